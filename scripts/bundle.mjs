@@ -1,0 +1,24 @@
+// Builds the committed bundles in dist/: one self-contained ESM file per entry point, plus the
+// two files that run outside node (the kernel's pipe handler and gdb's Python script), copied
+// as they are so that they can be read and audited in dist/ too.
+import { build } from 'esbuild'
+import { copyFile, mkdir, rm } from 'node:fs/promises'
+
+await rm('dist', { recursive: true, force: true })
+await mkdir('dist')
+await build({
+  entryPoints: { main: 'src/main.ts', post: 'src/post.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  legalComments: 'none',
+  logLevel: 'warning',
+  // Some bundled CommonJS dependencies call require() for node built-ins.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+  }
+})
+await copyFile('src/capture/handler.sh', 'dist/handler.sh')
+await copyFile('src/analyze/backtrace.py', 'dist/backtrace.py')

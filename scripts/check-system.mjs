@@ -1,0 +1,60 @@
+// Makes sure the system programs the tests and the demo need are here: gdb (to backtrace) and a
+// C compiler (to build the crashing programs). As root with apt-get, it installs what is
+// missing; otherwise it names what to install and stops.
+import { execFileSync } from 'node:child_process'
+import { accessSync, constants } from 'node:fs'
+
+const NEEDED = [
+  { program: 'gdb', pkg: 'gdb' },
+  { program: 'gcc', pkg: 'gcc' }
+]
+
+function found(program) {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    try {
+      accessSync(`${dir}/${program}`, constants.X_OK)
+      return true
+    } catch {
+      // next
+    }
+  }
+  return false
+}
+
+const missing = NEEDED.filter(({ program }) => !found(program))
+if (process.platform !== 'linux') {
+  console.error('crash-capture needs Linux: it installs a kernel core_pattern handler.')
+  process.exit(1)
+}
+if (missing.length > 0) {
+  const pkgs = missing.map((m) => m.pkg)
+  if (process.getuid?.() === 0 && found('apt-get')) {
+    console.log(`Installing ${pkgs.join(' ')} with apt-get…`)
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+    try {
+      execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], {
+        stdio: 'inherit',
+        env
+      })
+    } catch {
+      execFileSync('apt-get', ['update'], { stdio: 'inherit', env })
+      execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], {
+        stdio: 'inherit',
+        env
+      })
+    }
+  } else {
+    console.error(
+      `Missing: ${missing.map((m) => m.program).join(', ')}. Install them first, for example:\n` +
+        `  sudo apt-get install -y ${pkgs.join(' ')}`
+    )
+    process.exit(1)
+  }
+}
+if (process.getuid?.() !== 0) {
+  console.error(
+    'crash-capture tests and the demo change kernel.core_pattern and must run as root\n' +
+      '(on a VM or a CI runner: sudo npm test / sudo npm run demo).'
+  )
+  process.exit(1)
+}

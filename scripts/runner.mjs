@@ -1,0 +1,131 @@
+// A small stand-in for the GitHub Actions runner: it runs the bundled entry points as node
+// processes with the environment files a real runner provides (GITHUB_STATE, GITHUB_OUTPUT,
+// GITHUB_STEP_SUMMARY, GITHUB_ENV, GITHUB_PATH), hands main's saved state to post as STATE_*
+// variables, and parses what the step wrote. Used by the demo and the end-to-end tests.
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The repository root: dist/ holds the entry points. */
+export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)))
+
+/**
+ * Parses a runner file-command file: `name<<DELIM\nvalue\nDELIM` blocks and `name=value` lines.
+ * @param {string} text
+ * @returns {Record<string, string>}
+ */
+export function parseFileCommands(text) {
+  /** @type {Record<string, string>} */
+  const values = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
+    if (heredoc) {
+      const [, name, delimiter] = heredoc
+      const body = []
+      for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i])
+      values[name] = body.join('\n')
+    } else if (line.includes('=')) {
+      const at = line.indexOf('=')
+      values[line.slice(0, at)] = line.slice(at + 1)
+    }
+  }
+  return values
+}
+
+/**
+ * A job: one workspace, one temp dir, and the state main leaves for post.
+ */
+export class FakeJob {
+  /**
+   * @param {{ workspace: string, env?: Record<string, string>, inputs?: Record<string, string> }} options
+   */
+  constructor(options) {
+    this.workspace = options.workspace
+    this.env = options.env ?? {}
+    this.inputs = options.inputs ?? {}
+    /** @type {Record<string, string>} */
+    this.state = {}
+    this.temp = ''
+  }
+
+  async init() {
+    if (!this.temp) this.temp = await mkdtemp(join(tmpdir(), 'crash-capture-runner-'))
+    await mkdir(join(this.temp, 'files'), { recursive: true })
+    return this
+  }
+
+  /**
+   * Runs dist/<entry>.js like the runner runs a node action step.
+   * @param {'main' | 'post'} entry
+   * @param {{ uid?: number, gid?: number, env?: Record<string, string> }} [options]
+   */
+  async runStep(entry, options = {}) {
+    await this.init()
+    const files = join(this.temp, 'files')
+    const names = [
+      'GITHUB_STATE',
+      'GITHUB_OUTPUT',
+      'GITHUB_STEP_SUMMARY',
+      'GITHUB_ENV',
+      'GITHUB_PATH'
+    ]
+    /** @type {Record<string, string>} */
+    const fileEnv = {}
+    for (const name of names) {
+      const path = join(files, `${entry}-${name.toLowerCase()}`)
+      await writeFile(path, '')
+      fileEnv[name] = path
+    }
+    /** @type {Record<string, string>} */
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      CI: 'true',
+      GITHUB_ACTIONS: 'true',
+      GITHUB_WORKSPACE: this.workspace,
+      RUNNER_TEMP: this.temp,
+      RUNNER_OS: 'Linux',
+      GITHUB_RUN_ID: '4242',
+      ...fileEnv,
+      ...this.env,
+      ...(options.env ?? {})
+    }
+    for (const [name, value] of Object.entries(this.inputs)) {
+      env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+    }
+    if (entry === 'post') {
+      for (const [name, value] of Object.entries(this.state)) env[`STATE_${name}`] = value
+    }
+    const started = process.hrtime.bigint()
+    const result = await new Promise((done) => {
+      const child = spawn(process.execPath, [join(ROOT, 'dist', `${entry}.js`)], {
+        cwd: this.workspace,
+        env,
+        uid: options.uid,
+        gid: options.gid,
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (chunk) => (stdout += chunk))
+      child.stderr.on('data', (chunk) => (stderr += chunk))
+      child.on('close', (code) => done({ code, stdout, stderr }))
+    })
+    const ms = Number(process.hrtime.bigint() - started) / 1e6
+    const read = (name) => readFile(fileEnv[name], 'utf8').catch(() => '')
+    const state = parseFileCommands(await read('GITHUB_STATE'))
+    if (entry === 'main') this.state = state
+    return {
+      ...result,
+      ms,
+      outputs: parseFileCommands(await read('GITHUB_OUTPUT')),
+      summary: await read('GITHUB_STEP_SUMMARY'),
+      summaryPath: fileEnv.GITHUB_STEP_SUMMARY,
+      state
+    }
+  }
+}

@@ -1,0 +1,228 @@
+import { randomBytes } from 'node:crypto'
+import { access, constants, lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Inputs } from '../inputs.js'
+import { detectPrivilege, runAsRoot, type Privilege } from '../privilege.js'
+import type { CaptureState, KernelSettings } from '../state.js'
+import { readKernelSettings, writeKernelSettings } from './kernel.js'
+
+/** The specifiers the handler expects, in its argument order (see handler.sh). */
+export const HANDLER_SPECIFIERS = '%P %i %s %t %u %g %c %d %e'
+
+/** The kernel keeps at most 127 bytes of core_pattern (CORENAME_MAX_SIZE is 128). */
+const MAX_PATTERN_LENGTH = 127
+
+const TOOL_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin']
+const REQUIRED_TOOLS = ['mkdir', 'readlink', 'cat', 'stat', 'cp', 'ln', 'rm', 'df', 'du', 'head']
+const MORE_REQUIRED_TOOLS = ['wc', 'mv', 'chown']
+
+/** Facts behind the capture mode, logged by main in one group. */
+export interface CaptureFacts {
+  privilege: Privilege | null
+  previous: KernelSettings | null
+  compressor: string | null
+}
+
+/** The outcome of enable(): the state for post and the facts for the log. */
+export interface Enabled {
+  state: CaptureState
+  facts: CaptureFacts
+}
+
+/** Finds a tool by absolute path: the handler runs with no PATH at all. */
+async function findTool(name: string): Promise<string | null> {
+  for (const dir of TOOL_DIRS) {
+    const candidate = `${dir}/${name}`
+    try {
+      await access(candidate, constants.X_OK)
+      return candidate
+    } catch {
+      // try the next directory
+    }
+  }
+  return null
+}
+
+/** The URL of the handler script shipped next to this module (src/capture or dist/). */
+function handlerSource(): URL {
+  return new URL('./handler.sh', import.meta.url)
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`
+}
+
+/** Renders the handler's config file: absolute tool paths and limits, sourced by handler.sh. */
+export async function renderHandlerConfig(inputs: Inputs, owner: string): Promise<string> {
+  const lines: string[] = ['# Written by crash-capture main; sourced by handler.sh.']
+  for (const tool of [...REQUIRED_TOOLS, ...MORE_REQUIRED_TOOLS]) {
+    const path = await findTool(tool)
+    if (!path)
+      throw new Error(`the handler needs '${tool}', found in none of ${TOOL_DIRS.join(', ')}`)
+    lines.push(`${tool.toUpperCase()}=${shellQuote(path)}`)
+  }
+  lines.push(`ZSTD=${shellQuote((await findTool('zstd')) ?? '')}`)
+  lines.push(`MAX_CORE_KB=${Math.floor(inputs.maxCoreSize / 1024)}`)
+  lines.push(`MAX_TOTAL_KB=${Math.floor(inputs.maxTotalSize / 1024)}`)
+  lines.push(`MIN_FREE_KB=${Math.floor(inputs.minFreeSpace / 1024)}`)
+  lines.push(`OWNER=${shellQuote(owner)}`)
+  return lines.join('\n') + '\n'
+}
+
+/** A session id: safe in a path and in core_pattern, unique per main step. */
+function sessionId(): string {
+  const run = (process.env.GITHUB_RUN_ID ?? '').replace(/[^0-9]/g, '').slice(0, 20) || 'local'
+  return `${run}-${randomBytes(4).toString('hex')}`
+}
+
+async function assertRootOwnedDirectory(path: string): Promise<void> {
+  const info = await lstat(path)
+  if (!info.isDirectory() || info.uid !== 0 || (info.mode & 0o022) !== 0) {
+    throw new Error(`${path} must be a directory owned by root and writable only by root`)
+  }
+}
+
+async function installFiles(
+  privilege: Privilege,
+  session: string,
+  handler: string,
+  config: string
+): Promise<void> {
+  const scratch = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'crash-capture-'))
+  try {
+    await writeFile(join(scratch, 'handler.sh'), handler)
+    await writeFile(join(scratch, 'config'), config)
+    const install = (what: string, args: string[]) =>
+      runAsRoot(privilege, what, 'install', ['-o', 'root', '-g', 'root', ...args])
+    await install('Installing the handler', [
+      '-m',
+      '0755',
+      join(scratch, 'handler.sh'),
+      `${session}/handler.sh`
+    ])
+    await install('Installing the handler config', [
+      '-m',
+      '0644',
+      join(scratch, 'config'),
+      `${session}/config`
+    ])
+  } finally {
+    await rm(scratch, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Enables capture for the rest of the job: creates a fresh root-owned session directory,
+ * installs the pipe handler in it and points core_pattern at it. Never throws for a machine
+ * where this is impossible: the state then says mode 'none' and why.
+ */
+export async function enableCapture(inputs: Inputs, startedAt: number): Promise<Enabled> {
+  const none = (reason: string, facts: Partial<CaptureFacts> = {}): Enabled => ({
+    state: {
+      startedAt,
+      mode: 'none',
+      reason,
+      sessionDir: null,
+      installedPattern: null,
+      previous: null,
+      sudo: false
+    },
+    facts: { privilege: null, previous: null, compressor: null, ...facts }
+  })
+
+  if (process.platform !== 'linux') {
+    return none(`capture needs Linux, and this runner is ${process.platform}`)
+  }
+  const privilege = await detectPrivilege()
+  if (!privilege) {
+    return none('the action is not root and has no passwordless sudo (sudo -n true failed)')
+  }
+  let previous: KernelSettings
+  try {
+    previous = await readKernelSettings()
+  } catch (error) {
+    return none(`the kernel settings cannot be read: ${(error as Error).message}`, { privilege })
+  }
+  const compressor = await findTool('zstd')
+  const facts: CaptureFacts = { privilege, previous, compressor }
+
+  const session = `${inputs.crashDir}/${sessionId()}`
+  const pattern = `|${session}/handler.sh ${HANDLER_SPECIFIERS}`
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    return none(
+      `the handler path is too long for core_pattern (${pattern.length} > ${MAX_PATTERN_LENGTH} bytes): choose a shorter crash-dir`,
+      facts
+    )
+  }
+
+  try {
+    const handler = await readFile(handlerSource(), 'utf8')
+    const config = await renderHandlerConfig(inputs, '')
+    await runAsRoot(privilege, 'Creating the crash directory', 'install', [
+      '-d',
+      '-m',
+      '0755',
+      '-o',
+      'root',
+      '-g',
+      'root',
+      inputs.crashDir,
+      session
+    ])
+    await assertRootOwnedDirectory(inputs.crashDir)
+    await runAsRoot(privilege, 'Creating the session directories', 'install', [
+      '-d',
+      '-m',
+      '0700',
+      '-o',
+      'root',
+      '-g',
+      'root',
+      `${session}/crashes`,
+      `${session}/executables`
+    ])
+    await installFiles(privilege, session, handler, config)
+  } catch (error) {
+    await runAsRoot(privilege, 'Removing the session directory', 'rm', [
+      '-rf',
+      '--',
+      session
+    ]).catch(() => undefined)
+    return none(`the handler could not be installed: ${(error as Error).message}`, facts)
+  }
+
+  try {
+    // suid_dumpable 2 lets processes that changed their user id dump too; with a pipe pattern
+    // the core goes to our handler, never to a directory the crashing process chose.
+    await writeKernelSettings(privilege, {
+      corePattern: pattern,
+      corePipeLimit: '0',
+      suidDumpable: '2'
+    })
+  } catch (error) {
+    await writeKernelSettings(privilege, previous).catch(() => undefined)
+    await runAsRoot(privilege, 'Removing the session directory', 'rm', [
+      '-rf',
+      '--',
+      session
+    ]).catch(() => undefined)
+    return none(
+      `the kernel settings could not be changed (a read-only /proc/sys, as in a job container?): ${(error as Error).message}`,
+      facts
+    )
+  }
+
+  return {
+    state: {
+      startedAt,
+      mode: 'pipe-handler',
+      reason: `core_pattern now pipes every core to ${session}/handler.sh, whatever the crashing process's ulimit -c`,
+      sessionDir: session,
+      installedPattern: pattern,
+      previous,
+      sudo: privilege === 'sudo'
+    },
+    facts
+  }
+}

@@ -1,0 +1,43 @@
+/** What became of the core of one crash. */
+export type CoreState =
+  /** The whole core is stored. */
+  | 'complete'
+  /** The core was cut at a size limit; gdb may still read the first threads. */
+  | 'truncated'
+  /** No core was stored (a disk limit); the metadata is kept. */
+  | 'dropped'
+  /** The handler had not finished when the post step collected. */
+  | 'incomplete'
+
+/** One crash event on disk, as collected by the post step. */
+export interface Crash {
+  /** Unique in the job: `<epoch seconds>-<pid>`. */
+  id: string
+  /** Folder in the post step's staging area holding this crash's files. */
+  dir: string
+  pid: number
+  tid: number
+  /** Signal number that killed the process. */
+  signal: number
+  /** Epoch seconds of the crash. */
+  time: number
+  uid: number
+  gid: number
+  /** The crashing thread's comm (at most 15 bytes, chosen by the program). */
+  comm: string
+  /** Path of the executable at crash time; may end in ` (deleted)`. */
+  executablePath: string | null
+  /** A copy of the exact executable, readable by gdb, or null. */
+  executable: string | null
+  /** argv of the crashed process. */
+  commandLine: string[]
+  /** Working directory of the crashed process. */
+  cwd: string | null
+  /** Path of the uncompressed core, or null when there is none. */
+  core: string | null
+  coreState: CoreState
+  /** Why the core is not complete, or a problem reading it; null when all is well. */
+  coreNote: string | null
+  /** Path of the process's /proc/PID/maps text, or null. */
+  maps: string | null
+}

@@ -1,0 +1,119 @@
+import * as core from '@actions/core'
+
+/** Input names, exactly as in action.yml. */
+export enum Input {
+  FailOnCrash = 'fail-on-crash',
+  InstallGdb = 'install-gdb',
+  GdbTimeout = 'gdb-timeout',
+  SkipFrames = 'skip-frames',
+  CrashDir = 'crash-dir',
+  MaxCoreSize = 'max-core-size',
+  MaxTotalSize = 'max-total-size',
+  MinFreeSpace = 'min-free-space'
+}
+
+/** Every input of the action, parsed and validated. */
+export interface Inputs {
+  /** Fail the post step when at least one crash was found. */
+  failOnCrash: boolean
+  /** Install gdb with the system package manager when crashes exist and gdb is absent. */
+  installGdb: boolean
+  /** Seconds one gdb process may run before it is killed. */
+  gdbTimeoutSeconds: number
+  /** Function names to look past when choosing the frame to blame; null when not set. */
+  skipFrames: RegExp | null
+  /** Absolute path of the root-owned directory that holds the handler and the crashes. */
+  crashDir: string
+  /** Largest core stored per crash, in bytes of the uncompressed core; larger ones are cut. */
+  maxCoreSize: number
+  /** Bytes that all stored crashes together may take; later cores are dropped past it. */
+  maxTotalSize: number
+  /** Free bytes that must remain on the crash directory's file system; cores are dropped below. */
+  minFreeSpace: number
+}
+
+/** A value given to an input that cannot be used, named in the message. */
+export class InputError extends Error {
+  constructor(input: Input, value: string, expected: string) {
+    super(`Input '${input}' has the invalid value '${value}': expected ${expected}.`)
+    this.name = 'InputError'
+  }
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4
+}
+
+/** Parses a byte size such as `512M`, `4G` or `1048576` (binary units, case-insensitive). */
+export function parseSize(input: Input, raw: string): number {
+  const match = /^(\d+)\s*([kmgt]?)(?:i?b)?$/i.exec(raw.trim())
+  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined
+  if (!match || unit === undefined) {
+    throw new InputError(input, raw, 'a size such as 512M, 4G or a number of bytes')
+  }
+  const bytes = Number(match[1]) * unit
+  if (!Number.isSafeInteger(bytes)) throw new InputError(input, raw, 'a smaller size')
+  return bytes
+}
+
+function parseBoolean(input: Input, raw: string): boolean {
+  const value = raw.trim().toLowerCase()
+  if (['true', 'yes', 'on', '1'].includes(value)) return true
+  if (['false', 'no', 'off', '0'].includes(value)) return false
+  throw new InputError(input, raw, "'true' or 'false'")
+}
+
+function parseSeconds(input: Input, raw: string): number {
+  const value = Number(raw.trim())
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0 || value > 24 * 3600) {
+    throw new InputError(input, raw, 'a number of seconds greater than 0 and at most 86400')
+  }
+  return value
+}
+
+function parseRegExp(input: Input, raw: string): RegExp | null {
+  if (raw.trim() === '') return null
+  try {
+    return new RegExp(raw.trim())
+  } catch (error) {
+    throw new InputError(input, raw, `a valid regular expression (${(error as Error).message})`)
+  }
+}
+
+function parseDirectory(input: Input, raw: string): string {
+  const value = raw.trim()
+  // The path goes into core_pattern, which the kernel splits on spaces and caps at 127 bytes.
+  if (!/^\/[A-Za-z0-9._/-]*$/.test(value) || value.split('/').includes('..') || value.length > 64) {
+    throw new InputError(
+      input,
+      raw,
+      'an absolute path of at most 64 characters made of letters, digits, ".", "_", "-" and "/"'
+    )
+  }
+  const trimmed = value.replace(/\/+$/, '')
+  if (trimmed === '') throw new InputError(input, raw, 'a directory other than /')
+  return trimmed
+}
+
+function read(input: Input, fallback: string): string {
+  const raw = core.getInput(input)
+  return raw === '' ? fallback : raw
+}
+
+/** Reads and validates every input; throws InputError naming the first bad one. */
+export function getInputs(): Inputs {
+  return {
+    failOnCrash: parseBoolean(Input.FailOnCrash, read(Input.FailOnCrash, 'true')),
+    installGdb: parseBoolean(Input.InstallGdb, read(Input.InstallGdb, 'true')),
+    gdbTimeoutSeconds: parseSeconds(Input.GdbTimeout, read(Input.GdbTimeout, '120')),
+    skipFrames: parseRegExp(Input.SkipFrames, read(Input.SkipFrames, '')),
+    crashDir: parseDirectory(Input.CrashDir, read(Input.CrashDir, '/var/lib/crash-capture')),
+    maxCoreSize: parseSize(Input.MaxCoreSize, read(Input.MaxCoreSize, '4G')),
+    maxTotalSize: parseSize(Input.MaxTotalSize, read(Input.MaxTotalSize, '8G')),
+    minFreeSpace: parseSize(Input.MinFreeSpace, read(Input.MinFreeSpace, '2G'))
+  }
+}

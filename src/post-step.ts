@@ -1,0 +1,172 @@
+import * as core from '@actions/core'
+import { randomBytes } from 'node:crypto'
+import { mkdir, realpath } from 'node:fs/promises'
+import { availableParallelism, tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import { bareAnalysis, type Analysis } from './analyze/analysis.js'
+import { analyzeCrashes, findGdb, installGdb } from './analyze/gdb.js'
+import { groupCrashes } from './analyze/group.js'
+import { restoreCapture } from './capture/restore.js'
+import type { Crash } from './collect/crash.js'
+import { collectHandlerCrashes } from './collect/handler-dirs.js'
+import { getInputs, type Inputs } from './inputs.js'
+import { detectPrivilege, runAsRoot, type Privilege } from './privilege.js'
+import { renderAnnotations } from './report/annotations.js'
+import { printCrashes } from './report/log.js'
+import { buildReport, writeReport } from './report/report-file.js'
+import { renderSummary, sourceLinksFromEnv } from './report/summary.js'
+import { loadCaptureState, type CaptureState } from './state.js'
+
+/** What the post step decided; the entry point turns `failure` into a failed step. */
+export interface PostOutcome {
+  /** The message to fail the step with, or null. */
+  failure: string | null
+}
+
+/** Output names, exactly as in action.yml. */
+export enum Output {
+  Crashes = 'crashes',
+  Groups = 'groups',
+  Report = 'report',
+  Summary = 'summary'
+}
+
+/** How long post waits for handlers still writing a core when it starts. */
+const HANDLER_WAIT_MS = 30_000
+
+async function stageDirectory(state: CaptureState | null): Promise<string> {
+  const name = state?.sessionDir ? basename(state.sessionDir) : randomBytes(4).toString('hex')
+  const dir = join(process.env.RUNNER_TEMP || tmpdir(), `crash-capture-${name}`)
+  await mkdir(dir, { recursive: true })
+  return dir
+}
+
+/** Restores the kernel, collects the crashes and removes the root-owned session directory. */
+async function collect(
+  state: CaptureState | null,
+  stage: string
+): Promise<{ crashes: Crash[]; privilege: Privilege | null }> {
+  if (!state || state.mode !== 'pipe-handler' || !state.sessionDir) {
+    if (!state)
+      core.info(
+        'crash-capture: the main step saved no state (it failed or did not run): nothing to restore.'
+      )
+    return { crashes: [], privilege: null }
+  }
+  const privilege = await detectPrivilege()
+  const restored = await restoreCapture(state, privilege)
+  for (const warning of restored.warnings) core.warning(warning)
+  if (restored.warnings.length === 0) core.info('crash-capture: kernel core settings restored.')
+
+  const session = state.sessionDir
+  if (privilege === 'sudo') {
+    // The handler wrote as root; hand the crash files to this user so gdb never runs as root.
+    const uid = process.getuid?.() ?? 0
+    const gid = process.getgid?.() ?? 0
+    await runAsRoot(privilege, 'Taking ownership of the crashes', 'chown', [
+      '-R',
+      `${uid}:${gid}`,
+      `${session}/crashes`,
+      `${session}/executables`
+    ]).catch((error: Error) => core.warning(error.message))
+  }
+  const { crashes, problems } = await collectHandlerCrashes(session, stage, HANDLER_WAIT_MS)
+  for (const problem of problems) core.warning(problem)
+  if (restored.handlerDetached && privilege) {
+    await runAsRoot(privilege, 'Removing the crash session directory', 'rm', [
+      '-rf',
+      '--',
+      session
+    ]).catch((error: Error) => core.warning(error.message))
+  }
+  return { crashes, privilege }
+}
+
+async function analyze(
+  crashes: Crash[],
+  inputs: Inputs,
+  privilege: Privilege | null
+): Promise<Analysis[]> {
+  let gdb = await findGdb()
+  if (!gdb && inputs.installGdb) {
+    core.info('crash-capture: gdb is not installed; installing it to backtrace the crashes.')
+    try {
+      gdb = await installGdb(privilege ?? (await detectPrivilege()))
+    } catch (error) {
+      core.warning(`${(error as Error).message}. Crashes are reported without backtraces.`)
+    }
+  }
+  if (!gdb) {
+    const why = inputs.installGdb
+      ? 'gdb is not installed and could not be installed'
+      : 'gdb is not installed (install-gdb is false)'
+    return crashes.map((crash) => bareAnalysis(crash, [why]))
+  }
+  return analyzeCrashes(crashes, {
+    gdb,
+    workspace: await realpath(process.env.GITHUB_WORKSPACE || process.cwd()).catch(() =>
+      process.cwd()
+    ),
+    skipFrames: inputs.skipFrames,
+    timeoutMsPerCore: inputs.gdbTimeoutSeconds * 1000,
+    parallel: Math.min(2, availableParallelism())
+  })
+}
+
+/**
+ * The post step: restore, collect, analyse, group, report, decide. Each reporting channel fails
+ * alone, with a warning; only the verdict decides the step's status.
+ */
+export async function run(): Promise<PostOutcome> {
+  const inputs = getInputs()
+  const state = loadCaptureState()
+  const stage = await stageDirectory(state)
+  const { crashes, privilege } = await collect(state, stage)
+  const reportPath = join(stage, 'report.json')
+
+  if (crashes.length === 0) {
+    core.info('crash-capture: no crash was found in this job.')
+    await writeReport(reportPath, buildReport([], state?.mode ?? 'none'))
+    core.setOutput(Output.Crashes, 0)
+    core.setOutput(Output.Groups, 0)
+    core.setOutput(Output.Report, reportPath)
+    core.setOutput(Output.Summary, '')
+    return { failure: null }
+  }
+
+  const analyses = await analyze(crashes, inputs, privilege)
+  const groups = groupCrashes(analyses, inputs.skipFrames)
+  printCrashes(groups)
+
+  for (const annotation of renderAnnotations(groups)) {
+    core.error(annotation.message, {
+      title: annotation.title,
+      file: annotation.file,
+      startLine: annotation.startLine
+    })
+  }
+
+  const summary = renderSummary(groups, sourceLinksFromEnv())
+  try {
+    await core.summary.addRaw(summary).write()
+  } catch (error) {
+    core.warning(`The job summary could not be written: ${(error as Error).message}`)
+  }
+
+  try {
+    await writeReport(reportPath, buildReport(groups, state?.mode ?? 'none'))
+  } catch (error) {
+    core.warning(`The JSON report could not be written: ${(error as Error).message}`)
+  }
+  core.setOutput(Output.Crashes, crashes.length)
+  core.setOutput(Output.Groups, groups.length)
+  core.setOutput(Output.Report, reportPath)
+  core.setOutput(Output.Summary, summary)
+
+  const count = `${crashes.length} crash${crashes.length === 1 ? '' : 'es'} in ${groups.length} group${groups.length === 1 ? '' : 's'}`
+  if (!inputs.failOnCrash) {
+    core.info(`crash-capture: ${count} found; not failing the job (fail-on-crash is false).`)
+    return { failure: null }
+  }
+  return { failure: `crash-capture: ${count} found. See the annotations and the job summary.` }
+}

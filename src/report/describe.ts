@@ -1,0 +1,66 @@
+import type { Analysis, Frame } from '../analyze/analysis.js'
+import type { CrashGroup } from '../analyze/group.js'
+
+/** Plain-text descriptions shared by the log, annotations and the summary. Not escaped. */
+
+/** The executable's base name, as the crash knew it. */
+export function executableName(analysis: Analysis): string {
+  const path = analysis.crash.executablePath?.replace(/ \(deleted\)$/, '')
+  return (path?.split('/').pop() || analysis.crash.comm || 'unknown executable').slice(0, 200)
+}
+
+/** The function a crash is blamed on, or `??`. */
+export function blamedFunction(analysis: Analysis): string {
+  return analysis.blame?.frame.function ?? '??'
+}
+
+/** `src/x.c:6` for a blamed frame in the project, else null. */
+export function blamedLocation(analysis: Analysis): string | null {
+  const blame = analysis.blame
+  return blame?.path ? `${blame.path}:${blame.line}` : null
+}
+
+/** `SIGSEGV in sum_list() — 3 crashes` */
+export function groupTitle(group: CrashGroup): string {
+  const first = group.analyses[0]!
+  const count = group.analyses.length
+  const where = blamedFunction(first)
+  const title = `${first.signal.name} in ${where === '??' ? '??' : `${where}()`} — ${executableName(first)}`
+  return count > 1 ? `${title}, ${count} crashes` : title
+}
+
+/** One crash's log group title: signal, function, location, executable and pid. */
+export function crashTitle(analysis: Analysis): string {
+  const location = blamedLocation(analysis)
+  const where = `${blamedFunction(analysis)}${location ? ` (${location})` : ''}`
+  return `💥 ${analysis.signal.name} in ${where} — ${executableName(analysis)}, pid ${analysis.crash.pid}`
+}
+
+/** `SIGSEGV (SEGV_MAPERR) at 0x0` */
+export function signalDescription(analysis: Analysis): string {
+  const { signal } = analysis
+  const code = signal.codeName ? ` (${signal.codeName})` : ''
+  const address = signal.address ? ` at ${signal.address}` : ''
+  return `${signal.name}${code}${address}`
+}
+
+/** `#0 sum_list at src/nullderef.c:6` or `#3 ?? in libc.so.6` */
+export function frameLine(frame: Frame): string {
+  const projectPath = frame.projectPath
+  const name = frame.function ?? '??'
+  const inline = frame.inline ? ' [inlined]' : ''
+  if (frame.signalHandler) return `#${frame.level} <signal handler called>`
+  if (projectPath && frame.line !== null)
+    return `#${frame.level} ${name}${inline} at ${projectPath}:${frame.line}`
+  if (frame.file && frame.line !== null)
+    return `#${frame.level} ${name}${inline} at ${frame.file}:${frame.line}`
+  const library = frame.objfile ? ` in ${frame.objfile.split('/').pop()}` : ''
+  return `#${frame.level} ${name}${inline}${library}`
+}
+
+/** The command line as one string, arguments with spaces quoted for reading. */
+export function commandLine(analysis: Analysis): string {
+  return analysis.crash.commandLine
+    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+    .join(' ')
+}

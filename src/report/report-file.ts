@@ -1,0 +1,39 @@
+import { writeFile } from 'node:fs/promises'
+import type { CrashGroup } from '../analyze/group.js'
+
+/** Version of the JSON report's shape; raised on any incompatible change. */
+export const REPORT_VERSION = 1
+
+/** The JSON report: every crash with its record, analysis and group. */
+export function buildReport(groups: CrashGroup[], mode: string): object {
+  return {
+    version: REPORT_VERSION,
+    mode,
+    crashes: groups.reduce((n, g) => n + g.analyses.length, 0),
+    groups: groups.map((group) => ({
+      signature: group.signature,
+      functions: group.functions,
+      count: group.analyses.length,
+      crashes: group.analyses.map((analysis) => ({
+        ...analysis.crash,
+        signal: analysis.signal,
+        blame: analysis.blame && {
+          level: analysis.blame.frame.level,
+          function: analysis.blame.frame.function,
+          path: analysis.blame.path,
+          line: analysis.blame.line,
+          kind: analysis.blame.kind
+        },
+        problems: analysis.problems,
+        backtrace: analysis.textPath,
+        backtraceJson: analysis.jsonPath,
+        threads: analysis.threads
+      }))
+    }))
+  }
+}
+
+/** Writes the JSON report to `path`. */
+export async function writeReport(path: string, report: object): Promise<void> {
+  await writeFile(path, JSON.stringify(report, null, 2) + '\n')
+}

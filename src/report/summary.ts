@@ -1,0 +1,164 @@
+import type { Analysis, Frame } from '../analyze/analysis.js'
+import type { CrashGroup } from '../analyze/group.js'
+import {
+  blamedFunction,
+  commandLine,
+  executableName,
+  groupTitle,
+  signalDescription
+} from './describe.js'
+import { code, codeBlock, codeLink, cut, encodePath, escape } from './markdown.js'
+
+/** GitHub refuses a step summary over 1 MiB. */
+export const MAX_SUMMARY = 1024 * 1024
+/** Room kept for the closing note when the summary is cut. */
+const RESERVE = 2048
+/** Frames shown in a group's table. */
+const TABLE_FRAMES = 30
+/** Characters of gdb text per crash in the collapsed section. */
+const TEXT_PER_CRASH = 64 * 1024
+
+/** Where source links point: the commit that was built. */
+export interface SourceLinks {
+  /** `https://github.com` */
+  server: string
+  /** `owner/repo` */
+  repository: string
+  /** The commit sha */
+  sha: string
+}
+
+/** Reads the link target from the runner's environment; null when it is incomplete. */
+export function sourceLinksFromEnv(env: NodeJS.ProcessEnv = process.env): SourceLinks | null {
+  const server = env.GITHUB_SERVER_URL
+  const repository = env.GITHUB_REPOSITORY
+  const sha = env.GITHUB_SHA
+  if (!server || !repository || !sha) return null
+  if (
+    !/^https?:\/\/[^\s()<>]+$/.test(server) ||
+    !/^[\w.-]+\/[\w.-]+$/.test(repository) ||
+    !/^[0-9a-f]{7,64}$/i.test(sha)
+  ) {
+    return null
+  }
+  return { server: server.replace(/\/+$/, ''), repository, sha }
+}
+
+function sourceUrl(links: SourceLinks, path: string, line: number | null): string {
+  const anchor = line !== null ? `#L${line}` : ''
+  return `${links.server}/${links.repository}/blob/${links.sha}/${encodePath(path)}${anchor}`
+}
+
+function location(frame: Frame, links: SourceLinks | null): string {
+  if (frame.projectPath && frame.line !== null) {
+    const text = `${frame.projectPath}:${frame.line}`
+    return links ? codeLink(text, sourceUrl(links, frame.projectPath, frame.line)) : code(text)
+  }
+  if (frame.file && frame.line !== null) return code(`${frame.file}:${frame.line}`)
+  return ''
+}
+
+function framesTable(analysis: Analysis, links: SourceLinks | null): string {
+  const frames = analysis.crashingThread?.frames ?? []
+  if (frames.length === 0) return '_No frames: see the problems above._'
+  const rows = ['| # | Function | Source | Library |', '|---:|---|---|---|']
+  for (const frame of frames.slice(0, TABLE_FRAMES)) {
+    const name = frame.signalHandler ? '<signal handler called>' : (frame.function ?? '??')
+    const library = frame.objfile ? code(frame.objfile.split('/').pop() ?? '') : ''
+    const blamed = analysis.blame?.frame === frame ? ' ⬅️' : ''
+    rows.push(
+      `| ${frame.level} | ${code(name)}${frame.inline ? ' _(inlined)_' : ''}${blamed} | ${location(frame, links)} | ${library} |`
+    )
+  }
+  if (frames.length > TABLE_FRAMES)
+    rows.push(`| | _${frames.length - TABLE_FRAMES} more frames_ | | |`)
+  return rows.join('\n')
+}
+
+function blameLine(analysis: Analysis, links: SourceLinks | null): string {
+  const blame = analysis.blame
+  if (!blame) return '_no frames_'
+  const name = code(blame.frame.function ?? '??')
+  if (!blame.path) return `${name} (no frame of the crashing thread is in this repository)`
+  const text = `${blame.path}:${blame.line}`
+  const where = links ? codeLink(text, sourceUrl(links, blame.path, blame.line)) : code(text)
+  const note = blame.kind === 'function' ? ' (the function; its line is in a library header)' : ''
+  return `${name} at ${where}${note}`
+}
+
+function renderGroup(group: CrashGroup, index: number, links: SourceLinks | null): string {
+  const first = group.analyses[0]!
+  const crash = first.crash
+  const facts = [
+    `| Signal | ${code(signalDescription(first))} |`,
+    `| Crashed in | ${blameLine(first, links)} |`,
+    `| Executable | ${code(crash.executablePath ?? crash.comm)} |`,
+    `| Command line | ${code(commandLine(first).slice(0, 1000))} |`,
+    `| Crashes | ${group.analyses.length}: ${group.analyses
+      .slice(0, 20)
+      .map((a) => `pid ${a.crash.pid}`)
+      .join(', ')}${group.analyses.length > 20 ? ', …' : ''} |`,
+    `| Signature | ${code(group.signature)} |`
+  ]
+  const problems = [...new Set(group.analyses.flatMap((a) => a.problems))]
+  const parts = [
+    `### ${index + 1}. ${escape(groupTitle(group))}`,
+    '',
+    '| | |',
+    '|---|---|',
+    ...facts,
+    ''
+  ]
+  if (problems.length > 0) {
+    parts.push(...problems.slice(0, 10).map((p) => `> ⚠️ ${escape(p)}`), '')
+  }
+  parts.push(`Crashing thread of pid ${crash.pid}:`, '', framesTable(first, links), '')
+  if (first.text) {
+    parts.push(
+      '<details><summary>Full backtrace (all threads)</summary>',
+      '',
+      codeBlock(cut(first.text, TEXT_PER_CRASH, '[crash-capture: cut, see the report artifact]')),
+      '',
+      '</details>',
+      ''
+    )
+  }
+  return parts.join('\n')
+}
+
+/** The job summary: a headline, then one section per group, under GitHub's 1 MiB limit. */
+export function renderSummary(
+  groups: CrashGroup[],
+  links: SourceLinks | null,
+  limit = MAX_SUMMARY
+): string {
+  const analyses = groups.flatMap((g) => g.analyses)
+  if (analyses.length === 0) return '## crash-capture\n\nNo crash was found in this job. ✅\n'
+  const executables = new Set(analyses.map(executableName))
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 'es'}`
+  const headline =
+    `## 💥 crash-capture: ${plural(analyses.length, 'crash')} in ${groups.length} ` +
+    `group${groups.length === 1 ? '' : 's'}, ${executables.size} ` +
+    `executable${executables.size === 1 ? '' : 's'}\n\n` +
+    groups
+      .map(
+        (g) =>
+          `- ${g.analyses.length} × ${code(g.analyses[0]!.signal.name)} in ${code(blamedFunction(g.analyses[0]!))} — ${code(executableName(g.analyses[0]!))}`
+      )
+      .slice(0, 50)
+      .join('\n') +
+    (groups.length > 50 ? `\n- … and ${groups.length - 50} more groups` : '') +
+    '\n\n'
+  let body = headline
+  let shown = 0
+  for (const [index, group] of groups.entries()) {
+    const section = renderGroup(group, index, links) + '\n'
+    if (Buffer.byteLength(body) + Buffer.byteLength(section) > limit - RESERVE) break
+    body += section
+    shown++
+  }
+  if (shown < groups.length) {
+    body += `\n_${groups.length - shown} more group(s) are not shown: the summary is limited to 1 MiB. The report artifact has every crash._\n`
+  }
+  return body
+}
