@@ -19665,9 +19665,11 @@ import { basename as basename2, join as join3 } from "node:path";
 
 // src/analyze/analysis.ts
 import { constants as constants3 } from "node:os";
-var SIGNAL_NAMES = new Map(
-  Object.entries(constants3.signals).map(([name, number]) => [number, name])
-);
+var SIGNAL_NAMES = /* @__PURE__ */ new Map();
+for (const [name, number] of Object.entries(constants3.signals)) {
+  if (!SIGNAL_NAMES.has(number)) SIGNAL_NAMES.set(number, name);
+}
+SIGNAL_NAMES.set(constants3.signals.SIGABRT, "SIGABRT");
 function signalName(number) {
   return SIGNAL_NAMES.get(number) ?? `signal ${number}`;
 }
@@ -19854,7 +19856,7 @@ function runCommand(command, args, options = {}) {
     child.on("close", (code2, signal) => {
       if (timer) clearTimeout(timer);
       resolve({
-        code: code2,
+        code: startError ? null : code2,
         signal,
         stdout: Buffer.concat(stdout).toString("utf8"),
         stderr: Buffer.concat(stderr).toString("utf8"),
@@ -19953,6 +19955,9 @@ function isMachinery(frame, skipFrames) {
   if (frame.function && skipFrames?.test(frame.function)) return true;
   return false;
 }
+function isRuntimeLibrary(frame) {
+  return MACHINERY_OBJFILE.test(basename(frame.objfile));
+}
 function chooseBlame(thread, resolver, skipFrames) {
   if (!thread || thread.frames.length === 0) return null;
   for (const frame of thread.frames) {
@@ -19965,7 +19970,7 @@ function chooseBlame(thread, resolver, skipFrames) {
     }
   }
   const outside = thread.frames.find(
-    (frame) => !isMachinery(frame, skipFrames) && !MACHINERY_OBJFILE.test(basename(frame.objfile))
+    (frame) => !isMachinery(frame, skipFrames) && !isRuntimeLibrary(frame)
   );
   return { frame: outside ?? thread.frames[0], path: null, line: null, kind: "none" };
 }
@@ -20178,7 +20183,9 @@ function frameName(frame) {
 }
 function signatureOf(analysis, skipFrames) {
   const frames = analysis.crashingThread?.frames ?? [];
-  const meaningful = frames.filter((frame) => !isMachinery(frame, skipFrames));
+  const meaningful = frames.filter(
+    (frame) => !isMachinery(frame, skipFrames) && !isRuntimeLibrary(frame)
+  );
   const functions = (meaningful.length > 0 ? meaningful : frames).slice(0, SIGNATURE_FRAMES).map(frameName);
   const material = [executableName(analysis), analysis.signal.name, ...functions].join("\n");
   return { hash: createHash("sha256").update(material).digest("hex").slice(0, 12), functions };
@@ -20660,7 +20667,11 @@ function codeLink(text, url) {
   return `[${code(text)}](${url})`;
 }
 function encodePath(path) {
-  return path.split("/").map(encodeURIComponent).join("/");
+  const encode = (segment) => encodeURIComponent(segment).replace(
+    /[()'!*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+  );
+  return path.split("/").map(encode).join("/");
 }
 function cut(text, max, note = "\u2026 (cut)") {
   if (text.length <= max) return text;
@@ -20830,19 +20841,24 @@ async function stageDirectory(state) {
   await mkdir3(dir, { recursive: true });
   return dir;
 }
-async function collect(state, stage) {
-  if (!state || state.mode !== "pipe-handler" || !state.sessionDir) {
-    if (!state)
-      info(
-        "crash-capture: the main step saved no state (it failed or did not run): nothing to restore."
-      );
-    return { crashes: [], privilege: null };
+async function restore(state) {
+  if (!state) {
+    info(
+      "crash-capture: the main step saved no state (it failed or did not run): nothing to restore."
+    );
+    return { privilege: null, detached: true };
   }
+  if (state.mode !== "pipe-handler") return { privilege: null, detached: true };
   const privilege = await detectPrivilege();
   const restored = await restoreCapture(state, privilege);
   for (const warning2 of restored.warnings) warning(warning2);
   if (restored.warnings.length === 0) info("crash-capture: kernel core settings restored.");
-  const session = state.sessionDir;
+  return { privilege, detached: restored.handlerDetached };
+}
+async function collect(state, restoration, stage) {
+  const session = state?.mode === "pipe-handler" ? state.sessionDir : null;
+  if (!session) return [];
+  const { privilege } = restoration;
   if (privilege === "sudo") {
     const uid = process.getuid?.() ?? 0;
     const gid = process.getgid?.() ?? 0;
@@ -20855,14 +20871,14 @@ async function collect(state, stage) {
   }
   const { crashes, problems } = await collectHandlerCrashes(session, stage, HANDLER_WAIT_MS);
   for (const problem of problems) warning(problem);
-  if (restored.handlerDetached && privilege) {
+  if (restoration.detached && privilege) {
     await runAsRoot(privilege, "Removing the crash session directory", "rm", [
       "-rf",
       "--",
       session
     ]).catch((error2) => warning(error2.message));
   }
-  return { crashes, privilege };
+  return crashes;
 }
 async function analyze(crashes, inputs, privilege) {
   let gdb = await findGdb();
@@ -20889,10 +20905,12 @@ async function analyze(crashes, inputs, privilege) {
   });
 }
 async function run() {
-  const inputs = getInputs();
   const state = loadCaptureState();
+  const restoration = await restore(state);
+  const inputs = getInputs();
   const stage = await stageDirectory(state);
-  const { crashes, privilege } = await collect(state, stage);
+  const crashes = await collect(state, restoration, stage);
+  const privilege = restoration.privilege;
   const reportPath = join3(stage, "report.json");
   if (crashes.length === 0) {
     info("crash-capture: no crash was found in this job.");

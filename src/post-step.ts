@@ -41,24 +41,38 @@ async function stageDirectory(state: CaptureState | null): Promise<string> {
   return dir
 }
 
-/** Restores the kernel, collects the crashes and removes the root-owned session directory. */
-async function collect(
-  state: CaptureState | null,
-  stage: string
-): Promise<{ crashes: Crash[]; privilege: Privilege | null }> {
-  if (!state || state.mode !== 'pipe-handler' || !state.sessionDir) {
-    if (!state)
-      core.info(
-        'crash-capture: the main step saved no state (it failed or did not run): nothing to restore.'
-      )
-    return { crashes: [], privilege: null }
+/** What post found out about capture before anything else could fail. */
+interface Restoration {
+  privilege: Privilege | null
+  /** True when core_pattern no longer points at the session's handler. */
+  detached: boolean
+}
+
+/** Puts the kernel settings back: first, so that no later trouble can leave them changed. */
+async function restore(state: CaptureState | null): Promise<Restoration> {
+  if (!state) {
+    core.info(
+      'crash-capture: the main step saved no state (it failed or did not run): nothing to restore.'
+    )
+    return { privilege: null, detached: true }
   }
+  if (state.mode !== 'pipe-handler') return { privilege: null, detached: true }
   const privilege = await detectPrivilege()
   const restored = await restoreCapture(state, privilege)
   for (const warning of restored.warnings) core.warning(warning)
   if (restored.warnings.length === 0) core.info('crash-capture: kernel core settings restored.')
+  return { privilege, detached: restored.handlerDetached }
+}
 
-  const session = state.sessionDir
+/** Collects the session's crashes into the stage and removes the root-owned session directory. */
+async function collect(
+  state: CaptureState | null,
+  restoration: Restoration,
+  stage: string
+): Promise<Crash[]> {
+  const session = state?.mode === 'pipe-handler' ? state.sessionDir : null
+  if (!session) return []
+  const { privilege } = restoration
   if (privilege === 'sudo') {
     // The handler wrote as root; hand the crash files to this user so gdb never runs as root.
     const uid = process.getuid?.() ?? 0
@@ -72,14 +86,14 @@ async function collect(
   }
   const { crashes, problems } = await collectHandlerCrashes(session, stage, HANDLER_WAIT_MS)
   for (const problem of problems) core.warning(problem)
-  if (restored.handlerDetached && privilege) {
+  if (restoration.detached && privilege) {
     await runAsRoot(privilege, 'Removing the crash session directory', 'rm', [
       '-rf',
       '--',
       session
     ]).catch((error: Error) => core.warning(error.message))
   }
-  return { crashes, privilege }
+  return crashes
 }
 
 async function analyze(
@@ -118,10 +132,12 @@ async function analyze(
  * alone, with a warning; only the verdict decides the step's status.
  */
 export async function run(): Promise<PostOutcome> {
-  const inputs = getInputs()
   const state = loadCaptureState()
+  const restoration = await restore(state)
+  const inputs = getInputs()
   const stage = await stageDirectory(state)
-  const { crashes, privilege } = await collect(state, stage)
+  const crashes = await collect(state, restoration, stage)
+  const privilege = restoration.privilege
   const reportPath = join(stage, 'report.json')
 
   if (crashes.length === 0) {

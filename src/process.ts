@@ -79,7 +79,7 @@ export function runCommand(
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer)
       resolve({
-        code,
+        code: startError ? null : code,
         signal,
         stdout: Buffer.concat(stdout).toString('utf8'),
         stderr: Buffer.concat(stderr).toString('utf8'),

@@ -81,9 +81,12 @@ export interface Analysis {
   textPath: string | null
 }
 
-const SIGNAL_NAMES = new Map<number, string>(
-  Object.entries(constants.signals).map(([name, number]) => [number, name])
-)
+/** Signal numbers to names; where two names share a number (SIGIOT), the usual one wins. */
+const SIGNAL_NAMES = new Map<number, string>()
+for (const [name, number] of Object.entries(constants.signals)) {
+  if (!SIGNAL_NAMES.has(number)) SIGNAL_NAMES.set(number, name)
+}
+SIGNAL_NAMES.set(constants.signals.SIGABRT, 'SIGABRT')
 
 /** The name of a signal number, like `SIGSEGV`. */
 export function signalName(number: number): string {

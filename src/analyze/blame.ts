@@ -77,6 +77,11 @@ export function isMachinery(frame: Frame, skipFrames: RegExp | null): boolean {
   return false
 }
 
+/** True for frames in the C library, the loader, the C++ runtime or a sanitizer runtime. */
+export function isRuntimeLibrary(frame: Frame): boolean {
+  return MACHINERY_OBJFILE.test(basename(frame.objfile))
+}
+
 /**
  * Picks the frame to blame in the crashing thread: the first frame, innermost first, whose
  * source line lies in the project; failing that, whose function is declared in the project
@@ -99,7 +104,7 @@ export function chooseBlame(
     }
   }
   const outside = thread.frames.find(
-    (frame) => !isMachinery(frame, skipFrames) && !MACHINERY_OBJFILE.test(basename(frame.objfile))
+    (frame) => !isMachinery(frame, skipFrames) && !isRuntimeLibrary(frame)
   )
   return { frame: outside ?? thread.frames[0]!, path: null, line: null, kind: 'none' }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Analysis, Frame } from './analysis.js'
-import { isMachinery } from './blame.js'
+import { isMachinery, isRuntimeLibrary } from './blame.js'
 
 /** Crashes with the same signature: the same bug, however many cores. */
 export interface CrashGroup {
@@ -32,14 +32,17 @@ function frameName(frame: Frame): string {
 /**
  * The signature of a crash: function names, never addresses or frame numbers (they change with
  * ASLR and with the presence of libc's debug info), of the crashing thread's top frames after
- * the runtime machinery, plus the executable's name and the signal.
+ * the runtime machinery and libraries, plus the executable's name and the signal.
  */
 export function signatureOf(
   analysis: Analysis,
   skipFrames: RegExp | null
 ): { hash: string; functions: string[] } {
   const frames = analysis.crashingThread?.frames ?? []
-  const meaningful = frames.filter((frame) => !isMachinery(frame, skipFrames))
+  // Frames inside runtime libraries differ with libc's debug info (`??` or `__strlen_evex`).
+  const meaningful = frames.filter(
+    (frame) => !isMachinery(frame, skipFrames) && !isRuntimeLibrary(frame)
+  )
   const functions = (meaningful.length > 0 ? meaningful : frames)
     .slice(0, SIGNATURE_FRAMES)
     .map(frameName)

@@ -52,9 +52,15 @@ export function codeLink(text: string, url: string): string {
   return `[${code(text)}](${url})`
 }
 
-/** Encodes each segment of a relative path for use in a URL. */
+/** Encodes each segment of a relative path for use in a markdown link's URL. */
 export function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/')
+  // encodeURIComponent leaves ( ) ' ! * alone; an unbalanced ) would end the markdown link.
+  const encode = (segment: string) =>
+    encodeURIComponent(segment).replace(
+      /[()'!*]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+    )
+  return path.split('/').map(encode).join('/')
 }
 
 /** Cuts `text` to at most `max` characters, saying so at the end. */

@@ -1,0 +1,19 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { KERNEL_FILES } from './kernel-files.js'
+
+/** The kernel core settings, file by file. */
+export type KernelSnapshot = Record<string, string>
+
+/** Reads the current core_pattern, core_pipe_limit and suid_dumpable. */
+export function readKernel(): KernelSnapshot {
+  return Object.fromEntries(
+    KERNEL_FILES.map((file) => [file, readFileSync(file, 'utf8').replace(/\n$/, '')])
+  )
+}
+
+/** Writes back whatever differs from the snapshot. */
+export function restoreKernel(snapshot: KernelSnapshot): void {
+  for (const [file, value] of Object.entries(snapshot)) {
+    if (readFileSync(file, 'utf8').replace(/\n$/, '') !== value) writeFileSync(file, value)
+  }
+}

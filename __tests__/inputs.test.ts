@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { getInputs, Input, parseSize } from '../src/inputs.js'
+
+function setInput(name: string, value: string): void {
+  process.env[`INPUT_${name.toUpperCase()}`] = value
+}
+
+afterEach(() => {
+  for (const name of Object.values(Input)) delete process.env[`INPUT_${name.toUpperCase()}`]
+})
+
+describe('inputs', () => {
+  it('gives the documented defaults when nothing is set', () => {
+    const inputs = getInputs()
+    expect(inputs).toEqual({
+      failOnCrash: true,
+      installGdb: true,
+      gdbTimeoutSeconds: 120,
+      skipFrames: null,
+      crashDir: '/var/lib/crash-capture',
+      maxCoreSize: 4 * 1024 ** 3,
+      maxTotalSize: 8 * 1024 ** 3,
+      minFreeSpace: 2 * 1024 ** 3
+    })
+  })
+
+  it('parses every input', () => {
+    setInput(Input.FailOnCrash, 'false')
+    setInput(Input.InstallGdb, 'no')
+    setInput(Input.GdbTimeout, '2.5')
+    setInput(Input.SkipFrames, 'ha_panic|wdt_handler')
+    setInput(Input.CrashDir, '/srv/crashes/')
+    setInput(Input.MaxCoreSize, '512M')
+    setInput(Input.MaxTotalSize, '1GiB')
+    setInput(Input.MinFreeSpace, '1048576')
+    const inputs = getInputs()
+    expect(inputs.failOnCrash).toBe(false)
+    expect(inputs.installGdb).toBe(false)
+    expect(inputs.gdbTimeoutSeconds).toBe(2.5)
+    expect(inputs.skipFrames?.test('ha_panic')).toBe(true)
+    expect(inputs.crashDir).toBe('/srv/crashes')
+    expect(inputs.maxCoreSize).toBe(512 * 1024 ** 2)
+    expect(inputs.maxTotalSize).toBe(1024 ** 3)
+    expect(inputs.minFreeSpace).toBe(1048576)
+  })
+
+  it.each([
+    [Input.FailOnCrash, 'maybe'],
+    [Input.InstallGdb, 'sometimes'],
+    [Input.GdbTimeout, '0'],
+    [Input.GdbTimeout, 'soon'],
+    [Input.SkipFrames, 'ha_panic('],
+    [Input.CrashDir, 'relative/dir'],
+    [Input.CrashDir, '/dir with space'],
+    [Input.CrashDir, '/var/../etc'],
+    [Input.CrashDir, '/'],
+    [Input.MaxCoreSize, 'big'],
+    [Input.MaxTotalSize, '-1G'],
+    [Input.MinFreeSpace, '3X']
+  ])('rejects %s = %j with a message naming the input', (name, value) => {
+    setInput(name, value)
+    expect(() => getInputs()).toThrow(`Input '${name}' has the invalid value '${value}'`)
+  })
+
+  it('reads sizes in binary units', () => {
+    expect(parseSize(Input.MaxCoreSize, '1k')).toBe(1024)
+    expect(parseSize(Input.MaxCoreSize, '2 MB')).toBe(2 * 1024 ** 2)
+    expect(parseSize(Input.MaxCoreSize, '3T')).toBe(3 * 1024 ** 4)
+  })
+})
