@@ -18,23 +18,44 @@ export interface Workspace {
   bin(name: string): string
 }
 
-/** Copies the named crash programs into a fresh workspace and compiles them with -g -O0. */
-export function makeWorkspace(programs: string[], flags: string[] = ['-g', '-O0']): Workspace {
+/** A crash program to build: a fixture source under a name, with compiler flags. */
+export interface Program {
+  /** Name of the built program in bin/. */
+  name: string
+  /** Fixture file name without extension (.c or .cpp); defaults to name. */
+  source?: string
+  flags?: string[]
+}
+
+/** Copies the named crash programs into a fresh workspace and compiles them (-g -O0 by default). */
+export function makeWorkspace(programs: (string | Program)[]): Workspace {
   const dir = mkdtempSync(join(tmpdir(), 'crash-capture-ws-'))
   mkdirSync(join(dir, 'src'))
   mkdirSync(join(dir, 'bin'))
-  for (const name of programs) {
-    copyFileSync(join(ROOT, '__fixtures__/crashers', `${name}.c`), join(dir, 'src', `${name}.c`))
-    execFileSync('gcc', [...flags, '-o', `bin/${name}`, `src/${name}.c`, '-lpthread'], { cwd: dir })
+  for (const entry of programs) {
+    const program = typeof entry === 'string' ? { name: entry } : entry
+    const base = program.source ?? program.name
+    const cxx = existsSync(join(ROOT, '__fixtures__/crashers', `${base}.cpp`))
+    const file = `${base}.${cxx ? 'cpp' : 'c'}`
+    if (!existsSync(join(dir, 'src', file)))
+      copyFileSync(join(ROOT, '__fixtures__/crashers', file), join(dir, 'src', file))
+    const flags = program.flags ?? ['-g', '-O0']
+    execFileSync(
+      cxx ? 'g++' : 'gcc',
+      [...flags, '-o', `bin/${program.name}`, `src/${file}`, '-lpthread'],
+      { cwd: dir }
+    )
   }
   return { dir, bin: (name) => join(dir, 'bin', name) }
 }
 
 /** The line of the `crash-here` marker in a fixture program. */
-export function crashLine(name: string): number {
-  const lines = readFileSync(join(ROOT, '__fixtures__/crashers', `${name}.c`), 'utf8').split('\n')
-  const index = lines.findIndex((line) => line.includes('crash-here'))
-  if (index < 0) throw new Error(`no crash-here marker in ${name}.c`)
+export function crashLine(name: string, marker = 'crash-here'): number {
+  const base = join(ROOT, '__fixtures__/crashers', name)
+  const file = existsSync(`${base}.cpp`) ? `${base}.cpp` : `${base}.c`
+  const lines = readFileSync(file, 'utf8').split('\n')
+  const index = lines.findIndex((line) => line.includes(marker))
+  if (index < 0) throw new Error(`no ${marker} marker in ${file}`)
   return index + 1
 }
 

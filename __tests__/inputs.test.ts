@@ -20,7 +20,9 @@ describe('inputs', () => {
       crashDir: '/var/lib/crash-capture',
       maxCoreSize: 4 * 1024 ** 3,
       maxTotalSize: 8 * 1024 ** 3,
-      minFreeSpace: 2 * 1024 ** 3
+      minFreeSpace: 2 * 1024 ** 3,
+      gdbScripts: [],
+      gdbCommands: []
     })
   })
 
@@ -33,7 +35,11 @@ describe('inputs', () => {
     setInput(Input.MaxCoreSize, '512M')
     setInput(Input.MaxTotalSize, '1GiB')
     setInput(Input.MinFreeSpace, '1048576')
+    setInput(Input.GdbScripts, 'tools/gdb/haproxy.gdb\n\n# comment\n  more.gdb ')
+    setInput(Input.GdbCommands, 'info sharedlibrary\np $_siginfo')
     const inputs = getInputs()
+    expect(inputs.gdbScripts).toEqual(['tools/gdb/haproxy.gdb', 'more.gdb'])
+    expect(inputs.gdbCommands).toEqual(['info sharedlibrary', 'p $_siginfo'])
     expect(inputs.failOnCrash).toBe(false)
     expect(inputs.installGdb).toBe(false)
     expect(inputs.gdbTimeoutSeconds).toBe(2.5)

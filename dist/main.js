@@ -20011,6 +20011,9 @@ function parseDirectory(input, raw) {
   if (trimmed === "") throw new InputError(input, raw, "a directory other than /");
   return trimmed;
 }
+function parseLines(raw) {
+  return raw.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
+}
 function read(input, fallback) {
   const raw = getInput(input);
   return raw === "" ? fallback : raw;
@@ -20024,7 +20027,9 @@ function getInputs() {
     crashDir: parseDirectory("crash-dir" /* CrashDir */, read("crash-dir" /* CrashDir */, "/var/lib/crash-capture")),
     maxCoreSize: parseSize("max-core-size" /* MaxCoreSize */, read("max-core-size" /* MaxCoreSize */, "4G")),
     maxTotalSize: parseSize("max-total-size" /* MaxTotalSize */, read("max-total-size" /* MaxTotalSize */, "8G")),
-    minFreeSpace: parseSize("min-free-space" /* MinFreeSpace */, read("min-free-space" /* MinFreeSpace */, "2G"))
+    minFreeSpace: parseSize("min-free-space" /* MinFreeSpace */, read("min-free-space" /* MinFreeSpace */, "2G")),
+    gdbScripts: parseLines(read("gdb-scripts" /* GdbScripts */, "")),
+    gdbCommands: parseLines(read("gdb-commands" /* GdbCommands */, ""))
   };
 }
 

@@ -2160,9 +2160,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve(data);
+              return err ? reject(err) : resolve2(data);
             });
           });
         }
@@ -2200,12 +2200,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve(data);
+              ) : resolve2(data);
             });
           });
         }
@@ -4472,8 +4472,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve, reject) => {
-        res = resolve;
+      const promise = new Promise((resolve2, reject) => {
+        res = resolve2;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -5785,7 +5785,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants6 = require_constants2();
+    var constants7 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5860,7 +5860,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants6.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants7.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5955,11 +5955,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants6.ERROR.OK) {
+          if (ret !== constants7.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants6.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants7.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants6.ERROR.PAUSED) {
+            } else if (ret === constants7.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5982,10 +5982,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants6.ERROR.OK) {
+        if (ret === constants7.ERROR.OK) {
           return null;
         }
-        if (ret === constants6.ERROR.PAUSED || ret === constants6.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants7.ERROR.PAUSED || ret === constants7.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6002,7 +6002,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants6.ERROR[ret], data);
+        return new HTTPParserError(message, constants7.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6182,7 +6182,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants6.ERROR.PAUSED : 0;
+        return pause ? constants7.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6204,7 +6204,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants6.ERROR.PAUSED;
+          return constants7.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6240,13 +6240,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants6.ERROR.PAUSED;
+          return constants7.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants6.ERROR.PAUSED;
+          return constants7.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants6.ERROR.PAUSED;
+          return constants7.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6724,12 +6724,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7399,12 +7399,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7883,16 +7883,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve;
+            this[kClosedResolve] = resolve2;
           } else {
-            resolve(null);
+            resolve2(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7903,7 +7903,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve(null);
+            resolve2(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7954,7 +7954,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve, reject) => {
+        const socket = await new Promise((resolve2, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7966,7 +7966,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve(socket2);
+              resolve2(socket2);
             }
           });
         });
@@ -8302,8 +8302,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve) => {
-            this[kClosedResolve] = resolve;
+          await new Promise((resolve2) => {
+            this[kClosedResolve] = resolve2;
           });
         }
       }
@@ -9572,7 +9572,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve, reject) => {
+        return await new Promise((resolve2, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9585,7 +9585,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve(null);
+              resolve2(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9604,7 +9604,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9621,7 +9621,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve,
+              resolve: resolve2,
               reject,
               length: 0,
               body: []
@@ -9691,18 +9691,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve, stream, length } = consume2;
+      const { type, body, resolve: resolve2, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve(chunksDecode(body, length));
+          resolve2(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve(JSON.parse(chunksDecode(body, length)));
+          resolve2(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve(new Blob(body, { type: stream[kContentType] }));
+          resolve2(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9959,9 +9959,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10184,9 +10184,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10471,9 +10471,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10565,9 +10565,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -14430,7 +14430,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve, reject) => agent.dispatch(
+        return new Promise((resolve2, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14506,7 +14506,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve({
+              resolve2({
                 status,
                 statusText,
                 headersList,
@@ -14549,7 +14549,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18290,8 +18290,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve) => {
-        setTimeout(resolve, ms).unref();
+      return new Promise((resolve2) => {
+        setTimeout(resolve2, ms).unref();
       });
     }
     module.exports = {
@@ -19314,11 +19314,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve) {
-      resolve(value);
+    return value instanceof P ? value : new P(function(resolve2) {
+      resolve2(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve, reject) {
+  return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -19334,7 +19334,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -19659,9 +19659,9 @@ function getState(name) {
 
 // src/post-step.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { mkdir as mkdir3, realpath } from "node:fs/promises";
+import { access as access3, mkdir as mkdir3, realpath } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
-import { basename as basename2, join as join3 } from "node:path";
+import { basename as basename2, join as join3, resolve } from "node:path";
 
 // src/analyze/analysis.ts
 import { constants as constants3 } from "node:os";
@@ -19810,15 +19810,15 @@ function bareAnalysis(crash, problems) {
 }
 
 // src/analyze/gdb.ts
-import { access as access2, constants as constants4, readFile, writeFile as writeFile2 } from "node:fs/promises";
-import { delimiter, join } from "node:path";
+import { access as access2, constants as constants5, readFile, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 // src/process.ts
 import { spawn } from "node:child_process";
 function runCommand(command, args, options = {}) {
   const maxOutput = options.maxOutput ?? 16 * 1024 * 1024;
-  return new Promise((resolve) => {
+  return new Promise((resolve2) => {
     const stdout = [];
     const stderr = [];
     const kept = { stdout: 0, stderr: 0 };
@@ -19855,7 +19855,7 @@ function runCommand(command, args, options = {}) {
     });
     child.on("close", (code2, signal) => {
       if (timer) clearTimeout(timer);
-      resolve({
+      resolve2({
         code: startError ? null : code2,
         signal,
         stdout: Buffer.concat(stdout).toString("utf8"),
@@ -19975,6 +19975,53 @@ function chooseBlame(thread, resolver, skipFrames) {
   return { frame: outside ?? thread.frames[0], path: null, line: null, kind: "none" };
 }
 
+// src/analyze/bt-text.ts
+import { constants as constants4 } from "node:os";
+var FRAME = /^#(\d+)\s+(?:(0x[0-9a-fA-F]+) in )?(.+?)(?: \((.*)\))?(?: at (.+):(\d+)| from (.+))?$/;
+function parseFrameLine(line) {
+  const match = FRAME.exec(line.trimEnd());
+  if (!match) return null;
+  const [, level, pc, name, , file, lineNo, from] = match;
+  const signalHandler = name === "<signal handler called>";
+  return {
+    level: Number(level),
+    pc: pc ?? "0x0",
+    function: signalHandler || name === "??" ? null : name ?? null,
+    file: file ?? null,
+    fullname: file ?? null,
+    line: lineNo ? Number(lineNo) : null,
+    objfile: from ?? null,
+    functionFile: null,
+    functionLine: null,
+    inline: false,
+    signalHandler,
+    projectPath: null
+  };
+}
+function parseCrashingThread(text) {
+  const frames = [];
+  for (const line of text.split("\n")) {
+    if (/^Thread \d+ /.test(line)) break;
+    const frame = parseFrameLine(line);
+    if (frame) frames.push(frame);
+  }
+  return {
+    num: 1,
+    lwp: 0,
+    name: null,
+    crashed: true,
+    frames,
+    unwindStopReason: null,
+    truncated: false
+  };
+}
+function parseTerminatingSignal(text) {
+  const match = /^Program terminated with signal (SIG[A-Z0-9]+)/m.exec(text);
+  if (!match) return null;
+  const number = constants4.signals[match[1]];
+  return number ?? null;
+}
+
 // src/analyze/gdb.ts
 var SYSTEM_PATH = [
   "/usr/local/sbin",
@@ -19989,7 +20036,7 @@ async function findProgram(name, path) {
     if (!dir) continue;
     const candidate = join(dir, name);
     try {
-      await access2(candidate, constants4.X_OK);
+      await access2(candidate, constants5.X_OK);
       return candidate;
     } catch {
     }
@@ -20062,27 +20109,83 @@ var GDB_SETTINGS = [
 function scriptPath() {
   return fileURLToPath(new URL("./backtrace.py", import.meta.url));
 }
+function gdbEnv(extra) {
+  const env = { ...process.env, ...extra };
+  delete env.DEBUGINFOD_URLS;
+  return env;
+}
+function settingsArgs(extra = []) {
+  const args = ["-nx", "-batch"];
+  for (const setting of [...GDB_SETTINGS, ...extra]) args.push("-iex", setting);
+  return args;
+}
 async function runBatch(options, executable, jobs, listFile) {
+  await Promise.all(
+    jobs.flatMap((job) => [rm2(job.json, { force: true }), rm2(job.text, { force: true })])
+  );
   await writeFile2(
     listFile,
     JSON.stringify(jobs.map((job) => ({ core: job.crash.core, json: job.json, text: job.text })))
   );
-  const args = ["-nx", "-batch"];
-  for (const setting of GDB_SETTINGS) args.push("-iex", setting);
-  args.push("-x", scriptPath());
+  const cache = jobs.length > 1 ? [
+    "set index-cache directory " + join(dirname(jobs[0].crash.dir), "gdb-index-cache"),
+    "set index-cache enabled on"
+  ] : [];
+  const args = [...settingsArgs(cache), "-x", scriptPath()];
   if (executable) args.push(executable);
-  const env = { ...process.env, CRASH_CAPTURE_JOBS: listFile };
-  delete env.DEBUGINFOD_URLS;
   const result = await runCommand(options.gdb, args, {
     // Never the workspace: gdb resolves relative DWARF names against its cwd.
     cwd: jobs[0].crash.dir,
-    env,
+    env: gdbEnv({
+      CRASH_CAPTURE_JOBS: listFile,
+      CRASH_CAPTURE_SCRIPTS: JSON.stringify(options.scripts),
+      CRASH_CAPTURE_COMMANDS: JSON.stringify(options.commands)
+    }),
     timeoutMs: options.timeoutMsPerCore * jobs.length,
     maxOutput: 1024 * 1024
   });
-  if (result.timedOut) return `gdb ran longer than its timeout and was killed`;
-  if (result.code !== 0) return `gdb ${describeFailure(result)}`;
-  return null;
+  const noPython = /Python scripting is not supported in this copy of GDB/.test(
+    result.stdout + result.stderr
+  );
+  if (result.timedOut)
+    return { failure: "gdb ran longer than its timeout and was killed", noPython };
+  if (result.code !== 0) return { failure: `gdb ${describeFailure(result)}`, noPython };
+  return { failure: null, noPython };
+}
+async function analyzeFromText(options, executable, job, resolver) {
+  const args = settingsArgs(["set filename-display absolute"]);
+  for (const script of options.scripts) args.push("-x", script);
+  args.push("-ex", "bt full 64", "-ex", "thread apply all -ascending bt full 64");
+  for (const command of options.commands) args.push("-ex", command);
+  if (executable) args.push(executable);
+  args.push(job.crash.core);
+  const result = await runCommand(options.gdb, args, {
+    cwd: job.crash.dir,
+    env: gdbEnv({}),
+    timeoutMs: options.timeoutMsPerCore,
+    maxOutput: 1024 * 1024
+  });
+  const analysis = bareAnalysis(job.crash, [
+    "gdb has no Python support: frames were read from its text output (install the full gdb package for exact frames)"
+  ]);
+  if (result.timedOut || result.startError) {
+    analysis.problems.push(`gdb ${describeFailure(result)}`);
+    return analysis;
+  }
+  const text = removeNoise(result.stdout);
+  const signal = parseTerminatingSignal(text);
+  if (signal !== null && analysis.signal.number < 0) {
+    analysis.signal = { ...analysis.signal, number: signal, name: signalName(signal) };
+  }
+  const thread = parseCrashingThread(text.slice(text.indexOf("\n#") >= 0 ? text.indexOf("\n#") : 0));
+  for (const frame of thread.frames) frame.projectPath = resolver.projectPath(frame.fullname);
+  analysis.threads = thread.frames.length > 0 ? [thread] : [];
+  analysis.crashingThread = analysis.threads[0] ?? null;
+  analysis.text = text;
+  analysis.blame = chooseBlame(analysis.crashingThread, resolver, options.skipFrames);
+  await writeFile2(job.text, text).catch(() => void 0);
+  analysis.textPath = job.text;
+  return analysis;
 }
 async function readOutput(job) {
   try {
@@ -20117,6 +20220,13 @@ function toAnalysis(job, output, resolver, options) {
   analysis.textPath = job.text;
   return analysis;
 }
+function split(jobs, parallel) {
+  if (jobs.length < 4 || parallel < 2) return [jobs];
+  const size = Math.ceil(jobs.length / parallel);
+  const chunks = [];
+  for (let i = 0; i < jobs.length; i += size) chunks.push(jobs.slice(i, i + size));
+  return chunks;
+}
 async function analyzeCrashes(crashes, options) {
   const resolver = new SourceResolver(options);
   const results = /* @__PURE__ */ new Map();
@@ -20137,17 +20247,17 @@ async function analyzeCrashes(crashes, options) {
     const key = crash.executable ?? "";
     batches.set(key, [...batches.get(key) ?? [], job]);
   }
-  const queue = [...batches].map(
-    ([executable, jobs]) => ({ executable: executable || null, jobs, retry: jobs.length > 1 })
-  );
+  const queue = [];
+  for (const [executable, jobs] of batches) {
+    for (const chunk of split(jobs, options.parallel)) {
+      queue.push({ executable: executable || null, jobs: chunk, retry: chunk.length > 1 });
+    }
+  }
+  let warnedNoPython = false;
   const worker = async () => {
     for (let batch = queue.shift(); batch; batch = queue.shift()) {
-      const failure = await runBatch(
-        options,
-        batch.executable,
-        batch.jobs,
-        join(batch.jobs[0].crash.dir, "gdb-jobs.json")
-      );
+      const listFile = join(batch.jobs[0].crash.dir, "gdb-jobs.json");
+      const run2 = await runBatch(options, batch.executable, batch.jobs, listFile);
       const unfinished = [];
       for (const job of batch.jobs) {
         const output = await readOutput(job);
@@ -20155,12 +20265,19 @@ async function analyzeCrashes(crashes, options) {
         else unfinished.push(job);
       }
       if (unfinished.length === 0) continue;
-      if (batch.retry) {
+      if (run2.noPython) {
+        if (!warnedNoPython)
+          options.warn?.("gdb has no Python support: reading frames from its text output instead.");
+        warnedNoPython = true;
+        for (const job of unfinished) {
+          results.set(job.crash, await analyzeFromText(options, batch.executable, job, resolver));
+        }
+      } else if (batch.retry) {
         for (const job of unfinished)
           queue.push({ executable: batch.executable, jobs: [job], retry: false });
       } else {
         for (const job of unfinished) {
-          results.set(job.crash, bareAnalysis(job.crash, [failure ?? "gdb wrote no backtrace"]));
+          results.set(job.crash, bareAnalysis(job.crash, [run2.failure ?? "gdb wrote no backtrace"]));
         }
       }
     }
@@ -20265,14 +20382,14 @@ async function restoreCapture(state, privilege) {
 }
 
 // src/collect/handler-dirs.ts
-import { constants as constants5 } from "node:fs";
+import { constants as constants6 } from "node:fs";
 import { copyFile as copyFile2, link, mkdir as mkdir2, open as open2, readdir as readdir2, stat as stat2 } from "node:fs/promises";
 import { join as join2 } from "node:path";
 var CRASH_NAME = /^(\d{1,20})-(\d{1,10})$/;
 async function readCapped(path, max = 64 * 1024) {
   let handle;
   try {
-    handle = await open2(path, constants5.O_RDONLY | constants5.O_NOFOLLOW);
+    handle = await open2(path, constants6.O_RDONLY | constants6.O_NOFOLLOW);
   } catch {
     return null;
   }
@@ -20318,7 +20435,7 @@ async function waitForHandlers(crashesDir, timeoutMs) {
       if (!await exists2(join2(crashesDir, name, "result"))) pending.push(name);
     }
     if (pending.length === 0 || Date.now() >= deadline) return pending;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve2) => setTimeout(resolve2, 100));
   }
 }
 async function stageFile(from, to) {
@@ -20326,7 +20443,7 @@ async function stageFile(from, to) {
   try {
     await link(from, to);
   } catch {
-    await copyFile2(from, to, constants5.COPYFILE_EXCL);
+    await copyFile2(from, to, constants6.COPYFILE_EXCL);
   }
 }
 async function stageCore(source, target) {
@@ -20481,6 +20598,9 @@ function parseDirectory(input, raw) {
   if (trimmed === "") throw new InputError(input, raw, "a directory other than /");
   return trimmed;
 }
+function parseLines(raw) {
+  return raw.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
+}
 function read(input, fallback) {
   const raw = getInput(input);
   return raw === "" ? fallback : raw;
@@ -20494,7 +20614,9 @@ function getInputs() {
     crashDir: parseDirectory("crash-dir" /* CrashDir */, read("crash-dir" /* CrashDir */, "/var/lib/crash-capture")),
     maxCoreSize: parseSize("max-core-size" /* MaxCoreSize */, read("max-core-size" /* MaxCoreSize */, "4G")),
     maxTotalSize: parseSize("max-total-size" /* MaxTotalSize */, read("max-total-size" /* MaxTotalSize */, "8G")),
-    minFreeSpace: parseSize("min-free-space" /* MinFreeSpace */, read("min-free-space" /* MinFreeSpace */, "2G"))
+    minFreeSpace: parseSize("min-free-space" /* MinFreeSpace */, read("min-free-space" /* MinFreeSpace */, "2G")),
+    gdbScripts: parseLines(read("gdb-scripts" /* GdbScripts */, "")),
+    gdbCommands: parseLines(read("gdb-commands" /* GdbCommands */, ""))
   };
 }
 
@@ -20894,11 +21016,26 @@ async function analyze(crashes, inputs, privilege) {
     const why = inputs.installGdb ? "gdb is not installed and could not be installed" : "gdb is not installed (install-gdb is false)";
     return crashes.map((crash) => bareAnalysis(crash, [why]));
   }
+  const workspace = await realpath(process.env.GITHUB_WORKSPACE || process.cwd()).catch(
+    () => process.cwd()
+  );
+  const scripts = [];
+  for (const script of inputs.gdbScripts) {
+    const path = resolve(workspace, script);
+    if (await access3(path).then(
+      () => true,
+      () => false
+    ))
+      scripts.push(path);
+    else
+      warning(`The gdb script '${script}' (input gdb-scripts) does not exist: it is skipped.`);
+  }
   return analyzeCrashes(crashes, {
     gdb,
-    workspace: await realpath(process.env.GITHUB_WORKSPACE || process.cwd()).catch(
-      () => process.cwd()
-    ),
+    workspace,
+    scripts,
+    commands: inputs.gdbCommands,
+    warn: (message) => warning(message),
     skipFrames: inputs.skipFrames,
     timeoutMsPerCore: inputs.gdbTimeoutSeconds * 1e3,
     parallel: Math.min(2, availableParallelism())

@@ -1,12 +1,13 @@
 // Makes sure the system programs the tests and the demo need are here: gdb (to backtrace) and a
-// C compiler (to build the crashing programs). As root with apt-get, it installs what is
+// C and C++ compiler (to build the crashing programs). As root with apt-get, it installs what is
 // missing; otherwise it names what to install and stops.
 import { execFileSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 
 const NEEDED = [
   { program: 'gdb', pkg: 'gdb' },
-  { program: 'gcc', pkg: 'gcc' }
+  { program: 'gcc', pkg: 'gcc' },
+  { program: 'g++', pkg: 'g++' }
 ]
 
 function found(program) {

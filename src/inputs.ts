@@ -9,7 +9,9 @@ export enum Input {
   CrashDir = 'crash-dir',
   MaxCoreSize = 'max-core-size',
   MaxTotalSize = 'max-total-size',
-  MinFreeSpace = 'min-free-space'
+  MinFreeSpace = 'min-free-space',
+  GdbScripts = 'gdb-scripts',
+  GdbCommands = 'gdb-commands'
 }
 
 /** Every input of the action, parsed and validated. */
@@ -30,6 +32,10 @@ export interface Inputs {
   maxTotalSize: number
   /** Free bytes that must remain on the crash directory's file system; cores are dropped below. */
   minFreeSpace: number
+  /** gdb script files of the project, sourced before the backtraces (relative to the workspace). */
+  gdbScripts: string[]
+  /** gdb commands run on each core after the backtrace. */
+  gdbCommands: string[]
 }
 
 /** A value given to an input that cannot be used, named in the message. */
@@ -99,6 +105,13 @@ function parseDirectory(input: Input, raw: string): string {
   return trimmed
 }
 
+function parseLines(raw: string): string[] {
+  return raw
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+}
+
 function read(input: Input, fallback: string): string {
   const raw = core.getInput(input)
   return raw === '' ? fallback : raw
@@ -114,6 +127,8 @@ export function getInputs(): Inputs {
     crashDir: parseDirectory(Input.CrashDir, read(Input.CrashDir, '/var/lib/crash-capture')),
     maxCoreSize: parseSize(Input.MaxCoreSize, read(Input.MaxCoreSize, '4G')),
     maxTotalSize: parseSize(Input.MaxTotalSize, read(Input.MaxTotalSize, '8G')),
-    minFreeSpace: parseSize(Input.MinFreeSpace, read(Input.MinFreeSpace, '2G'))
+    minFreeSpace: parseSize(Input.MinFreeSpace, read(Input.MinFreeSpace, '2G')),
+    gdbScripts: parseLines(read(Input.GdbScripts, '')),
+    gdbCommands: parseLines(read(Input.GdbCommands, ''))
   }
 }

@@ -1,8 +1,8 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
-import { mkdir, realpath } from 'node:fs/promises'
+import { access, mkdir, realpath } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
-import { basename, join } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { bareAnalysis, type Analysis } from './analyze/analysis.js'
 import { analyzeCrashes, findGdb, installGdb } from './analyze/gdb.js'
 import { groupCrashes } from './analyze/group.js'
@@ -116,11 +116,28 @@ async function analyze(
       : 'gdb is not installed (install-gdb is false)'
     return crashes.map((crash) => bareAnalysis(crash, [why]))
   }
+  const workspace = await realpath(process.env.GITHUB_WORKSPACE || process.cwd()).catch(() =>
+    process.cwd()
+  )
+  const scripts: string[] = []
+  for (const script of inputs.gdbScripts) {
+    const path = resolve(workspace, script)
+    if (
+      await access(path).then(
+        () => true,
+        () => false
+      )
+    )
+      scripts.push(path)
+    else
+      core.warning(`The gdb script '${script}' (input gdb-scripts) does not exist: it is skipped.`)
+  }
   return analyzeCrashes(crashes, {
     gdb,
-    workspace: await realpath(process.env.GITHUB_WORKSPACE || process.cwd()).catch(() =>
-      process.cwd()
-    ),
+    workspace,
+    scripts,
+    commands: inputs.gdbCommands,
+    warn: (message) => core.warning(message),
     skipFrames: inputs.skipFrames,
     timeoutMsPerCore: inputs.gdbTimeoutSeconds * 1000,
     parallel: Math.min(2, availableParallelism())

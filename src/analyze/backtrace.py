@@ -15,6 +15,10 @@ TEXT_FRAMES = int(os.environ.get("CRASH_CAPTURE_TEXT_FRAMES", "64"))
 MAX_TEXT = int(os.environ.get("CRASH_CAPTURE_MAX_TEXT", str(1024 * 1024)))
 
 FAULT_SIGNALS = {4, 5, 7, 8, 11}  # SIGILL SIGTRAP SIGBUS SIGFPE SIGSEGV
+# The project's own gdb scripts (sourced once, before the first core) and commands (run on each
+# core after the backtrace): their output is appended to the text report.
+PROJECT_SCRIPTS = json.loads(os.environ.get("CRASH_CAPTURE_SCRIPTS", "[]"))
+PROJECT_COMMANDS = json.loads(os.environ.get("CRASH_CAPTURE_COMMANDS", "[]"))
 
 
 def run(command):
@@ -133,6 +137,22 @@ def describe_thread(thread, crashed, mappings):
     }
 
 
+def source_project_scripts():
+    parts = []
+    for path in PROJECT_SCRIPTS:
+        parts.append("\n[crash-capture] source %s\n" % path)
+        parts.append(run("source " + path))
+    return "".join(parts)
+
+
+def project_commands():
+    parts = []
+    for command in PROJECT_COMMANDS:
+        parts.append("\n(gdb) %s\n" % command)
+        parts.append(run(command))
+    return "".join(parts)
+
+
 def human_text(crashed):
     parts = []
     if crashed is not None:
@@ -181,12 +201,14 @@ def write(path, content):
 def main():
     with open(os.environ["CRASH_CAPTURE_JOBS"], encoding="utf-8") as jobs_file:
         jobs = json.load(jobs_file)
+    scripts_output = source_project_scripts()
     for job in jobs:
         try:
             # gdb 13 takes the rest of the line as the file name, spaces included; quotes would
             # become part of the name.
             load = gdb.execute("core-file " + job["core"], to_string=True)
             document, text = describe_core(load)
+            text += scripts_output + project_commands()
         except gdb.error as error:
             document, text = {"schema": SCHEMA, "error": str(error)}, ""
         write(job["text"], text)
