@@ -129,4 +129,4 @@ export function workflowCommands(stdout: string): WorkflowCommand[] {
   return commands
 }
 
-export { FakeJob }
+export { FakeJob, ROOT }

@@ -5,6 +5,7 @@ import {
   signalCodeName,
   signalName
 } from '../src/analyze/analysis.js'
+import { parseCrashingThread, parseTerminatingSignal } from '../src/analyze/bt-text.js'
 
 describe('analysis', () => {
   it('names signals and their codes', () => {
@@ -83,5 +84,31 @@ describe('analysis', () => {
       'warning: something that matters'
     ].join('\n')
     expect(removeNoise(text)).toBe('#0  0x1 in boom () at a.c:3\nwarning: something that matters')
+  })
+})
+
+describe('analysis of gdb text (no Python)', () => {
+  it('reads frames, libraries and the signal handler marker', () => {
+    const text = [
+      'Program terminated with signal SIGSEGV, Segmentation fault.',
+      '#0  sum_list (head=0x0) at /ws/src/nullderef.c:12',
+      '        total = 0',
+      '#1  0x000055d1c0b3a167 in process (list=0x0, cb=<fn (int)>) at /ws/src/nullderef.c:19',
+      '#2  <signal handler called>',
+      '#3  0x00007f0e1c829d90 in __libc_start_main () from /lib/x86_64-linux-gnu/libc.so.6',
+      '#4  0x00007f0e1c829d91 in ?? ()',
+      '',
+      'Thread 2 (LWP 7):',
+      '#0  0x1 in other () at /ws/src/other.c:1'
+    ].join('\n')
+    const thread = parseCrashingThread(text)
+    expect(thread.frames.map((f) => [f.level, f.function, f.fullname, f.line, f.objfile, f.signalHandler])).toEqual([
+      [0, 'sum_list', '/ws/src/nullderef.c', 12, null, false],
+      [1, 'process', '/ws/src/nullderef.c', 19, null, false],
+      [2, null, null, null, null, true],
+      [3, '__libc_start_main', null, null, '/lib/x86_64-linux-gnu/libc.so.6', false],
+      [4, null, null, null, null, false]
+    ])
+    expect(parseTerminatingSignal(text)).toBe(11)
   })
 })

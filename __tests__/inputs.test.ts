@@ -22,7 +22,10 @@ describe('inputs', () => {
       maxTotalSize: 8 * 1024 ** 3,
       minFreeSpace: 2 * 1024 ** 3,
       gdbScripts: [],
-      gdbCommands: []
+      gdbCommands: [],
+      comment: 'on-crash',
+      githubToken: '',
+      commentKey: 'workflow/job'
     })
   })
 
@@ -62,10 +65,22 @@ describe('inputs', () => {
     [Input.CrashDir, '/'],
     [Input.MaxCoreSize, 'big'],
     [Input.MaxTotalSize, '-1G'],
-    [Input.MinFreeSpace, '3X']
+    [Input.MinFreeSpace, '3X'],
+    [Input.Comment, 'sometimes']
   ])('rejects %s = %j with a message naming the input', (name, value) => {
     setInput(name, value)
     expect(() => getInputs()).toThrow(`Input '${name}' has the invalid value '${value}'`)
+  })
+
+  it('reads the comment settings', () => {
+    setInput(Input.Comment, 'Always')
+    setInput(Input.GithubToken, ' ghs_x ')
+    setInput(Input.CommentKey, 'ci/test (gcc, -O2)')
+    expect(getInputs()).toMatchObject({
+      comment: 'always',
+      githubToken: 'ghs_x',
+      commentKey: 'ci/test (gcc, -O2)'
+    })
   })
 
   it('reads sizes in binary units', () => {

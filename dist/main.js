@@ -19954,6 +19954,12 @@ async function enableCapture(inputs, startedAt) {
 }
 
 // src/inputs.ts
+var CommentMode = /* @__PURE__ */ ((CommentMode2) => {
+  CommentMode2["OnCrash"] = "on-crash";
+  CommentMode2["Always"] = "always";
+  CommentMode2["Never"] = "never";
+  return CommentMode2;
+})(CommentMode || {});
 var InputError = class extends Error {
   constructor(input, value, expected) {
     super(`Input '${input}' has the invalid value '${value}': expected ${expected}.`);
@@ -20011,6 +20017,13 @@ function parseDirectory(input, raw) {
   if (trimmed === "") throw new InputError(input, raw, "a directory other than /");
   return trimmed;
 }
+function parseEnum(input, raw, values) {
+  const value = raw.trim().toLowerCase();
+  const known = Object.values(values);
+  const match = known.find((v) => v === value);
+  if (!match) throw new InputError(input, raw, known.map((v) => `'${v}'`).join(", "));
+  return match;
+}
 function parseLines(raw) {
   return raw.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
 }
@@ -20029,7 +20042,10 @@ function getInputs() {
     maxTotalSize: parseSize("max-total-size" /* MaxTotalSize */, read("max-total-size" /* MaxTotalSize */, "8G")),
     minFreeSpace: parseSize("min-free-space" /* MinFreeSpace */, read("min-free-space" /* MinFreeSpace */, "2G")),
     gdbScripts: parseLines(read("gdb-scripts" /* GdbScripts */, "")),
-    gdbCommands: parseLines(read("gdb-commands" /* GdbCommands */, ""))
+    gdbCommands: parseLines(read("gdb-commands" /* GdbCommands */, "")),
+    comment: parseEnum("comment" /* Comment */, read("comment" /* Comment */, "on-crash" /* OnCrash */), CommentMode),
+    githubToken: getInput("github-token" /* GithubToken */).trim(),
+    commentKey: getInput("comment-key" /* CommentKey */).trim() || `${process.env.GITHUB_WORKFLOW ?? "workflow"}/${process.env.GITHUB_JOB ?? "job"}`
   };
 }
 

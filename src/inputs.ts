@@ -11,7 +11,20 @@ export enum Input {
   MaxTotalSize = 'max-total-size',
   MinFreeSpace = 'min-free-space',
   GdbScripts = 'gdb-scripts',
-  GdbCommands = 'gdb-commands'
+  GdbCommands = 'gdb-commands',
+  Comment = 'comment',
+  GithubToken = 'github-token',
+  CommentKey = 'comment-key'
+}
+
+/** When the sticky PR comment is written (input `comment`). */
+export enum CommentMode {
+  /** Only when something crashed; an earlier crash comment of the job is marked resolved. */
+  OnCrash = 'on-crash',
+  /** After every run, saying "no crash" when nothing crashed. */
+  Always = 'always',
+  /** Never. */
+  Never = 'never'
 }
 
 /** Every input of the action, parsed and validated. */
@@ -36,6 +49,12 @@ export interface Inputs {
   gdbScripts: string[]
   /** gdb commands run on each core after the backtrace. */
   gdbCommands: string[]
+  /** When to write the sticky pull request comment. */
+  comment: CommentMode
+  /** Token for the GitHub API (the workflow token by default); empty when not available. */
+  githubToken: string
+  /** What tells this job's comment apart from other jobs' (workflow and job id by default). */
+  commentKey: string
 }
 
 /** A value given to an input that cannot be used, named in the message. */
@@ -105,6 +124,14 @@ function parseDirectory(input: Input, raw: string): string {
   return trimmed
 }
 
+function parseEnum<T extends string>(input: Input, raw: string, values: Record<string, T>): T {
+  const value = raw.trim().toLowerCase()
+  const known = Object.values(values)
+  const match = known.find((v) => v === value)
+  if (!match) throw new InputError(input, raw, known.map((v) => `'${v}'`).join(', '))
+  return match
+}
+
 function parseLines(raw: string): string[] {
   return raw
     .split('\n')
@@ -129,6 +156,11 @@ export function getInputs(): Inputs {
     maxTotalSize: parseSize(Input.MaxTotalSize, read(Input.MaxTotalSize, '8G')),
     minFreeSpace: parseSize(Input.MinFreeSpace, read(Input.MinFreeSpace, '2G')),
     gdbScripts: parseLines(read(Input.GdbScripts, '')),
-    gdbCommands: parseLines(read(Input.GdbCommands, ''))
+    gdbCommands: parseLines(read(Input.GdbCommands, '')),
+    comment: parseEnum(Input.Comment, read(Input.Comment, CommentMode.OnCrash), CommentMode),
+    githubToken: core.getInput(Input.GithubToken).trim(),
+    commentKey:
+      core.getInput(Input.CommentKey).trim() ||
+      `${process.env.GITHUB_WORKFLOW ?? 'workflow'}/${process.env.GITHUB_JOB ?? 'job'}`
   }
 }

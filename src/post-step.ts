@@ -5,13 +5,20 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { bareAnalysis, type Analysis } from './analyze/analysis.js'
 import { analyzeCrashes, findGdb, installGdb } from './analyze/gdb.js'
-import { groupCrashes } from './analyze/group.js'
+import { groupCrashes, type CrashGroup } from './analyze/group.js'
 import { restoreCapture } from './capture/restore.js'
 import type { Crash } from './collect/crash.js'
 import { collectHandlerCrashes } from './collect/handler-dirs.js'
-import { getInputs, type Inputs } from './inputs.js'
+import { CommentMode, getInputs, type Inputs } from './inputs.js'
 import { detectPrivilege, runAsRoot, type Privilege } from './privilege.js'
 import { renderAnnotations } from './report/annotations.js'
+import {
+  commentMarker,
+  commentTargetFromEnv,
+  publishComment,
+  renderCrashComment,
+  renderNoCrashComment
+} from './report/comment.js'
 import { printCrashes } from './report/log.js'
 import { buildReport, writeReport } from './report/report-file.js'
 import { renderSummary, sourceLinksFromEnv } from './report/summary.js'
@@ -144,6 +151,50 @@ async function analyze(
   })
 }
 
+/** Writes or updates the sticky pull request comment; trouble becomes one warning. */
+async function comment(inputs: Inputs, groups: CrashGroup[]): Promise<void> {
+  if (inputs.comment === CommentMode.Never) return
+  const target = await commentTargetFromEnv()
+  if (!target) return
+  if (!inputs.githubToken) {
+    core.warning('No github-token: the pull request comment is skipped.')
+    return
+  }
+  const { commentKey: key } = inputs
+  const body = (existing: boolean): string | null => {
+    if (groups.length > 0)
+      return renderCrashComment(groups, key, target.runUrl, sourceLinksFromEnv())
+    if (existing || inputs.comment === CommentMode.Always)
+      return renderNoCrashComment(key, target.runUrl, existing)
+    return null
+  }
+  try {
+    const result = await publishComment(target, inputs.githubToken, commentMarker(key), body)
+    if (result !== 'skipped') core.info(`crash-capture: pull request comment ${result}.`)
+  } catch (error) {
+    core.warning((error as Error).message)
+  }
+}
+
+/** Prints the crashes and writes the annotations and the job summary. */
+async function show(groups: CrashGroup[]): Promise<string> {
+  printCrashes(groups)
+  for (const annotation of renderAnnotations(groups)) {
+    core.error(annotation.message, {
+      title: annotation.title,
+      file: annotation.file,
+      startLine: annotation.startLine
+    })
+  }
+  const summary = renderSummary(groups, sourceLinksFromEnv())
+  try {
+    await core.summary.addRaw(summary).write()
+  } catch (error) {
+    core.warning(`The job summary could not be written: ${(error as Error).message}`)
+  }
+  return summary
+}
+
 /**
  * The post step: restore, collect, analyse, group, report, decide. Each reporting channel fails
  * alone, with a warning; only the verdict decides the step's status.
@@ -154,38 +205,17 @@ export async function run(): Promise<PostOutcome> {
   const inputs = getInputs()
   const stage = await stageDirectory(state)
   const crashes = await collect(state, restoration, stage)
-  const privilege = restoration.privilege
   const reportPath = join(stage, 'report.json')
 
+  let groups: CrashGroup[] = []
+  let summary = ''
   if (crashes.length === 0) {
     core.info('crash-capture: no crash was found in this job.')
-    await writeReport(reportPath, buildReport([], state?.mode ?? 'none'))
-    core.setOutput(Output.Crashes, 0)
-    core.setOutput(Output.Groups, 0)
-    core.setOutput(Output.Report, reportPath)
-    core.setOutput(Output.Summary, '')
-    return { failure: null }
+  } else {
+    groups = groupCrashes(await analyze(crashes, inputs, restoration.privilege), inputs.skipFrames)
+    summary = await show(groups)
   }
-
-  const analyses = await analyze(crashes, inputs, privilege)
-  const groups = groupCrashes(analyses, inputs.skipFrames)
-  printCrashes(groups)
-
-  for (const annotation of renderAnnotations(groups)) {
-    core.error(annotation.message, {
-      title: annotation.title,
-      file: annotation.file,
-      startLine: annotation.startLine
-    })
-  }
-
-  const summary = renderSummary(groups, sourceLinksFromEnv())
-  try {
-    await core.summary.addRaw(summary).write()
-  } catch (error) {
-    core.warning(`The job summary could not be written: ${(error as Error).message}`)
-  }
-
+  await comment(inputs, groups)
   try {
     await writeReport(reportPath, buildReport(groups, state?.mode ?? 'none'))
   } catch (error) {
@@ -196,6 +226,7 @@ export async function run(): Promise<PostOutcome> {
   core.setOutput(Output.Report, reportPath)
   core.setOutput(Output.Summary, summary)
 
+  if (crashes.length === 0) return { failure: null }
   const count = `${crashes.length} crash${crashes.length === 1 ? '' : 'es'} in ${groups.length} group${groups.length === 1 ? '' : 's'}`
   if (!inputs.failOnCrash) {
     core.info(`crash-capture: ${count} found; not failing the job (fail-on-crash is false).`)
