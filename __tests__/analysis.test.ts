@@ -102,7 +102,16 @@ describe('analysis of gdb text (no Python)', () => {
       '#0  0x1 in other () at /ws/src/other.c:1'
     ].join('\n')
     const thread = parseCrashingThread(text)
-    expect(thread.frames.map((f) => [f.level, f.function, f.fullname, f.line, f.objfile, f.signalHandler])).toEqual([
+    expect(
+      thread.frames.map((f) => [
+        f.level,
+        f.function,
+        f.fullname,
+        f.line,
+        f.objfile,
+        f.signalHandler
+      ])
+    ).toEqual([
       [0, 'sum_list', '/ws/src/nullderef.c', 12, null, false],
       [1, 'process', '/ws/src/nullderef.c', 19, null, false],
       [2, null, null, null, null, true],

@@ -89,3 +89,18 @@ describe('inputs', () => {
     expect(parseSize(Input.MaxCoreSize, '3T')).toBe(3 * 1024 ** 4)
   })
 })
+
+describe('inputs and action.yml', () => {
+  it('name the same inputs and outputs, all documented in the README', async () => {
+    const { readFileSync } = await import('node:fs')
+    const yml = readFileSync(new URL('../action.yml', import.meta.url), 'utf8')
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const section = (name: string) => yml.split(`\n${name}:\n`)[1]!.split(/\n[a-z]+:/)[0]!
+    const keys = (text: string) => [...text.matchAll(/^ {2}([a-z-]+):$/gm)].map((m) => m[1])
+    expect(keys(section('inputs')).sort()).toEqual(Object.values(Input).sort())
+    const { Output } = await import('../src/post-step.js')
+    expect(keys(section('outputs')).sort()).toEqual(Object.values(Output).sort())
+    for (const name of [...Object.values(Input), ...Object.values(Output)])
+      expect(readme).toContain(`| \`${name}\``)
+  })
+})

@@ -19888,7 +19888,8 @@ async function enableCapture(inputs, startedAt) {
   }
   try {
     const handler = await readFile2(handlerSource(), "utf8");
-    const config = await renderHandlerConfig(inputs, "");
+    const owner = privilege === "sudo" ? `${process.getuid?.()}:${process.getgid?.()}` : "";
+    const config = await renderHandlerConfig(inputs, owner);
     await runAsRoot(privilege, "Creating the crash directory", "install", [
       "-d",
       "-m",
@@ -19901,7 +19902,17 @@ async function enableCapture(inputs, startedAt) {
       session
     ]);
     await assertRootOwnedDirectory(inputs.crashDir);
-    await runAsRoot(privilege, "Creating the session directories", "install", [
+    await runAsRoot(privilege, "Creating the crashes directory", "install", [
+      "-d",
+      "-m",
+      "0755",
+      "-o",
+      "root",
+      "-g",
+      "root",
+      `${session}/crashes`
+    ]);
+    await runAsRoot(privilege, "Creating the executables directory", "install", [
       "-d",
       "-m",
       "0700",
@@ -19909,7 +19920,6 @@ async function enableCapture(inputs, startedAt) {
       "root",
       "-g",
       "root",
-      `${session}/crashes`,
       `${session}/executables`
     ]);
     await installFiles(privilege, session, handler, config);
@@ -20055,6 +20065,13 @@ function saveCaptureState(state) {
 }
 
 // src/main-step.ts
+function describePrivilege(privilege) {
+  if (privilege === "root") return "root";
+  if (privilege === "sudo") {
+    return "passwordless sudo: `sudo -n` is used only to create the root-owned crash directory, install the handler in it and write kernel.core_pattern, core_pipe_limit and fs.suid_dumpable; everything else runs as this user";
+  }
+  return "none (not root, no passwordless sudo)";
+}
 async function run() {
   const startedAt = Date.now();
   const inputs = getInputs();
@@ -20064,7 +20081,7 @@ async function run() {
     `crash-capture: ${state.mode === "pipe-handler" ? "capturing every crash" : "capture is off"}`
   );
   info(`Mode: ${state.mode} (${state.reason})`);
-  info(`Privilege: ${facts.privilege ?? "none (not root, no passwordless sudo)"}`);
+  info(`Privilege: ${describePrivilege(facts.privilege)}`);
   if (facts.previous) {
     info(`Previous core_pattern: ${JSON.stringify(facts.previous.corePattern)}`);
     info(

@@ -25171,23 +25171,16 @@ async function restore(state) {
   const privilege = await detectPrivilege();
   const restored = await restoreCapture(state, privilege);
   for (const warning2 of restored.warnings) warning(warning2);
-  if (restored.warnings.length === 0) info("crash-capture: kernel core settings restored.");
+  if (restored.warnings.length === 0) {
+    const how = privilege === "sudo" ? " (through sudo -n, as were removing the handler and, if needed, installing gdb)" : "";
+    info(`crash-capture: kernel core settings restored${how}.`);
+  }
   return { privilege, detached: restored.handlerDetached };
 }
 async function collect(state, restoration, stage) {
   const session = state?.mode === "pipe-handler" ? state.sessionDir : null;
   if (!session) return [];
   const { privilege } = restoration;
-  if (privilege === "sudo") {
-    const uid = process.getuid?.() ?? 0;
-    const gid = process.getgid?.() ?? 0;
-    await runAsRoot(privilege, "Taking ownership of the crashes", "chown", [
-      "-R",
-      `${uid}:${gid}`,
-      `${session}/crashes`,
-      `${session}/executables`
-    ]).catch((error2) => warning(error2.message));
-  }
   const { crashes, problems } = await collectHandlerCrashes(session, stage, HANDLER_WAIT_MS);
   for (const problem of problems) warning(problem);
   if (restoration.detached && privilege) {

@@ -7,7 +7,9 @@ import { accessSync, constants } from 'node:fs'
 const NEEDED = [
   { program: 'gdb', pkg: 'gdb' },
   { program: 'gcc', pkg: 'gcc' },
-  { program: 'g++', pkg: 'g++' }
+  { program: 'g++', pkg: 'g++' },
+  // The tests run the action as an unprivileged user with passwordless sudo, as GitHub does.
+  { program: 'sudo', pkg: 'sudo' }
 ]
 
 function found(program) {

@@ -3,7 +3,7 @@
 // GITHUB_STEP_SUMMARY, GITHUB_ENV, GITHUB_PATH), hands main's saved state to post as STATE_*
 // variables, and parses what the step wrote. Used by the demo and the end-to-end tests.
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises'
+import { chown, mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -41,12 +41,16 @@ export function parseFileCommands(text) {
  */
 export class FakeJob {
   /**
-   * @param {{ workspace: string, env?: Record<string, string>, inputs?: Record<string, string> }} options
+   * @param {{ workspace: string, env?: Record<string, string>, inputs?: Record<string, string>,
+   *   user?: { uid: number, gid: number }, dist?: string }} options
+   *   user: run the steps as this user (the temp dir is handed to it); dist: where main.js is.
    */
   constructor(options) {
     this.workspace = options.workspace
     this.env = options.env ?? {}
     this.inputs = options.inputs ?? {}
+    this.user = options.user
+    this.dist = options.dist ?? join(ROOT, 'dist')
     /** @type {Record<string, string>} */
     this.state = {}
     this.temp = ''
@@ -61,7 +65,7 @@ export class FakeJob {
   /**
    * Runs dist/<entry>.js like the runner runs a node action step.
    * @param {'main' | 'post'} entry
-   * @param {{ uid?: number, gid?: number, env?: Record<string, string> }} [options]
+   * @param {{ env?: Record<string, string> }} [options]
    */
   async runStep(entry, options = {}) {
     await this.init()
@@ -80,10 +84,16 @@ export class FakeJob {
       await writeFile(path, '')
       fileEnv[name] = path
     }
+    if (this.user) {
+      // Like a runner's temp dir: owned by the user the steps run as.
+      for (const path of [this.temp, files, ...(await readdir(files)).map((f) => join(files, f))]) {
+        await chown(path, this.user.uid, this.user.gid)
+      }
+    }
     /** @type {Record<string, string>} */
     const env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/root',
+      HOME: this.user ? this.temp : (process.env.HOME ?? '/root'),
       CI: 'true',
       GITHUB_ACTIONS: 'true',
       GITHUB_WORKSPACE: this.workspace,
@@ -102,11 +112,11 @@ export class FakeJob {
     }
     const started = process.hrtime.bigint()
     const result = await new Promise((done) => {
-      const child = spawn(process.execPath, [join(ROOT, 'dist', `${entry}.js`)], {
+      const child = spawn(process.execPath, [join(this.dist, `${entry}.js`)], {
         cwd: this.workspace,
         env,
-        uid: options.uid,
-        gid: options.gid,
+        uid: this.user?.uid,
+        gid: this.user?.gid,
         stdio: ['ignore', 'pipe', 'pipe']
       })
       let stdout = ''

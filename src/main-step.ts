@@ -1,7 +1,20 @@
 import * as core from '@actions/core'
 import { enableCapture } from './capture/enable.js'
 import { getInputs } from './inputs.js'
+import type { Privilege } from './privilege.js'
 import { saveCaptureState } from './state.js'
+
+function describePrivilege(privilege: Privilege | null): string {
+  if (privilege === 'root') return 'root'
+  if (privilege === 'sudo') {
+    return (
+      'passwordless sudo: `sudo -n` is used only to create the root-owned crash directory, install ' +
+      'the handler in it and write kernel.core_pattern, core_pipe_limit and fs.suid_dumpable; ' +
+      'everything else runs as this user'
+    )
+  }
+  return 'none (not root, no passwordless sudo)'
+}
 
 /**
  * The main step: enables capture for every later step of the job. Trouble with capture becomes
@@ -17,7 +30,7 @@ export async function run(): Promise<void> {
     `crash-capture: ${state.mode === 'pipe-handler' ? 'capturing every crash' : 'capture is off'}`
   )
   core.info(`Mode: ${state.mode} (${state.reason})`)
-  core.info(`Privilege: ${facts.privilege ?? 'none (not root, no passwordless sudo)'}`)
+  core.info(`Privilege: ${describePrivilege(facts.privilege)}`)
   if (facts.previous) {
     core.info(`Previous core_pattern: ${JSON.stringify(facts.previous.corePattern)}`)
     core.info(

@@ -67,7 +67,13 @@ async function restore(state: CaptureState | null): Promise<Restoration> {
   const privilege = await detectPrivilege()
   const restored = await restoreCapture(state, privilege)
   for (const warning of restored.warnings) core.warning(warning)
-  if (restored.warnings.length === 0) core.info('crash-capture: kernel core settings restored.')
+  if (restored.warnings.length === 0) {
+    const how =
+      privilege === 'sudo'
+        ? ' (through sudo -n, as were removing the handler and, if needed, installing gdb)'
+        : ''
+    core.info(`crash-capture: kernel core settings restored${how}.`)
+  }
   return { privilege, detached: restored.handlerDetached }
 }
 
@@ -80,17 +86,6 @@ async function collect(
   const session = state?.mode === 'pipe-handler' ? state.sessionDir : null
   if (!session) return []
   const { privilege } = restoration
-  if (privilege === 'sudo') {
-    // The handler wrote as root; hand the crash files to this user so gdb never runs as root.
-    const uid = process.getuid?.() ?? 0
-    const gid = process.getgid?.() ?? 0
-    await runAsRoot(privilege, 'Taking ownership of the crashes', 'chown', [
-      '-R',
-      `${uid}:${gid}`,
-      `${session}/crashes`,
-      `${session}/executables`
-    ]).catch((error: Error) => core.warning(error.message))
-  }
   const { crashes, problems } = await collectHandlerCrashes(session, stage, HANDLER_WAIT_MS)
   for (const problem of problems) core.warning(problem)
   if (restoration.detached && privilege) {

@@ -158,7 +158,10 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
 
   try {
     const handler = await readFile(handlerSource(), 'utf8')
-    const config = await renderHandlerConfig(inputs, '')
+    // Without root, the handler hands each finished crash folder to this user: the post step then
+    // reads it, and gdb runs on it, without privilege.
+    const owner = privilege === 'sudo' ? `${process.getuid?.()}:${process.getgid?.()}` : ''
+    const config = await renderHandlerConfig(inputs, owner)
     await runAsRoot(privilege, 'Creating the crash directory', 'install', [
       '-d',
       '-m',
@@ -171,7 +174,19 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
       session
     ])
     await assertRootOwnedDirectory(inputs.crashDir)
-    await runAsRoot(privilege, 'Creating the session directories', 'install', [
+    // crashes/ can be listed (folder names are `<time>-<pid>`); each crash folder stays 0700 root
+    // until the handler has finished it. executables/ holds the root-only copies.
+    await runAsRoot(privilege, 'Creating the crashes directory', 'install', [
+      '-d',
+      '-m',
+      '0755',
+      '-o',
+      'root',
+      '-g',
+      'root',
+      `${session}/crashes`
+    ])
+    await runAsRoot(privilege, 'Creating the executables directory', 'install', [
       '-d',
       '-m',
       '0700',
@@ -179,7 +194,6 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
       'root',
       '-g',
       'root',
-      `${session}/crashes`,
       `${session}/executables`
     ])
     await installFiles(privilege, session, handler, config)
