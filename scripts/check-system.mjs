@@ -9,7 +9,9 @@ const NEEDED = [
   { program: 'gcc', pkg: 'gcc' },
   { program: 'g++', pkg: 'g++' },
   // The tests run the action as an unprivileged user with passwordless sudo, as GitHub does.
-  { program: 'sudo', pkg: 'sudo' }
+  { program: 'sudo', pkg: 'sudo' },
+  // elfutils' eu-unstrip is the reference the ELF reader's tests compare with.
+  { program: 'eu-unstrip', pkg: 'elfutils' }
 ]
 
 function found(program) {

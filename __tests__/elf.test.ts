@@ -1,0 +1,230 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync, spawnSync } from 'node:child_process'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  copyFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  ElfError,
+  fileBuildId,
+  looksLikeCore,
+  readCore,
+  type CoreInfo
+} from '../src/elf/core-file.js'
+import { makeWorkspace, type Workspace } from '../__fixtures__/e2e.js'
+import { readKernel, restoreKernel, type KernelSnapshot } from '../__fixtures__/kernel.js'
+
+// Real cores, written by a plain file core_pattern into a temporary folder, read by our parser
+// and checked against gdb and elfutils (eu-unstrip -n --core) on the same files.
+let before: KernelSnapshot
+let ws: Workspace
+let coreDir: string
+const cores = new Map<string, string>()
+let has32 = false
+
+function dump(name: string, script: string): void {
+  const dir = join(coreDir, name)
+  mkdirSync(dir)
+  writeFileSync('/proc/sys/kernel/core_pattern', `${dir}/core.%p`)
+  spawnSync('sh', ['-c', `ulimit -c unlimited; ${script}`], { cwd: ws.dir })
+  const [file] = readdirSync(dir)
+  if (!file) throw new Error(`no core for ${name}`)
+  cores.set(name, join(dir, file))
+}
+
+beforeAll(() => {
+  before = readKernel()
+  has32 =
+    spawnSync('sh', ['-c', 'echo "int main(void){return 0;}" | gcc -m32 -x c -o /dev/null -'], {
+      stdio: 'ignore'
+    }).status === 0
+  ws = makeWorkspace([
+    'nullderef',
+    'threads',
+    'late',
+    { name: 'stripped', source: 'nullderef', flags: ['-O0', '-s'] },
+    ...(has32 ? [{ name: 'nullderef32', source: 'nullderef', flags: ['-m32', '-g', '-O0'] }] : [])
+  ])
+  coreDir = mkdtempSync(join(tmpdir(), 'crash-capture-elf-'))
+  try {
+    dump('nullderef', './bin/nullderef')
+    dump('threads', './bin/threads')
+    dump('stripped', './bin/stripped')
+    dump(
+      'deleted',
+      'cp bin/late bin/deleted_copy && (./bin/deleted_copy & sleep 0.1; rm bin/deleted_copy; wait)'
+    )
+    if (has32) dump('nullderef32', './bin/nullderef32')
+  } finally {
+    restoreKernel(before)
+  }
+}, 60_000)
+afterAll(() => restoreKernel(before))
+
+/**
+ * The build-ids elfutils finds in a core, sorted. It names files by the path it found them at
+ * (/lib vs /usr/lib), so the ids are compared, not the names; the vdso is not in NT_FILE.
+ */
+function euBuildIds(core: string): string[] {
+  const out = execFileSync('eu-unstrip', ['-n', '--core', core], { encoding: 'utf8' })
+  return out
+    .trim()
+    .split('\n')
+    .filter((line) => !/linux-(vdso|gate)/.test(line))
+    .map((line) => line.split(' ')[1]!.split('@')[0]!)
+    .sort()
+}
+
+function ids(core: CoreInfo): string[] {
+  return [...new Set(core.buildIds.values())].sort()
+}
+
+function gdbCrashingLwp(exe: string, core: string): number {
+  const out = execFileSync(
+    'gdb',
+    ['-nx', '-batch', '-iex', 'set debuginfod enabled off', '-ex', 'info threads', exe, core],
+    { encoding: 'utf8' }
+  )
+  return Number(/^\* +\d+ +(?:Thread 0x[0-9a-f]+ \()?LWP (\d+)/m.exec(out)![1])
+}
+
+describe('elf core reader on real cores', () => {
+  it('reads a 64-bit core: signal, thread, executable, command and build-ids', async () => {
+    const core = await readCore(cores.get('nullderef')!)
+    expect(core).toMatchObject({
+      bits: 64,
+      machine: 'x86_64',
+      command: 'nullderef',
+      arguments: './bin/nullderef',
+      truncated: false
+    })
+    expect(core.signal).toEqual({ number: 11, code: 1, errno: 0, address: '0x0' })
+    expect(core.threads).toHaveLength(1)
+    expect(core.threads[0]!.tid).toBe(core.pid)
+    expect(core.executable).toBe(ws.bin('nullderef'))
+    expect(core.execfn).toBe('./bin/nullderef')
+    expect(core.buildIds.get(ws.bin('nullderef'))).toBe(await fileBuildId(ws.bin('nullderef')))
+    expect(ids(core)).toEqual(euBuildIds(cores.get('nullderef')!))
+    expect(core.threads[0]!.pc).toMatch(/^0x[0-9a-f]+$/)
+  })
+
+  it('names the faulting thread first in a multi-threaded core, as gdb does', async () => {
+    const path = cores.get('threads')!
+    const core = await readCore(path)
+    expect(core.threads).toHaveLength(6)
+    expect(core.threads[0]!.tid).not.toBe(core.pid)
+    expect(core.threads[0]!.tid).toBe(gdbCrashingLwp(ws.bin('threads'), path))
+    expect(core.signal?.address).toBe('0x0')
+    expect(ids(core)).toEqual(euBuildIds(path))
+  })
+
+  it('reports a deleted binary as deleted, with its build-id from memory', async () => {
+    const core = await readCore(cores.get('deleted')!)
+    expect(core.executable).toBe(`${ws.bin('deleted_copy')} (deleted)`)
+    expect(core.buildIds.get(`${ws.bin('deleted_copy')} (deleted)`)).toBe(
+      await fileBuildId(ws.bin('late'))
+    )
+  })
+
+  it('reads a stripped binary core', async () => {
+    const core = await readCore(cores.get('stripped')!)
+    expect(core.executable).toBe(ws.bin('stripped'))
+    expect(core.buildIds.get(ws.bin('stripped'))).toBe(await fileBuildId(ws.bin('stripped')))
+  })
+
+  it('reads a 32-bit i386 core (gcc-multilib)', async () => {
+    if (!has32) {
+      console.warn(
+        'gcc -m32 does not work here (gcc-multilib missing): the 32-bit core is not tested'
+      )
+      return
+    }
+    const path = cores.get('nullderef32')!
+    const core = await readCore(path)
+    expect(core).toMatchObject({ bits: 32, machine: 'i386', command: 'nullderef32' })
+    expect(core.signal).toEqual({ number: 11, code: 1, errno: 0, address: '0x0' })
+    expect(core.threads[0]!.tid).toBe(core.pid)
+    expect(core.executable).toBe(ws.bin('nullderef32'))
+    expect(ids(core)).toEqual(euBuildIds(path))
+  })
+
+  it('tells cores from other files', async () => {
+    expect(await looksLikeCore(cores.get('nullderef')!)).toBe(true)
+    expect(await looksLikeCore(ws.bin('nullderef'))).toBe(false)
+  })
+})
+
+describe('elf core reader on bad input', () => {
+  async function errorOf(bytes: Buffer): Promise<unknown> {
+    const file = join(coreDir, `bad-${Math.random().toString(16).slice(2)}`)
+    writeFileSync(file, bytes)
+    return readCore(file).then(
+      (info: CoreInfo) => info,
+      (error: unknown) => error
+    )
+  }
+
+  it('rejects an empty file, random bytes and a program that is not a core', async () => {
+    expect(await errorOf(Buffer.alloc(0))).toMatchObject({ code: 'not-elf' })
+    expect(await errorOf(Buffer.from('not an elf file at all, just text'))).toMatchObject({
+      code: 'not-elf'
+    })
+    expect(await errorOf(readFileSync(ws.bin('nullderef')))).toMatchObject({ code: 'not-core' })
+  })
+
+  it('gives a typed error or a truncated result for a core cut at many offsets, quickly', async () => {
+    const whole = readFileSync(cores.get('threads')!)
+    const started = Date.now()
+    for (const cut of [
+      1,
+      10,
+      52,
+      63,
+      64,
+      100,
+      500,
+      1000,
+      3000,
+      5000,
+      10000,
+      50000,
+      whole.length - 1
+    ]) {
+      const result = await errorOf(whole.subarray(0, cut))
+      if (result instanceof ElfError) continue
+      expect((result as CoreInfo).truncated).toBe(true)
+    }
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+
+  it('refuses absurd counts and sizes in the headers', async () => {
+    const whole = Buffer.from(readFileSync(cores.get('nullderef')!))
+    const phnum = Buffer.from(whole)
+    phnum.writeUInt16LE(0xfffe, 56)
+    expect(await errorOf(phnum)).toMatchObject({ code: 'malformed' })
+    const phoff = Buffer.from(whole)
+    phoff.writeBigUInt64LE(0xffffffffffff0000n, 32)
+    expect(await errorOf(phoff)).toBeInstanceOf(ElfError)
+    // A note whose size claims 4 GiB.
+    const note = Buffer.from(whole)
+    const phoffValue = Number(whole.readBigUInt64LE(32))
+    const noteOffset = Number(whole.readBigUInt64LE(phoffValue + 8))
+    note.writeUInt32LE(0xfffffff0, noteOffset + 4)
+    expect(await errorOf(note)).toMatchObject({ code: 'malformed' })
+  })
+
+  it('marks a core whose segments run past its end as truncated', async () => {
+    const file = join(coreDir, 'cut-core')
+    copyFileSync(cores.get('nullderef')!, file)
+    truncateSync(file, statSync(file).size - 4096)
+    expect((await readCore(file)).truncated).toBe(true)
+  })
+})
