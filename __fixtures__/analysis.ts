@@ -23,6 +23,7 @@ export function frame(values: Partial<Frame> & { level: number }): Frame {
 export function crash(values: Partial<Crash> = {}): Crash {
   return {
     id: '1700000000-100',
+    source: 'handler',
     dir: '/tmp/none',
     pid: 100,
     tid: 100,
@@ -39,6 +40,9 @@ export function crash(values: Partial<Crash> = {}): Crash {
     coreState: 'complete',
     coreNote: null,
     maps: null,
+    buildId: null,
+    executableReason: null,
+    problems: [],
     ...values
   }
 }

@@ -25,7 +25,9 @@ describe('inputs', () => {
       gdbCommands: [],
       comment: 'on-crash',
       githubToken: '',
-      commentKey: 'workflow/job'
+      commentKey: 'workflow/job',
+      searchPaths: [],
+      executables: []
     })
   })
 

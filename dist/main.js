@@ -19652,9 +19652,12 @@ function saveState(name, value) {
   issueCommand("save-state", { name }, toCommandValue(value));
 }
 
+// src/main-step.ts
+import { existsSync as existsSync2 } from "node:fs";
+
 // src/capture/enable.ts
 import { randomBytes } from "node:crypto";
-import { access as access2, constants as constants3, lstat as lstat2, mkdtemp, readFile as readFile2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { access as access2, constants as constants3, lstat as lstat2, mkdtemp, readFile as readFile3, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -19780,6 +19783,47 @@ async function writeKernelSettings(privilege, wanted) {
   }
 }
 
+// src/capture/rlimit.ts
+import { readFile as readFile2 } from "node:fs/promises";
+async function readLimit(pid) {
+  const result = await runCommand(
+    "prlimit",
+    ["--pid", String(pid), "--core", "--raw", "--noheadings", "--output", "SOFT,HARD"],
+    {
+      timeoutMs: 1e4
+    }
+  );
+  if (result.code !== 0) return `prlimit ${describeFailure(result)}`;
+  const [soft, hard] = result.stdout.trim().split(/\s+/);
+  if (!soft || !hard) return `prlimit printed '${result.stdout.trim()}'`;
+  return { soft, hard };
+}
+async function raiseParentCoreLimit(pid = process.ppid) {
+  const before = await readLimit(pid);
+  if (typeof before === "string") return { ok: false, reason: before };
+  if (before.soft === before.hard) return { ok: true, pid, before: before.soft, after: before.soft };
+  const result = await runCommand(
+    "prlimit",
+    ["--pid", String(pid), `--core=${before.hard}:${before.hard}`],
+    { timeoutMs: 1e4 }
+  );
+  if (result.code !== 0) return { ok: false, reason: `prlimit ${describeFailure(result)}` };
+  const after = await readLimit(pid);
+  if (typeof after === "string") return { ok: false, reason: after };
+  return { ok: true, pid, before: before.soft, after: after.soft };
+}
+async function describeCorePattern() {
+  const pattern = (await readFile2("/proc/sys/kernel/core_pattern", "utf8").catch(() => "")).replace(
+    /\n$/,
+    ""
+  );
+  if (pattern === "") return "core_pattern cannot be read";
+  if (pattern.startsWith("|")) {
+    return /systemd-coredump/.test(pattern) ? `core_pattern pipes cores to systemd-coredump ('${pattern}'); the post step reads them with coredumpctl` : `core_pattern pipes cores to another program ('${pattern}'); the post step can only collect what it leaves in the search paths`;
+  }
+  return pattern.startsWith("/") ? `core_pattern writes cores to '${pattern}'; the post step collects them from the search paths` : `core_pattern writes cores to '${pattern}' in the crashing process's working directory; the post step collects them from the search paths`;
+}
+
 // src/capture/enable.ts
 var HANDLER_SPECIFIERS = "%P %i %s %t %u %g %c %d %e";
 var MAX_PATTERN_LENGTH = 127;
@@ -19863,12 +19907,24 @@ async function enableCapture(inputs, startedAt) {
     },
     facts: { privilege: null, previous: null, compressor: null, ...facts2 }
   });
+  const fallback = async (reason, facts2 = {}) => {
+    const raised = await raiseParentCoreLimit();
+    if (!raised.ok)
+      return none(`${reason}; raising the core limit failed too (${raised.reason})`, facts2);
+    const where = await describeCorePattern();
+    const enabled = none(
+      `${reason}. Instead the soft core limit of the runner process (pid ${raised.pid}) is ${raised.after} (was ${raised.before}) for the later steps, and ${where}`,
+      facts2
+    );
+    enabled.state.mode = "rlimit";
+    return enabled;
+  };
   if (process.platform !== "linux") {
     return none(`capture needs Linux, and this runner is ${process.platform}`);
   }
   const privilege = await detectPrivilege();
   if (!privilege) {
-    return none("the action is not root and has no passwordless sudo (sudo -n true failed)");
+    return fallback("the action is not root and has no passwordless sudo (sudo -n true failed)");
   }
   let previous;
   try {
@@ -19887,7 +19943,7 @@ async function enableCapture(inputs, startedAt) {
     );
   }
   try {
-    const handler = await readFile2(handlerSource(), "utf8");
+    const handler = await readFile3(handlerSource(), "utf8");
     const owner = privilege === "sudo" ? `${process.getuid?.()}:${process.getgid?.()}` : "";
     const config = await renderHandlerConfig(inputs, owner);
     await runAsRoot(privilege, "Creating the crash directory", "install", [
@@ -19944,8 +20000,8 @@ async function enableCapture(inputs, startedAt) {
       "--",
       session
     ]).catch(() => void 0);
-    return none(
-      `the kernel settings could not be changed (a read-only /proc/sys, as in a job container?): ${error2.message}`,
+    return fallback(
+      `the kernel settings could not be changed (a read-only /proc/sys, as in a job container: capture then depends on the host's core_pattern): ${error2.message}`,
       facts
     );
   }
@@ -20055,7 +20111,9 @@ function getInputs() {
     gdbCommands: parseLines(read("gdb-commands" /* GdbCommands */, "")),
     comment: parseEnum("comment" /* Comment */, read("comment" /* Comment */, "on-crash" /* OnCrash */), CommentMode),
     githubToken: getInput("github-token" /* GithubToken */).trim(),
-    commentKey: getInput("comment-key" /* CommentKey */).trim() || `${process.env.GITHUB_WORKFLOW ?? "workflow"}/${process.env.GITHUB_JOB ?? "job"}`
+    commentKey: getInput("comment-key" /* CommentKey */).trim() || `${process.env.GITHUB_WORKFLOW ?? "workflow"}/${process.env.GITHUB_JOB ?? "job"}`,
+    searchPaths: parseLines(read("search-paths" /* SearchPaths */, "")),
+    executables: parseLines(read("executables" /* Executables */, ""))
   };
 }
 
@@ -20072,22 +20130,44 @@ function describePrivilege(privilege) {
   }
   return "none (not root, no passwordless sudo)";
 }
+async function describeMachine(facts) {
+  const lines = [];
+  const settings = facts.previous ?? await readKernelSettings().catch(() => null);
+  if (settings) {
+    lines.push(`core_pattern before: ${JSON.stringify(settings.corePattern)}`);
+    lines.push(
+      `core_pipe_limit before: ${settings.corePipeLimit}, suid_dumpable before: ${settings.suidDumpable}`
+    );
+  }
+  const limit = await runCommand(
+    "prlimit",
+    ["--pid", String(process.ppid), "--core", "--noheadings", "--output", "SOFT,HARD"],
+    {
+      timeoutMs: 5e3
+    }
+  );
+  if (limit.code === 0)
+    lines.push(
+      `Core limit of the runner process (soft, hard): ${limit.stdout.trim().split(/\s+/).join(", ")}`
+    );
+  const container = existsSync2("/.dockerenv") || existsSync2("/run/.containerenv");
+  lines.push(`In a container: ${container ? "yes" : "no"}`);
+  return lines;
+}
 async function run() {
   const startedAt = Date.now();
   const inputs = getInputs();
   const { state, facts } = await enableCapture(inputs, startedAt);
   saveCaptureState(state);
-  startGroup(
-    `crash-capture: ${state.mode === "pipe-handler" ? "capturing every crash" : "capture is off"}`
-  );
+  const heading = {
+    "pipe-handler": "capturing every crash",
+    rlimit: "core files through the existing core_pattern",
+    none: "capture is off"
+  };
+  startGroup(`crash-capture: ${heading[state.mode]}`);
   info(`Mode: ${state.mode} (${state.reason})`);
   info(`Privilege: ${describePrivilege(facts.privilege)}`);
-  if (facts.previous) {
-    info(`Previous core_pattern: ${JSON.stringify(facts.previous.corePattern)}`);
-    info(
-      `Previous core_pipe_limit: ${facts.previous.corePipeLimit}, suid_dumpable: ${facts.previous.suidDumpable}`
-    );
-  }
+  for (const line of await describeMachine(facts)) info(line);
   if (state.mode === "pipe-handler") {
     info(
       `Compression: ${facts.compressor ? `zstd -1 (${facts.compressor})` : "none (zstd is not installed)"}`
@@ -20099,6 +20179,8 @@ async function run() {
   endGroup();
   if (state.mode === "pipe-handler") {
     info(`crash-capture: every crash of a later step is captured (${state.reason}).`);
+  } else if (state.mode === "rlimit") {
+    warning(`crash-capture cannot install its handler: ${state.reason}.`);
   } else {
     warning(
       `crash-capture cannot capture crashes here: ${state.reason}. The job goes on; crashes of later steps will not be backtraced.`

@@ -65,7 +65,9 @@ export class FakeJob {
   /**
    * Runs dist/<entry>.js like the runner runs a node action step.
    * @param {'main' | 'post'} entry
-   * @param {{ env?: Record<string, string> }} [options]
+   * @param {{ env?: Record<string, string>, shell?: { before?: string, after?: string } }} [options]
+   *   shell: run the step inside `sh -c 'BEFORE; node step.js; AFTER'`, so that the step's parent
+   *   is a shell that lives on, like the runner's worker, and later commands are its children.
    */
   async runStep(entry, options = {}) {
     await this.init()
@@ -112,7 +114,19 @@ export class FakeJob {
     }
     const started = process.hrtime.bigint()
     const result = await new Promise((done) => {
-      const child = spawn(process.execPath, [join(this.dist, `${entry}.js`)], {
+      const script = join(this.dist, `${entry}.js`)
+      const [command, args] = options.shell
+        ? [
+            'sh',
+            [
+              '-c',
+              `${options.shell.before ?? ':'}; "$0" "$1"; rc=$?; ${options.shell.after ?? ':'}; exit $rc`,
+              process.execPath,
+              script
+            ]
+          ]
+        : [process.execPath, [script]]
+      const child = spawn(command, args, {
         cwd: this.workspace,
         env,
         uid: this.user?.uid,

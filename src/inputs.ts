@@ -14,7 +14,9 @@ export enum Input {
   GdbCommands = 'gdb-commands',
   Comment = 'comment',
   GithubToken = 'github-token',
-  CommentKey = 'comment-key'
+  CommentKey = 'comment-key',
+  SearchPaths = 'search-paths',
+  Executables = 'executables'
 }
 
 /** When the sticky PR comment is written (input `comment`). */
@@ -55,6 +57,10 @@ export interface Inputs {
   githubToken: string
   /** What tells this job's comment apart from other jobs' (workflow and job id by default). */
   commentKey: string
+  /** Globs of core files written outside our handler; empty means the defaults. */
+  searchPaths: string[]
+  /** Globs of executables to match stray cores against by build-id. */
+  executables: string[]
 }
 
 /** A value given to an input that cannot be used, named in the message. */
@@ -161,6 +167,8 @@ export function getInputs(): Inputs {
     githubToken: core.getInput(Input.GithubToken).trim(),
     commentKey:
       core.getInput(Input.CommentKey).trim() ||
-      `${process.env.GITHUB_WORKFLOW ?? 'workflow'}/${process.env.GITHUB_JOB ?? 'job'}`
+      `${process.env.GITHUB_WORKFLOW ?? 'workflow'}/${process.env.GITHUB_JOB ?? 'job'}`,
+    searchPaths: parseLines(read(Input.SearchPaths, '')),
+    executables: parseLines(read(Input.Executables, ''))
   }
 }

@@ -1,5 +1,8 @@
 import * as core from '@actions/core'
-import { enableCapture } from './capture/enable.js'
+import { existsSync } from 'node:fs'
+import { enableCapture, type CaptureFacts } from './capture/enable.js'
+import { readKernelSettings } from './capture/kernel.js'
+import { runCommand } from './process.js'
 import { getInputs } from './inputs.js'
 import type { Privilege } from './privilege.js'
 import { saveCaptureState } from './state.js'
@@ -16,6 +19,32 @@ function describePrivilege(privilege: Privilege | null): string {
   return 'none (not root, no passwordless sudo)'
 }
 
+/** The facts behind the mode, one line each: kernel settings, core limits, container. */
+async function describeMachine(facts: CaptureFacts): Promise<string[]> {
+  const lines: string[] = []
+  const settings = facts.previous ?? (await readKernelSettings().catch(() => null))
+  if (settings) {
+    lines.push(`core_pattern before: ${JSON.stringify(settings.corePattern)}`)
+    lines.push(
+      `core_pipe_limit before: ${settings.corePipeLimit}, suid_dumpable before: ${settings.suidDumpable}`
+    )
+  }
+  const limit = await runCommand(
+    'prlimit',
+    ['--pid', String(process.ppid), '--core', '--noheadings', '--output', 'SOFT,HARD'],
+    {
+      timeoutMs: 5000
+    }
+  )
+  if (limit.code === 0)
+    lines.push(
+      `Core limit of the runner process (soft, hard): ${limit.stdout.trim().split(/\s+/).join(', ')}`
+    )
+  const container = existsSync('/.dockerenv') || existsSync('/run/.containerenv')
+  lines.push(`In a container: ${container ? 'yes' : 'no'}`)
+  return lines
+}
+
 /**
  * The main step: enables capture for every later step of the job. Trouble with capture becomes
  * a warning, never a failed job; only invalid inputs throw.
@@ -26,17 +55,15 @@ export async function run(): Promise<void> {
   const { state, facts } = await enableCapture(inputs, startedAt)
   saveCaptureState(state)
 
-  core.startGroup(
-    `crash-capture: ${state.mode === 'pipe-handler' ? 'capturing every crash' : 'capture is off'}`
-  )
+  const heading = {
+    'pipe-handler': 'capturing every crash',
+    rlimit: 'core files through the existing core_pattern',
+    none: 'capture is off'
+  }
+  core.startGroup(`crash-capture: ${heading[state.mode]}`)
   core.info(`Mode: ${state.mode} (${state.reason})`)
   core.info(`Privilege: ${describePrivilege(facts.privilege)}`)
-  if (facts.previous) {
-    core.info(`Previous core_pattern: ${JSON.stringify(facts.previous.corePattern)}`)
-    core.info(
-      `Previous core_pipe_limit: ${facts.previous.corePipeLimit}, suid_dumpable: ${facts.previous.suidDumpable}`
-    )
-  }
+  for (const line of await describeMachine(facts)) core.info(line)
   if (state.mode === 'pipe-handler') {
     core.info(
       `Compression: ${facts.compressor ? `zstd -1 (${facts.compressor})` : 'none (zstd is not installed)'}`
@@ -49,6 +76,8 @@ export async function run(): Promise<void> {
 
   if (state.mode === 'pipe-handler') {
     core.info(`crash-capture: every crash of a later step is captured (${state.reason}).`)
+  } else if (state.mode === 'rlimit') {
+    core.warning(`crash-capture cannot install its handler: ${state.reason}.`)
   } else {
     core.warning(
       `crash-capture cannot capture crashes here: ${state.reason}. The job goes on; crashes of later steps will not be backtraced.`

@@ -1,14 +1,18 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
-import { access, mkdir, realpath } from 'node:fs/promises'
+import { access, mkdir, realpath, stat } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
-import { bareAnalysis, type Analysis } from './analyze/analysis.js'
+import { bareAnalysis, fillFromCore, type Analysis } from './analyze/analysis.js'
 import { analyzeCrashes, findGdb, installGdb } from './analyze/gdb.js'
 import { groupCrashes, type CrashGroup } from './analyze/group.js'
 import { restoreCapture } from './capture/restore.js'
 import type { Crash } from './collect/crash.js'
+import { collectCoredumps } from './collect/coredumpctl.js'
 import { collectHandlerCrashes } from './collect/handler-dirs.js'
+import { ExecutableCandidates, identify } from './collect/identify.js'
+import { collectStrayCores, defaultSearchPaths, fileKey } from './collect/stray.js'
+import type { CoreInfo } from './elf/core-file.js'
 import { CommentMode, getInputs, type Inputs } from './inputs.js'
 import { detectPrivilege, runAsRoot, type Privilege } from './privilege.js'
 import { renderAnnotations } from './report/annotations.js'
@@ -77,32 +81,88 @@ async function restore(state: CaptureState | null): Promise<Restoration> {
   return { privilege, detached: restored.handlerDetached }
 }
 
-/** Collects the session's crashes into the stage and removes the root-owned session directory. */
+/** Every crash of the job, identified, with what the ELF reader saw in each core. */
+interface Collected {
+  crashes: Crash[]
+  cores: Map<Crash, CoreInfo>
+}
+
+/**
+ * Collects the crashes from every source (our handler's session, core files in the search
+ * paths, systemd-coredump), never the same core twice, removes the root-owned session directory
+ * and identifies each crash from its core.
+ */
 async function collect(
   state: CaptureState | null,
   restoration: Restoration,
-  stage: string
-): Promise<Crash[]> {
+  stage: string,
+  inputs: Inputs,
+  workspace: string
+): Promise<Collected> {
+  const crashes: Crash[] = []
   const session = state?.mode === 'pipe-handler' ? state.sessionDir : null
-  if (!session) return []
-  const { privilege } = restoration
-  const { crashes, problems } = await collectHandlerCrashes(session, stage, HANDLER_WAIT_MS)
-  for (const problem of problems) core.warning(problem)
-  if (restoration.detached && privilege) {
-    await runAsRoot(privilege, 'Removing the crash session directory', 'rm', [
-      '-rf',
-      '--',
-      session
-    ]).catch((error: Error) => core.warning(error.message))
+  if (session) {
+    const found = await collectHandlerCrashes(session, stage, HANDLER_WAIT_MS)
+    for (const problem of found.problems) core.warning(problem)
+    crashes.push(...found.crashes)
+    if (restoration.detached && restoration.privilege) {
+      await runAsRoot(restoration.privilege, 'Removing the crash session directory', 'rm', [
+        '-rf',
+        '--',
+        session
+      ]).catch((error: Error) => core.warning(error.message))
+    }
   }
-  return crashes
+  if (state) {
+    // Only cores newer than the main step: older ones belong to someone else.
+    const seen = new Set<string>()
+    for (const crash of crashes) {
+      const info = crash.core ? await stat(crash.core).catch(() => null) : null
+      if (info) seen.add(fileKey(info))
+    }
+    const patterns =
+      inputs.searchPaths.length > 0 ? inputs.searchPaths : defaultSearchPaths(workspace)
+    const stray = await collectStrayCores(patterns, state.startedAt, stage, seen).catch(
+      (error: Error) => ({
+        crashes: [],
+        problems: [`Searching for core files failed: ${error.message}`]
+      })
+    )
+    for (const problem of stray.problems) core.warning(problem)
+    crashes.push(...stray.crashes)
+    const coredumps = await collectCoredumps(state.startedAt, stage)
+    core.info(`crash-capture: ${coredumps.status}`)
+    for (const problem of coredumps.problems) core.warning(problem)
+    crashes.push(...coredumps.crashes)
+  }
+  const cores = new Map<Crash, CoreInfo>()
+  const candidates = new ExecutableCandidates(inputs.executables)
+  for (const crash of crashes) {
+    const identified = await identify(crash, candidates)
+    crash.problems.push(...identified.problems)
+    if (identified.core) cores.set(crash, identified.core)
+  }
+  return { crashes, cores }
 }
 
 async function analyze(
-  crashes: Crash[],
+  { crashes, cores }: Collected,
   inputs: Inputs,
-  privilege: Privilege | null
+  privilege: Privilege | null,
+  workspace: string
 ): Promise<Analysis[]> {
+  // gdb without the right executable prints garbage frames: those crashes get the core's facts.
+  const withoutExecutable = crashes.filter(
+    (crash) => !crash.executable && crash.source !== 'handler'
+  )
+  const analysable = crashes.filter((crash) => !withoutExecutable.includes(crash))
+  const fromCore = (crash: Crash, why: string[]) =>
+    fillFromCore(bareAnalysis(crash, why), cores.get(crash))
+  const results = new Map<Crash, Analysis>(
+    withoutExecutable.map((crash) => [crash, fromCore(crash, [])])
+  )
+  const ordered = () => crashes.map((crash) => fillFromCore(results.get(crash)!, cores.get(crash)))
+  if (analysable.length === 0) return ordered()
   let gdb = await findGdb()
   if (!gdb && inputs.installGdb) {
     core.info('crash-capture: gdb is not installed; installing it to backtrace the crashes.')
@@ -116,11 +176,9 @@ async function analyze(
     const why = inputs.installGdb
       ? 'gdb is not installed and could not be installed'
       : 'gdb is not installed (install-gdb is false)'
-    return crashes.map((crash) => bareAnalysis(crash, [why]))
+    for (const crash of analysable) results.set(crash, fromCore(crash, [why]))
+    return ordered()
   }
-  const workspace = await realpath(process.env.GITHUB_WORKSPACE || process.cwd()).catch(() =>
-    process.cwd()
-  )
   const scripts: string[] = []
   for (const script of inputs.gdbScripts) {
     const path = resolve(workspace, script)
@@ -134,7 +192,7 @@ async function analyze(
     else
       core.warning(`The gdb script '${script}' (input gdb-scripts) does not exist: it is skipped.`)
   }
-  return analyzeCrashes(crashes, {
+  const analyses = await analyzeCrashes(analysable, {
     gdb,
     workspace,
     scripts,
@@ -144,6 +202,8 @@ async function analyze(
     timeoutMsPerCore: inputs.gdbTimeoutSeconds * 1000,
     parallel: Math.min(2, availableParallelism())
   })
+  for (const analysis of analyses) results.set(analysis.crash, analysis)
+  return ordered()
 }
 
 /** Writes or updates the sticky pull request comment; trouble becomes one warning. */
@@ -199,7 +259,11 @@ export async function run(): Promise<PostOutcome> {
   const restoration = await restore(state)
   const inputs = getInputs()
   const stage = await stageDirectory(state)
-  const crashes = await collect(state, restoration, stage)
+  const workspace = await realpath(process.env.GITHUB_WORKSPACE || process.cwd()).catch(() =>
+    process.cwd()
+  )
+  const collected = await collect(state, restoration, stage, inputs, workspace)
+  const { crashes } = collected
   const reportPath = join(stage, 'report.json')
 
   let groups: CrashGroup[] = []
@@ -207,7 +271,10 @@ export async function run(): Promise<PostOutcome> {
   if (crashes.length === 0) {
     core.info('crash-capture: no crash was found in this job.')
   } else {
-    groups = groupCrashes(await analyze(crashes, inputs, restoration.privilege), inputs.skipFrames)
+    groups = groupCrashes(
+      await analyze(collected, inputs, restoration.privilege, workspace),
+      inputs.skipFrames
+    )
     summary = await show(groups)
   }
   await comment(inputs, groups)

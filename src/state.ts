@@ -6,7 +6,7 @@ export enum StateKey {
 }
 
 /** How crashes are captured for the rest of the job. */
-export type CaptureMode = 'pipe-handler' | 'none'
+export type CaptureMode = 'pipe-handler' | 'rlimit' | 'none'
 
 /** The kernel settings main replaced, as read before the change. */
 export interface KernelSettings {
@@ -70,7 +70,7 @@ export function loadCaptureState(): CaptureState | null {
   }
   if (typeof value !== 'object' || value === null) return null
   const v = value as Record<string, unknown>
-  const mode: CaptureMode = v.mode === 'pipe-handler' ? 'pipe-handler' : 'none'
+  const mode: CaptureMode = v.mode === 'pipe-handler' || v.mode === 'rlimit' ? v.mode : 'none'
   return {
     startedAt: typeof v.startedAt === 'number' ? v.startedAt : 0,
     mode,

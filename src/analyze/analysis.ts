@@ -1,5 +1,6 @@
 import { constants } from 'node:os'
 import type { Crash } from '../collect/crash.js'
+import type { CoreInfo } from '../elf/core-file.js'
 
 /** One stack frame as gdb saw it. Every string in it comes from the crashed program. */
 export interface Frame {
@@ -251,8 +252,58 @@ export function bareAnalysis(crash: Crash, problems: string[]): Analysis {
     crashingThread: null,
     text: '',
     blame: null,
-    problems,
+    problems: [...crash.problems, ...problems],
     jsonPath: null,
     textPath: null
   }
+}
+
+/**
+ * Fills an analysis that has no frames (gdb missing, killed, or no executable to give it) with
+ * what the core itself says: the signal with its code and address, and every thread with its pc.
+ */
+export function fillFromCore(analysis: Analysis, core: CoreInfo | undefined): Analysis {
+  if (!core || analysis.threads.length > 0) return analysis
+  if (core.signal) {
+    analysis.signal = {
+      number: core.signal.number,
+      name: signalName(core.signal.number),
+      code: core.signal.code,
+      codeName: signalCodeName(core.signal.number, core.signal.code),
+      address: core.signal.address
+    }
+  }
+  analysis.threads = core.threads.map((thread, index) => ({
+    num: index + 1,
+    lwp: thread.tid,
+    name: null,
+    crashed: index === 0,
+    frames: thread.pc
+      ? [
+          {
+            level: 0,
+            pc: thread.pc,
+            function: null,
+            file: null,
+            fullname: null,
+            line: null,
+            objfile:
+              core.mappings.find((m) => BigInt(thread.pc!) >= m.start && BigInt(thread.pc!) < m.end)
+                ?.path ?? null,
+            functionFile: null,
+            functionLine: null,
+            inline: false,
+            signalHandler: false,
+            projectPath: null
+          }
+        ]
+      : [],
+    unwindStopReason: 'no backtrace: read from the core without gdb',
+    truncated: false
+  }))
+  analysis.crashingThread = analysis.threads[0] ?? null
+  analysis.blame = analysis.crashingThread?.frames[0]
+    ? { frame: analysis.crashingThread.frames[0], path: null, line: null, kind: 'none' }
+    : null
+  return analysis
 }

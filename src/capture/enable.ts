@@ -6,6 +6,7 @@ import type { Inputs } from '../inputs.js'
 import { detectPrivilege, runAsRoot, type Privilege } from '../privilege.js'
 import type { CaptureState, KernelSettings } from '../state.js'
 import { readKernelSettings, writeKernelSettings } from './kernel.js'
+import { describeCorePattern, raiseParentCoreLimit } from './rlimit.js'
 
 /** The specifiers the handler expects, in its argument order (see handler.sh). */
 export const HANDLER_SPECIFIERS = '%P %i %s %t %u %g %c %d %e'
@@ -130,13 +131,26 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
     },
     facts: { privilege: null, previous: null, compressor: null, ...facts }
   })
+  // Without the handler: raise the runner's soft core limit so the existing pattern gets cores.
+  const fallback = async (reason: string, facts: Partial<CaptureFacts> = {}): Promise<Enabled> => {
+    const raised = await raiseParentCoreLimit()
+    if (!raised.ok)
+      return none(`${reason}; raising the core limit failed too (${raised.reason})`, facts)
+    const where = await describeCorePattern()
+    const enabled = none(
+      `${reason}. Instead the soft core limit of the runner process (pid ${raised.pid}) is ${raised.after} (was ${raised.before}) for the later steps, and ${where}`,
+      facts
+    )
+    enabled.state.mode = 'rlimit'
+    return enabled
+  }
 
   if (process.platform !== 'linux') {
     return none(`capture needs Linux, and this runner is ${process.platform}`)
   }
   const privilege = await detectPrivilege()
   if (!privilege) {
-    return none('the action is not root and has no passwordless sudo (sudo -n true failed)')
+    return fallback('the action is not root and has no passwordless sudo (sudo -n true failed)')
   }
   let previous: KernelSettings
   try {
@@ -221,8 +235,8 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
       '--',
       session
     ]).catch(() => undefined)
-    return none(
-      `the kernel settings could not be changed (a read-only /proc/sys, as in a job container?): ${(error as Error).message}`,
+    return fallback(
+      `the kernel settings could not be changed (a read-only /proc/sys, as in a job container: capture then depends on the host's core_pattern): ${(error as Error).message}`,
       facts
     )
   }

@@ -9,10 +9,20 @@ export type CoreState =
   /** The handler had not finished when the post step collected. */
   | 'incomplete'
 
+/** Where a crash was found. */
+export type CrashSource =
+  /** Our core_pattern pipe handler. */
+  | 'handler'
+  /** A core file written by a file core_pattern, found through the search paths. */
+  | 'core-file'
+  /** systemd-coredump, read with coredumpctl. */
+  | 'systemd-coredump'
+
 /** One crash event on disk, as collected by the post step. */
 export interface Crash {
-  /** Unique in the job: `<epoch seconds>-<pid>`. */
+  /** Unique in the job: `<epoch seconds>-<pid>` for the handler's crashes. */
   id: string
+  source: CrashSource
   /** Folder in the post step's staging area holding this crash's files. */
   dir: string
   pid: number
@@ -40,4 +50,10 @@ export interface Crash {
   coreNote: string | null
   /** Path of the process's /proc/PID/maps text, or null. */
   maps: string | null
+  /** GNU build-id of the executable the core was made from (from the core itself), or null. */
+  buildId: string | null
+  /** How the executable was found, or why none could be used: a sentence for the report. */
+  executableReason: string | null
+  /** What went wrong finding or identifying this crash, in sentences for the report. */
+  problems: string[]
 }

@@ -157,6 +157,7 @@ export async function stageHandlerCrash(
 
   return {
     id: name,
+    source: 'handler',
     dir,
     pid: toInt(meta.get('pid')),
     tid: toInt(meta.get('tid')),
@@ -172,7 +173,10 @@ export async function stageHandlerCrash(
     core: staged.core,
     coreState,
     coreNote,
-    maps
+    maps,
+    buildId: null,
+    executableReason: executable ? 'the copy the handler took through /proc/PID/exe' : null,
+    problems: []
   }
 }
 

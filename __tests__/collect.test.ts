@@ -1,0 +1,198 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, utimesSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseCoredumpList } from '../src/collect/coredumpctl.js'
+import {
+  crashLine,
+  FakeJob,
+  makeWorkspace,
+  workflowCommands,
+  type Workspace
+} from '../__fixtures__/e2e.js'
+import { readKernel, restoreKernel, type KernelSnapshot } from '../__fixtures__/kernel.js'
+import { ensureUser, readableDist, type TestUser } from '../__fixtures__/users.js'
+
+let before: KernelSnapshot
+beforeEach(() => {
+  before = readKernel()
+})
+afterEach(() => restoreKernel(before))
+
+interface Record {
+  source: string
+  executable: string | null
+  executablePath: string | null
+  executableReason: string | null
+  problems: string[]
+  signal: { name: string }
+  blame: { function: string | null; path: string | null; line: number | null } | null
+}
+
+function records(reportPath: string | undefined): Record[] {
+  const report = JSON.parse(readFileSync(reportPath!, 'utf8')) as {
+    groups: { crashes: Record[] }[]
+  }
+  return report.groups.flatMap((g) => g.crashes)
+}
+
+/** A folder every user may write cores into, set as a file core_pattern by the test (root). */
+function fileCorePattern(): string {
+  const dir = join(tmpdir(), `crash-capture-cores-${process.pid}-${Date.now()}`)
+  mkdirSync(dir)
+  chmodSync(dir, 0o1777)
+  restoreKernel({ '/proc/sys/kernel/core_pattern': `${dir}/core.%e.%p` })
+  return dir
+}
+
+function userWorkspace(user: TestUser, programs: string[]): Workspace {
+  const ws = makeWorkspace(programs)
+  execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, ws.dir])
+  return ws
+}
+
+describe('collect without root: the raised core limit and a file core_pattern', () => {
+  it('raises the runner’s soft core limit, then finds, identifies and backtraces the core file', async () => {
+    const user = ensureUser('ccnosudo', false)
+    const cores = fileCorePattern()
+    const ws = userWorkspace(user, ['nullderef'])
+    // An older core in the same folder: written before main, so it must be ignored.
+    spawnSync('sh', ['-c', 'ulimit -c unlimited; ./bin/nullderef'], { cwd: ws.dir })
+    const old = readdirSync(cores)[0]!
+    utimesSync(join(cores, old), new Date(Date.now() - 3600_000), new Date(Date.now() - 3600_000))
+
+    const job = new FakeJob({
+      workspace: ws.dir,
+      user,
+      dist: readableDist(),
+      inputs: { 'search-paths': `${cores}/*` }
+    })
+    // The shell stands for the runner's worker: main raises its soft limit, the crash inherits it.
+    const main = await job.runStep('main', {
+      shell: {
+        before: 'ulimit -S -c 0',
+        after: 'echo "soft core limit after main: $(ulimit -S -c)"; ./bin/nullderef'
+      }
+    })
+    expect(main.code).toBe(0)
+    expect(main.stdout).toContain('Mode: rlimit')
+    expect(main.stdout).toMatch(/soft core limit after main: unlimited/)
+    expect(main.stdout).toContain(`core_pattern writes cores to '${cores}/core.%e.%p'`)
+    expect(readdirSync(cores)).toHaveLength(2)
+
+    const post = await job.runStep('post')
+    expect(post.code).toBe(1)
+    expect(post.stdout).toContain('systemd-coredump is not installed')
+    const found = records(post.outputs.report)
+    expect(found).toHaveLength(1)
+    expect(found[0]).toMatchObject({
+      source: 'core-file',
+      executablePath: ws.bin('nullderef'),
+      signal: { name: 'SIGSEGV' }
+    })
+    expect(found[0]!.executableReason).toContain('build-id matches the core')
+    expect(found[0]!.blame).toMatchObject({
+      function: 'sum_list',
+      path: 'src/nullderef.c',
+      line: crashLine('nullderef')
+    })
+  })
+})
+
+describe('identify: a binary rebuilt after the crash', () => {
+  it('is reported as a mismatch, never used, and the right one is found through executables', async () => {
+    const cores = fileCorePattern()
+    const ws = makeWorkspace(['nullderef'])
+    copyFileSync(ws.bin('nullderef'), join(ws.dir, 'saved-nullderef'))
+    const job = new FakeJob({
+      workspace: ws.dir,
+      inputs: { 'search-paths': `${cores}/*`, 'fail-on-crash': 'false' }
+    })
+    // As after a main step that could not install the handler (a read-only /proc/sys in a job
+    // container): the file pattern stays, and post collects from the search paths.
+    job.state = {
+      capture: JSON.stringify({
+        startedAt: Date.now() - 1000,
+        mode: 'none',
+        reason: 'read-only /proc/sys'
+      })
+    }
+    spawnSync('sh', ['-c', 'ulimit -c unlimited; ./bin/nullderef'], { cwd: ws.dir })
+    // Rebuild with other flags: same path, another build-id.
+    execFileSync('gcc', ['-g', '-O1', '-o', 'bin/nullderef', 'src/nullderef.c'], { cwd: ws.dir })
+
+    const mismatch = await job.runStep('post')
+    const [record] = records(mismatch.outputs.report)
+    expect(record!.executable).toBeNull()
+    expect(record!.problems.join(' ')).toMatch(
+      /Build-id mismatch: .*nullderef is not the binary that crashed/
+    )
+    expect(record!.signal.name).toBe('SIGSEGV')
+
+    job.inputs.executables = `${ws.dir}/saved-*`
+    const matched = await job.runStep('post')
+    const [again] = records(matched.outputs.report)
+    expect(again!.executable).toBe(join(ws.dir, 'saved-nullderef'))
+    expect(again!.blame).toMatchObject({ function: 'sum_list', line: crashLine('nullderef') })
+    expect(
+      workflowCommands(matched.stdout).some(
+        (c) => c.command === 'error' && c.properties.file === 'src/nullderef.c'
+      )
+    ).toBe(true)
+  })
+})
+
+describe('systemd-coredump', () => {
+  // coredumpctl list --json=short, in the shape systemd's coredumpctl.c builds (columns time,
+  // pid, uid, gid, sig, corefile, exe, size); written from its source: this machine has no
+  // systemd-coredump to record from.
+  const listed = JSON.stringify([
+    {
+      time: 1764150000123456,
+      pid: 4242,
+      uid: 1001,
+      gid: 1001,
+      sig: 11,
+      corefile: 'present',
+      exe: '/home/runner/work/app/bin/haproxy',
+      size: 123456
+    },
+    {
+      time: 1764150001000000,
+      pid: 4243,
+      uid: 1001,
+      gid: 1001,
+      sig: 'SIGABRT',
+      corefile: 'missing',
+      exe: '/usr/bin/python3.12',
+      size: null
+    },
+    { time: 'garbage', pid: 1 },
+    null
+  ])
+
+  it('parses the list and skips entries that make no sense', () => {
+    expect(parseCoredumpList(listed)).toEqual([
+      {
+        time: 1764150000123456,
+        pid: 4242,
+        uid: 1001,
+        gid: 1001,
+        signal: 11,
+        corefile: 'present',
+        exe: '/home/runner/work/app/bin/haproxy'
+      },
+      {
+        time: 1764150001000000,
+        pid: 4243,
+        uid: 1001,
+        gid: 1001,
+        signal: 6,
+        corefile: 'missing',
+        exe: '/usr/bin/python3.12'
+      }
+    ])
+    expect(parseCoredumpList('No coredumps found.')).toEqual([])
+  })
+})

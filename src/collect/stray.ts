@@ -1,0 +1,85 @@
+import * as glob from '@actions/glob'
+import { access, constants, mkdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { looksLikeCore } from '../elf/core-file.js'
+import type { Crash } from './crash.js'
+
+/** The default search paths: where file core_patterns and old CI recipes put cores. */
+export function defaultSearchPaths(workspace: string): string[] {
+  return [
+    '/tmp/core*',
+    '/tmp/core/*',
+    '/tmp/cores/*',
+    `${workspace}/**/core`,
+    `${workspace}/**/core.[0-9]*`
+  ]
+}
+
+/** A file's identity, to never report the same core twice. */
+export function fileKey(info: { dev: number; ino: number }): string {
+  return `${info.dev}:${info.ino}`
+}
+
+/**
+ * Finds core files written outside our handler: files matching the search paths that are real
+ * ELF cores (magic and e_type checked) modified after `since` (ms epoch), skipping the ones in
+ * `seen` (dev:ino). Each becomes a crash record to complete with identify().
+ */
+export async function collectStrayCores(
+  patterns: string[],
+  since: number,
+  stageDir: string,
+  seen: Set<string>
+): Promise<{ crashes: Crash[]; problems: string[] }> {
+  const crashes: Crash[] = []
+  const problems: string[] = []
+  if (patterns.length === 0) return { crashes, problems }
+  const globber = await glob.create(patterns.join('\n'), {
+    matchDirectories: false,
+    followSymbolicLinks: false,
+    implicitDescendants: false
+  })
+  for await (const path of globber.globGenerator()) {
+    const info = await stat(path).catch(() => null)
+    if (!info?.isFile() || info.mtimeMs < since || seen.has(fileKey(info))) continue
+    if (!(await looksLikeCore(path))) {
+      // An unreadable file (a root-owned core, mode 0600) is worth a word; anything else is not a core.
+      const readable = await access(path, constants.R_OK).then(
+        () => true,
+        () => false
+      )
+      if (!readable && info.size > 0) {
+        problems.push(`${path} may be a core but this user cannot read it (owner uid ${info.uid}).`)
+      }
+      continue
+    }
+    seen.add(fileKey(info))
+    const id = `core-${Math.floor(info.mtimeMs / 1000)}-${crashes.length + 1}`
+    const dir = join(stageDir, id)
+    await mkdir(dir, { recursive: true })
+    crashes.push({
+      id,
+      source: 'core-file',
+      dir,
+      pid: -1,
+      tid: -1,
+      signal: -1,
+      time: Math.floor(info.mtimeMs / 1000),
+      uid: -1,
+      gid: -1,
+      comm: '',
+      executablePath: null,
+      executable: null,
+      commandLine: [],
+      cwd: null,
+      core: path,
+      coreState: 'complete',
+      coreNote: null,
+      maps: null,
+      buildId: null,
+      executableReason: null,
+      problems: []
+    })
+  }
+  return { crashes, problems }
+}
