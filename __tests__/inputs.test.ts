@@ -27,7 +27,12 @@ describe('inputs', () => {
       githubToken: '',
       commentKey: 'workflow/job',
       searchPaths: [],
-      executables: []
+      executables: [],
+      upload: 'all',
+      artifactName: '',
+      retentionDays: null,
+      compressionLevel: 6,
+      maxArtifactSize: 4 * 1024 ** 3
     })
   })
 
@@ -68,7 +73,11 @@ describe('inputs', () => {
     [Input.MaxCoreSize, 'big'],
     [Input.MaxTotalSize, '-1G'],
     [Input.MinFreeSpace, '3X'],
-    [Input.Comment, 'sometimes']
+    [Input.Comment, 'sometimes'],
+    [Input.Upload, 'cores'],
+    [Input.RetentionDays, '91'],
+    [Input.CompressionLevel, '10'],
+    [Input.MaxArtifactSize, 'lots']
   ])('rejects %s = %j with a message naming the input', (name, value) => {
     setInput(name, value)
     expect(() => getInputs()).toThrow(`Input '${name}' has the invalid value '${value}'`)

@@ -20019,6 +20019,20 @@ async function enableCapture(inputs, startedAt) {
   };
 }
 
+// src/elf/core-file.ts
+var MAX_PROGRAM_HEADERS = 1 << 20;
+var MAX_NOTES_BYTES = 64 * 1024 * 1024;
+var MAX_NOTES = 1 << 20;
+var MAX_MAPPINGS = 1 << 20;
+
+// src/upload/bundle.ts
+var UploadMode = /* @__PURE__ */ ((UploadMode2) => {
+  UploadMode2["All"] = "all";
+  UploadMode2["Reports"] = "reports";
+  UploadMode2["None"] = "none";
+  return UploadMode2;
+})(UploadMode || {});
+
 // src/inputs.ts
 var CommentMode = /* @__PURE__ */ ((CommentMode2) => {
   CommentMode2["OnCrash"] = "on-crash";
@@ -20090,6 +20104,13 @@ function parseEnum(input, raw, values) {
   if (!match) throw new InputError(input, raw, known.map((v) => `'${v}'`).join(", "));
   return match;
 }
+function parseInteger(input, raw, min, max) {
+  const value = Number(raw.trim());
+  if (raw.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(input, raw, `a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
 function parseLines(raw) {
   return raw.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
 }
@@ -20113,7 +20134,12 @@ function getInputs() {
     githubToken: getInput("github-token" /* GithubToken */).trim(),
     commentKey: getInput("comment-key" /* CommentKey */).trim() || `${process.env.GITHUB_WORKFLOW ?? "workflow"}/${process.env.GITHUB_JOB ?? "job"}`,
     searchPaths: parseLines(read("search-paths" /* SearchPaths */, "")),
-    executables: parseLines(read("executables" /* Executables */, ""))
+    executables: parseLines(read("executables" /* Executables */, "")),
+    upload: parseEnum("upload" /* Upload */, read("upload" /* Upload */, "all" /* All */), UploadMode),
+    artifactName: getInput("artifact-name" /* ArtifactName */).trim(),
+    retentionDays: getInput("retention-days" /* RetentionDays */).trim() ? parseInteger("retention-days" /* RetentionDays */, getInput("retention-days" /* RetentionDays */), 1, 90) : null,
+    compressionLevel: parseInteger("compression-level" /* CompressionLevel */, read("compression-level" /* CompressionLevel */, "6"), 0, 9),
+    maxArtifactSize: parseSize("max-artifact-size" /* MaxArtifactSize */, read("max-artifact-size" /* MaxArtifactSize */, "4G"))
   };
 }
 

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { UploadMode } from './upload/bundle.js'
 
 /** Input names, exactly as in action.yml. */
 export enum Input {
@@ -16,7 +17,12 @@ export enum Input {
   GithubToken = 'github-token',
   CommentKey = 'comment-key',
   SearchPaths = 'search-paths',
-  Executables = 'executables'
+  Executables = 'executables',
+  Upload = 'upload',
+  ArtifactName = 'artifact-name',
+  RetentionDays = 'retention-days',
+  CompressionLevel = 'compression-level',
+  MaxArtifactSize = 'max-artifact-size'
 }
 
 /** When the sticky PR comment is written (input `comment`). */
@@ -61,6 +67,16 @@ export interface Inputs {
   searchPaths: string[]
   /** Globs of executables to match stray cores against by build-id. */
   executables: string[]
+  /** What the artifact holds. */
+  upload: UploadMode
+  /** The artifact's name; empty means one unique per job. */
+  artifactName: string
+  /** Days the artifact is kept; null means the repository's setting. */
+  retentionDays: number | null
+  /** zlib level of the artifact zip, 0 to 9. */
+  compressionLevel: number
+  /** Bytes the artifact may hold before the largest cores are left out. */
+  maxArtifactSize: number
 }
 
 /** A value given to an input that cannot be used, named in the message. */
@@ -138,6 +154,14 @@ function parseEnum<T extends string>(input: Input, raw: string, values: Record<s
   return match
 }
 
+function parseInteger(input: Input, raw: string, min: number, max: number): number {
+  const value = Number(raw.trim())
+  if (raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(input, raw, `a whole number from ${min} to ${max}`)
+  }
+  return value
+}
+
 function parseLines(raw: string): string[] {
   return raw
     .split('\n')
@@ -169,6 +193,13 @@ export function getInputs(): Inputs {
       core.getInput(Input.CommentKey).trim() ||
       `${process.env.GITHUB_WORKFLOW ?? 'workflow'}/${process.env.GITHUB_JOB ?? 'job'}`,
     searchPaths: parseLines(read(Input.SearchPaths, '')),
-    executables: parseLines(read(Input.Executables, ''))
+    executables: parseLines(read(Input.Executables, '')),
+    upload: parseEnum(Input.Upload, read(Input.Upload, UploadMode.All), UploadMode),
+    artifactName: core.getInput(Input.ArtifactName).trim(),
+    retentionDays: core.getInput(Input.RetentionDays).trim()
+      ? parseInteger(Input.RetentionDays, core.getInput(Input.RetentionDays), 1, 90)
+      : null,
+    compressionLevel: parseInteger(Input.CompressionLevel, read(Input.CompressionLevel, '6'), 0, 9),
+    maxArtifactSize: parseSize(Input.MaxArtifactSize, read(Input.MaxArtifactSize, '4G'))
   }
 }

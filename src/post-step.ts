@@ -26,6 +26,14 @@ import {
 import { printCrashes } from './report/log.js'
 import { buildReport, writeReport } from './report/report-file.js'
 import { renderSummary, sourceLinksFromEnv } from './report/summary.js'
+import { stageBundle, UploadMode } from './upload/bundle.js'
+import {
+  canUpload,
+  defaultArtifactName,
+  safeArtifactName,
+  uploadBundle,
+  type Uploaded
+} from './upload/upload.js'
 import { loadCaptureState, type CaptureState } from './state.js'
 
 /** What the post step decided; the entry point turns `failure` into a failed step. */
@@ -39,7 +47,9 @@ export enum Output {
   Crashes = 'crashes',
   Groups = 'groups',
   Report = 'report',
-  Summary = 'summary'
+  Summary = 'summary',
+  ArtifactId = 'artifact-id',
+  ArtifactUrl = 'artifact-url'
 }
 
 /** How long post waits for handlers still writing a core when it starts. */
@@ -207,7 +217,11 @@ async function analyze(
 }
 
 /** Writes or updates the sticky pull request comment; trouble becomes one warning. */
-async function comment(inputs: Inputs, groups: CrashGroup[]): Promise<void> {
+async function comment(
+  inputs: Inputs,
+  groups: CrashGroup[],
+  artifact: Uploaded | null
+): Promise<void> {
   if (inputs.comment === CommentMode.Never) return
   const target = await commentTargetFromEnv()
   if (!target) return
@@ -218,7 +232,7 @@ async function comment(inputs: Inputs, groups: CrashGroup[]): Promise<void> {
   const { commentKey: key } = inputs
   const body = (existing: boolean): string | null => {
     if (groups.length > 0)
-      return renderCrashComment(groups, key, target.runUrl, sourceLinksFromEnv())
+      return renderCrashComment(groups, key, target.runUrl, sourceLinksFromEnv(), artifact)
     if (existing || inputs.comment === CommentMode.Always)
       return renderNoCrashComment(key, target.runUrl, existing)
     return null
@@ -231,8 +245,8 @@ async function comment(inputs: Inputs, groups: CrashGroup[]): Promise<void> {
   }
 }
 
-/** Prints the crashes and writes the annotations and the job summary. */
-async function show(groups: CrashGroup[]): Promise<string> {
+/** Prints the crashes and writes the annotations. */
+function show(groups: CrashGroup[]): void {
   printCrashes(groups)
   for (const annotation of renderAnnotations(groups)) {
     core.error(annotation.message, {
@@ -241,13 +255,52 @@ async function show(groups: CrashGroup[]): Promise<string> {
       startLine: annotation.startLine
     })
   }
-  const summary = renderSummary(groups, sourceLinksFromEnv())
+}
+
+/** Writes the job summary; returns its markdown. */
+async function summarize(groups: CrashGroup[], artifact: Uploaded | null): Promise<string> {
+  const summary = renderSummary(groups, sourceLinksFromEnv(), artifact)
   try {
     await core.summary.addRaw(summary).write()
   } catch (error) {
     core.warning(`The job summary could not be written: ${(error as Error).message}`)
   }
   return summary
+}
+
+/** Stages and uploads the crash artifact; trouble becomes a warning and no artifact. */
+async function upload(
+  inputs: Inputs,
+  analyses: Analysis[],
+  cores: Map<Crash, CoreInfo>,
+  stage: string
+): Promise<Uploaded | null> {
+  if (inputs.upload === UploadMode.None) return null
+  try {
+    const bundle = await stageBundle(analyses, cores, stage, inputs.upload, inputs.maxArtifactSize)
+    for (const note of bundle.dropped) core.warning(`Crash artifact: ${note}`)
+    if (!canUpload()) {
+      core.info(
+        `crash-capture: not on GitHub Actions (no ACTIONS_RUNTIME_TOKEN): no artifact upload; the bundle is at ${bundle.root}`
+      )
+      return null
+    }
+    const started = Date.now()
+    const uploaded = await uploadBundle(bundle, {
+      name: inputs.artifactName ? safeArtifactName(inputs.artifactName) : defaultArtifactName(),
+      retentionDays: inputs.retentionDays,
+      compressionLevel: inputs.compressionLevel
+    })
+    core.info(
+      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged) in ${Date.now() - started} ms.`
+    )
+    return uploaded
+  } catch (error) {
+    core.warning(
+      `The crash artifact could not be uploaded: ${(error as Error).message.split('\n')[0]}`
+    )
+    return null
+  }
 }
 
 /**
@@ -268,16 +321,17 @@ export async function run(): Promise<PostOutcome> {
 
   let groups: CrashGroup[] = []
   let summary = ''
+  let artifact: Uploaded | null = null
   if (crashes.length === 0) {
     core.info('crash-capture: no crash was found in this job.')
   } else {
-    groups = groupCrashes(
-      await analyze(collected, inputs, restoration.privilege, workspace),
-      inputs.skipFrames
-    )
-    summary = await show(groups)
+    const analyses = await analyze(collected, inputs, restoration.privilege, workspace)
+    groups = groupCrashes(analyses, inputs.skipFrames)
+    show(groups)
+    artifact = await upload(inputs, analyses, collected.cores, stage)
+    summary = await summarize(groups, artifact)
   }
-  await comment(inputs, groups)
+  await comment(inputs, groups, artifact)
   try {
     await writeReport(reportPath, buildReport(groups, state?.mode ?? 'none'))
   } catch (error) {
@@ -287,6 +341,8 @@ export async function run(): Promise<PostOutcome> {
   core.setOutput(Output.Groups, groups.length)
   core.setOutput(Output.Report, reportPath)
   core.setOutput(Output.Summary, summary)
+  core.setOutput(Output.ArtifactId, artifact?.id ?? '')
+  core.setOutput(Output.ArtifactUrl, artifact?.url ?? '')
 
   if (crashes.length === 0) return { failure: null }
   const count = `${crashes.length} crash${crashes.length === 1 ? '' : 'es'} in ${groups.length} group${groups.length === 1 ? '' : 's'}`

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises'
 import type { CrashGroup } from '../analyze/group.js'
 import { frameLine, executableName, groupTitle, signalDescription } from './describe.js'
 import { code, codeBlock, codeLink, encodePath, escape } from './markdown.js'
-import type { SourceLinks } from './summary.js'
+import { artifactLine, type ArtifactLink, type SourceLinks } from './summary.js'
 
 /** GitHub refuses an issue comment over 65,536 characters. */
 export const MAX_COMMENT = 65_536
@@ -69,7 +69,8 @@ export function renderCrashComment(
   groups: CrashGroup[],
   key: string,
   runUrl: string | null,
-  links: SourceLinks | null
+  links: SourceLinks | null,
+  artifact: ArtifactLink | null = null
 ): string {
   const crashes = groups.reduce((n, g) => n + g.analyses.length, 0)
   const head = [
@@ -77,7 +78,8 @@ export function renderCrashComment(
     `### 💥 crash-capture: ${crashes} crash${crashes === 1 ? '' : 'es'} in ${groups.length} group${groups.length === 1 ? '' : 's'}`,
     '',
     `Job ${code(key)}, ${runLink(runUrl, 'this run')}. The job summary has every frame and the full backtraces.`,
-    ''
+    '',
+    artifactLine(artifact)
   ].join('\n')
   let body = head
   let shown = 0

@@ -126,10 +126,28 @@ function renderGroup(group: CrashGroup, index: number, links: SourceLinks | null
   return parts.join('\n')
 }
 
+/** The uploaded crash artifact, as reports link to it. */
+export interface ArtifactLink {
+  name: string
+  url: string | null
+}
+
+/** One line pointing at the crash artifact; empty when there is none. */
+export function artifactLine(artifact: ArtifactLink | null): string {
+  if (!artifact) return ''
+  const name = code(artifact.name)
+  const where =
+    artifact.url && /^https?:\/\/[^\s()<>]+$/.test(artifact.url)
+      ? `[${name}](${artifact.url})`
+      : name
+  return `📦 Crash artifact ${where}: cores, the exact executables and libraries, backtraces; after downloading, \`sh <crash>/debug.sh\` opens a crash in gdb.\n\n`
+}
+
 /** The job summary: a headline, then one section per group, under GitHub's 1 MiB limit. */
 export function renderSummary(
   groups: CrashGroup[],
   links: SourceLinks | null,
+  artifact: ArtifactLink | null = null,
   limit = MAX_SUMMARY
 ): string {
   const analyses = groups.flatMap((g) => g.analyses)
@@ -148,7 +166,8 @@ export function renderSummary(
       .slice(0, 50)
       .join('\n') +
     (groups.length > 50 ? `\n- … and ${groups.length - 50} more groups` : '') +
-    '\n\n'
+    '\n\n' +
+    artifactLine(artifact)
   let body = headline
   let shown = 0
   for (const [index, group] of groups.entries()) {

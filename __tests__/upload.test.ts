@@ -1,0 +1,201 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { DefaultArtifactClient } from '@actions/artifact'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { FakeArtifactService } from '../__fixtures__/fake-artifact-service.js'
+import {
+  FakeJob,
+  makeWorkspace,
+  waitForCrashes,
+  workflowCommands,
+  type Workspace
+} from '../__fixtures__/e2e.js'
+import { readKernel, restoreKernel, type KernelSnapshot } from '../__fixtures__/kernel.js'
+
+let service: FakeArtifactService
+let before: KernelSnapshot
+beforeAll(async () => {
+  service = await new FakeArtifactService().start()
+})
+afterAll(async () => {
+  await service.stop()
+})
+beforeEach(() => {
+  before = readKernel()
+  service.failCreateWith = null
+})
+afterEach(() => restoreKernel(before))
+
+function job(ws: Workspace, inputs: Record<string, string> = {}): FakeJob {
+  return new FakeJob({
+    workspace: ws.dir,
+    inputs: { 'fail-on-crash': 'false', ...inputs },
+    env: {
+      ...service.env(),
+      GITHUB_REPOSITORY: 'octo/app',
+      GITHUB_RUN_ID: '777',
+      GITHUB_JOB: 'test',
+      RUNNER_OS: 'Linux',
+      RUNNER_ARCH: 'X64',
+      GITHUB_RUN_ATTEMPT: '1'
+    }
+  })
+}
+
+async function crashAndPost(
+  ws: Workspace,
+  programs: string[],
+  inputs: Record<string, string> = {}
+) {
+  const j = job(ws, inputs)
+  await j.runStep('main')
+  for (const program of programs) spawnSync(`./bin/${program}`, { cwd: ws.dir })
+  await waitForCrashes(j, programs.length)
+  return j.runStep('post')
+}
+
+/** Downloads an artifact with the real client, as a maintainer's `gh run download` would. */
+async function download(id: number): Promise<string> {
+  const saved = { ...process.env }
+  Object.assign(process.env, service.env())
+  try {
+    const path = mkdtempSync(join(tmpdir(), 'crash-capture-download-'))
+    await new DefaultArtifactClient().downloadArtifact(id, { path })
+    return path
+  } finally {
+    for (const key of Object.keys(service.env())) {
+      if (saved[key] === undefined) delete process.env[key]
+      else process.env[key] = saved[key]
+    }
+  }
+}
+
+function functions(gdbOutput: string): string[] {
+  return [...gdbOutput.matchAll(/^#\d+\s+(?:0x[0-9a-f]+ in )?(\S+) \(/gm)].map((m) => m[1]!)
+}
+
+describe('upload: the crash bundle as an artifact', () => {
+  it('uploads a bundle that opens in gdb from the bundle alone, after the binary is gone', async () => {
+    const ws = makeWorkspace(['nullderef', 'threads'])
+    const post = await crashAndPost(ws, ['nullderef', 'threads'])
+    expect(post.outputs['artifact-id']).toMatch(/^\d+$/)
+    expect(post.outputs['artifact-url']).toBe(
+      `https://github.com/octo/app/actions/runs/777/artifacts/${post.outputs['artifact-id']}`
+    )
+    expect(service.calls).toEqual(
+      expect.arrayContaining(['CreateArtifact', 'PutBlock', 'PutBlockList', 'FinalizeArtifact'])
+    )
+    expect(post.summary).toContain(
+      `[\`crash-capture-test-Linux-X64-attempt1\`](${post.outputs['artifact-url']})`
+    )
+
+    const dir = await download(Number(post.outputs['artifact-id']))
+    const report = JSON.parse(readFileSync(post.outputs.report!, 'utf8')) as {
+      groups: {
+        crashes: {
+          id: string
+          executablePath: string
+          threads: { crashed: boolean; frames: { function: string | null }[] }[]
+        }[]
+      }[]
+    }
+    const record = report.groups
+      .flatMap((g) => g.crashes)
+      .find((c) => c.executablePath === ws.bin('nullderef'))!
+    expect(readdirSync(join(dir, record.id)).sort()).toEqual([
+      'backtrace.json',
+      'backtrace.txt',
+      'core',
+      'crash.json',
+      'debug.sh'
+    ])
+    expect(existsSync(join(dir, 'sysroot', ws.bin('nullderef')))).toBe(true)
+    expect(existsSync(join(dir, 'README.md'))).toBe(true)
+
+    rmSync(ws.bin('nullderef'))
+    const out = execFileSync(
+      'sh',
+      [
+        join(dir, record.id, 'debug.sh'),
+        '-batch',
+        '-ex',
+        'echo ==bt==\\n',
+        '-ex',
+        'bt',
+        '-ex',
+        'info sharedlibrary'
+      ],
+      {
+        encoding: 'utf8',
+        cwd: tmpdir()
+      }
+    )
+    const expected = record.threads.find((t) => t.crashed)!.frames.map((f) => f.function ?? '??')
+    // gdb prints frame #0 when it loads the core: compare the backtrace after the marker.
+    expect(functions(out.split('==bt==')[1]!)).toEqual(expected.filter((f) => f !== '??'))
+    expect(out).toMatch(new RegExp(`${dir}/sysroot/\\S*libc\\.so\\.6`))
+  })
+
+  it('retries with a suffix when the name is taken', async () => {
+    const ws = makeWorkspace(['nullderef'])
+    const first = await crashAndPost(ws, ['nullderef'], { 'artifact-name': 'same-name' })
+    const second = await crashAndPost(ws, ['nullderef'], { 'artifact-name': 'same-name' })
+    const names = service.artifacts
+      .filter((a) => a.finalized && a.name.startsWith('same-name'))
+      .map((a) => a.name)
+    expect(names).toEqual(['same-name', 'same-name-2'])
+    expect(first.outputs['artifact-id']).not.toBe(second.outputs['artifact-id'])
+  })
+
+  it('holds no core and no binary with upload: reports, and nothing with upload: none', async () => {
+    const ws = makeWorkspace(['nullderef'])
+    const post = await crashAndPost(ws, ['nullderef'], {
+      upload: 'reports',
+      'artifact-name': 'reports-only'
+    })
+    const dir = await download(Number(post.outputs['artifact-id']))
+    const [crashDir] = readdirSync(dir).filter((n) => /^\d+-\d+$/.test(n))
+    expect(readdirSync(join(dir, crashDir!)).sort()).toEqual([
+      'backtrace.json',
+      'backtrace.txt',
+      'crash.json'
+    ])
+    expect(existsSync(join(dir, 'sysroot'))).toBe(false)
+
+    const calls = service.calls.length
+    const none = await crashAndPost(ws, ['nullderef'], { upload: 'none' })
+    expect(service.calls.length).toBe(calls)
+    expect(none.outputs['artifact-id']).toBe('')
+  })
+
+  it('leaves the largest core out when the budget is smaller, and says so', async () => {
+    const ws = makeWorkspace(['nullderef'])
+    const post = await crashAndPost(ws, ['nullderef'], {
+      'max-artifact-size': '1K',
+      'artifact-name': 'small-budget'
+    })
+    const warnings = workflowCommands(post.stdout).filter((c) => c.command === 'warning')
+    expect(warnings.map((w) => w.message).join('\n')).toMatch(/the core \(\d+ bytes\) was left out/)
+    const dir = await download(Number(post.outputs['artifact-id']))
+    const [crashDir] = readdirSync(dir).filter((n) => /^\d+-\d+$/.test(n))
+    expect(existsSync(join(dir, crashDir!, 'core'))).toBe(false)
+    const record = JSON.parse(readFileSync(join(dir, crashDir!, 'crash.json'), 'utf8')) as {
+      problems: string[]
+    }
+    expect(record.problems.join(' ')).toMatch(/left out/)
+  })
+
+  it('warns when the service refuses, and every other report still appears', async () => {
+    service.failCreateWith = 403
+    const ws = makeWorkspace(['nullderef'])
+    const post = await crashAndPost(ws, ['nullderef'], { 'fail-on-crash': 'true' })
+    expect(post.code).toBe(1)
+    const warnings = workflowCommands(post.stdout).filter((c) => c.command === 'warning')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]!.message).toMatch(/The crash artifact could not be uploaded: .*403/)
+    expect(post.summary).toContain('SIGSEGV')
+    expect(post.outputs['artifact-id']).toBe('')
+  })
+})

@@ -1,0 +1,257 @@
+import { constants } from 'node:fs'
+import { chmod, copyFile, link, mkdir, rm, stat, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { Analysis } from '../analyze/analysis.js'
+import type { Crash } from '../collect/crash.js'
+import { fileBuildId, type CoreInfo } from '../elf/core-file.js'
+
+/** What the artifact holds (input `upload`). */
+export enum UploadMode {
+  /** Cores, the executable and libraries as a sysroot, and the reports. */
+  All = 'all',
+  /** Only the reports: no core and no binary, for projects whose memory may hold secrets. */
+  Reports = 'reports',
+  /** No artifact. */
+  None = 'none'
+}
+
+/** A staged bundle, ready to upload. */
+export interface Bundle {
+  /** The folder the artifact's paths are relative to. */
+  root: string
+  /** Every file to upload, absolute. */
+  files: string[]
+  /** Bytes of all files. */
+  bytes: number
+  /** What the size budget left out, in sentences. */
+  dropped: string[]
+}
+
+const DELETED = / \(deleted\)$/
+
+/** Artifact paths may not contain these (actions/toolkit path validation), nor control chars. */
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /["\\:<>|*?\u0000-\u001f]/g
+
+/** A path from a crash made safe inside the artifact: forbidden characters become `_`. */
+export function safeRelative(path: string): string {
+  return path
+    .split('/')
+    .filter((part) => part !== '' && part !== '.' && part !== '..')
+    .map((part) => part.replace(FORBIDDEN, '_'))
+    .join('/')
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`
+}
+
+/** One file to put in the bundle. */
+interface Planned {
+  from: string
+  to: string
+  size: number
+  /** The crash whose core this is, for the budget. */
+  coreOf?: Crash
+}
+
+async function sizeOf(path: string): Promise<number | null> {
+  return stat(path).then(
+    (s) => (s.isFile() ? s.size : null),
+    () => null
+  )
+}
+
+/** The shared objects of a crash, found on disk with the build-id its core recorded. */
+async function libraries(
+  crash: Crash,
+  core: CoreInfo | undefined,
+  problems: string[]
+): Promise<{ path: string; from: string }[]> {
+  if (!core) return []
+  const executable = crash.executablePath
+  const found: { path: string; from: string }[] = []
+  for (const [mapped, id] of core.buildIds) {
+    if (mapped === executable) continue
+    const path = mapped.replace(DELETED, '')
+    if ((await fileBuildId(path)) === id) found.push({ path, from: path })
+    else
+      problems.push(
+        `${path} is not the library the process had mapped (deleted or changed): left out of the bundle`
+      )
+  }
+  return found
+}
+
+function debugScript(
+  crash: Crash,
+  executable: string | null,
+  sysroot: string,
+  libDirs: string[]
+): string {
+  const search = libDirs.map((dir) => `$root/${sysroot}/${dir}`).join(':')
+  const exe = executable ? `"$root/${sysroot}/"${shellQuote(executable)}` : ''
+  return [
+    '#!/bin/sh',
+    `# Opens crash ${crash.id} in gdb with the executable and the shared libraries it ran with,`,
+    '# from this bundle alone. Extra arguments go to gdb, for example: sh debug.sh -batch -ex bt',
+    'here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd) || exit 1',
+    'root=$(dirname -- "$here")',
+    'exec gdb -nx -iex "set debuginfod enabled off" \\',
+    `  -iex "set sysroot $root/${sysroot}" \\`,
+    `  -iex "set solib-search-path ${search}" \\`,
+    `  "$@" ${exe} "$here/core"`,
+    ''
+  ].join('\n')
+}
+
+const README = `# crash-capture bundle
+
+One folder per crash, named \`<time>-<pid>\` (or \`core-…\`, \`coredump-…\` for cores found
+outside the handler). Each holds:
+
+- \`backtrace.txt\`: gdb's backtrace, crashing thread first, then every thread;
+- \`backtrace.json\`: the same frames as structured data;
+- \`crash.json\`: the crash record (signal, executable, command line, blamed frame, problems);
+- \`core\`: the core dump (not in bundles made with \`upload: reports\`);
+- \`debug.sh\`: opens the core in gdb with the exact executable and libraries of the crash.
+
+\`sysroot/\` holds the executables and the shared libraries the processes had mapped, under
+their original absolute paths, so that gdb on another machine uses these and not its own:
+
+    sh <crash-folder>/debug.sh                   # interactive gdb
+    sh <crash-folder>/debug.sh -batch -ex 'thread apply all bt full'
+
+Cores hold the memory of the crashed process, which can include secrets (tokens, keys, data):
+treat this bundle like the secrets your tests use.
+`
+
+/**
+ * Stages the artifact: per crash a folder with the reports (and, in `all` mode, the core and a
+ * debug.sh), and one shared `sysroot/` with every executable and library under its original
+ * path, stored once however many crashes use it. When the files would exceed `maxBytes`, the
+ * largest cores are left out first, and that is recorded.
+ */
+export async function stageBundle(
+  analyses: Analysis[],
+  cores: Map<Crash, CoreInfo>,
+  stage: string,
+  mode: UploadMode.All | UploadMode.Reports,
+  maxBytes: number
+): Promise<Bundle> {
+  const root = join(stage, 'bundle')
+  await rm(root, { recursive: true, force: true })
+  await mkdir(root, { recursive: true })
+  const planned: Planned[] = []
+  const sysroot = new Map<string, string>() // path in sysroot → source file
+  const notes = new Map<Crash, string[]>()
+  const scripts = new Map<Crash, string>()
+
+  for (const analysis of analyses) {
+    const { crash } = analysis
+    const problems: string[] = []
+    notes.set(crash, problems)
+    for (const [from, name] of [
+      [analysis.textPath, 'backtrace.txt'],
+      [analysis.jsonPath, 'backtrace.json']
+    ] as const) {
+      const size = from ? await sizeOf(from) : null
+      if (from && size !== null) planned.push({ from, to: `${crash.id}/${name}`, size })
+    }
+    if (mode !== UploadMode.All) continue
+    const coreSize = crash.core ? await sizeOf(crash.core) : null
+    if (crash.core && coreSize !== null)
+      planned.push({ from: crash.core, to: `${crash.id}/core`, size: coreSize, coreOf: crash })
+
+    // A crash whose files clash with another crash's at the same path gets a sysroot of its own.
+    const wanted: { path: string; from: string }[] = []
+    const exePath =
+      crash.executablePath?.replace(DELETED, '') ??
+      (crash.executable ? `/unknown/${crash.comm || 'executable'}` : null)
+    if (crash.executable && exePath) wanted.push({ path: exePath, from: crash.executable })
+    wanted.push(...(await libraries(crash, cores.get(crash), problems)))
+    const clash = wanted.some((w) => {
+      const taken = sysroot.get(safeRelative(w.path))
+      return taken !== undefined && taken !== w.from
+    })
+    const base = clash ? `${crash.id}/sysroot` : 'sysroot'
+    for (const w of wanted) {
+      const to = `${base}/${safeRelative(w.path)}`
+      if (!clash && sysroot.has(safeRelative(w.path))) continue
+      const size = await sizeOf(w.from)
+      if (size === null) continue
+      if (!clash) sysroot.set(safeRelative(w.path), w.from)
+      planned.push({ from: w.from, to, size })
+    }
+    const libDirs = [
+      ...new Set(wanted.filter((w) => w.path !== exePath).map((w) => dirname(safeRelative(w.path))))
+    ]
+    const script = debugScript(
+      crash,
+      crash.executable && exePath ? safeRelative(exePath) : null,
+      clash ? `${crash.id}/sysroot` : 'sysroot',
+      libDirs
+    )
+    scripts.set(
+      crash,
+      clash
+        ? script.replace(
+            'root=$(dirname -- "$here")',
+            'root=$(dirname -- "$here")\n# this crash has a sysroot of its own'
+          )
+        : script
+    )
+  }
+
+  // The budget: the largest cores go first.
+  const dropped: string[] = []
+  let bytes = planned.reduce((n, p) => n + p.size, 0)
+  const byCoreSize = planned.filter((p) => p.coreOf).sort((a, b) => b.size - a.size)
+  for (const core of byCoreSize) {
+    if (bytes <= maxBytes) break
+    planned.splice(planned.indexOf(core), 1)
+    bytes -= core.size
+    const note = `the core (${core.size} bytes) was left out: the bundle would exceed max-artifact-size`
+    dropped.push(`${core.coreOf!.id}: ${note}`)
+    notes.get(core.coreOf!)!.push(note)
+  }
+
+  const files: string[] = []
+  for (const p of planned) {
+    const target = join(root, p.to)
+    await mkdir(dirname(target), { recursive: true })
+    // Hard links only for our own staged files; system libraries are copied.
+    if (p.from.startsWith(stage)) {
+      await link(p.from, target).catch(() => copyFile(p.from, target, constants.COPYFILE_EXCL))
+    } else {
+      await copyFile(p.from, target, constants.COPYFILE_EXCL)
+    }
+    files.push(target)
+  }
+  for (const analysis of analyses) {
+    const { crash } = analysis
+    const dir = join(root, crash.id)
+    await mkdir(dir, { recursive: true })
+    const record = {
+      ...crash,
+      signal: analysis.signal,
+      blame: analysis.blame && {
+        function: analysis.blame.frame.function,
+        path: analysis.blame.path,
+        line: analysis.blame.line
+      },
+      problems: [...analysis.problems, ...(notes.get(crash) ?? [])]
+    }
+    await writeFile(join(dir, 'crash.json'), JSON.stringify(record, null, 2) + '\n')
+    files.push(join(dir, 'crash.json'))
+    const script = scripts.get(crash)
+    if (script && planned.some((p) => p.coreOf === crash)) {
+      await writeFile(join(dir, 'debug.sh'), script)
+      await chmod(join(dir, 'debug.sh'), 0o755)
+      files.push(join(dir, 'debug.sh'))
+    }
+  }
+  await writeFile(join(root, 'README.md'), README)
+  files.push(join(root, 'README.md'))
+  return { root, files, bytes, dropped }
+}

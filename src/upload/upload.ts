@@ -1,0 +1,74 @@
+import { DefaultArtifactClient } from '@actions/artifact'
+import type { Bundle } from './bundle.js'
+
+/** Where the artifact went. */
+export interface Uploaded {
+  id: number
+  name: string
+  /** Link to the artifact on the run's page, or null outside GitHub. */
+  url: string | null
+  size: number
+}
+
+/** Options of one upload, from the inputs. */
+export interface UploadOptions {
+  name: string
+  retentionDays: number | null
+  compressionLevel: number
+}
+
+/** Artifact names may not contain these (actions/toolkit name validation). */
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN_NAME = /["\\/:<>|*?\u0000-\u001f]/g
+
+/** A name unique per job: job id, runner OS and architecture, run attempt. */
+export function defaultArtifactName(env: NodeJS.ProcessEnv = process.env): string {
+  const parts = [
+    'crash-capture',
+    env.GITHUB_JOB,
+    env.RUNNER_OS,
+    env.RUNNER_ARCH,
+    env.GITHUB_RUN_ATTEMPT ? `attempt${env.GITHUB_RUN_ATTEMPT}` : undefined
+  ]
+  return safeArtifactName(parts.filter(Boolean).join('-'))
+}
+
+/** An artifact name with its forbidden characters replaced. */
+export function safeArtifactName(name: string): string {
+  return name.replace(FORBIDDEN_NAME, '-').slice(0, 200) || 'crash-capture'
+}
+
+function artifactUrl(id: number, env: NodeJS.ProcessEnv = process.env): string | null {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env
+  if (!server || !repo || !run || !/^\d+$/.test(run)) return null
+  return `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${run}/artifacts/${id}`
+}
+
+/** True when the runner gave this step what an artifact upload needs. */
+export function canUpload(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL)
+}
+
+/**
+ * Uploads the bundle with @actions/artifact. When the name is taken (matrix jobs share a job
+ * id, and a rerun keeps the run), it tries again with `-2`, `-3`, … up to five times.
+ */
+export async function uploadBundle(bundle: Bundle, options: UploadOptions): Promise<Uploaded> {
+  const client = new DefaultArtifactClient()
+  let lastError: Error | null = null
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const name = attempt === 1 ? options.name : `${options.name}-${attempt}`
+    try {
+      const result = await client.uploadArtifact(name, bundle.files, bundle.root, {
+        retentionDays: options.retentionDays ?? undefined,
+        compressionLevel: options.compressionLevel
+      })
+      if (result.id === undefined) throw new Error('the artifact service returned no artifact id')
+      return { id: result.id, name, url: artifactUrl(result.id), size: result.size ?? 0 }
+    } catch (error) {
+      lastError = error as Error
+      if (!/\(409\)|already exists/i.test(lastError.message)) break
+    }
+  }
+  throw lastError ?? new Error('the upload failed')
+}
