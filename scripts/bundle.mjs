@@ -1,4 +1,4 @@
-// Builds the committed bundles in dist/: one self-contained ESM file per entry point, plus the
+// Builds the committed bundles in dist/: one ESM file per entry point and shared chunks, plus the
 // two files that run outside node (the kernel's pipe handler and gdb's Python script), copied
 // as they are so that they can be read and audited in dist/ too.
 import { build } from 'esbuild'
@@ -13,6 +13,11 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  // The artifact client and Octokit are imported when needed: a post step without a crash
+  // does not parse them. Chunk names are content hashes, so a rebuild is byte-identical.
+  splitting: true,
+  // Chunks sit beside the entries so that new URL('./handler.sh', import.meta.url) means dist/.
+  chunkNames: '[name]-[hash]',
   legalComments: 'none',
   logLevel: 'warning',
   // Some bundled CommonJS dependencies call require() for node built-ins.

@@ -1,4 +1,3 @@
-import { Octokit } from '@octokit/rest'
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { CrashGroup } from '../analyze/group.js'
@@ -156,6 +155,8 @@ export async function publishComment(
   marker: string,
   body: (existing: boolean) => string | null
 ): Promise<CommentResult> {
+  // Loaded only on pull request runs that comment.
+  const { Octokit } = await import('@octokit/rest')
   const octokit = new Octokit({ auth: token, baseUrl: target.apiUrl })
   try {
     let found: { id: number; body?: string } | undefined

@@ -1,4 +1,3 @@
-import { DefaultArtifactClient } from '@actions/artifact'
 import type { Bundle } from './bundle.js'
 
 /** Where the artifact went. */
@@ -54,6 +53,8 @@ export function canUpload(env: NodeJS.ProcessEnv = process.env): boolean {
  * id, and a rerun keeps the run), it tries again with `-2`, `-3`, … up to five times.
  */
 export async function uploadBundle(bundle: Bundle, options: UploadOptions): Promise<Uploaded> {
+  // Loaded only when there is something to upload: the client is most of the post bundle.
+  const { DefaultArtifactClient } = await import('@actions/artifact')
   const client = new DefaultArtifactClient()
   let lastError: Error | null = null
   for (let attempt = 1; attempt <= 5; attempt++) {
