@@ -160,6 +160,9 @@ describe('e2e: main, a real crash, post', () => {
     expect(post.code).toBe(1)
     expect(post.stdout).toMatch(/::error::.*(ENOTDIR|EEXIST|not a directory)/i)
     expect(readKernel()).toEqual(before)
+    // Nothing root-owned is left behind either.
+    const { sessionDir } = JSON.parse(job.state.capture!) as { sessionDir: string }
+    expect(existsSync(sessionDir)).toBe(false)
   })
 
   it('rejects an invalid input in main with a message naming it, and changes nothing', async () => {

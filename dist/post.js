@@ -4202,8 +4202,8 @@ function buildReport(groups, mode) {
     }))
   };
 }
-async function writeReport(path6, report) {
-  await writeFile2(path6, JSON.stringify(report, null, 2) + "\n");
+async function writeReport(path6, report2) {
+  await writeFile2(path6, JSON.stringify(report2, null, 2) + "\n");
 }
 
 // src/upload/upload.ts
@@ -4282,13 +4282,6 @@ async function collect(state, restoration, stage, inputs, workspace) {
     const found = await collectHandlerCrashes(session, stage, HANDLER_WAIT_MS);
     for (const problem of found.problems) warning(problem);
     crashes.push(...found.crashes);
-    if (restoration.detached && restoration.privilege) {
-      await runAsRoot(restoration.privilege, "Removing the crash session directory", "rm", [
-        "-rf",
-        "--",
-        session
-      ]).catch((error2) => warning(error2.message));
-    }
   }
   if (state) {
     const seen = /* @__PURE__ */ new Set();
@@ -4441,6 +4434,19 @@ async function upload(inputs, analyses, cores, stage) {
 async function run() {
   const state = loadCaptureState();
   const restoration = await restore(state);
+  try {
+    return await report(state, restoration);
+  } finally {
+    if (state?.sessionDir && restoration.detached && restoration.privilege) {
+      await runAsRoot(restoration.privilege, "Removing the crash session directory", "rm", [
+        "-rf",
+        "--",
+        state.sessionDir
+      ]).catch((error2) => warning(error2.message));
+    }
+  }
+}
+async function report(state, restoration) {
   const inputs = getInputs();
   const stage = await stageDirectory(state);
   const workspace = await realpath(process.env.GITHUB_WORKSPACE || process.cwd()).catch(

@@ -115,13 +115,6 @@ async function collect(
     const found = await collectHandlerCrashes(session, stage, HANDLER_WAIT_MS)
     for (const problem of found.problems) core.warning(problem)
     crashes.push(...found.crashes)
-    if (restoration.detached && restoration.privilege) {
-      await runAsRoot(restoration.privilege, 'Removing the crash session directory', 'rm', [
-        '-rf',
-        '--',
-        session
-      ]).catch((error: Error) => core.warning(error.message))
-    }
   }
   if (state) {
     // Only cores newer than the main step: older ones belong to someone else.
@@ -310,6 +303,23 @@ async function upload(
 export async function run(): Promise<PostOutcome> {
   const state = loadCaptureState()
   const restoration = await restore(state)
+  try {
+    return await report(state, restoration)
+  } finally {
+    // The root-owned session directory goes once its crashes are staged, or when post failed:
+    // never while core_pattern still points at its handler.
+    if (state?.sessionDir && restoration.detached && restoration.privilege) {
+      await runAsRoot(restoration.privilege, 'Removing the crash session directory', 'rm', [
+        '-rf',
+        '--',
+        state.sessionDir
+      ]).catch((error: Error) => core.warning(error.message))
+    }
+  }
+}
+
+/** Everything after the restore: collect, analyse, report, decide. */
+async function report(state: CaptureState | null, restoration: Restoration): Promise<PostOutcome> {
   const inputs = getInputs()
   const stage = await stageDirectory(state)
   const workspace = await realpath(process.env.GITHUB_WORKSPACE || process.cwd()).catch(() =>
