@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawnSync } from 'node:child_process'
 import {
-  mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   statSync,
   truncateSync,
@@ -20,6 +18,7 @@ import {
   type CoreInfo
 } from '../src/elf/core-file.js'
 import { makeWorkspace, type Workspace } from '../__fixtures__/e2e.js'
+import { dumpCores } from '../__fixtures__/cores.js'
 import { readKernel, restoreKernel, type KernelSnapshot } from '../__fixtures__/kernel.js'
 
 // Real cores, written by a plain file core_pattern into a temporary folder, read by our parser
@@ -29,16 +28,6 @@ let ws: Workspace
 let coreDir: string
 const cores = new Map<string, string>()
 let has32 = false
-
-function dump(name: string, script: string): void {
-  const dir = join(coreDir, name)
-  mkdirSync(dir)
-  writeFileSync('/proc/sys/kernel/core_pattern', `${dir}/core.%p`)
-  spawnSync('sh', ['-c', `ulimit -c unlimited; ${script}`], { cwd: ws.dir })
-  const [file] = readdirSync(dir)
-  if (!file) throw new Error(`no core for ${name}`)
-  cores.set(name, join(dir, file))
-}
 
 beforeAll(() => {
   before = readKernel()
@@ -54,18 +43,15 @@ beforeAll(() => {
     ...(has32 ? [{ name: 'nullderef32', source: 'nullderef', flags: ['-m32', '-g', '-O0'] }] : [])
   ])
   coreDir = mkdtempSync(join(tmpdir(), 'crash-capture-elf-'))
-  try {
-    dump('nullderef', './bin/nullderef')
-    dump('threads', './bin/threads')
-    dump('stripped', './bin/stripped')
-    dump(
-      'deleted',
-      'cp bin/late bin/deleted_copy && (./bin/deleted_copy & sleep 0.1; rm bin/deleted_copy; wait)'
-    )
-    if (has32) dump('nullderef32', './bin/nullderef32')
-  } finally {
-    restoreKernel(before)
-  }
+  const made = dumpCores(ws.dir, {
+    nullderef: './bin/nullderef',
+    threads: './bin/threads',
+    stripped: './bin/stripped',
+    deleted:
+      'cp bin/late bin/deleted_copy && (./bin/deleted_copy & sleep 0.1; rm bin/deleted_copy; wait)',
+    ...(has32 ? { nullderef32: './bin/nullderef32' } : {})
+  })
+  for (const [name, path] of made) cores.set(name, path)
 }, 60_000)
 afterAll(() => restoreKernel(before))
 

@@ -48,3 +48,15 @@ describe('group', () => {
     expect(groups[0]!.analyses.map((a) => a.crash.pid)).toEqual([1, 2, 3])
   })
 })
+
+describe('group: crashes without frames', () => {
+  it('join the largest group of the same executable and signal, or stand alone', () => {
+    const framed = [bug(1, 0, false), bug(2, 0, false)]
+    const dropped = analysis([], {}, { pid: 3 })
+    dropped.crashingThread = null
+    const elsewhere = analysis([], {}, { pid: 4, executablePath: '/bin/other' })
+    elsewhere.crashingThread = null
+    const groups = groupCrashes([...framed, dropped, elsewhere], null)
+    expect(groups.map((g) => g.analyses.map((a) => a.crash.pid))).toEqual([[1, 2, 3], [4]])
+  })
+})

@@ -32,7 +32,8 @@ describe('inputs', () => {
       artifactName: '',
       retentionDays: null,
       compressionLevel: 6,
-      maxArtifactSize: 4 * 1024 ** 3
+      maxArtifactSize: 4 * 1024 ** 3,
+      maxCores: 50
     })
   })
 
@@ -77,7 +78,8 @@ describe('inputs', () => {
     [Input.Upload, 'cores'],
     [Input.RetentionDays, '91'],
     [Input.CompressionLevel, '10'],
-    [Input.MaxArtifactSize, 'lots']
+    [Input.MaxArtifactSize, 'lots'],
+    [Input.MaxCores, '0']
   ])('rejects %s = %j with a message naming the input', (name, value) => {
     setInput(name, value)
     expect(() => getInputs()).toThrow(`Input '${name}' has the invalid value '${value}'`)

@@ -8,7 +8,7 @@ import {
   runCommand,
   saveCaptureState,
   writeKernelSettings
-} from "./chunk-XQGYVBFI.js";
+} from "./chunk-PMTYEXCG.js";
 import {
   endGroup,
   info,
@@ -24,7 +24,7 @@ import { existsSync } from "node:fs";
 // src/capture/enable.ts
 import { randomBytes } from "node:crypto";
 import { access, constants, lstat, mkdtemp, readFile as readFile2, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 
 // src/capture/rlimit.ts
@@ -70,10 +70,43 @@ async function describeCorePattern() {
 
 // src/capture/enable.ts
 var HANDLER_SPECIFIERS = "%P %i %s %t %u %g %c %d %e";
+var SLOT_WAIT_TENTHS = 300;
 var MAX_PATTERN_LENGTH = 127;
 var TOOL_DIRS = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"];
 var REQUIRED_TOOLS = ["mkdir", "readlink", "cat", "stat", "cp", "ln", "rm", "df", "du", "head"];
-var MORE_REQUIRED_TOOLS = ["wc", "mv", "chown"];
+var MORE_REQUIRED_TOOLS = ["wc", "mv", "chown", "sleep"];
+function jobIdentity() {
+  return {
+    runId: process.env.GITHUB_RUN_ID ?? "",
+    job: process.env.GITHUB_JOB ?? "",
+    attempt: process.env.GITHUB_RUN_ATTEMPT ?? "",
+    ppid: process.ppid
+  };
+}
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}
+async function leftoverSession(pattern) {
+  const match = /^\|(\/[A-Za-z0-9._/-]+)\/handler\.sh (.*)$/.exec(pattern);
+  if (!match || match[2] !== HANDLER_SPECIFIERS) return null;
+  const session = match[1];
+  let owner;
+  try {
+    owner = JSON.parse(await readFile2(`${session}/owner.json`, "utf8"));
+  } catch {
+    return { session, live: false, previous: null };
+  }
+  const me = jobIdentity();
+  const live = owner.runId === me.runId && owner.job === me.job && owner.attempt === me.attempt && typeof owner.ppid === "number" && alive(owner.ppid);
+  const p = owner.previous;
+  const previous = p && typeof p.corePattern === "string" && typeof p.corePipeLimit === "string" && typeof p.suidDumpable === "string" ? p : null;
+  return { session, live, previous };
+}
 async function findTool(name) {
   for (const dir of TOOL_DIRS) {
     const candidate = `${dir}/${name}`;
@@ -103,6 +136,9 @@ async function renderHandlerConfig(inputs, owner) {
   lines.push(`MAX_CORE_KB=${Math.floor(inputs.maxCoreSize / 1024)}`);
   lines.push(`MAX_TOTAL_KB=${Math.floor(inputs.maxTotalSize / 1024)}`);
   lines.push(`MIN_FREE_KB=${Math.floor(inputs.minFreeSpace / 1024)}`);
+  lines.push(`MAX_CORES=${inputs.maxCores}`);
+  lines.push(`MAX_WRITERS=${Math.max(2, availableParallelism())}`);
+  lines.push(`SLOT_WAIT=${SLOT_WAIT_TENTHS}`);
   lines.push(`OWNER=${shellQuote(owner)}`);
   return lines.join("\n") + "\n";
 }
@@ -116,7 +152,7 @@ async function assertRootOwnedDirectory(path) {
     throw new Error(`${path} must be a directory owned by root and writable only by root`);
   }
 }
-async function installFiles(privilege, session, handler, config) {
+async function installFiles(privilege, session, handler, config, owner) {
   const scratch = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), "crash-capture-"));
   try {
     await writeFile(join(scratch, "handler.sh"), handler);
@@ -134,6 +170,13 @@ async function installFiles(privilege, session, handler, config) {
       join(scratch, "config"),
       `${session}/config`
     ]);
+    await writeFile(join(scratch, "owner.json"), JSON.stringify(owner) + "\n");
+    await install("Recording the session owner", [
+      "-m",
+      "0644",
+      join(scratch, "owner.json"),
+      `${session}/owner.json`
+    ]);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -149,7 +192,7 @@ async function enableCapture(inputs, startedAt) {
       previous: null,
       sudo: false
     },
-    facts: { privilege: null, previous: null, compressor: null, ...facts2 }
+    facts: { privilege: null, previous: null, compressor: null, notes: [], ...facts2 }
   });
   const fallback = async (reason, facts2 = {}) => {
     const raised = await raiseParentCoreLimit();
@@ -176,8 +219,21 @@ async function enableCapture(inputs, startedAt) {
   } catch (error) {
     return none(`the kernel settings cannot be read: ${error.message}`, { privilege });
   }
+  const notes = [];
+  const leftover = await leftoverSession(previous.corePattern);
+  if (leftover && !leftover.live) {
+    notes.push(
+      `A previous job left crash-capture's handler installed (${leftover.session}); the settings it had found will be restored after this job${leftover.previous ? "" : " (unknown: the kernel's defaults)"}.`
+    );
+    previous = leftover.previous ?? { corePattern: "core", corePipeLimit: "0", suidDumpable: "0" };
+    await runAsRoot(privilege, "Removing a stale session directory", "rm", [
+      "-rf",
+      "--",
+      leftover.session
+    ]).catch(() => void 0);
+  }
   const compressor = await findTool("zstd");
-  const facts = { privilege, previous, compressor };
+  const facts = { privilege, previous, compressor, notes };
   const session = `${inputs.crashDir}/${sessionId()}`;
   const pattern = `|${session}/handler.sh ${HANDLER_SPECIFIERS}`;
   if (pattern.length > MAX_PATTERN_LENGTH) {
@@ -212,7 +268,7 @@ async function enableCapture(inputs, startedAt) {
       "root",
       `${session}/crashes`
     ]);
-    await runAsRoot(privilege, "Creating the executables directory", "install", [
+    await runAsRoot(privilege, "Creating the handler's private directories", "install", [
       "-d",
       "-m",
       "0700",
@@ -220,9 +276,11 @@ async function enableCapture(inputs, startedAt) {
       "root",
       "-g",
       "root",
-      `${session}/executables`
+      `${session}/executables`,
+      `${session}/tickets`,
+      `${session}/slots`
     ]);
-    await installFiles(privilege, session, handler, config);
+    await installFiles(privilege, session, handler, config, { ...jobIdentity(), previous });
   } catch (error) {
     await runAsRoot(privilege, "Removing the session directory", "rm", [
       "-rf",
@@ -318,6 +376,7 @@ async function run() {
     );
   }
   endGroup();
+  for (const note of facts.notes) warning(note);
   if (state.mode === "pipe-handler") {
     info(`crash-capture: every crash of a later step is captured (${state.reason}).`);
   } else if (state.mode === "rlimit") {

@@ -13,7 +13,7 @@ import {
   runCommand,
   stageBundle,
   writeKernelSettings
-} from "./chunk-XQGYVBFI.js";
+} from "./chunk-PMTYEXCG.js";
 import {
   debug,
   endGroup,
@@ -629,7 +629,25 @@ function signatureOf(analysis, skipFrames) {
 }
 function groupCrashes(analyses, skipFrames) {
   const groups = /* @__PURE__ */ new Map();
+  const frameless = [];
   for (const analysis of analyses) {
+    if ((analysis.crashingThread?.frames.length ?? 0) === 0) {
+      frameless.push(analysis);
+      continue;
+    }
+    const { hash, functions } = signatureOf(analysis, skipFrames);
+    const group = groups.get(hash) ?? { signature: hash, functions, analyses: [] };
+    group.analyses.push(analysis);
+    groups.set(hash, group);
+  }
+  const kind = (a) => `${executableName(a)}
+${a.signal.name}`;
+  for (const analysis of frameless) {
+    const home = [...groups.values()].filter((g) => g.functions.length > 0 && kind(g.analyses[0]) === kind(analysis)).sort((a, b) => b.analyses.length - a.analyses.length)[0];
+    if (home) {
+      home.analyses.push(analysis);
+      continue;
+    }
     const { hash, functions } = signatureOf(analysis, skipFrames);
     const group = groups.get(hash) ?? { signature: hash, functions, analyses: [] };
     group.analyses.push(analysis);
@@ -793,7 +811,11 @@ async function collectCoredumps(since, stageDir, timeoutMs = 6e4) {
 import { constants as constants5 } from "node:fs";
 import { copyFile, link, mkdir as mkdir2, open, readdir, stat } from "node:fs/promises";
 import { join as join3 } from "node:path";
-var CRASH_NAME = /^(\d{1,20})-(\d{1,10})$/;
+var CRASH_NAME = /^(\d{1,20})-(\d{1,10})(?:-\d)?$/;
+async function crashFolders(crashesDir) {
+  const entries = await readdir(crashesDir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory() && CRASH_NAME.test(e.name)).map((e) => e.name);
+}
 async function readCapped(path6, max = 64 * 1024) {
   let handle;
   try {
@@ -835,9 +857,7 @@ async function exists(path6) {
 async function waitForHandlers(crashesDir, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (; ; ) {
-    const names = (await readdir(crashesDir).catch(() => [])).filter(
-      (n) => CRASH_NAME.test(n)
-    );
+    const names = await crashFolders(crashesDir);
     const pending = [];
     for (const name of names) {
       if (!await exists(join3(crashesDir, name, "result"))) pending.push(name);
@@ -938,7 +958,9 @@ async function stageHandlerCrash(source, stageDir, finished) {
 async function collectHandlerCrashes(sessionDir, stageDir, waitMs) {
   const crashesDir = join3(sessionDir, "crashes");
   const pending = new Set(await waitForHandlers(crashesDir, waitMs));
-  const names = (await readdir(crashesDir).catch(() => [])).filter((n) => CRASH_NAME.test(n)).sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  const names = (await crashFolders(crashesDir)).sort(
+    (a, b) => a.localeCompare(b, "en", { numeric: true })
+  );
   const crashes = [];
   const problems = [];
   for (const name of names) {

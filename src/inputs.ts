@@ -22,7 +22,8 @@ export enum Input {
   ArtifactName = 'artifact-name',
   RetentionDays = 'retention-days',
   CompressionLevel = 'compression-level',
-  MaxArtifactSize = 'max-artifact-size'
+  MaxArtifactSize = 'max-artifact-size',
+  MaxCores = 'max-cores'
 }
 
 /** When the sticky PR comment is written (input `comment`). */
@@ -77,6 +78,8 @@ export interface Inputs {
   compressionLevel: number
   /** Bytes the artifact may hold before the largest cores are left out. */
   maxArtifactSize: number
+  /** Crashes whose core is stored in full; later ones are recorded without their core. */
+  maxCores: number
 }
 
 /** A value given to an input that cannot be used, named in the message. */
@@ -200,6 +203,7 @@ export function getInputs(): Inputs {
       ? parseInteger(Input.RetentionDays, core.getInput(Input.RetentionDays), 1, 90)
       : null,
     compressionLevel: parseInteger(Input.CompressionLevel, read(Input.CompressionLevel, '6'), 0, 9),
-    maxArtifactSize: parseSize(Input.MaxArtifactSize, read(Input.MaxArtifactSize, '4G'))
+    maxArtifactSize: parseSize(Input.MaxArtifactSize, read(Input.MaxArtifactSize, '4G')),
+    maxCores: parseInteger(Input.MaxCores, read(Input.MaxCores, '50'), 1, 10000)
   }
 }

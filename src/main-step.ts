@@ -74,6 +74,7 @@ export async function run(): Promise<void> {
   }
   core.endGroup()
 
+  for (const note of facts.notes) core.warning(note)
   if (state.mode === 'pipe-handler') {
     core.info(`crash-capture: every crash of a later step is captured (${state.reason}).`)
   } else if (state.mode === 'rlimit') {

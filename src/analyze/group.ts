@@ -50,10 +50,34 @@ export function signatureOf(
   return { hash: createHash('sha256').update(material).digest('hex').slice(0, 12), functions }
 }
 
-/** Groups crashes by signature, most frequent group first (ties: earliest crash first). */
+/**
+ * Groups crashes by signature, most frequent group first (ties: earliest crash first). A crash
+ * without any frame (its core was dropped in a storm, or gdb failed) joins the largest group of
+ * the same executable and signal when there is one: it is most likely the same bug, and the
+ * count stays right.
+ */
 export function groupCrashes(analyses: Analysis[], skipFrames: RegExp | null): CrashGroup[] {
   const groups = new Map<string, CrashGroup>()
+  const frameless: Analysis[] = []
   for (const analysis of analyses) {
+    if ((analysis.crashingThread?.frames.length ?? 0) === 0) {
+      frameless.push(analysis)
+      continue
+    }
+    const { hash, functions } = signatureOf(analysis, skipFrames)
+    const group = groups.get(hash) ?? { signature: hash, functions, analyses: [] }
+    group.analyses.push(analysis)
+    groups.set(hash, group)
+  }
+  const kind = (a: Analysis) => `${executableName(a)}\n${a.signal.name}`
+  for (const analysis of frameless) {
+    const home = [...groups.values()]
+      .filter((g) => g.functions.length > 0 && kind(g.analyses[0]!) === kind(analysis))
+      .sort((a, b) => b.analyses.length - a.analyses.length)[0]
+    if (home) {
+      home.analyses.push(analysis)
+      continue
+    }
     const { hash, functions } = signatureOf(analysis, skipFrames)
     const group = groups.get(hash) ?? { signature: hash, functions, analyses: [] }
     group.analyses.push(analysis)

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { access, constants, lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Inputs } from '../inputs.js'
 import { detectPrivilege, runAsRoot, type Privilege } from '../privilege.js'
@@ -11,18 +11,87 @@ import { describeCorePattern, raiseParentCoreLimit } from './rlimit.js'
 /** The specifiers the handler expects, in its argument order (see handler.sh). */
 export const HANDLER_SPECIFIERS = '%P %i %s %t %u %g %c %d %e'
 
+/** Tenths of a second a handler waits for a writer slot before it drops its core. */
+const SLOT_WAIT_TENTHS = 300
+
 /** The kernel keeps at most 127 bytes of core_pattern (CORENAME_MAX_SIZE is 128). */
 const MAX_PATTERN_LENGTH = 127
 
 const TOOL_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin']
 const REQUIRED_TOOLS = ['mkdir', 'readlink', 'cat', 'stat', 'cp', 'ln', 'rm', 'df', 'du', 'head']
-const MORE_REQUIRED_TOOLS = ['wc', 'mv', 'chown']
+const MORE_REQUIRED_TOOLS = ['wc', 'mv', 'chown', 'sleep']
 
 /** Facts behind the capture mode, logged by main in one group. */
 export interface CaptureFacts {
   privilege: Privilege | null
   previous: KernelSettings | null
   compressor: string | null
+  /** Things main found and handled, for warnings. */
+  notes: string[]
+}
+
+/** Who installed a session: written to `owner.json` so a later main can tell live from stale. */
+interface SessionOwner {
+  runId: string
+  job: string
+  attempt: string
+  /** The runner worker (main's parent) of that job. */
+  ppid: number
+  /** The settings that main found and its post restores. */
+  previous: KernelSettings
+}
+
+function jobIdentity(): Omit<SessionOwner, 'previous'> {
+  return {
+    runId: process.env.GITHUB_RUN_ID ?? '',
+    job: process.env.GITHUB_JOB ?? '',
+    attempt: process.env.GITHUB_RUN_ATTEMPT ?? '',
+    ppid: process.ppid
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * When core_pattern already names one of our handlers: its session, whether it belongs to this
+ * very job (an earlier `uses:` of the action, whose post will run after ours) or is stale, and
+ * the settings its main had found.
+ */
+async function leftoverSession(
+  pattern: string
+): Promise<{ session: string; live: boolean; previous: KernelSettings | null } | null> {
+  const match = /^\|(\/[A-Za-z0-9._/-]+)\/handler\.sh (.*)$/.exec(pattern)
+  if (!match || match[2] !== HANDLER_SPECIFIERS) return null
+  const session = match[1]!
+  let owner: Partial<SessionOwner>
+  try {
+    owner = JSON.parse(await readFile(`${session}/owner.json`, 'utf8')) as Partial<SessionOwner>
+  } catch {
+    return { session, live: false, previous: null }
+  }
+  const me = jobIdentity()
+  const live =
+    owner.runId === me.runId &&
+    owner.job === me.job &&
+    owner.attempt === me.attempt &&
+    typeof owner.ppid === 'number' &&
+    alive(owner.ppid)
+  const p = owner.previous
+  const previous =
+    p &&
+    typeof p.corePattern === 'string' &&
+    typeof p.corePipeLimit === 'string' &&
+    typeof p.suidDumpable === 'string'
+      ? p
+      : null
+  return { session, live, previous }
 }
 
 /** The outcome of enable(): the state for post and the facts for the log. */
@@ -67,6 +136,10 @@ export async function renderHandlerConfig(inputs: Inputs, owner: string): Promis
   lines.push(`MAX_CORE_KB=${Math.floor(inputs.maxCoreSize / 1024)}`)
   lines.push(`MAX_TOTAL_KB=${Math.floor(inputs.maxTotalSize / 1024)}`)
   lines.push(`MIN_FREE_KB=${Math.floor(inputs.minFreeSpace / 1024)}`)
+  lines.push(`MAX_CORES=${inputs.maxCores}`)
+  // Writers at once: enough to keep both CPUs busy compressing, few enough not to thrash.
+  lines.push(`MAX_WRITERS=${Math.max(2, availableParallelism())}`)
+  lines.push(`SLOT_WAIT=${SLOT_WAIT_TENTHS}`)
   lines.push(`OWNER=${shellQuote(owner)}`)
   return lines.join('\n') + '\n'
 }
@@ -88,7 +161,8 @@ async function installFiles(
   privilege: Privilege,
   session: string,
   handler: string,
-  config: string
+  config: string,
+  owner: SessionOwner
 ): Promise<void> {
   const scratch = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'crash-capture-'))
   try {
@@ -107,6 +181,13 @@ async function installFiles(
       '0644',
       join(scratch, 'config'),
       `${session}/config`
+    ])
+    await writeFile(join(scratch, 'owner.json'), JSON.stringify(owner) + '\n')
+    await install('Recording the session owner', [
+      '-m',
+      '0644',
+      join(scratch, 'owner.json'),
+      `${session}/owner.json`
     ])
   } finally {
     await rm(scratch, { recursive: true, force: true })
@@ -129,7 +210,7 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
       previous: null,
       sudo: false
     },
-    facts: { privilege: null, previous: null, compressor: null, ...facts }
+    facts: { privilege: null, previous: null, compressor: null, notes: [], ...facts }
   })
   // Without the handler: raise the runner's soft core limit so the existing pattern gets cores.
   const fallback = async (reason: string, facts: Partial<CaptureFacts> = {}): Promise<Enabled> => {
@@ -158,8 +239,23 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
   } catch (error) {
     return none(`the kernel settings cannot be read: ${(error as Error).message}`, { privilege })
   }
+  const notes: string[] = []
+  const leftover = await leftoverSession(previous.corePattern)
+  if (leftover && !leftover.live) {
+    // A job that died before its post step left our handler installed (a reused machine): put
+    // back what that job had found, not its stale handler, and clear its root-owned leftovers.
+    notes.push(
+      `A previous job left crash-capture's handler installed (${leftover.session}); the settings it had found will be restored after this job${leftover.previous ? '' : " (unknown: the kernel's defaults)"}.`
+    )
+    previous = leftover.previous ?? { corePattern: 'core', corePipeLimit: '0', suidDumpable: '0' }
+    await runAsRoot(privilege, 'Removing a stale session directory', 'rm', [
+      '-rf',
+      '--',
+      leftover.session
+    ]).catch(() => undefined)
+  }
   const compressor = await findTool('zstd')
-  const facts: CaptureFacts = { privilege, previous, compressor }
+  const facts: CaptureFacts = { privilege, previous, compressor, notes }
 
   const session = `${inputs.crashDir}/${sessionId()}`
   const pattern = `|${session}/handler.sh ${HANDLER_SPECIFIERS}`
@@ -200,7 +296,7 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
       'root',
       `${session}/crashes`
     ])
-    await runAsRoot(privilege, 'Creating the executables directory', 'install', [
+    await runAsRoot(privilege, "Creating the handler's private directories", 'install', [
       '-d',
       '-m',
       '0700',
@@ -208,9 +304,11 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
       'root',
       '-g',
       'root',
-      `${session}/executables`
+      `${session}/executables`,
+      `${session}/tickets`,
+      `${session}/slots`
     ])
-    await installFiles(privilege, session, handler, config)
+    await installFiles(privilege, session, handler, config, { ...jobIdentity(), previous })
   } catch (error) {
     await runAsRoot(privilege, 'Removing the session directory', 'rm', [
       '-rf',

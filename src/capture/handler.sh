@@ -11,7 +11,8 @@
 # path.
 #
 # The dying process stays in /proc until stdin is drained (core_pipe_limit is 0), so everything
-# is read from /proc/PID first and the core last.
+# is read from /proc/PID first and the core last. Every crash gets a record, even when its core
+# is dropped; the handler never waits for anything unbounded.
 exec >/dev/null 2>&1
 umask 077
 
@@ -25,10 +26,17 @@ case "$pid:$tid:$sig:$time:$uid:$gid" in
   *[!0-9:]* | *::* | :* | *:) exit 0 ;;
 esac
 
+# mkdir fails on anything already there, a planted symlink included: never write through one;
+# on a clash, take the next name.
 crashes=$session/crashes
-dir=$crashes/$time-$pid
-# mkdir fails on anything already there, a planted symlink included: never write through one.
-$MKDIR "$dir" || exit 0
+dir=
+for n in '' -2 -3 -4 -5; do
+  if $MKDIR "$crashes/$time-$pid$n"; then
+    dir=$crashes/$time-$pid$n
+    break
+  fi
+done
+[ -n "$dir" ] || exit 0
 exec 2>>"$dir/handler.log"
 
 {
@@ -50,18 +58,68 @@ $CAT "$proc/cmdline" >"$dir/cmdline"
 $CAT "$proc/maps" >"$dir/maps"
 $CAT "$proc/status" >"$dir/status"
 
+finish() {
+  [ -n "$OWNER" ] && $CHOWN -R "$OWNER" "$dir"
+  # The result file appears last, whole: its presence tells the post step this crash is done.
+  $MV "$dir/.result" "$dir/result"
+  exit 0
+}
+
+drop() {
+  # Leaving stdin unread ends the dump: the kernel sees a closed pipe and reaps the process.
+  printf 'core=dropped\nreason=%s\n' "$1" >"$dir/.result"
+  finish
+}
+
+# Cores stored in full: a ticket each, taken with an O_EXCL create (noclobber), so a storm of
+# crashes keeps the first MAX_CORES and records the others without their core.
+set -C
+ticket=
+n=1
+while [ "$n" -le "$MAX_CORES" ]; do
+  if true 2>/dev/null >"$session/tickets/$n"; then
+    ticket=$n
+    break
+  fi
+  n=$((n + 1))
+done
+set +C
+[ -n "$ticket" ] || drop "more than max-cores ($MAX_CORES) crashes: only the first are kept in full"
+
+# At most MAX_WRITERS handlers write at once; the others wait for a slot, up to SLOT_WAIT
+# tenths of a second, holding their crashing process meanwhile.
+set -C
+slot=
+tries=0
+while [ -z "$slot" ] && [ "$tries" -le "$SLOT_WAIT" ]; do
+  n=1
+  while [ "$n" -le "$MAX_WRITERS" ]; do
+    if true 2>/dev/null >"$session/slots/$n"; then
+      slot=$session/slots/$n
+      break
+    fi
+    n=$((n + 1))
+  done
+  [ -n "$slot" ] || $SLEEP 0.1
+  tries=$((tries + 1))
+done
+set +C
+[ -n "$slot" ] || drop "too many crashes at the same moment: no writer slot within the wait"
+trap '$RM -f "$slot"' EXIT
+
 # One copy per executable file (device, inode, size, mtime), hard-linked into each crash: a
 # crash storm of one binary copies it once. /proc/PID/exe reads even a deleted or replaced file.
+# The copy is made inside this crash's fresh folder, then published: no guessable temp name.
 key=$($STAT -L -c '%d-%i-%s-%Y' "$proc/exe")
 case $key in
   *[!0-9-]* | '') ;;
   *)
-    store=$session/executables
-    if [ ! -e "$store/$key" ]; then
-      $CP "$proc/exe" "$store/.$key.$$" && $LN "$store/.$key.$$" "$store/$key"
-      $RM -f "$store/.$key.$$"
+    store=$session/executables/$key
+    if [ -f "$store" ] && [ ! -h "$store" ]; then
+      $LN "$store" "$dir/exe"
+    elif $CP "$proc/exe" "$dir/exe"; then
+      $LN "$dir/exe" "$store"
     fi
-    $LN "$store/$key" "$dir/exe"
     ;;
 esac
 
@@ -88,24 +146,17 @@ if [ "$free" -lt "$allowed" ]; then
   allowed=$free
   reason="less than min-free-space left on disk"
 fi
+[ "$allowed" -gt 0 ] || drop "$reason"
 
-if [ "$allowed" -le 0 ]; then
-  # Leaving stdin unread ends the dump: the kernel sees a closed pipe and reaps the process.
-  printf 'core=dropped\nreason=%s\n' "$reason" >"$dir/.result"
+bytes=$((allowed * 1024))
+if [ -n "$ZSTD" ]; then
+  $HEAD -c "$bytes" | $ZSTD -q -1 -o "$dir/core.zst"
 else
-  bytes=$((allowed * 1024))
-  if [ -n "$ZSTD" ]; then
-    $HEAD -c "$bytes" | $ZSTD -q -1 -o "$dir/core.zst"
-  else
-    $HEAD -c "$bytes" >"$dir/core"
-  fi
-  if [ "$($HEAD -c 1 | $WC -c)" -gt 0 ]; then
-    printf 'core=truncated\nreason=%s\n' "$reason" >"$dir/.result"
-  else
-    printf 'core=complete\n' >"$dir/.result"
-  fi
+  $HEAD -c "$bytes" >"$dir/core"
 fi
-[ -n "$OWNER" ] && $CHOWN -R "$OWNER" "$dir"
-# The result file appears last, whole: its presence tells the post step this crash is finished.
-$MV "$dir/.result" "$dir/result"
-exit 0
+if [ "$($HEAD -c 1 | $WC -c)" -gt 0 ]; then
+  printf 'core=truncated\nreason=%s\n' "$reason" >"$dir/.result"
+else
+  printf 'core=complete\n' >"$dir/.result"
+fi
+finish

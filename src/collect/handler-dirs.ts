@@ -4,8 +4,14 @@ import { join } from 'node:path'
 import { runCommand, describeFailure } from '../process.js'
 import type { Crash, CoreState } from './crash.js'
 
-/** Crash folders are named `<epoch seconds>-<pid>` by the handler. */
-const CRASH_NAME = /^(\d{1,20})-(\d{1,10})$/
+/** Crash folders are named `<epoch seconds>-<pid>` by the handler, `-2`… on a name clash. */
+const CRASH_NAME = /^(\d{1,20})-(\d{1,10})(?:-\d)?$/
+
+/** The crash folders of a session: real directories only (a planted symlink is not one). */
+async function crashFolders(crashesDir: string): Promise<string[]> {
+  const entries = await readdir(crashesDir, { withFileTypes: true }).catch(() => [])
+  return entries.filter((e) => e.isDirectory() && CRASH_NAME.test(e.name)).map((e) => e.name)
+}
 
 /** Reads at most `max` bytes of a file as text; null when it does not exist. */
 export async function readCapped(path: string, max = 64 * 1024): Promise<string | null> {
@@ -59,9 +65,7 @@ async function exists(path: string): Promise<boolean> {
 export async function waitForHandlers(crashesDir: string, timeoutMs: number): Promise<string[]> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const names = (await readdir(crashesDir).catch(() => [] as string[])).filter((n) =>
-      CRASH_NAME.test(n)
-    )
+    const names = await crashFolders(crashesDir)
     const pending: string[] = []
     for (const name of names) {
       if (!(await exists(join(crashesDir, name, 'result')))) pending.push(name)
@@ -188,9 +192,9 @@ export async function collectHandlerCrashes(
 ): Promise<{ crashes: Crash[]; problems: string[] }> {
   const crashesDir = join(sessionDir, 'crashes')
   const pending = new Set(await waitForHandlers(crashesDir, waitMs))
-  const names = (await readdir(crashesDir).catch(() => [] as string[]))
-    .filter((n) => CRASH_NAME.test(n))
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+  const names = (await crashFolders(crashesDir)).sort((a, b) =>
+    a.localeCompare(b, 'en', { numeric: true })
+  )
   const crashes: Crash[] = []
   const problems: string[] = []
   for (const name of names) {
