@@ -74,7 +74,8 @@ describe('fuzz: the ELF reader', () => {
       try {
         await readCore(file)
       } catch (error) {
-        if (!(error instanceof ElfError)) throw new Error(`case ${i}: ${String(error)}`, { cause: error })
+        if (!(error instanceof ElfError))
+          throw new Error(`case ${i}: ${String(error)}`, { cause: error })
         errors++
       }
       const ms = performance.now() - started
