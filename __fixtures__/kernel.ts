@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from '@jest/globals'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { KERNEL_FILES } from './kernel-files.js'
 
@@ -16,4 +17,17 @@ export function restoreKernel(snapshot: KernelSnapshot): void {
   for (const [file, value] of Object.entries(snapshot)) {
     if (readFileSync(file, 'utf8').replace(/\n$/, '') !== value) writeFileSync(file, value)
   }
+}
+
+/**
+ * For a test file that changes kernel settings: snapshots them before each test and restores
+ * them after it, passed or failed. Returns a reader of the snapshot of the running test.
+ */
+export function guardKernel(): () => KernelSnapshot {
+  let before: KernelSnapshot = {}
+  beforeEach(() => {
+    before = readKernel()
+  })
+  afterEach(() => restoreKernel(before))
+  return () => before
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, utimesSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,14 +11,10 @@ import {
   workflowCommands,
   type Workspace
 } from '../__fixtures__/e2e.js'
-import { readKernel, restoreKernel, type KernelSnapshot } from '../__fixtures__/kernel.js'
+import { guardKernel, restoreKernel } from '../__fixtures__/kernel.js'
 import { ensureUser, readableDist, type TestUser } from '../__fixtures__/users.js'
 
-let before: KernelSnapshot
-beforeEach(() => {
-  before = readKernel()
-})
-afterEach(() => restoreKernel(before))
+guardKernel()
 
 interface Record {
   source: string

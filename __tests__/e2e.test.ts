@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
@@ -9,18 +9,12 @@ import {
   waitForCrashes,
   workflowCommands
 } from '../__fixtures__/e2e.js'
-import { readKernel, restoreKernel, type KernelSnapshot } from '../__fixtures__/kernel.js'
+import { guardKernel, readKernel } from '../__fixtures__/kernel.js'
 
 // These tests change the kernel's core_pattern: jest runs test files one at a time
 // (maxWorkers: 1), each test restores the settings afterwards, and the global teardown restores
 // them once more whatever happened.
-let before: KernelSnapshot
-beforeEach(() => {
-  before = readKernel()
-})
-afterEach(() => {
-  restoreKernel(before)
-})
+const snapshot = guardKernel()
 
 interface Report {
   crashes: number
@@ -57,7 +51,7 @@ describe('e2e: main, a real crash, post', () => {
 
     const post = await job.runStep('post')
     expect(post.code).toBe(1)
-    expect(readKernel()).toEqual(before)
+    expect(readKernel()).toEqual(snapshot())
 
     const report = readReport(post.outputs.report)
     expect(report.crashes).toBe(1)
@@ -134,7 +128,7 @@ describe('e2e: main, a real crash, post', () => {
     expect(post.stdout).toContain('no crash was found')
     expect(post.outputs.crashes).toBe('0')
     expect(existsSync(calls)).toBe(false)
-    expect(readKernel()).toEqual(before)
+    expect(readKernel()).toEqual(snapshot())
   })
 
   it('keeps the job green with fail-on-crash: false and still reports', async () => {
@@ -151,7 +145,7 @@ describe('e2e: main, a real crash, post', () => {
     const ws = makeWorkspace(['nullderef'])
     const job = new FakeJob({ workspace: ws.dir })
     await job.runStep('main')
-    expect(readKernel()).not.toEqual(before)
+    expect(readKernel()).not.toEqual(snapshot())
     runStep(ws, './bin/nullderef')
     // A RUNNER_TEMP that is a file makes staging the crashes throw.
     const notADirectory = join(ws.dir, 'not-a-dir')
@@ -159,7 +153,7 @@ describe('e2e: main, a real crash, post', () => {
     const post = await job.runStep('post', { env: { RUNNER_TEMP: notADirectory } })
     expect(post.code).toBe(1)
     expect(post.stdout).toMatch(/::error::.*(ENOTDIR|EEXIST|not a directory)/i)
-    expect(readKernel()).toEqual(before)
+    expect(readKernel()).toEqual(snapshot())
     // Nothing root-owned is left behind either.
     const { sessionDir } = JSON.parse(job.state.capture!) as { sessionDir: string }
     expect(existsSync(sessionDir)).toBe(false)
@@ -171,6 +165,6 @@ describe('e2e: main, a real crash, post', () => {
     const main = await job.runStep('main')
     expect(main.code).toBe(1)
     expect(main.stdout).toContain("::error::Input 'gdb-timeout' has the invalid value 'soon'")
-    expect(readKernel()).toEqual(before)
+    expect(readKernel()).toEqual(snapshot())
   })
 })

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { lstatSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,14 +9,10 @@ import {
   waitForCrashes,
   workflowCommands
 } from '../__fixtures__/e2e.js'
-import { readKernel, restoreKernel, type KernelSnapshot } from '../__fixtures__/kernel.js'
+import { guardKernel, readKernel } from '../__fixtures__/kernel.js'
 import { ensureUser, readableDist, type TestUser } from '../__fixtures__/users.js'
 
-let before: KernelSnapshot
-beforeEach(() => {
-  before = readKernel()
-})
-afterEach(() => restoreKernel(before))
+const snapshot = guardKernel()
 
 /** Every path below `dir` owned by root. */
 function rootOwned(dir: string): string[] {
@@ -67,7 +63,7 @@ describe('as an unprivileged runner user with passwordless sudo', () => {
 
     const post = await job.runStep('post')
     expect(post.code).toBe(1)
-    expect(readKernel()).toEqual(before)
+    expect(readKernel()).toEqual(snapshot())
     const report = JSON.parse(readFileSync(post.outputs.report!, 'utf8')) as {
       groups: {
         crashes: { executablePath: string; uid: number; blame: { path: string; line: number } }[]
@@ -112,10 +108,10 @@ describe('as a user without root or sudo', () => {
     const warnings = workflowCommands(main.stdout).filter((c) => c.command === 'warning')
     expect(warnings).toHaveLength(1)
     expect(warnings[0]!.message).toContain('not root and has no passwordless sudo')
-    expect(readKernel()).toEqual(before)
+    expect(readKernel()).toEqual(snapshot())
     runAs(user, ws.dir, './bin/nullderef')
     const post = await job.runStep('post')
     expect(post.code).toBe(0)
-    expect(readKernel()).toEqual(before)
+    expect(readKernel()).toEqual(snapshot())
   })
 })

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import {
   chmodSync,
@@ -22,15 +22,11 @@ import {
   waitForCrashes,
   workflowCommands
 } from '../__fixtures__/e2e.js'
-import { readKernel, restoreKernel, type KernelSnapshot } from '../__fixtures__/kernel.js'
+import { guardKernel, readKernel } from '../__fixtures__/kernel.js'
 
 // The reliability suite (RELIABILITY.md lists the scenarios and the latest figures). Each test
 // fails when its guarantee breaks; the figures are printed with a `figure:` prefix.
-let before: KernelSnapshot
-beforeEach(() => {
-  before = readKernel()
-})
-afterEach(() => restoreKernel(before))
+const snapshot = guardKernel()
 
 function figure(text: string): void {
   process.stdout.write(`figure: ${text}\n`)
@@ -346,7 +342,7 @@ describe('reliability: restoration', () => {
     expect(readKernel()).toEqual(afterFirst)
     const post1 = await first.runStep('post')
     expect(post1.code).toBe(0)
-    expect(readKernel()).toEqual(before)
+    expect(readKernel()).toEqual(snapshot())
   })
 
   it('repairs, without failing, a handler a dead job left installed on a reused machine', async () => {
@@ -370,6 +366,6 @@ describe('reliability: restoration', () => {
     await waitForCrashes(next, 1)
     const post = await next.runStep('post')
     expect(post.outputs.crashes).toBe('1')
-    expect(readKernel()).toEqual(before)
+    expect(readKernel()).toEqual(snapshot())
   })
 })

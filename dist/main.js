@@ -246,36 +246,11 @@ async function enableCapture(inputs, startedAt) {
     const handler = await readFile2(handlerSource(), "utf8");
     const owner = privilege === "sudo" ? `${process.getuid?.()}:${process.getgid?.()}` : "";
     const config = await renderHandlerConfig(inputs, owner);
-    await runAsRoot(privilege, "Creating the crash directory", "install", [
-      "-d",
-      "-m",
-      "0755",
-      "-o",
-      "root",
-      "-g",
-      "root",
-      inputs.crashDir,
-      session
-    ]);
+    const rootDirs = (what, mode, dirs) => runAsRoot(privilege, what, "install", ["-d", "-m", mode, "-o", "root", "-g", "root", ...dirs]);
+    await rootDirs("Creating the crash directory", "0755", [inputs.crashDir, session]);
     await assertRootOwnedDirectory(inputs.crashDir);
-    await runAsRoot(privilege, "Creating the crashes directory", "install", [
-      "-d",
-      "-m",
-      "0755",
-      "-o",
-      "root",
-      "-g",
-      "root",
-      `${session}/crashes`
-    ]);
-    await runAsRoot(privilege, "Creating the handler's private directories", "install", [
-      "-d",
-      "-m",
-      "0700",
-      "-o",
-      "root",
-      "-g",
-      "root",
+    await rootDirs("Creating the crashes directory", "0755", [`${session}/crashes`]);
+    await rootDirs("Creating the handler's private directories", "0700", [
       `${session}/executables`,
       `${session}/tickets`,
       `${session}/slots`

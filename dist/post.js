@@ -366,29 +366,22 @@ async function findProgram(name, path6) {
 function findGdb() {
   return findProgram("gdb", process.env.PATH ?? "");
 }
+var APT_INSTALL = [
+  "env",
+  "DEBIAN_FRONTEND=noninteractive",
+  "apt-get",
+  "install",
+  "-y",
+  "--no-install-recommends",
+  "gdb"
+];
 var INSTALLERS = [
   {
     tool: "apt-get",
     steps: [
-      [
-        "env",
-        "DEBIAN_FRONTEND=noninteractive",
-        "apt-get",
-        "install",
-        "-y",
-        "--no-install-recommends",
-        "gdb"
-      ],
+      APT_INSTALL,
       ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "update"],
-      [
-        "env",
-        "DEBIAN_FRONTEND=noninteractive",
-        "apt-get",
-        "install",
-        "-y",
-        "--no-install-recommends",
-        "gdb"
-      ]
+      APT_INSTALL
     ]
   },
   { tool: "dnf", steps: [["dnf", "install", "-y", "gdb"]] },

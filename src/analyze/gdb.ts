@@ -45,30 +45,24 @@ export function findGdb(): Promise<string | null> {
   return findProgram('gdb', process.env.PATH ?? '')
 }
 
+const APT_INSTALL = [
+  'env',
+  'DEBIAN_FRONTEND=noninteractive',
+  'apt-get',
+  'install',
+  '-y',
+  '--no-install-recommends',
+  'gdb'
+]
+
 /** Package managers tried in order, with the commands that install gdb. */
 const INSTALLERS: { tool: string; steps: string[][] }[] = [
   {
     tool: 'apt-get',
     steps: [
-      [
-        'env',
-        'DEBIAN_FRONTEND=noninteractive',
-        'apt-get',
-        'install',
-        '-y',
-        '--no-install-recommends',
-        'gdb'
-      ],
+      APT_INSTALL,
       ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'update'],
-      [
-        'env',
-        'DEBIAN_FRONTEND=noninteractive',
-        'apt-get',
-        'install',
-        '-y',
-        '--no-install-recommends',
-        'gdb'
-      ]
+      APT_INSTALL
     ]
   },
   { tool: 'dnf', steps: [['dnf', 'install', '-y', 'gdb']] },

@@ -272,38 +272,14 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
     // reads it, and gdb runs on it, without privilege.
     const owner = privilege === 'sudo' ? `${process.getuid?.()}:${process.getgid?.()}` : ''
     const config = await renderHandlerConfig(inputs, owner)
-    await runAsRoot(privilege, 'Creating the crash directory', 'install', [
-      '-d',
-      '-m',
-      '0755',
-      '-o',
-      'root',
-      '-g',
-      'root',
-      inputs.crashDir,
-      session
-    ])
+    const rootDirs = (what: string, mode: string, dirs: string[]) =>
+      runAsRoot(privilege, what, 'install', ['-d', '-m', mode, '-o', 'root', '-g', 'root', ...dirs])
+    await rootDirs('Creating the crash directory', '0755', [inputs.crashDir, session])
     await assertRootOwnedDirectory(inputs.crashDir)
     // crashes/ can be listed (folder names are `<time>-<pid>`); each crash folder stays 0700 root
-    // until the handler has finished it. executables/ holds the root-only copies.
-    await runAsRoot(privilege, 'Creating the crashes directory', 'install', [
-      '-d',
-      '-m',
-      '0755',
-      '-o',
-      'root',
-      '-g',
-      'root',
-      `${session}/crashes`
-    ])
-    await runAsRoot(privilege, "Creating the handler's private directories", 'install', [
-      '-d',
-      '-m',
-      '0700',
-      '-o',
-      'root',
-      '-g',
-      'root',
+    // until the handler has finished it. The rest is the handler's alone.
+    await rootDirs('Creating the crashes directory', '0755', [`${session}/crashes`])
+    await rootDirs("Creating the handler's private directories", '0700', [
       `${session}/executables`,
       `${session}/tickets`,
       `${session}/slots`
