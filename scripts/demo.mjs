@@ -42,6 +42,11 @@ step('results')
 console.log(`Job summary (markdown): ${post.summaryPath}`)
 console.log(`JSON report:            ${post.outputs.report ?? '(none)'}`)
 console.log(`Outputs: crashes=${post.outputs.crashes} groups=${post.outputs.groups}`)
+const bundle = /the bundle is at (\S+)/.exec(post.stdout)?.[1]
+if (bundle) {
+  console.log(`Crash bundle (uploaded as an artifact on GitHub): ${bundle}`)
+  console.log(`  open the crash in gdb from it: sh ${bundle}/<crash>/debug.sh`)
+}
 console.log(
   `core_pattern now:       ${readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim()}`
 )
