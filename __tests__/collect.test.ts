@@ -8,6 +8,8 @@ import {
   crashLine,
   FakeJob,
   makeWorkspace,
+  ROOT,
+  waitForCrashes,
   workflowCommands,
   type Workspace
 } from '../__fixtures__/e2e.js'
@@ -136,6 +138,41 @@ describe('identify: a binary rebuilt after the crash', () => {
         (c) => c.command === 'error' && c.properties.file === 'src/nullderef.c'
       )
     ).toBe(true)
+  })
+})
+
+describe('identify: a shared library rebuilt after the crash', () => {
+  it('is reported as changed since the crash', async () => {
+    const ws = makeWorkspace([])
+    for (const file of ['mylib.c', 'uselib.c'])
+      copyFileSync(join(ROOT, '__fixtures__/crashers', file), join(ws.dir, 'src', file))
+    const build = () => {
+      execFileSync(
+        'gcc',
+        ['-g', '-O0', '-shared', '-fPIC', '-o', 'bin/libmylib.so', 'src/mylib.c'],
+        { cwd: ws.dir }
+      )
+      execFileSync(
+        'gcc',
+        ['-g', '-O0', '-o', 'bin/uselib', 'src/uselib.c', '-Lbin', '-lmylib', '-Wl,-rpath,$ORIGIN'],
+        { cwd: ws.dir }
+      )
+    }
+    build()
+    const job = new FakeJob({
+      workspace: ws.dir,
+      inputs: { 'fail-on-crash': 'false', upload: 'none' }
+    })
+    await job.runStep('main')
+    spawnSync('./bin/uselib', { cwd: ws.dir })
+    await waitForCrashes(job, 1)
+    execFileSync('sh', ['-c', 'echo "int rebuilt_marker;" >> src/mylib.c'], { cwd: ws.dir })
+    build()
+    const post = await job.runStep('post')
+    const [record] = records(post.outputs.report)
+    expect(record!.problems.join('\n')).toMatch(
+      /The library .*libmylib\.so changed since the crash \(build-id differs\)/
+    )
   })
 })
 

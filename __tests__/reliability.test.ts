@@ -285,7 +285,11 @@ describe('reliability: gdb trouble', () => {
     return bin
   }
 
-  async function postWith(gdb: string | null, inputs: Record<string, string> = {}) {
+  async function postWith(
+    gdb: string | null,
+    inputs: Record<string, string> = {},
+    extra?: (bin: string) => void
+  ) {
     const ws = makeWorkspace(['threads'])
     const job = new FakeJob({
       workspace: ws.dir,
@@ -294,8 +298,10 @@ describe('reliability: gdb trouble', () => {
     await job.runStep('main')
     spawnSync('./bin/threads', { cwd: ws.dir })
     await waitForCrashes(job, 1)
-    const post = await job.runStep('post', { env: { PATH: fakeBin(ws.dir, gdb) } })
-    return { post, record: records(post.outputs.report)[0]! }
+    const bin = fakeBin(ws.dir, gdb)
+    extra?.(bin)
+    const post = await job.runStep('post', { env: { PATH: bin } })
+    return { post, bin, record: records(post.outputs.report)[0]! }
   }
 
   it('reports from the ELF reader alone when gdb is missing and may not be installed', async () => {
@@ -305,6 +311,24 @@ describe('reliability: gdb trouble', () => {
     expect(record.signal).toMatchObject({ name: 'SIGSEGV', address: '0x0' })
     expect(record.threads).toHaveLength(6)
     expect(record.executablePath).toMatch(/\/bin\/threads$/)
+  })
+
+  it('installs gdb with the package manager when it is missing and something crashed', async () => {
+    // A stand-in apt-get that "installs" the machine's gdb into the step's PATH.
+    const { post, record, bin } = await postWith(null, {}, (bin) => {
+      const gdb = execFileSync('sh', ['-c', 'command -v gdb'], { encoding: 'utf8' }).trim()
+      writeFileSync(
+        join(bin, 'apt-get'),
+        `#!/bin/sh\necho "apt-get $*" >> ${bin}/apt.log\ncase "$*" in *install*) ln -sf ${gdb} ${bin}/gdb;; esac\n`
+      )
+      chmodSync(join(bin, 'apt-get'), 0o755)
+    })
+    expect(post.stdout).toContain('gdb is not installed; installing it')
+    expect(readFileSync(join(bin, 'apt.log'), 'utf8')).toMatch(
+      /^apt-get install -y --no-install-recommends gdb$/m
+    )
+    expect(record.problems).toEqual([])
+    expect(record.blame).toMatchObject({ function: 'do_work', line: crashLine('threads') })
   })
 
   it('survives a gdb that crashes', async () => {

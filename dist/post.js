@@ -391,7 +391,8 @@ async function installGdb(privilege) {
   if (!privilege)
     throw new Error("gdb is not installed, and installing it needs root or passwordless sudo");
   for (const installer of INSTALLERS) {
-    if (!await findProgram(installer.tool, SYSTEM_PATH)) continue;
+    if (!await findProgram(installer.tool, `${process.env.PATH ?? ""}${delimiter}${SYSTEM_PATH}`))
+      continue;
     let lastError = "";
     for (const step of installer.steps) {
       try {
@@ -3642,6 +3643,16 @@ var ExecutableCandidates = class {
   }
   patterns;
   files = null;
+  ids = /* @__PURE__ */ new Map();
+  /** The build-id of a file on disk, or null (missing, not ELF, no build-id). */
+  buildIdOf(path6) {
+    let id = this.ids.get(path6);
+    if (!id) {
+      id = fileBuildId(path6);
+      this.ids.set(path6, id);
+    }
+    return id;
+  }
   /** The files the patterns match (directories excluded). */
   list() {
     if (this.patterns.length === 0) return Promise.resolve([]);
@@ -3673,6 +3684,16 @@ async function identify(crash, candidates) {
     if (crash.commandLine.length === 0 && core.arguments) crash.commandLine = [core.arguments];
     if (!crash.executablePath && core.executable) crash.executablePath = core.executable;
     crash.buildId = core.executable ? core.buildIds.get(core.executable) ?? null : null;
+    for (const [mapped, id] of core.buildIds) {
+      if (mapped === core.executable) continue;
+      const path6 = mapped.replace(DELETED, "");
+      const onDisk = await candidates.buildIdOf(path6);
+      if (onDisk !== id) {
+        problems.push(
+          onDisk === null ? `The library ${path6} the process had mapped is gone or unreadable: frames inside it may show as ??.` : `The library ${path6} changed since the crash (build-id differs): frames inside it may be wrong.`
+        );
+      }
+    }
   }
   if (crash.executable) {
     if (crash.buildId) {
@@ -3692,7 +3713,7 @@ async function identify(crash, candidates) {
     );
   for (const path6 of [...new Set(paths)]) {
     if (!await isFile(path6)) continue;
-    const id = await fileBuildId(path6);
+    const id = await candidates.buildIdOf(path6);
     if (!wanted || id === wanted) {
       crash.executable = path6;
       crash.executableReason = wanted ? `${path6}, whose build-id matches the core` : `${path6}, as recorded in the core (no build-id to compare)`;
@@ -3704,7 +3725,7 @@ async function identify(crash, candidates) {
   }
   if (wanted) {
     for (const path6 of await candidates.list()) {
-      if (await fileBuildId(path6) === wanted) {
+      if (await candidates.buildIdOf(path6) === wanted) {
         crash.executable = path6;
         crash.executableReason = `${path6} (input executables), whose build-id matches the core`;
         return { crash, core, problems };

@@ -77,7 +77,9 @@ export async function installGdb(privilege: Privilege | null): Promise<string> {
   if (!privilege)
     throw new Error('gdb is not installed, and installing it needs root or passwordless sudo')
   for (const installer of INSTALLERS) {
-    if (!(await findProgram(installer.tool, SYSTEM_PATH))) continue
+    // The step's PATH first (what `env` and sudo will run), then the usual system folders.
+    if (!(await findProgram(installer.tool, `${process.env.PATH ?? ''}${delimiter}${SYSTEM_PATH}`)))
+      continue
     let lastError = ''
     for (const step of installer.steps) {
       try {

@@ -22,11 +22,23 @@ async function isFile(path: string): Promise<boolean> {
   )
 }
 
-/** Candidate executables from the `executables` input, expanded once per post step. */
+/** Candidate executables from the `executables` input, expanded once per post step, and the
+ * build-ids of files on disk, read once however many cores name them. */
 export class ExecutableCandidates {
   private files: Promise<string[]> | null = null
+  private readonly ids = new Map<string, Promise<string | null>>()
 
   constructor(private readonly patterns: string[]) {}
+
+  /** The build-id of a file on disk, or null (missing, not ELF, no build-id). */
+  buildIdOf(path: string): Promise<string | null> {
+    let id = this.ids.get(path)
+    if (!id) {
+      id = fileBuildId(path)
+      this.ids.set(path, id)
+    }
+    return id
+  }
 
   /** The files the patterns match (directories excluded). */
   list(): Promise<string[]> {
@@ -76,6 +88,19 @@ export async function identify(
     if (crash.commandLine.length === 0 && core.arguments) crash.commandLine = [core.arguments]
     if (!crash.executablePath && core.executable) crash.executablePath = core.executable
     crash.buildId = core.executable ? (core.buildIds.get(core.executable) ?? null) : null
+    // Libraries the same way: one rebuilt or upgraded since the crash makes its frames wrong.
+    for (const [mapped, id] of core.buildIds) {
+      if (mapped === core.executable) continue
+      const path = mapped.replace(DELETED, '')
+      const onDisk = await candidates.buildIdOf(path)
+      if (onDisk !== id) {
+        problems.push(
+          onDisk === null
+            ? `The library ${path} the process had mapped is gone or unreadable: frames inside it may show as ??.`
+            : `The library ${path} changed since the crash (build-id differs): frames inside it may be wrong.`
+        )
+      }
+    }
   }
 
   if (crash.executable) {
@@ -98,7 +123,7 @@ export async function identify(
     )
   for (const path of [...new Set(paths)]) {
     if (!(await isFile(path))) continue
-    const id = await fileBuildId(path)
+    const id = await candidates.buildIdOf(path)
     if (!wanted || id === wanted) {
       crash.executable = path
       crash.executableReason = wanted
@@ -112,7 +137,7 @@ export async function identify(
   }
   if (wanted) {
     for (const path of await candidates.list()) {
-      if ((await fileBuildId(path)) === wanted) {
+      if ((await candidates.buildIdOf(path)) === wanted) {
         crash.executable = path
         crash.executableReason = `${path} (input executables), whose build-id matches the core`
         return { crash, core, problems }

@@ -1,0 +1,4 @@
+/* A project's own shared library whose function crashes. */
+int mylib_bump(int *counter) {
+  return ++*counter; /* crash-here */
+}
