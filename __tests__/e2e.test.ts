@@ -110,6 +110,25 @@ describe('e2e: main, a real crash, post', () => {
     })
   })
 
+  it('backtraces a binary deleted while it ran, from the copy the handler took', async () => {
+    const ws = makeWorkspace(['late'])
+    const job = new FakeJob({
+      workspace: ws.dir,
+      inputs: { 'fail-on-crash': 'false', upload: 'none' }
+    })
+    await job.runStep('main')
+    runStep(ws, 'cp bin/late bin/gone && (./bin/gone & sleep 0.1; rm bin/gone; wait)')
+    await waitForCrashes(job, 1)
+    const post = await job.runStep('post')
+    const [record] = readReport(post.outputs.report).groups[0]!.crashes
+    expect(record!.executablePath).toBe(`${ws.bin('gone')} (deleted)`)
+    expect(record!.blame).toMatchObject({
+      function: 'late_crash',
+      path: 'src/late.c',
+      line: crashLine('late')
+    })
+  })
+
   it('finds no crash, succeeds and never runs or installs gdb', async () => {
     const ws = makeWorkspace([])
     // Stand-ins for gdb and package managers that record any call.
