@@ -304,13 +304,24 @@ describe('reliability: gdb trouble', () => {
     return { post, bin, record: records(post.outputs.report)[0]! }
   }
 
-  it('reports from the ELF reader alone when gdb is missing and may not be installed', async () => {
-    const { post, record } = await postWith(null, { 'install-gdb': 'false' })
+  it('reports from the ELF reader alone when gdb is missing and cannot be installed', async () => {
+    const { post, record } = await postWith(null, {}, (bin) => {
+      writeFileSync(
+        join(bin, 'apt-get'),
+        '#!/bin/sh\necho "E: Unable to locate package gdb" >&2\nexit 100\n'
+      )
+      chmodSync(join(bin, 'apt-get'), 0o755)
+    })
     expect(post.code).toBe(0)
-    expect(record.problems).toContain('gdb is not installed (install-gdb is false)')
+    expect(workflowCommands(post.stdout).find((c) => c.command === 'warning')?.message).toMatch(
+      /gdb could not be installed with apt-get: .*Unable to locate package gdb.*Crashes are reported without backtraces/
+    )
+    expect(record.problems).toContain('gdb is not installed and could not be installed')
     expect(record.signal).toMatchObject({ name: 'SIGSEGV', address: '0x0' })
     expect(record.threads).toHaveLength(6)
     expect(record.executablePath).toMatch(/\/bin\/threads$/)
+    const quiet = await postWith(null, { 'install-gdb': 'false' })
+    expect(quiet.record.problems).toContain('gdb is not installed (install-gdb is false)')
   })
 
   it('installs gdb with the package manager when it is missing and something crashed', async () => {
