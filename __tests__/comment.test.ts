@@ -198,3 +198,21 @@ describe('comment from the post step', () => {
     ).toBe(true)
   })
 })
+
+describe('comment frames', () => {
+  it('start at the blamed frame and count the runtime frames above it', () => {
+    const frames = [
+      '__pthread_kill_implementation',
+      'raise',
+      'abort',
+      'check_invariant',
+      'main'
+    ].map((name, level) => frame({ level, function: name }))
+    const a = analysis(frames, {
+      blame: { frame: frames[3]!, path: 'src/abort.c', line: 5, kind: 'line' }
+    })
+    const body = renderCrashComment(groupCrashes([a], null), 'k', null, null)
+    expect(body).toContain('(3 runtime frames above)\n#3 check_invariant\n#4 main')
+    expect(body).not.toContain('#0 __pthread_kill_implementation')
+  })
+})

@@ -1,14 +1,16 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  describeFailure,
-  detectPrivilege,
   getInputs,
   readKernelSettings,
-  runAsRoot,
-  runCommand,
   saveCaptureState,
   writeKernelSettings
-} from "./chunk-PMTYEXCG.js";
+} from "./chunk-G7IZANDI.js";
+import {
+  describeFailure,
+  detectPrivilege,
+  runAsRoot,
+  runCommand
+} from "./chunk-IDAZ2TJG.js";
 import {
   endGroup,
   info,

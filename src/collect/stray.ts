@@ -54,32 +54,42 @@ export async function collectStrayCores(
       continue
     }
     seen.add(fileKey(info))
-    const id = `core-${Math.floor(info.mtimeMs / 1000)}-${crashes.length + 1}`
-    const dir = join(stageDir, id)
-    await mkdir(dir, { recursive: true })
-    crashes.push({
-      id,
-      source: 'core-file',
-      dir,
-      pid: -1,
-      tid: -1,
-      signal: -1,
-      time: Math.floor(info.mtimeMs / 1000),
-      uid: -1,
-      gid: -1,
-      comm: '',
-      executablePath: null,
-      executable: null,
-      commandLine: [],
-      cwd: null,
-      core: path,
-      coreState: 'complete',
-      coreNote: null,
-      maps: null,
-      buildId: null,
-      executableReason: null,
-      problems: []
-    })
+    crashes.push(await crashFromCoreFile(path, info.mtimeMs, stageDir, crashes.length + 1))
   }
   return { crashes, problems }
+}
+
+/** A crash record for a core file found on disk, to complete with identify(). */
+export async function crashFromCoreFile(
+  path: string,
+  mtimeMs: number,
+  stageDir: string,
+  index: number
+): Promise<Crash> {
+  const id = `core-${Math.floor(mtimeMs / 1000)}-${index}`
+  const dir = join(stageDir, id)
+  await mkdir(dir, { recursive: true })
+  return {
+    id,
+    source: 'core-file',
+    dir,
+    pid: -1,
+    tid: -1,
+    signal: -1,
+    time: Math.floor(mtimeMs / 1000),
+    uid: -1,
+    gid: -1,
+    comm: '',
+    executablePath: null,
+    executable: null,
+    commandLine: [],
+    cwd: null,
+    core: path,
+    coreState: 'complete',
+    coreNote: null,
+    maps: null,
+    buildId: null,
+    executableReason: null,
+    problems: []
+  }
 }

@@ -93,9 +93,14 @@ export function renderCrashComment(
         : null
       where = ` at ${url ? codeLink(text, url) : code(text)}`
     }
-    const frames = (first.crashingThread?.frames ?? [])
-      .slice(0, COMMENT_FRAMES)
-      .map((f) => frameLine(f))
+    // A PR author reads from their own code down: runtime frames above the blamed one are
+    // counted, not listed (the summary has them all).
+    const all = first.crashingThread?.frames ?? []
+    const start = Math.max(0, blame ? all.indexOf(blame.frame) : 0)
+    const frames = [
+      ...(start > 0 ? [`(${start} runtime frame${start === 1 ? '' : 's'} above)`] : []),
+      ...all.slice(start, start + COMMENT_FRAMES).map((f) => frameLine(f))
+    ]
     const section = [
       `**${index + 1}. ${escape(groupTitle(group))}**${where}`,
       '',
