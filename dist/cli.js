@@ -12,10 +12,10 @@ import {
   findGdb,
   groupCrashes,
   identify
-} from "./chunk-SHCT6O4B.js";
+} from "./chunk-47LV5HE5.js";
 import {
   looksLikeCore
-} from "./chunk-IDAZ2TJG.js";
+} from "./chunk-FMAIWGSL.js";
 import "./chunk-3L7JGGGI.js";
 import "./chunk-LQK3ML4U.js";
 

@@ -4,13 +4,13 @@ import {
   readKernelSettings,
   saveCaptureState,
   writeKernelSettings
-} from "./chunk-G7IZANDI.js";
+} from "./chunk-YL2FHOLM.js";
 import {
   describeFailure,
   detectPrivilege,
   runAsRoot,
   runCommand
-} from "./chunk-IDAZ2TJG.js";
+} from "./chunk-FMAIWGSL.js";
 import {
   endGroup,
   info,

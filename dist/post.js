@@ -5,7 +5,7 @@ import {
   readKernelSettings,
   stageBundle,
   writeKernelSettings
-} from "./chunk-G7IZANDI.js";
+} from "./chunk-YL2FHOLM.js";
 import {
   ExecutableCandidates,
   analyzeCrashes,
@@ -28,13 +28,13 @@ import {
   printCrashes,
   signalDescription,
   writeReport
-} from "./chunk-SHCT6O4B.js";
+} from "./chunk-47LV5HE5.js";
 import {
   describeFailure,
   detectPrivilege,
   runAsRoot,
   runCommand
-} from "./chunk-IDAZ2TJG.js";
+} from "./chunk-FMAIWGSL.js";
 import {
   error,
   info,

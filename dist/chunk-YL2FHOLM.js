@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   fileBuildId,
   writeAsRoot
-} from "./chunk-IDAZ2TJG.js";
+} from "./chunk-FMAIWGSL.js";
 import {
   getInput,
   getState,

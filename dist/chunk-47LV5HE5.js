@@ -7,7 +7,7 @@ import {
   readCore,
   runAsRoot,
   runCommand
-} from "./chunk-IDAZ2TJG.js";
+} from "./chunk-FMAIWGSL.js";
 import {
   debug,
   endGroup,

@@ -249,8 +249,8 @@ async function readCStringAt(reader, loads, address) {
   const nul = bytes.indexOf(0);
   return bytes.subarray(0, nul >= 0 ? nul : bytes.length).toString("utf8");
 }
-async function buildIdAt(reader, loads, mapping) {
-  const header = await readMemory(reader, loads, mapping.start, 64);
+async function buildIdOf(read, span, maxNote) {
+  const header = await read(0n, 64);
   if (!header || header.length < 52 || header.readUInt32BE(0) !== 2135247942 || header[5] !== 1)
     return null;
   const bits = header[4] === 2 ? 64 : header[4] === 1 ? 32 : 0;
@@ -259,19 +259,18 @@ async function buildIdAt(reader, loads, mapping) {
   const phentsize = bits === 64 ? header.readUInt16LE(54) : header.readUInt16LE(42);
   const phnum = bits === 64 ? header.readUInt16LE(56) : header.readUInt16LE(44);
   if (phnum === 0 || phnum > 256 || phentsize < (bits === 64 ? 56 : 32)) return null;
-  const span = mapping.end - mapping.start;
   if (phoff + BigInt(phentsize * phnum) > span) return null;
-  const table = await readMemory(reader, loads, mapping.start + phoff, phentsize * phnum);
+  const table = await read(phoff, phentsize * phnum);
   if (!table || table.length < phentsize * phnum) return null;
   for (let i = 0; i < phnum; i++) {
     const at = i * phentsize;
     if (table.readUInt32LE(at) !== PT_NOTE) continue;
     const offset = bits === 64 ? table.readBigUInt64LE(at + 8) : BigInt(table.readUInt32LE(at + 4));
     const filesz = bits === 64 ? table.readBigUInt64LE(at + 32) : BigInt(table.readUInt32LE(at + 16));
-    if (filesz === 0n || filesz > 4096n || offset + filesz > span) continue;
-    const notes = [];
-    const bytes = await readMemory(reader, loads, mapping.start + offset, Number(filesz));
+    if (filesz === 0n || filesz > BigInt(maxNote) || offset + filesz > span) continue;
+    const bytes = await read(offset, Number(filesz));
     if (!bytes) continue;
+    const notes = [];
     try {
       parseNotes(bytes, notes);
     } catch {
@@ -282,36 +281,17 @@ async function buildIdAt(reader, loads, mapping) {
   }
   return null;
 }
+function buildIdAt(reader, loads, mapping) {
+  const read = (offset, length) => readMemory(reader, loads, mapping.start + offset, length);
+  return buildIdOf(read, mapping.end - mapping.start, 4096);
+}
 async function fileBuildId(path) {
   let handle;
   try {
     handle = await open(path, "r");
-    const size = (await handle.stat()).size;
-    const reader = new CoreReader(handle, size);
-    const header = await reader.read(0, 64);
-    if (header.length < 52 || header.readUInt32BE(0) !== 2135247942 || header[5] !== 1) return null;
-    const bits = header[4] === 2 ? 64 : 32;
-    const phoff = bits === 64 ? Number(header.readBigUInt64LE(32)) : header.readUInt32LE(28);
-    const phentsize = bits === 64 ? header.readUInt16LE(54) : header.readUInt16LE(42);
-    const phnum = bits === 64 ? header.readUInt16LE(56) : header.readUInt16LE(44);
-    if (phnum === 0 || phnum > 256 || phentsize < (bits === 64 ? 56 : 32)) return null;
-    const table = await reader.read(phoff, phentsize * phnum);
-    for (let i = 0; i + 1 <= phnum && (i + 1) * phentsize <= table.length; i++) {
-      const at = i * phentsize;
-      if (table.readUInt32LE(at) !== PT_NOTE) continue;
-      const offset = bits === 64 ? Number(table.readBigUInt64LE(at + 8)) : table.readUInt32LE(at + 4);
-      const filesz = bits === 64 ? Number(table.readBigUInt64LE(at + 32)) : table.readUInt32LE(at + 16);
-      if (filesz <= 0 || filesz > 1 << 20) continue;
-      const notes = [];
-      try {
-        parseNotes(await reader.read(offset, filesz), notes);
-      } catch {
-        continue;
-      }
-      const id = notes.find((n) => n.name === "GNU" && n.type === NT_GNU_BUILD_ID);
-      if (id && id.desc.length > 0) return id.desc.toString("hex");
-    }
-    return null;
+    const reader = new CoreReader(handle, (await handle.stat()).size);
+    const read = (offset, length) => offset > BigInt(Number.MAX_SAFE_INTEGER) ? Promise.resolve(null) : reader.read(Number(offset), length);
+    return await buildIdOf(read, BigInt(reader.size), 1 << 20);
   } catch {
     return null;
   } finally {
