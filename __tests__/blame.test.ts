@@ -10,7 +10,7 @@ let resolver: SourceResolver
 const libc = '/lib/x86_64-linux-gnu/libc.so.6'
 
 beforeAll(() => {
-  ws = realpathSync(mkdtempSync(join(tmpdir(), 'blame-')))
+  ws = realpathSync(mkdtempSync(join(tmpdir(), 'crash-capture-blame-')))
   for (const dir of ['src', 'third_party/zlib', 'nptl'])
     mkdirSync(join(ws, dir), { recursive: true })
   for (const file of [
