@@ -13,8 +13,7 @@ describe('state', () => {
       reason: 'r',
       sessionDir: '/var/lib/crash-capture/1-ab',
       installedPattern: '|/x',
-      previous: { corePattern: 'core', corePipeLimit: '0', suidDumpable: '0' },
-      sudo: true
+      previous: { corePattern: 'core', corePipeLimit: '0', suidDumpable: '0' }
     }
     process.env.STATE_capture = JSON.stringify(state)
     expect(loadCaptureState()).toEqual(state)
@@ -32,8 +31,7 @@ describe('state', () => {
     expect(loadCaptureState()).toMatchObject({
       mode: 'none',
       sessionDir: null,
-      previous: null,
-      sudo: false
+      previous: null
     })
   })
 })

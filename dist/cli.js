@@ -12,10 +12,10 @@ import {
   findGdb,
   groupCrashes,
   identify
-} from "./chunk-47LV5HE5.js";
+} from "./chunk-IH6V7DFU.js";
 import {
   looksLikeCore
-} from "./chunk-FMAIWGSL.js";
+} from "./chunk-TXC5PY5T.js";
 import "./chunk-3L7JGGGI.js";
 import "./chunk-LQK3ML4U.js";
 

@@ -4,13 +4,15 @@ import {
   readKernelSettings,
   saveCaptureState,
   writeKernelSettings
-} from "./chunk-YL2FHOLM.js";
+} from "./chunk-4MXLHPJ6.js";
 import {
   describeFailure,
   detectPrivilege,
+  findProgram,
   runAsRoot,
-  runCommand
-} from "./chunk-FMAIWGSL.js";
+  runCommand,
+  shellQuote
+} from "./chunk-TXC5PY5T.js";
 import {
   endGroup,
   info,
@@ -25,13 +27,13 @@ import { existsSync } from "node:fs";
 
 // src/capture/enable.ts
 import { randomBytes } from "node:crypto";
-import { access, constants, lstat, mkdtemp, readFile as readFile2, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdtemp, readFile as readFile2, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 
 // src/capture/rlimit.ts
 import { readFile } from "node:fs/promises";
-async function readLimit(pid) {
+async function readCoreLimit(pid) {
   const result = await runCommand(
     "prlimit",
     ["--pid", String(pid), "--core", "--raw", "--noheadings", "--output", "SOFT,HARD"],
@@ -45,7 +47,7 @@ async function readLimit(pid) {
   return { soft, hard };
 }
 async function raiseParentCoreLimit(pid = process.ppid) {
-  const before = await readLimit(pid);
+  const before = await readCoreLimit(pid);
   if (typeof before === "string") return { ok: false, reason: before };
   if (before.soft === before.hard) return { ok: true, pid, before: before.soft, after: before.soft };
   const result = await runCommand(
@@ -54,7 +56,7 @@ async function raiseParentCoreLimit(pid = process.ppid) {
     { timeoutMs: 1e4 }
   );
   if (result.code !== 0) return { ok: false, reason: `prlimit ${describeFailure(result)}` };
-  const after = await readLimit(pid);
+  const after = await readCoreLimit(pid);
   if (typeof after === "string") return { ok: false, reason: after };
   return { ok: true, pid, before: before.soft, after: after.soft };
 }
@@ -109,22 +111,11 @@ async function leftoverSession(pattern) {
   const previous = p && typeof p.corePattern === "string" && typeof p.corePipeLimit === "string" && typeof p.suidDumpable === "string" ? p : null;
   return { session, live, previous };
 }
-async function findTool(name) {
-  for (const dir of TOOL_DIRS) {
-    const candidate = `${dir}/${name}`;
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-    }
-  }
-  return null;
+function findTool(name) {
+  return findProgram(name, TOOL_DIRS.join(delimiter));
 }
 function handlerSource() {
   return new URL("./handler.sh", import.meta.url);
-}
-function shellQuote(value) {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 async function renderHandlerConfig(inputs, owner) {
   const lines = ["# Written by crash-capture main; sourced by handler.sh."];
@@ -191,8 +182,7 @@ async function enableCapture(inputs, startedAt) {
       reason,
       sessionDir: null,
       installedPattern: null,
-      previous: null,
-      sudo: false
+      previous: null
     },
     facts: { privilege: null, previous: null, compressor: null, notes: [], ...facts2 }
   });
@@ -291,8 +281,7 @@ async function enableCapture(inputs, startedAt) {
       reason: `core_pattern now pipes every core to ${session}/handler.sh, whatever the crashing process's ulimit -c`,
       sessionDir: session,
       installedPattern: pattern,
-      previous,
-      sudo: privilege === "sudo"
+      previous
     },
     facts
   };
@@ -315,17 +304,10 @@ async function describeMachine(facts) {
       `core_pipe_limit before: ${settings.corePipeLimit}, suid_dumpable before: ${settings.suidDumpable}`
     );
   }
-  const limit = await runCommand(
-    "prlimit",
-    ["--pid", String(process.ppid), "--core", "--noheadings", "--output", "SOFT,HARD"],
-    {
-      timeoutMs: 5e3
-    }
-  );
-  if (limit.code === 0)
-    lines.push(
-      `Core limit of the runner process (soft, hard): ${limit.stdout.trim().split(/\s+/).join(", ")}`
-    );
+  const limit = await readCoreLimit(process.ppid);
+  if (typeof limit !== "string") {
+    lines.push(`Core limit of the runner process (soft, hard): ${limit.soft}, ${limit.hard}`);
+  }
   const container = existsSync("/.dockerenv") || existsSync("/run/.containerenv");
   lines.push(`In a container: ${container ? "yes" : "no"}`);
   return lines;

@@ -5,7 +5,7 @@ import {
   readKernelSettings,
   stageBundle,
   writeKernelSettings
-} from "./chunk-YL2FHOLM.js";
+} from "./chunk-4MXLHPJ6.js";
 import {
   ExecutableCandidates,
   analyzeCrashes,
@@ -28,13 +28,13 @@ import {
   printCrashes,
   signalDescription,
   writeReport
-} from "./chunk-47LV5HE5.js";
+} from "./chunk-IH6V7DFU.js";
 import {
   describeFailure,
   detectPrivilege,
   runAsRoot,
   runCommand
-} from "./chunk-FMAIWGSL.js";
+} from "./chunk-TXC5PY5T.js";
 import {
   error,
   info,

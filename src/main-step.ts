@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
 import { enableCapture, type CaptureFacts } from './capture/enable.js'
 import { readKernelSettings } from './capture/kernel.js'
-import { runCommand } from './process.js'
+import { readCoreLimit } from './capture/rlimit.js'
 import { getInputs } from './inputs.js'
 import type { Privilege } from './privilege.js'
 import { saveCaptureState } from './state.js'
@@ -29,17 +29,10 @@ async function describeMachine(facts: CaptureFacts): Promise<string[]> {
       `core_pipe_limit before: ${settings.corePipeLimit}, suid_dumpable before: ${settings.suidDumpable}`
     )
   }
-  const limit = await runCommand(
-    'prlimit',
-    ['--pid', String(process.ppid), '--core', '--noheadings', '--output', 'SOFT,HARD'],
-    {
-      timeoutMs: 5000
-    }
-  )
-  if (limit.code === 0)
-    lines.push(
-      `Core limit of the runner process (soft, hard): ${limit.stdout.trim().split(/\s+/).join(', ')}`
-    )
+  const limit = await readCoreLimit(process.ppid)
+  if (typeof limit !== 'string') {
+    lines.push(`Core limit of the runner process (soft, hard): ${limit.soft}, ${limit.hard}`)
+  }
   const container = existsSync('/.dockerenv') || existsSync('/run/.containerenv')
   lines.push(`In a container: ${container ? 'yes' : 'no'}`)
   return lines

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process'
+import { access, constants } from 'node:fs/promises'
+import { delimiter, join } from 'node:path'
 
 /** Options for one external command. */
 export interface RunOptions {
@@ -107,4 +109,24 @@ export function describeFailure(result: RunResult): string {
   const detail = result.stderr.trim().split('\n').slice(-3).join(' ').slice(0, 500)
   const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`
   return detail ? `${how}: ${detail}` : how
+}
+
+/** Finds an executable program in a PATH-like list of directories; null when absent. */
+export async function findProgram(name: string, path: string): Promise<string | null> {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue
+    const candidate = join(dir, name)
+    try {
+      await access(candidate, constants.X_OK)
+      return candidate
+    } catch {
+      // next
+    }
+  }
+  return null
+}
+
+/** A string as one single-quoted shell word, for scripts we generate and text for humans. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`
 }

@@ -29,8 +29,6 @@ export interface CaptureState {
   installedPattern: string | null
   /** The settings to put back in post; null when main changed nothing. */
   previous: KernelSettings | null
-  /** Whether privileged operations go through `sudo -n`. */
-  sudo: boolean
 }
 
 /** Hands the capture state to the post step. */
@@ -77,7 +75,6 @@ export function loadCaptureState(): CaptureState | null {
     reason: isString(v.reason) ? v.reason : '',
     sessionDir: isString(v.sessionDir) && v.sessionDir.startsWith('/') ? v.sessionDir : null,
     installedPattern: isString(v.installedPattern) ? v.installedPattern : null,
-    previous: readSettings(v.previous),
-    sudo: v.sudo === true
+    previous: readSettings(v.previous)
   }
 }

@@ -1,8 +1,8 @@
-import { access, constants, readFile, rm, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Crash } from '../collect/crash.js'
-import { describeFailure, runCommand } from '../process.js'
+import { describeFailure, findProgram, runCommand } from '../process.js'
 import { runAsRoot, type Privilege } from '../privilege.js'
 import {
   bareAnalysis,
@@ -24,21 +24,6 @@ const SYSTEM_PATH = [
   '/sbin',
   '/bin'
 ].join(delimiter)
-
-/** Finds an executable program in a PATH-like list of directories; null when absent. */
-export async function findProgram(name: string, path: string): Promise<string | null> {
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue
-    const candidate = join(dir, name)
-    try {
-      await access(candidate, constants.X_OK)
-      return candidate
-    } catch {
-      // next
-    }
-  }
-  return null
-}
 
 /** Finds gdb on PATH; null when it is not installed. */
 export function findGdb(): Promise<string | null> {

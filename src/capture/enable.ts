@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { access, constants, lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { delimiter, join } from 'node:path'
 import type { Inputs } from '../inputs.js'
 import { detectPrivilege, runAsRoot, type Privilege } from '../privilege.js'
+import { findProgram, shellQuote } from '../process.js'
 import type { CaptureState, KernelSettings } from '../state.js'
 import { readKernelSettings, writeKernelSettings } from './kernel.js'
 import { describeCorePattern, raiseParentCoreLimit } from './rlimit.js'
@@ -101,26 +102,13 @@ export interface Enabled {
 }
 
 /** Finds a tool by absolute path: the handler runs with no PATH at all. */
-async function findTool(name: string): Promise<string | null> {
-  for (const dir of TOOL_DIRS) {
-    const candidate = `${dir}/${name}`
-    try {
-      await access(candidate, constants.X_OK)
-      return candidate
-    } catch {
-      // try the next directory
-    }
-  }
-  return null
+function findTool(name: string): Promise<string | null> {
+  return findProgram(name, TOOL_DIRS.join(delimiter))
 }
 
 /** The URL of the handler script shipped next to this module (src/capture or dist/). */
 function handlerSource(): URL {
   return new URL('./handler.sh', import.meta.url)
-}
-
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`
 }
 
 /** Renders the handler's config file: absolute tool paths and limits, sourced by handler.sh. */
@@ -207,8 +195,7 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
       reason,
       sessionDir: null,
       installedPattern: null,
-      previous: null,
-      sudo: false
+      previous: null
     },
     facts: { privilege: null, previous: null, compressor: null, notes: [], ...facts }
   })
@@ -322,8 +309,7 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
       reason: `core_pattern now pipes every core to ${session}/handler.sh, whatever the crashing process's ulimit -c`,
       sessionDir: session,
       installedPattern: pattern,
-      previous,
-      sudo: privilege === 'sudo'
+      previous
     },
     facts
   }

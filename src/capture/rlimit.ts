@@ -5,7 +5,8 @@ import { describeFailure, runCommand } from '../process.js'
 export type RaisedLimit =
   { ok: true; pid: number; before: string; after: string } | { ok: false; reason: string }
 
-async function readLimit(pid: number): Promise<{ soft: string; hard: string } | string> {
+/** The soft and hard RLIMIT_CORE of a process, or why they could not be read. */
+export async function readCoreLimit(pid: number): Promise<{ soft: string; hard: string } | string> {
   const result = await runCommand(
     'prlimit',
     ['--pid', String(pid), '--core', '--raw', '--noheadings', '--output', 'SOFT,HARD'],
@@ -25,7 +26,7 @@ async function readLimit(pid: number): Promise<{ soft: string; hard: string } | 
  * handler cannot be installed. Needs no privilege for a process of the same user.
  */
 export async function raiseParentCoreLimit(pid = process.ppid): Promise<RaisedLimit> {
-  const before = await readLimit(pid)
+  const before = await readCoreLimit(pid)
   if (typeof before === 'string') return { ok: false, reason: before }
   if (before.soft === before.hard) return { ok: true, pid, before: before.soft, after: before.soft }
   const result = await runCommand(
@@ -34,7 +35,7 @@ export async function raiseParentCoreLimit(pid = process.ppid): Promise<RaisedLi
     { timeoutMs: 10_000 }
   )
   if (result.code !== 0) return { ok: false, reason: `prlimit ${describeFailure(result)}` }
-  const after = await readLimit(pid)
+  const after = await readCoreLimit(pid)
   if (typeof after === 'string') return { ok: false, reason: after }
   return { ok: true, pid, before: before.soft, after: after.soft }
 }

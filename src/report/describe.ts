@@ -1,5 +1,6 @@
 import type { Analysis, Frame } from '../analyze/analysis.js'
 import type { CrashGroup } from '../analyze/group.js'
+import { shellQuote } from '../process.js'
 
 /** Plain-text descriptions shared by the log, annotations and the summary. Not escaped. */
 
@@ -61,6 +62,6 @@ export function frameLine(frame: Frame): string {
 /** The command line as one string, arguments with spaces quoted for reading. */
 export function commandLine(analysis: Analysis): string {
   return analysis.crash.commandLine
-    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : shellQuote(arg)))
     .join(' ')
 }

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import type { Analysis } from '../analyze/analysis.js'
 import type { Crash } from '../collect/crash.js'
 import { fileBuildId, type CoreInfo } from '../elf/core-file.js'
+import { shellQuote } from '../process.js'
 
 /** What the artifact holds (input `upload`). */
 export enum UploadMode {
@@ -40,10 +41,6 @@ export function safeRelative(path: string): string {
     .filter((part) => part !== '' && part !== '.' && part !== '..')
     .map((part) => part.replace(FORBIDDEN, '_'))
     .join('/')
-}
-
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`
 }
 
 /** One file to put in the bundle. */

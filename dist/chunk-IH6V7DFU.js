@@ -3,11 +3,13 @@ import {
   ElfError,
   describeFailure,
   fileBuildId,
+  findProgram,
   looksLikeCore,
   readCore,
   runAsRoot,
-  runCommand
-} from "./chunk-FMAIWGSL.js";
+  runCommand,
+  shellQuote
+} from "./chunk-TXC5PY5T.js";
 import {
   debug,
   endGroup,
@@ -201,7 +203,7 @@ function fillFromCore(analysis, core) {
 }
 
 // src/analyze/gdb.ts
-import { access, constants as constants3, readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -333,18 +335,6 @@ var SYSTEM_PATH = [
   "/sbin",
   "/bin"
 ].join(delimiter);
-async function findProgram(name, path6) {
-  for (const dir of path6.split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, constants3.X_OK);
-      return candidate;
-    } catch {
-    }
-  }
-  return null;
-}
 function findGdb() {
   return findProgram("gdb", process.env.PATH ?? "");
 }
@@ -3402,7 +3392,7 @@ async function identify(crash, candidates) {
 }
 
 // src/collect/stray.ts
-import { access as access2, constants as constants4, mkdir, stat as stat2 } from "node:fs/promises";
+import { access, constants as constants3, mkdir, stat as stat2 } from "node:fs/promises";
 import { join as join3 } from "node:path";
 function defaultSearchPaths(workspace) {
   return [
@@ -3429,7 +3419,7 @@ async function collectStrayCores(patterns, since, stageDir, seen) {
     const info2 = await stat2(path6).catch(() => null);
     if (!info2?.isFile() || info2.mtimeMs < since || seen.has(fileKey(info2))) continue;
     if (!await looksLikeCore(path6)) {
-      const readable = await access2(path6, constants4.R_OK).then(
+      const readable = await access(path6, constants3.R_OK).then(
         () => true,
         () => false
       );
@@ -3515,7 +3505,7 @@ function frameLine(frame) {
   return `#${frame.level} ${name}${inline}${library}`;
 }
 function commandLine(analysis) {
-  return analysis.crash.commandLine.map((arg) => /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`).join(" ");
+  return analysis.crash.commandLine.map((arg) => /^[\w@%+=:,./-]+$/.test(arg) ? arg : shellQuote(arg)).join(" ");
 }
 
 // src/report/log.ts

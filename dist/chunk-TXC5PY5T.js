@@ -2,6 +2,8 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 
 // src/process.ts
 import { spawn } from "node:child_process";
+import { access, constants } from "node:fs/promises";
+import { delimiter, join } from "node:path";
 function runCommand(command, args, options = {}) {
   const maxOutput = options.maxOutput ?? 16 * 1024 * 1024;
   return new Promise((resolve) => {
@@ -66,6 +68,21 @@ function describeFailure(result) {
   const detail = result.stderr.trim().split("\n").slice(-3).join(" ").slice(0, 500);
   const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
   return detail ? `${how}: ${detail}` : how;
+}
+async function findProgram(name, path) {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+    }
+  }
+  return null;
+}
+function shellQuote(value) {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 // src/privilege.ts
@@ -477,6 +494,8 @@ async function parse(reader) {
 export {
   runCommand,
   describeFailure,
+  findProgram,
+  shellQuote,
   detectPrivilege,
   runAsRoot,
   writeAsRoot,

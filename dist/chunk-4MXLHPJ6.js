@@ -1,8 +1,9 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   fileBuildId,
+  shellQuote,
   writeAsRoot
-} from "./chunk-FMAIWGSL.js";
+} from "./chunk-TXC5PY5T.js";
 import {
   getInput,
   getState,
@@ -56,9 +57,6 @@ var DELETED = / \(deleted\)$/;
 var FORBIDDEN = /["\\:<>|*?\u0000-\u001f]/g;
 function safeRelative(path) {
   return path.split("/").filter((part) => part !== "" && part !== "." && part !== "..").map((part) => part.replace(FORBIDDEN, "_")).join("/");
-}
-function shellQuote(value) {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 async function sizeOf(path) {
   return stat(path).then(
@@ -372,8 +370,7 @@ function loadCaptureState() {
     reason: isString(v.reason) ? v.reason : "",
     sessionDir: isString(v.sessionDir) && v.sessionDir.startsWith("/") ? v.sessionDir : null,
     installedPattern: isString(v.installedPattern) ? v.installedPattern : null,
-    previous: readSettings(v.previous),
-    sudo: v.sudo === true
+    previous: readSettings(v.previous)
   };
 }
 
