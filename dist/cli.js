@@ -2,17 +2,15 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   ExecutableCandidates,
-  analyzeCrashes,
-  bareAnalysis,
+  analyzeAll,
   buildReport,
   crashFromCoreFile,
   crashLogLines,
   crashTitle,
-  fillFromCore,
   findGdb,
   groupCrashes,
   identify
-} from "./chunk-IH6V7DFU.js";
+} from "./chunk-WTQ5XB7M.js";
 import {
   looksLikeCore
 } from "./chunk-TXC5PY5T.js";
@@ -98,21 +96,20 @@ ${USAGE}`);
     crashes.push(crash);
   }
   const gdb = await findGdb();
-  const usable = gdb ? crashes.filter((c) => c.executable) : [];
-  const analysed = gdb ? await analyzeCrashes(usable, {
-    gdb,
-    workspace: await realpath(values.workspace ?? process.cwd()),
-    skipFrames,
-    timeoutMsPerCore: timeout * 1e3,
-    parallel: Math.min(2, availableParallelism()),
-    scripts: [],
-    commands: [],
-    warn: (message) => out(`warning: ${message}
+  const analyses = await analyzeAll(
+    crashes,
+    cores,
+    gdb ? {
+      gdb,
+      workspace: await realpath(values.workspace ?? process.cwd()),
+      skipFrames,
+      timeoutMsPerCore: timeout * 1e3,
+      parallel: Math.min(2, availableParallelism()),
+      scripts: [],
+      commands: [],
+      warn: (message) => out(`warning: ${message}
 `)
-  }) : [];
-  const why = gdb ? [] : ["gdb is not installed: install it (apt-get install gdb) for backtraces"];
-  const analyses = crashes.map(
-    (crash) => analysed.find((a) => a.crash === crash) ?? fillFromCore(bareAnalysis(crash, why), cores.get(crash))
+    } : { missing: "gdb is not installed: install it (apt-get install gdb) for backtraces" }
   );
   const groups = groupCrashes(analyses, skipFrames);
   if (values.json) {

@@ -8,8 +8,7 @@ import {
 } from "./chunk-4MXLHPJ6.js";
 import {
   ExecutableCandidates,
-  analyzeCrashes,
-  bareAnalysis,
+  analyzeAll,
   blamedFunction,
   blamedLocation,
   buildReport,
@@ -18,7 +17,6 @@ import {
   defaultSearchPaths,
   executableName,
   fileKey,
-  fillFromCore,
   findGdb,
   frameLine,
   groupCrashes,
@@ -28,7 +26,7 @@ import {
   printCrashes,
   signalDescription,
   writeReport
-} from "./chunk-IH6V7DFU.js";
+} from "./chunk-WTQ5XB7M.js";
 import {
   describeFailure,
   detectPrivilege,
@@ -804,16 +802,8 @@ async function collect(state, restoration, stage, inputs, workspace) {
   return { crashes, cores };
 }
 async function analyze({ crashes, cores }, inputs, privilege, workspace) {
-  const withoutExecutable = crashes.filter(
-    (crash) => !crash.executable && crash.source !== "handler"
-  );
-  const analysable = crashes.filter((crash) => !withoutExecutable.includes(crash));
-  const fromCore = (crash, why) => fillFromCore(bareAnalysis(crash, why), cores.get(crash));
-  const results = new Map(
-    withoutExecutable.map((crash) => [crash, fromCore(crash, [])])
-  );
-  const ordered = () => crashes.map((crash) => fillFromCore(results.get(crash), cores.get(crash)));
-  if (analysable.length === 0) return ordered();
+  if (!crashes.some((crash) => crash.core && crash.executable))
+    return analyzeAll(crashes, cores, { missing: "" });
   let gdb = await findGdb();
   if (!gdb && inputs.installGdb) {
     info("crash-capture: gdb is not installed; installing it to backtrace the crashes.");
@@ -824,22 +814,21 @@ async function analyze({ crashes, cores }, inputs, privilege, workspace) {
     }
   }
   if (!gdb) {
-    const why = inputs.installGdb ? "gdb is not installed and could not be installed" : "gdb is not installed (install-gdb is false)";
-    for (const crash of analysable) results.set(crash, fromCore(crash, [why]));
-    return ordered();
+    const missing = inputs.installGdb ? "gdb is not installed and could not be installed" : "gdb is not installed (install-gdb is false)";
+    return analyzeAll(crashes, cores, { missing });
   }
   const scripts = [];
   for (const script of inputs.gdbScripts) {
     const path = resolve(workspace, script);
-    if (await access(path).then(
+    const exists2 = await access(path).then(
       () => true,
       () => false
-    ))
-      scripts.push(path);
+    );
+    if (exists2) scripts.push(path);
     else
       warning(`The gdb script '${script}' (input gdb-scripts) does not exist: it is skipped.`);
   }
-  const analyses = await analyzeCrashes(analysable, {
+  return analyzeAll(crashes, cores, {
     gdb,
     workspace,
     scripts,
@@ -849,8 +838,6 @@ async function analyze({ crashes, cores }, inputs, privilege, workspace) {
     timeoutMsPerCore: inputs.gdbTimeoutSeconds * 1e3,
     parallel: Math.min(2, availableParallelism())
   });
-  for (const analysis of analyses) results.set(analysis.crash, analysis);
-  return ordered();
 }
 async function comment(inputs, groups, artifact) {
   if (inputs.comment === "never" /* Never */) return;

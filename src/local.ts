@@ -2,8 +2,7 @@ import { mkdtemp, realpath } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { bareAnalysis, fillFromCore, type Analysis } from './analyze/analysis.js'
-import { analyzeCrashes, findGdb } from './analyze/gdb.js'
+import { analyzeAll, findGdb } from './analyze/gdb.js'
 import { groupCrashes } from './analyze/group.js'
 import type { Crash } from './collect/crash.js'
 import { ExecutableCandidates, identify } from './collect/identify.js'
@@ -93,24 +92,21 @@ export async function runCli(argv: string[], out: (text: string) => void): Promi
   }
 
   const gdb = await findGdb()
-  const usable = gdb ? crashes.filter((c) => c.executable) : []
-  const analysed = gdb
-    ? await analyzeCrashes(usable, {
-        gdb,
-        workspace: await realpath(values.workspace ?? process.cwd()),
-        skipFrames,
-        timeoutMsPerCore: timeout * 1000,
-        parallel: Math.min(2, availableParallelism()),
-        scripts: [],
-        commands: [],
-        warn: (message) => out(`warning: ${message}\n`)
-      })
-    : []
-  const why = gdb ? [] : ['gdb is not installed: install it (apt-get install gdb) for backtraces']
-  const analyses: Analysis[] = crashes.map(
-    (crash) =>
-      analysed.find((a) => a.crash === crash) ??
-      fillFromCore(bareAnalysis(crash, why), cores.get(crash))
+  const analyses = await analyzeAll(
+    crashes,
+    cores,
+    gdb
+      ? {
+          gdb,
+          workspace: await realpath(values.workspace ?? process.cwd()),
+          skipFrames,
+          timeoutMsPerCore: timeout * 1000,
+          parallel: Math.min(2, availableParallelism()),
+          scripts: [],
+          commands: [],
+          warn: (message) => out(`warning: ${message}\n`)
+        }
+      : { missing: 'gdb is not installed: install it (apt-get install gdb) for backtraces' }
   )
   const groups = groupCrashes(analyses, skipFrames)
   if (values.json) {

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { access, mkdir, realpath, stat } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
-import { bareAnalysis, fillFromCore, type Analysis } from './analyze/analysis.js'
-import { analyzeCrashes, findGdb, installGdb } from './analyze/gdb.js'
+import type { Analysis } from './analyze/analysis.js'
+import { analyzeAll, findGdb, installGdb } from './analyze/gdb.js'
 import { groupCrashes, type CrashGroup } from './analyze/group.js'
 import { restoreCapture } from './capture/restore.js'
 import type { Crash } from './collect/crash.js'
@@ -99,8 +99,7 @@ interface Collected {
 
 /**
  * Collects the crashes from every source (our handler's session, core files in the search
- * paths, systemd-coredump), never the same core twice, removes the root-owned session directory
- * and identifies each crash from its core.
+ * paths, systemd-coredump), never the same core twice, and identifies each crash from its core.
  */
 async function collect(
   state: CaptureState | null,
@@ -148,24 +147,16 @@ async function collect(
   return { crashes, cores }
 }
 
+/** Finds (or installs) gdb and analyses every crash; without gdb, from the cores alone. */
 async function analyze(
   { crashes, cores }: Collected,
   inputs: Inputs,
   privilege: Privilege | null,
   workspace: string
 ): Promise<Analysis[]> {
-  // gdb without the right executable prints garbage frames: those crashes get the core's facts.
-  const withoutExecutable = crashes.filter(
-    (crash) => !crash.executable && crash.source !== 'handler'
-  )
-  const analysable = crashes.filter((crash) => !withoutExecutable.includes(crash))
-  const fromCore = (crash: Crash, why: string[]) =>
-    fillFromCore(bareAnalysis(crash, why), cores.get(crash))
-  const results = new Map<Crash, Analysis>(
-    withoutExecutable.map((crash) => [crash, fromCore(crash, [])])
-  )
-  const ordered = () => crashes.map((crash) => fillFromCore(results.get(crash)!, cores.get(crash)))
-  if (analysable.length === 0) return ordered()
+  // Nothing for gdb to do: do not install it.
+  if (!crashes.some((crash) => crash.core && crash.executable))
+    return analyzeAll(crashes, cores, { missing: '' })
   let gdb = await findGdb()
   if (!gdb && inputs.installGdb) {
     core.info('crash-capture: gdb is not installed; installing it to backtrace the crashes.')
@@ -176,26 +167,23 @@ async function analyze(
     }
   }
   if (!gdb) {
-    const why = inputs.installGdb
+    const missing = inputs.installGdb
       ? 'gdb is not installed and could not be installed'
       : 'gdb is not installed (install-gdb is false)'
-    for (const crash of analysable) results.set(crash, fromCore(crash, [why]))
-    return ordered()
+    return analyzeAll(crashes, cores, { missing })
   }
   const scripts: string[] = []
   for (const script of inputs.gdbScripts) {
     const path = resolve(workspace, script)
-    if (
-      await access(path).then(
-        () => true,
-        () => false
-      )
+    const exists = await access(path).then(
+      () => true,
+      () => false
     )
-      scripts.push(path)
+    if (exists) scripts.push(path)
     else
       core.warning(`The gdb script '${script}' (input gdb-scripts) does not exist: it is skipped.`)
   }
-  const analyses = await analyzeCrashes(analysable, {
+  return analyzeAll(crashes, cores, {
     gdb,
     workspace,
     scripts,
@@ -205,8 +193,6 @@ async function analyze(
     timeoutMsPerCore: inputs.gdbTimeoutSeconds * 1000,
     parallel: Math.min(2, availableParallelism())
   })
-  for (const analysis of analyses) results.set(analysis.crash, analysis)
-  return ordered()
 }
 
 /** Writes or updates the sticky pull request comment; trouble becomes one warning. */

@@ -2,14 +2,15 @@ import { readFile, rm, writeFile } from 'node:fs/promises'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Crash } from '../collect/crash.js'
+import type { CoreInfo } from '../elf/core-file.js'
 import { describeFailure, findProgram, runCommand } from '../process.js'
 import { runAsRoot, type Privilege } from '../privilege.js'
 import {
   bareAnalysis,
+  fillFromCore,
   parseGdbDocument,
   signalName,
   removeNoise,
-  signalCodeName,
   type Analysis,
   type GdbDocument
 } from './analysis.js'
@@ -255,11 +256,7 @@ function toAnalysis(
       'gdb says the core may not match the executable: the frames may be wrong'
     )
   }
-  if (document.signal) {
-    analysis.signal = document.signal
-  } else if (analysis.signal.code !== null) {
-    analysis.signal.codeName = signalCodeName(analysis.signal.number, analysis.signal.code)
-  }
+  if (document.signal) analysis.signal = document.signal
   for (const thread of document.threads) {
     for (const frame of thread.frames) frame.projectPath = resolver.projectPath(frame.fullname)
   }
@@ -286,7 +283,7 @@ function split(jobs: Job[], parallel: number): Job[][] {
 }
 
 /**
- * Backtraces every crash. Cores of the same executable file share one gdb that loads the
+ * Backtraces crashes that have a core. Cores of the same executable file share one gdb that loads the
  * symbols once and switches cores with `core-file`; when that gdb is killed at its timeout,
  * the cores it had not finished are retried one per gdb, so one bad core never costs the others.
  */
@@ -298,13 +295,6 @@ export async function analyzeCrashes(
   const results = new Map<Crash, Analysis>()
   const batches = new Map<string, Job[]>()
   for (const crash of crashes) {
-    if (!crash.core) {
-      results.set(
-        crash,
-        bareAnalysis(crash, [`No core to analyse: ${crash.coreNote ?? 'none was stored'}`])
-      )
-      continue
-    }
     const job = {
       crash,
       json: join(crash.dir, 'backtrace.json'),
@@ -352,4 +342,38 @@ export async function analyzeCrashes(
   }
   await Promise.all(Array.from({ length: Math.max(1, options.parallel) }, worker))
   return crashes.map((crash) => results.get(crash) ?? bareAnalysis(crash, ['not analysed']))
+}
+
+/**
+ * Analyses every crash: with gdb where it can give true frames (a core, the executable the core
+ * was made from, and a gdb), from the core's own notes otherwise (signal, threads, pcs), and
+ * fills from the core whatever gdb could not give. `gdb` is the analysis options, or the reason
+ * there is no gdb.
+ */
+export async function analyzeAll(
+  crashes: Crash[],
+  cores: Map<Crash, CoreInfo>,
+  gdb: AnalyzeOptions | { missing: string }
+): Promise<Analysis[]> {
+  const results = new Map<Crash, Analysis>()
+  const usable: Crash[] = []
+  for (const crash of crashes) {
+    if (!crash.core) {
+      results.set(
+        crash,
+        bareAnalysis(crash, [`No core to analyse: ${crash.coreNote ?? 'none was stored'}`])
+      )
+    } else if (!crash.executable) {
+      // identify() said why; gdb without the right executable prints garbage frames.
+      results.set(crash, bareAnalysis(crash, []))
+    } else if ('missing' in gdb) {
+      results.set(crash, bareAnalysis(crash, [gdb.missing]))
+    } else {
+      usable.push(crash)
+    }
+  }
+  if (usable.length > 0 && !('missing' in gdb)) {
+    for (const analysis of await analyzeCrashes(usable, gdb)) results.set(analysis.crash, analysis)
+  }
+  return crashes.map((crash) => fillFromCore(results.get(crash)!, cores.get(crash)))
 }

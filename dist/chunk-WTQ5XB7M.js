@@ -17,6 +17,11 @@ import {
   startGroup
 } from "./chunk-3L7JGGGI.js";
 
+// src/analyze/gdb.ts
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
 // src/analyze/analysis.ts
 import { constants } from "node:os";
 var SIGNAL_NAMES = /* @__PURE__ */ new Map();
@@ -201,11 +206,6 @@ function fillFromCore(analysis, core) {
   analysis.blame = analysis.crashingThread?.frames[0] ? { frame: analysis.crashingThread.frames[0], path: null, line: null, kind: "none" } : null;
   return analysis;
 }
-
-// src/analyze/gdb.ts
-import { readFile, rm, writeFile } from "node:fs/promises";
-import { delimiter, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 
 // src/analyze/blame.ts
 import { realpathSync, statSync } from "node:fs";
@@ -490,11 +490,7 @@ function toAnalysis(job, output, resolver, options) {
       "gdb says the core may not match the executable: the frames may be wrong"
     );
   }
-  if (document.signal) {
-    analysis.signal = document.signal;
-  } else if (analysis.signal.code !== null) {
-    analysis.signal.codeName = signalCodeName(analysis.signal.number, analysis.signal.code);
-  }
+  if (document.signal) analysis.signal = document.signal;
   for (const thread of document.threads) {
     for (const frame of thread.frames) frame.projectPath = resolver.projectPath(frame.fullname);
   }
@@ -518,13 +514,6 @@ async function analyzeCrashes(crashes, options) {
   const results = /* @__PURE__ */ new Map();
   const batches = /* @__PURE__ */ new Map();
   for (const crash of crashes) {
-    if (!crash.core) {
-      results.set(
-        crash,
-        bareAnalysis(crash, [`No core to analyse: ${crash.coreNote ?? "none was stored"}`])
-      );
-      continue;
-    }
     const job = {
       crash,
       json: join(crash.dir, "backtrace.json"),
@@ -570,6 +559,28 @@ async function analyzeCrashes(crashes, options) {
   };
   await Promise.all(Array.from({ length: Math.max(1, options.parallel) }, worker));
   return crashes.map((crash) => results.get(crash) ?? bareAnalysis(crash, ["not analysed"]));
+}
+async function analyzeAll(crashes, cores, gdb) {
+  const results = /* @__PURE__ */ new Map();
+  const usable = [];
+  for (const crash of crashes) {
+    if (!crash.core) {
+      results.set(
+        crash,
+        bareAnalysis(crash, [`No core to analyse: ${crash.coreNote ?? "none was stored"}`])
+      );
+    } else if (!crash.executable) {
+      results.set(crash, bareAnalysis(crash, []));
+    } else if ("missing" in gdb) {
+      results.set(crash, bareAnalysis(crash, [gdb.missing]));
+    } else {
+      usable.push(crash);
+    }
+  }
+  if (usable.length > 0 && !("missing" in gdb)) {
+    for (const analysis of await analyzeCrashes(usable, gdb)) results.set(analysis.crash, analysis);
+  }
+  return crashes.map((crash) => fillFromCore(results.get(crash), cores.get(crash)));
 }
 
 // src/analyze/group.ts
@@ -3577,11 +3588,9 @@ async function writeReport(path6, report) {
 }
 
 export {
-  bareAnalysis,
-  fillFromCore,
   findGdb,
   installGdb,
-  analyzeCrashes,
+  analyzeAll,
   groupCrashes,
   ExecutableCandidates,
   identify,
