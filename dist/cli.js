@@ -10,7 +10,7 @@ import {
   findGdb,
   groupCrashes,
   identify
-} from "./chunk-WTQ5XB7M.js";
+} from "./chunk-EU7SB4T7.js";
 import {
   looksLikeCore
 } from "./chunk-TXC5PY5T.js";

@@ -26,7 +26,7 @@ import {
   printCrashes,
   signalDescription,
   writeReport
-} from "./chunk-WTQ5XB7M.js";
+} from "./chunk-EU7SB4T7.js";
 import {
   describeFailure,
   detectPrivilege,
@@ -456,11 +456,13 @@ function sourceUrl(links, path, line) {
   const anchor = line !== null ? `#L${line}` : "";
   return `${links.server}/${links.repository}/blob/${links.sha}/${encodePath(path)}${anchor}`;
 }
+function sourceLocation(path, line, links) {
+  const text = line !== null ? `${path}:${line}` : path;
+  return links ? codeLink(text, sourceUrl(links, path, line)) : code(text);
+}
 function location(frame, links) {
-  if (frame.projectPath && frame.line !== null) {
-    const text = `${frame.projectPath}:${frame.line}`;
-    return links ? codeLink(text, sourceUrl(links, frame.projectPath, frame.line)) : code(text);
-  }
+  if (frame.projectPath && frame.line !== null)
+    return sourceLocation(frame.projectPath, frame.line, links);
   if (frame.file && frame.line !== null) return code(`${frame.file}:${frame.line}`);
   return "";
 }
@@ -485,8 +487,7 @@ function blameLine(analysis, links) {
   if (!blame) return "_no frames_";
   const name = code(blame.frame.function ?? "??");
   if (!blame.path) return `${name} (no frame of the crashing thread is in this repository)`;
-  const text = `${blame.path}:${blame.line}`;
-  const where = links ? codeLink(text, sourceUrl(links, blame.path, blame.line)) : code(text);
+  const where = sourceLocation(blame.path, blame.line, links);
   const note = blame.kind === "function" ? " (the function; its line is in a library header)" : "";
   return `${name} at ${where}${note}`;
 }
@@ -608,12 +609,7 @@ function renderCrashComment(groups, key, runUrl, links, artifact = null) {
   for (const [index, group] of groups.entries()) {
     const first = group.analyses[0];
     const blame = first.blame;
-    let where = "";
-    if (blame?.path) {
-      const text = `${blame.path}:${blame.line}`;
-      const url = links ? `${links.server}/${links.repository}/blob/${links.sha}/${encodePath(blame.path)}#L${blame.line}` : null;
-      where = ` at ${url ? codeLink(text, url) : code(text)}`;
-    }
+    const where = blame?.path ? ` at ${sourceLocation(blame.path, blame.line, links)}` : "";
     const all = first.crashingThread?.frames ?? [];
     const start = Math.max(0, blame ? all.indexOf(blame.frame) : 0);
     const frames = [

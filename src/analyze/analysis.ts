@@ -237,6 +237,12 @@ export function removeNoise(text: string): string {
     .join('\n')
 }
 
+/** The executable's base name as the crash knew it (its comm when the path is unknown). */
+export function executableName(analysis: Analysis): string {
+  const path = analysis.crash.executablePath?.replace(/ \(deleted\)$/, '')
+  return (path?.split('/').pop() || analysis.crash.comm || 'unknown executable').slice(0, 200)
+}
+
 /** An analysis with only what the crash record says: for crashes gdb could not read. */
 export function bareAnalysis(crash: Crash, problems: string[]): Analysis {
   return {

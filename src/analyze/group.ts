@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Analysis, Frame } from './analysis.js'
+import { executableName, type Analysis, type Frame } from './analysis.js'
 import { isMachinery, isRuntimeLibrary } from './blame.js'
 
 /** Crashes with the same signature: the same bug, however many cores. */
@@ -14,11 +14,6 @@ export interface CrashGroup {
 
 /** How many meaningful frames make a signature. */
 const SIGNATURE_FRAMES = 5
-
-function executableName(analysis: Analysis): string {
-  const path = analysis.crash.executablePath?.replace(/ \(deleted\)$/, '') ?? analysis.crash.comm
-  return path.split('/').pop() ?? ''
-}
 
 function frameName(frame: Frame): string {
   if (frame.function) return frame.function

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import { executableName } from '../analyze/analysis.js'
 import type { CrashGroup } from '../analyze/group.js'
-import { frameLine, executableName, groupTitle, signalDescription } from './describe.js'
-import { code, codeBlock, codeLink, encodePath, escape } from './markdown.js'
-import { artifactLine, type ArtifactLink, type SourceLinks } from './summary.js'
+import { frameLine, groupTitle, signalDescription } from './describe.js'
+import { code, codeBlock, escape } from './markdown.js'
+import { artifactLine, sourceLocation, type ArtifactLink, type SourceLinks } from './summary.js'
 
 /** GitHub refuses an issue comment over 65,536 characters. */
 export const MAX_COMMENT = 65_536
@@ -85,14 +86,7 @@ export function renderCrashComment(
   for (const [index, group] of groups.entries()) {
     const first = group.analyses[0]!
     const blame = first.blame
-    let where = ''
-    if (blame?.path) {
-      const text = `${blame.path}:${blame.line}`
-      const url = links
-        ? `${links.server}/${links.repository}/blob/${links.sha}/${encodePath(blame.path)}#L${blame.line}`
-        : null
-      where = ` at ${url ? codeLink(text, url) : code(text)}`
-    }
+    const where = blame?.path ? ` at ${sourceLocation(blame.path, blame.line, links)}` : ''
     // A PR author reads from their own code down: runtime frames above the blamed one are
     // counted, not listed (the summary has them all).
     const all = first.crashingThread?.frames ?? []

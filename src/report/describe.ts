@@ -1,14 +1,8 @@
-import type { Analysis, Frame } from '../analyze/analysis.js'
+import { executableName, type Analysis, type Frame } from '../analyze/analysis.js'
 import type { CrashGroup } from '../analyze/group.js'
 import { shellQuote } from '../process.js'
 
 /** Plain-text descriptions shared by the log, annotations and the summary. Not escaped. */
-
-/** The executable's base name, as the crash knew it. */
-export function executableName(analysis: Analysis): string {
-  const path = analysis.crash.executablePath?.replace(/ \(deleted\)$/, '')
-  return (path?.split('/').pop() || analysis.crash.comm || 'unknown executable').slice(0, 200)
-}
 
 /** The function a crash is blamed on, or `??`. */
 export function blamedFunction(analysis: Analysis): string {

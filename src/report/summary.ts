@@ -1,12 +1,6 @@
-import type { Analysis, Frame } from '../analyze/analysis.js'
+import { executableName, type Analysis, type Frame } from '../analyze/analysis.js'
 import type { CrashGroup } from '../analyze/group.js'
-import {
-  blamedFunction,
-  commandLine,
-  executableName,
-  groupTitle,
-  signalDescription
-} from './describe.js'
+import { blamedFunction, commandLine, groupTitle, signalDescription } from './describe.js'
 import { code, codeBlock, codeLink, cut, encodePath, escape } from './markdown.js'
 
 /** GitHub refuses a step summary over 1 MiB. */
@@ -49,11 +43,19 @@ function sourceUrl(links: SourceLinks, path: string, line: number | null): strin
   return `${links.server}/${links.repository}/blob/${links.sha}/${encodePath(path)}${anchor}`
 }
 
+/** `path:line` as code, linked to the source at the commit when links are known. */
+export function sourceLocation(
+  path: string,
+  line: number | null,
+  links: SourceLinks | null
+): string {
+  const text = line !== null ? `${path}:${line}` : path
+  return links ? codeLink(text, sourceUrl(links, path, line)) : code(text)
+}
+
 function location(frame: Frame, links: SourceLinks | null): string {
-  if (frame.projectPath && frame.line !== null) {
-    const text = `${frame.projectPath}:${frame.line}`
-    return links ? codeLink(text, sourceUrl(links, frame.projectPath, frame.line)) : code(text)
-  }
+  if (frame.projectPath && frame.line !== null)
+    return sourceLocation(frame.projectPath, frame.line, links)
   if (frame.file && frame.line !== null) return code(`${frame.file}:${frame.line}`)
   return ''
 }
@@ -80,8 +82,7 @@ function blameLine(analysis: Analysis, links: SourceLinks | null): string {
   if (!blame) return '_no frames_'
   const name = code(blame.frame.function ?? '??')
   if (!blame.path) return `${name} (no frame of the crashing thread is in this repository)`
-  const text = `${blame.path}:${blame.line}`
-  const where = links ? codeLink(text, sourceUrl(links, blame.path, blame.line)) : code(text)
+  const where = sourceLocation(blame.path, blame.line, links)
   const note = blame.kind === 'function' ? ' (the function; its line is in a library header)' : ''
   return `${name} at ${where}${note}`
 }

@@ -148,6 +148,10 @@ var NOISE_LINES = [
 function removeNoise(text) {
   return text.split("\n").filter((line) => !NOISE_LINES.some((noise) => noise.test(line))).join("\n");
 }
+function executableName(analysis) {
+  const path6 = analysis.crash.executablePath?.replace(/ \(deleted\)$/, "");
+  return (path6?.split("/").pop() || analysis.crash.comm || "unknown executable").slice(0, 200);
+}
 function bareAnalysis(crash, problems) {
   return {
     crash,
@@ -586,10 +590,6 @@ async function analyzeAll(crashes, cores, gdb) {
 // src/analyze/group.ts
 import { createHash } from "node:crypto";
 var SIGNATURE_FRAMES = 5;
-function executableName(analysis) {
-  const path6 = analysis.crash.executablePath?.replace(/ \(deleted\)$/, "") ?? analysis.crash.comm;
-  return path6.split("/").pop() ?? "";
-}
 function frameName(frame) {
   if (frame.function) return frame.function;
   const library = frame.objfile?.split("/").pop()?.replace(/ \(deleted\)$/, "");
@@ -3474,10 +3474,6 @@ async function crashFromCoreFile(path6, mtimeMs, stageDir, index) {
 }
 
 // src/report/describe.ts
-function executableName2(analysis) {
-  const path6 = analysis.crash.executablePath?.replace(/ \(deleted\)$/, "");
-  return (path6?.split("/").pop() || analysis.crash.comm || "unknown executable").slice(0, 200);
-}
 function blamedFunction(analysis) {
   return analysis.blame?.frame.function ?? "??";
 }
@@ -3489,13 +3485,13 @@ function groupTitle(group) {
   const first = group.analyses[0];
   const count = group.analyses.length;
   const where = blamedFunction(first);
-  const title = `${first.signal.name} in ${where === "??" ? "??" : `${where}()`} \u2014 ${executableName2(first)}`;
+  const title = `${first.signal.name} in ${where === "??" ? "??" : `${where}()`} \u2014 ${executableName(first)}`;
   return count > 1 ? `${title}, ${count} crashes` : title;
 }
 function crashTitle(analysis) {
   const location = blamedLocation(analysis);
   const where = `${blamedFunction(analysis)}${location ? ` (${location})` : ""}`;
-  return `\u{1F4A5} ${analysis.signal.name} in ${where} \u2014 ${executableName2(analysis)}, pid ${analysis.crash.pid}`;
+  return `\u{1F4A5} ${analysis.signal.name} in ${where} \u2014 ${executableName(analysis)}, pid ${analysis.crash.pid}`;
 }
 function signalDescription(analysis) {
   const { signal } = analysis;
@@ -3588,6 +3584,7 @@ async function writeReport(path6, report) {
 }
 
 export {
+  executableName,
   findGdb,
   installGdb,
   analyzeAll,
@@ -3598,7 +3595,6 @@ export {
   fileKey,
   collectStrayCores,
   crashFromCoreFile,
-  executableName2 as executableName,
   blamedFunction,
   blamedLocation,
   groupTitle,
