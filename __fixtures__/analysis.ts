@@ -42,6 +42,7 @@ export function crash(values: Partial<Crash> = {}): Crash {
     maps: null,
     buildId: null,
     executableReason: null,
+    libraries: [],
     problems: [],
     ...values
   }

@@ -9,11 +9,10 @@ import {
   crashTitle,
   findGdb,
   groupCrashes,
-  identify
-} from "./chunk-EU7SB4T7.js";
-import {
+  identify,
   looksLikeCore
-} from "./chunk-TXC5PY5T.js";
+} from "./chunk-V2L2VXHY.js";
+import "./chunk-RMEFPRUF.js";
 import "./chunk-3L7JGGGI.js";
 import "./chunk-LQK3ML4U.js";
 

@@ -4,7 +4,7 @@ import {
   readKernelSettings,
   saveCaptureState,
   writeKernelSettings
-} from "./chunk-4MXLHPJ6.js";
+} from "./chunk-NPX2CLN3.js";
 import {
   describeFailure,
   detectPrivilege,
@@ -12,7 +12,7 @@ import {
   runAsRoot,
   runCommand,
   shellQuote
-} from "./chunk-TXC5PY5T.js";
+} from "./chunk-RMEFPRUF.js";
 import {
   endGroup,
   info,

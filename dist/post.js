@@ -5,7 +5,7 @@ import {
   readKernelSettings,
   stageBundle,
   writeKernelSettings
-} from "./chunk-4MXLHPJ6.js";
+} from "./chunk-NPX2CLN3.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -23,16 +23,17 @@ import {
   groupTitle,
   identify,
   installGdb,
+  newCrash,
   printCrashes,
   signalDescription,
   writeReport
-} from "./chunk-EU7SB4T7.js";
+} from "./chunk-V2L2VXHY.js";
 import {
   describeFailure,
   detectPrivilege,
   runAsRoot,
   runCommand
-} from "./chunk-TXC5PY5T.js";
+} from "./chunk-RMEFPRUF.js";
 import {
   error,
   info,
@@ -169,29 +170,20 @@ async function collectCoredumps(since, stageDir, timeoutMs = 6e4) {
     } else {
       coreNote = `systemd-coredump kept no core (${entry.corefile})`;
     }
-    crashes.push({
-      id,
-      source: "systemd-coredump",
-      dir,
-      pid: entry.pid,
-      tid: -1,
-      signal: entry.signal,
-      time: Math.floor(entry.time / 1e6),
-      uid: entry.uid,
-      gid: entry.gid,
-      comm: "",
-      executablePath: entry.exe,
-      executable: null,
-      commandLine: [],
-      cwd: null,
-      core: stored,
-      coreState: stored ? entry.corefile === "truncated" ? "truncated" : "complete" : "dropped",
-      coreNote,
-      maps: null,
-      buildId: null,
-      executableReason: null,
-      problems: coreNote ? [coreNote] : []
-    });
+    crashes.push(
+      newCrash(id, "systemd-coredump", dir, {
+        pid: entry.pid,
+        signal: entry.signal,
+        time: Math.floor(entry.time / 1e6),
+        uid: entry.uid,
+        gid: entry.gid,
+        executablePath: entry.exe,
+        core: stored,
+        coreState: stored ? entry.corefile === "truncated" ? "truncated" : "complete" : "dropped",
+        coreNote,
+        problems: coreNote ? [coreNote] : []
+      })
+    );
   }
   return {
     crashes,
@@ -345,6 +337,7 @@ async function stageHandlerCrash(source, stageDir, finished) {
     maps,
     buildId: null,
     executableReason: executable ? "the copy the handler took through /proc/PID/exe" : null,
+    libraries: [],
     problems: []
   };
 }
@@ -877,10 +870,10 @@ async function summarize(groups, artifact) {
   }
   return summary2;
 }
-async function upload(inputs, analyses, cores, stage) {
+async function upload(inputs, analyses, stage) {
   if (inputs.upload === "none" /* None */) return null;
   try {
-    const bundle = await stageBundle(analyses, cores, stage, inputs.upload, inputs.maxArtifactSize);
+    const bundle = await stageBundle(analyses, stage, inputs.upload, inputs.maxArtifactSize);
     for (const note of bundle.dropped) warning(`Crash artifact: ${note}`);
     if (!canUpload()) {
       info(
@@ -938,7 +931,7 @@ async function report(state, restoration) {
     const analyses = await analyze(collected, inputs, restoration.privilege, workspace);
     groups = groupCrashes(analyses, inputs.skipFrames);
     show(groups);
-    artifact = await upload(inputs, analyses, collected.cores, stage);
+    artifact = await upload(inputs, analyses, stage);
     summary2 = await summarize(groups, artifact);
   }
   await comment(inputs, groups, artifact);

@@ -251,12 +251,11 @@ async function summarize(groups: CrashGroup[], artifact: Uploaded | null): Promi
 async function upload(
   inputs: Inputs,
   analyses: Analysis[],
-  cores: Map<Crash, CoreInfo>,
   stage: string
 ): Promise<Uploaded | null> {
   if (inputs.upload === UploadMode.None) return null
   try {
-    const bundle = await stageBundle(analyses, cores, stage, inputs.upload, inputs.maxArtifactSize)
+    const bundle = await stageBundle(analyses, stage, inputs.upload, inputs.maxArtifactSize)
     for (const note of bundle.dropped) core.warning(`Crash artifact: ${note}`)
     if (!canUpload()) {
       core.info(
@@ -324,7 +323,7 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
     const analyses = await analyze(collected, inputs, restoration.privilege, workspace)
     groups = groupCrashes(analyses, inputs.skipFrames)
     show(groups)
-    artifact = await upload(inputs, analyses, collected.cores, stage)
+    artifact = await upload(inputs, analyses, stage)
     summary = await summarize(groups, artifact)
   }
   await comment(inputs, groups, artifact)

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { constants } from 'node:os'
 import { describeFailure, runCommand } from '../process.js'
-import type { Crash } from './crash.js'
+import { newCrash, type Crash } from './crash.js'
 
 /** One entry of `coredumpctl list --json=short`. */
 export interface CoredumpEntry {
@@ -127,29 +127,20 @@ export async function collectCoredumps(
     } else {
       coreNote = `systemd-coredump kept no core (${entry.corefile})`
     }
-    crashes.push({
-      id,
-      source: 'systemd-coredump',
-      dir,
-      pid: entry.pid,
-      tid: -1,
-      signal: entry.signal,
-      time: Math.floor(entry.time / 1e6),
-      uid: entry.uid,
-      gid: entry.gid,
-      comm: '',
-      executablePath: entry.exe,
-      executable: null,
-      commandLine: [],
-      cwd: null,
-      core: stored,
-      coreState: stored ? (entry.corefile === 'truncated' ? 'truncated' : 'complete') : 'dropped',
-      coreNote,
-      maps: null,
-      buildId: null,
-      executableReason: null,
-      problems: coreNote ? [coreNote] : []
-    })
+    crashes.push(
+      newCrash(id, 'systemd-coredump', dir, {
+        pid: entry.pid,
+        signal: entry.signal,
+        time: Math.floor(entry.time / 1e6),
+        uid: entry.uid,
+        gid: entry.gid,
+        executablePath: entry.exe,
+        core: stored,
+        coreState: stored ? (entry.corefile === 'truncated' ? 'truncated' : 'complete') : 'dropped',
+        coreNote,
+        problems: coreNote ? [coreNote] : []
+      })
+    )
   }
   return {
     crashes,

@@ -54,6 +54,43 @@ export interface Crash {
   buildId: string | null
   /** How the executable was found, or why none could be used: a sentence for the report. */
   executableReason: string | null
+  /** Shared libraries the process had mapped whose file on disk still has the build-id the
+   * core recorded: safe to give gdb, and to bundle. */
+  libraries: string[]
   /** What went wrong finding or identifying this crash, in sentences for the report. */
   problems: string[]
+}
+
+/** A crash record with nothing known yet but where it came from. */
+export function newCrash(
+  id: string,
+  source: CrashSource,
+  dir: string,
+  known: Partial<Crash> = {}
+): Crash {
+  return {
+    id,
+    source,
+    dir,
+    pid: -1,
+    tid: -1,
+    signal: -1,
+    time: -1,
+    uid: -1,
+    gid: -1,
+    comm: '',
+    executablePath: null,
+    executable: null,
+    commandLine: [],
+    cwd: null,
+    core: null,
+    coreState: 'complete',
+    coreNote: null,
+    maps: null,
+    buildId: null,
+    executableReason: null,
+    libraries: [],
+    problems: [],
+    ...known
+  }
 }

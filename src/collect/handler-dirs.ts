@@ -180,6 +180,7 @@ export async function stageHandlerCrash(
     maps,
     buildId: null,
     executableReason: executable ? 'the copy the handler took through /proc/PID/exe' : null,
+    libraries: [],
     problems: []
   }
 }

@@ -93,7 +93,9 @@ export async function identify(
       if (mapped === core.executable) continue
       const path = mapped.replace(DELETED, '')
       const onDisk = await candidates.buildIdOf(path)
-      if (onDisk !== id) {
+      if (onDisk === id) {
+        crash.libraries.push(path)
+      } else {
         problems.push(
           onDisk === null
             ? `The library ${path} the process had mapped is gone or unreadable: frames inside it may show as ??.`

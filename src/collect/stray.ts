@@ -2,7 +2,7 @@ import * as glob from '@actions/glob'
 import { access, constants, mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { looksLikeCore } from '../elf/core-file.js'
-import type { Crash } from './crash.js'
+import { newCrash, type Crash } from './crash.js'
 
 /** The default search paths: where file core_patterns and old CI recipes put cores. */
 export function defaultSearchPaths(workspace: string): string[] {
@@ -69,27 +69,5 @@ export async function crashFromCoreFile(
   const id = `core-${Math.floor(mtimeMs / 1000)}-${index}`
   const dir = join(stageDir, id)
   await mkdir(dir, { recursive: true })
-  return {
-    id,
-    source: 'core-file',
-    dir,
-    pid: -1,
-    tid: -1,
-    signal: -1,
-    time: Math.floor(mtimeMs / 1000),
-    uid: -1,
-    gid: -1,
-    comm: '',
-    executablePath: null,
-    executable: null,
-    commandLine: [],
-    cwd: null,
-    core: path,
-    coreState: 'complete',
-    coreNote: null,
-    maps: null,
-    buildId: null,
-    executableReason: null,
-    problems: []
-  }
+  return newCrash(id, 'core-file', dir, { time: Math.floor(mtimeMs / 1000), core: path })
 }

@@ -3,7 +3,6 @@ import { chmod, copyFile, link, mkdir, rm, stat, writeFile } from 'node:fs/promi
 import { dirname, join } from 'node:path'
 import type { Analysis } from '../analyze/analysis.js'
 import type { Crash } from '../collect/crash.js'
-import { fileBuildId, type CoreInfo } from '../elf/core-file.js'
 import { shellQuote } from '../process.js'
 
 /** What the artifact holds (input `upload`). */
@@ -59,27 +58,6 @@ async function sizeOf(path: string): Promise<number | null> {
   )
 }
 
-/** The shared objects of a crash, found on disk with the build-id its core recorded. */
-async function libraries(
-  crash: Crash,
-  core: CoreInfo | undefined,
-  problems: string[]
-): Promise<{ path: string; from: string }[]> {
-  if (!core) return []
-  const executable = crash.executablePath
-  const found: { path: string; from: string }[] = []
-  for (const [mapped, id] of core.buildIds) {
-    if (mapped === executable) continue
-    const path = mapped.replace(DELETED, '')
-    if ((await fileBuildId(path)) === id) found.push({ path, from: path })
-    else
-      problems.push(
-        `${path} is not the library the process had mapped (deleted or changed): left out of the bundle`
-      )
-  }
-  return found
-}
-
 function debugScript(
   crash: Crash,
   executable: string | null,
@@ -131,7 +109,6 @@ treat this bundle like the secrets your tests use.
  */
 export async function stageBundle(
   analyses: Analysis[],
-  cores: Map<Crash, CoreInfo>,
   stage: string,
   mode: UploadMode.All | UploadMode.Reports,
   maxBytes: number
@@ -166,7 +143,8 @@ export async function stageBundle(
       crash.executablePath?.replace(DELETED, '') ??
       (crash.executable ? `/unknown/${crash.comm || 'executable'}` : null)
     if (crash.executable && exePath) wanted.push({ path: exePath, from: crash.executable })
-    wanted.push(...(await libraries(crash, cores.get(crash), problems)))
+    // identify() kept the libraries whose file still matches the core; it reported the others.
+    wanted.push(...crash.libraries.map((path) => ({ path, from: path })))
     const clash = wanted.some((w) => {
       const taken = sysroot.get(safeRelative(w.path))
       return taken !== undefined && taken !== w.from

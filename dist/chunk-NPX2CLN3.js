@@ -1,9 +1,8 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  fileBuildId,
   shellQuote,
   writeAsRoot
-} from "./chunk-TXC5PY5T.js";
+} from "./chunk-RMEFPRUF.js";
 import {
   getInput,
   getState,
@@ -64,21 +63,6 @@ async function sizeOf(path) {
     () => null
   );
 }
-async function libraries(crash, core, problems) {
-  if (!core) return [];
-  const executable = crash.executablePath;
-  const found = [];
-  for (const [mapped, id] of core.buildIds) {
-    if (mapped === executable) continue;
-    const path = mapped.replace(DELETED, "");
-    if (await fileBuildId(path) === id) found.push({ path, from: path });
-    else
-      problems.push(
-        `${path} is not the library the process had mapped (deleted or changed): left out of the bundle`
-      );
-  }
-  return found;
-}
 function debugScript(crash, executable, sysroot, libDirs) {
   const search = libDirs.map((dir) => `$root/${sysroot}/${dir}`).join(":");
   const exe = executable ? `"$root/${sysroot}/"${shellQuote(executable)}` : "";
@@ -115,7 +99,7 @@ their original absolute paths, so that gdb on another machine uses these and not
 Cores hold the memory of the crashed process, which can include secrets (tokens, keys, data):
 treat this bundle like the secrets your tests use.
 `;
-async function stageBundle(analyses, cores, stage, mode, maxBytes) {
+async function stageBundle(analyses, stage, mode, maxBytes) {
   const root = join(stage, "bundle");
   await rm(root, { recursive: true, force: true });
   await mkdir(root, { recursive: true });
@@ -141,7 +125,7 @@ async function stageBundle(analyses, cores, stage, mode, maxBytes) {
     const wanted = [];
     const exePath = crash.executablePath?.replace(DELETED, "") ?? (crash.executable ? `/unknown/${crash.comm || "executable"}` : null);
     if (crash.executable && exePath) wanted.push({ path: exePath, from: crash.executable });
-    wanted.push(...await libraries(crash, cores.get(crash), problems));
+    wanted.push(...crash.libraries.map((path) => ({ path, from: path })));
     const clash = wanted.some((w) => {
       const taken = sysroot.get(safeRelative(w.path));
       return taken !== void 0 && taken !== w.from;
