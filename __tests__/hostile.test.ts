@@ -70,14 +70,9 @@ describe('hostile crashes', () => {
     const post = await job.runStep('post')
     expect(post.code).toBe(1)
 
-    // Only the commands we intend: groups, our annotations, the verdict, and @actions/glob's
-    // debug lines about its options and search paths, none of which carries crash text.
+    // Only the commands we intend: groups, our annotations and the verdict.
     const commands = workflowCommands(post.stdout)
-    expect(new Set(commands.map((c) => c.command))).toEqual(
-      new Set(['group', 'endgroup', 'error', 'debug'])
-    )
-    for (const debug of commands.filter((c) => c.command === 'debug'))
-      expect(debug.message).not.toMatch(/pwned|someone|EVIL|injected|secret/)
+    expect(new Set(commands.map((c) => c.command))).toEqual(new Set(['group', 'endgroup', 'error']))
     const errors = commands.filter((c) => c.command === 'error')
     expect(errors).toHaveLength(2)
     expect(errors[0]!.properties.title).toBe(`SIGSEGV in sum_list() — ${EXE}`)

@@ -53,16 +53,18 @@ import { basename, join as join3, resolve } from "node:path";
 // src/capture/restore.ts
 async function restoreCapture(state, privilege) {
   if (state.mode !== "pipe-handler" || !state.previous) {
-    return { handlerDetached: true, warnings: [] };
+    return { handlerDetached: true, handledAll: false, warnings: [] };
   }
   const warnings = [];
   if (!privilege) {
     return {
       handlerDetached: false,
+      handledAll: false,
       warnings: ["The kernel settings cannot be restored: neither root nor passwordless sudo now."]
     };
   }
   const current = await readKernelSettings();
+  const handledAll = current.corePattern === state.installedPattern;
   const wanted = { ...state.previous };
   if (current.corePattern !== state.installedPattern) {
     warnings.push(
@@ -75,9 +77,9 @@ async function restoreCapture(state, privilege) {
   } catch (error2) {
     warnings.push(`Restoring the kernel settings failed: ${error2.message}`);
     const after = await readKernelSettings().catch(() => current);
-    return { handlerDetached: after.corePattern !== state.installedPattern, warnings };
+    return { handlerDetached: after.corePattern !== state.installedPattern, handledAll, warnings };
   }
-  return { handlerDetached: true, warnings };
+  return { handlerDetached: true, handledAll, warnings };
 }
 
 // src/collect/coredumpctl.ts
@@ -741,9 +743,9 @@ async function restore(state) {
     info(
       "crash-capture: the main step saved no state (it failed or did not run): nothing to restore."
     );
-    return { privilege: null, detached: true };
+    return { privilege: null, detached: true, handledAll: false };
   }
-  if (state.mode !== "pipe-handler") return { privilege: null, detached: true };
+  if (state.mode !== "pipe-handler") return { privilege: null, detached: true, handledAll: false };
   const privilege = await detectPrivilege();
   const restored = await restoreCapture(state, privilege);
   for (const warning2 of restored.warnings) warning(warning2);
@@ -751,7 +753,7 @@ async function restore(state) {
     const how = privilege === "sudo" ? " (through sudo -n, as were removing the handler and, if needed, installing gdb)" : "";
     info(`crash-capture: kernel core settings restored${how}.`);
   }
-  return { privilege, detached: restored.handlerDetached };
+  return { privilege, detached: restored.handlerDetached, handledAll: restored.handledAll };
 }
 async function collect(state, restoration, stage, inputs, workspace) {
   const crashes = [];
@@ -767,7 +769,7 @@ async function collect(state, restoration, stage, inputs, workspace) {
       const info2 = crash.core ? await stat2(crash.core).catch(() => null) : null;
       if (info2) seen.add(fileKey(info2));
     }
-    const patterns = inputs.searchPaths.length > 0 ? inputs.searchPaths : defaultSearchPaths(workspace);
+    const patterns = inputs.searchPaths.length > 0 ? inputs.searchPaths : restoration.handledAll ? [] : defaultSearchPaths(workspace);
     const stray = await collectStrayCores(patterns, state.startedAt, stage, seen).catch(
       (error2) => ({
         crashes: [],

@@ -67,6 +67,8 @@ interface Restoration {
   privilege: Privilege | null
   /** True when core_pattern no longer points at the session's handler. */
   detached: boolean
+  /** True when our handler received every core of the job. */
+  handledAll: boolean
 }
 
 /** Puts the kernel settings back: first, so that no later trouble can leave them changed. */
@@ -75,9 +77,9 @@ async function restore(state: CaptureState | null): Promise<Restoration> {
     core.info(
       'crash-capture: the main step saved no state (it failed or did not run): nothing to restore.'
     )
-    return { privilege: null, detached: true }
+    return { privilege: null, detached: true, handledAll: false }
   }
-  if (state.mode !== 'pipe-handler') return { privilege: null, detached: true }
+  if (state.mode !== 'pipe-handler') return { privilege: null, detached: true, handledAll: false }
   const privilege = await detectPrivilege()
   const restored = await restoreCapture(state, privilege)
   for (const warning of restored.warnings) core.warning(warning)
@@ -88,7 +90,7 @@ async function restore(state: CaptureState | null): Promise<Restoration> {
         : ''
     core.info(`crash-capture: kernel core settings restored${how}.`)
   }
-  return { privilege, detached: restored.handlerDetached }
+  return { privilege, detached: restored.handlerDetached, handledAll: restored.handledAll }
 }
 
 /** Every crash of the job, identified, with what the ELF reader saw in each core. */
@@ -122,8 +124,15 @@ async function collect(
       const info = crash.core ? await stat(crash.core).catch(() => null) : null
       if (info) seen.add(fileKey(info))
     }
+    // While our handler held core_pattern all job long, no core can be anywhere else: the
+    // default search (which walks the workspace, seconds on a big tree) is skipped; paths the
+    // user named are still searched.
     const patterns =
-      inputs.searchPaths.length > 0 ? inputs.searchPaths : defaultSearchPaths(workspace)
+      inputs.searchPaths.length > 0
+        ? inputs.searchPaths
+        : restoration.handledAll
+          ? []
+          : defaultSearchPaths(workspace)
     const stray = await collectStrayCores(patterns, state.startedAt, stage, seen).catch(
       (error: Error) => ({
         crashes: [],

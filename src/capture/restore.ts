@@ -6,6 +6,9 @@ import { readKernelSettings, writeKernelSettings } from './kernel.js'
 export interface Restored {
   /** True when core_pattern no longer points at this session's handler. */
   handlerDetached: boolean
+  /** True when core_pattern still named our handler at the end of the job: every core of the
+   * job went to it, so no other place can hold one. */
+  handledAll: boolean
   /** Sentences for warnings; empty when everything went back as it was. */
   warnings: string[]
 }
@@ -19,16 +22,18 @@ export async function restoreCapture(
   privilege: Privilege | null
 ): Promise<Restored> {
   if (state.mode !== 'pipe-handler' || !state.previous) {
-    return { handlerDetached: true, warnings: [] }
+    return { handlerDetached: true, handledAll: false, warnings: [] }
   }
   const warnings: string[] = []
   if (!privilege) {
     return {
       handlerDetached: false,
+      handledAll: false,
       warnings: ['The kernel settings cannot be restored: neither root nor passwordless sudo now.']
     }
   }
   const current = await readKernelSettings()
+  const handledAll = current.corePattern === state.installedPattern
   const wanted = { ...state.previous }
   if (current.corePattern !== state.installedPattern) {
     warnings.push(
@@ -41,7 +46,7 @@ export async function restoreCapture(
   } catch (error) {
     warnings.push(`Restoring the kernel settings failed: ${(error as Error).message}`)
     const after = await readKernelSettings().catch(() => current)
-    return { handlerDetached: after.corePattern !== state.installedPattern, warnings }
+    return { handlerDetached: after.corePattern !== state.installedPattern, handledAll, warnings }
   }
-  return { handlerDetached: true, warnings }
+  return { handlerDetached: true, handledAll, warnings }
 }
