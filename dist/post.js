@@ -778,10 +778,12 @@ async function collect(state, restoration, stage, inputs, workspace) {
     );
     for (const problem of stray.problems) warning(problem);
     crashes.push(...stray.crashes);
-    const coredumps = await collectCoredumps(state.startedAt, stage);
-    info(`crash-capture: ${coredumps.status}`);
-    for (const problem of coredumps.problems) warning(problem);
-    crashes.push(...coredumps.crashes);
+    if (!restoration.handledAll) {
+      const coredumps = await collectCoredumps(state.startedAt, stage);
+      info(`crash-capture: ${coredumps.status}`);
+      for (const problem of coredumps.problems) warning(problem);
+      crashes.push(...coredumps.crashes);
+    }
   }
   const cores = /* @__PURE__ */ new Map();
   const candidates = new ExecutableCandidates(inputs.executables);

@@ -125,8 +125,8 @@ async function collect(
       if (info) seen.add(fileKey(info))
     }
     // While our handler held core_pattern all job long, no core can be anywhere else: the
-    // default search (which walks the workspace, seconds on a big tree) is skipped; paths the
-    // user named are still searched.
+    // default search (which walks the workspace, seconds on a big tree) and coredumpctl are
+    // skipped; paths the user named are still searched.
     const patterns =
       inputs.searchPaths.length > 0
         ? inputs.searchPaths
@@ -141,10 +141,13 @@ async function collect(
     )
     for (const problem of stray.problems) core.warning(problem)
     crashes.push(...stray.crashes)
-    const coredumps = await collectCoredumps(state.startedAt, stage)
-    core.info(`crash-capture: ${coredumps.status}`)
-    for (const problem of coredumps.problems) core.warning(problem)
-    crashes.push(...coredumps.crashes)
+    // systemd-coredump only ever sees a core when it, not our handler, held core_pattern.
+    if (!restoration.handledAll) {
+      const coredumps = await collectCoredumps(state.startedAt, stage)
+      core.info(`crash-capture: ${coredumps.status}`)
+      for (const problem of coredumps.problems) core.warning(problem)
+      crashes.push(...coredumps.crashes)
+    }
   }
   const cores = new Map<Crash, CoreInfo>()
   const candidates = new ExecutableCandidates(inputs.executables)
