@@ -4,7 +4,7 @@ import {
   readKernelSettings,
   saveCaptureState,
   writeKernelSettings
-} from "./chunk-NPX2CLN3.js";
+} from "./chunk-B3MDYIVA.js";
 import {
   describeFailure,
   detectPrivilege,

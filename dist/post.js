@@ -5,7 +5,7 @@ import {
   readKernelSettings,
   stageBundle,
   writeKernelSettings
-} from "./chunk-NPX2CLN3.js";
+} from "./chunk-B3MDYIVA.js";
 import {
   ExecutableCandidates,
   analyzeAll,

@@ -123,8 +123,6 @@ export async function stageBundle(
 
   for (const analysis of analyses) {
     const { crash } = analysis
-    const problems: string[] = []
-    notes.set(crash, problems)
     for (const [from, name] of [
       [analysis.textPath, 'backtrace.txt'],
       [analysis.jsonPath, 'backtrace.json']
@@ -161,20 +159,9 @@ export async function stageBundle(
     const libDirs = [
       ...new Set(wanted.filter((w) => w.path !== exePath).map((w) => dirname(safeRelative(w.path))))
     ]
-    const script = debugScript(
-      crash,
-      crash.executable && exePath ? safeRelative(exePath) : null,
-      clash ? `${crash.id}/sysroot` : 'sysroot',
-      libDirs
-    )
     scripts.set(
       crash,
-      clash
-        ? script.replace(
-            'root=$(dirname -- "$here")',
-            'root=$(dirname -- "$here")\n# this crash has a sysroot of its own'
-          )
-        : script
+      debugScript(crash, crash.executable && exePath ? safeRelative(exePath) : null, base, libDirs)
     )
   }
 
@@ -188,7 +175,7 @@ export async function stageBundle(
     bytes -= core.size
     const note = `the core (${core.size} bytes) was left out: the bundle would exceed max-artifact-size`
     dropped.push(`${core.coreOf!.id}: ${note}`)
-    notes.get(core.coreOf!)!.push(note)
+    notes.set(core.coreOf!, [note])
   }
 
   const files: string[] = []
