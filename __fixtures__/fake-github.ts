@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net'
 export interface FakeComment {
   id: number
   body: string
+  /** The author's login; comments made with the fake's token are the workflow bot's. */
+  user: string
 }
+
+/** The login GitHub shows as the author of comments made with a workflow's GITHUB_TOKEN. */
+export const BOT_LOGIN = 'github-actions[bot]'
 
 /** One request the fake received. */
 export interface FakeRequest {
@@ -53,8 +58,16 @@ export class FakeGitHub {
   /** Adds comments written by someone else, to make the marker's comment sit on a later page. */
   seed(issue: number, count: number): void {
     const list = this.comments.get(issue) ?? []
-    for (let i = 0; i < count; i++) list.push({ id: this.nextId++, body: `unrelated comment ${i}` })
+    for (let i = 0; i < count; i++)
+      list.push({ id: this.nextId++, body: `unrelated comment ${i}`, user: 'octocat' })
     this.comments.set(issue, list)
+  }
+
+  /** Adds a comment written by another user (a pull request author, say); returns it. */
+  plant(issue: number, body: string, user: string): FakeComment {
+    const comment = { id: this.nextId++, body, user }
+    this.comments.set(issue, [...(this.comments.get(issue) ?? []), comment])
+    return comment
   }
 
   private send(
@@ -72,7 +85,7 @@ export class FakeGitHub {
       id: comment.id,
       body: comment.body,
       html_url: `https://github.invalid/${this.owner}/${this.repo}/pull/${issue}#issuecomment-${comment.id}`,
-      user: { login: 'github-actions[bot]' }
+      user: { login: comment.user, type: comment.user.endsWith('[bot]') ? 'Bot' : 'User' }
     }
   }
 
@@ -95,6 +108,14 @@ export class FakeGitHub {
         message: 'Bad credentials',
         documentation_url: 'https://docs.github.com/rest'
       })
+    }
+    // GraphQL's viewer is the token's own identity: for a workflow token, the bot without its
+    // `[bot]` suffix (REST shows comment authors with it).
+    if (url.pathname === '/graphql' && req.method === 'POST') {
+      const { query } = await this.readBody(req)
+      if (typeof query === 'string' && /\bviewer\s*\{\s*login\s*\}/.test(query))
+        return this.send(res, 200, { data: { viewer: { login: 'github-actions' } } })
+      return this.send(res, 200, { errors: [{ message: 'unsupported query in the fake' }] })
     }
     const base = `/repos/${this.owner}/${this.repo}/issues`
     const list = new RegExp(`^${base}/(\\d+)/comments$`).exec(url.pathname)
@@ -128,7 +149,7 @@ export class FakeGitHub {
           message: 'Validation Failed: body is too long (maximum is 65536 characters)'
         })
       const issue = Number(list[1])
-      const comment = { id: this.nextId++, body }
+      const comment = { id: this.nextId++, body, user: BOT_LOGIN }
       this.comments.set(issue, [...(this.comments.get(issue) ?? []), comment])
       return this.send(res, 201, this.json(comment, issue))
     }

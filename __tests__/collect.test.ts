@@ -131,7 +131,9 @@ describe('identify: a binary rebuilt after the crash', () => {
     job.inputs.executables = `${ws.dir}/saved-*`
     const matched = await job.runStep('post')
     const [again] = records(matched.outputs.report)
-    expect(again!.executable).toBe(join(ws.dir, 'saved-nullderef'))
+    // gdb and the artifact read a private copy made from the file whose build-id was checked.
+    expect(again!.executableReason).toContain(join(ws.dir, 'saved-nullderef'))
+    expect(again!.executable).not.toBe(join(ws.dir, 'saved-nullderef'))
     expect(again!.blame).toMatchObject({ function: 'sum_list', line: crashLine('nullderef') })
     expect(
       workflowCommands(matched.stdout).some(
@@ -171,7 +173,7 @@ describe('identify: a shared library rebuilt after the crash', () => {
     const post = await job.runStep('post')
     const [record] = records(post.outputs.report)
     expect(record!.problems.join('\n')).toMatch(
-      /The library .*libmylib\.so changed since the crash \(build-id differs\)/
+      /The library .*libmylib\.so is not used: .*libmylib\.so changed since the crash \(build-id [0-9a-f]+ instead of [0-9a-f]+\)/
     )
   })
 })

@@ -13,7 +13,7 @@ import {
   type CommentTarget
 } from '../src/report/comment.js'
 import { analysis, frame } from '../__fixtures__/analysis.js'
-import { FakeGitHub } from '../__fixtures__/fake-github.js'
+import { BOT_LOGIN, FakeGitHub } from '../__fixtures__/fake-github.js'
 import { FakeJob, makeWorkspace, runStep, workflowCommands } from '../__fixtures__/e2e.js'
 import { readKernel, restoreKernel, type KernelSnapshot } from '../__fixtures__/kernel.js'
 
@@ -101,7 +101,9 @@ describe('comment publishing (real Octokit, fake REST API)', () => {
         existing ? `${marker}\ngone` : null
       )
     ).toBe('updated')
-    expect(github.comments.get(1)).toEqual([{ id: expect.any(Number), body: `${marker}\ngone` }])
+    expect(github.comments.get(1)).toEqual([
+      { id: expect.any(Number), body: `${marker}\ngone`, user: BOT_LOGIN }
+    ])
   })
 
   it('writes nothing when asked to skip and nothing exists', async () => {
@@ -118,7 +120,7 @@ describe('comment publishing (real Octokit, fake REST API)', () => {
     github.seed(3, 120)
     expect(await publishComment(target(3), TOKEN, marker, () => `${marker}\nv2`)).toBe('updated')
     const mine = github.comments.get(3)!.filter((c) => c.body.includes(marker))
-    expect(mine).toEqual([{ id: expect.any(Number), body: `${marker}\nv2` }])
+    expect(mine).toEqual([{ id: expect.any(Number), body: `${marker}\nv2`, user: BOT_LOGIN }])
     expect(github.requests.some((r) => r.path.includes('page=2'))).toBe(true)
   })
 

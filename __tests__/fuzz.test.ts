@@ -97,7 +97,7 @@ describe('fuzz: the ELF reader', () => {
       writeFileSync(join(dir, `core.${i}`), mutate(seeds[i % seeds.length]!, next))
     const stage = join(work, 'stage')
     const { crashes } = await collectStrayCores([`${dir}/*`], 0, stage, new Set())
-    const candidates = new ExecutableCandidates([])
+    const candidates = new ExecutableCandidates([], stage)
     for (const crash of crashes) {
       const started = performance.now()
       await identify(crash, candidates)

@@ -27,6 +27,7 @@ describe('inputs', () => {
       githubToken: '',
       commentKey: 'workflow/job',
       searchPaths: [],
+      setuidCores: false,
       executables: [],
       upload: 'all',
       artifactName: '',

@@ -47,7 +47,13 @@ describe('as an unprivileged runner user with passwordless sudo', () => {
     const user = ensureUser('ccrunner', true)
     const nobody = ensureUser('ccnobody', false)
     const ws = workspaceFor(user, ['nullderef', 'dropper'])
-    const job = new FakeJob({ workspace: ws.dir, user, dist: readableDist() })
+    // The daemon changes its user ids: its core is kept only when the workflow says so.
+    const job = new FakeJob({
+      workspace: ws.dir,
+      user,
+      dist: readableDist(),
+      inputs: { 'setuid-cores': 'include' }
+    })
 
     const main = await job.runStep('main')
     expect(main.code).toBe(0)

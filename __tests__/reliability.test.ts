@@ -102,7 +102,7 @@ describe('reliability: crash storm', () => {
 describe('reliability: disk guard', () => {
   it('never writes past a 64 MiB tmpfs: a 128 MiB core is cut and recorded as such', async () => {
     const mount = mkdtempSync('/tmp/cc-tmpfs-')
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mount])
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0755', 'tmpfs', mount])
     try {
       const ws = makeWorkspace(['bigmem'])
       const job = new FakeJob({

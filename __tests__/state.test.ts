@@ -13,7 +13,8 @@ describe('state', () => {
       reason: 'r',
       sessionDir: '/var/lib/crash-capture/1-ab',
       installedPattern: '|/x',
-      previous: { corePattern: 'core', corePipeLimit: '0', suidDumpable: '0' }
+      previous: { corePattern: 'core', corePipeLimit: '0', suidDumpable: '0' },
+      complete: false
     }
     process.env.STATE_capture = JSON.stringify(state)
     expect(loadCaptureState()).toEqual(state)

@@ -11,8 +11,8 @@ import {
   groupCrashes,
   identify,
   looksLikeCore
-} from "./chunk-V2L2VXHY.js";
-import "./chunk-RMEFPRUF.js";
+} from "./chunk-VUEBRPZV.js";
+import "./chunk-6MOCNRDI.js";
 import "./chunk-3L7JGGGI.js";
 import "./chunk-LQK3ML4U.js";
 
@@ -77,7 +77,10 @@ ${USAGE}`);
     return 2;
   }
   const stage = await mkdtemp(join(tmpdir(), "crash-capture-local-"));
-  const candidates = new ExecutableCandidates((values.exe ?? []).map((exe) => resolve(exe)));
+  const candidates = new ExecutableCandidates(
+    (values.exe ?? []).map((exe) => resolve(exe)),
+    stage
+  );
   const crashes = [];
   const cores = /* @__PURE__ */ new Map();
   let status = 0;

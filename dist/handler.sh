@@ -22,13 +22,22 @@ case $session in /*) ;; *) exit 0 ;; esac
 . "$session/config" || exit 0
 
 pid=$1 tid=$2 sig=$3 time=$4 uid=$5 gid=$6 limit=$7 dumpable=$8 comm=$9
-case "$pid:$tid:$sig:$time:$uid:$gid" in
+case "$pid:$tid:$sig:$time:$uid:$gid:$dumpable" in
   *[!0-9:]* | *::* | :* | *:) exit 0 ;;
 esac
 
+crashes=$session/crashes
+# A crash storm must not fill the disk with records either: past MAX_RECORDS folders the crash
+# is only counted as "more", and its core is refused unread (the kernel then reaps the process).
+set -- "$crashes"/*
+if [ "$#" -ge "$MAX_RECORDS" ]; then
+  set -C
+  : >"$session/overflow"
+  exit 0
+fi
+
 # mkdir fails on anything already there, a planted symlink included: never write through one;
 # on a clash, take the next name.
-crashes=$session/crashes
 dir=
 for n in '' -2 -3 -4 -5; do
   if $MKDIR "$crashes/$time-$pid$n"; then
@@ -51,12 +60,11 @@ exec 2>>"$dir/handler.log"
 } >"$dir/meta"
 printf '%s' "$comm" >"$dir/comm"
 
+# Every file taken from /proc is capped: the crashing program decides how long its argv, its
+# maps (65,530 mappings of long paths) and its paths are.
 proc=/proc/$pid
-$READLINK "$proc/exe" >"$dir/exe-path"
-$READLINK "$proc/cwd" >"$dir/cwd"
-$CAT "$proc/cmdline" >"$dir/cmdline"
-$CAT "$proc/maps" >"$dir/maps"
-$CAT "$proc/status" >"$dir/status"
+$READLINK "$proc/exe" | $HEAD -c 4096 >"$dir/exe-path"
+$READLINK "$proc/cwd" | $HEAD -c 4096 >"$dir/cwd"
 
 finish() {
   [ -n "$OWNER" ] && $CHOWN -R "$OWNER" "$dir"
@@ -67,9 +75,16 @@ finish() {
 
 drop() {
   # Leaving stdin unread ends the dump: the kernel sees a closed pipe and reaps the process.
+  [ -f "$dir/cmdline" ] || $HEAD -c 4096 "$proc/cmdline" >"$dir/cmdline"
   printf 'core=dropped\nreason=%s\n' "$1" >"$dir/.result"
   finish
 }
+
+# dumpable 2: the process changed its user or group ids (a setuid program, a daemon that dropped
+# root). Its memory may hold what its user may not read, so its core is not stored at all.
+if [ "$dumpable" != 1 ] && [ "$SETUID_CORES" != include ]; then
+  drop "the process had changed its user or group ids (dumpable=$dumpable: a setuid program or a daemon that dropped privileges); its core may hold another user's secrets and is not kept (setuid-cores: include keeps it)"
+fi
 
 # Cores stored in full: a ticket each, taken with an O_EXCL create (noclobber), so a storm of
 # crashes keeps the first MAX_CORES and records the others without their core.
@@ -107,24 +122,10 @@ set +C
 [ -n "$slot" ] || drop "too many crashes at the same moment: no writer slot within the wait"
 trap '$RM -f "$slot"' EXIT
 
-# One copy per executable file (device, inode, size, mtime), hard-linked into each crash: a
-# crash storm of one binary copies it once. /proc/PID/exe reads even a deleted or replaced file.
-# The copy is made inside this crash's fresh folder, then published: no guessable temp name.
-key=$($STAT -L -c '%d-%i-%s-%Y' "$proc/exe")
-case $key in
-  *[!0-9-]* | '') ;;
-  *)
-    store=$session/executables/$key
-    if [ -f "$store" ] && [ ! -h "$store" ]; then
-      $LN "$store" "$dir/exe"
-    elif $CP "$proc/exe" "$dir/exe"; then
-      $LN "$dir/exe" "$store"
-    fi
-    ;;
-esac
-
-# Disk guard, in KiB: the core may use at most the smallest of the per-core cap, what is left of
-# the total budget, and the free space above the reserve.
+# Disk guard, in KiB: everything this crash stores beyond its small record (the full metadata,
+# the executable copy, the core) fits in the smallest of the per-core cap, what is left of the
+# total budget, and the free space above the reserve (df's "available" leaves out the blocks
+# reserved for root, which this handler could otherwise fill).
 avail=$($DF -Pk "$crashes" | {
   read -r _
   read -r _ _ _ a _
@@ -146,6 +147,41 @@ if [ "$free" -lt "$allowed" ]; then
   allowed=$free
   reason="less than min-free-space left on disk"
 fi
+
+if [ "$allowed" -ge "$META_KB" ]; then
+  $HEAD -c 65536 "$proc/cmdline" >"$dir/cmdline"
+  $HEAD -c 1048576 "$proc/maps" >"$dir/maps"
+  $HEAD -c 16384 "$proc/status" >"$dir/status"
+  spent=$($DU -sk "$dir" | {
+    read -r u _
+    echo "$u"
+  })
+  allowed=$((allowed - ${spent:-0}))
+else
+  $HEAD -c 4096 "$proc/cmdline" >"$dir/cmdline"
+fi
+
+# One copy per executable file (device, inode, size, mtime), hard-linked into each crash: a
+# crash storm of one binary copies it once, and each new copy counts against the budget.
+# /proc/PID/exe reads even a deleted or replaced file; the copy is cut at the size stat saw.
+exe_bytes=$($STAT -L -c '%s' "$proc/exe")
+key=$($STAT -L -c '%d-%i-%s-%Y' "$proc/exe")
+case $key$exe_bytes in
+  *[!0-9-]* | '') ;;
+  *)
+    store=$session/executables/$key
+    exe_kb=$(((exe_bytes + 1023) / 1024))
+    if [ -f "$store" ] && [ ! -h "$store" ]; then
+      $LN "$store" "$dir/exe"
+    elif [ "$exe_kb" -le "$allowed" ]; then
+      $HEAD -c "$exe_bytes" "$proc/exe" >"$dir/exe" && $LN "$dir/exe" "$store"
+      allowed=$((allowed - exe_kb))
+    else
+      printf 'executable of %s KiB not copied: %s\n' "$exe_kb" "$reason" >"$dir/exe-note"
+    fi
+    ;;
+esac
+
 [ "$allowed" -gt 0 ] || drop "$reason"
 
 bytes=$((allowed * 1024))

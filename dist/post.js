@@ -1,11 +1,12 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  MORE_RECORDS,
   getInputs,
   loadCaptureState,
   readKernelSettings,
   stageBundle,
   writeKernelSettings
-} from "./chunk-B3MDYIVA.js";
+} from "./chunk-MBGH2JVN.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -27,13 +28,13 @@ import {
   printCrashes,
   signalDescription,
   writeReport
-} from "./chunk-V2L2VXHY.js";
+} from "./chunk-VUEBRPZV.js";
 import {
   describeFailure,
   detectPrivilege,
   runAsRoot,
   runCommand
-} from "./chunk-RMEFPRUF.js";
+} from "./chunk-6MOCNRDI.js";
 import {
   error,
   info,
@@ -66,14 +67,20 @@ async function restoreCapture(state, privilege) {
   const current = await readKernelSettings();
   const handledAll = current.corePattern === state.installedPattern;
   const wanted = { ...state.previous };
-  if (current.corePattern !== state.installedPattern) {
+  if (!state.complete) {
     warnings.push(
-      `core_pattern was changed during the job by something else (now '${current.corePattern}'): it is left as it is.`
+      "The main step did not finish (cancelled or killed while it enabled capture): whatever it had changed is put back now."
     );
+  }
+  if (current.corePattern !== state.installedPattern) {
+    if (state.complete)
+      warnings.push(
+        `core_pattern was changed during the job by something else (now '${current.corePattern}'): it is left as it is.`
+      );
     wanted.corePattern = current.corePattern;
   }
   try {
-    await writeKernelSettings(privilege, wanted);
+    await writeKernelSettings(privilege, wanted, true);
   } catch (error2) {
     warnings.push(`Restoring the kernel settings failed: ${error2.message}`);
     const after = await readKernelSettings().catch(() => current);
@@ -196,8 +203,9 @@ async function collectCoredumps(since, stageDir, timeoutMs = 6e4) {
 
 // src/collect/handler-dirs.ts
 import { constants as constants2 } from "node:fs";
-import { copyFile, link, mkdir as mkdir2, open, readdir, stat } from "node:fs/promises";
-import { join as join2 } from "node:path";
+import { spawn } from "node:child_process";
+import { copyFile, link, mkdir as mkdir2, open, readdir, stat, statfs } from "node:fs/promises";
+import { dirname, join as join2 } from "node:path";
 var CRASH_NAME = /^(\d{1,20})-(\d{1,10})(?:-\d)?$/;
 async function crashFolders(crashesDir) {
   const entries = await readdir(crashesDir, { withFileTypes: true }).catch(() => []);
@@ -206,7 +214,7 @@ async function crashFolders(crashesDir) {
 async function readCapped(path, max = 64 * 1024) {
   let handle;
   try {
-    handle = await open(path, constants2.O_RDONLY | constants2.O_NOFOLLOW);
+    handle = await open(path, constants2.O_RDONLY | constants2.O_NOFOLLOW | constants2.O_NONBLOCK);
   } catch {
     return null;
   }
@@ -261,29 +269,82 @@ async function stageFile(from, to) {
     await copyFile(from, to, constants2.COPYFILE_EXCL);
   }
 }
-async function stageCore(source, target) {
-  if (await exists(join2(source, "core.zst"))) {
-    const result = await runCommand(
-      "zstd",
-      ["-d", "-q", "-f", "-o", target, join2(source, "core.zst")],
-      { timeoutMs: 3e5 }
-    );
-    if (result.code !== 0) {
-      const partial = await exists(target);
-      return {
-        core: partial ? target : null,
-        note: `decompressing the core failed: ${describeFailure(result)}`
-      };
+var BLOCK = 64 * 1024;
+var ZEROS = Buffer.alloc(BLOCK);
+async function freeBytes(path) {
+  const info2 = await statfs(path);
+  return Number(info2.bavail) * Number(info2.bsize);
+}
+async function decompressBounded(source, target, limit) {
+  const child = spawn("zstd", ["-d", "-q", "-c", "--", source], {
+    stdio: ["ignore", "pipe", "pipe"]
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (chunk) => stderr = (stderr + chunk).slice(-2e3));
+  const exited = new Promise((done) => {
+    child.on("error", (error3) => done({ code: null, error: error3.message }));
+    child.on("close", (code3) => done({ code: code3, error: null }));
+  });
+  const out = await open(target, "wx", 384);
+  let bytes = 0;
+  let cut2 = false;
+  try {
+    for await (const chunk of child.stdout) {
+      let data = chunk;
+      if (bytes + data.length > limit) {
+        data = data.subarray(0, Math.max(0, limit - bytes));
+        cut2 = true;
+      }
+      for (let at = 0; at < data.length; at += BLOCK) {
+        const piece = data.subarray(at, at + BLOCK);
+        if (!piece.equals(ZEROS.subarray(0, piece.length)))
+          await out.write(piece, 0, piece.length, bytes + at);
+      }
+      bytes += data.length;
+      if (cut2) {
+        child.kill("SIGKILL");
+        break;
+      }
     }
-    return { core: target, note: null };
+    await out.truncate(bytes);
+  } finally {
+    await out.close();
+  }
+  const { code: code2, error: error2 } = await exited;
+  if (cut2) return { bytes, cut: cut2, error: null };
+  if (error2) return { bytes, cut: cut2, error: `zstd could not run: ${error2}` };
+  if (code2 !== 0) return { bytes, cut: cut2, error: `zstd exited with ${code2}: ${stderr.trim()}` };
+  return { bytes, cut: cut2, error: null };
+}
+async function stageCore(source, target, limits) {
+  if (await exists(join2(source, "core.zst"))) {
+    const room = await freeBytes(dirname(target)) - limits.minFreeSpace;
+    const limit = Math.min(limits.maxCoreSize, Math.max(0, room));
+    if (limit <= 0)
+      return {
+        core: null,
+        cut: null,
+        note: "the core was not decompressed: less than min-free-space is left where the post step stages crashes"
+      };
+    const result = await decompressBounded(join2(source, "core.zst"), target, limit);
+    const why = limit < limits.maxCoreSize ? "min-free-space" : "max-core-size";
+    const cut2 = result.cut ? `the decompressed core was cut at ${result.bytes} bytes (${why})` : null;
+    if (result.error)
+      return {
+        core: result.bytes > 0 ? target : null,
+        cut: cut2,
+        note: `decompressing the core failed: ${result.error}`
+      };
+    return { core: target, cut: cut2, note: null };
   }
   if (await exists(join2(source, "core"))) {
     await stageFile(join2(source, "core"), target);
-    return { core: target, note: null };
+    return { core: target, cut: null, note: null };
   }
-  return { core: null, note: null };
+  return { core: null, cut: null, note: null };
 }
-async function stageHandlerCrash(source, stageDir, finished) {
+async function stageHandlerCrash(source, stageDir, finished, limits) {
   const name = source.split("/").pop() ?? "";
   if (!CRASH_NAME.test(name)) return null;
   const dir = join2(stageDir, name);
@@ -304,9 +365,9 @@ async function stageHandlerCrash(source, stageDir, finished) {
     maps = join2(dir, "maps");
     await stageFile(join2(source, "maps"), maps);
   }
-  const staged = await stageCore(source, join2(dir, "core"));
+  const staged = await stageCore(source, join2(dir, "core"), limits);
   let coreState;
-  let coreNote = staged.note;
+  let coreNote = staged.note ?? staged.cut;
   const recorded = result.get("core");
   if (!finished) {
     coreState = "incomplete";
@@ -314,10 +375,13 @@ async function stageHandlerCrash(source, stageDir, finished) {
   } else if (recorded === "truncated" || recorded === "dropped") {
     coreState = recorded;
     coreNote = coreNote ?? result.get("reason") ?? null;
+  } else if (staged.cut) {
+    coreState = "truncated";
   } else {
     coreState = staged.core ? "complete" : "dropped";
     if (!staged.core) coreNote = coreNote ?? "no core was stored";
   }
+  const exeNote = await readCapped(join2(source, "exe-note"), 1024);
   return {
     id: name,
     source: "handler",
@@ -340,10 +404,10 @@ async function stageHandlerCrash(source, stageDir, finished) {
     buildId: null,
     executableReason: executable ? "the copy the handler took through /proc/PID/exe" : null,
     libraries: [],
-    problems: []
+    problems: exeNote ? [`The handler did not copy the ${exeNote.trim()}.`] : []
   };
 }
-async function collectHandlerCrashes(sessionDir, stageDir, waitMs) {
+async function collectHandlerCrashes(sessionDir, stageDir, waitMs, limits) {
   const crashesDir = join2(sessionDir, "crashes");
   const pending = new Set(await waitForHandlers(crashesDir, waitMs));
   const names = (await crashFolders(crashesDir)).sort(
@@ -353,12 +417,21 @@ async function collectHandlerCrashes(sessionDir, stageDir, waitMs) {
   const problems = [];
   for (const name of names) {
     try {
-      const crash = await stageHandlerCrash(join2(crashesDir, name), stageDir, !pending.has(name));
+      const crash = await stageHandlerCrash(
+        join2(crashesDir, name),
+        stageDir,
+        !pending.has(name),
+        limits
+      );
       if (crash) crashes.push(crash);
     } catch (error2) {
       problems.push(`Crash ${name} could not be read: ${error2.message}`);
     }
   }
+  if (await exists(join2(sessionDir, "overflow")))
+    problems.push(
+      `More crashes happened than the handler keeps records of (max-cores plus ${MORE_RECORDS}): the later ones were not recorded.`
+    );
   return { crashes, problems };
 }
 
@@ -645,6 +718,24 @@ var CommentPermissionError = class extends Error {
     this.name = "CommentPermissionError";
   }
 };
+async function tokenLogin(octokit) {
+  try {
+    const answer = await octokit.graphql(
+      "query { viewer { login } }"
+    );
+    if (answer.viewer.login) return answer.viewer.login;
+  } catch {
+  }
+  try {
+    return (await octokit.rest.users.getAuthenticated()).data.login;
+  } catch {
+    return "github-actions[bot]";
+  }
+}
+function sameLogin(a, b) {
+  const bare = (login) => login.replace(/\[bot\]$/i, "").toLowerCase();
+  return bare(a) === bare(b);
+}
 async function publishComment(target, token, marker, body) {
   const { Octokit } = await import("./dist-src-ZQEMH6VS.js");
   const octokit = new Octokit({ auth: token, baseUrl: target.apiUrl });
@@ -656,8 +747,16 @@ async function publishComment(target, token, marker, body) {
       issue_number: target.issueNumber,
       per_page: 100
     };
+    let self = null;
     for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, params)) {
-      found = page.data.find((comment2) => comment2.body?.includes(marker));
+      for (const comment2 of page.data) {
+        if (!comment2.body?.includes(marker)) continue;
+        self ??= await tokenLogin(octokit);
+        if (sameLogin(comment2.user?.login ?? "", self)) {
+          found = comment2;
+          break;
+        }
+      }
       if (found) break;
     }
     const text = body(found !== void 0);
@@ -732,6 +831,18 @@ async function uploadBundle(bundle, options) {
 
 // src/post-step.ts
 var HANDLER_WAIT_MS = 3e4;
+var IDENTIFY_DEADLINE_MS = 3e5;
+async function withTimeout(promise, ms) {
+  let timer;
+  const timeout = new Promise((resolve2) => {
+    timer = setTimeout(() => resolve2(null), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 async function stageDirectory(state) {
   const name = state?.sessionDir ? basename(state.sessionDir) : randomBytes(4).toString("hex");
   const dir = join3(process.env.RUNNER_TEMP || tmpdir(), `crash-capture-${name}`);
@@ -759,7 +870,7 @@ async function collect(state, restoration, stage, inputs, workspace) {
   const crashes = [];
   const session = state?.mode === "pipe-handler" ? state.sessionDir : null;
   if (session) {
-    const found = await collectHandlerCrashes(session, stage, HANDLER_WAIT_MS);
+    const found = await collectHandlerCrashes(session, stage, HANDLER_WAIT_MS, inputs);
     for (const problem of found.problems) warning(problem);
     crashes.push(...found.crashes);
   }
@@ -786,9 +897,17 @@ async function collect(state, restoration, stage, inputs, workspace) {
     }
   }
   const cores = /* @__PURE__ */ new Map();
-  const candidates = new ExecutableCandidates(inputs.executables);
+  const candidates = new ExecutableCandidates(inputs.executables, stage);
+  const deadline = Date.now() + IDENTIFY_DEADLINE_MS;
   for (const crash of crashes) {
-    const identified = await identify(crash, candidates);
+    const left = deadline - Date.now();
+    const identified = left > 0 ? await withTimeout(identify(crash, candidates), left) : null;
+    if (!identified) {
+      crash.problems.push(
+        `Not identified: identifying the crashes took longer than ${IDENTIFY_DEADLINE_MS / 1e3} s in all.`
+      );
+      continue;
+    }
     crash.problems.push(...identified.problems);
     if (identified.core) cores.set(crash, identified.core);
   }

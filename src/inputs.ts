@@ -23,7 +23,8 @@ export enum Input {
   RetentionDays = 'retention-days',
   CompressionLevel = 'compression-level',
   MaxArtifactSize = 'max-artifact-size',
-  MaxCores = 'max-cores'
+  MaxCores = 'max-cores',
+  SetuidCores = 'setuid-cores'
 }
 
 /** When the sticky PR comment is written (input `comment`). */
@@ -34,6 +35,14 @@ export enum CommentMode {
   Always = 'always',
   /** Never. */
   Never = 'never'
+}
+
+/** Cores of processes that changed their user or group ids (input `setuid-cores`). */
+export enum SetuidCores {
+  /** Recorded without their core: their memory may hold another user's secrets. */
+  Exclude = 'exclude',
+  /** Kept, analysed and uploaded like any core. */
+  Include = 'include'
 }
 
 /** Every input of the action, parsed and validated. */
@@ -78,6 +87,8 @@ export interface Inputs {
   compressionLevel: number
   /** Bytes the artifact may hold before the largest cores are left out. */
   maxArtifactSize: number
+  /** Keep cores of processes that changed their user or group ids (dumpable 2). */
+  setuidCores: boolean
   /** Crashes whose core is stored in full; later ones are recorded without their core. */
   maxCores: number
 }
@@ -204,6 +215,9 @@ export function getInputs(): Inputs {
       : null,
     compressionLevel: parseInteger(Input.CompressionLevel, read(Input.CompressionLevel, '6'), 0, 9),
     maxArtifactSize: parseSize(Input.MaxArtifactSize, read(Input.MaxArtifactSize, '4G')),
-    maxCores: parseInteger(Input.MaxCores, read(Input.MaxCores, '50'), 1, 10000)
+    maxCores: parseInteger(Input.MaxCores, read(Input.MaxCores, '50'), 1, 10000),
+    setuidCores:
+      parseEnum(Input.SetuidCores, read(Input.SetuidCores, SetuidCores.Exclude), SetuidCores) ===
+      SetuidCores.Include
   }
 }

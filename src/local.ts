@@ -74,7 +74,10 @@ export async function runCli(argv: string[], out: (text: string) => void): Promi
   }
 
   const stage = await mkdtemp(join(tmpdir(), 'crash-capture-local-'))
-  const candidates = new ExecutableCandidates((values.exe ?? []).map((exe) => resolve(exe)))
+  const candidates = new ExecutableCandidates(
+    (values.exe ?? []).map((exe) => resolve(exe)),
+    stage
+  )
   const crashes: Crash[] = []
   const cores = new Map<Crash, CoreInfo>()
   let status = 0

@@ -45,7 +45,7 @@ async function describeMachine(facts: CaptureFacts): Promise<string[]> {
 export async function run(): Promise<void> {
   const startedAt = Date.now()
   const inputs = getInputs()
-  const { state, facts } = await enableCapture(inputs, startedAt)
+  const { state, facts } = await enableCapture(inputs, startedAt, saveCaptureState)
   saveCaptureState(state)
 
   const heading = {

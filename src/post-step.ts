@@ -55,6 +55,22 @@ export enum Output {
 /** How long post waits for handlers still writing a core when it starts. */
 const HANDLER_WAIT_MS = 30_000
 
+/** How long identifying every crash may take in all. */
+const IDENTIFY_DEADLINE_MS = 300_000
+
+/** The promise's value, or null when it has not settled within `ms`. */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 async function stageDirectory(state: CaptureState | null): Promise<string> {
   const name = state?.sessionDir ? basename(state.sessionDir) : randomBytes(4).toString('hex')
   const dir = join(process.env.RUNNER_TEMP || tmpdir(), `crash-capture-${name}`)
@@ -113,7 +129,7 @@ async function collect(
   const crashes: Crash[] = []
   const session = state?.mode === 'pipe-handler' ? state.sessionDir : null
   if (session) {
-    const found = await collectHandlerCrashes(session, stage, HANDLER_WAIT_MS)
+    const found = await collectHandlerCrashes(session, stage, HANDLER_WAIT_MS, inputs)
     for (const problem of found.problems) core.warning(problem)
     crashes.push(...found.crashes)
   }
@@ -150,9 +166,19 @@ async function collect(
     }
   }
   const cores = new Map<Crash, CoreInfo>()
-  const candidates = new ExecutableCandidates(inputs.executables)
+  const candidates = new ExecutableCandidates(inputs.executables, stage)
+  // Every file is opened so that it cannot block (see openRegular); the deadline is the last
+  // line of defence, so that no file a crash names can keep the report from being written.
+  const deadline = Date.now() + IDENTIFY_DEADLINE_MS
   for (const crash of crashes) {
-    const identified = await identify(crash, candidates)
+    const left = deadline - Date.now()
+    const identified = left > 0 ? await withTimeout(identify(crash, candidates), left) : null
+    if (!identified) {
+      crash.problems.push(
+        `Not identified: identifying the crashes took longer than ${IDENTIFY_DEADLINE_MS / 1000} s in all.`
+      )
+      continue
+    }
     crash.problems.push(...identified.problems)
     if (identified.core) cores.set(crash, identified.core)
   }

@@ -29,6 +29,9 @@ export interface CaptureState {
   installedPattern: string | null
   /** The settings to put back in post; null when main changed nothing. */
   previous: KernelSettings | null
+  /** False in the state main saves before it changes anything: a main killed or cancelled
+   * midway still leaves post what it needs to put everything back. */
+  complete: boolean
 }
 
 /** Hands the capture state to the post step. */
@@ -75,6 +78,7 @@ export function loadCaptureState(): CaptureState | null {
     reason: isString(v.reason) ? v.reason : '',
     sessionDir: isString(v.sessionDir) && v.sessionDir.startsWith('/') ? v.sessionDir : null,
     installedPattern: isString(v.installedPattern) ? v.installedPattern : null,
-    previous: readSettings(v.previous)
+    previous: readSettings(v.previous),
+    complete: v.complete !== false
   }
 }

@@ -4,8 +4,10 @@
 # [{"core": PATH, "json": PATH, "text": PATH}, ...]. The executable is loaded once and each core
 # is opened in turn with `core-file`, which is exact for cores of that same executable file.
 # Results go to files, never stdout: gdb prints its own chatter there.
+import glob
 import json
 import os
+import sys
 
 import gdb
 
@@ -198,9 +200,28 @@ def write(path, content):
     os.rename(tmp, path)
 
 
+def register_system_printers():
+    """The libstdc++ pretty-printers from the system's own root-owned copy. gdb runs with
+    auto-load off (paths in the core are chosen by the crashed program), which also skips the
+    printers it would otherwise auto-load for libstdc++."""
+    for base in ["/usr/share/gcc/python"] + sorted(glob.glob("/usr/share/gcc-*/python"), reverse=True):
+        try:
+            info = os.stat(base)
+            if info.st_uid != 0 or info.st_mode & 0o022:
+                continue
+            sys.path.insert(0, base)
+            from libstdcxx.v6 import register_libstdcxx_printers
+
+            register_libstdcxx_printers(None)
+            return
+        except Exception:  # noqa: BLE001 - printers are a nicety, never a reason to fail
+            continue
+
+
 def main():
     with open(os.environ["CRASH_CAPTURE_JOBS"], encoding="utf-8") as jobs_file:
         jobs = json.load(jobs_file)
+    register_system_printers()
     scripts_output = source_project_scripts()
     for job in jobs:
         try:

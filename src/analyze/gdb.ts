@@ -97,8 +97,17 @@ export interface AnalyzeOptions extends BlameOptions {
   warn?: (message: string) => void
 }
 
-/** The settings every gdb run starts with (see the notes: -iex, not -ex, for debuginfod). */
-const GDB_SETTINGS = [
+/**
+ * The settings every gdb run starts with, as `-iex` so that they hold before anything is loaded
+ * (see the notes: with -ex the debuginfod prompt still appears). `auto-load off` comes first:
+ * library paths come from the core's link map, so the crashing program chooses them, and gdb's
+ * safe-path check compares them unresolved (`/usr/share/gdb/auto-load/../../tmp/x/lib.so`
+ * passes), which would run the library's `.debug_gdb_scripts` Python or load a libthread_db
+ * from its folder. backtrace.py registers the system's libstdc++ printers itself.
+ */
+export const GDB_SETTINGS = [
+  'set auto-load off',
+  'set libthread-db-search-path $sdir',
   'set debuginfod enabled off',
   'set pagination off',
   'set height 0',

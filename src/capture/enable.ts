@@ -15,6 +15,12 @@ export const HANDLER_SPECIFIERS = '%P %i %s %t %u %g %c %d %e'
 /** Tenths of a second a handler waits for a writer slot before it drops its core. */
 const SLOT_WAIT_TENTHS = 300
 
+/** Crashes past max-cores still get a record (without core), up to this many more. */
+export const MORE_RECORDS = 1000
+
+/** KiB the full metadata of one crash may take (cmdline, maps, status, with their caps). */
+const META_KB = 1200
+
 /** The kernel keeps at most 127 bytes of core_pattern (CORENAME_MAX_SIZE is 128). */
 const MAX_PATTERN_LENGTH = 127
 
@@ -125,6 +131,11 @@ export async function renderHandlerConfig(inputs: Inputs, owner: string): Promis
   lines.push(`MAX_TOTAL_KB=${Math.floor(inputs.maxTotalSize / 1024)}`)
   lines.push(`MIN_FREE_KB=${Math.floor(inputs.minFreeSpace / 1024)}`)
   lines.push(`MAX_CORES=${inputs.maxCores}`)
+  // Records (a few KiB each) of crashes past max-cores are kept up to this many.
+  lines.push(`MAX_RECORDS=${inputs.maxCores + MORE_RECORDS}`)
+  // What the full metadata of one crash may take: cmdline 64 KiB, maps 1 MiB, status 16 KiB.
+  lines.push(`META_KB=${META_KB}`)
+  lines.push(`SETUID_CORES=${inputs.setuidCores ? 'include' : 'exclude'}`)
   // Writers at once: enough to keep both CPUs busy compressing, few enough not to thrash.
   lines.push(`MAX_WRITERS=${Math.max(2, availableParallelism())}`)
   lines.push(`SLOT_WAIT=${SLOT_WAIT_TENTHS}`)
@@ -136,6 +147,36 @@ export async function renderHandlerConfig(inputs: Inputs, owner: string): Promis
 function sessionId(): string {
   const run = (process.env.GITHUB_RUN_ID ?? '').replace(/[^0-9]/g, '').slice(0, 20) || 'local'
   return `${run}-${randomBytes(4).toString('hex')}`
+}
+
+/**
+ * Why `crashDir` is not a safe place for a handler the kernel runs as root, or null when it is.
+ * Every existing component, from `/` down, must be a real directory (not a symlink) owned by
+ * root that no one else can write to: otherwise its owner could rename the session away and
+ * plant a handler of their own. A root-owned sticky directory (`/tmp`) may be an ancestor, since
+ * no one but root can rename root's entries in it, but never the crash directory itself. Missing
+ * components are fine: main creates them as root. Checked before anything is created, so that a
+ * planted symlink is never followed by `install -d`.
+ */
+export async function unsafeCrashDir(crashDir: string): Promise<string | null> {
+  const parts = crashDir.split('/').filter(Boolean)
+  for (let i = 0; i <= parts.length; i++) {
+    const path = '/' + parts.slice(0, i).join('/')
+    let info
+    try {
+      info = await lstat(path)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+      return `${path} cannot be checked: ${(error as Error).message}`
+    }
+    if (info.isSymbolicLink()) return `${path} is a symbolic link`
+    if (!info.isDirectory()) return `${path} is not a directory`
+    if (info.uid !== 0) return `${path} is owned by uid ${info.uid}, not root`
+    const sticky = (info.mode & 0o1000) !== 0 && i < parts.length
+    if ((info.mode & 0o022) !== 0 && !sticky)
+      return `${path} is writable by ${info.mode & 0o002 ? 'everyone' : 'its group'}`
+  }
+  return null
 }
 
 async function assertRootOwnedDirectory(path: string): Promise<void> {
@@ -187,7 +228,11 @@ async function installFiles(
  * installs the pipe handler in it and points core_pattern at it. Never throws for a machine
  * where this is impossible: the state then says mode 'none' and why.
  */
-export async function enableCapture(inputs: Inputs, startedAt: number): Promise<Enabled> {
+export async function enableCapture(
+  inputs: Inputs,
+  startedAt: number,
+  save: (state: CaptureState) => void
+): Promise<Enabled> {
   const none = (reason: string, facts: Partial<CaptureFacts> = {}): Enabled => ({
     state: {
       startedAt,
@@ -195,7 +240,8 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
       reason,
       sessionDir: null,
       installedPattern: null,
-      previous: null
+      previous: null,
+      complete: true
     },
     facts: { privilege: null, previous: null, compressor: null, notes: [], ...facts }
   })
@@ -253,6 +299,27 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
     )
   }
 
+  const unsafe = await unsafeCrashDir(inputs.crashDir)
+  if (unsafe) {
+    return none(
+      `crash-dir ${inputs.crashDir} is not safe for a handler that runs as root (${unsafe}): choose a directory whose every parent is owned by root and writable only by root`,
+      facts
+    )
+  }
+
+  // Saved before anything changes: a main cancelled or killed from here on still has its post
+  // step restore the settings and remove the session directory.
+  const installed: CaptureState = {
+    startedAt,
+    mode: 'pipe-handler',
+    reason: `core_pattern now pipes every core to ${session}/handler.sh, whatever the crashing process's ulimit -c`,
+    sessionDir: session,
+    installedPattern: pattern,
+    previous,
+    complete: false
+  }
+  save(installed)
+
   try {
     const handler = await readFile(handlerSource(), 'utf8')
     // Without root, the handler hands each finished crash folder to this user: the post step then
@@ -290,7 +357,7 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
       suidDumpable: '2'
     })
   } catch (error) {
-    await writeKernelSettings(privilege, previous).catch(() => undefined)
+    await writeKernelSettings(privilege, previous, true).catch(() => undefined)
     await runAsRoot(privilege, 'Removing the session directory', 'rm', [
       '-rf',
       '--',
@@ -302,15 +369,5 @@ export async function enableCapture(inputs: Inputs, startedAt: number): Promise<
     )
   }
 
-  return {
-    state: {
-      startedAt,
-      mode: 'pipe-handler',
-      reason: `core_pattern now pipes every core to ${session}/handler.sh, whatever the crashing process's ulimit -c`,
-      sessionDir: session,
-      installedPattern: pattern,
-      previous
-    },
-    facts
-  }
+  return { state: { ...installed, complete: true }, facts }
 }

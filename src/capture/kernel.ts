@@ -25,15 +25,26 @@ export async function readKernelSettings(): Promise<KernelSettings> {
 }
 
 /**
+ * The order of the writes. The kernel logs "Unsafe core_pattern used with fs.suid_dumpable=2"
+ * when suid_dumpable is 2 while core_pattern is neither a pipe nor an absolute path, so capture
+ * writes core_pattern before suid_dumpable and a restore puts suid_dumpable back first: the
+ * unsafe combination never exists, not even for a moment.
+ */
+const INSTALL_ORDER: (keyof KernelSettings)[] = ['corePattern', 'corePipeLimit', 'suidDumpable']
+
+/**
  * Writes the settings that differ from the current ones and reads them back: core_pattern is
  * global to the machine, so a value that did not stick is an error, not an assumption.
+ * `restoring` writes in the reverse order of an install.
  */
 export async function writeKernelSettings(
   privilege: Privilege,
-  wanted: KernelSettings
+  wanted: KernelSettings,
+  restoring = false
 ): Promise<void> {
   const current = await readKernelSettings()
-  for (const key of Object.keys(KERNEL_FILES) as (keyof KernelSettings)[]) {
+  const order = restoring ? [...INSTALL_ORDER].reverse() : INSTALL_ORDER
+  for (const key of order) {
     if (current[key] !== wanted[key]) await writeAsRoot(privilege, KERNEL_FILES[key], wanted[key])
   }
   const after = await readKernelSettings()

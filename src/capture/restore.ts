@@ -35,14 +35,21 @@ export async function restoreCapture(
   const current = await readKernelSettings()
   const handledAll = current.corePattern === state.installedPattern
   const wanted = { ...state.previous }
-  if (current.corePattern !== state.installedPattern) {
+  if (!state.complete) {
     warnings.push(
-      `core_pattern was changed during the job by something else (now '${current.corePattern}'): it is left as it is.`
+      'The main step did not finish (cancelled or killed while it enabled capture): whatever it had changed is put back now.'
     )
+  }
+  if (current.corePattern !== state.installedPattern) {
+    // A main that stopped before its write never installed the pattern: nothing to say then.
+    if (state.complete)
+      warnings.push(
+        `core_pattern was changed during the job by something else (now '${current.corePattern}'): it is left as it is.`
+      )
     wanted.corePattern = current.corePattern
   }
   try {
-    await writeKernelSettings(privilege, wanted)
+    await writeKernelSettings(privilege, wanted, true)
   } catch (error) {
     warnings.push(`Restoring the kernel settings failed: ${(error as Error).message}`)
     const after = await readKernelSettings().catch(() => current)

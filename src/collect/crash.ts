@@ -54,9 +54,10 @@ export interface Crash {
   buildId: string | null
   /** How the executable was found, or why none could be used: a sentence for the report. */
   executableReason: string | null
-  /** Shared libraries the process had mapped whose file on disk still has the build-id the
-   * core recorded: safe to give gdb, and to bundle. */
-  libraries: string[]
+  /** Shared libraries the process had mapped whose file on disk still had the build-id the
+   * core recorded: `path` as mapped, `file` a private copy made from the checked descriptor
+   * (the only one the artifact uses). */
+  libraries: { path: string; file: string }[]
   /** What went wrong finding or identifying this crash, in sentences for the report. */
   problems: string[]
 }

@@ -1,7 +1,8 @@
 import { constants } from 'node:fs'
-import { copyFile, link, mkdir, open, readdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
-import { runCommand, describeFailure } from '../process.js'
+import { spawn } from 'node:child_process'
+import { copyFile, link, mkdir, open, readdir, stat, statfs } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { MORE_RECORDS } from '../capture/enable.js'
 import type { Crash, CoreState } from './crash.js'
 
 /** Crash folders are named `<epoch seconds>-<pid>` by the handler, `-2`… on a name clash. */
@@ -17,7 +18,7 @@ async function crashFolders(crashesDir: string): Promise<string[]> {
 export async function readCapped(path: string, max = 64 * 1024): Promise<string | null> {
   let handle
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW)
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
   } catch {
     return null
   }
@@ -85,30 +86,108 @@ async function stageFile(from: string, to: string): Promise<void> {
   }
 }
 
-async function stageCore(
+/** How much room staging the cores may take. */
+export interface StageLimits {
+  /** Bytes one decompressed core may have (max-core-size). */
+  maxCoreSize: number
+  /** Bytes that must stay free on the stage's file system (min-free-space). */
+  minFreeSpace: number
+}
+
+const BLOCK = 64 * 1024
+const ZEROS = Buffer.alloc(BLOCK)
+
+/** Bytes free for this user on the file system holding `path`. */
+async function freeBytes(path: string): Promise<number> {
+  const info = await statfs(path)
+  return Number(info.bavail) * Number(info.bsize)
+}
+
+/**
+ * Decompresses a zstd core into `target`, at most `limit` bytes, leaving holes where the core
+ * has whole blocks of zeros (cores are mostly sparse; gdb reads holes as zeros). The handler's
+ * budget counted compressed bytes: a 1 GiB core of one repeated page is 3 MB on its disk, so
+ * decompressing without a bound could fill this one.
+ */
+export async function decompressBounded(
   source: string,
-  target: string
-): Promise<{ core: string | null; note: string | null }> {
-  if (await exists(join(source, 'core.zst'))) {
-    const result = await runCommand(
-      'zstd',
-      ['-d', '-q', '-f', '-o', target, join(source, 'core.zst')],
-      { timeoutMs: 300_000 }
-    )
-    if (result.code !== 0) {
-      const partial = await exists(target)
-      return {
-        core: partial ? target : null,
-        note: `decompressing the core failed: ${describeFailure(result)}`
+  target: string,
+  limit: number
+): Promise<{ bytes: number; cut: boolean; error: string | null }> {
+  const child = spawn('zstd', ['-d', '-q', '-c', '--', source], {
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stderr = ''
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-2000)))
+  const exited = new Promise<{ code: number | null; error: string | null }>((done) => {
+    child.on('error', (error) => done({ code: null, error: error.message }))
+    child.on('close', (code) => done({ code, error: null }))
+  })
+  const out = await open(target, 'wx', 0o600)
+  let bytes = 0
+  let cut = false
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let data = chunk
+      if (bytes + data.length > limit) {
+        data = data.subarray(0, Math.max(0, limit - bytes))
+        cut = true
+      }
+      for (let at = 0; at < data.length; at += BLOCK) {
+        const piece = data.subarray(at, at + BLOCK)
+        if (!piece.equals(ZEROS.subarray(0, piece.length)))
+          await out.write(piece, 0, piece.length, bytes + at)
+      }
+      bytes += data.length
+      if (cut) {
+        child.kill('SIGKILL')
+        break
       }
     }
-    return { core: target, note: null }
+    await out.truncate(bytes)
+  } finally {
+    await out.close()
+  }
+  const { code, error } = await exited
+  if (cut) return { bytes, cut, error: null }
+  if (error) return { bytes, cut, error: `zstd could not run: ${error}` }
+  if (code !== 0) return { bytes, cut, error: `zstd exited with ${code}: ${stderr.trim()}` }
+  return { bytes, cut, error: null }
+}
+
+async function stageCore(
+  source: string,
+  target: string,
+  limits: StageLimits
+): Promise<{ core: string | null; cut: string | null; note: string | null }> {
+  if (await exists(join(source, 'core.zst'))) {
+    const room = (await freeBytes(dirname(target))) - limits.minFreeSpace
+    const limit = Math.min(limits.maxCoreSize, Math.max(0, room))
+    if (limit <= 0)
+      return {
+        core: null,
+        cut: null,
+        note: 'the core was not decompressed: less than min-free-space is left where the post step stages crashes'
+      }
+    const result = await decompressBounded(join(source, 'core.zst'), target, limit)
+    const why = limit < limits.maxCoreSize ? 'min-free-space' : 'max-core-size'
+    const cut = result.cut
+      ? `the decompressed core was cut at ${result.bytes} bytes (${why})`
+      : null
+    if (result.error)
+      return {
+        core: result.bytes > 0 ? target : null,
+        cut,
+        note: `decompressing the core failed: ${result.error}`
+      }
+    return { core: target, cut, note: null }
   }
   if (await exists(join(source, 'core'))) {
     await stageFile(join(source, 'core'), target)
-    return { core: target, note: null }
+    return { core: target, cut: null, note: null }
   }
-  return { core: null, note: null }
+  return { core: null, cut: null, note: null }
 }
 
 /**
@@ -118,7 +197,8 @@ async function stageCore(
 export async function stageHandlerCrash(
   source: string,
   stageDir: string,
-  finished: boolean
+  finished: boolean,
+  limits: StageLimits
 ): Promise<Crash | null> {
   const name = source.split('/').pop() ?? ''
   if (!CRASH_NAME.test(name)) return null
@@ -144,9 +224,9 @@ export async function stageHandlerCrash(
     await stageFile(join(source, 'maps'), maps)
   }
 
-  const staged = await stageCore(source, join(dir, 'core'))
+  const staged = await stageCore(source, join(dir, 'core'), limits)
   let coreState: CoreState
-  let coreNote: string | null = staged.note
+  let coreNote: string | null = staged.note ?? staged.cut
   const recorded = result.get('core')
   if (!finished) {
     coreState = 'incomplete'
@@ -154,10 +234,13 @@ export async function stageHandlerCrash(
   } else if (recorded === 'truncated' || recorded === 'dropped') {
     coreState = recorded
     coreNote = coreNote ?? result.get('reason') ?? null
+  } else if (staged.cut) {
+    coreState = 'truncated'
   } else {
     coreState = staged.core ? 'complete' : 'dropped'
     if (!staged.core) coreNote = coreNote ?? 'no core was stored'
   }
+  const exeNote = await readCapped(join(source, 'exe-note'), 1024)
 
   return {
     id: name,
@@ -181,7 +264,7 @@ export async function stageHandlerCrash(
     buildId: null,
     executableReason: executable ? 'the copy the handler took through /proc/PID/exe' : null,
     libraries: [],
-    problems: []
+    problems: exeNote ? [`The handler did not copy the ${exeNote.trim()}.`] : []
   }
 }
 
@@ -189,7 +272,8 @@ export async function stageHandlerCrash(
 export async function collectHandlerCrashes(
   sessionDir: string,
   stageDir: string,
-  waitMs: number
+  waitMs: number,
+  limits: StageLimits
 ): Promise<{ crashes: Crash[]; problems: string[] }> {
   const crashesDir = join(sessionDir, 'crashes')
   const pending = new Set(await waitForHandlers(crashesDir, waitMs))
@@ -200,11 +284,20 @@ export async function collectHandlerCrashes(
   const problems: string[] = []
   for (const name of names) {
     try {
-      const crash = await stageHandlerCrash(join(crashesDir, name), stageDir, !pending.has(name))
+      const crash = await stageHandlerCrash(
+        join(crashesDir, name),
+        stageDir,
+        !pending.has(name),
+        limits
+      )
       if (crash) crashes.push(crash)
     } catch (error) {
       problems.push(`Crash ${name} could not be read: ${(error as Error).message}`)
     }
   }
+  if (await exists(join(sessionDir, 'overflow')))
+    problems.push(
+      `More crashes happened than the handler keeps records of (max-cores plus ${MORE_RECORDS}): the later ones were not recorded.`
+    )
   return { crashes, problems }
 }

@@ -1,7 +1,8 @@
 import * as glob from '@actions/glob'
-import { stat } from 'node:fs/promises'
-import { isAbsolute, resolve } from 'node:path'
-import { ElfError, fileBuildId, readCore, type CoreInfo } from '../elf/core-file.js'
+import { lstat, rm, stat } from 'node:fs/promises'
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
+import { ElfError, fileBuildId, handleBuildId, readCore, type CoreInfo } from '../elf/core-file.js'
+import { copyFromHandle, openRegular } from '../safe-file.js'
 import type { Crash } from './crash.js'
 
 /** What identify() learned, besides the crash record it completes. */
@@ -22,15 +23,30 @@ async function isFile(path: string): Promise<boolean> {
   )
 }
 
-/** Candidate executables from the `executables` input, expanded once per post step, and the
- * build-ids of files on disk, read once however many cores name them. */
+/** A file checked against a build-id and copied from the same open descriptor, or why not. */
+export type VerifiedCopy = { file: string } | { problem: string }
+
+/**
+ * Candidate executables from the `executables` input, expanded once per post step, and the
+ * verified copies of files the cores name, made once however many cores name them.
+ *
+ * Every file a core names is chosen by the crashed program and may be swapped at any moment
+ * (for a symlink to a secret, a FIFO, another build). So each is opened once (openRegular), its
+ * build-id read from that descriptor, and, when it matches, copied from that same descriptor
+ * into the stage: gdb and the artifact only ever use the copy.
+ */
 export class ExecutableCandidates {
   private files: Promise<string[]> | null = null
   private readonly ids = new Map<string, Promise<string | null>>()
+  private readonly copies = new Map<string, Promise<VerifiedCopy>>()
 
-  constructor(private readonly patterns: string[]) {}
+  /** `stage`: where verified copies go (`objects/<build-id>/<name>`). */
+  constructor(
+    private readonly patterns: string[],
+    private readonly stage: string
+  ) {}
 
-  /** The build-id of a file on disk, or null (missing, not ELF, no build-id). */
+  /** The build-id of a file on disk, or null (missing, not a regular file, no build-id). */
   buildIdOf(path: string): Promise<string | null> {
     let id = this.ids.get(path)
     if (!id) {
@@ -38,6 +54,46 @@ export class ExecutableCandidates {
       this.ids.set(path, id)
     }
     return id
+  }
+
+  /**
+   * A private copy of `path` when its build-id is `buildId`; with `buildId` null, a copy of
+   * whatever regular file is there (the caller decides whether that may be trusted).
+   */
+  verifiedCopy(path: string, buildId: string | null): Promise<VerifiedCopy> {
+    const key = `${buildId ?? ''}\0${path}`
+    let copy = this.copies.get(key)
+    if (!copy) {
+      copy = this.copy(path, buildId, this.copies.size)
+      this.copies.set(key, copy)
+    }
+    return copy
+  }
+
+  private async copy(path: string, buildId: string | null, index: number): Promise<VerifiedCopy> {
+    let opened
+    try {
+      opened = await openRegular(path)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      return { problem: code === 'ENOENT' ? `${path} is gone` : (error as Error).message }
+    }
+    try {
+      const found = await handleBuildId(opened.handle)
+      if (buildId && found !== buildId)
+        return {
+          problem: `${path} changed since the crash (build-id ${found ?? 'none'} instead of ${buildId})`
+        }
+      const folder = buildId ?? `no-build-id-${index}`
+      const file = join(this.stage, 'objects', folder, basename(path) || 'file')
+      await rm(file, { force: true })
+      await copyFromHandle(opened.handle, file)
+      return { file }
+    } catch (error) {
+      return { problem: `${path} could not be copied: ${(error as Error).message}` }
+    } finally {
+      await opened.handle.close()
+    }
   }
 
   /** The files the patterns match (directories excluded). */
@@ -49,6 +105,15 @@ export class ExecutableCandidates {
       .catch(() => [])
     return this.files
   }
+}
+
+/**
+ * True when a folder lets others than its owner create or replace files in it (`/tmp`, a
+ * world-writable core folder): a file found there without a build-id to check proves nothing.
+ */
+async function sharedFolder(path: string): Promise<boolean> {
+  const info = await lstat(dirname(path)).catch(() => null)
+  return !info || (info.mode & 0o022) !== 0
 }
 
 /**
@@ -92,14 +157,12 @@ export async function identify(
     for (const [mapped, id] of core.buildIds) {
       if (mapped === core.executable) continue
       const path = mapped.replace(DELETED, '')
-      const onDisk = await candidates.buildIdOf(path)
-      if (onDisk === id) {
-        crash.libraries.push(path)
+      const copy = await candidates.verifiedCopy(path, id)
+      if ('file' in copy) {
+        crash.libraries.push({ path, file: copy.file })
       } else {
         problems.push(
-          onDisk === null
-            ? `The library ${path} the process had mapped is gone or unreadable: frames inside it may show as ??.`
-            : `The library ${path} changed since the crash (build-id differs): frames inside it may be wrong.`
+          `The library ${path} is not used: ${copy.problem}. Frames inside it may show as ?? or be wrong.`
         )
       }
     }
@@ -119,31 +182,43 @@ export async function identify(
   const recorded = crash.executablePath?.replace(DELETED, '') ?? null
   const paths: string[] = []
   if (recorded && isAbsolute(recorded)) paths.push(recorded)
-  if (core?.execfn)
-    paths.push(
-      isAbsolute(core.execfn) || !crash.cwd ? core.execfn : resolve(crash.cwd, core.execfn)
-    )
+  // AT_EXECFN is what was passed to execve: relative to the crash's cwd, never to ours.
+  if (core?.execfn && (isAbsolute(core.execfn) || crash.cwd))
+    paths.push(isAbsolute(core.execfn) ? core.execfn : resolve(crash.cwd!, core.execfn))
   for (const path of [...new Set(paths)]) {
-    if (!(await isFile(path))) continue
     const id = await candidates.buildIdOf(path)
-    if (!wanted || id === wanted) {
-      crash.executable = path
-      crash.executableReason = wanted
-        ? `${path}, whose build-id matches the core`
-        : `${path}, as recorded in the core (no build-id to compare)`
-      return { crash, core, problems }
+    if (id === null && !(await isFile(path))) continue
+    if (wanted && id !== wanted) {
+      problems.push(
+        `Build-id mismatch: ${path} is not the binary that crashed (it was rebuilt or replaced: ${id ?? 'no build-id'} instead of ${wanted}); its backtrace would be wrong, so it is not used.`
+      )
+      continue
     }
-    problems.push(
-      `Build-id mismatch: ${path} is not the binary that crashed (it was rebuilt or replaced: ${id ?? 'no build-id'} instead of ${wanted}); its backtrace would be wrong, so it is not used.`
-    )
+    if (!wanted && crash.core && (await sharedFolder(crash.core))) {
+      problems.push(
+        `${path} is not used: the core has no build-id to check it against and was found in a folder others can write to (${dirname(crash.core)}), so either could have been planted.`
+      )
+      continue
+    }
+    const copy = await candidates.verifiedCopy(path, wanted)
+    if ('problem' in copy) {
+      problems.push(`The executable ${copy.problem}.`)
+      continue
+    }
+    crash.executable = copy.file
+    crash.executableReason = wanted
+      ? `${path}, whose build-id matches the core`
+      : `${path}, as recorded in the core (no build-id to compare)`
+    return { crash, core, problems }
   }
   if (wanted) {
     for (const path of await candidates.list()) {
-      if ((await candidates.buildIdOf(path)) === wanted) {
-        crash.executable = path
-        crash.executableReason = `${path} (input executables), whose build-id matches the core`
-        return { crash, core, problems }
-      }
+      if ((await candidates.buildIdOf(path)) !== wanted) continue
+      const copy = await candidates.verifiedCopy(path, wanted)
+      if ('problem' in copy) continue
+      crash.executable = copy.file
+      crash.executableReason = `${path} (input executables), whose build-id matches the core`
+      return { crash, core, problems }
     }
   }
   crash.executableReason = recorded?.length

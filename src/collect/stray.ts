@@ -1,5 +1,5 @@
 import * as glob from '@actions/glob'
-import { access, constants, mkdir, stat } from 'node:fs/promises'
+import { access, constants, lstat, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { looksLikeCore } from '../elf/core-file.js'
 import { newCrash, type Crash } from './crash.js'
@@ -39,9 +39,19 @@ export async function collectStrayCores(
     followSymbolicLinks: false,
     implicitDescendants: false
   })
+  const me = process.getuid?.() ?? 0
   for await (const path of globber.globGenerator()) {
-    const info = await stat(path).catch(() => null)
+    // lstat: a symlink is never followed to whatever it names. A core owned by another user
+    // (not root) is theirs to plant, in /tmp or a shared core folder: never ours to analyse.
+    const info = await lstat(path).catch(() => null)
     if (!info?.isFile() || info.mtimeMs < since || seen.has(fileKey(info))) continue
+    if (info.uid !== me && info.uid !== 0) {
+      if (await looksLikeCore(path))
+        problems.push(
+          `${path} is ignored: it is owned by uid ${info.uid}, neither this user nor root, so another user could have planted it.`
+        )
+      continue
+    }
     if (!(await looksLikeCore(path))) {
       // An unreadable file (a root-owned core, mode 0600) is worth a word; anything else is not a core.
       const readable = await access(path, constants.R_OK).then(

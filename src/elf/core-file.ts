@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import { openRegular } from '../safe-file.js'
 
 /**
  * A pure-TypeScript reader of Linux ELF core files (little-endian ELF32 and ELF64: x86_64, i386,
@@ -342,17 +343,29 @@ function buildIdAt(
   return buildIdOf(read, mapping.end - mapping.start, 4096)
 }
 
-/** Reads the build-id of an ELF file on disk (executable or library), or null. */
-export async function fileBuildId(path: string): Promise<string | null> {
-  let handle: FileHandle | undefined
+/** Reads the build-id of an ELF file open at `handle`, or null (not ELF, no build-id). */
+export async function handleBuildId(handle: FileHandle): Promise<string | null> {
   try {
-    handle = await open(path, 'r')
     const reader = new CoreReader(handle, (await handle.stat()).size)
     const read: ObjectReader = (offset, length) =>
       offset > BigInt(Number.MAX_SAFE_INTEGER)
         ? Promise.resolve(null)
         : reader.read(Number(offset), length)
     return await buildIdOf(read, BigInt(reader.size), 1 << 20)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Reads the build-id of an ELF file on disk (executable or library), or null (missing, not a
+ * regular file, not ELF, no build-id). Opened like every file a crash names: see openRegular.
+ */
+export async function fileBuildId(path: string): Promise<string | null> {
+  let handle: FileHandle | undefined
+  try {
+    handle = (await openRegular(path)).handle
+    return await handleBuildId(handle)
   } catch {
     return null
   } finally {
@@ -364,7 +377,7 @@ export async function fileBuildId(path: string): Promise<string | null> {
 export async function looksLikeCore(path: string): Promise<boolean> {
   let handle: FileHandle | undefined
   try {
-    handle = await open(path, 'r')
+    handle = (await openRegular(path)).handle
     const header = Buffer.alloc(18)
     const { bytesRead } = await handle.read(header, 0, 18, 0)
     return (
@@ -384,7 +397,7 @@ export async function looksLikeCore(path: string): Promise<boolean> {
 export async function readCore(path: string): Promise<CoreInfo> {
   let handle: FileHandle
   try {
-    handle = await open(path, 'r')
+    handle = (await openRegular(path)).handle
   } catch (error) {
     throw new ElfError('io', `cannot open ${path}: ${(error as Error).message}`)
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import type { Octokit } from '@octokit/rest'
 import { executableName } from '../analyze/analysis.js'
 import type { CrashGroup } from '../analyze/group.js'
 import { frameLine, groupTitle, signalDescription } from './describe.js'
@@ -141,6 +142,30 @@ export class CommentPermissionError extends Error {
   }
 }
 
+/** The login of the token's own user, as comment authors show it; the workflow bot's when the
+ * API will not say (a workflow token may not read `/user`). */
+async function tokenLogin(octokit: Octokit): Promise<string> {
+  try {
+    const answer = await octokit.graphql<{ viewer: { login: string } }>(
+      'query { viewer { login } }'
+    )
+    if (answer.viewer.login) return answer.viewer.login
+  } catch {
+    // fall through to REST
+  }
+  try {
+    return (await octokit.rest.users.getAuthenticated()).data.login
+  } catch {
+    return 'github-actions[bot]'
+  }
+}
+
+/** GraphQL names a GitHub App's bot without the `[bot]` that REST shows on its comments. */
+function sameLogin(a: string, b: string): boolean {
+  const bare = (login: string) => login.replace(/\[bot\]$/i, '').toLowerCase()
+  return bare(a) === bare(b)
+}
+
 /** What publishComment did. */
 export type CommentResult = 'created' | 'updated' | 'unchanged' | 'skipped'
 
@@ -165,8 +190,17 @@ export async function publishComment(
       issue_number: target.issueNumber,
       per_page: 100
     }
+    // Anyone can post the marker: only a comment written with this very token is ours to edit.
+    let self: string | null = null
     for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, params)) {
-      found = page.data.find((comment) => comment.body?.includes(marker))
+      for (const comment of page.data) {
+        if (!comment.body?.includes(marker)) continue
+        self ??= await tokenLogin(octokit)
+        if (sameLogin(comment.user?.login ?? '', self)) {
+          found = comment
+          break
+        }
+      }
       if (found) break
     }
     const text = body(found !== undefined)

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import type { Analysis } from '../analyze/analysis.js'
 import type { Crash } from '../collect/crash.js'
 import { shellQuote } from '../process.js'
+import { copyFromHandle, openRegular } from '../safe-file.js'
 
 /** What the artifact holds (input `upload`). */
 export enum UploadMode {
@@ -58,23 +59,31 @@ async function sizeOf(path: string): Promise<number | null> {
   )
 }
 
-function debugScript(
+/**
+ * The script that opens one crash in gdb from the bundle. Every name in it comes from the crash
+ * (folder names of mapped libraries, the executable's path), so each is a single-quoted shell
+ * word joined to the double-quoted `$root`: no name is ever parsed as shell text.
+ */
+export function debugScript(
   crash: Crash,
   executable: string | null,
   sysroot: string,
   libDirs: string[]
 ): string {
-  const search = libDirs.map((dir) => `$root/${sysroot}/${dir}`).join(':')
-  const exe = executable ? `"$root/${sysroot}/"${shellQuote(executable)}` : ''
+  const inRoot = (relative: string) => `"$root/"${shellQuote(relative)}`
+  const search = libDirs.map((dir) => inRoot(`${sysroot}/${dir}`)).join(':')
+  const exe = executable ? inRoot(`${sysroot}/${executable}`) : ''
   return [
     '#!/bin/sh',
-    `# Opens crash ${crash.id} in gdb with the executable and the shared libraries it ran with,`,
+    `# Opens crash ${shellQuote(crash.id)} in gdb with the executable and the shared libraries it ran with,`,
     '# from this bundle alone. Extra arguments go to gdb, for example: sh debug.sh -batch -ex bt',
+    '# auto-load stays off: the library names come from the crashed program.',
     'here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd) || exit 1',
     'root=$(dirname -- "$here")',
-    'exec gdb -nx -iex "set debuginfod enabled off" \\',
-    `  -iex "set sysroot $root/${sysroot}" \\`,
-    `  -iex "set solib-search-path ${search}" \\`,
+    "exec gdb -nx -iex 'set auto-load off' -iex 'set libthread-db-search-path $sdir' \\",
+    "  -iex 'set debuginfod enabled off' \\",
+    `  -iex "set sysroot "${inRoot(sysroot)} \\`,
+    `  -iex "set solib-search-path "${search || "''"} \\`,
     `  "$@" ${exe} "$here/core"`,
     ''
   ].join('\n')
@@ -142,7 +151,7 @@ export async function stageBundle(
       (crash.executable ? `/unknown/${crash.comm || 'executable'}` : null)
     if (crash.executable && exePath) wanted.push({ path: exePath, from: crash.executable })
     // identify() kept the libraries whose file still matches the core; it reported the others.
-    wanted.push(...crash.libraries.map((path) => ({ path, from: path })))
+    wanted.push(...crash.libraries.map((library) => ({ path: library.path, from: library.file })))
     const clash = wanted.some((w) => {
       const taken = sysroot.get(safeRelative(w.path))
       return taken !== undefined && taken !== w.from
@@ -182,11 +191,17 @@ export async function stageBundle(
   for (const p of planned) {
     const target = join(root, p.to)
     await mkdir(dirname(target), { recursive: true })
-    // Hard links only for our own staged files; system libraries are copied.
-    if (p.from.startsWith(stage)) {
+    // Our own staged files (verified copies, backtraces) are hard-linked; anything else (a core
+    // found in a search path) is read once through a descriptor that cannot follow a link.
+    if (p.from.startsWith(stage + '/')) {
       await link(p.from, target).catch(() => copyFile(p.from, target, constants.COPYFILE_EXCL))
     } else {
-      await copyFile(p.from, target, constants.COPYFILE_EXCL)
+      const { handle } = await openRegular(p.from)
+      try {
+        await copyFromHandle(handle, target)
+      } finally {
+        await handle.close()
+      }
     }
     files.push(target)
   }

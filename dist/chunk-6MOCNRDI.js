@@ -106,6 +106,48 @@ async function writeAsRoot(privilege, path, value) {
   await runAsRoot(privilege, `Writing ${path}`, "tee", [path], value);
 }
 
+// src/safe-file.ts
+import { constants as constants2, createReadStream, createWriteStream } from "node:fs";
+import { mkdir, open } from "node:fs/promises";
+import { dirname } from "node:path";
+import { pipeline } from "node:stream/promises";
+var NotRegularFileError = class extends Error {
+  constructor(path, what) {
+    super(`${path} is ${what}, not a regular file`);
+    this.name = "NotRegularFileError";
+  }
+};
+function describeType(info) {
+  if (info.isFIFO()) return "a FIFO";
+  if (info.isSocket()) return "a socket";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+  if (info.isDirectory()) return "a directory";
+  return "not a regular file";
+}
+async function openRegular(path) {
+  let handle;
+  try {
+    handle = await open(path, constants2.O_RDONLY | constants2.O_NOFOLLOW | constants2.O_NONBLOCK);
+  } catch (error) {
+    if (error.code === "ELOOP")
+      throw new NotRegularFileError(path, "a symbolic link");
+    throw error;
+  }
+  const info = await handle.stat();
+  if (!info.isFile()) {
+    await handle.close();
+    throw new NotRegularFileError(path, describeType(info));
+  }
+  return { handle, info };
+}
+async function copyFromHandle(handle, target) {
+  await mkdir(dirname(target), { recursive: true });
+  await pipeline(
+    createReadStream("", { fd: handle.fd, start: 0, autoClose: false }),
+    createWriteStream(target, { flags: "wx", mode: 384 })
+  );
+}
+
 export {
   runCommand,
   describeFailure,
@@ -113,5 +155,7 @@ export {
   shellQuote,
   detectPrivilege,
   runAsRoot,
-  writeAsRoot
+  writeAsRoot,
+  openRegular,
+  copyFromHandle
 };

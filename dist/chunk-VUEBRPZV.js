@@ -1,11 +1,13 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  copyFromHandle,
   describeFailure,
   findProgram,
+  openRegular,
   runAsRoot,
   runCommand,
   shellQuote
-} from "./chunk-RMEFPRUF.js";
+} from "./chunk-6MOCNRDI.js";
 import {
   debug,
   endGroup,
@@ -381,6 +383,8 @@ async function installGdb(privilege) {
   throw new Error("gdb is not installed and no known package manager (apt-get, dnf, apk) was found");
 }
 var GDB_SETTINGS = [
+  "set auto-load off",
+  "set libthread-db-search-path $sdir",
   "set debuginfod enabled off",
   "set pagination off",
   "set height 0",
@@ -630,7 +634,6 @@ ${a.signal.name}`;
 }
 
 // src/elf/core-file.ts
-import { open } from "node:fs/promises";
 var ElfError = class extends Error {
   constructor(code, message) {
     super(message);
@@ -825,13 +828,20 @@ function buildIdAt(reader, loads, mapping) {
   const read = (offset, length) => readMemory(reader, loads, mapping.start + offset, length);
   return buildIdOf(read, mapping.end - mapping.start, 4096);
 }
-async function fileBuildId(path6) {
-  let handle;
+async function handleBuildId(handle) {
   try {
-    handle = await open(path6, "r");
     const reader = new CoreReader(handle, (await handle.stat()).size);
     const read = (offset, length) => offset > BigInt(Number.MAX_SAFE_INTEGER) ? Promise.resolve(null) : reader.read(Number(offset), length);
     return await buildIdOf(read, BigInt(reader.size), 1 << 20);
+  } catch {
+    return null;
+  }
+}
+async function fileBuildId(path6) {
+  let handle;
+  try {
+    handle = (await openRegular(path6)).handle;
+    return await handleBuildId(handle);
   } catch {
     return null;
   } finally {
@@ -841,7 +851,7 @@ async function fileBuildId(path6) {
 async function looksLikeCore(path6) {
   let handle;
   try {
-    handle = await open(path6, "r");
+    handle = (await openRegular(path6)).handle;
     const header = Buffer.alloc(18);
     const { bytesRead } = await handle.read(header, 0, 18, 0);
     return bytesRead === 18 && header.readUInt32BE(0) === 2135247942 && header[5] === 1 && header.readUInt16LE(16) === ET_CORE;
@@ -854,7 +864,7 @@ async function looksLikeCore(path6) {
 async function readCore(path6) {
   let handle;
   try {
-    handle = await open(path6, "r");
+    handle = (await openRegular(path6)).handle;
   } catch (error) {
     throw new ElfError("io", `cannot open ${path6}: ${error.message}`);
   }
@@ -1301,19 +1311,19 @@ function balancedWithBudget(str2, masked, budget) {
 }
 function maskUnmatchedOpens(masked, budget) {
   budget.remaining -= masked.length;
-  const open2 = [];
+  const open = [];
   for (let i = 0; i < masked.length; i++) {
     const c = masked.charCodeAt(i);
     if (c === 123) {
-      open2.push(i);
-    } else if (c === 125 && open2.length) {
-      open2.pop();
+      open.push(i);
+    } else if (c === 125 && open.length) {
+      open.pop();
     }
   }
   let out = "";
   let last = 0;
-  for (let i = 0; i < open2.length; i++) {
-    const at = open2[i];
+  for (let i = 0; i < open.length; i++) {
+    const at = open[i];
     out += masked.slice(last, at) + "\0";
     last = at + 1;
   }
@@ -3097,10 +3107,10 @@ var Minimatch = class {
       }
       return filtered.join("/");
     }).join("|");
-    const [open2, close] = set.length > 1 ? ["(?:", ")"] : ["", ""];
-    re = "^" + open2 + re + close + "$";
+    const [open, close] = set.length > 1 ? ["(?:", ")"] : ["", ""];
+    re = "^" + open + re + close + "$";
     if (this.partial) {
-      re = "^(?:\\/|" + open2 + re.slice(1, -1) + close + ")$";
+      re = "^(?:\\/|" + open + re.slice(1, -1) + close + ")$";
     }
     if (this.negate)
       re = "^(?!" + re + ").+$";
@@ -3192,8 +3202,8 @@ var Path = class {
         let remaining = itemPath;
         let dir = dirname3(remaining);
         while (dir !== remaining) {
-          const basename4 = path3.basename(remaining);
-          this.segments.unshift(basename4);
+          const basename5 = path3.basename(remaining);
+          this.segments.unshift(basename5);
           remaining = dir;
           dir = dirname3(remaining);
         }
@@ -3674,8 +3684,8 @@ function create(patterns, options) {
 }
 
 // src/collect/identify.ts
-import { stat } from "node:fs/promises";
-import { isAbsolute as isAbsolute2, resolve } from "node:path";
+import { lstat, rm as rm2, stat } from "node:fs/promises";
+import { basename as basename4, dirname as dirname4, isAbsolute as isAbsolute2, join as join3, resolve } from "node:path";
 var DELETED = / \(deleted\)$/;
 async function isFile(path6) {
   return stat(path6).then(
@@ -3684,13 +3694,17 @@ async function isFile(path6) {
   );
 }
 var ExecutableCandidates = class {
-  constructor(patterns) {
+  /** `stage`: where verified copies go (`objects/<build-id>/<name>`). */
+  constructor(patterns, stage) {
     this.patterns = patterns;
+    this.stage = stage;
   }
   patterns;
+  stage;
   files = null;
   ids = /* @__PURE__ */ new Map();
-  /** The build-id of a file on disk, or null (missing, not ELF, no build-id). */
+  copies = /* @__PURE__ */ new Map();
+  /** The build-id of a file on disk, or null (missing, not a regular file, no build-id). */
   buildIdOf(path6) {
     let id = this.ids.get(path6);
     if (!id) {
@@ -3699,6 +3713,44 @@ var ExecutableCandidates = class {
     }
     return id;
   }
+  /**
+   * A private copy of `path` when its build-id is `buildId`; with `buildId` null, a copy of
+   * whatever regular file is there (the caller decides whether that may be trusted).
+   */
+  verifiedCopy(path6, buildId) {
+    const key = `${buildId ?? ""}\0${path6}`;
+    let copy = this.copies.get(key);
+    if (!copy) {
+      copy = this.copy(path6, buildId, this.copies.size);
+      this.copies.set(key, copy);
+    }
+    return copy;
+  }
+  async copy(path6, buildId, index) {
+    let opened;
+    try {
+      opened = await openRegular(path6);
+    } catch (error) {
+      const code = error.code;
+      return { problem: code === "ENOENT" ? `${path6} is gone` : error.message };
+    }
+    try {
+      const found = await handleBuildId(opened.handle);
+      if (buildId && found !== buildId)
+        return {
+          problem: `${path6} changed since the crash (build-id ${found ?? "none"} instead of ${buildId})`
+        };
+      const folder = buildId ?? `no-build-id-${index}`;
+      const file = join3(this.stage, "objects", folder, basename4(path6) || "file");
+      await rm2(file, { force: true });
+      await copyFromHandle(opened.handle, file);
+      return { file };
+    } catch (error) {
+      return { problem: `${path6} could not be copied: ${error.message}` };
+    } finally {
+      await opened.handle.close();
+    }
+  }
   /** The files the patterns match (directories excluded). */
   list() {
     if (this.patterns.length === 0) return Promise.resolve([]);
@@ -3706,6 +3758,10 @@ var ExecutableCandidates = class {
     return this.files;
   }
 };
+async function sharedFolder(path6) {
+  const info2 = await lstat(dirname4(path6)).catch(() => null);
+  return !info2 || (info2.mode & 18) !== 0;
+}
 async function identify(crash, candidates) {
   const problems = [];
   let core = null;
@@ -3733,12 +3789,12 @@ async function identify(crash, candidates) {
     for (const [mapped, id] of core.buildIds) {
       if (mapped === core.executable) continue;
       const path6 = mapped.replace(DELETED, "");
-      const onDisk = await candidates.buildIdOf(path6);
-      if (onDisk === id) {
-        crash.libraries.push(path6);
+      const copy = await candidates.verifiedCopy(path6, id);
+      if ("file" in copy) {
+        crash.libraries.push({ path: path6, file: copy.file });
       } else {
         problems.push(
-          onDisk === null ? `The library ${path6} the process had mapped is gone or unreadable: frames inside it may show as ??.` : `The library ${path6} changed since the crash (build-id differs): frames inside it may be wrong.`
+          `The library ${path6} is not used: ${copy.problem}. Frames inside it may show as ?? or be wrong.`
         );
       }
     }
@@ -3755,29 +3811,40 @@ async function identify(crash, candidates) {
   const recorded = crash.executablePath?.replace(DELETED, "") ?? null;
   const paths = [];
   if (recorded && isAbsolute2(recorded)) paths.push(recorded);
-  if (core?.execfn)
-    paths.push(
-      isAbsolute2(core.execfn) || !crash.cwd ? core.execfn : resolve(crash.cwd, core.execfn)
-    );
+  if (core?.execfn && (isAbsolute2(core.execfn) || crash.cwd))
+    paths.push(isAbsolute2(core.execfn) ? core.execfn : resolve(crash.cwd, core.execfn));
   for (const path6 of [...new Set(paths)]) {
-    if (!await isFile(path6)) continue;
     const id = await candidates.buildIdOf(path6);
-    if (!wanted || id === wanted) {
-      crash.executable = path6;
-      crash.executableReason = wanted ? `${path6}, whose build-id matches the core` : `${path6}, as recorded in the core (no build-id to compare)`;
-      return { crash, core, problems };
+    if (id === null && !await isFile(path6)) continue;
+    if (wanted && id !== wanted) {
+      problems.push(
+        `Build-id mismatch: ${path6} is not the binary that crashed (it was rebuilt or replaced: ${id ?? "no build-id"} instead of ${wanted}); its backtrace would be wrong, so it is not used.`
+      );
+      continue;
     }
-    problems.push(
-      `Build-id mismatch: ${path6} is not the binary that crashed (it was rebuilt or replaced: ${id ?? "no build-id"} instead of ${wanted}); its backtrace would be wrong, so it is not used.`
-    );
+    if (!wanted && crash.core && await sharedFolder(crash.core)) {
+      problems.push(
+        `${path6} is not used: the core has no build-id to check it against and was found in a folder others can write to (${dirname4(crash.core)}), so either could have been planted.`
+      );
+      continue;
+    }
+    const copy = await candidates.verifiedCopy(path6, wanted);
+    if ("problem" in copy) {
+      problems.push(`The executable ${copy.problem}.`);
+      continue;
+    }
+    crash.executable = copy.file;
+    crash.executableReason = wanted ? `${path6}, whose build-id matches the core` : `${path6}, as recorded in the core (no build-id to compare)`;
+    return { crash, core, problems };
   }
   if (wanted) {
     for (const path6 of await candidates.list()) {
-      if (await candidates.buildIdOf(path6) === wanted) {
-        crash.executable = path6;
-        crash.executableReason = `${path6} (input executables), whose build-id matches the core`;
-        return { crash, core, problems };
-      }
+      if (await candidates.buildIdOf(path6) !== wanted) continue;
+      const copy = await candidates.verifiedCopy(path6, wanted);
+      if ("problem" in copy) continue;
+      crash.executable = copy.file;
+      crash.executableReason = `${path6} (input executables), whose build-id matches the core`;
+      return { crash, core, problems };
     }
   }
   crash.executableReason = recorded?.length ? `no file with the core's build-id was found (recorded path: ${crash.executablePath}); add it to the executables input` : "the core names no executable";
@@ -3786,8 +3853,8 @@ async function identify(crash, candidates) {
 }
 
 // src/collect/stray.ts
-import { access, constants as constants3, mkdir, stat as stat2 } from "node:fs/promises";
-import { join as join3 } from "node:path";
+import { access, constants as constants3, lstat as lstat2, mkdir } from "node:fs/promises";
+import { join as join4 } from "node:path";
 
 // src/collect/crash.ts
 function newCrash(id, source, dir, known = {}) {
@@ -3840,9 +3907,17 @@ async function collectStrayCores(patterns, since, stageDir, seen) {
     followSymbolicLinks: false,
     implicitDescendants: false
   });
+  const me = process.getuid?.() ?? 0;
   for await (const path6 of globber.globGenerator()) {
-    const info2 = await stat2(path6).catch(() => null);
+    const info2 = await lstat2(path6).catch(() => null);
     if (!info2?.isFile() || info2.mtimeMs < since || seen.has(fileKey(info2))) continue;
+    if (info2.uid !== me && info2.uid !== 0) {
+      if (await looksLikeCore(path6))
+        problems.push(
+          `${path6} is ignored: it is owned by uid ${info2.uid}, neither this user nor root, so another user could have planted it.`
+        );
+      continue;
+    }
     if (!await looksLikeCore(path6)) {
       const readable = await access(path6, constants3.R_OK).then(
         () => true,
@@ -3860,7 +3935,7 @@ async function collectStrayCores(patterns, since, stageDir, seen) {
 }
 async function crashFromCoreFile(path6, mtimeMs, stageDir, index) {
   const id = `core-${Math.floor(mtimeMs / 1e3)}-${index}`;
-  const dir = join3(stageDir, id);
+  const dir = join4(stageDir, id);
   await mkdir(dir, { recursive: true });
   return newCrash(id, "core-file", dir, { time: Math.floor(mtimeMs / 1e3), core: path6 });
 }
