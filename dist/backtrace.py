@@ -48,7 +48,12 @@ def read_mappings():
 
 
 def objfile_for(pc, mappings):
-    name = gdb.solib_name(pc)
+    if pc <= 0:
+        return None
+    try:
+        name = gdb.solib_name(pc)
+    except (gdb.error, OverflowError, ValueError):
+        name = None
     if name:
         return name
     for start, end, path in mappings:
@@ -225,6 +230,16 @@ def main():
     scripts_output = source_project_scripts()
     for job in jobs:
         try:
+            # gdb.execute runs every line of a string as a command: a newline in a name (a core
+            # named after a crashing program's comm) would run whatever follows it.
+            for value in (job["core"], job.get("sysroot", ""), job.get("search", "")):
+                if any(ord(c) < 32 or ord(c) == 127 for c in value):
+                    raise gdb.error("a path holds control characters; it is not given to gdb")
+            # Only the private copies of the libraries checked against this core: never a path
+            # from the core's link map (the crashed program chose those).
+            if job.get("sysroot"):
+                gdb.execute("set sysroot " + job["sysroot"], to_string=True)
+                gdb.execute("set solib-search-path " + job.get("search", ""), to_string=True)
             # gdb 13 takes the rest of the line as the file name, spaces included; quotes would
             # become part of the name.
             load = gdb.execute("core-file " + job["core"], to_string=True)

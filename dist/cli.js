@@ -11,8 +11,8 @@ import {
   groupCrashes,
   identify,
   looksLikeCore
-} from "./chunk-VUEBRPZV.js";
-import "./chunk-6MOCNRDI.js";
+} from "./chunk-UW6V2DRF.js";
+import "./chunk-74IZJ5NJ.js";
 import "./chunk-3L7JGGGI.js";
 import "./chunk-LQK3ML4U.js";
 

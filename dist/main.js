@@ -5,8 +5,8 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-MBGH2JVN.js";
-import "./chunk-6MOCNRDI.js";
+} from "./chunk-5G36AGQH.js";
+import "./chunk-74IZJ5NJ.js";
 import {
   endGroup,
   info,

@@ -4,9 +4,8 @@ import {
   getInputs,
   loadCaptureState,
   readKernelSettings,
-  stageBundle,
   writeKernelSettings
-} from "./chunk-MBGH2JVN.js";
+} from "./chunk-5G36AGQH.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -28,13 +27,14 @@ import {
   printCrashes,
   signalDescription,
   writeReport
-} from "./chunk-VUEBRPZV.js";
+} from "./chunk-UW6V2DRF.js";
 import {
   describeFailure,
   detectPrivilege,
   runAsRoot,
-  runCommand
-} from "./chunk-6MOCNRDI.js";
+  runCommand,
+  stageBundle
+} from "./chunk-74IZJ5NJ.js";
 import {
   error,
   info,
@@ -269,6 +269,7 @@ async function stageFile(from, to) {
     await copyFile(from, to, constants2.COPYFILE_EXCL);
   }
 }
+var STAGE_MARGIN = 32 * 1024 * 1024;
 var BLOCK = 64 * 1024;
 var ZEROS = Buffer.alloc(BLOCK);
 async function freeBytes(path) {
@@ -319,7 +320,7 @@ async function decompressBounded(source, target, limit) {
 }
 async function stageCore(source, target, limits) {
   if (await exists(join2(source, "core.zst"))) {
-    const room = await freeBytes(dirname(target)) - limits.minFreeSpace;
+    const room = await freeBytes(dirname(target)) - limits.minFreeSpace - STAGE_MARGIN;
     const limit = Math.min(limits.maxCoreSize, Math.max(0, room));
     if (limit <= 0)
       return {

@@ -1,9 +1,11 @@
-import { readFile, rm, writeFile } from 'node:fs/promises'
-import { delimiter, dirname, join } from 'node:path'
+import { constants } from 'node:fs'
+import { copyFile, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { basename, delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Crash } from '../collect/crash.js'
 import type { CoreInfo } from '../elf/core-file.js'
 import { describeFailure, findProgram, runCommand } from '../process.js'
+import { safeRelative } from '../upload/bundle.js'
 import { runAsRoot, type Privilege } from '../privilege.js'
 import {
   bareAnalysis,
@@ -128,6 +130,57 @@ interface Job {
   crash: Crash
   json: string
   text: string
+  /** The crash's private sysroot: its verified libraries under their mapped paths. */
+  sysroot: string
+  /** solib-search-path: the folders of those libraries in the sysroot. */
+  search: string
+}
+
+/**
+ * Builds the crash's private sysroot: hard links to the copies identify() made of the libraries
+ * whose build-id matched the core, under their mapped paths made safe. gdb is pointed at it (and
+ * at their folders, for link-map names that differ from the mapped paths, such as /lib against
+ * /usr/lib), so it never opens a path from the core itself: not a swapped file, not a FIFO.
+ */
+async function privateSysroot(crash: Crash): Promise<{ sysroot: string; search: string }> {
+  const sysroot = join(crash.dir, 'sysroot')
+  await rm(sysroot, { recursive: true, force: true })
+  await mkdir(sysroot, { recursive: true })
+  const folders = new Set<string>()
+  const place = async (file: string, target: string) => {
+    await mkdir(dirname(target), { recursive: true })
+    await link(file, target).catch(() => copyFile(file, target, constants.COPYFILE_EXCL))
+  }
+  for (const library of crash.libraries) {
+    const relative = safeRelative(library.path)
+    if (!relative) continue
+    await place(library.file, join(sysroot, relative)).catch(() => undefined)
+    folders.add(dirname(join(sysroot, relative)))
+  }
+  // The link map names libraries as they were loaded, usually by their soname
+  // (`libstdc++.so.6`), while the core's mappings name the file (`libstdc++.so.6.0.30`): gdb
+  // finds them by that name in the search path, so the shorter version names are added too,
+  // where no file of the crash has them already.
+  for (const library of crash.libraries) {
+    const relative = safeRelative(library.path)
+    for (const alias of versionAliases(basename(relative))) {
+      const target = join(sysroot, dirname(relative), alias)
+      if (relative) await place(library.file, target).catch(() => undefined)
+    }
+  }
+  return { sysroot, search: [...folders].join(delimiter) }
+}
+
+/** `libfoo.so.1.2.3` → `libfoo.so.1.2`, `libfoo.so.1`, `libfoo.so`: the names a soname or a
+ * dlopen may have used for a versioned library file. */
+export function versionAliases(name: string): string[] {
+  const match = /^(.+\.so)((?:\.\d+)+)$/.exec(name)
+  if (!match) return []
+  const parts = match[2]!.split('.').slice(1)
+  const names: string[] = []
+  for (let keep = parts.length - 1; keep >= 0; keep--)
+    names.push([match[1]!, ...parts.slice(0, keep)].join('.'))
+  return names
 }
 
 /** What one gdb run over a batch of cores did. */
@@ -141,6 +194,8 @@ interface BatchResult {
 function gdbEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
   delete env.DEBUGINFOD_URLS
+  // gdb would search it for libraries the sysroot does not have.
+  delete env.LD_LIBRARY_PATH
   return env
 }
 
@@ -163,7 +218,15 @@ async function runBatch(
   )
   await writeFile(
     listFile,
-    JSON.stringify(jobs.map((job) => ({ core: job.crash.core, json: job.json, text: job.text })))
+    JSON.stringify(
+      jobs.map((job) => ({
+        core: job.crash.core,
+        json: job.json,
+        text: job.text,
+        sysroot: job.sysroot,
+        search: job.search
+      }))
+    )
   )
   // With several cores, gdb re-reads every shared library's debug info at each `core-file`:
   // an index cache (fresh in the stage, never the user's home) makes the re-reads cheap
@@ -207,7 +270,11 @@ async function analyzeFromText(
   job: Job,
   resolver: SourceResolver
 ): Promise<Analysis> {
-  const args = settingsArgs(['set filename-display absolute'])
+  const args = settingsArgs([
+    'set filename-display absolute',
+    `set sysroot ${job.sysroot}`,
+    `set solib-search-path ${job.search}`
+  ])
   for (const script of options.scripts) args.push('-x', script)
   args.push('-ex', 'bt full 64', '-ex', 'thread apply all -ascending bt full 64')
   for (const command of options.commands) args.push('-ex', command)
@@ -307,7 +374,8 @@ export async function analyzeCrashes(
     const job = {
       crash,
       json: join(crash.dir, 'backtrace.json'),
-      text: join(crash.dir, 'backtrace.txt')
+      text: join(crash.dir, 'backtrace.txt'),
+      ...(await privateSysroot(crash))
     }
     const key = crash.executable ?? ''
     batches.set(key, [...(batches.get(key) ?? []), job])

@@ -94,6 +94,10 @@ export interface StageLimits {
   minFreeSpace: number
 }
 
+/** Room kept beyond min-free-space for what post writes after the cores: library copies,
+ * backtraces, gdb's index cache, the bundle's small files. */
+const STAGE_MARGIN = 32 * 1024 * 1024
+
 const BLOCK = 64 * 1024
 const ZEROS = Buffer.alloc(BLOCK)
 
@@ -162,7 +166,7 @@ async function stageCore(
   limits: StageLimits
 ): Promise<{ core: string | null; cut: string | null; note: string | null }> {
   if (await exists(join(source, 'core.zst'))) {
-    const room = (await freeBytes(dirname(target))) - limits.minFreeSpace
+    const room = (await freeBytes(dirname(target))) - limits.minFreeSpace - STAGE_MARGIN
     const limit = Math.min(limits.maxCoreSize, Math.max(0, room))
     if (limit <= 0)
       return {

@@ -6,8 +6,9 @@ import {
   openRegular,
   runAsRoot,
   runCommand,
+  safeRelative,
   shellQuote
-} from "./chunk-6MOCNRDI.js";
+} from "./chunk-74IZJ5NJ.js";
 import {
   debug,
   endGroup,
@@ -16,8 +17,9 @@ import {
 } from "./chunk-3L7JGGGI.js";
 
 // src/analyze/gdb.ts
-import { readFile, rm, writeFile } from "node:fs/promises";
-import { delimiter, dirname, join } from "node:path";
+import { constants as constants3 } from "node:fs";
+import { copyFile, link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { basename as basename2, delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 // src/analyze/analysis.ts
@@ -399,9 +401,43 @@ var GDB_SETTINGS = [
 function scriptPath() {
   return fileURLToPath(new URL("./backtrace.py", import.meta.url));
 }
+async function privateSysroot(crash) {
+  const sysroot = join(crash.dir, "sysroot");
+  await rm(sysroot, { recursive: true, force: true });
+  await mkdir(sysroot, { recursive: true });
+  const folders = /* @__PURE__ */ new Set();
+  const place = async (file, target) => {
+    await mkdir(dirname(target), { recursive: true });
+    await link(file, target).catch(() => copyFile(file, target, constants3.COPYFILE_EXCL));
+  };
+  for (const library of crash.libraries) {
+    const relative2 = safeRelative(library.path);
+    if (!relative2) continue;
+    await place(library.file, join(sysroot, relative2)).catch(() => void 0);
+    folders.add(dirname(join(sysroot, relative2)));
+  }
+  for (const library of crash.libraries) {
+    const relative2 = safeRelative(library.path);
+    for (const alias of versionAliases(basename2(relative2))) {
+      const target = join(sysroot, dirname(relative2), alias);
+      if (relative2) await place(library.file, target).catch(() => void 0);
+    }
+  }
+  return { sysroot, search: [...folders].join(delimiter) };
+}
+function versionAliases(name) {
+  const match3 = /^(.+\.so)((?:\.\d+)+)$/.exec(name);
+  if (!match3) return [];
+  const parts = match3[2].split(".").slice(1);
+  const names = [];
+  for (let keep = parts.length - 1; keep >= 0; keep--)
+    names.push([match3[1], ...parts.slice(0, keep)].join("."));
+  return names;
+}
 function gdbEnv(extra) {
   const env = { ...process.env, ...extra };
   delete env.DEBUGINFOD_URLS;
+  delete env.LD_LIBRARY_PATH;
   return env;
 }
 function settingsArgs(extra = []) {
@@ -415,7 +451,15 @@ async function runBatch(options, executable, jobs, listFile) {
   );
   await writeFile(
     listFile,
-    JSON.stringify(jobs.map((job) => ({ core: job.crash.core, json: job.json, text: job.text })))
+    JSON.stringify(
+      jobs.map((job) => ({
+        core: job.crash.core,
+        json: job.json,
+        text: job.text,
+        sysroot: job.sysroot,
+        search: job.search
+      }))
+    )
   );
   const cache = jobs.length > 1 ? [
     "set index-cache directory " + join(dirname(jobs[0].crash.dir), "gdb-index-cache"),
@@ -443,7 +487,11 @@ async function runBatch(options, executable, jobs, listFile) {
   return { failure: null, noPython };
 }
 async function analyzeFromText(options, executable, job, resolver) {
-  const args = settingsArgs(["set filename-display absolute"]);
+  const args = settingsArgs([
+    "set filename-display absolute",
+    `set sysroot ${job.sysroot}`,
+    `set solib-search-path ${job.search}`
+  ]);
   for (const script of options.scripts) args.push("-x", script);
   args.push("-ex", "bt full 64", "-ex", "thread apply all -ascending bt full 64");
   for (const command of options.commands) args.push("-ex", command);
@@ -521,7 +569,8 @@ async function analyzeCrashes(crashes, options) {
     const job = {
       crash,
       json: join(crash.dir, "backtrace.json"),
-      text: join(crash.dir, "backtrace.txt")
+      text: join(crash.dir, "backtrace.txt"),
+      ...await privateSysroot(crash)
     };
     const key = crash.executable ?? "";
     batches.set(key, [...batches.get(key) ?? [], job]);
@@ -3202,8 +3251,8 @@ var Path = class {
         let remaining = itemPath;
         let dir = dirname3(remaining);
         while (dir !== remaining) {
-          const basename5 = path3.basename(remaining);
-          this.segments.unshift(basename5);
+          const basename6 = path3.basename(remaining);
+          this.segments.unshift(basename6);
           remaining = dir;
           dir = dirname3(remaining);
         }
@@ -3685,7 +3734,7 @@ function create(patterns, options) {
 
 // src/collect/identify.ts
 import { lstat, rm as rm2, stat } from "node:fs/promises";
-import { basename as basename4, dirname as dirname4, isAbsolute as isAbsolute2, join as join3, resolve } from "node:path";
+import { basename as basename5, dirname as dirname4, isAbsolute as isAbsolute2, join as join3, resolve } from "node:path";
 var DELETED = / \(deleted\)$/;
 async function isFile(path6) {
   return stat(path6).then(
@@ -3741,7 +3790,7 @@ var ExecutableCandidates = class {
           problem: `${path6} changed since the crash (build-id ${found ?? "none"} instead of ${buildId})`
         };
       const folder = buildId ?? `no-build-id-${index}`;
-      const file = join3(this.stage, "objects", folder, basename4(path6) || "file");
+      const file = join3(this.stage, "objects", folder, basename5(path6) || "file");
       await rm2(file, { force: true });
       await copyFromHandle(opened.handle, file);
       return { file };
@@ -3853,7 +3902,7 @@ async function identify(crash, candidates) {
 }
 
 // src/collect/stray.ts
-import { access, constants as constants3, lstat as lstat2, mkdir } from "node:fs/promises";
+import { access, constants as constants4, lstat as lstat2, mkdir as mkdir2 } from "node:fs/promises";
 import { join as join4 } from "node:path";
 
 // src/collect/crash.ts
@@ -3919,7 +3968,7 @@ async function collectStrayCores(patterns, since, stageDir, seen) {
       continue;
     }
     if (!await looksLikeCore(path6)) {
-      const readable = await access(path6, constants3.R_OK).then(
+      const readable = await access(path6, constants4.R_OK).then(
         () => true,
         () => false
       );
@@ -3936,7 +3985,7 @@ async function collectStrayCores(patterns, since, stageDir, seen) {
 async function crashFromCoreFile(path6, mtimeMs, stageDir, index) {
   const id = `core-${Math.floor(mtimeMs / 1e3)}-${index}`;
   const dir = join4(stageDir, id);
-  await mkdir(dir, { recursive: true });
+  await mkdir2(dir, { recursive: true });
   return newCrash(id, "core-file", dir, { time: Math.floor(mtimeMs / 1e3), core: path6 });
 }
 

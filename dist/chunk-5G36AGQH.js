@@ -1,15 +1,14 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  copyFromHandle,
+  UploadMode,
   describeFailure,
   detectPrivilege,
   findProgram,
-  openRegular,
   runAsRoot,
   runCommand,
   shellQuote,
   writeAsRoot
-} from "./chunk-6MOCNRDI.js";
+} from "./chunk-74IZJ5NJ.js";
 import {
   getInput,
   getState,
@@ -344,167 +343,6 @@ async function enableCapture(inputs, startedAt, save) {
   return { state: { ...installed, complete: true }, facts };
 }
 
-// src/upload/bundle.ts
-import { constants } from "node:fs";
-import { chmod, copyFile, link, mkdir, rm as rm2, stat, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname, join as join2 } from "node:path";
-var UploadMode = /* @__PURE__ */ ((UploadMode2) => {
-  UploadMode2["All"] = "all";
-  UploadMode2["Reports"] = "reports";
-  UploadMode2["None"] = "none";
-  return UploadMode2;
-})(UploadMode || {});
-var DELETED = / \(deleted\)$/;
-var FORBIDDEN = /["\\:<>|*?\u0000-\u001f]/g;
-function safeRelative(path) {
-  return path.split("/").filter((part) => part !== "" && part !== "." && part !== "..").map((part) => part.replace(FORBIDDEN, "_")).join("/");
-}
-async function sizeOf(path) {
-  return stat(path).then(
-    (s) => s.isFile() ? s.size : null,
-    () => null
-  );
-}
-function debugScript(crash, executable, sysroot, libDirs) {
-  const inRoot = (relative) => `"$root/"${shellQuote(relative)}`;
-  const search = libDirs.map((dir) => inRoot(`${sysroot}/${dir}`)).join(":");
-  const exe = executable ? inRoot(`${sysroot}/${executable}`) : "";
-  return [
-    "#!/bin/sh",
-    `# Opens crash ${shellQuote(crash.id)} in gdb with the executable and the shared libraries it ran with,`,
-    "# from this bundle alone. Extra arguments go to gdb, for example: sh debug.sh -batch -ex bt",
-    "# auto-load stays off: the library names come from the crashed program.",
-    'here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd) || exit 1',
-    'root=$(dirname -- "$here")',
-    "exec gdb -nx -iex 'set auto-load off' -iex 'set libthread-db-search-path $sdir' \\",
-    "  -iex 'set debuginfod enabled off' \\",
-    `  -iex "set sysroot "${inRoot(sysroot)} \\`,
-    `  -iex "set solib-search-path "${search || "''"} \\`,
-    `  "$@" ${exe} "$here/core"`,
-    ""
-  ].join("\n");
-}
-var README = `# crash-capture bundle
-
-One folder per crash, named \`<time>-<pid>\` (or \`core-\u2026\`, \`coredump-\u2026\` for cores found
-outside the handler). Each holds:
-
-- \`backtrace.txt\`: gdb's backtrace, crashing thread first, then every thread;
-- \`backtrace.json\`: the same frames as structured data;
-- \`crash.json\`: the crash record (signal, executable, command line, blamed frame, problems);
-- \`core\`: the core dump (not in bundles made with \`upload: reports\`);
-- \`debug.sh\`: opens the core in gdb with the exact executable and libraries of the crash.
-
-\`sysroot/\` holds the executables and the shared libraries the processes had mapped, under
-their original absolute paths, so that gdb on another machine uses these and not its own:
-
-    sh <crash-folder>/debug.sh                   # interactive gdb
-    sh <crash-folder>/debug.sh -batch -ex 'thread apply all bt full'
-
-Cores hold the memory of the crashed process, which can include secrets (tokens, keys, data):
-treat this bundle like the secrets your tests use.
-`;
-async function stageBundle(analyses, stage, mode, maxBytes) {
-  const root = join2(stage, "bundle");
-  await rm2(root, { recursive: true, force: true });
-  await mkdir(root, { recursive: true });
-  const planned = [];
-  const sysroot = /* @__PURE__ */ new Map();
-  const notes = /* @__PURE__ */ new Map();
-  const scripts = /* @__PURE__ */ new Map();
-  for (const analysis of analyses) {
-    const { crash } = analysis;
-    for (const [from, name] of [
-      [analysis.textPath, "backtrace.txt"],
-      [analysis.jsonPath, "backtrace.json"]
-    ]) {
-      const size = from ? await sizeOf(from) : null;
-      if (from && size !== null) planned.push({ from, to: `${crash.id}/${name}`, size });
-    }
-    if (mode !== "all" /* All */) continue;
-    const coreSize = crash.core ? await sizeOf(crash.core) : null;
-    if (crash.core && coreSize !== null)
-      planned.push({ from: crash.core, to: `${crash.id}/core`, size: coreSize, coreOf: crash });
-    const wanted = [];
-    const exePath = crash.executablePath?.replace(DELETED, "") ?? (crash.executable ? `/unknown/${crash.comm || "executable"}` : null);
-    if (crash.executable && exePath) wanted.push({ path: exePath, from: crash.executable });
-    wanted.push(...crash.libraries.map((library) => ({ path: library.path, from: library.file })));
-    const clash = wanted.some((w) => {
-      const taken = sysroot.get(safeRelative(w.path));
-      return taken !== void 0 && taken !== w.from;
-    });
-    const base = clash ? `${crash.id}/sysroot` : "sysroot";
-    for (const w of wanted) {
-      const to = `${base}/${safeRelative(w.path)}`;
-      if (!clash && sysroot.has(safeRelative(w.path))) continue;
-      const size = await sizeOf(w.from);
-      if (size === null) continue;
-      if (!clash) sysroot.set(safeRelative(w.path), w.from);
-      planned.push({ from: w.from, to, size });
-    }
-    const libDirs = [
-      ...new Set(wanted.filter((w) => w.path !== exePath).map((w) => dirname(safeRelative(w.path))))
-    ];
-    scripts.set(
-      crash,
-      debugScript(crash, crash.executable && exePath ? safeRelative(exePath) : null, base, libDirs)
-    );
-  }
-  const dropped = [];
-  let bytes = planned.reduce((n, p) => n + p.size, 0);
-  const byCoreSize = planned.filter((p) => p.coreOf).sort((a, b) => b.size - a.size);
-  for (const core of byCoreSize) {
-    if (bytes <= maxBytes) break;
-    planned.splice(planned.indexOf(core), 1);
-    bytes -= core.size;
-    const note = `the core (${core.size} bytes) was left out: the bundle would exceed max-artifact-size`;
-    dropped.push(`${core.coreOf.id}: ${note}`);
-    notes.set(core.coreOf, [note]);
-  }
-  const files = [];
-  for (const p of planned) {
-    const target = join2(root, p.to);
-    await mkdir(dirname(target), { recursive: true });
-    if (p.from.startsWith(stage + "/")) {
-      await link(p.from, target).catch(() => copyFile(p.from, target, constants.COPYFILE_EXCL));
-    } else {
-      const { handle } = await openRegular(p.from);
-      try {
-        await copyFromHandle(handle, target);
-      } finally {
-        await handle.close();
-      }
-    }
-    files.push(target);
-  }
-  for (const analysis of analyses) {
-    const { crash } = analysis;
-    const dir = join2(root, crash.id);
-    await mkdir(dir, { recursive: true });
-    const record = {
-      ...crash,
-      signal: analysis.signal,
-      blame: analysis.blame && {
-        function: analysis.blame.frame.function,
-        path: analysis.blame.path,
-        line: analysis.blame.line
-      },
-      problems: [...analysis.problems, ...notes.get(crash) ?? []]
-    };
-    await writeFile2(join2(dir, "crash.json"), JSON.stringify(record, null, 2) + "\n");
-    files.push(join2(dir, "crash.json"));
-    const script = scripts.get(crash);
-    if (script && planned.some((p) => p.coreOf === crash)) {
-      await writeFile2(join2(dir, "debug.sh"), script);
-      await chmod(join2(dir, "debug.sh"), 493);
-      files.push(join2(dir, "debug.sh"));
-    }
-  }
-  await writeFile2(join2(root, "README.md"), README);
-  files.push(join2(root, "README.md"));
-  return { root, files, bytes, dropped };
-}
-
 // src/inputs.ts
 var CommentMode = /* @__PURE__ */ ((CommentMode2) => {
   CommentMode2["OnCrash"] = "on-crash";
@@ -670,7 +508,6 @@ export {
   readCoreLimit,
   MORE_RECORDS,
   enableCapture,
-  stageBundle,
   getInputs,
   saveCaptureState,
   loadCaptureState
