@@ -9,7 +9,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FakeJob, ROOT } from '../scripts/runner.mjs'
+import { FakeJob, ROOT, STEP_NODE } from '../scripts/runner.mjs'
 
 /** A temporary workspace holding crash programs compiled from __fixtures__/crashers. */
 export interface Workspace {
@@ -129,4 +129,4 @@ export function workflowCommands(stdout: string): WorkflowCommand[] {
   return commands
 }
 
-export { FakeJob, ROOT }
+export { FakeJob, ROOT, STEP_NODE }

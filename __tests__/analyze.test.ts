@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { chmodSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Analysis } from '../src/analyze/analysis.js'
-import { analyzeCrashes, findGdb, versionAliases, type AnalyzeOptions } from '../src/analyze/gdb.js'
+import { analyzeCrashes, findGdb, type AnalyzeOptions } from '../src/analyze/gdb.js'
 import { groupCrashes } from '../src/analyze/group.js'
 import type { Crash } from '../src/collect/crash.js'
 import {
@@ -131,17 +131,6 @@ describe('analyze (real cores, real gdb)', () => {
     expect(a.blame).toMatchObject({ path: 'src/cxx.cpp', line: crashLine('cxx') })
     // libstdc++ came from the private sysroot, found by its soname: gdb unwound through it.
     expect(a.crashingThread!.frames.map((f) => f.function)).toContain('std::terminate()')
-  })
-
-  it('names versioned libraries by every shorter version, as a soname or dlopen may', () => {
-    expect(versionAliases('libstdc++.so.6.0.30')).toEqual([
-      'libstdc++.so.6.0',
-      'libstdc++.so.6',
-      'libstdc++.so'
-    ])
-    expect(versionAliases('libc.so.6')).toEqual(['libc.so'])
-    expect(versionAliases('libplain.so')).toEqual([])
-    expect(versionAliases('core.so.txt')).toEqual([])
   })
 
   it('blames the panic helper by default and its caller with skip-frames', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
@@ -6,6 +7,7 @@ import {
   FakeJob,
   makeWorkspace,
   runStep,
+  STEP_NODE,
   waitForCrashes,
   workflowCommands
 } from '../__fixtures__/e2e.js'
@@ -37,6 +39,13 @@ function readReport(path: string | undefined): Report {
 }
 
 describe('e2e: main, a real crash, post', () => {
+  it('runs the steps with the node named by CRASH_CAPTURE_NODE (Node 24, as action.yml says)', () => {
+    const version = execFileSync(STEP_NODE, ['--version'], { encoding: 'utf8' }).trim()
+    if (process.env.CRASH_CAPTURE_NODE) expect(version).toMatch(/^v24\./)
+    else expect(STEP_NODE).toBe(process.execPath)
+    process.stdout.write(`figure: e2e steps run under node ${version}\n`)
+  })
+
   it('captures a NULL dereference run with ulimit -c 0 and reports it at the right line', async () => {
     const ws = makeWorkspace(['nullderef'])
     const job = new FakeJob({ workspace: ws.dir })

@@ -3,16 +3,19 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import {
   mkdtempSync,
   readFileSync,
+  realpathSync,
   statSync,
   truncateSync,
   writeFileSync,
   copyFileSync
 } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   ElfError,
   fileBuildId,
+  handleSoname,
   looksLikeCore,
   readCore,
   type CoreInfo
@@ -145,6 +148,26 @@ describe('elf core reader on real cores', () => {
   it('tells cores from other files', async () => {
     expect(await looksLikeCore(cores.get('nullderef')!)).toBe(true)
     expect(await looksLikeCore(ws.bin('nullderef'))).toBe(false)
+  })
+
+  it('reads the soname of a shared object, as readelf does', async () => {
+    const soname = async (path: string) => {
+      const handle = await open(path, 'r')
+      try {
+        return await handleSoname(handle)
+      } finally {
+        await handle.close()
+      }
+    }
+    const libstdcxx = execFileSync('g++', ['-print-file-name=libstdc++.so.6'], {
+      encoding: 'utf8'
+    }).trim()
+    const dynamic = execFileSync('readelf', ['-d', realpathSync(libstdcxx)], { encoding: 'utf8' })
+    const expected = /Library soname: \[([^\]]+)\]/.exec(dynamic)![1]
+    expect(await soname(realpathSync(libstdcxx))).toBe(expected)
+    expect(expected).toBe('libstdc++.so.6')
+    expect(await soname(ws.bin('nullderef'))).toBeNull()
+    expect(await soname(cores.get('nullderef')!)).toBeNull()
   })
 })
 

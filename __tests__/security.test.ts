@@ -22,6 +22,7 @@ import {
   FakeJob,
   makeWorkspace,
   ROOT,
+  STEP_NODE,
   waitForCrashes,
   type Workspace
 } from '../__fixtures__/e2e.js'
@@ -154,7 +155,7 @@ describe('security: gdb never runs what a crash brings', () => {
     expect(existsSync(core)).toBe(true)
 
     // The local command on the same core, as a developer would run it.
-    const local = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), core], {
+    const local = spawnSync(STEP_NODE, [join(ROOT, 'dist/cli.js'), core], {
       cwd: ws.dir,
       encoding: 'utf8'
     })

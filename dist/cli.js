@@ -11,8 +11,8 @@ import {
   groupCrashes,
   identify,
   looksLikeCore
-} from "./chunk-UW6V2DRF.js";
-import "./chunk-74IZJ5NJ.js";
+} from "./chunk-FTVO3VMV.js";
+import "./chunk-Q5XC2IOH.js";
 import "./chunk-3L7JGGGI.js";
 import "./chunk-LQK3ML4U.js";
 
@@ -84,9 +84,10 @@ ${USAGE}`);
   const crashes = [];
   const cores = /* @__PURE__ */ new Map();
   let status = 0;
-  for (const [index, path] of positionals.entries()) {
+  for (const [index, given] of positionals.entries()) {
+    const path = await realpath(given).catch(() => given);
     if (!await looksLikeCore(path)) {
-      out(`${printable(path)}: not an ELF core file
+      out(`${printable(given)}: not an ELF core file
 `);
       status = 1;
       continue;

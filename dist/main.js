@@ -5,8 +5,8 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-5G36AGQH.js";
-import "./chunk-74IZJ5NJ.js";
+} from "./chunk-CPJ5KMEY.js";
+import "./chunk-Q5XC2IOH.js";
 import {
   endGroup,
   info,

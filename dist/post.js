@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-5G36AGQH.js";
+} from "./chunk-CPJ5KMEY.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -27,14 +27,14 @@ import {
   printCrashes,
   signalDescription,
   writeReport
-} from "./chunk-UW6V2DRF.js";
+} from "./chunk-FTVO3VMV.js";
 import {
   describeFailure,
   detectPrivilege,
   runAsRoot,
   runCommand,
   stageBundle
-} from "./chunk-74IZJ5NJ.js";
+} from "./chunk-Q5XC2IOH.js";
 import {
   error,
   info,

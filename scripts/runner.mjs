@@ -12,6 +12,14 @@ import { fileURLToPath } from 'node:url'
 export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)))
 
 /**
+ * The node that runs the steps: CRASH_CAPTURE_NODE when set (the tests run dist/ again under
+ * Node 24, the action's `runs.using`), else this one.
+ */
+export const STEP_NODE = process.env.CRASH_CAPTURE_NODE
+  ? resolve(ROOT, process.env.CRASH_CAPTURE_NODE)
+  : process.execPath
+
+/**
  * Parses a runner file-command file: `name<<DELIM\nvalue\nDELIM` blocks and `name=value` lines.
  * @param {string} text
  * @returns {Record<string, string>}
@@ -121,11 +129,11 @@ export class FakeJob {
             [
               '-c',
               `${options.shell.before ?? ':'}; "$0" "$1"; rc=$?; ${options.shell.after ?? ':'}; exit $rc`,
-              process.execPath,
+              STEP_NODE,
               script
             ]
           ]
-        : [process.execPath, [script]]
+        : [STEP_NODE, [script]]
       const child = spawn(command, args, {
         cwd: this.workspace,
         env,

@@ -81,9 +81,12 @@ export async function runCli(argv: string[], out: (text: string) => void): Promi
   const crashes: Crash[] = []
   const cores = new Map<Crash, CoreInfo>()
   let status = 0
-  for (const [index, path] of positionals.entries()) {
+  for (const [index, given] of positionals.entries()) {
+    // The user named these files: links they made (core -> core.1234) are theirs to follow.
+    // Files the cores name in turn are opened without following links (see identify).
+    const path = await realpath(given).catch(() => given)
     if (!(await looksLikeCore(path))) {
-      out(`${printable(path)}: not an ELF core file\n`)
+      out(`${printable(given)}: not an ELF core file\n`)
       status = 1
       continue
     }

@@ -157,30 +157,16 @@ async function privateSysroot(crash: Crash): Promise<{ sysroot: string; search: 
     await place(library.file, join(sysroot, relative)).catch(() => undefined)
     folders.add(dirname(join(sysroot, relative)))
   }
-  // The link map names libraries as they were loaded, usually by their soname
-  // (`libstdc++.so.6`), while the core's mappings name the file (`libstdc++.so.6.0.30`): gdb
-  // finds them by that name in the search path, so the shorter version names are added too,
-  // where no file of the crash has them already.
+  // The link map names a dependency by its soname (`libstdc++.so.6`), the core's mappings by
+  // its file (`libstdc++.so.6.0.30`): gdb finds it under that name in the search path.
   for (const library of crash.libraries) {
     const relative = safeRelative(library.path)
-    for (const alias of versionAliases(basename(relative))) {
-      const target = join(sysroot, dirname(relative), alias)
-      if (relative) await place(library.file, target).catch(() => undefined)
-    }
+    if (!relative || !library.soname || library.soname === basename(relative)) continue
+    await place(library.file, join(sysroot, dirname(relative), library.soname)).catch(
+      () => undefined
+    )
   }
   return { sysroot, search: [...folders].join(delimiter) }
-}
-
-/** `libfoo.so.1.2.3` → `libfoo.so.1.2`, `libfoo.so.1`, `libfoo.so`: the names a soname or a
- * dlopen may have used for a versioned library file. */
-export function versionAliases(name: string): string[] {
-  const match = /^(.+\.so)((?:\.\d+)+)$/.exec(name)
-  if (!match) return []
-  const parts = match[2]!.split('.').slice(1)
-  const names: string[] = []
-  for (let keep = parts.length - 1; keep >= 0; keep--)
-    names.push([match[1]!, ...parts.slice(0, keep)].join('.'))
-  return names
 }
 
 /** What one gdb run over a batch of cores did. */

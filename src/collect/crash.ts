@@ -56,8 +56,9 @@ export interface Crash {
   executableReason: string | null
   /** Shared libraries the process had mapped whose file on disk still had the build-id the
    * core recorded: `path` as mapped, `file` a private copy made from the checked descriptor
-   * (the only one the artifact uses). */
-  libraries: { path: string; file: string }[]
+   * (the only one gdb and the artifact use), `soname` its DT_SONAME (the name the link map
+   * has for it when it differs from the file's). */
+  libraries: { path: string; file: string; soname: string | null }[]
   /** What went wrong finding or identifying this crash, in sentences for the report. */
   problems: string[]
 }

@@ -1,7 +1,14 @@
 import * as glob from '@actions/glob'
 import { lstat, rm, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
-import { ElfError, fileBuildId, handleBuildId, readCore, type CoreInfo } from '../elf/core-file.js'
+import {
+  ElfError,
+  fileBuildId,
+  handleBuildId,
+  handleSoname,
+  readCore,
+  type CoreInfo
+} from '../elf/core-file.js'
 import { copyFromHandle, openRegular } from '../safe-file.js'
 import type { Crash } from './crash.js'
 
@@ -24,7 +31,7 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /** A file checked against a build-id and copied from the same open descriptor, or why not. */
-export type VerifiedCopy = { file: string } | { problem: string }
+export type VerifiedCopy = { file: string; soname: string | null } | { problem: string }
 
 /**
  * Candidate executables from the `executables` input, expanded once per post step, and the
@@ -88,7 +95,7 @@ export class ExecutableCandidates {
       const file = join(this.stage, 'objects', folder, basename(path) || 'file')
       await rm(file, { force: true })
       await copyFromHandle(opened.handle, file)
-      return { file }
+      return { file, soname: await handleSoname(opened.handle) }
     } catch (error) {
       return { problem: `${path} could not be copied: ${(error as Error).message}` }
     } finally {
@@ -159,7 +166,7 @@ export async function identify(
       const path = mapped.replace(DELETED, '')
       const copy = await candidates.verifiedCopy(path, id)
       if ('file' in copy) {
-        crash.libraries.push({ path, file: copy.file })
+        crash.libraries.push({ path, file: copy.file, soname: copy.soname })
       } else {
         problems.push(
           `The library ${path} is not used: ${copy.problem}. Frames inside it may show as ?? or be wrong.`

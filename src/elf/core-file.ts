@@ -343,6 +343,68 @@ function buildIdAt(
   return buildIdOf(read, mapping.end - mapping.start, 4096)
 }
 
+const PT_LOAD_TYPE = 1
+const PT_DYNAMIC = 2
+const DT_NULL = 0n
+const DT_STRTAB = 5n
+const DT_SONAME = 14n
+
+/**
+ * The DT_SONAME of a shared object open at `handle` (little-endian ELF32/ELF64), or null: the
+ * name the dynamic linker recorded in the link map when the object was loaded as a dependency,
+ * which often differs from the file's own name (`libstdc++.so.6` for `libstdc++.so.6.0.30`).
+ */
+export async function handleSoname(handle: FileHandle): Promise<string | null> {
+  try {
+    const reader = new CoreReader(handle, (await handle.stat()).size)
+    const header = await reader.read(0, 64)
+    if (header.length < 52 || header.readUInt32BE(0) !== 0x7f454c46 || header[5] !== 1) return null
+    const bits = header[4] === 2 ? 64 : 32
+    if (bits === 64 && header.length < 64) return null
+    const phoff = bits === 64 ? Number(header.readBigUInt64LE(32)) : header.readUInt32LE(28)
+    const phentsize = bits === 64 ? header.readUInt16LE(54) : header.readUInt16LE(42)
+    const phnum = bits === 64 ? header.readUInt16LE(56) : header.readUInt16LE(44)
+    if (phnum === 0 || phnum > 256 || phentsize < (bits === 64 ? 56 : 32)) return null
+    const table = await reader.read(phoff, phentsize * phnum)
+    if (table.length < phentsize * phnum) return null
+    const loads: { vaddr: bigint; offset: bigint; filesz: bigint }[] = []
+    let dynamic: { offset: bigint; filesz: bigint } | null = null
+    for (let i = 0; i < phnum; i++) {
+      const at = i * phentsize
+      const type = table.readUInt32LE(at)
+      const field = (o64: number, o32: number) =>
+        bits === 64 ? table.readBigUInt64LE(at + o64) : BigInt(table.readUInt32LE(at + o32))
+      const entry = { offset: field(8, 4), vaddr: field(16, 8), filesz: field(32, 16) }
+      if (type === PT_LOAD_TYPE) loads.push(entry)
+      if (type === PT_DYNAMIC) dynamic = entry
+    }
+    if (!dynamic || dynamic.filesz > 65536n) return null
+    const dyn = await reader.read(Number(dynamic.offset), Number(dynamic.filesz))
+    const size = bits === 64 ? 16 : 8
+    let strtab: bigint | null = null
+    let soname: bigint | null = null
+    for (let at = 0; at + size <= dyn.length; at += size) {
+      const tag = bits === 64 ? dyn.readBigInt64LE(at) : BigInt(dyn.readInt32LE(at))
+      const value = bits === 64 ? dyn.readBigUInt64LE(at + 8) : BigInt(dyn.readUInt32LE(at + 4))
+      if (tag === DT_NULL) break
+      if (tag === DT_STRTAB) strtab = value
+      if (tag === DT_SONAME) soname = value
+    }
+    if (strtab === null || soname === null) return null
+    const load = loads.find((l) => l.vaddr <= strtab && strtab < l.vaddr + l.filesz)
+    if (!load) return null
+    const offset = load.offset + (strtab - load.vaddr) + soname
+    if (offset > BigInt(Number.MAX_SAFE_INTEGER)) return null
+    const bytes = await reader.read(Number(offset), 256)
+    const nul = bytes.indexOf(0)
+    if (nul <= 0) return null
+    const name = bytes.subarray(0, nul).toString('utf8')
+    return /^[A-Za-z0-9._+-]+$/.test(name) ? name : null
+  } catch {
+    return null
+  }
+}
+
 /** Reads the build-id of an ELF file open at `handle`, or null (not ELF, no build-id). */
 export async function handleBuildId(handle: FileHandle): Promise<string | null> {
   try {

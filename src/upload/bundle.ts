@@ -1,6 +1,6 @@
 import { constants } from 'node:fs'
 import { chmod, copyFile, link, mkdir, rm, stat, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import type { Analysis } from '../analyze/analysis.js'
 import type { Crash } from '../collect/crash.js'
 import { shellQuote } from '../process.js'
@@ -151,7 +151,12 @@ export async function stageBundle(
       (crash.executable ? `/unknown/${crash.comm || 'executable'}` : null)
     if (crash.executable && exePath) wanted.push({ path: exePath, from: crash.executable })
     // identify() kept the libraries whose file still matches the core; it reported the others.
-    wanted.push(...crash.libraries.map((library) => ({ path: library.path, from: library.file })))
+    for (const library of crash.libraries) {
+      wanted.push({ path: library.path, from: library.file })
+      // gdb finds a dependency by its soname (`libstdc++.so.6`), not its file's name.
+      if (library.soname && library.soname !== basename(library.path))
+        wanted.push({ path: join(dirname(library.path), library.soname), from: library.file })
+    }
     const clash = wanted.some((w) => {
       const taken = sysroot.get(safeRelative(w.path))
       return taken !== undefined && taken !== w.from

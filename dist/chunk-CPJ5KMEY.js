@@ -8,7 +8,7 @@ import {
   runCommand,
   shellQuote,
   writeAsRoot
-} from "./chunk-74IZJ5NJ.js";
+} from "./chunk-Q5XC2IOH.js";
 import {
   getInput,
   getState,

@@ -109,7 +109,7 @@ async function writeAsRoot(privilege, path, value) {
 // src/upload/bundle.ts
 import { constants as constants3 } from "node:fs";
 import { chmod, copyFile, link, mkdir as mkdir2, rm, stat, writeFile } from "node:fs/promises";
-import { dirname as dirname2, join as join2 } from "node:path";
+import { basename, dirname as dirname2, join as join2 } from "node:path";
 
 // src/safe-file.ts
 import { constants as constants2, createReadStream, createWriteStream } from "node:fs";
@@ -234,7 +234,11 @@ async function stageBundle(analyses, stage, mode, maxBytes) {
     const wanted = [];
     const exePath = crash.executablePath?.replace(DELETED, "") ?? (crash.executable ? `/unknown/${crash.comm || "executable"}` : null);
     if (crash.executable && exePath) wanted.push({ path: exePath, from: crash.executable });
-    wanted.push(...crash.libraries.map((library) => ({ path: library.path, from: library.file })));
+    for (const library of crash.libraries) {
+      wanted.push({ path: library.path, from: library.file });
+      if (library.soname && library.soname !== basename(library.path))
+        wanted.push({ path: join2(dirname2(library.path), library.soname), from: library.file });
+    }
     const clash = wanted.some((w) => {
       const taken = sysroot.get(safeRelative(w.path));
       return taken !== void 0 && taken !== w.from;

@@ -8,7 +8,7 @@ import {
   runCommand,
   safeRelative,
   shellQuote
-} from "./chunk-74IZJ5NJ.js";
+} from "./chunk-Q5XC2IOH.js";
 import {
   debug,
   endGroup,
@@ -418,21 +418,12 @@ async function privateSysroot(crash) {
   }
   for (const library of crash.libraries) {
     const relative2 = safeRelative(library.path);
-    for (const alias of versionAliases(basename2(relative2))) {
-      const target = join(sysroot, dirname(relative2), alias);
-      if (relative2) await place(library.file, target).catch(() => void 0);
-    }
+    if (!relative2 || !library.soname || library.soname === basename2(relative2)) continue;
+    await place(library.file, join(sysroot, dirname(relative2), library.soname)).catch(
+      () => void 0
+    );
   }
   return { sysroot, search: [...folders].join(delimiter) };
-}
-function versionAliases(name) {
-  const match3 = /^(.+\.so)((?:\.\d+)+)$/.exec(name);
-  if (!match3) return [];
-  const parts = match3[2].split(".").slice(1);
-  const names = [];
-  for (let keep = parts.length - 1; keep >= 0; keep--)
-    names.push([match3[1], ...parts.slice(0, keep)].join("."));
-  return names;
 }
 function gdbEnv(extra) {
   const env = { ...process.env, ...extra };
@@ -876,6 +867,60 @@ async function buildIdOf(read, span, maxNote) {
 function buildIdAt(reader, loads, mapping) {
   const read = (offset, length) => readMemory(reader, loads, mapping.start + offset, length);
   return buildIdOf(read, mapping.end - mapping.start, 4096);
+}
+var PT_LOAD_TYPE = 1;
+var PT_DYNAMIC = 2;
+var DT_NULL = 0n;
+var DT_STRTAB = 5n;
+var DT_SONAME = 14n;
+async function handleSoname(handle) {
+  try {
+    const reader = new CoreReader(handle, (await handle.stat()).size);
+    const header = await reader.read(0, 64);
+    if (header.length < 52 || header.readUInt32BE(0) !== 2135247942 || header[5] !== 1) return null;
+    const bits = header[4] === 2 ? 64 : 32;
+    if (bits === 64 && header.length < 64) return null;
+    const phoff = bits === 64 ? Number(header.readBigUInt64LE(32)) : header.readUInt32LE(28);
+    const phentsize = bits === 64 ? header.readUInt16LE(54) : header.readUInt16LE(42);
+    const phnum = bits === 64 ? header.readUInt16LE(56) : header.readUInt16LE(44);
+    if (phnum === 0 || phnum > 256 || phentsize < (bits === 64 ? 56 : 32)) return null;
+    const table = await reader.read(phoff, phentsize * phnum);
+    if (table.length < phentsize * phnum) return null;
+    const loads = [];
+    let dynamic = null;
+    for (let i = 0; i < phnum; i++) {
+      const at = i * phentsize;
+      const type = table.readUInt32LE(at);
+      const field = (o64, o32) => bits === 64 ? table.readBigUInt64LE(at + o64) : BigInt(table.readUInt32LE(at + o32));
+      const entry = { offset: field(8, 4), vaddr: field(16, 8), filesz: field(32, 16) };
+      if (type === PT_LOAD_TYPE) loads.push(entry);
+      if (type === PT_DYNAMIC) dynamic = entry;
+    }
+    if (!dynamic || dynamic.filesz > 65536n) return null;
+    const dyn = await reader.read(Number(dynamic.offset), Number(dynamic.filesz));
+    const size = bits === 64 ? 16 : 8;
+    let strtab = null;
+    let soname = null;
+    for (let at = 0; at + size <= dyn.length; at += size) {
+      const tag = bits === 64 ? dyn.readBigInt64LE(at) : BigInt(dyn.readInt32LE(at));
+      const value = bits === 64 ? dyn.readBigUInt64LE(at + 8) : BigInt(dyn.readUInt32LE(at + 4));
+      if (tag === DT_NULL) break;
+      if (tag === DT_STRTAB) strtab = value;
+      if (tag === DT_SONAME) soname = value;
+    }
+    if (strtab === null || soname === null) return null;
+    const load = loads.find((l) => l.vaddr <= strtab && strtab < l.vaddr + l.filesz);
+    if (!load) return null;
+    const offset = load.offset + (strtab - load.vaddr) + soname;
+    if (offset > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+    const bytes = await reader.read(Number(offset), 256);
+    const nul = bytes.indexOf(0);
+    if (nul <= 0) return null;
+    const name = bytes.subarray(0, nul).toString("utf8");
+    return /^[A-Za-z0-9._+-]+$/.test(name) ? name : null;
+  } catch {
+    return null;
+  }
 }
 async function handleBuildId(handle) {
   try {
@@ -3793,7 +3838,7 @@ var ExecutableCandidates = class {
       const file = join3(this.stage, "objects", folder, basename5(path6) || "file");
       await rm2(file, { force: true });
       await copyFromHandle(opened.handle, file);
-      return { file };
+      return { file, soname: await handleSoname(opened.handle) };
     } catch (error) {
       return { problem: `${path6} could not be copied: ${error.message}` };
     } finally {
@@ -3840,7 +3885,7 @@ async function identify(crash, candidates) {
       const path6 = mapped.replace(DELETED, "");
       const copy = await candidates.verifiedCopy(path6, id);
       if ("file" in copy) {
-        crash.libraries.push({ path: path6, file: copy.file });
+        crash.libraries.push({ path: path6, file: copy.file, soname: copy.soname });
       } else {
         problems.push(
           `The library ${path6} is not used: ${copy.problem}. Frames inside it may show as ?? or be wrong.`
