@@ -13,7 +13,7 @@ import {
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import {
   crashLine,
   FakeJob,
@@ -193,8 +193,13 @@ describe('reliability: handler safety', () => {
     const files = tree(session)
     for (const file of files)
       expect(file).toMatch(
-        /^(handler\.sh|config|owner\.json|crashes\/\d+-\d+\/[a-z.-]+|executables\/[\d-]+|tickets\/\d+|slots\/\d+)$/
+        /^(config|job\.json|tracking|self-check|crashes\/\d+-\d+\/[a-z.-]+|executables\/[\d-]+|tickets\/\d+|slots\/\d+)$/
       )
+    // And the host capture around it holds only its own files.
+    expect(readdirSync(dirname(dirname(session))).sort()).toEqual(
+      ['config', 'handler.sh', 'host.json', 'jobs', 'unattributed'].sort()
+    )
+    expect(readdirSync(join(dirname(dirname(session)), 'unattributed'))).toEqual([])
     const [crash] = readdirSync(join(session, 'crashes'))
     expect(readFileSync(join(session, 'crashes', crash!, 'comm'), 'utf8')).toBe(comm)
     const post = await job.runStep('post')
@@ -209,7 +214,7 @@ describe('reliability: handler safety', () => {
     const job = new FakeJob({ workspace: ws.dir, inputs: { upload: 'none' } })
     await job.runStep('main')
     const session = sessionOf(job)
-    const handler = join(session, 'handler.sh')
+    const handler = join(dirname(dirname(session)), 'handler.sh')
     const marker = join(tmpdir(), `crash-capture-args-${process.pid}`)
     const sleeper = spawn('sleep', ['30'])
     try {
@@ -274,7 +279,19 @@ describe('reliability: gdb trouble', () => {
     const bin = join(dir, 'fake-bin')
     mkdirSync(bin)
     // Only the tools post needs, gdb left out or replaced.
-    for (const tool of ['zstd', 'tee', 'rm', 'install', 'env', 'sh', 'cat', 'head', 'tr']) {
+    for (const tool of [
+      'zstd',
+      'tee',
+      'rm',
+      'install',
+      'env',
+      'sh',
+      'cat',
+      'head',
+      'tr',
+      'mkdir',
+      'rmdir'
+    ]) {
       const real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim()
       symlinkSync(real, join(bin, tool))
     }
@@ -363,14 +380,16 @@ describe('reliability: restoration', () => {
       workspace: ws.dir,
       inputs: { 'fail-on-crash': 'false', upload: 'none' }
     })
+    // The same job: the same tracking id. Its later registration receives its crashes.
     const second = new FakeJob({
       workspace: ws.dir,
-      inputs: { 'fail-on-crash': 'false', upload: 'none' }
+      inputs: { 'fail-on-crash': 'false', upload: 'none' },
+      trackingId: first.trackingId
     })
     await first.runStep('main')
     const afterFirst = readKernel()
     await second.runStep('main')
-    spawnSync('./bin/nullderef', { cwd: ws.dir })
+    spawnSync('./bin/nullderef', { cwd: ws.dir, env: second.processEnv() })
     await waitForCrashes(second, 1)
     const post2 = await second.runStep('post')
     expect(post2.outputs.crashes).toBe('1')
@@ -383,7 +402,8 @@ describe('reliability: restoration', () => {
   it('repairs, without failing, a handler a dead job left installed on a reused machine', async () => {
     const ws = makeWorkspace(['nullderef'])
     const dead = new FakeJob({ workspace: ws.dir, env: { GITHUB_RUN_ID: '1001' } })
-    await dead.runStep('main') // its post never runs
+    // Its runner process (the shell around the step) is gone afterwards; its post never runs.
+    await dead.runStep('main', { shell: {} })
     const stale = sessionOf(dead)
     const next = new FakeJob({
       workspace: ws.dir,
@@ -394,7 +414,7 @@ describe('reliability: restoration', () => {
     expect(main.code).toBe(0)
     const warnings = workflowCommands(main.stdout).filter((c) => c.command === 'warning')
     expect(warnings.map((w) => w.message).join('\n')).toMatch(
-      /A previous job left crash-capture's handler installed/
+      /1 job\(s\) that ended without their post step had registered with crash-capture on this machine; their leftovers were removed/
     )
     expect(existsSync(stale)).toBe(false)
     spawnSync('./bin/nullderef', { cwd: ws.dir })

@@ -14,7 +14,8 @@ describe('state', () => {
       sessionDir: '/var/lib/crash-capture/1-ab',
       installedPattern: '|/x',
       previous: { corePattern: 'core', corePipeLimit: '0', suidDumpable: '0' },
-      complete: false
+      complete: false,
+      otherJobs: 2
     }
     process.env.STATE_capture = JSON.stringify(state)
     expect(loadCaptureState()).toEqual(state)

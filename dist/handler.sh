@@ -10,21 +10,71 @@
 # the crashing program: it is only ever written to a file as data, never evaluated or used in a
 # path.
 #
+# One handler serves every job that captures on this kernel (self-hosted hosts running several
+# runners, ARC pods on one node). Each job registers a folder under jobs/; a crash goes to the
+# job whose RUNNER_TRACKING_ID (set by the runner on every process of a job) the crashing
+# process carries, read from /proc/PID/environ; with a single job registered, every crash is
+# that job's. A crash no job can claim gets a small record under unattributed/, never another
+# job's report.
+#
 # The dying process stays in /proc until stdin is drained (core_pipe_limit is 0), so everything
 # is read from /proc/PID first and the core last. Every crash gets a record, even when its core
 # is dropped; the handler never waits for anything unbounded.
 exec >/dev/null 2>&1
 umask 077
 
-session=${0%/*}
-case $session in /*) ;; *) exit 0 ;; esac
-# config is written by the action's main step: absolute tool paths and limits, root-owned.
-. "$session/config" || exit 0
+host=${0%/*}
+case $host in /*) ;; *) exit 0 ;; esac
+# config is written by the action's main step: absolute tool paths, root-owned.
+. "$host/config" || exit 0
 
 pid=$1 tid=$2 sig=$3 time=$4 uid=$5 gid=$6 limit=$7 dumpable=$8 comm=$9
 case "$pid:$tid:$sig:$time:$uid:$gid:$dumpable" in
   *[!0-9:]* | *::* | :* | *:) exit 0 ;;
 esac
+proc=/proc/$pid
+
+# One variable of the crashing process's environment; only a short, plain value is accepted.
+environ_value() {
+  $HEAD -c 1048576 "$proc/environ" | $TR '\0' '\n' |
+    $SED -n "s/^$1=\([A-Za-z0-9_.-]\{1,128\}\)\$/\1/p" | $HEAD -n 1
+}
+tracking=$(environ_value RUNNER_TRACKING_ID)
+
+# Registrations are folders named <epoch ms>-<random>, in order: the last match wins (a job that
+# ran main twice has its later registration receive its crashes).
+session=
+count=0
+for job in "$host"/jobs/*; do
+  [ -f "$job/config" ] || continue
+  count=$((count + 1))
+  last=$job
+  [ -n "$tracking" ] && [ "$($HEAD -c 129 "$job/tracking")" = "$tracking" ] && session=$job
+done
+[ "$count" -eq 1 ] && session=$last
+if [ -z "$session" ]; then
+  [ "$count" -gt 0 ] || exit 0
+  # No job can claim it: a record (no core) that each job's post mentions as not its own.
+  set -- "$host"/unattributed/*
+  [ "$#" -lt 1000 ] || exit 0
+  dir=$host/unattributed/$time-$pid
+  $MKDIR "$dir" || exit 0
+  printf 'pid=%s\nsignal=%s\ntime=%s\nuid=%s\ntracking=%s\n' "$pid" "$sig" "$time" "$uid" "$tracking" >"$dir/meta"
+  printf '%s' "$comm" >"$dir/comm"
+  $READLINK "$proc/exe" | $HEAD -c 4096 >"$dir/exe-path"
+  $HEAD -c 1024 "$proc/cgroup" >"$dir/cgroup"
+  $CHMOD -R go+rX "$dir"
+  exit 0
+fi
+# Limits and the owner of this job's crashes, written by its main step.
+. "$session/config" || exit 0
+
+# The main step's self-check: a throwaway crash proving that cores reach this job. It leaves a
+# mark and is never recorded.
+if [ -n "$SELF_CHECK" ] && [ "$(environ_value CRASH_CAPTURE_SELF_CHECK)" = "$SELF_CHECK" ]; then
+  : >"$session/self-check"
+  exit 0
+fi
 
 crashes=$session/crashes
 # A crash storm must not fill the disk with records either: past MAX_RECORDS folders the crash
@@ -62,7 +112,6 @@ printf '%s' "$comm" >"$dir/comm"
 
 # Every file taken from /proc is capped: the crashing program decides how long its argv, its
 # maps (65,530 mappings of long paths) and its paths are.
-proc=/proc/$pid
 $READLINK "$proc/exe" | $HEAD -c 4096 >"$dir/exe-path"
 $READLINK "$proc/cwd" | $HEAD -c 4096 >"$dir/cwd"
 

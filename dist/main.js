@@ -5,7 +5,7 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-CPJ5KMEY.js";
+} from "./chunk-IWYQFIK5.js";
 import "./chunk-Q5XC2IOH.js";
 import {
   endGroup,
@@ -63,6 +63,10 @@ async function run() {
     info(
       `Limits: ${inputs.maxCoreSize} bytes per core, ${inputs.maxTotalSize} bytes in all, ${inputs.minFreeSpace} bytes kept free`
     );
+    info(
+      `Other jobs capturing on this kernel: ${facts.otherJobs}${facts.otherJobs > 0 ? " (each crash goes to the job whose RUNNER_TRACKING_ID it carries)" : ""}`
+    );
+    info(`Self-check: captured in ${facts.selfCheckMs} ms`);
   }
   endGroup();
   for (const note of facts.notes) warning(note);

@@ -2,10 +2,9 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   MORE_RECORDS,
   getInputs,
-  loadCaptureState,
-  readKernelSettings,
-  writeKernelSettings
-} from "./chunk-CPJ5KMEY.js";
+  leaveHostCapture,
+  loadCaptureState
+} from "./chunk-IWYQFIK5.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -49,44 +48,47 @@ import "./chunk-LQK3ML4U.js";
 import { randomBytes } from "node:crypto";
 import { access, mkdir as mkdir3, realpath, stat as stat2 } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
-import { basename, join as join3, resolve } from "node:path";
+import { basename, dirname as dirname2, join as join3, resolve } from "node:path";
 
 // src/capture/restore.ts
 async function restoreCapture(state, privilege) {
-  if (state.mode !== "pipe-handler" || !state.previous) {
-    return { handlerDetached: true, handledAll: false, warnings: [] };
+  if (state.mode !== "pipe-handler" || !state.sessionDir || !state.installedPattern) {
+    return { handlerDetached: true, handledAll: false, otherJobs: 0, warnings: [] };
   }
-  const warnings = [];
   if (!privilege) {
     return {
       handlerDetached: false,
       handledAll: false,
+      otherJobs: 0,
       warnings: ["The kernel settings cannot be restored: neither root nor passwordless sudo now."]
     };
   }
-  const current = await readKernelSettings();
-  const handledAll = current.corePattern === state.installedPattern;
-  const wanted = { ...state.previous };
+  const warnings = [];
   if (!state.complete) {
     warnings.push(
       "The main step did not finish (cancelled or killed while it enabled capture): whatever it had changed is put back now."
     );
   }
-  if (current.corePattern !== state.installedPattern) {
-    if (state.complete)
-      warnings.push(
-        `core_pattern was changed during the job by something else (now '${current.corePattern}'): it is left as it is.`
-      );
-    wanted.corePattern = current.corePattern;
-  }
+  const crashDir = state.sessionDir.replace(/\/jobs\/[^/]+$/, "");
   try {
-    await writeKernelSettings(privilege, wanted, true);
+    const left = await leaveHostCapture(
+      privilege,
+      crashDir,
+      state.sessionDir,
+      state.installedPattern,
+      state.previous,
+      state.complete
+    );
+    return {
+      handlerDetached: true,
+      handledAll: left.handledAll,
+      otherJobs: left.others,
+      warnings: [...warnings, ...left.warnings]
+    };
   } catch (error2) {
-    warnings.push(`Restoring the kernel settings failed: ${error2.message}`);
-    const after = await readKernelSettings().catch(() => current);
-    return { handlerDetached: after.corePattern !== state.installedPattern, handledAll, warnings };
+    warnings.push(`Leaving the host capture failed: ${error2.message}`);
+    return { handlerDetached: false, handledAll: false, otherJobs: 0, warnings };
   }
-  return { handlerDetached: true, handledAll, warnings };
 }
 
 // src/collect/coredumpctl.ts
@@ -434,6 +436,22 @@ async function collectHandlerCrashes(sessionDir, stageDir, waitMs, limits) {
       `More crashes happened than the handler keeps records of (max-cores plus ${MORE_RECORDS}): the later ones were not recorded.`
     );
   return { crashes, problems };
+}
+async function unattributedCrashes(crashDir, since) {
+  const dir = join2(crashDir, "unattributed");
+  const names = await readdir(dir).catch(() => []);
+  const found = [];
+  for (const name of names.filter((n) => CRASH_NAME.test(n)).sort()) {
+    const meta = parseKeyValues(await readCapped(join2(dir, name, "meta"), 4096));
+    if (toInt(meta.get("time")) * 1e3 < since - 1e3) continue;
+    const exe = stripNewline(await readCapped(join2(dir, name, "exe-path"), 4096)) ?? "?";
+    const cgroup = stripNewline(await readCapped(join2(dir, name, "cgroup"), 1024)) ?? "";
+    const container = /([0-9a-f]{64})/.exec(cgroup)?.[1];
+    found.push(
+      `pid ${toInt(meta.get("pid"))}, signal ${toInt(meta.get("signal"))}, ${exe}${container ? `, in container ${container.slice(0, 12)}` : ""}`
+    );
+  }
+  return found;
 }
 
 // src/report/annotations.ts
@@ -859,12 +877,24 @@ async function restore(state) {
   }
   if (state.mode !== "pipe-handler") return { privilege: null, detached: true, handledAll: false };
   const privilege = await detectPrivilege();
+  const crashDir = state.sessionDir?.replace(/\/jobs\/[^/]+$/, "");
+  const strangers = crashDir ? await unattributedCrashes(crashDir, state.startedAt) : [];
+  if (strangers.length > 0)
+    warning(
+      `${strangers.length} crash(es) on this kernel during the job belonged to no capturing job (no matching RUNNER_TRACKING_ID: a docker run container, a system daemon, another tool), so they are not counted as this job's: ${strangers.slice(0, 10).join("; ")}${strangers.length > 10 ? "; \u2026" : ""}`
+    );
   const restored = await restoreCapture(state, privilege);
   for (const warning2 of restored.warnings) warning(warning2);
   if (restored.warnings.length === 0) {
     const how = privilege === "sudo" ? " (through sudo -n, as were removing the handler and, if needed, installing gdb)" : "";
-    info(`crash-capture: kernel core settings restored${how}.`);
+    info(
+      restored.otherJobs > 0 ? `crash-capture: this job left the host capture; ${restored.otherJobs} other job(s) still capture on this kernel, and the last one out restores the settings.` : `crash-capture: kernel core settings restored${how}.`
+    );
   }
+  if (state.otherJobs > 0 || restored.otherJobs > 0)
+    info(
+      `crash-capture: other jobs capturing on this kernel: ${state.otherJobs} when this job started, ${restored.otherJobs} when it ended.`
+    );
   return { privilege, detached: restored.handlerDetached, handledAll: restored.handledAll };
 }
 async function collect(state, restoration, stage, inputs, workspace) {
@@ -1034,6 +1064,9 @@ async function run() {
         "--",
         state.sessionDir
       ]).catch((error2) => warning(error2.message));
+      await runAsRoot(restoration.privilege, "Removing the empty jobs folder", "rmdir", [
+        dirname2(state.sessionDir)
+      ]).catch(() => void 0);
     }
   }
 }

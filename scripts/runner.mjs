@@ -3,6 +3,7 @@
 // GITHUB_STEP_SUMMARY, GITHUB_ENV, GITHUB_PATH), hands main's saved state to post as STATE_*
 // variables, and parses what the step wrote. Used by the demo and the end-to-end tests.
 import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { chown, mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -50,11 +51,14 @@ export function parseFileCommands(text) {
 export class FakeJob {
   /**
    * @param {{ workspace: string, env?: Record<string, string>, inputs?: Record<string, string>,
-   *   user?: { uid: number, gid: number }, dist?: string }} options
-   *   user: run the steps as this user (the temp dir is handed to it); dist: where main.js is.
+   *   user?: { uid: number, gid: number }, dist?: string, trackingId?: string }} options
+   *   user: run the steps as this user (the temp dir is handed to it); dist: where main.js is;
+   *   trackingId: the job's RUNNER_TRACKING_ID (a new one by default), which the runner puts in
+   *   the environment of every process of a job.
    */
   constructor(options) {
     this.workspace = options.workspace
+    this.trackingId = options.trackingId ?? `github_${randomUUID()}`
     this.env = options.env ?? {}
     this.inputs = options.inputs ?? {}
     this.user = options.user
@@ -68,6 +72,11 @@ export class FakeJob {
     if (!this.temp) this.temp = await mkdtemp(join(tmpdir(), 'crash-capture-runner-'))
     await mkdir(join(this.temp, 'files'), { recursive: true })
     return this
+  }
+
+  /** The environment of a process started by one of this job's steps (its tracking id). */
+  processEnv() {
+    return { ...process.env, RUNNER_TRACKING_ID: this.trackingId }
   }
 
   /**
@@ -110,6 +119,7 @@ export class FakeJob {
       RUNNER_TEMP: this.temp,
       RUNNER_OS: 'Linux',
       GITHUB_RUN_ID: '4242',
+      RUNNER_TRACKING_ID: this.trackingId,
       ...fileEnv,
       ...this.env,
       ...(options.env ?? {})

@@ -64,6 +64,10 @@ export async function run(): Promise<void> {
     core.info(
       `Limits: ${inputs.maxCoreSize} bytes per core, ${inputs.maxTotalSize} bytes in all, ${inputs.minFreeSpace} bytes kept free`
     )
+    core.info(
+      `Other jobs capturing on this kernel: ${facts.otherJobs}${facts.otherJobs > 0 ? ' (each crash goes to the job whose RUNNER_TRACKING_ID it carries)' : ''}`
+    )
+    core.info(`Self-check: captured in ${facts.selfCheckMs} ms`)
   }
   core.endGroup()
 

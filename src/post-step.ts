@@ -2,14 +2,14 @@ import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { access, mkdir, realpath, stat } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
-import { basename, join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import type { Analysis } from './analyze/analysis.js'
 import { analyzeAll, findGdb, installGdb } from './analyze/gdb.js'
 import { groupCrashes, type CrashGroup } from './analyze/group.js'
 import { restoreCapture } from './capture/restore.js'
 import type { Crash } from './collect/crash.js'
 import { collectCoredumps } from './collect/coredumpctl.js'
-import { collectHandlerCrashes } from './collect/handler-dirs.js'
+import { collectHandlerCrashes, unattributedCrashes } from './collect/handler-dirs.js'
 import { ExecutableCandidates, identify } from './collect/identify.js'
 import { collectStrayCores, defaultSearchPaths, fileKey } from './collect/stray.js'
 import type { CoreInfo } from './elf/core-file.js'
@@ -97,6 +97,13 @@ async function restore(state: CaptureState | null): Promise<Restoration> {
   }
   if (state.mode !== 'pipe-handler') return { privilege: null, detached: true, handledAll: false }
   const privilege = await detectPrivilege()
+  // Read before leaving: the last job out removes them.
+  const crashDir = state.sessionDir?.replace(/\/jobs\/[^/]+$/, '')
+  const strangers = crashDir ? await unattributedCrashes(crashDir, state.startedAt) : []
+  if (strangers.length > 0)
+    core.warning(
+      `${strangers.length} crash(es) on this kernel during the job belonged to no capturing job (no matching RUNNER_TRACKING_ID: a docker run container, a system daemon, another tool), so they are not counted as this job's: ${strangers.slice(0, 10).join('; ')}${strangers.length > 10 ? '; …' : ''}`
+    )
   const restored = await restoreCapture(state, privilege)
   for (const warning of restored.warnings) core.warning(warning)
   if (restored.warnings.length === 0) {
@@ -104,8 +111,16 @@ async function restore(state: CaptureState | null): Promise<Restoration> {
       privilege === 'sudo'
         ? ' (through sudo -n, as were removing the handler and, if needed, installing gdb)'
         : ''
-    core.info(`crash-capture: kernel core settings restored${how}.`)
+    core.info(
+      restored.otherJobs > 0
+        ? `crash-capture: this job left the host capture; ${restored.otherJobs} other job(s) still capture on this kernel, and the last one out restores the settings.`
+        : `crash-capture: kernel core settings restored${how}.`
+    )
   }
+  if (state.otherJobs > 0 || restored.otherJobs > 0)
+    core.info(
+      `crash-capture: other jobs capturing on this kernel: ${state.otherJobs} when this job started, ${restored.otherJobs} when it ended.`
+    )
   return { privilege, detached: restored.handlerDetached, handledAll: restored.handledAll }
 }
 
@@ -337,6 +352,10 @@ export async function run(): Promise<PostOutcome> {
         '--',
         state.sessionDir
       ]).catch((error: Error) => core.warning(error.message))
+      // The last job out leaves no empty jobs/ behind (a main registering meanwhile recreates it).
+      await runAsRoot(restoration.privilege, 'Removing the empty jobs folder', 'rmdir', [
+        dirname(state.sessionDir)
+      ]).catch(() => undefined)
     }
   }
 }

@@ -32,6 +32,8 @@ export interface CaptureState {
   /** False in the state main saves before it changes anything: a main killed or cancelled
    * midway still leaves post what it needs to put everything back. */
   complete: boolean
+  /** Other jobs capturing on this kernel when main registered. */
+  otherJobs: number
 }
 
 /** Hands the capture state to the post step. */
@@ -79,6 +81,7 @@ export function loadCaptureState(): CaptureState | null {
     sessionDir: isString(v.sessionDir) && v.sessionDir.startsWith('/') ? v.sessionDir : null,
     installedPattern: isString(v.installedPattern) ? v.installedPattern : null,
     previous: readSettings(v.previous),
-    complete: v.complete !== false
+    complete: v.complete !== false,
+    otherJobs: typeof v.otherJobs === 'number' ? v.otherJobs : 0
   }
 }

@@ -1,16 +1,26 @@
-import { randomBytes } from 'node:crypto'
-import { lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { availableParallelism, tmpdir } from 'node:os'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { lstat, readFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { delimiter, join } from 'node:path'
 import type { Inputs } from '../inputs.js'
 import { detectPrivilege, runAsRoot, type Privilege } from '../privilege.js'
 import { findProgram, shellQuote } from '../process.js'
 import type { CaptureState, KernelSettings } from '../state.js'
+import {
+  hostPattern,
+  installRootFiles,
+  listRegistrations,
+  processStart,
+  readHostRecord,
+  registrationAlive,
+  registrationId,
+  removeAsRoot,
+  withHostLock,
+  type Registration
+} from './host.js'
 import { readKernelSettings, writeKernelSettings } from './kernel.js'
 import { describeCorePattern, raiseParentCoreLimit } from './rlimit.js'
-
-/** The specifiers the handler expects, in its argument order (see handler.sh). */
-export const HANDLER_SPECIFIERS = '%P %i %s %t %u %g %c %d %e'
 
 /** Tenths of a second a handler waits for a writer slot before it drops its core. */
 const SLOT_WAIT_TENTHS = 300
@@ -24,81 +34,41 @@ const META_KB = 1200
 /** The kernel keeps at most 127 bytes of core_pattern (CORENAME_MAX_SIZE is 128). */
 const MAX_PATTERN_LENGTH = 127
 
+/** How long main waits for its self-check crash to reach the handler. */
+const SELF_CHECK_MS = 2_000
+
 const TOOL_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin']
-const REQUIRED_TOOLS = ['mkdir', 'readlink', 'cat', 'stat', 'cp', 'ln', 'rm', 'df', 'du', 'head']
-const MORE_REQUIRED_TOOLS = ['wc', 'mv', 'chown', 'sleep']
+const REQUIRED_TOOLS = [
+  'mkdir',
+  'readlink',
+  'cat',
+  'stat',
+  'cp',
+  'ln',
+  'rm',
+  'df',
+  'du',
+  'head',
+  'wc',
+  'mv',
+  'chown',
+  'chmod',
+  'sleep',
+  'tr',
+  'sed'
+]
 
 /** Facts behind the capture mode, logged by main in one group. */
 export interface CaptureFacts {
   privilege: Privilege | null
   previous: KernelSettings | null
   compressor: string | null
+  /** Other jobs capturing on this kernel when main registered. */
+  otherJobs: number
+  /** How long the self-check crash took to arrive, in ms; null when none ran. */
+  selfCheckMs: number | null
   /** Things main found and handled, for warnings. */
   notes: string[]
-}
-
-/** Who installed a session: written to `owner.json` so a later main can tell live from stale. */
-interface SessionOwner {
-  runId: string
-  job: string
-  attempt: string
-  /** The runner worker (main's parent) of that job. */
-  ppid: number
-  /** The settings that main found and its post restores. */
-  previous: KernelSettings
-}
-
-function jobIdentity(): Omit<SessionOwner, 'previous'> {
-  return {
-    runId: process.env.GITHUB_RUN_ID ?? '',
-    job: process.env.GITHUB_JOB ?? '',
-    attempt: process.env.GITHUB_RUN_ATTEMPT ?? '',
-    ppid: process.ppid
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/**
- * When core_pattern already names one of our handlers: its session, whether it belongs to this
- * very job (an earlier `uses:` of the action, whose post will run after ours) or is stale, and
- * the settings its main had found.
- */
-async function leftoverSession(
-  pattern: string
-): Promise<{ session: string; live: boolean; previous: KernelSettings | null } | null> {
-  const match = /^\|(\/[A-Za-z0-9._/-]+)\/handler\.sh (.*)$/.exec(pattern)
-  if (!match || match[2] !== HANDLER_SPECIFIERS) return null
-  const session = match[1]!
-  let owner: Partial<SessionOwner>
-  try {
-    owner = JSON.parse(await readFile(`${session}/owner.json`, 'utf8')) as Partial<SessionOwner>
-  } catch {
-    return { session, live: false, previous: null }
-  }
-  const me = jobIdentity()
-  const live =
-    owner.runId === me.runId &&
-    owner.job === me.job &&
-    owner.attempt === me.attempt &&
-    typeof owner.ppid === 'number' &&
-    alive(owner.ppid)
-  const p = owner.previous
-  const previous =
-    p &&
-    typeof p.corePattern === 'string' &&
-    typeof p.corePipeLimit === 'string' &&
-    typeof p.suidDumpable === 'string'
-      ? p
-      : null
-  return { session, live, previous }
 }
 
 /** The outcome of enable(): the state for post and the facts for the log. */
@@ -117,36 +87,45 @@ function handlerSource(): URL {
   return new URL('./handler.sh', import.meta.url)
 }
 
-/** Renders the handler's config file: absolute tool paths and limits, sourced by handler.sh. */
-export async function renderHandlerConfig(inputs: Inputs, owner: string): Promise<string> {
+/** The host config, sourced by handler.sh first: absolute tool paths. */
+export async function renderHostConfig(): Promise<string> {
   const lines: string[] = ['# Written by crash-capture main; sourced by handler.sh.']
-  for (const tool of [...REQUIRED_TOOLS, ...MORE_REQUIRED_TOOLS]) {
+  for (const tool of REQUIRED_TOOLS) {
     const path = await findTool(tool)
     if (!path)
       throw new Error(`the handler needs '${tool}', found in none of ${TOOL_DIRS.join(', ')}`)
     lines.push(`${tool.toUpperCase()}=${shellQuote(path)}`)
   }
   lines.push(`ZSTD=${shellQuote((await findTool('zstd')) ?? '')}`)
-  lines.push(`MAX_CORE_KB=${Math.floor(inputs.maxCoreSize / 1024)}`)
-  lines.push(`MAX_TOTAL_KB=${Math.floor(inputs.maxTotalSize / 1024)}`)
-  lines.push(`MIN_FREE_KB=${Math.floor(inputs.minFreeSpace / 1024)}`)
-  lines.push(`MAX_CORES=${inputs.maxCores}`)
-  // Records (a few KiB each) of crashes past max-cores are kept up to this many.
-  lines.push(`MAX_RECORDS=${inputs.maxCores + MORE_RECORDS}`)
-  // What the full metadata of one crash may take: cmdline 64 KiB, maps 1 MiB, status 16 KiB.
-  lines.push(`META_KB=${META_KB}`)
-  lines.push(`SETUID_CORES=${inputs.setuidCores ? 'include' : 'exclude'}`)
-  // Writers at once: enough to keep both CPUs busy compressing, few enough not to thrash.
-  lines.push(`MAX_WRITERS=${Math.max(2, availableParallelism())}`)
-  lines.push(`SLOT_WAIT=${SLOT_WAIT_TENTHS}`)
-  lines.push(`OWNER=${shellQuote(owner)}`)
   return lines.join('\n') + '\n'
 }
 
-/** A session id: safe in a path and in core_pattern, unique per main step. */
-function sessionId(): string {
-  const run = (process.env.GITHUB_RUN_ID ?? '').replace(/[^0-9]/g, '').slice(0, 20) || 'local'
-  return `${run}-${randomBytes(4).toString('hex')}`
+/** A job's config, sourced by handler.sh for the crashes it routes to that job: its limits. */
+export function renderJobConfig(inputs: Inputs, owner: string, selfCheck: string): string {
+  return [
+    '# Written by crash-capture main for one job; sourced by handler.sh.',
+    `MAX_CORE_KB=${Math.floor(inputs.maxCoreSize / 1024)}`,
+    `MAX_TOTAL_KB=${Math.floor(inputs.maxTotalSize / 1024)}`,
+    `MIN_FREE_KB=${Math.floor(inputs.minFreeSpace / 1024)}`,
+    `MAX_CORES=${inputs.maxCores}`,
+    // Records (a few KiB each) of crashes past max-cores are kept up to this many.
+    `MAX_RECORDS=${inputs.maxCores + MORE_RECORDS}`,
+    // What the full metadata of one crash may take: cmdline 64 KiB, maps 1 MiB, status 16 KiB.
+    `META_KB=${META_KB}`,
+    `SETUID_CORES=${inputs.setuidCores ? 'include' : 'exclude'}`,
+    // Writers at once: enough to keep both CPUs busy compressing, few enough not to thrash.
+    `MAX_WRITERS=${Math.max(2, availableParallelism())}`,
+    `SLOT_WAIT=${SLOT_WAIT_TENTHS}`,
+    `OWNER=${shellQuote(owner)}`,
+    `SELF_CHECK=${shellQuote(selfCheck)}`,
+    ''
+  ].join('\n')
+}
+
+/** The runner's tracking id of this job, when it is one the handler can match. */
+function trackingId(): string {
+  const id = process.env.RUNNER_TRACKING_ID ?? ''
+  return /^[A-Za-z0-9_.-]{1,128}$/.test(id) ? id : ''
 }
 
 /**
@@ -186,54 +165,117 @@ async function assertRootOwnedDirectory(path: string): Promise<void> {
   }
 }
 
-async function installFiles(
-  privilege: Privilege,
-  session: string,
-  handler: string,
-  config: string,
-  owner: SessionOwner
-): Promise<void> {
-  const scratch = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'crash-capture-'))
-  try {
-    await writeFile(join(scratch, 'handler.sh'), handler)
-    await writeFile(join(scratch, 'config'), config)
-    const install = (what: string, args: string[]) =>
-      runAsRoot(privilege, what, 'install', ['-o', 'root', '-g', 'root', ...args])
-    await install('Installing the handler', [
-      '-m',
-      '0755',
-      join(scratch, 'handler.sh'),
-      `${session}/handler.sh`
-    ])
-    await install('Installing the handler config', [
-      '-m',
-      '0644',
-      join(scratch, 'config'),
-      `${session}/config`
-    ])
-    await writeFile(join(scratch, 'owner.json'), JSON.stringify(owner) + '\n')
-    await install('Recording the session owner', [
-      '-m',
-      '0644',
-      join(scratch, 'owner.json'),
-      `${session}/owner.json`
-    ])
-  } finally {
-    await rm(scratch, { recursive: true, force: true })
+/**
+ * Runs a throwaway process that crashes with this job's tracking id and a self-check mark, and
+ * waits (bounded) for the handler to note it in the job's folder: the proof that a crash of a
+ * later step will arrive. Returns the time it took, or null when it did not arrive.
+ */
+async function selfCheck(jobDir: string, mark: string): Promise<number | null> {
+  const started = performance.now()
+  const child = spawn('/bin/sh', ['-c', 'ulimit -c unlimited 2>/dev/null; kill -s SEGV $$'], {
+    env: {
+      PATH: '/usr/bin:/bin',
+      RUNNER_TRACKING_ID: trackingId(),
+      CRASH_CAPTURE_SELF_CHECK: mark
+    },
+    stdio: 'ignore'
+  })
+  await new Promise((resolve) => child.on('close', resolve).on('error', resolve))
+  const arrived = join(jobDir, 'self-check')
+  for (
+    let delay = 1;
+    performance.now() - started < SELF_CHECK_MS;
+    delay = Math.min(delay * 2, 20)
+  ) {
+    if (existsSync(arrived)) return Math.round(performance.now() - started)
+    await new Promise((resolve) => setTimeout(resolve, delay))
   }
+  return existsSync(arrived) ? Math.round(performance.now() - started) : null
+}
+
+/** The kernel's last words about a failed dump, when the log can be read. */
+async function kernelCoredumpLine(privilege: Privilege): Promise<string | null> {
+  const result = await runAsRoot(privilege, 'Reading the kernel log', 'dmesg', []).catch(() => null)
+  const lines = result?.stdout.split('\n').filter((line) => line.includes('coredump')) ?? []
+  return lines.at(-1)?.trim().slice(0, 300) ?? null
 }
 
 /**
- * Enables capture for the rest of the job: creates a fresh root-owned session directory,
- * installs the pipe handler in it and points core_pattern at it. Never throws for a machine
- * where this is impossible: the state then says mode 'none' and why.
+ * Leaves the host capture: removes the registration and, when no live job is left, puts back the
+ * settings the first job in had found and removes the handler. Called by post, and by main when
+ * its self-check failed. Returns what the log should say, and how many live jobs remain.
+ */
+export async function leaveHostCapture(
+  privilege: Privilege,
+  crashDir: string,
+  jobDir: string,
+  installedPattern: string,
+  fallbackPrevious: KernelSettings | null,
+  mainFinished = true
+): Promise<{ others: number; handledAll: boolean; warnings: string[] }> {
+  return withHostLock(privilege, crashDir, async () => {
+    const warnings: string[] = []
+    const current = await readKernelSettings()
+    const handledAll = current.corePattern === installedPattern
+    // Without its config the handler no longer routes crashes here; the crash folders stay
+    // for this post step to collect.
+    await removeAsRoot(privilege, [join(jobDir, 'config'), join(jobDir, 'tracking')])
+    const live: Registration[] = []
+    const dead: string[] = []
+    for (const registration of await listRegistrations(crashDir)) {
+      if (await registrationAlive(registration)) live.push(registration)
+      else dead.push(registration.dir)
+    }
+    await removeAsRoot(privilege, dead)
+    if (live.length > 0) return { others: live.length, handledAll, warnings }
+    // The last job out restores what the first one in found.
+    const previous = (await readHostRecord(crashDir))?.previous ?? fallbackPrevious
+    if (previous) {
+      const wanted = { ...previous }
+      if (!handledAll) {
+        // A main that stopped before its write never installed the pattern: nothing to say.
+        if (mainFinished)
+          warnings.push(
+            `core_pattern was changed during the job by something else (now '${current.corePattern}'): it is left as it is.`
+          )
+        wanted.corePattern = current.corePattern
+      }
+      try {
+        await writeKernelSettings(privilege, wanted, true)
+      } catch (error) {
+        warnings.push(`Restoring the kernel settings failed: ${(error as Error).message}`)
+      }
+    }
+    await removeAsRoot(privilege, [
+      join(crashDir, 'handler.sh'),
+      join(crashDir, 'config'),
+      join(crashDir, 'host.json'),
+      join(crashDir, 'unattributed')
+    ])
+    return { others: 0, handledAll, warnings }
+  })
+}
+
+/**
+ * Enables capture for the rest of the job: registers the job with the host's capture (creating
+ * it when this is the first job capturing on the kernel), then proves it with a self-check
+ * crash. Never throws for a machine where this is impossible: the state then says another mode
+ * and why.
  */
 export async function enableCapture(
   inputs: Inputs,
   startedAt: number,
   save: (state: CaptureState) => void
 ): Promise<Enabled> {
-  const none = (reason: string, facts: Partial<CaptureFacts> = {}): Enabled => ({
+  const facts: CaptureFacts = {
+    privilege: null,
+    previous: null,
+    compressor: null,
+    otherJobs: 0,
+    selfCheckMs: null,
+    notes: []
+  }
+  const none = (reason: string): Enabled => ({
     state: {
       startedAt,
       mode: 'none',
@@ -241,19 +283,18 @@ export async function enableCapture(
       sessionDir: null,
       installedPattern: null,
       previous: null,
-      complete: true
+      complete: true,
+      otherJobs: 0
     },
-    facts: { privilege: null, previous: null, compressor: null, notes: [], ...facts }
+    facts
   })
   // Without the handler: raise the runner's soft core limit so the existing pattern gets cores.
-  const fallback = async (reason: string, facts: Partial<CaptureFacts> = {}): Promise<Enabled> => {
+  const fallback = async (reason: string): Promise<Enabled> => {
     const raised = await raiseParentCoreLimit()
-    if (!raised.ok)
-      return none(`${reason}; raising the core limit failed too (${raised.reason})`, facts)
+    if (!raised.ok) return none(`${reason}; raising the core limit failed too (${raised.reason})`)
     const where = await describeCorePattern()
     const enabled = none(
-      `${reason}. Instead the soft core limit of the runner process (pid ${raised.pid}) is ${raised.after} (was ${raised.before}) for the later steps, and ${where}`,
-      facts
+      `${reason}. Instead the soft core limit of the runner process (pid ${raised.pid}) is ${raised.after} (was ${raised.before}) for the later steps, and ${where}`
     )
     enabled.state.mode = 'rlimit'
     return enabled
@@ -266,108 +307,145 @@ export async function enableCapture(
   if (!privilege) {
     return fallback('the action is not root and has no passwordless sudo (sudo -n true failed)')
   }
-  let previous: KernelSettings
+  facts.privilege = privilege
+  let found: KernelSettings
   try {
-    previous = await readKernelSettings()
+    found = await readKernelSettings()
   } catch (error) {
-    return none(`the kernel settings cannot be read: ${(error as Error).message}`, { privilege })
+    return none(`the kernel settings cannot be read: ${(error as Error).message}`)
   }
-  const notes: string[] = []
-  const leftover = await leftoverSession(previous.corePattern)
-  if (leftover && !leftover.live) {
-    // A job that died before its post step left our handler installed (a reused machine): put
-    // back what that job had found, not its stale handler, and clear its root-owned leftovers.
-    notes.push(
-      `A previous job left crash-capture's handler installed (${leftover.session}); the settings it had found will be restored after this job${leftover.previous ? '' : " (unknown: the kernel's defaults)"}.`
-    )
-    previous = leftover.previous ?? { corePattern: 'core', corePipeLimit: '0', suidDumpable: '0' }
-    await runAsRoot(privilege, 'Removing a stale session directory', 'rm', [
-      '-rf',
-      '--',
-      leftover.session
-    ]).catch(() => undefined)
-  }
-  const compressor = await findTool('zstd')
-  const facts: CaptureFacts = { privilege, previous, compressor, notes }
+  facts.previous = found
+  facts.compressor = await findTool('zstd')
 
-  const session = `${inputs.crashDir}/${sessionId()}`
-  const pattern = `|${session}/handler.sh ${HANDLER_SPECIFIERS}`
+  const { crashDir } = inputs
+  const pattern = hostPattern(crashDir)
   if (pattern.length > MAX_PATTERN_LENGTH) {
     return none(
-      `the handler path is too long for core_pattern (${pattern.length} > ${MAX_PATTERN_LENGTH} bytes): choose a shorter crash-dir`,
-      facts
+      `the handler path is too long for core_pattern (${pattern.length} > ${MAX_PATTERN_LENGTH} bytes): choose a shorter crash-dir`
     )
   }
-
-  const unsafe = await unsafeCrashDir(inputs.crashDir)
+  const unsafe = await unsafeCrashDir(crashDir)
   if (unsafe) {
     return none(
-      `crash-dir ${inputs.crashDir} is not safe for a handler that runs as root (${unsafe}): choose a directory whose every parent is owned by root and writable only by root`,
-      facts
+      `crash-dir ${crashDir} is not safe for a handler that runs as root (${unsafe}): choose a directory whose every parent is owned by root and writable only by root`
     )
   }
 
+  const id = registrationId()
+  const jobDir = `${crashDir}/jobs/${id}`
   // Saved before anything changes: a main cancelled or killed from here on still has its post
-  // step restore the settings and remove the session directory.
+  // step leave the host capture, restore the settings if it was the last, and clean up.
   const installed: CaptureState = {
     startedAt,
     mode: 'pipe-handler',
-    reason: `core_pattern now pipes every core to ${session}/handler.sh, whatever the crashing process's ulimit -c`,
-    sessionDir: session,
+    reason: `core_pattern pipes every core to ${crashDir}/handler.sh, whatever the crashing process's ulimit -c`,
+    sessionDir: jobDir,
     installedPattern: pattern,
-    previous,
-    complete: false
+    previous: found,
+    complete: false,
+    otherJobs: 0
   }
   save(installed)
 
+  const rootDirs = (what: string, mode: string, dirs: string[]) =>
+    runAsRoot(privilege, what, 'install', ['-d', '-m', mode, '-o', 'root', '-g', 'root', ...dirs])
   try {
-    const handler = await readFile(handlerSource(), 'utf8')
-    // Without root, the handler hands each finished crash folder to this user: the post step then
-    // reads it, and gdb runs on it, without privilege.
-    const owner = privilege === 'sudo' ? `${process.getuid?.()}:${process.getgid?.()}` : ''
-    const config = await renderHandlerConfig(inputs, owner)
-    const rootDirs = (what: string, mode: string, dirs: string[]) =>
-      runAsRoot(privilege, what, 'install', ['-d', '-m', mode, '-o', 'root', '-g', 'root', ...dirs])
-    await rootDirs('Creating the crash directory', '0755', [inputs.crashDir, session])
-    await assertRootOwnedDirectory(inputs.crashDir)
-    // crashes/ can be listed (folder names are `<time>-<pid>`); each crash folder stays 0700 root
-    // until the handler has finished it. The rest is the handler's alone.
-    await rootDirs('Creating the crashes directory', '0755', [`${session}/crashes`])
-    await rootDirs("Creating the handler's private directories", '0700', [
-      `${session}/executables`,
-      `${session}/tickets`,
-      `${session}/slots`
-    ])
-    await installFiles(privilege, session, handler, config, { ...jobIdentity(), previous })
-  } catch (error) {
-    await runAsRoot(privilege, 'Removing the session directory', 'rm', [
-      '-rf',
-      '--',
-      session
-    ]).catch(() => undefined)
-    return none(`the handler could not be installed: ${(error as Error).message}`, facts)
-  }
-
-  try {
-    // suid_dumpable 2 lets processes that changed their user id dump too; with a pipe pattern
-    // the core goes to our handler, never to a directory the crashing process chose.
-    await writeKernelSettings(privilege, {
-      corePattern: pattern,
-      corePipeLimit: '0',
-      suidDumpable: '2'
+    await rootDirs('Creating the crash directory', '0755', [crashDir])
+    await assertRootOwnedDirectory(crashDir)
+    await withHostLock(privilege, crashDir, async () => {
+      const record = await readHostRecord(crashDir)
+      const active = found.corePattern === pattern && record !== null
+      const registrations = await listRegistrations(crashDir)
+      const live: Registration[] = []
+      for (const registration of registrations) {
+        if (active && (await registrationAlive(registration))) live.push(registration)
+      }
+      const stale = registrations.filter((r) => !live.includes(r)).map((r) => r.dir)
+      if (stale.length > 0)
+        facts.notes.push(
+          `${stale.length} job(s) that ended without their post step had registered with crash-capture on this machine; their leftovers were removed.`
+        )
+      await removeAsRoot(privilege, stale)
+      facts.otherJobs = live.length
+      installed.otherJobs = live.length
+      // A capture owns the kernel when core_pattern names our handler and its record exists;
+      // its settings found then stand, even when every job of it died. Otherwise this job
+      // creates the capture with what it found. Without a live job, this one (re)installs the
+      // handler: a dead job's may be another version's.
+      const previous = active ? record.previous : found
+      if (live.length === 0) {
+        await removeAsRoot(privilege, [join(crashDir, 'unattributed')])
+        await rootDirs('Creating the host folders', '0755', [
+          join(crashDir, 'jobs'),
+          join(crashDir, 'unattributed')
+        ])
+        await installRootFiles(privilege, crashDir, {
+          'handler.sh': { content: await readFile(handlerSource(), 'utf8'), mode: '0755' },
+          config: { content: await renderHostConfig(), mode: '0644' },
+          'host.json': { content: JSON.stringify({ previous }) + '\n', mode: '0644' }
+        })
+      }
+      facts.previous = previous
+      installed.previous = previous
+      // crashes/ can be listed (folder names are `<time>-<pid>`); each crash folder stays 0700
+      // root until the handler has finished it. The rest is the handler's alone.
+      await rootDirs('Registering the job', '0755', [jobDir, join(jobDir, 'crashes')])
+      await rootDirs("Creating the handler's private folders", '0700', [
+        join(jobDir, 'executables'),
+        join(jobDir, 'tickets'),
+        join(jobDir, 'slots')
+      ])
+      // Without root, the handler hands each finished crash folder to this user: the post step
+      // then reads it, and gdb runs on it, without privilege.
+      const owner = privilege === 'sudo' ? `${process.getuid?.()}:${process.getgid?.()}` : ''
+      await installRootFiles(privilege, jobDir, {
+        'job.json': {
+          content:
+            JSON.stringify({
+              trackingId: trackingId(),
+              runnerPid: process.ppid,
+              runnerStart: await processStart(process.ppid),
+              runId: process.env.GITHUB_RUN_ID ?? '',
+              job: process.env.GITHUB_JOB ?? '',
+              registeredAt: Date.now()
+            }) + '\n',
+          mode: '0644'
+        },
+        tracking: { content: trackingId(), mode: '0644' },
+        config: { content: renderJobConfig(inputs, owner, id), mode: '0644' }
+      })
+      if (!active) {
+        // suid_dumpable 2 lets processes that changed their user id dump too; with a pipe
+        // pattern the core goes to our handler, never to a directory the crashing process chose.
+        await writeKernelSettings(privilege, {
+          corePattern: pattern,
+          corePipeLimit: '0',
+          suidDumpable: '2'
+        })
+      }
     })
   } catch (error) {
-    await writeKernelSettings(privilege, previous, true).catch(() => undefined)
-    await runAsRoot(privilege, 'Removing the session directory', 'rm', [
-      '-rf',
-      '--',
-      session
-    ]).catch(() => undefined)
-    return fallback(
-      `the kernel settings could not be changed (a read-only /proc/sys, as in a job container: capture then depends on the host's core_pattern): ${(error as Error).message}`,
-      facts
-    )
+    const message = (error as Error).message
+    await leaveHostCapture(privilege, crashDir, jobDir, pattern, found).catch(() => undefined)
+    await removeAsRoot(privilege, [jobDir])
+    if (/\/proc\/sys\//.test(message))
+      return fallback(
+        `the kernel settings could not be changed (a read-only /proc/sys, as in a job container: capture then depends on the host's core_pattern): ${message}`
+      )
+    return none(`the handler could not be installed: ${message}`)
   }
+  save(installed)
 
+  facts.selfCheckMs = await selfCheck(jobDir, id)
+  if (facts.selfCheckMs === null) {
+    const kernel = await kernelCoredumpLine(privilege)
+    const why =
+      !trackingId() && facts.otherJobs > 0
+        ? `this job has no RUNNER_TRACKING_ID and ${facts.otherJobs} other job(s) capture on this kernel, so its crashes cannot be told apart`
+        : `a test crash did not reach the handler within ${SELF_CHECK_MS / 1000} s${kernel ? ` (kernel: ${kernel})` : ''}`
+    await leaveHostCapture(privilege, crashDir, jobDir, pattern, found).catch(() => undefined)
+    await removeAsRoot(privilege, [jobDir])
+    return fallback(`the self-check failed: ${why}`)
+  }
   return { state: { ...installed, complete: true }, facts }
 }

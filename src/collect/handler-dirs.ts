@@ -305,3 +305,26 @@ export async function collectHandlerCrashes(
     )
   return { crashes, problems }
 }
+
+/**
+ * Crashes on this kernel since `since` (ms epoch) that the handler could not attribute to any
+ * capturing job (a process without a matching RUNNER_TRACKING_ID while several jobs captured:
+ * a `docker run` container, a system daemon), as sentences. They are no job's crashes: listed,
+ * never counted.
+ */
+export async function unattributedCrashes(crashDir: string, since: number): Promise<string[]> {
+  const dir = join(crashDir, 'unattributed')
+  const names = await readdir(dir).catch(() => [] as string[])
+  const found: string[] = []
+  for (const name of names.filter((n) => CRASH_NAME.test(n)).sort()) {
+    const meta = parseKeyValues(await readCapped(join(dir, name, 'meta'), 4096))
+    if (toInt(meta.get('time')) * 1000 < since - 1000) continue
+    const exe = stripNewline(await readCapped(join(dir, name, 'exe-path'), 4096)) ?? '?'
+    const cgroup = stripNewline(await readCapped(join(dir, name, 'cgroup'), 1024)) ?? ''
+    const container = /([0-9a-f]{64})/.exec(cgroup)?.[1]
+    found.push(
+      `pid ${toInt(meta.get('pid'))}, signal ${toInt(meta.get('signal'))}, ${exe}${container ? `, in container ${container.slice(0, 12)}` : ''}`
+    )
+  }
+  return found
+}

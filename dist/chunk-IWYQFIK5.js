@@ -1,0 +1,732 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  UploadMode,
+  describeFailure,
+  detectPrivilege,
+  findProgram,
+  runAsRoot,
+  runCommand,
+  shellQuote,
+  writeAsRoot
+} from "./chunk-Q5XC2IOH.js";
+import {
+  getInput,
+  getState,
+  saveState
+} from "./chunk-3L7JGGGI.js";
+
+// src/capture/kernel.ts
+import { readFile } from "node:fs/promises";
+var KERNEL_FILES = {
+  corePattern: "/proc/sys/kernel/core_pattern",
+  corePipeLimit: "/proc/sys/kernel/core_pipe_limit",
+  suidDumpable: "/proc/sys/fs/suid_dumpable"
+};
+async function readSetting(path) {
+  return (await readFile(path, "utf8")).replace(/\n$/, "");
+}
+async function readKernelSettings() {
+  const [corePattern, corePipeLimit, suidDumpable] = await Promise.all([
+    readSetting(KERNEL_FILES.corePattern),
+    readSetting(KERNEL_FILES.corePipeLimit),
+    readSetting(KERNEL_FILES.suidDumpable)
+  ]);
+  return { corePattern, corePipeLimit, suidDumpable };
+}
+var INSTALL_ORDER = ["corePattern", "corePipeLimit", "suidDumpable"];
+async function writeKernelSettings(privilege, wanted, restoring = false) {
+  const current = await readKernelSettings();
+  const order = restoring ? [...INSTALL_ORDER].reverse() : INSTALL_ORDER;
+  for (const key of order) {
+    if (current[key] !== wanted[key]) await writeAsRoot(privilege, KERNEL_FILES[key], wanted[key]);
+  }
+  const after = await readKernelSettings();
+  for (const key of Object.keys(KERNEL_FILES)) {
+    if (after[key] !== wanted[key]) {
+      throw new Error(
+        `${KERNEL_FILES[key]} reads '${after[key]}' after writing '${wanted[key]}' to it`
+      );
+    }
+  }
+}
+
+// src/capture/rlimit.ts
+import { readFile as readFile2 } from "node:fs/promises";
+async function readCoreLimit(pid) {
+  const result = await runCommand(
+    "prlimit",
+    ["--pid", String(pid), "--core", "--raw", "--noheadings", "--output", "SOFT,HARD"],
+    {
+      timeoutMs: 1e4
+    }
+  );
+  if (result.code !== 0) return `prlimit ${describeFailure(result)}`;
+  const [soft, hard] = result.stdout.trim().split(/\s+/);
+  if (!soft || !hard) return `prlimit printed '${result.stdout.trim()}'`;
+  return { soft, hard };
+}
+async function raiseParentCoreLimit(pid = process.ppid) {
+  const before = await readCoreLimit(pid);
+  if (typeof before === "string") return { ok: false, reason: before };
+  if (before.soft === before.hard) return { ok: true, pid, before: before.soft, after: before.soft };
+  const result = await runCommand(
+    "prlimit",
+    ["--pid", String(pid), `--core=${before.hard}:${before.hard}`],
+    { timeoutMs: 1e4 }
+  );
+  if (result.code !== 0) return { ok: false, reason: `prlimit ${describeFailure(result)}` };
+  const after = await readCoreLimit(pid);
+  if (typeof after === "string") return { ok: false, reason: after };
+  return { ok: true, pid, before: before.soft, after: after.soft };
+}
+async function describeCorePattern() {
+  const pattern = (await readFile2("/proc/sys/kernel/core_pattern", "utf8").catch(() => "")).replace(
+    /\n$/,
+    ""
+  );
+  if (pattern === "") return "core_pattern cannot be read";
+  if (pattern.startsWith("|")) {
+    return /systemd-coredump/.test(pattern) ? `core_pattern pipes cores to systemd-coredump ('${pattern}'); the post step reads them with coredumpctl` : `core_pattern pipes cores to another program ('${pattern}'); the post step can only collect what it leaves in the search paths`;
+  }
+  return pattern.startsWith("/") ? `core_pattern writes cores to '${pattern}'; the post step collects them from the search paths` : `core_pattern writes cores to '${pattern}' in the crashing process's working directory; the post step collects them from the search paths`;
+}
+
+// src/capture/enable.ts
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { lstat, readFile as readFile4 } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { delimiter, join as join2 } from "node:path";
+
+// src/capture/host.ts
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readdir, readFile as readFile3, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+var HANDLER_SPECIFIERS = "%P %i %s %t %u %g %c %d %e";
+function hostPattern(crashDir) {
+  return `|${crashDir}/handler.sh ${HANDLER_SPECIFIERS}`;
+}
+function registrationId() {
+  return `${Date.now()}-${randomBytes(4).toString("hex")}`;
+}
+async function processStart(pid) {
+  try {
+    const text = await readFile3(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+async function registrationAlive(registration) {
+  if (registration.runnerPid <= 1) return false;
+  const start = await processStart(registration.runnerPid);
+  return start !== null && (registration.runnerStart === null || start === registration.runnerStart);
+}
+function parseRegistration(id, dir, text) {
+  try {
+    const v = JSON.parse(text);
+    const str = (x) => typeof x === "string" ? x : "";
+    return {
+      id,
+      dir,
+      trackingId: str(v.trackingId),
+      runnerPid: typeof v.runnerPid === "number" ? v.runnerPid : 0,
+      runnerStart: typeof v.runnerStart === "string" ? v.runnerStart : null,
+      runId: str(v.runId),
+      job: str(v.job),
+      registeredAt: typeof v.registeredAt === "number" ? v.registeredAt : 0
+    };
+  } catch {
+    return null;
+  }
+}
+async function listRegistrations(crashDir) {
+  const jobs = join(crashDir, "jobs");
+  const names = await readdir(jobs).catch(() => []);
+  const found = [];
+  for (const id of names.sort()) {
+    const dir = join(jobs, id);
+    if (!await stat(join(dir, "config")).catch(() => null)) continue;
+    const text = await readFile3(join(dir, "job.json"), "utf8").catch(() => "");
+    found.push(
+      parseRegistration(id, dir, text) ?? {
+        id,
+        dir,
+        trackingId: "",
+        runnerPid: 0,
+        runnerStart: null,
+        runId: "",
+        job: "",
+        registeredAt: 0
+      }
+    );
+  }
+  return found;
+}
+async function readHostRecord(crashDir) {
+  try {
+    const v = JSON.parse(await readFile3(join(crashDir, "host.json"), "utf8"));
+    const p = v.previous;
+    if (p && typeof p.corePattern === "string" && typeof p.corePipeLimit === "string" && typeof p.suidDumpable === "string")
+      return {
+        previous: {
+          corePattern: p.corePattern,
+          corePipeLimit: p.corePipeLimit,
+          suidDumpable: p.suidDumpable
+        }
+      };
+  } catch {
+  }
+  return null;
+}
+var LOCK_STALE_MS = 3e4;
+var LOCK_WAIT_MS = 6e4;
+async function withHostLock(privilege, crashDir, fn) {
+  const lock = join(crashDir, "lock");
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    try {
+      await runAsRoot(privilege, "Taking the crash-capture host lock", "mkdir", [
+        "-m",
+        "0700",
+        lock
+      ]);
+      break;
+    } catch (error) {
+      const info = await stat(lock).catch(() => null);
+      if (info && Date.now() - info.mtimeMs > LOCK_STALE_MS) {
+        await runAsRoot(privilege, "Removing an abandoned lock", "rmdir", [lock]).catch(
+          () => void 0
+        );
+        continue;
+      }
+      if (info === null) throw error;
+      if (Date.now() > deadline)
+        throw new Error(`the host lock ${lock} stayed taken for ${LOCK_WAIT_MS / 1e3} s`, {
+          cause: error
+        });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await runAsRoot(privilege, "Releasing the crash-capture host lock", "rmdir", [lock]).catch(
+      () => void 0
+    );
+  }
+}
+async function installRootFiles(privilege, dir, files) {
+  const scratch = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), "crash-capture-"));
+  try {
+    const byMode = /* @__PURE__ */ new Map();
+    for (const [name, file] of Object.entries(files)) {
+      await writeFile(join(scratch, name), file.content);
+      byMode.set(file.mode, [...byMode.get(file.mode) ?? [], join(scratch, name)]);
+    }
+    for (const [mode, paths] of byMode) {
+      await runAsRoot(
+        privilege,
+        `Installing ${Object.keys(files).join(", ")} into ${dir}`,
+        "install",
+        ["-o", "root", "-g", "root", "-m", mode, "-t", dir, ...paths]
+      );
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+async function removeAsRoot(privilege, paths) {
+  if (paths.length === 0) return;
+  await runAsRoot(privilege, "Removing crash-capture folders", "rm", ["-rf", "--", ...paths]).catch(
+    () => void 0
+  );
+}
+
+// src/capture/enable.ts
+var SLOT_WAIT_TENTHS = 300;
+var MORE_RECORDS = 1e3;
+var META_KB = 1200;
+var MAX_PATTERN_LENGTH = 127;
+var SELF_CHECK_MS = 2e3;
+var TOOL_DIRS = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"];
+var REQUIRED_TOOLS = [
+  "mkdir",
+  "readlink",
+  "cat",
+  "stat",
+  "cp",
+  "ln",
+  "rm",
+  "df",
+  "du",
+  "head",
+  "wc",
+  "mv",
+  "chown",
+  "chmod",
+  "sleep",
+  "tr",
+  "sed"
+];
+function findTool(name) {
+  return findProgram(name, TOOL_DIRS.join(delimiter));
+}
+function handlerSource() {
+  return new URL("./handler.sh", import.meta.url);
+}
+async function renderHostConfig() {
+  const lines = ["# Written by crash-capture main; sourced by handler.sh."];
+  for (const tool of REQUIRED_TOOLS) {
+    const path = await findTool(tool);
+    if (!path)
+      throw new Error(`the handler needs '${tool}', found in none of ${TOOL_DIRS.join(", ")}`);
+    lines.push(`${tool.toUpperCase()}=${shellQuote(path)}`);
+  }
+  lines.push(`ZSTD=${shellQuote(await findTool("zstd") ?? "")}`);
+  return lines.join("\n") + "\n";
+}
+function renderJobConfig(inputs, owner, selfCheck2) {
+  return [
+    "# Written by crash-capture main for one job; sourced by handler.sh.",
+    `MAX_CORE_KB=${Math.floor(inputs.maxCoreSize / 1024)}`,
+    `MAX_TOTAL_KB=${Math.floor(inputs.maxTotalSize / 1024)}`,
+    `MIN_FREE_KB=${Math.floor(inputs.minFreeSpace / 1024)}`,
+    `MAX_CORES=${inputs.maxCores}`,
+    // Records (a few KiB each) of crashes past max-cores are kept up to this many.
+    `MAX_RECORDS=${inputs.maxCores + MORE_RECORDS}`,
+    // What the full metadata of one crash may take: cmdline 64 KiB, maps 1 MiB, status 16 KiB.
+    `META_KB=${META_KB}`,
+    `SETUID_CORES=${inputs.setuidCores ? "include" : "exclude"}`,
+    // Writers at once: enough to keep both CPUs busy compressing, few enough not to thrash.
+    `MAX_WRITERS=${Math.max(2, availableParallelism())}`,
+    `SLOT_WAIT=${SLOT_WAIT_TENTHS}`,
+    `OWNER=${shellQuote(owner)}`,
+    `SELF_CHECK=${shellQuote(selfCheck2)}`,
+    ""
+  ].join("\n");
+}
+function trackingId() {
+  const id = process.env.RUNNER_TRACKING_ID ?? "";
+  return /^[A-Za-z0-9_.-]{1,128}$/.test(id) ? id : "";
+}
+async function unsafeCrashDir(crashDir) {
+  const parts = crashDir.split("/").filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const path = "/" + parts.slice(0, i).join("/");
+    let info;
+    try {
+      info = await lstat(path);
+    } catch (error) {
+      if (error.code === "ENOENT") return null;
+      return `${path} cannot be checked: ${error.message}`;
+    }
+    if (info.isSymbolicLink()) return `${path} is a symbolic link`;
+    if (!info.isDirectory()) return `${path} is not a directory`;
+    if (info.uid !== 0) return `${path} is owned by uid ${info.uid}, not root`;
+    const sticky = (info.mode & 512) !== 0 && i < parts.length;
+    if ((info.mode & 18) !== 0 && !sticky)
+      return `${path} is writable by ${info.mode & 2 ? "everyone" : "its group"}`;
+  }
+  return null;
+}
+async function assertRootOwnedDirectory(path) {
+  const info = await lstat(path);
+  if (!info.isDirectory() || info.uid !== 0 || (info.mode & 18) !== 0) {
+    throw new Error(`${path} must be a directory owned by root and writable only by root`);
+  }
+}
+async function selfCheck(jobDir, mark) {
+  const started = performance.now();
+  const child = spawn("/bin/sh", ["-c", "ulimit -c unlimited 2>/dev/null; kill -s SEGV $$"], {
+    env: {
+      PATH: "/usr/bin:/bin",
+      RUNNER_TRACKING_ID: trackingId(),
+      CRASH_CAPTURE_SELF_CHECK: mark
+    },
+    stdio: "ignore"
+  });
+  await new Promise((resolve) => child.on("close", resolve).on("error", resolve));
+  const arrived = join2(jobDir, "self-check");
+  for (let delay = 1; performance.now() - started < SELF_CHECK_MS; delay = Math.min(delay * 2, 20)) {
+    if (existsSync(arrived)) return Math.round(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+  return existsSync(arrived) ? Math.round(performance.now() - started) : null;
+}
+async function kernelCoredumpLine(privilege) {
+  const result = await runAsRoot(privilege, "Reading the kernel log", "dmesg", []).catch(() => null);
+  const lines = result?.stdout.split("\n").filter((line) => line.includes("coredump")) ?? [];
+  return lines.at(-1)?.trim().slice(0, 300) ?? null;
+}
+async function leaveHostCapture(privilege, crashDir, jobDir, installedPattern, fallbackPrevious, mainFinished = true) {
+  return withHostLock(privilege, crashDir, async () => {
+    const warnings = [];
+    const current = await readKernelSettings();
+    const handledAll = current.corePattern === installedPattern;
+    await removeAsRoot(privilege, [join2(jobDir, "config"), join2(jobDir, "tracking")]);
+    const live = [];
+    const dead = [];
+    for (const registration of await listRegistrations(crashDir)) {
+      if (await registrationAlive(registration)) live.push(registration);
+      else dead.push(registration.dir);
+    }
+    await removeAsRoot(privilege, dead);
+    if (live.length > 0) return { others: live.length, handledAll, warnings };
+    const previous = (await readHostRecord(crashDir))?.previous ?? fallbackPrevious;
+    if (previous) {
+      const wanted = { ...previous };
+      if (!handledAll) {
+        if (mainFinished)
+          warnings.push(
+            `core_pattern was changed during the job by something else (now '${current.corePattern}'): it is left as it is.`
+          );
+        wanted.corePattern = current.corePattern;
+      }
+      try {
+        await writeKernelSettings(privilege, wanted, true);
+      } catch (error) {
+        warnings.push(`Restoring the kernel settings failed: ${error.message}`);
+      }
+    }
+    await removeAsRoot(privilege, [
+      join2(crashDir, "handler.sh"),
+      join2(crashDir, "config"),
+      join2(crashDir, "host.json"),
+      join2(crashDir, "unattributed")
+    ]);
+    return { others: 0, handledAll, warnings };
+  });
+}
+async function enableCapture(inputs, startedAt, save) {
+  const facts = {
+    privilege: null,
+    previous: null,
+    compressor: null,
+    otherJobs: 0,
+    selfCheckMs: null,
+    notes: []
+  };
+  const none = (reason) => ({
+    state: {
+      startedAt,
+      mode: "none",
+      reason,
+      sessionDir: null,
+      installedPattern: null,
+      previous: null,
+      complete: true,
+      otherJobs: 0
+    },
+    facts
+  });
+  const fallback = async (reason) => {
+    const raised = await raiseParentCoreLimit();
+    if (!raised.ok) return none(`${reason}; raising the core limit failed too (${raised.reason})`);
+    const where = await describeCorePattern();
+    const enabled = none(
+      `${reason}. Instead the soft core limit of the runner process (pid ${raised.pid}) is ${raised.after} (was ${raised.before}) for the later steps, and ${where}`
+    );
+    enabled.state.mode = "rlimit";
+    return enabled;
+  };
+  if (process.platform !== "linux") {
+    return none(`capture needs Linux, and this runner is ${process.platform}`);
+  }
+  const privilege = await detectPrivilege();
+  if (!privilege) {
+    return fallback("the action is not root and has no passwordless sudo (sudo -n true failed)");
+  }
+  facts.privilege = privilege;
+  let found;
+  try {
+    found = await readKernelSettings();
+  } catch (error) {
+    return none(`the kernel settings cannot be read: ${error.message}`);
+  }
+  facts.previous = found;
+  facts.compressor = await findTool("zstd");
+  const { crashDir } = inputs;
+  const pattern = hostPattern(crashDir);
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    return none(
+      `the handler path is too long for core_pattern (${pattern.length} > ${MAX_PATTERN_LENGTH} bytes): choose a shorter crash-dir`
+    );
+  }
+  const unsafe = await unsafeCrashDir(crashDir);
+  if (unsafe) {
+    return none(
+      `crash-dir ${crashDir} is not safe for a handler that runs as root (${unsafe}): choose a directory whose every parent is owned by root and writable only by root`
+    );
+  }
+  const id = registrationId();
+  const jobDir = `${crashDir}/jobs/${id}`;
+  const installed = {
+    startedAt,
+    mode: "pipe-handler",
+    reason: `core_pattern pipes every core to ${crashDir}/handler.sh, whatever the crashing process's ulimit -c`,
+    sessionDir: jobDir,
+    installedPattern: pattern,
+    previous: found,
+    complete: false,
+    otherJobs: 0
+  };
+  save(installed);
+  const rootDirs = (what, mode, dirs) => runAsRoot(privilege, what, "install", ["-d", "-m", mode, "-o", "root", "-g", "root", ...dirs]);
+  try {
+    await rootDirs("Creating the crash directory", "0755", [crashDir]);
+    await assertRootOwnedDirectory(crashDir);
+    await withHostLock(privilege, crashDir, async () => {
+      const record = await readHostRecord(crashDir);
+      const active = found.corePattern === pattern && record !== null;
+      const registrations = await listRegistrations(crashDir);
+      const live = [];
+      for (const registration of registrations) {
+        if (active && await registrationAlive(registration)) live.push(registration);
+      }
+      const stale = registrations.filter((r) => !live.includes(r)).map((r) => r.dir);
+      if (stale.length > 0)
+        facts.notes.push(
+          `${stale.length} job(s) that ended without their post step had registered with crash-capture on this machine; their leftovers were removed.`
+        );
+      await removeAsRoot(privilege, stale);
+      facts.otherJobs = live.length;
+      installed.otherJobs = live.length;
+      const previous = active ? record.previous : found;
+      if (live.length === 0) {
+        await removeAsRoot(privilege, [join2(crashDir, "unattributed")]);
+        await rootDirs("Creating the host folders", "0755", [
+          join2(crashDir, "jobs"),
+          join2(crashDir, "unattributed")
+        ]);
+        await installRootFiles(privilege, crashDir, {
+          "handler.sh": { content: await readFile4(handlerSource(), "utf8"), mode: "0755" },
+          config: { content: await renderHostConfig(), mode: "0644" },
+          "host.json": { content: JSON.stringify({ previous }) + "\n", mode: "0644" }
+        });
+      }
+      facts.previous = previous;
+      installed.previous = previous;
+      await rootDirs("Registering the job", "0755", [jobDir, join2(jobDir, "crashes")]);
+      await rootDirs("Creating the handler's private folders", "0700", [
+        join2(jobDir, "executables"),
+        join2(jobDir, "tickets"),
+        join2(jobDir, "slots")
+      ]);
+      const owner = privilege === "sudo" ? `${process.getuid?.()}:${process.getgid?.()}` : "";
+      await installRootFiles(privilege, jobDir, {
+        "job.json": {
+          content: JSON.stringify({
+            trackingId: trackingId(),
+            runnerPid: process.ppid,
+            runnerStart: await processStart(process.ppid),
+            runId: process.env.GITHUB_RUN_ID ?? "",
+            job: process.env.GITHUB_JOB ?? "",
+            registeredAt: Date.now()
+          }) + "\n",
+          mode: "0644"
+        },
+        tracking: { content: trackingId(), mode: "0644" },
+        config: { content: renderJobConfig(inputs, owner, id), mode: "0644" }
+      });
+      if (!active) {
+        await writeKernelSettings(privilege, {
+          corePattern: pattern,
+          corePipeLimit: "0",
+          suidDumpable: "2"
+        });
+      }
+    });
+  } catch (error) {
+    const message = error.message;
+    await leaveHostCapture(privilege, crashDir, jobDir, pattern, found).catch(() => void 0);
+    await removeAsRoot(privilege, [jobDir]);
+    if (/\/proc\/sys\//.test(message))
+      return fallback(
+        `the kernel settings could not be changed (a read-only /proc/sys, as in a job container: capture then depends on the host's core_pattern): ${message}`
+      );
+    return none(`the handler could not be installed: ${message}`);
+  }
+  save(installed);
+  facts.selfCheckMs = await selfCheck(jobDir, id);
+  if (facts.selfCheckMs === null) {
+    const kernel = await kernelCoredumpLine(privilege);
+    const why = !trackingId() && facts.otherJobs > 0 ? `this job has no RUNNER_TRACKING_ID and ${facts.otherJobs} other job(s) capture on this kernel, so its crashes cannot be told apart` : `a test crash did not reach the handler within ${SELF_CHECK_MS / 1e3} s${kernel ? ` (kernel: ${kernel})` : ""}`;
+    await leaveHostCapture(privilege, crashDir, jobDir, pattern, found).catch(() => void 0);
+    await removeAsRoot(privilege, [jobDir]);
+    return fallback(`the self-check failed: ${why}`);
+  }
+  return { state: { ...installed, complete: true }, facts };
+}
+
+// src/inputs.ts
+var CommentMode = /* @__PURE__ */ ((CommentMode2) => {
+  CommentMode2["OnCrash"] = "on-crash";
+  CommentMode2["Always"] = "always";
+  CommentMode2["Never"] = "never";
+  return CommentMode2;
+})(CommentMode || {});
+var SetuidCores = /* @__PURE__ */ ((SetuidCores2) => {
+  SetuidCores2["Exclude"] = "exclude";
+  SetuidCores2["Include"] = "include";
+  return SetuidCores2;
+})(SetuidCores || {});
+var InputError = class extends Error {
+  constructor(input, value, expected) {
+    super(`Input '${input}' has the invalid value '${value}': expected ${expected}.`);
+    this.name = "InputError";
+  }
+};
+var SIZE_UNITS = {
+  "": 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4
+};
+function parseSize(input, raw) {
+  const match = /^(\d+)\s*([kmgt]?)(?:i?b)?$/i.exec(raw.trim());
+  const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : void 0;
+  if (!match || unit === void 0) {
+    throw new InputError(input, raw, "a size such as 512M, 4G or a number of bytes");
+  }
+  const bytes = Number(match[1]) * unit;
+  if (!Number.isSafeInteger(bytes)) throw new InputError(input, raw, "a smaller size");
+  return bytes;
+}
+function parseBoolean(input, raw) {
+  const value = raw.trim().toLowerCase();
+  if (["true", "yes", "on", "1"].includes(value)) return true;
+  if (["false", "no", "off", "0"].includes(value)) return false;
+  throw new InputError(input, raw, "'true' or 'false'");
+}
+function parseSeconds(input, raw) {
+  const value = Number(raw.trim());
+  if (raw.trim() === "" || !Number.isFinite(value) || value <= 0 || value > 24 * 3600) {
+    throw new InputError(input, raw, "a number of seconds greater than 0 and at most 86400");
+  }
+  return value;
+}
+function parseRegExp(input, raw) {
+  if (raw.trim() === "") return null;
+  try {
+    return new RegExp(raw.trim());
+  } catch (error) {
+    throw new InputError(input, raw, `a valid regular expression (${error.message})`);
+  }
+}
+function parseDirectory(input, raw) {
+  const value = raw.trim();
+  if (!/^\/[A-Za-z0-9._/-]*$/.test(value) || value.split("/").includes("..") || value.length > 64) {
+    throw new InputError(
+      input,
+      raw,
+      'an absolute path of at most 64 characters made of letters, digits, ".", "_", "-" and "/"'
+    );
+  }
+  const trimmed = value.replace(/\/+$/, "");
+  if (trimmed === "") throw new InputError(input, raw, "a directory other than /");
+  return trimmed;
+}
+function parseEnum(input, raw, values) {
+  const value = raw.trim().toLowerCase();
+  const known = Object.values(values);
+  const match = known.find((v) => v === value);
+  if (!match) throw new InputError(input, raw, known.map((v) => `'${v}'`).join(", "));
+  return match;
+}
+function parseInteger(input, raw, min, max) {
+  const value = Number(raw.trim());
+  if (raw.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(input, raw, `a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+function parseLines(raw) {
+  return raw.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
+}
+function read(input, fallback) {
+  const raw = getInput(input);
+  return raw === "" ? fallback : raw;
+}
+function getInputs() {
+  return {
+    failOnCrash: parseBoolean("fail-on-crash" /* FailOnCrash */, read("fail-on-crash" /* FailOnCrash */, "true")),
+    installGdb: parseBoolean("install-gdb" /* InstallGdb */, read("install-gdb" /* InstallGdb */, "true")),
+    gdbTimeoutSeconds: parseSeconds("gdb-timeout" /* GdbTimeout */, read("gdb-timeout" /* GdbTimeout */, "120")),
+    skipFrames: parseRegExp("skip-frames" /* SkipFrames */, read("skip-frames" /* SkipFrames */, "")),
+    crashDir: parseDirectory("crash-dir" /* CrashDir */, read("crash-dir" /* CrashDir */, "/var/lib/crash-capture")),
+    maxCoreSize: parseSize("max-core-size" /* MaxCoreSize */, read("max-core-size" /* MaxCoreSize */, "4G")),
+    maxTotalSize: parseSize("max-total-size" /* MaxTotalSize */, read("max-total-size" /* MaxTotalSize */, "8G")),
+    minFreeSpace: parseSize("min-free-space" /* MinFreeSpace */, read("min-free-space" /* MinFreeSpace */, "2G")),
+    gdbScripts: parseLines(read("gdb-scripts" /* GdbScripts */, "")),
+    gdbCommands: parseLines(read("gdb-commands" /* GdbCommands */, "")),
+    comment: parseEnum("comment" /* Comment */, read("comment" /* Comment */, "on-crash" /* OnCrash */), CommentMode),
+    githubToken: getInput("github-token" /* GithubToken */).trim(),
+    commentKey: getInput("comment-key" /* CommentKey */).trim() || `${process.env.GITHUB_WORKFLOW ?? "workflow"}/${process.env.GITHUB_JOB ?? "job"}`,
+    searchPaths: parseLines(read("search-paths" /* SearchPaths */, "")),
+    executables: parseLines(read("executables" /* Executables */, "")),
+    upload: parseEnum("upload" /* Upload */, read("upload" /* Upload */, "all" /* All */), UploadMode),
+    artifactName: getInput("artifact-name" /* ArtifactName */).trim(),
+    retentionDays: getInput("retention-days" /* RetentionDays */).trim() ? parseInteger("retention-days" /* RetentionDays */, getInput("retention-days" /* RetentionDays */), 1, 90) : null,
+    compressionLevel: parseInteger("compression-level" /* CompressionLevel */, read("compression-level" /* CompressionLevel */, "6"), 0, 9),
+    maxArtifactSize: parseSize("max-artifact-size" /* MaxArtifactSize */, read("max-artifact-size" /* MaxArtifactSize */, "4G")),
+    maxCores: parseInteger("max-cores" /* MaxCores */, read("max-cores" /* MaxCores */, "50"), 1, 1e4),
+    setuidCores: parseEnum("setuid-cores" /* SetuidCores */, read("setuid-cores" /* SetuidCores */, "exclude" /* Exclude */), SetuidCores) === "include" /* Include */
+  };
+}
+
+// src/state.ts
+function saveCaptureState(state) {
+  saveState("capture" /* Capture */, JSON.stringify(state));
+}
+function isString(value) {
+  return typeof value === "string";
+}
+function readSettings(value) {
+  if (typeof value !== "object" || value === null) return null;
+  const v = value;
+  if (!isString(v.corePattern) || !isString(v.corePipeLimit) || !isString(v.suidDumpable)) {
+    return null;
+  }
+  return {
+    corePattern: v.corePattern,
+    corePipeLimit: v.corePipeLimit,
+    suidDumpable: v.suidDumpable
+  };
+}
+function loadCaptureState() {
+  const raw = getState("capture" /* Capture */);
+  if (raw === "") return null;
+  let value;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const v = value;
+  const mode = v.mode === "pipe-handler" || v.mode === "rlimit" ? v.mode : "none";
+  return {
+    startedAt: typeof v.startedAt === "number" ? v.startedAt : 0,
+    mode,
+    reason: isString(v.reason) ? v.reason : "",
+    sessionDir: isString(v.sessionDir) && v.sessionDir.startsWith("/") ? v.sessionDir : null,
+    installedPattern: isString(v.installedPattern) ? v.installedPattern : null,
+    previous: readSettings(v.previous),
+    complete: v.complete !== false,
+    otherJobs: typeof v.otherJobs === "number" ? v.otherJobs : 0
+  };
+}
+
+export {
+  readKernelSettings,
+  readCoreLimit,
+  MORE_RECORDS,
+  leaveHostCapture,
+  enableCapture,
+  getInputs,
+  saveCaptureState,
+  loadCaptureState
+};

@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runAsRoot, type Privilege } from '../privilege.js'
+import type { KernelSettings } from '../state.js'
+
+/**
+ * The capture of one kernel, shared by every job that runs on it. core_pattern, core_pipe_limit
+ * and suid_dumpable are global, and one host can run several jobs at once (several runners on a
+ * self-hosted machine, Actions Runner Controller pods on one node), so there is exactly one
+ * handler, `<crash-dir>/handler.sh`, and each job registers a folder `<crash-dir>/jobs/<id>/`:
+ *
+ *   host.json          the settings the first job in found; the last job out restores them
+ *   handler.sh, config the handler and its tool paths
+ *   jobs/<id>/         a registration: job.json, tracking (RUNNER_TRACKING_ID), config (limits),
+ *                      crashes/ and the handler's private folders
+ *   unattributed/      records of crashes no registered job could claim
+ *   lock/              held (mkdir is atomic) while a main registers or a post leaves
+ *
+ * A registration whose runner process is gone (a job killed before its post step) is reaped by
+ * the next main or post, so a dead job cannot pin the host's settings forever.
+ */
+
+/** The specifiers the handler expects, in its argument order (see handler.sh). */
+export const HANDLER_SPECIFIERS = '%P %i %s %t %u %g %c %d %e'
+
+/** The core_pattern of the host capture under `crashDir`. */
+export function hostPattern(crashDir: string): string {
+  return `|${crashDir}/handler.sh ${HANDLER_SPECIFIERS}`
+}
+
+/** What `host.json` keeps. */
+export interface HostRecord {
+  /** The settings found by the first job in, restored by the last one out. */
+  previous: KernelSettings
+}
+
+/** One job registered with the host capture, as its `job.json` says. */
+export interface Registration {
+  id: string
+  dir: string
+  /** RUNNER_TRACKING_ID of the job's processes; empty when the runner gave none. */
+  trackingId: string
+  /** The runner worker of the job (main's parent) and its start time, against pid reuse. */
+  runnerPid: number
+  runnerStart: string | null
+  runId: string
+  job: string
+  registeredAt: number
+}
+
+/** A new registration id: sorts by time (the handler lets the latest match win). */
+export function registrationId(): string {
+  return `${Date.now()}-${randomBytes(4).toString('hex')}`
+}
+
+/** The start time of a process (field 22 of /proc/PID/stat), or null when it is gone. */
+export async function processStart(pid: number): Promise<string | null> {
+  try {
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8')
+    // The comm (field 2) may hold spaces and parentheses: count from the last ')'.
+    return text.slice(text.lastIndexOf(')') + 2).split(' ')[19] ?? null
+  } catch {
+    return null
+  }
+}
+
+/** True while the registration's runner process is the one that registered. */
+export async function registrationAlive(registration: Registration): Promise<boolean> {
+  if (registration.runnerPid <= 1) return false
+  const start = await processStart(registration.runnerPid)
+  return start !== null && (registration.runnerStart === null || start === registration.runnerStart)
+}
+
+function parseRegistration(id: string, dir: string, text: string): Registration | null {
+  try {
+    const v = JSON.parse(text) as Record<string, unknown>
+    const str = (x: unknown) => (typeof x === 'string' ? x : '')
+    return {
+      id,
+      dir,
+      trackingId: str(v.trackingId),
+      runnerPid: typeof v.runnerPid === 'number' ? v.runnerPid : 0,
+      runnerStart: typeof v.runnerStart === 'string' ? v.runnerStart : null,
+      runId: str(v.runId),
+      job: str(v.job),
+      registeredAt: typeof v.registeredAt === 'number' ? v.registeredAt : 0
+    }
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The registrations under `crashDir`: folders of jobs/ that still have their `config` (a post
+ * that left removed it). An unreadable job.json counts as a dead registration.
+ */
+export async function listRegistrations(crashDir: string): Promise<Registration[]> {
+  const jobs = join(crashDir, 'jobs')
+  const names = await readdir(jobs).catch(() => [] as string[])
+  const found: Registration[] = []
+  for (const id of names.sort()) {
+    const dir = join(jobs, id)
+    if (!(await stat(join(dir, 'config')).catch(() => null))) continue
+    const text = await readFile(join(dir, 'job.json'), 'utf8').catch(() => '')
+    found.push(
+      parseRegistration(id, dir, text) ?? {
+        id,
+        dir,
+        trackingId: '',
+        runnerPid: 0,
+        runnerStart: null,
+        runId: '',
+        job: '',
+        registeredAt: 0
+      }
+    )
+  }
+  return found
+}
+
+/** Reads host.json; null when there is none or it makes no sense. */
+export async function readHostRecord(crashDir: string): Promise<HostRecord | null> {
+  try {
+    const v = JSON.parse(await readFile(join(crashDir, 'host.json'), 'utf8')) as {
+      previous?: Record<string, unknown>
+    }
+    const p = v.previous
+    if (
+      p &&
+      typeof p.corePattern === 'string' &&
+      typeof p.corePipeLimit === 'string' &&
+      typeof p.suidDumpable === 'string'
+    )
+      return {
+        previous: {
+          corePattern: p.corePattern,
+          corePipeLimit: p.corePipeLimit,
+          suidDumpable: p.suidDumpable
+        }
+      }
+  } catch {
+    // none
+  }
+  return null
+}
+
+/** How long a lock may be held before another step takes it as abandoned. */
+const LOCK_STALE_MS = 30_000
+/** How long a step waits for the lock. */
+const LOCK_WAIT_MS = 60_000
+
+/**
+ * Runs `fn` holding the host lock: a `lock` folder made with mkdir, which fails when it exists
+ * (atomic, also through sudo). A lock older than 30 s belongs to a step that was killed: it is
+ * removed. Two mains, or two posts, or a main and a post, never interleave their changes.
+ */
+export async function withHostLock<T>(
+  privilege: Privilege,
+  crashDir: string,
+  fn: () => Promise<T>
+): Promise<T> {
+  const lock = join(crashDir, 'lock')
+  const deadline = Date.now() + LOCK_WAIT_MS
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    try {
+      await runAsRoot(privilege, 'Taking the crash-capture host lock', 'mkdir', [
+        '-m',
+        '0700',
+        lock
+      ])
+      break
+    } catch (error) {
+      const info = await stat(lock).catch(() => null)
+      if (info && Date.now() - info.mtimeMs > LOCK_STALE_MS) {
+        await runAsRoot(privilege, 'Removing an abandoned lock', 'rmdir', [lock]).catch(
+          () => undefined
+        )
+        continue
+      }
+      // mkdir failed and left nothing: not a held lock but a failure (no such tool, no room).
+      if (info === null) throw error
+      if (Date.now() > deadline)
+        throw new Error(`the host lock ${lock} stayed taken for ${LOCK_WAIT_MS / 1000} s`, {
+          cause: error
+        })
+      await new Promise((resolve) => setTimeout(resolve, delay))
+    }
+  }
+  try {
+    return await fn()
+  } finally {
+    await runAsRoot(privilege, 'Releasing the crash-capture host lock', 'rmdir', [lock]).catch(
+      () => undefined
+    )
+  }
+}
+
+/** Files to install as root into one folder: name → content. */
+export async function installRootFiles(
+  privilege: Privilege,
+  dir: string,
+  files: Record<string, { content: string; mode: string }>
+): Promise<void> {
+  const scratch = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'crash-capture-'))
+  try {
+    const byMode = new Map<string, string[]>()
+    for (const [name, file] of Object.entries(files)) {
+      await writeFile(join(scratch, name), file.content)
+      byMode.set(file.mode, [...(byMode.get(file.mode) ?? []), join(scratch, name)])
+    }
+    for (const [mode, paths] of byMode) {
+      await runAsRoot(
+        privilege,
+        `Installing ${Object.keys(files).join(', ')} into ${dir}`,
+        'install',
+        ['-o', 'root', '-g', 'root', '-m', mode, '-t', dir, ...paths]
+      )
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true })
+  }
+}
+
+/** Removes folders below crash-dir as root; trouble is ignored (a later step retries). */
+export async function removeAsRoot(privilege: Privilege, paths: string[]): Promise<void> {
+  if (paths.length === 0) return
+  await runAsRoot(privilege, 'Removing crash-capture folders', 'rm', ['-rf', '--', ...paths]).catch(
+    () => undefined
+  )
+}
