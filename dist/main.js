@@ -5,7 +5,7 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-IWYQFIK5.js";
+} from "./chunk-3HBYP4NK.js";
 import "./chunk-Q5XC2IOH.js";
 import {
   endGroup,

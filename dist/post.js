@@ -4,7 +4,7 @@ import {
   getInputs,
   leaveHostCapture,
   loadCaptureState
-} from "./chunk-IWYQFIK5.js";
+} from "./chunk-3HBYP4NK.js";
 import {
   ExecutableCandidates,
   analyzeAll,

@@ -353,8 +353,10 @@ export async function enableCapture(
     await rootDirs('Creating the crash directory', '0755', [crashDir])
     await assertRootOwnedDirectory(crashDir)
     await withHostLock(privilege, crashDir, async () => {
+      // Read again under the lock: another main may have created the capture meanwhile.
+      const current = await readKernelSettings()
       const record = await readHostRecord(crashDir)
-      const active = found.corePattern === pattern && record !== null
+      const active = current.corePattern === pattern && record !== null
       const registrations = await listRegistrations(crashDir)
       const live: Registration[] = []
       for (const registration of registrations) {
@@ -372,7 +374,7 @@ export async function enableCapture(
       // its settings found then stand, even when every job of it died. Otherwise this job
       // creates the capture with what it found. Without a live job, this one (re)installs the
       // handler: a dead job's may be another version's.
-      const previous = active ? record.previous : found
+      const previous = active ? record.previous : current
       if (live.length === 0) {
         await removeAsRoot(privilege, [join(crashDir, 'unattributed')])
         await rootDirs('Creating the host folders', '0755', [

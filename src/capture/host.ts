@@ -172,6 +172,8 @@ export async function withHostLock<T>(
       ])
       break
     } catch (error) {
+      // Any failure but "File exists" (no such tool, no room) is not a held lock.
+      if (!/File exists/.test((error as Error).message)) throw error
       const info = await stat(lock).catch(() => null)
       if (info && Date.now() - info.mtimeMs > LOCK_STALE_MS) {
         await runAsRoot(privilege, 'Removing an abandoned lock', 'rmdir', [lock]).catch(
@@ -179,8 +181,6 @@ export async function withHostLock<T>(
         )
         continue
       }
-      // mkdir failed and left nothing: not a held lock but a failure (no such tool, no room).
-      if (info === null) throw error
       if (Date.now() > deadline)
         throw new Error(`the host lock ${lock} stayed taken for ${LOCK_WAIT_MS / 1000} s`, {
           cause: error

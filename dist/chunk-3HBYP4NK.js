@@ -194,6 +194,7 @@ async function withHostLock(privilege, crashDir, fn) {
       ]);
       break;
     } catch (error) {
+      if (!/File exists/.test(error.message)) throw error;
       const info = await stat(lock).catch(() => null);
       if (info && Date.now() - info.mtimeMs > LOCK_STALE_MS) {
         await runAsRoot(privilege, "Removing an abandoned lock", "rmdir", [lock]).catch(
@@ -201,7 +202,6 @@ async function withHostLock(privilege, crashDir, fn) {
         );
         continue;
       }
-      if (info === null) throw error;
       if (Date.now() > deadline)
         throw new Error(`the host lock ${lock} stayed taken for ${LOCK_WAIT_MS / 1e3} s`, {
           cause: error
@@ -478,8 +478,9 @@ async function enableCapture(inputs, startedAt, save) {
     await rootDirs("Creating the crash directory", "0755", [crashDir]);
     await assertRootOwnedDirectory(crashDir);
     await withHostLock(privilege, crashDir, async () => {
+      const current = await readKernelSettings();
       const record = await readHostRecord(crashDir);
-      const active = found.corePattern === pattern && record !== null;
+      const active = current.corePattern === pattern && record !== null;
       const registrations = await listRegistrations(crashDir);
       const live = [];
       for (const registration of registrations) {
@@ -493,7 +494,7 @@ async function enableCapture(inputs, startedAt, save) {
       await removeAsRoot(privilege, stale);
       facts.otherJobs = live.length;
       installed.otherJobs = live.length;
-      const previous = active ? record.previous : found;
+      const previous = active ? record.previous : current;
       if (live.length === 0) {
         await removeAsRoot(privilege, [join2(crashDir, "unattributed")]);
         await rootDirs("Creating the host folders", "0755", [
