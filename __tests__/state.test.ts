@@ -15,7 +15,8 @@ describe('state', () => {
       installedPattern: '|/x',
       previous: { corePattern: 'core', corePipeLimit: '0', suidDumpable: '0' },
       complete: false,
-      otherJobs: 2
+      otherJobs: 2,
+      coreDir: null
     }
     process.env.STATE_capture = JSON.stringify(state)
     expect(loadCaptureState()).toEqual(state)

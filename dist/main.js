@@ -5,7 +5,7 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-3HBYP4NK.js";
+} from "./chunk-M3G7B6WX.js";
 import "./chunk-Q5XC2IOH.js";
 import {
   endGroup,
@@ -49,6 +49,7 @@ async function run() {
   saveCaptureState(state);
   const heading = {
     "pipe-handler": "capturing every crash",
+    "file-pattern": "core files through a file core_pattern",
     rlimit: "core files through the existing core_pattern",
     none: "capture is off"
   };
@@ -72,6 +73,10 @@ async function run() {
   for (const note of facts.notes) warning(note);
   if (state.mode === "pipe-handler") {
     info(`crash-capture: every crash of a later step is captured (${state.reason}).`);
+  } else if (state.mode === "file-pattern") {
+    warning(
+      `crash-capture cannot use its handler: ${state.reason}. Self-check: captured in ${facts.selfCheckMs} ms.`
+    );
   } else if (state.mode === "rlimit") {
     warning(`crash-capture cannot install its handler: ${state.reason}.`);
   } else {

@@ -3,8 +3,10 @@ import {
   MORE_RECORDS,
   getInputs,
   leaveHostCapture,
-  loadCaptureState
-} from "./chunk-3HBYP4NK.js";
+  loadCaptureState,
+  readKernelSettings,
+  writeKernelSettings
+} from "./chunk-M3G7B6WX.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -46,12 +48,13 @@ import "./chunk-LQK3ML4U.js";
 
 // src/post-step.ts
 import { randomBytes } from "node:crypto";
-import { access, mkdir as mkdir3, realpath, stat as stat2 } from "node:fs/promises";
+import { access, mkdir as mkdir3, realpath, rm, stat as stat2 } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { basename, dirname as dirname2, join as join3, resolve } from "node:path";
 
 // src/capture/restore.ts
 async function restoreCapture(state, privilege) {
+  if (state.mode === "file-pattern") return restoreFilePattern(state, privilege);
   if (state.mode !== "pipe-handler" || !state.sessionDir || !state.installedPattern) {
     return { handlerDetached: true, handledAll: false, otherJobs: 0, warnings: [] };
   }
@@ -88,6 +91,32 @@ async function restoreCapture(state, privilege) {
   } catch (error2) {
     warnings.push(`Leaving the host capture failed: ${error2.message}`);
     return { handlerDetached: false, handledAll: false, otherJobs: 0, warnings };
+  }
+}
+async function restoreFilePattern(state, privilege) {
+  const done = (warnings) => ({
+    handlerDetached: true,
+    handledAll: false,
+    otherJobs: 0,
+    warnings
+  });
+  if (!state.previous || !state.installedPattern) return done([]);
+  if (!privilege)
+    return done(["The kernel settings cannot be restored: neither root nor passwordless sudo now."]);
+  const current = await readKernelSettings();
+  if (current.corePattern !== state.installedPattern)
+    return done([
+      `core_pattern was changed during the job by something else (now '${current.corePattern}'): it is left as it is.`
+    ]);
+  try {
+    await writeKernelSettings(
+      privilege,
+      { ...current, corePattern: state.previous.corePattern },
+      true
+    );
+    return done([]);
+  } catch (error2) {
+    return done([`Restoring the kernel settings failed: ${error2.message}`]);
   }
 }
 
@@ -875,6 +904,13 @@ async function restore(state) {
     );
     return { privilege: null, detached: true, handledAll: false };
   }
+  if (state.mode === "file-pattern") {
+    const privilege2 = await detectPrivilege();
+    const restored2 = await restoreCapture(state, privilege2);
+    for (const warning2 of restored2.warnings) warning(warning2);
+    if (restored2.warnings.length === 0) info("crash-capture: core_pattern restored.");
+    return { privilege: privilege2, detached: true, handledAll: false };
+  }
   if (state.mode !== "pipe-handler") return { privilege: null, detached: true, handledAll: false };
   const privilege = await detectPrivilege();
   const crashDir = state.sessionDir?.replace(/\/jobs\/[^/]+$/, "");
@@ -911,7 +947,10 @@ async function collect(state, restoration, stage, inputs, workspace) {
       const info2 = crash.core ? await stat2(crash.core).catch(() => null) : null;
       if (info2) seen.add(fileKey(info2));
     }
-    const patterns = inputs.searchPaths.length > 0 ? inputs.searchPaths : restoration.handledAll ? [] : defaultSearchPaths(workspace);
+    const patterns = [
+      ...state.coreDir ? [`${state.coreDir}/core.*`] : [],
+      ...inputs.searchPaths.length > 0 ? inputs.searchPaths : restoration.handledAll ? [] : defaultSearchPaths(workspace)
+    ];
     const stray = await collectStrayCores(patterns, state.startedAt, stage, seen).catch(
       (error2) => ({
         crashes: [],
@@ -1058,6 +1097,15 @@ async function run() {
   try {
     return await report(state, restoration);
   } finally {
+    if (state?.coreDir) {
+      await rm(state.coreDir, { recursive: true, force: true }).catch(
+        () => restoration.privilege ? runAsRoot(restoration.privilege, "Removing the core folder", "rm", [
+          "-rf",
+          "--",
+          state.coreDir
+        ]).catch(() => void 0) : void 0
+      );
+    }
     if (state?.sessionDir && restoration.detached && restoration.privilege) {
       await runAsRoot(restoration.privilege, "Removing the crash session directory", "rm", [
         "-rf",

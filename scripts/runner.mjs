@@ -82,9 +82,12 @@ export class FakeJob {
   /**
    * Runs dist/<entry>.js like the runner runs a node action step.
    * @param {'main' | 'post'} entry
-   * @param {{ env?: Record<string, string>, shell?: { before?: string, after?: string } }} [options]
+   * @param {{ env?: Record<string, string>, shell?: { before?: string, after?: string },
+   *   wrap?: string[] }} [options]
    *   shell: run the step inside `sh -c 'BEFORE; node step.js; AFTER'`, so that the step's parent
    *   is a shell that lives on, like the runner's worker, and later commands are its children.
+   *   wrap: a command line that runs the step (node and the script are appended), such as
+   *   `unshare --mount …` to run it in a namespace of its own.
    */
   async runStep(entry, options = {}) {
     await this.init()
@@ -133,17 +136,19 @@ export class FakeJob {
     const started = process.hrtime.bigint()
     const result = await new Promise((done) => {
       const script = join(this.dist, `${entry}.js`)
-      const [command, args] = options.shell
-        ? [
-            'sh',
-            [
-              '-c',
-              `${options.shell.before ?? ':'}; "$0" "$1"; rc=$?; ${options.shell.after ?? ':'}; exit $rc`,
-              STEP_NODE,
-              script
+      const [command, args] = options.wrap
+        ? [options.wrap[0], [...options.wrap.slice(1), STEP_NODE, script]]
+        : options.shell
+          ? [
+              'sh',
+              [
+                '-c',
+                `${options.shell.before ?? ':'}; "$0" "$1"; rc=$?; ${options.shell.after ?? ':'}; exit $rc`,
+                STEP_NODE,
+                script
+              ]
             ]
-          ]
-        : [STEP_NODE, [script]]
+          : [STEP_NODE, [script]]
       const child = spawn(command, args, {
         cwd: this.workspace,
         env,

@@ -50,6 +50,7 @@ export async function run(): Promise<void> {
 
   const heading = {
     'pipe-handler': 'capturing every crash',
+    'file-pattern': 'core files through a file core_pattern',
     rlimit: 'core files through the existing core_pattern',
     none: 'capture is off'
   }
@@ -74,6 +75,10 @@ export async function run(): Promise<void> {
   for (const note of facts.notes) core.warning(note)
   if (state.mode === 'pipe-handler') {
     core.info(`crash-capture: every crash of a later step is captured (${state.reason}).`)
+  } else if (state.mode === 'file-pattern') {
+    core.warning(
+      `crash-capture cannot use its handler: ${state.reason}. Self-check: captured in ${facts.selfCheckMs} ms.`
+    )
   } else if (state.mode === 'rlimit') {
     core.warning(`crash-capture cannot install its handler: ${state.reason}.`)
   } else {

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
-import { access, mkdir, realpath, stat } from 'node:fs/promises'
+import { access, mkdir, realpath, rm, stat } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Analysis } from './analyze/analysis.js'
@@ -95,6 +95,13 @@ async function restore(state: CaptureState | null): Promise<Restoration> {
     )
     return { privilege: null, detached: true, handledAll: false }
   }
+  if (state.mode === 'file-pattern') {
+    const privilege = await detectPrivilege()
+    const restored = await restoreCapture(state, privilege)
+    for (const warning of restored.warnings) core.warning(warning)
+    if (restored.warnings.length === 0) core.info('crash-capture: core_pattern restored.')
+    return { privilege, detached: true, handledAll: false }
+  }
   if (state.mode !== 'pipe-handler') return { privilege: null, detached: true, handledAll: false }
   const privilege = await detectPrivilege()
   // Read before leaving: the last job out removes them.
@@ -158,12 +165,14 @@ async function collect(
     // While our handler held core_pattern all job long, no core can be anywhere else: the
     // default search (which walks the workspace, seconds on a big tree) and coredumpctl are
     // skipped; paths the user named are still searched.
-    const patterns =
-      inputs.searchPaths.length > 0
+    const patterns = [
+      ...(state.coreDir ? [`${state.coreDir}/core.*`] : []),
+      ...(inputs.searchPaths.length > 0
         ? inputs.searchPaths
         : restoration.handledAll
           ? []
-          : defaultSearchPaths(workspace)
+          : defaultSearchPaths(workspace))
+    ]
     const stray = await collectStrayCores(patterns, state.startedAt, stage, seen).catch(
       (error: Error) => ({
         crashes: [],
@@ -344,6 +353,18 @@ export async function run(): Promise<PostOutcome> {
   try {
     return await report(state, restoration)
   } finally {
+    // The file-pattern fallback's folder: cores in it are the job's, and may hold secrets.
+    if (state?.coreDir) {
+      await rm(state.coreDir, { recursive: true, force: true }).catch(() =>
+        restoration.privilege
+          ? runAsRoot(restoration.privilege, 'Removing the core folder', 'rm', [
+              '-rf',
+              '--',
+              state.coreDir!
+            ]).catch(() => undefined)
+          : undefined
+      )
+    }
     // The root-owned session directory goes once its crashes are staged, or when post failed:
     // never while core_pattern still points at its handler.
     if (state?.sessionDir && restoration.detached && restoration.privilege) {

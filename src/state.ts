@@ -6,7 +6,9 @@ export enum StateKey {
 }
 
 /** How crashes are captured for the rest of the job. */
-export type CaptureMode = 'pipe-handler' | 'rlimit' | 'none'
+export type CaptureMode = 'pipe-handler' | 'file-pattern' | 'rlimit' | 'none'
+
+const MODES: CaptureMode[] = ['pipe-handler', 'file-pattern', 'rlimit', 'none']
 
 /** The kernel settings main replaced, as read before the change. */
 export interface KernelSettings {
@@ -34,6 +36,8 @@ export interface CaptureState {
   complete: boolean
   /** Other jobs capturing on this kernel when main registered. */
   otherJobs: number
+  /** In mode file-pattern: the folder the kernel writes core files into. */
+  coreDir: string | null
 }
 
 /** Hands the capture state to the post step. */
@@ -73,7 +77,7 @@ export function loadCaptureState(): CaptureState | null {
   }
   if (typeof value !== 'object' || value === null) return null
   const v = value as Record<string, unknown>
-  const mode: CaptureMode = v.mode === 'pipe-handler' || v.mode === 'rlimit' ? v.mode : 'none'
+  const mode = MODES.find((m) => m === v.mode) ?? 'none'
   return {
     startedAt: typeof v.startedAt === 'number' ? v.startedAt : 0,
     mode,
@@ -82,6 +86,7 @@ export function loadCaptureState(): CaptureState | null {
     installedPattern: isString(v.installedPattern) ? v.installedPattern : null,
     previous: readSettings(v.previous),
     complete: v.complete !== false,
-    otherJobs: typeof v.otherJobs === 'number' ? v.otherJobs : 0
+    otherJobs: typeof v.otherJobs === 'number' ? v.otherJobs : 0,
+    coreDir: isString(v.coreDir) && v.coreDir.startsWith('/') ? v.coreDir : null
   }
 }

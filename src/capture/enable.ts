@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { lstat, readFile } from 'node:fs/promises'
+import { chmod, lstat, mkdir, readFile, rm } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { delimiter, join } from 'node:path'
 import type { Inputs } from '../inputs.js'
@@ -201,6 +201,77 @@ async function kernelCoredumpLine(privilege: Privilege): Promise<string | null> 
 }
 
 /**
+ * The fallback after a failed self-check: core_pattern names a file in a folder below
+ * RUNNER_TEMP (the job's own, visible to its containers too), the runner's soft core limit is
+ * raised (a file pattern honours it), and a self-check proves it. Null when that fails too;
+ * everything is then put back.
+ */
+async function filePattern(
+  privilege: Privilege,
+  why: string,
+  startedAt: number,
+  save: (state: CaptureState) => void
+): Promise<Enabled | null> {
+  const temp = process.env.RUNNER_TEMP
+  if (!temp) return null
+  const before = await readKernelSettings()
+  const coreDir = join(temp, `crash-capture-cores-${registrationId()}`)
+  const pattern = `${coreDir}/core.%P`
+  if (pattern.length > MAX_PATTERN_LENGTH) return null
+  const state: CaptureState = {
+    startedAt,
+    mode: 'file-pattern',
+    reason: `${why}. Instead core_pattern writes core files into ${coreDir}, and the runner's soft core limit is raised for the later steps`,
+    sessionDir: null,
+    installedPattern: pattern,
+    previous: before,
+    complete: false,
+    otherJobs: 0,
+    coreDir
+  }
+  save(state)
+  try {
+    // Any user's crashing process must be able to create its core there, none to replace
+    // another's: like /tmp.
+    await mkdir(coreDir, { recursive: true })
+    await chmod(coreDir, 0o1777)
+    const raised = await raiseParentCoreLimit()
+    if (!raised.ok) throw new Error(`the core limit could not be raised: ${raised.reason}`)
+    await writeKernelSettings(privilege, { ...before, corePattern: pattern })
+    // The self-check crash leaves a core there, which is removed: it is not the job's.
+    const started = performance.now()
+    const child = spawn('/bin/sh', ['-c', 'ulimit -c unlimited 2>/dev/null; kill -s SEGV $$'], {
+      stdio: 'ignore'
+    })
+    const pid = child.pid
+    await new Promise((resolve) => child.on('close', resolve).on('error', resolve))
+    const core = join(coreDir, `core.${pid}`)
+    while (!existsSync(core) && performance.now() - started < SELF_CHECK_MS)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    if (!existsSync(core)) throw new Error(`no core file appeared in ${coreDir}`)
+    await rm(core, { force: true }).catch(() =>
+      runAsRoot(privilege, 'Removing the self-check core', 'rm', ['-f', core])
+    )
+    save({ ...state, complete: true })
+    return {
+      state: { ...state, complete: true },
+      facts: {
+        privilege,
+        previous: before,
+        compressor: null,
+        otherJobs: 0,
+        selfCheckMs: Math.round(performance.now() - started),
+        notes: []
+      }
+    }
+  } catch {
+    await writeKernelSettings(privilege, before, true).catch(() => undefined)
+    await rm(coreDir, { recursive: true, force: true }).catch(() => undefined)
+    return null
+  }
+}
+
+/**
  * Leaves the host capture: removes the registration and, when no live job is left, puts back the
  * settings the first job in had found and removes the handler. Called by post, and by main when
  * its self-check failed. Returns what the log should say, and how many live jobs remain.
@@ -284,7 +355,8 @@ export async function enableCapture(
       installedPattern: null,
       previous: null,
       complete: true,
-      otherJobs: 0
+      otherJobs: 0,
+      coreDir: null
     },
     facts
   })
@@ -343,7 +415,8 @@ export async function enableCapture(
     installedPattern: pattern,
     previous: found,
     complete: false,
-    otherJobs: 0
+    otherJobs: 0,
+    coreDir: null
   }
   save(installed)
 
@@ -428,26 +501,52 @@ export async function enableCapture(
     })
   } catch (error) {
     const message = (error as Error).message
-    await leaveHostCapture(privilege, crashDir, jobDir, pattern, found).catch(() => undefined)
-    await removeAsRoot(privilege, [jobDir])
-    if (/\/proc\/sys\//.test(message))
-      return fallback(
-        `the kernel settings could not be changed (a read-only /proc/sys, as in a job container: capture then depends on the host's core_pattern): ${message}`
-      )
-    return none(`the handler could not be installed: ${message}`)
+    const readOnly = /EROFS|Read-only file system|Permission denied/.test(message)
+    return giveUp(
+      readOnly
+        ? `the kernel settings could not be changed (a read-only /proc/sys, as in a job container without --privileged: capture then depends on the host's core_pattern): ${message}`
+        : `the handler could not be installed: ${message}`
+    )
   }
   save(installed)
 
   facts.selfCheckMs = await selfCheck(jobDir, id)
   if (facts.selfCheckMs === null) {
     const kernel = await kernelCoredumpLine(privilege)
-    const why =
+    return giveUp(
       !trackingId() && facts.otherJobs > 0
-        ? `this job has no RUNNER_TRACKING_ID and ${facts.otherJobs} other job(s) capture on this kernel, so its crashes cannot be told apart`
-        : `a test crash did not reach the handler within ${SELF_CHECK_MS / 1000} s${kernel ? ` (kernel: ${kernel})` : ''}`
-    await leaveHostCapture(privilege, crashDir, jobDir, pattern, found).catch(() => undefined)
-    await removeAsRoot(privilege, [jobDir])
-    return fallback(`the self-check failed: ${why}`)
+        ? `the self-check failed: this job has no RUNNER_TRACKING_ID and ${facts.otherJobs} other job(s) capture on this kernel, so its crashes cannot be told apart`
+        : `the self-check failed: a test crash did not reach the handler within ${SELF_CHECK_MS / 1000} s${kernel ? ` (kernel: ${kernel})` : ''}`
+    )
   }
   return { state: { ...installed, complete: true }, facts }
+
+  /**
+   * Leaves the host capture again, then falls back: alone on the kernel, to a file pattern (it
+   * works where the handler's path does not, in a container or mount namespace the kernel
+   * cannot see into: the kernel writes core files in the crashing process's own view); else,
+   * or when that fails too, to the raised core limit.
+   */
+  async function giveUp(reason: string): Promise<Enabled> {
+    const left = await leaveHostCapture(privilege!, crashDir, jobDir, pattern, found, false).catch(
+      () => null
+    )
+    await removeAsRoot(privilege!, [jobDir])
+    if (left && left.others === 0) {
+      await runAsRoot(privilege!, 'Removing the empty jobs folder', 'rmdir', [
+        join(crashDir, 'jobs')
+      ]).catch(() => undefined)
+      const enabled = await filePattern(privilege!, reason, startedAt, save)
+      if (enabled)
+        return {
+          state: enabled.state,
+          facts: {
+            ...facts,
+            previous: enabled.facts.previous,
+            selfCheckMs: enabled.facts.selfCheckMs
+          }
+        }
+    }
+    return fallback(reason)
+  }
 }

@@ -1,6 +1,7 @@
 import type { Privilege } from '../privilege.js'
 import type { CaptureState } from '../state.js'
 import { leaveHostCapture } from './enable.js'
+import { readKernelSettings, writeKernelSettings } from './kernel.js'
 
 /** What restoreCapture did, for the log. */
 export interface Restored {
@@ -24,6 +25,7 @@ export async function restoreCapture(
   state: CaptureState,
   privilege: Privilege | null
 ): Promise<Restored> {
+  if (state.mode === 'file-pattern') return restoreFilePattern(state, privilege)
   if (state.mode !== 'pipe-handler' || !state.sessionDir || !state.installedPattern) {
     return { handlerDetached: true, handledAll: false, otherJobs: 0, warnings: [] }
   }
@@ -60,5 +62,36 @@ export async function restoreCapture(
   } catch (error) {
     warnings.push(`Leaving the host capture failed: ${(error as Error).message}`)
     return { handlerDetached: false, handledAll: false, otherJobs: 0, warnings }
+  }
+}
+
+/** Puts back core_pattern after the file-pattern fallback, while it is still ours. */
+async function restoreFilePattern(
+  state: CaptureState,
+  privilege: Privilege | null
+): Promise<Restored> {
+  const done = (warnings: string[]): Restored => ({
+    handlerDetached: true,
+    handledAll: false,
+    otherJobs: 0,
+    warnings
+  })
+  if (!state.previous || !state.installedPattern) return done([])
+  if (!privilege)
+    return done(['The kernel settings cannot be restored: neither root nor passwordless sudo now.'])
+  const current = await readKernelSettings()
+  if (current.corePattern !== state.installedPattern)
+    return done([
+      `core_pattern was changed during the job by something else (now '${current.corePattern}'): it is left as it is.`
+    ])
+  try {
+    await writeKernelSettings(
+      privilege,
+      { ...current, corePattern: state.previous.corePattern },
+      true
+    )
+    return done([])
+  } catch (error) {
+    return done([`Restoring the kernel settings failed: ${(error as Error).message}`])
   }
 }

@@ -94,7 +94,7 @@ async function describeCorePattern() {
 // src/capture/enable.ts
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { lstat, readFile as readFile4 } from "node:fs/promises";
+import { chmod, lstat, mkdir, readFile as readFile4, rm as rm2 } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { delimiter, join as join2 } from "node:path";
 
@@ -360,6 +360,62 @@ async function kernelCoredumpLine(privilege) {
   const lines = result?.stdout.split("\n").filter((line) => line.includes("coredump")) ?? [];
   return lines.at(-1)?.trim().slice(0, 300) ?? null;
 }
+async function filePattern(privilege, why, startedAt, save) {
+  const temp = process.env.RUNNER_TEMP;
+  if (!temp) return null;
+  const before = await readKernelSettings();
+  const coreDir = join2(temp, `crash-capture-cores-${registrationId()}`);
+  const pattern = `${coreDir}/core.%P`;
+  if (pattern.length > MAX_PATTERN_LENGTH) return null;
+  const state = {
+    startedAt,
+    mode: "file-pattern",
+    reason: `${why}. Instead core_pattern writes core files into ${coreDir}, and the runner's soft core limit is raised for the later steps`,
+    sessionDir: null,
+    installedPattern: pattern,
+    previous: before,
+    complete: false,
+    otherJobs: 0,
+    coreDir
+  };
+  save(state);
+  try {
+    await mkdir(coreDir, { recursive: true });
+    await chmod(coreDir, 1023);
+    const raised = await raiseParentCoreLimit();
+    if (!raised.ok) throw new Error(`the core limit could not be raised: ${raised.reason}`);
+    await writeKernelSettings(privilege, { ...before, corePattern: pattern });
+    const started = performance.now();
+    const child = spawn("/bin/sh", ["-c", "ulimit -c unlimited 2>/dev/null; kill -s SEGV $$"], {
+      stdio: "ignore"
+    });
+    const pid = child.pid;
+    await new Promise((resolve) => child.on("close", resolve).on("error", resolve));
+    const core = join2(coreDir, `core.${pid}`);
+    while (!existsSync(core) && performance.now() - started < SELF_CHECK_MS)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    if (!existsSync(core)) throw new Error(`no core file appeared in ${coreDir}`);
+    await rm2(core, { force: true }).catch(
+      () => runAsRoot(privilege, "Removing the self-check core", "rm", ["-f", core])
+    );
+    save({ ...state, complete: true });
+    return {
+      state: { ...state, complete: true },
+      facts: {
+        privilege,
+        previous: before,
+        compressor: null,
+        otherJobs: 0,
+        selfCheckMs: Math.round(performance.now() - started),
+        notes: []
+      }
+    };
+  } catch {
+    await writeKernelSettings(privilege, before, true).catch(() => void 0);
+    await rm2(coreDir, { recursive: true, force: true }).catch(() => void 0);
+    return null;
+  }
+}
 async function leaveHostCapture(privilege, crashDir, jobDir, installedPattern, fallbackPrevious, mainFinished = true) {
   return withHostLock(privilege, crashDir, async () => {
     const warnings = [];
@@ -417,7 +473,8 @@ async function enableCapture(inputs, startedAt, save) {
       installedPattern: null,
       previous: null,
       complete: true,
-      otherJobs: 0
+      otherJobs: 0,
+      coreDir: null
     },
     facts
   });
@@ -470,7 +527,8 @@ async function enableCapture(inputs, startedAt, save) {
     installedPattern: pattern,
     previous: found,
     complete: false,
-    otherJobs: 0
+    otherJobs: 0,
+    coreDir: null
   };
   save(installed);
   const rootDirs = (what, mode, dirs) => runAsRoot(privilege, what, "install", ["-d", "-m", mode, "-o", "root", "-g", "root", ...dirs]);
@@ -541,24 +599,42 @@ async function enableCapture(inputs, startedAt, save) {
     });
   } catch (error) {
     const message = error.message;
-    await leaveHostCapture(privilege, crashDir, jobDir, pattern, found).catch(() => void 0);
-    await removeAsRoot(privilege, [jobDir]);
-    if (/\/proc\/sys\//.test(message))
-      return fallback(
-        `the kernel settings could not be changed (a read-only /proc/sys, as in a job container: capture then depends on the host's core_pattern): ${message}`
-      );
-    return none(`the handler could not be installed: ${message}`);
+    const readOnly = /EROFS|Read-only file system|Permission denied/.test(message);
+    return giveUp(
+      readOnly ? `the kernel settings could not be changed (a read-only /proc/sys, as in a job container without --privileged: capture then depends on the host's core_pattern): ${message}` : `the handler could not be installed: ${message}`
+    );
   }
   save(installed);
   facts.selfCheckMs = await selfCheck(jobDir, id);
   if (facts.selfCheckMs === null) {
     const kernel = await kernelCoredumpLine(privilege);
-    const why = !trackingId() && facts.otherJobs > 0 ? `this job has no RUNNER_TRACKING_ID and ${facts.otherJobs} other job(s) capture on this kernel, so its crashes cannot be told apart` : `a test crash did not reach the handler within ${SELF_CHECK_MS / 1e3} s${kernel ? ` (kernel: ${kernel})` : ""}`;
-    await leaveHostCapture(privilege, crashDir, jobDir, pattern, found).catch(() => void 0);
-    await removeAsRoot(privilege, [jobDir]);
-    return fallback(`the self-check failed: ${why}`);
+    return giveUp(
+      !trackingId() && facts.otherJobs > 0 ? `the self-check failed: this job has no RUNNER_TRACKING_ID and ${facts.otherJobs} other job(s) capture on this kernel, so its crashes cannot be told apart` : `the self-check failed: a test crash did not reach the handler within ${SELF_CHECK_MS / 1e3} s${kernel ? ` (kernel: ${kernel})` : ""}`
+    );
   }
   return { state: { ...installed, complete: true }, facts };
+  async function giveUp(reason) {
+    const left = await leaveHostCapture(privilege, crashDir, jobDir, pattern, found, false).catch(
+      () => null
+    );
+    await removeAsRoot(privilege, [jobDir]);
+    if (left && left.others === 0) {
+      await runAsRoot(privilege, "Removing the empty jobs folder", "rmdir", [
+        join2(crashDir, "jobs")
+      ]).catch(() => void 0);
+      const enabled = await filePattern(privilege, reason, startedAt, save);
+      if (enabled)
+        return {
+          state: enabled.state,
+          facts: {
+            ...facts,
+            previous: enabled.facts.previous,
+            selfCheckMs: enabled.facts.selfCheckMs
+          }
+        };
+    }
+    return fallback(reason);
+  }
 }
 
 // src/inputs.ts
@@ -679,6 +755,7 @@ function getInputs() {
 }
 
 // src/state.ts
+var MODES = ["pipe-handler", "file-pattern", "rlimit", "none"];
 function saveCaptureState(state) {
   saveState("capture" /* Capture */, JSON.stringify(state));
 }
@@ -708,7 +785,7 @@ function loadCaptureState() {
   }
   if (typeof value !== "object" || value === null) return null;
   const v = value;
-  const mode = v.mode === "pipe-handler" || v.mode === "rlimit" ? v.mode : "none";
+  const mode = MODES.find((m) => m === v.mode) ?? "none";
   return {
     startedAt: typeof v.startedAt === "number" ? v.startedAt : 0,
     mode,
@@ -717,12 +794,14 @@ function loadCaptureState() {
     installedPattern: isString(v.installedPattern) ? v.installedPattern : null,
     previous: readSettings(v.previous),
     complete: v.complete !== false,
-    otherJobs: typeof v.otherJobs === "number" ? v.otherJobs : 0
+    otherJobs: typeof v.otherJobs === "number" ? v.otherJobs : 0,
+    coreDir: isString(v.coreDir) && v.coreDir.startsWith("/") ? v.coreDir : null
   };
 }
 
 export {
   readKernelSettings,
+  writeKernelSettings,
   readCoreLimit,
   MORE_RECORDS,
   leaveHostCapture,
