@@ -60,3 +60,40 @@ describe('group: crashes without frames', () => {
     expect(groups.map((g) => g.analyses.map((a) => a.crash.pid))).toEqual([[1, 2, 3], [4]])
   })
 })
+
+describe('group: the crash state', () => {
+  const names = (list: string[], inline: number[] = []) =>
+    list.map((name, level) => frame({ level, function: name, inline: inline.includes(level) }))
+
+  it('keeps one group when the callers differ below the top 3 frames, and counts the paths', () => {
+    const viaLog = analysis(names(['conv', 'apply', 'eval', 'log_format', 'main']), {}, { pid: 1 })
+    const viaVar = analysis(names(['conv', 'apply', 'eval', 'set_var', 'main']), {}, { pid: 2 })
+    const again = analysis(names(['conv', 'apply', 'eval', 'set_var', 'main']), {}, { pid: 3 })
+    const [group, ...rest] = groupCrashes([viaLog, viaVar, again], null)
+    expect(rest).toEqual([])
+    expect(group!.functions).toEqual(['conv', 'apply', 'eval'])
+    expect(group!.callPaths).toBe(2)
+  })
+
+  it('splits crashes in one helper reached with another caller at frame 1 or 2', () => {
+    const base = analysis(names(['conv', 'apply', 'eval', 'main']))
+    const frame1 = analysis(names(['conv', 'other', 'eval', 'main']))
+    const frame2 = analysis(names(['conv', 'apply', 'other', 'main']))
+    const hashes = [base, frame1, frame2].map((a) => signatureOf(a, null).hash)
+    expect(new Set(hashes).size).toBe(3)
+    expect(groupCrashes([base, frame1, frame2], null)).toHaveLength(3)
+  })
+
+  it('counts an inlined frame followed by its out-of-line copy once, and gcc clones as their function', () => {
+    const inlined = analysis(names(['conv', 'conv', 'apply', 'eval', 'main'], [0]))
+    const plain = analysis(names(['conv', 'apply', 'eval', 'main']))
+    const clone = analysis(names(['conv.isra.0', 'apply.part.1', 'eval', 'main']))
+    expect(signatureOf(inlined, null).functions).toEqual(['conv', 'apply', 'eval'])
+    expect(signatureOf(inlined, null).hash).toBe(signatureOf(plain, null).hash)
+    expect(signatureOf(clone, null).hash).toBe(signatureOf(plain, null).hash)
+  })
+
+  it("puts the rule's version in the signature", () => {
+    expect(signatureOf(bug(1, 0, false), null).hash).toMatch(/^v2-[0-9a-f]{12}$/)
+  })
+})

@@ -11,7 +11,7 @@ import {
   groupCrashes,
   identify,
   looksLikeCore
-} from "./chunk-FTVO3VMV.js";
+} from "./chunk-ZEDWLQAT.js";
 import "./chunk-Q5XC2IOH.js";
 import "./chunk-3L7JGGGI.js";
 import "./chunk-LQK3ML4U.js";

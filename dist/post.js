@@ -28,7 +28,7 @@ import {
   printCrashes,
   signalDescription,
   writeReport
-} from "./chunk-FTVO3VMV.js";
+} from "./chunk-ZEDWLQAT.js";
 import {
   describeFailure,
   detectPrivilege,
@@ -616,7 +616,8 @@ function renderGroup(group, index, links) {
     `| Executable | ${code(crash.executablePath ?? crash.comm)} |`,
     `| Command line | ${code(commandLine(first).slice(0, 1e3))} |`,
     `| Crashes | ${group.analyses.length}: ${group.analyses.slice(0, 20).map((a) => `pid ${a.crash.pid}`).join(", ")}${group.analyses.length > 20 ? ", \u2026" : ""} |`,
-    `| Signature | ${code(group.signature)} |`
+    `| Signature | ${code(group.signature)}: ${group.functions.map(code).join(" \u2190 ") || "no frames"} |`,
+    ...group.callPaths > 1 ? [`| Call paths | ${group.callPaths} distinct paths below the signature led here |`] : []
   ];
   const problems = [...new Set(group.analyses.flatMap((a) => a.problems))];
   const parts = [

@@ -21,7 +21,8 @@ export function groupTitle(group: CrashGroup): string {
   const count = group.analyses.length
   const where = blamedFunction(first)
   const title = `${first.signal.name} in ${where === '??' ? '??' : `${where}()`} — ${executableName(first)}`
-  return count > 1 ? `${title}, ${count} crashes` : title
+  const paths = group.callPaths > 1 ? ` from ${group.callPaths} call paths` : ''
+  return count > 1 ? `${title}, ${count} crashes${paths}` : title
 }
 
 /** One crash's log group title: signal, function, location, executable and pid. */

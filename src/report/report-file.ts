@@ -13,6 +13,7 @@ export function buildReport(groups: CrashGroup[], mode: string): object {
     groups: groups.map((group) => ({
       signature: group.signature,
       functions: group.functions,
+      callPaths: group.callPaths,
       count: group.analyses.length,
       crashes: group.analyses.map((analysis) => ({
         ...analysis.crash,

@@ -99,7 +99,10 @@ function renderGroup(group: CrashGroup, index: number, links: SourceLinks | null
       .slice(0, 20)
       .map((a) => `pid ${a.crash.pid}`)
       .join(', ')}${group.analyses.length > 20 ? ', …' : ''} |`,
-    `| Signature | ${code(group.signature)} |`
+    `| Signature | ${code(group.signature)}: ${group.functions.map(code).join(' ← ') || 'no frames'} |`,
+    ...(group.callPaths > 1
+      ? [`| Call paths | ${group.callPaths} distinct paths below the signature led here |`]
+      : [])
   ]
   const problems = [...new Set(group.analyses.flatMap((a) => a.problems))]
   const parts = [

@@ -629,47 +629,62 @@ async function analyzeAll(crashes, cores, gdb) {
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";
-var SIGNATURE_FRAMES = 5;
+var SIGNATURE_VERSION = 2;
+var SIGNATURE_FRAMES = 3;
+var PATH_FRAMES = 16;
 function frameName(frame) {
-  if (frame.function) return frame.function;
+  if (frame.function)
+    return frame.function.replace(/(\.(isra|part|constprop|cold|lto_priv)(\.\d+)?)+$/, "");
   const library = frame.objfile?.split("/").pop()?.replace(/ \(deleted\)$/, "");
   return `??@${library ?? "?"}`;
 }
-function signatureOf(analysis, skipFrames) {
+function meaningfulNames(analysis, skipFrames) {
   const frames = analysis.crashingThread?.frames ?? [];
   const meaningful = frames.filter(
     (frame) => !isMachinery(frame, skipFrames) && !isRuntimeLibrary(frame)
   );
-  const functions = (meaningful.length > 0 ? meaningful : frames).slice(0, SIGNATURE_FRAMES).map(frameName);
-  const material = [executableName(analysis), analysis.signal.name, ...functions].join("\n");
-  return { hash: createHash("sha256").update(material).digest("hex").slice(0, 12), functions };
+  const names = (meaningful.length > 0 ? meaningful : frames).map(frameName);
+  return names.filter((name, i) => i === 0 || name !== names[i - 1]);
+}
+function signatureOf(analysis, skipFrames) {
+  const names = meaningfulNames(analysis, skipFrames);
+  const functions = names.slice(0, SIGNATURE_FRAMES);
+  const material = [
+    `v${SIGNATURE_VERSION}`,
+    executableName(analysis),
+    analysis.signal.name,
+    ...functions
+  ].join("\n");
+  const hash = `v${SIGNATURE_VERSION}-${createHash("sha256").update(material).digest("hex").slice(0, 12)}`;
+  return {
+    hash,
+    functions,
+    path: names.slice(SIGNATURE_FRAMES, SIGNATURE_FRAMES + PATH_FRAMES).join("\n")
+  };
 }
 function groupCrashes(analyses, skipFrames) {
   const groups = /* @__PURE__ */ new Map();
+  const paths = /* @__PURE__ */ new Map();
   const frameless = [];
-  for (const analysis of analyses) {
-    if ((analysis.crashingThread?.frames.length ?? 0) === 0) {
-      frameless.push(analysis);
-      continue;
-    }
-    const { hash, functions } = signatureOf(analysis, skipFrames);
-    const group = groups.get(hash) ?? { signature: hash, functions, analyses: [] };
+  const add = (analysis) => {
+    const { hash, functions, path: path6 } = signatureOf(analysis, skipFrames);
+    const group = groups.get(hash) ?? { signature: hash, functions, callPaths: 0, analyses: [] };
     group.analyses.push(analysis);
     groups.set(hash, group);
+    if (functions.length > 0) paths.set(hash, (paths.get(hash) ?? /* @__PURE__ */ new Set()).add(path6));
+  };
+  for (const analysis of analyses) {
+    if ((analysis.crashingThread?.frames.length ?? 0) === 0) frameless.push(analysis);
+    else add(analysis);
   }
   const kind = (a) => `${executableName(a)}
 ${a.signal.name}`;
   for (const analysis of frameless) {
     const home = [...groups.values()].filter((g) => g.functions.length > 0 && kind(g.analyses[0]) === kind(analysis)).sort((a, b) => b.analyses.length - a.analyses.length)[0];
-    if (home) {
-      home.analyses.push(analysis);
-      continue;
-    }
-    const { hash, functions } = signatureOf(analysis, skipFrames);
-    const group = groups.get(hash) ?? { signature: hash, functions, analyses: [] };
-    group.analyses.push(analysis);
-    groups.set(hash, group);
+    if (home) home.analyses.push(analysis);
+    else add(analysis);
   }
+  for (const group of groups.values()) group.callPaths = paths.get(group.signature)?.size ?? 0;
   return [...groups.values()].sort((a, b) => b.analyses.length - a.analyses.length);
 }
 
@@ -4047,7 +4062,8 @@ function groupTitle(group) {
   const count = group.analyses.length;
   const where = blamedFunction(first);
   const title = `${first.signal.name} in ${where === "??" ? "??" : `${where}()`} \u2014 ${executableName(first)}`;
-  return count > 1 ? `${title}, ${count} crashes` : title;
+  const paths = group.callPaths > 1 ? ` from ${group.callPaths} call paths` : "";
+  return count > 1 ? `${title}, ${count} crashes${paths}` : title;
 }
 function crashTitle(analysis) {
   const location = blamedLocation(analysis);
@@ -4121,6 +4137,7 @@ function buildReport(groups, mode) {
     groups: groups.map((group) => ({
       signature: group.signature,
       functions: group.functions,
+      callPaths: group.callPaths,
       count: group.analyses.length,
       crashes: group.analyses.map((analysis) => ({
         ...analysis.crash,
