@@ -28,6 +28,7 @@ describe('inputs', () => {
       commentKey: 'workflow/job',
       searchPaths: [],
       setuidCores: false,
+      expectedCrashes: [],
       executables: [],
       upload: 'all',
       artifactName: '',

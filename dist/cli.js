@@ -8,12 +8,13 @@ import {
   crashLogLines,
   crashTitle,
   findGdb,
-  groupCrashes,
   identify,
   looksLikeCore
-} from "./chunk-ZEDWLQAT.js";
-import "./chunk-Q5XC2IOH.js";
-import "./chunk-3L7JGGGI.js";
+} from "./chunk-YQYXC2NC.js";
+import {
+  groupCrashes
+} from "./chunk-ZPV4PWJE.js";
+import "./chunk-LY2TUG3Y.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/local.ts

@@ -5,15 +5,15 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-M3G7B6WX.js";
-import "./chunk-Q5XC2IOH.js";
+} from "./chunk-PGFXOEWE.js";
+import "./chunk-ZPV4PWJE.js";
 import {
   endGroup,
   info,
   setFailed,
   startGroup,
   warning
-} from "./chunk-3L7JGGGI.js";
+} from "./chunk-LY2TUG3Y.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/main-step.ts

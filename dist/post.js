@@ -5,8 +5,9 @@ import {
   leaveHostCapture,
   loadCaptureState,
   readKernelSettings,
+  sortCrashes,
   writeKernelSettings
-} from "./chunk-M3G7B6WX.js";
+} from "./chunk-PGFXOEWE.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -16,11 +17,9 @@ import {
   collectStrayCores,
   commandLine,
   defaultSearchPaths,
-  executableName,
   fileKey,
   findGdb,
   frameLine,
-  groupCrashes,
   groupTitle,
   identify,
   installGdb,
@@ -28,22 +27,25 @@ import {
   printCrashes,
   signalDescription,
   writeReport
-} from "./chunk-ZEDWLQAT.js";
+} from "./chunk-YQYXC2NC.js";
 import {
   describeFailure,
   detectPrivilege,
+  executableName,
   runAsRoot,
   runCommand,
   stageBundle
-} from "./chunk-Q5XC2IOH.js";
+} from "./chunk-ZPV4PWJE.js";
 import {
-  error,
+  core_exports,
+  endGroup,
   info,
   setFailed,
   setOutput,
+  startGroup,
   summary,
   warning
-} from "./chunk-3L7JGGGI.js";
+} from "./chunk-LY2TUG3Y.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/post-step.ts
@@ -88,8 +90,8 @@ async function restoreCapture(state, privilege) {
       otherJobs: left.others,
       warnings: [...warnings, ...left.warnings]
     };
-  } catch (error2) {
-    warnings.push(`Leaving the host capture failed: ${error2.message}`);
+  } catch (error) {
+    warnings.push(`Leaving the host capture failed: ${error.message}`);
     return { handlerDetached: false, handledAll: false, otherJobs: 0, warnings };
   }
 }
@@ -115,8 +117,8 @@ async function restoreFilePattern(state, privilege) {
       true
     );
     return done([]);
-  } catch (error2) {
-    return done([`Restoring the kernel settings failed: ${error2.message}`]);
+  } catch (error) {
+    return done([`Restoring the kernel settings failed: ${error.message}`]);
   }
 }
 
@@ -315,7 +317,7 @@ async function decompressBounded(source, target, limit) {
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (chunk) => stderr = (stderr + chunk).slice(-2e3));
   const exited = new Promise((done) => {
-    child.on("error", (error3) => done({ code: null, error: error3.message }));
+    child.on("error", (error2) => done({ code: null, error: error2.message }));
     child.on("close", (code3) => done({ code: code3, error: null }));
   });
   const out = await open(target, "wx", 384);
@@ -343,9 +345,9 @@ async function decompressBounded(source, target, limit) {
   } finally {
     await out.close();
   }
-  const { code: code2, error: error2 } = await exited;
+  const { code: code2, error } = await exited;
   if (cut2) return { bytes, cut: cut2, error: null };
-  if (error2) return { bytes, cut: cut2, error: `zstd could not run: ${error2}` };
+  if (error) return { bytes, cut: cut2, error: `zstd could not run: ${error}` };
   if (code2 !== 0) return { bytes, cut: cut2, error: `zstd exited with ${code2}: ${stderr.trim()}` };
   return { bytes, cut: cut2, error: null };
 }
@@ -456,8 +458,8 @@ async function collectHandlerCrashes(sessionDir, stageDir, waitMs, limits) {
         limits
       );
       if (crash) crashes.push(crash);
-    } catch (error2) {
-      problems.push(`Crash ${name} could not be read: ${error2.message}`);
+    } catch (error) {
+      problems.push(`Crash ${name} could not be read: ${error.message}`);
     }
   }
   if (await exists(join2(sessionDir, "overflow")))
@@ -652,9 +654,15 @@ function artifactLine(artifact) {
 
 `;
 }
-function renderSummary(groups, links, artifact = null, limit = MAX_SUMMARY) {
+function renderSummary(groups, links, artifact = null, limit = MAX_SUMMARY, expected = []) {
   const analyses = groups.flatMap((g) => g.analyses);
-  if (analyses.length === 0) return "## crash-capture\n\nNo crash was found in this job. \u2705\n";
+  const expectedPart = renderExpected(expected, links, Math.floor(limit / 4));
+  if (analyses.length === 0)
+    return expected.length > 0 ? `## crash-capture
+
+No unexpected crash in this job. \u2705
+
+${expectedPart}` : "## crash-capture\n\nNo crash was found in this job. \u2705\n";
   const executables = new Set(analyses.map(executableName));
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "es"}`;
   const headline = `## \u{1F4A5} crash-capture: ${plural(analyses.length, "crash")} in ${groups.length} group${groups.length === 1 ? "" : "s"}, ${executables.size} executable${executables.size === 1 ? "" : "s"}
@@ -667,7 +675,8 @@ function renderSummary(groups, links, artifact = null, limit = MAX_SUMMARY) {
   let shown = 0;
   for (const [index, group] of groups.entries()) {
     const section = renderGroup(group, index, links) + "\n";
-    if (Buffer.byteLength(body) + Buffer.byteLength(section) > limit - RESERVE) break;
+    if (Buffer.byteLength(body) + Buffer.byteLength(section) > limit - RESERVE - Buffer.byteLength(expectedPart))
+      break;
     body += section;
     shown++;
   }
@@ -675,6 +684,26 @@ function renderSummary(groups, links, artifact = null, limit = MAX_SUMMARY) {
     body += `
 _${groups.length - shown} more group(s) are not shown: the summary is limited to 1 MiB. The report artifact has every crash._
 `;
+  }
+  return expected.length > 0 ? `${body}
+${expectedPart}` : body;
+}
+function renderExpected(expected, links, limit) {
+  if (expected.length === 0) return "";
+  const count = expected.reduce((n, g) => n + g.analyses.length, 0);
+  let body = `## Expected crashes: ${count}
+
+Matched by the \`expected-crashes\` input: reported here, not counted, never failing the job.
+
+`;
+  for (const [index, group] of expected.entries()) {
+    const section = renderGroup(group, index, links) + "\n";
+    if (Buffer.byteLength(body) + Buffer.byteLength(section) > limit) {
+      body += `_${expected.length - index} more expected group(s) are not shown._
+`;
+      break;
+    }
+    body += section;
   }
   return body;
 }
@@ -822,15 +851,15 @@ async function publishComment(target, token, marker, body) {
     }
     await octokit.rest.issues.createComment({ ...params, body: text });
     return "created";
-  } catch (error2) {
-    const status = error2.status;
+  } catch (error) {
+    const status = error.status;
     if (status === 401 || status === 403 || status === 404) {
       throw new CommentPermissionError(
         status,
-        error2.message.split("\n")[0].slice(0, 200)
+        error.message.split("\n")[0].slice(0, 200)
       );
     }
-    throw error2;
+    throw error;
   }
 }
 
@@ -858,7 +887,7 @@ function canUpload(env = process.env) {
   return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL);
 }
 async function uploadBundle(bundle, options) {
-  const { DefaultArtifactClient } = await import("./artifact-EZOH3TLV.js");
+  const { DefaultArtifactClient } = await import("./artifact-NBHIMXK2.js");
   const client = new DefaultArtifactClient();
   let lastError = null;
   for (let attempt = 1; attempt <= 5; attempt++) {
@@ -870,8 +899,8 @@ async function uploadBundle(bundle, options) {
       });
       if (result.id === void 0) throw new Error("the artifact service returned no artifact id");
       return { id: result.id, name, url: artifactUrl(result.id), size: result.size ?? 0 };
-    } catch (error2) {
-      lastError = error2;
+    } catch (error) {
+      lastError = error;
       if (!/\(409\)|already exists/i.test(lastError.message)) break;
     }
   }
@@ -953,9 +982,9 @@ async function collect(state, restoration, stage, inputs, workspace) {
       ...inputs.searchPaths.length > 0 ? inputs.searchPaths : restoration.handledAll ? [] : defaultSearchPaths(workspace)
     ];
     const stray = await collectStrayCores(patterns, state.startedAt, stage, seen).catch(
-      (error2) => ({
+      (error) => ({
         crashes: [],
-        problems: [`Searching for core files failed: ${error2.message}`]
+        problems: [`Searching for core files failed: ${error.message}`]
       })
     );
     for (const problem of stray.problems) warning(problem);
@@ -992,8 +1021,8 @@ async function analyze({ crashes, cores }, inputs, privilege, workspace) {
     info("crash-capture: gdb is not installed; installing it to backtrace the crashes.");
     try {
       gdb = await installGdb(privilege ?? await detectPrivilege());
-    } catch (error2) {
-      warning(`${error2.message}. Crashes are reported without backtraces.`);
+    } catch (error) {
+      warning(`${error.message}. Crashes are reported without backtraces.`);
     }
   }
   if (!gdb) {
@@ -1041,26 +1070,42 @@ async function comment(inputs, groups, artifact) {
   try {
     const result = await publishComment(target, inputs.githubToken, commentMarker(key), body);
     if (result !== "skipped") info(`crash-capture: pull request comment ${result}.`);
-  } catch (error2) {
-    warning(error2.message);
+  } catch (error) {
+    warning(error.message);
   }
 }
-function show(groups) {
+function show(groups, expected) {
   printCrashes(groups);
-  for (const annotation of renderAnnotations(groups)) {
-    error(annotation.message, {
-      title: annotation.title,
-      file: annotation.file,
-      startLine: annotation.startLine
-    });
-  }
+  printCrashes(expected, "expected: ");
+  const annotate = (kind, list, prefix = "") => {
+    for (const annotation of renderAnnotations(list)) {
+      core_exports[kind](annotation.message, {
+        title: `${prefix}${annotation.title}`.slice(0, 255),
+        file: annotation.file,
+        startLine: annotation.startLine
+      });
+    }
+  };
+  annotate("error", groups);
+  annotate("notice", expected, "Expected crash (expected-crashes): ");
 }
-async function summarize(groups, artifact) {
-  const summary2 = renderSummary(groups, sourceLinksFromEnv(), artifact);
+function reportRules(rules, matched) {
+  if (rules.length === 0) return;
+  startGroup("crash-capture: expected-crashes rules");
+  for (const rule of rules) {
+    const count = matched[rule.index - 1] ?? 0;
+    info(
+      `rule ${rule.index} (${rule.text}): ${count === 0 ? "matched no crash" : `${count} crash${count === 1 ? "" : "es"}`}`
+    );
+  }
+  endGroup();
+}
+async function summarize(groups, expected, artifact) {
+  const summary2 = renderSummary(groups, sourceLinksFromEnv(), artifact, void 0, expected);
   try {
     await summary.addRaw(summary2).write();
-  } catch (error2) {
-    warning(`The job summary could not be written: ${error2.message}`);
+  } catch (error) {
+    warning(`The job summary could not be written: ${error.message}`);
   }
   return summary2;
 }
@@ -1085,9 +1130,9 @@ async function upload(inputs, analyses, stage) {
       `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged) in ${Date.now() - started} ms.`
     );
     return uploaded;
-  } catch (error2) {
+  } catch (error) {
     warning(
-      `The crash artifact could not be uploaded: ${error2.message.split("\n")[0]}`
+      `The crash artifact could not be uploaded: ${error.message.split("\n")[0]}`
     );
     return null;
   }
@@ -1112,7 +1157,7 @@ async function run() {
         "-rf",
         "--",
         state.sessionDir
-      ]).catch((error2) => warning(error2.message));
+      ]).catch((error) => warning(error.message));
       await runAsRoot(restoration.privilege, "Removing the empty jobs folder", "rmdir", [
         dirname2(state.sessionDir)
       ]).catch(() => void 0);
@@ -1129,31 +1174,45 @@ async function report(state, restoration) {
   const { crashes } = collected;
   const reportPath = join3(stage, "report.json");
   let groups = [];
+  let expected = [];
+  let matched = inputs.expectedCrashes.map(() => 0);
   let summary2 = "";
   let artifact = null;
   if (crashes.length === 0) {
     info("crash-capture: no crash was found in this job.");
   } else {
     const analyses = await analyze(collected, inputs, restoration.privilege, workspace);
-    groups = groupCrashes(analyses, inputs.skipFrames);
-    show(groups);
+    ({ groups, expected, matched } = sortCrashes(
+      analyses,
+      inputs.expectedCrashes,
+      inputs.skipFrames
+    ));
+    show(groups, expected);
     artifact = await upload(inputs, analyses, stage);
-    summary2 = await summarize(groups, artifact);
+    summary2 = await summarize(groups, expected, artifact);
   }
+  reportRules(inputs.expectedCrashes, matched);
   await comment(inputs, groups, artifact);
   try {
-    await writeReport(reportPath, buildReport(groups, state?.mode ?? "none"));
-  } catch (error2) {
-    warning(`The JSON report could not be written: ${error2.message}`);
+    await writeReport(reportPath, buildReport(groups, state?.mode ?? "none", expected));
+  } catch (error) {
+    warning(`The JSON report could not be written: ${error.message}`);
   }
-  setOutput("crashes" /* Crashes */, crashes.length);
+  const counted = groups.reduce((n, g) => n + g.analyses.length, 0);
+  const expectedCount = expected.reduce((n, g) => n + g.analyses.length, 0);
+  setOutput("crashes" /* Crashes */, counted);
+  setOutput("expected-crashes" /* ExpectedCrashes */, expectedCount);
   setOutput("groups" /* Groups */, groups.length);
   setOutput("report" /* Report */, reportPath);
   setOutput("summary" /* Summary */, summary2);
   setOutput("artifact-id" /* ArtifactId */, artifact?.id ?? "");
   setOutput("artifact-url" /* ArtifactUrl */, artifact?.url ?? "");
-  if (crashes.length === 0) return { failure: null };
-  const count = `${crashes.length} crash${crashes.length === 1 ? "" : "es"} in ${groups.length} group${groups.length === 1 ? "" : "s"}`;
+  if (expectedCount > 0)
+    info(
+      `crash-capture: ${expectedCount} expected crash${expectedCount === 1 ? "" : "es"} (expected-crashes): reported, not counted.`
+    );
+  if (counted === 0) return { failure: null };
+  const count = `${counted} crash${counted === 1 ? "" : "es"} in ${groups.length} group${groups.length === 1 ? "" : "s"}`;
   if (!inputs.failOnCrash) {
     info(`crash-capture: ${count} found; not failing the job (fail-on-crash is false).`);
     return { failure: null };
@@ -1166,5 +1225,5 @@ run().then(
   (outcome) => {
     if (outcome.failure) setFailed(outcome.failure);
   },
-  (error2) => setFailed(error2 instanceof Error ? error2.message : String(error2))
+  (error) => setFailed(error instanceof Error ? error.message : String(error))
 );

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { parseExpectedRules, RuleError, type ExpectedRule } from './analyze/expected.js'
 import { UploadMode } from './upload/bundle.js'
 
 /** Input names, exactly as in action.yml. */
@@ -24,7 +25,8 @@ export enum Input {
   CompressionLevel = 'compression-level',
   MaxArtifactSize = 'max-artifact-size',
   MaxCores = 'max-cores',
-  SetuidCores = 'setuid-cores'
+  SetuidCores = 'setuid-cores',
+  ExpectedCrashes = 'expected-crashes'
 }
 
 /** When the sticky PR comment is written (input `comment`). */
@@ -89,6 +91,8 @@ export interface Inputs {
   maxArtifactSize: number
   /** Keep cores of processes that changed their user or group ids (dumpable 2). */
   setuidCores: boolean
+  /** Crashes that tests cause on purpose: reported, never failing the job. */
+  expectedCrashes: ExpectedRule[]
   /** Crashes whose core is stored in full; later ones are recorded without their core. */
   maxCores: number
 }
@@ -142,6 +146,16 @@ function parseRegExp(input: Input, raw: string): RegExp | null {
     return new RegExp(raw.trim())
   } catch (error) {
     throw new InputError(input, raw, `a valid regular expression (${(error as Error).message})`)
+  }
+}
+
+function parseRules(input: Input, raw: string): ExpectedRule[] {
+  try {
+    return parseExpectedRules(parseLines(raw))
+  } catch (error) {
+    if (error instanceof RuleError)
+      throw new InputError(input, raw, `rules that can match (${error.message})`)
+    throw error
   }
 }
 
@@ -218,6 +232,7 @@ export function getInputs(): Inputs {
     maxCores: parseInteger(Input.MaxCores, read(Input.MaxCores, '50'), 1, 10000),
     setuidCores:
       parseEnum(Input.SetuidCores, read(Input.SetuidCores, SetuidCores.Exclude), SetuidCores) ===
-      SetuidCores.Include
+      SetuidCores.Include,
+    expectedCrashes: parseRules(Input.ExpectedCrashes, read(Input.ExpectedCrashes, ''))
   }
 }

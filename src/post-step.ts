@@ -5,7 +5,8 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Analysis } from './analyze/analysis.js'
 import { analyzeAll, findGdb, installGdb } from './analyze/gdb.js'
-import { groupCrashes, type CrashGroup } from './analyze/group.js'
+import { sortCrashes, type ExpectedRule } from './analyze/expected.js'
+import type { CrashGroup } from './analyze/group.js'
 import { restoreCapture } from './capture/restore.js'
 import type { Crash } from './collect/crash.js'
 import { collectCoredumps } from './collect/coredumpctl.js'
@@ -45,6 +46,7 @@ export interface PostOutcome {
 /** Output names, exactly as in action.yml. */
 export enum Output {
   Crashes = 'crashes',
+  ExpectedCrashes = 'expected-crashes',
   Groups = 'groups',
   Report = 'report',
   Summary = 'summary',
@@ -286,21 +288,46 @@ async function comment(
   }
 }
 
-/** Prints the crashes and writes the annotations. */
-function show(groups: CrashGroup[]): void {
+/**
+ * Prints the crashes and writes the annotations: errors for the crashes that count, notices for
+ * the expected ones.
+ */
+function show(groups: CrashGroup[], expected: CrashGroup[]): void {
   printCrashes(groups)
-  for (const annotation of renderAnnotations(groups)) {
-    core.error(annotation.message, {
-      title: annotation.title,
-      file: annotation.file,
-      startLine: annotation.startLine
-    })
+  printCrashes(expected, 'expected: ')
+  const annotate = (kind: 'error' | 'notice', list: CrashGroup[], prefix = '') => {
+    for (const annotation of renderAnnotations(list)) {
+      core[kind](annotation.message, {
+        title: `${prefix}${annotation.title}`.slice(0, 255),
+        file: annotation.file,
+        startLine: annotation.startLine
+      })
+    }
   }
+  annotate('error', groups)
+  annotate('notice', expected, 'Expected crash (expected-crashes): ')
+}
+
+/** Says how many crashes each expected-crashes rule matched, so that a stale rule shows. */
+function reportRules(rules: ExpectedRule[], matched: number[]): void {
+  if (rules.length === 0) return
+  core.startGroup('crash-capture: expected-crashes rules')
+  for (const rule of rules) {
+    const count = matched[rule.index - 1] ?? 0
+    core.info(
+      `rule ${rule.index} (${rule.text}): ${count === 0 ? 'matched no crash' : `${count} crash${count === 1 ? '' : 'es'}`}`
+    )
+  }
+  core.endGroup()
 }
 
 /** Writes the job summary; returns its markdown. */
-async function summarize(groups: CrashGroup[], artifact: Uploaded | null): Promise<string> {
-  const summary = renderSummary(groups, sourceLinksFromEnv(), artifact)
+async function summarize(
+  groups: CrashGroup[],
+  expected: CrashGroup[],
+  artifact: Uploaded | null
+): Promise<string> {
+  const summary = renderSummary(groups, sourceLinksFromEnv(), artifact, undefined, expected)
   try {
     await core.summary.addRaw(summary).write()
   } catch (error) {
@@ -393,32 +420,46 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
   const reportPath = join(stage, 'report.json')
 
   let groups: CrashGroup[] = []
+  let expected: CrashGroup[] = []
+  let matched = inputs.expectedCrashes.map(() => 0)
   let summary = ''
   let artifact: Uploaded | null = null
   if (crashes.length === 0) {
     core.info('crash-capture: no crash was found in this job.')
   } else {
     const analyses = await analyze(collected, inputs, restoration.privilege, workspace)
-    groups = groupCrashes(analyses, inputs.skipFrames)
-    show(groups)
+    ;({ groups, expected, matched } = sortCrashes(
+      analyses,
+      inputs.expectedCrashes,
+      inputs.skipFrames
+    ))
+    show(groups, expected)
     artifact = await upload(inputs, analyses, stage)
-    summary = await summarize(groups, artifact)
+    summary = await summarize(groups, expected, artifact)
   }
+  reportRules(inputs.expectedCrashes, matched)
   await comment(inputs, groups, artifact)
   try {
-    await writeReport(reportPath, buildReport(groups, state?.mode ?? 'none'))
+    await writeReport(reportPath, buildReport(groups, state?.mode ?? 'none', expected))
   } catch (error) {
     core.warning(`The JSON report could not be written: ${(error as Error).message}`)
   }
-  core.setOutput(Output.Crashes, crashes.length)
+  const counted = groups.reduce((n, g) => n + g.analyses.length, 0)
+  const expectedCount = expected.reduce((n, g) => n + g.analyses.length, 0)
+  core.setOutput(Output.Crashes, counted)
+  core.setOutput(Output.ExpectedCrashes, expectedCount)
   core.setOutput(Output.Groups, groups.length)
   core.setOutput(Output.Report, reportPath)
   core.setOutput(Output.Summary, summary)
   core.setOutput(Output.ArtifactId, artifact?.id ?? '')
   core.setOutput(Output.ArtifactUrl, artifact?.url ?? '')
 
-  if (crashes.length === 0) return { failure: null }
-  const count = `${crashes.length} crash${crashes.length === 1 ? '' : 'es'} in ${groups.length} group${groups.length === 1 ? '' : 's'}`
+  if (expectedCount > 0)
+    core.info(
+      `crash-capture: ${expectedCount} expected crash${expectedCount === 1 ? '' : 'es'} (expected-crashes): reported, not counted.`
+    )
+  if (counted === 0) return { failure: null }
+  const count = `${counted} crash${counted === 1 ? '' : 'es'} in ${groups.length} group${groups.length === 1 ? '' : 's'}`
   if (!inputs.failOnCrash) {
     core.info(`crash-capture: ${count} found; not failing the job (fail-on-crash is false).`)
     return { failure: null }

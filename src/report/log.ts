@@ -30,11 +30,11 @@ export function crashLogLines(analysis: Analysis): string[] {
  * between `::stop-commands::<token>` and `::<token>::`, with a fresh random token, so a line
  * such as `::error::` or `::add-mask::` inside it is shown, not run.
  */
-export function printCrashes(groups: CrashGroup[]): void {
+export function printCrashes(groups: CrashGroup[], prefix = ''): void {
   for (const group of groups) {
     for (const analysis of group.analyses) {
       // startGroup escapes its title (%, CR, LF) through @actions/core.
-      core.startGroup(crashTitle(analysis))
+      core.startGroup(prefix + crashTitle(analysis))
       const token = randomBytes(16).toString('hex')
       core.info(`::stop-commands::${token}`)
       for (const line of crashLogLines(analysis)) core.info(line)

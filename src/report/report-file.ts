@@ -4,33 +4,46 @@ import type { CrashGroup } from '../analyze/group.js'
 /** Version of the JSON report's shape; raised on any incompatible change. */
 export const REPORT_VERSION = 1
 
-/** The JSON report: every crash with its record, analysis and group. */
-export function buildReport(groups: CrashGroup[], mode: string): object {
+function groupRecord(group: CrashGroup): object {
+  return {
+    signature: group.signature,
+    functions: group.functions,
+    callPaths: group.callPaths,
+    count: group.analyses.length,
+    crashes: group.analyses.map((analysis) => ({
+      ...analysis.crash,
+      signal: analysis.signal,
+      blame: analysis.blame && {
+        level: analysis.blame.frame.level,
+        function: analysis.blame.frame.function,
+        path: analysis.blame.path,
+        line: analysis.blame.line,
+        kind: analysis.blame.kind
+      },
+      problems: analysis.problems,
+      backtrace: analysis.textPath,
+      backtraceJson: analysis.jsonPath,
+      threads: analysis.threads
+    }))
+  }
+}
+
+/**
+ * The JSON report: every crash with its record, analysis and group; `groups` and `crashes`
+ * are the crashes that count, `expected` the ones an expected-crashes rule matched.
+ */
+export function buildReport(
+  groups: CrashGroup[],
+  mode: string,
+  expected: CrashGroup[] = []
+): object {
   return {
     version: REPORT_VERSION,
     mode,
     crashes: groups.reduce((n, g) => n + g.analyses.length, 0),
-    groups: groups.map((group) => ({
-      signature: group.signature,
-      functions: group.functions,
-      callPaths: group.callPaths,
-      count: group.analyses.length,
-      crashes: group.analyses.map((analysis) => ({
-        ...analysis.crash,
-        signal: analysis.signal,
-        blame: analysis.blame && {
-          level: analysis.blame.frame.level,
-          function: analysis.blame.frame.function,
-          path: analysis.blame.path,
-          line: analysis.blame.line,
-          kind: analysis.blame.kind
-        },
-        problems: analysis.problems,
-        backtrace: analysis.textPath,
-        backtraceJson: analysis.jsonPath,
-        threads: analysis.threads
-      }))
-    }))
+    groups: groups.map(groupRecord),
+    expectedCrashes: expected.reduce((n, g) => n + g.analyses.length, 0),
+    expected: expected.map(groupRecord)
   }
 }
 

@@ -152,10 +152,15 @@ export function renderSummary(
   groups: CrashGroup[],
   links: SourceLinks | null,
   artifact: ArtifactLink | null = null,
-  limit = MAX_SUMMARY
+  limit = MAX_SUMMARY,
+  expected: CrashGroup[] = []
 ): string {
   const analyses = groups.flatMap((g) => g.analyses)
-  if (analyses.length === 0) return '## crash-capture\n\nNo crash was found in this job. ✅\n'
+  const expectedPart = renderExpected(expected, links, Math.floor(limit / 4))
+  if (analyses.length === 0)
+    return expected.length > 0
+      ? `## crash-capture\n\nNo unexpected crash in this job. ✅\n\n${expectedPart}`
+      : '## crash-capture\n\nNo crash was found in this job. ✅\n'
   const executables = new Set(analyses.map(executableName))
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 'es'}`
   const headline =
@@ -176,12 +181,32 @@ export function renderSummary(
   let shown = 0
   for (const [index, group] of groups.entries()) {
     const section = renderGroup(group, index, links) + '\n'
-    if (Buffer.byteLength(body) + Buffer.byteLength(section) > limit - RESERVE) break
+    if (
+      Buffer.byteLength(body) + Buffer.byteLength(section) >
+      limit - RESERVE - Buffer.byteLength(expectedPart)
+    )
+      break
     body += section
     shown++
   }
   if (shown < groups.length) {
     body += `\n_${groups.length - shown} more group(s) are not shown: the summary is limited to 1 MiB. The report artifact has every crash._\n`
+  }
+  return expected.length > 0 ? `${body}\n${expectedPart}` : body
+}
+
+/** The section of crashes an expected-crashes rule matched: same detail, not counted. */
+function renderExpected(expected: CrashGroup[], links: SourceLinks | null, limit: number): string {
+  if (expected.length === 0) return ''
+  const count = expected.reduce((n, g) => n + g.analyses.length, 0)
+  let body = `## Expected crashes: ${count}\n\nMatched by the \`expected-crashes\` input: reported here, not counted, never failing the job.\n\n`
+  for (const [index, group] of expected.entries()) {
+    const section = renderGroup(group, index, links) + '\n'
+    if (Buffer.byteLength(body) + Buffer.byteLength(section) > limit) {
+      body += `_${expected.length - index} more expected group(s) are not shown._\n`
+      break
+    }
+    body += section
   }
   return body
 }

@@ -10,7 +10,7 @@ import {
   require_undici,
   setSecret,
   warning
-} from "./chunk-3L7JGGGI.js";
+} from "./chunk-LY2TUG3Y.js";
 import {
   Octokit,
   RequestError,

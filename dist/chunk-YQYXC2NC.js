@@ -1,290 +1,37 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  SourceResolver,
+  bareAnalysis,
+  chooseBlame,
   copyFromHandle,
   describeFailure,
+  executableName,
+  fillFromCore,
   findProgram,
   openRegular,
+  parseGdbDocument,
+  removeNoise,
   runAsRoot,
   runCommand,
   safeRelative,
-  shellQuote
-} from "./chunk-Q5XC2IOH.js";
+  shellQuote,
+  signalName
+} from "./chunk-ZPV4PWJE.js";
 import {
   debug,
   endGroup,
   info,
   startGroup
-} from "./chunk-3L7JGGGI.js";
+} from "./chunk-LY2TUG3Y.js";
 
 // src/analyze/gdb.ts
-import { constants as constants3 } from "node:fs";
+import { constants as constants2 } from "node:fs";
 import { copyFile, link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { basename as basename2, delimiter, dirname, join } from "node:path";
+import { basename, delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-// src/analyze/analysis.ts
-import { constants } from "node:os";
-var SIGNAL_NAMES = /* @__PURE__ */ new Map();
-for (const [name, number] of Object.entries(constants.signals)) {
-  if (!SIGNAL_NAMES.has(number)) SIGNAL_NAMES.set(number, name);
-}
-SIGNAL_NAMES.set(constants.signals.SIGABRT, "SIGABRT");
-function signalName(number) {
-  return SIGNAL_NAMES.get(number) ?? `signal ${number}`;
-}
-var GENERIC_CODES = {
-  0: "SI_USER",
-  128: "SI_KERNEL",
-  [-1]: "SI_QUEUE",
-  [-2]: "SI_TIMER",
-  [-3]: "SI_MESGQ",
-  [-4]: "SI_ASYNCIO",
-  [-5]: "SI_SIGIO",
-  [-6]: "SI_TKILL"
-};
-var FAULT_CODES = {
-  4: [
-    "ILL_ILLOPC",
-    "ILL_ILLOPN",
-    "ILL_ILLADR",
-    "ILL_ILLTRP",
-    "ILL_PRVOPC",
-    "ILL_PRVREG",
-    "ILL_COPROC",
-    "ILL_BADSTK"
-  ],
-  5: ["TRAP_BRKPT", "TRAP_TRACE", "TRAP_BRANCH", "TRAP_HWBKPT"],
-  7: ["BUS_ADRALN", "BUS_ADRERR", "BUS_OBJERR", "BUS_MCEERR_AR", "BUS_MCEERR_AO"],
-  8: [
-    "FPE_INTDIV",
-    "FPE_INTOVF",
-    "FPE_FLTDIV",
-    "FPE_FLTOVF",
-    "FPE_FLTUND",
-    "FPE_FLTRES",
-    "FPE_FLTINV",
-    "FPE_FLTSUB"
-  ],
-  11: ["SEGV_MAPERR", "SEGV_ACCERR", "SEGV_BNDERR", "SEGV_PKUERR"]
-};
-function signalCodeName(signal, code) {
-  if (code > 0 && code < 128) return FAULT_CODES[signal]?.[code - 1] ?? null;
-  return GENERIC_CODES[code] ?? null;
-}
-function str(value) {
-  return typeof value === "string" ? value : null;
-}
-function int(value) {
-  return typeof value === "number" && Number.isSafeInteger(value) ? value : null;
-}
-function parseFrame(value, index) {
-  const v = typeof value === "object" && value !== null ? value : {};
-  return {
-    level: int(v.level) ?? index,
-    pc: str(v.pc) ?? "0x0",
-    function: str(v.function),
-    file: str(v.file),
-    fullname: str(v.fullname),
-    line: int(v.line),
-    objfile: str(v.objfile),
-    functionFile: str(v.function_file),
-    functionLine: int(v.function_line),
-    inline: v.inline === true,
-    signalHandler: v.signal_handler === true,
-    projectPath: null
-  };
-}
-function parseThread(value) {
-  if (typeof value !== "object" || value === null) return null;
-  const v = value;
-  const frames = Array.isArray(v.frames) ? v.frames.map(parseFrame) : [];
-  return {
-    num: int(v.num) ?? 0,
-    lwp: int(v.lwp) ?? 0,
-    name: str(v.name),
-    crashed: v.crashed === true,
-    frames,
-    unwindStopReason: str(v.unwind_stop_reason),
-    truncated: v.truncated === true
-  };
-}
-function parseGdbDocument(text) {
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return {
-      error: `gdb's JSON could not be parsed: ${error.message}`,
-      signal: null,
-      threads: [],
-      loadMessages: ""
-    };
-  }
-  const v = typeof value === "object" && value !== null ? value : {};
-  const threads = Array.isArray(v.threads) ? v.threads.map(parseThread).filter((t) => t !== null) : [];
-  let signal = null;
-  if (typeof v.signal === "object" && v.signal !== null) {
-    const s = v.signal;
-    const number = int(s.number);
-    if (number !== null) {
-      const code = int(s.code);
-      signal = {
-        number,
-        name: signalName(number),
-        code,
-        codeName: code === null ? null : signalCodeName(number, code),
-        address: str(s.address)
-      };
-    }
-  }
-  return { error: str(v.error), signal, threads, loadMessages: str(v.load_messages) ?? "" };
-}
-var NOISE_LINES = [
-  /^warning: Section [`'.]\.reg-xstate\/\d+' in core file too small\.$/,
-  /^\[New LWP \d+\]$/,
-  /^\[Thread debugging using libthread_db enabled\]$/,
-  /^Using host libthread_db library .*$/
-];
-function removeNoise(text) {
-  return text.split("\n").filter((line) => !NOISE_LINES.some((noise) => noise.test(line))).join("\n");
-}
-function executableName(analysis) {
-  const path6 = analysis.crash.executablePath?.replace(/ \(deleted\)$/, "");
-  return (path6?.split("/").pop() || analysis.crash.comm || "unknown executable").slice(0, 200);
-}
-function bareAnalysis(crash, problems) {
-  return {
-    crash,
-    signal: {
-      number: crash.signal,
-      name: signalName(crash.signal),
-      code: null,
-      codeName: null,
-      address: null
-    },
-    threads: [],
-    crashingThread: null,
-    text: "",
-    blame: null,
-    problems: [...crash.problems, ...problems],
-    jsonPath: null,
-    textPath: null
-  };
-}
-function fillFromCore(analysis, core) {
-  if (!core || analysis.threads.length > 0) return analysis;
-  if (core.signal) {
-    analysis.signal = {
-      number: core.signal.number,
-      name: signalName(core.signal.number),
-      code: core.signal.code,
-      codeName: signalCodeName(core.signal.number, core.signal.code),
-      address: core.signal.address
-    };
-  }
-  analysis.threads = core.threads.map((thread, index) => ({
-    num: index + 1,
-    lwp: thread.tid,
-    name: null,
-    crashed: index === 0,
-    frames: thread.pc ? [
-      {
-        level: 0,
-        pc: thread.pc,
-        function: null,
-        file: null,
-        fullname: null,
-        line: null,
-        objfile: core.mappings.find((m) => BigInt(thread.pc) >= m.start && BigInt(thread.pc) < m.end)?.path ?? null,
-        functionFile: null,
-        functionLine: null,
-        inline: false,
-        signalHandler: false,
-        projectPath: null
-      }
-    ] : [],
-    unwindStopReason: "no backtrace: read from the core without gdb",
-    truncated: false
-  }));
-  analysis.crashingThread = analysis.threads[0] ?? null;
-  analysis.blame = analysis.crashingThread?.frames[0] ? { frame: analysis.crashingThread.frames[0], path: null, line: null, kind: "none" } : null;
-  return analysis;
-}
-
-// src/analyze/blame.ts
-import { realpathSync, statSync } from "node:fs";
-import { isAbsolute, relative, sep } from "node:path";
-var MACHINERY_FUNCTION = /^(__GI_|__libc_|__pthread_kill|pthread_kill|raise$|abort$|__assert_fail|__assert_perror_fail|__stack_chk_fail|__fortify_fail|__chk_fail|__cxa_|__cxxabiv1::|__gnu_cxx::__verbose_terminate_handler|std::terminate|_Unwind_|__sanitizer::|__asan::|__asan_|__ubsan::|__ubsan_|__tsan::|__tsan_|__lsan::|__msan::|__interceptor_|___interceptor_|start_thread$|clone3?$|_start$|__clone)/;
-var MACHINERY_OBJFILE = /^(libc\.so|libc-|ld-linux|ld-musl|libstdc\+\+|libc\+\+|libc\+\+abi|libgcc_s|libasan|libubsan|libtsan|liblsan|libmsan|libhwasan|libpthread|libm\.so|libdl\.so|linux-vdso|linux-gate)/;
-var VENDORED_DIRS = [
-  "_deps",
-  "third_party",
-  "external",
-  "vcpkg_installed",
-  ".conan",
-  "googletest"
-];
-var SourceResolver = class {
-  constructor(options) {
-    this.options = options;
-  }
-  options;
-  cache = /* @__PURE__ */ new Map();
-  /**
-   * The path relative to the workspace when `path` is the project's own source: absolute (a
-   * relative DWARF name like `./nptl/...` is never resolved against the workspace), existing
-   * after realpath, under the workspace and outside vendored folders. Null otherwise.
-   */
-  projectPath(path6) {
-    if (!path6 || !isAbsolute(path6)) return null;
-    const cached = this.cache.get(path6);
-    if (cached !== void 0) return cached;
-    let result = null;
-    try {
-      const real = realpathSync(path6);
-      const rel = relative(this.options.workspace, real);
-      const parts = rel.split(sep);
-      if (rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) && !parts.some((part) => VENDORED_DIRS.includes(part)) && statSync(real).isFile()) {
-        result = parts.join("/");
-      }
-    } catch {
-      result = null;
-    }
-    this.cache.set(path6, result);
-    return result;
-  }
-};
-function basename(path6) {
-  return path6 ? path6.split("/").pop() ?? "" : "";
-}
-function isMachinery(frame, skipFrames) {
-  if (frame.signalHandler) return true;
-  if (frame.function && MACHINERY_FUNCTION.test(frame.function)) return true;
-  if (frame.function && skipFrames?.test(frame.function)) return true;
-  return false;
-}
-function isRuntimeLibrary(frame) {
-  return MACHINERY_OBJFILE.test(basename(frame.objfile));
-}
-function chooseBlame(thread, resolver, skipFrames) {
-  if (!thread || thread.frames.length === 0) return null;
-  for (const frame of thread.frames) {
-    if (isMachinery(frame, skipFrames)) continue;
-    const path6 = frame.projectPath ?? resolver.projectPath(frame.fullname);
-    if (path6 && frame.line !== null) return { frame, path: path6, line: frame.line, kind: "line" };
-    const declared = resolver.projectPath(frame.functionFile);
-    if (declared && frame.functionLine !== null) {
-      return { frame, path: declared, line: frame.functionLine, kind: "function" };
-    }
-  }
-  const outside = thread.frames.find(
-    (frame) => !isMachinery(frame, skipFrames) && !isRuntimeLibrary(frame)
-  );
-  return { frame: outside ?? thread.frames[0], path: null, line: null, kind: "none" };
-}
-
 // src/analyze/bt-text.ts
-import { constants as constants2 } from "node:os";
+import { constants } from "node:os";
 var FRAME = /^#(\d+)\s+(?:(0x[0-9a-fA-F]+) in )?(.+?)(?: \((.*)\))?(?: at (.+):(\d+)| from (.+))?$/;
 function parseFrameLine(line) {
   const match3 = FRAME.exec(line.trimEnd());
@@ -326,7 +73,7 @@ function parseCrashingThread(text) {
 function parseTerminatingSignal(text) {
   const match3 = /^Program terminated with signal (SIG[A-Z0-9]+)/m.exec(text);
   if (!match3) return null;
-  const number = constants2.signals[match3[1]];
+  const number = constants.signals[match3[1]];
   return number ?? null;
 }
 
@@ -408,18 +155,18 @@ async function privateSysroot(crash) {
   const folders = /* @__PURE__ */ new Set();
   const place = async (file, target) => {
     await mkdir(dirname(target), { recursive: true });
-    await link(file, target).catch(() => copyFile(file, target, constants3.COPYFILE_EXCL));
+    await link(file, target).catch(() => copyFile(file, target, constants2.COPYFILE_EXCL));
   };
   for (const library of crash.libraries) {
-    const relative2 = safeRelative(library.path);
-    if (!relative2) continue;
-    await place(library.file, join(sysroot, relative2)).catch(() => void 0);
-    folders.add(dirname(join(sysroot, relative2)));
+    const relative = safeRelative(library.path);
+    if (!relative) continue;
+    await place(library.file, join(sysroot, relative)).catch(() => void 0);
+    folders.add(dirname(join(sysroot, relative)));
   }
   for (const library of crash.libraries) {
-    const relative2 = safeRelative(library.path);
-    if (!relative2 || !library.soname || library.soname === basename2(relative2)) continue;
-    await place(library.file, join(sysroot, dirname(relative2), library.soname)).catch(
+    const relative = safeRelative(library.path);
+    if (!relative || !library.soname || library.soname === basename(relative)) continue;
+    await place(library.file, join(sysroot, dirname(relative), library.soname)).catch(
       () => void 0
     );
   }
@@ -625,67 +372,6 @@ async function analyzeAll(crashes, cores, gdb) {
     for (const analysis of await analyzeCrashes(usable, gdb)) results.set(analysis.crash, analysis);
   }
   return crashes.map((crash) => fillFromCore(results.get(crash), cores.get(crash)));
-}
-
-// src/analyze/group.ts
-import { createHash } from "node:crypto";
-var SIGNATURE_VERSION = 2;
-var SIGNATURE_FRAMES = 3;
-var PATH_FRAMES = 16;
-function frameName(frame) {
-  if (frame.function)
-    return frame.function.replace(/(\.(isra|part|constprop|cold|lto_priv)(\.\d+)?)+$/, "");
-  const library = frame.objfile?.split("/").pop()?.replace(/ \(deleted\)$/, "");
-  return `??@${library ?? "?"}`;
-}
-function meaningfulNames(analysis, skipFrames) {
-  const frames = analysis.crashingThread?.frames ?? [];
-  const meaningful = frames.filter(
-    (frame) => !isMachinery(frame, skipFrames) && !isRuntimeLibrary(frame)
-  );
-  const names = (meaningful.length > 0 ? meaningful : frames).map(frameName);
-  return names.filter((name, i) => i === 0 || name !== names[i - 1]);
-}
-function signatureOf(analysis, skipFrames) {
-  const names = meaningfulNames(analysis, skipFrames);
-  const functions = names.slice(0, SIGNATURE_FRAMES);
-  const material = [
-    `v${SIGNATURE_VERSION}`,
-    executableName(analysis),
-    analysis.signal.name,
-    ...functions
-  ].join("\n");
-  const hash = `v${SIGNATURE_VERSION}-${createHash("sha256").update(material).digest("hex").slice(0, 12)}`;
-  return {
-    hash,
-    functions,
-    path: names.slice(SIGNATURE_FRAMES, SIGNATURE_FRAMES + PATH_FRAMES).join("\n")
-  };
-}
-function groupCrashes(analyses, skipFrames) {
-  const groups = /* @__PURE__ */ new Map();
-  const paths = /* @__PURE__ */ new Map();
-  const frameless = [];
-  const add = (analysis) => {
-    const { hash, functions, path: path6 } = signatureOf(analysis, skipFrames);
-    const group = groups.get(hash) ?? { signature: hash, functions, callPaths: 0, analyses: [] };
-    group.analyses.push(analysis);
-    groups.set(hash, group);
-    if (functions.length > 0) paths.set(hash, (paths.get(hash) ?? /* @__PURE__ */ new Set()).add(path6));
-  };
-  for (const analysis of analyses) {
-    if ((analysis.crashingThread?.frames.length ?? 0) === 0) frameless.push(analysis);
-    else add(analysis);
-  }
-  const kind = (a) => `${executableName(a)}
-${a.signal.name}`;
-  for (const analysis of frameless) {
-    const home = [...groups.values()].filter((g) => g.functions.length > 0 && kind(g.analyses[0]) === kind(analysis)).sort((a, b) => b.analyses.length - a.analyses.length)[0];
-    if (home) home.analyses.push(analysis);
-    else add(analysis);
-  }
-  for (const group of groups.values()) group.callPaths = paths.get(group.signature)?.size ?? 0;
-  return [...groups.values()].sort((a, b) => b.analyses.length - a.analyses.length);
 }
 
 // src/elf/core-file.ts
@@ -1328,21 +1014,21 @@ import * as path4 from "path";
 import assert3 from "assert";
 
 // node_modules/@actions/glob/node_modules/balanced-match/dist/esm/index.js
-var range = (a, b, str2) => {
+var range = (a, b, str) => {
   let begs, beg, left, right = void 0, result;
-  let ai = str2.indexOf(a);
-  let bi = str2.indexOf(b, ai + 1);
+  let ai = str.indexOf(a);
+  let bi = str.indexOf(b, ai + 1);
   let i = ai;
   if (ai >= 0 && bi > 0) {
     if (a === b) {
       return [ai, bi];
     }
     begs = [];
-    left = str2.length;
+    left = str.length;
     while (i >= 0 && !result) {
       if (i === ai) {
         begs.push(i);
-        ai = str2.indexOf(a, i + 1);
+        ai = str.indexOf(a, i + 1);
       } else if (begs.length === 1) {
         const r = begs.pop();
         if (r !== void 0)
@@ -1353,7 +1039,7 @@ var range = (a, b, str2) => {
           left = beg;
           right = bi;
         }
-        bi = str2.indexOf(b, i + 1);
+        bi = str.indexOf(b, i + 1);
       }
       i = ai < bi && ai >= 0 ? ai : bi;
     }
@@ -1386,35 +1072,35 @@ var EXPANSION_MAX_DEPTH = 1e3;
 var EXPANSION_MAX_REWRITES = 1e3;
 var EXPANSION_MAX_STEPS = 2e7;
 var CALL_STEPS = 16;
-function numeric(str2) {
-  return !isNaN(str2) ? parseInt(str2, 10) : str2.charCodeAt(0);
+function numeric(str) {
+  return !isNaN(str) ? parseInt(str, 10) : str.charCodeAt(0);
 }
-function escapeBraces(str2) {
-  return str2.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
+function escapeBraces(str) {
+  return str.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
 }
-function unescapeBraces(str2) {
-  return str2.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
+function unescapeBraces(str) {
+  return str.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
 }
 function pushAll(target, items) {
   for (let i = 0; i < items.length; i++) {
     target.push(items[i]);
   }
 }
-function balancedWithBudget(str2, masked, budget) {
+function balancedWithBudget(str, masked, budget) {
   if (budget.remaining < 0) {
     return void 0;
   }
   const r = range("{", "}", masked);
   const unmatched = r !== void 0 && masked.indexOf("{") < r[0];
-  budget.remaining -= r && !unmatched ? r[1] + 1 : str2.length;
+  budget.remaining -= r && !unmatched ? r[1] + 1 : str.length;
   if (!r || budget.remaining < 0) {
     return void 0;
   }
   return {
     end: r[1],
-    pre: str2.slice(0, r[0]),
-    body: str2.slice(r[0] + 1, r[1]),
-    post: str2.slice(r[1] + 1),
+    pre: str.slice(0, r[0]),
+    body: str.slice(r[0] + 1, r[1]),
+    post: str.slice(r[1] + 1),
     unmatched
   };
 }
@@ -1438,34 +1124,34 @@ function maskUnmatchedOpens(masked, budget) {
   }
   return out + masked.slice(last);
 }
-function commaSetFollows(str2, budget) {
-  budget.remaining -= str2.length;
+function commaSetFollows(str, budget) {
+  budget.remaining -= str.length;
   if (budget.remaining < 0) {
     return false;
   }
   let close = false;
-  for (let i = str2.length - 1; i >= 0; i--) {
-    const c = str2.charCodeAt(i);
+  for (let i = str.length - 1; i >= 0; i--) {
+    const c = str.charCodeAt(i);
     if (c === 125) {
       close = true;
     } else if (c === 10 || c === 13 || c === 8232 || c === 8233) {
       close = false;
-    } else if (c === 44 && close && str2.charCodeAt(i + 1) !== 44) {
+    } else if (c === 44 && close && str.charCodeAt(i + 1) !== 44) {
       return true;
     }
   }
   return false;
 }
-function parseCommaParts(str2, budget) {
+function parseCommaParts(str, budget) {
   const parts = [];
   let carry = "";
   for (; ; ) {
-    const m = balancedWithBudget(str2, str2, budget);
+    const m = balancedWithBudget(str, str, budget);
     if (budget.remaining < 0) {
       return void 0;
     }
     if (!m) {
-      const tail = str2.split(",");
+      const tail = str.split(",");
       tail[0] = carry + tail[0];
       pushAll(parts, tail);
       return parts;
@@ -1480,14 +1166,14 @@ function parseCommaParts(str2, budget) {
     }
     carry = p.pop();
     pushAll(parts, p);
-    str2 = post;
+    str = post;
   }
 }
 function bound(value, fallback) {
   return value === void 0 || isNaN(value) ? fallback : value;
 }
-function expand(str2, options = {}) {
-  if (!str2) {
+function expand(str, options = {}) {
+  if (!str) {
     return [];
   }
   const max = bound(options.max, EXPANSION_MAX);
@@ -1495,13 +1181,13 @@ function expand(str2, options = {}) {
   const maxDepth = bound(options.maxDepth, EXPANSION_MAX_DEPTH);
   const maxRewrites = bound(options.maxRewrites, EXPANSION_MAX_REWRITES);
   const maxSteps = bound(options.maxSteps, EXPANSION_MAX_STEPS);
-  if (str2.slice(0, 2) === "{}") {
-    str2 = "\\{\\}" + str2.slice(2);
+  if (str.slice(0, 2) === "{}") {
+    str = "\\{\\}" + str.slice(2);
   }
-  return expand_(escapeBraces(str2), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
+  return expand_(escapeBraces(str), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
 }
-function embrace(str2) {
-  return "{" + str2 + "}";
+function embrace(str) {
+  return "{" + str + "}";
 }
 function isPadded(el) {
   return /^-?0\d/.test(el);
@@ -1588,20 +1274,20 @@ function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
   }
   return N;
 }
-function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
+function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
   budget.remaining -= CALL_STEPS;
   if (depth > maxDepth) {
-    return [str2];
+    return [str];
   }
   let acc = [""];
   let rewrites = 0;
   let dropEmpties = false;
   let firstGroup = true;
-  let masked = str2;
+  let masked = str;
   for (; ; ) {
-    const m = balancedWithBudget(str2, masked, budget);
+    const m = balancedWithBudget(str, masked, budget);
     if (!m) {
-      return combine(acc, str2, [""], max, maxLength, dropEmpties, budget);
+      return combine(acc, str, [""], max, maxLength, dropEmpties, budget);
     }
     if (m.unmatched) {
       masked = maskUnmatchedOpens(masked, budget);
@@ -1613,7 +1299,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
       firstGroup = false;
       if (!m.post.length)
         break;
-      str2 = m.post;
+      str = m.post;
       masked = masked.slice(m.end + 1);
       continue;
     }
@@ -1624,7 +1310,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     if (!isSequence && !isOptions) {
       if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
         rewrites++;
-        str2 = m.pre + "{" + m.body + escClose + m.post;
+        str = m.pre + "{" + m.body + escClose + m.post;
         masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
         isTop = true;
         continue;
@@ -1659,7 +1345,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
           acc = next2;
           if (!m.post.length)
             break;
-          str2 = m.post;
+          str = m.post;
           masked = masked.slice(m.end + 1);
           continue;
         }
@@ -1696,7 +1382,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     acc = next;
     if (!m.post.length)
       break;
-    str2 = m.post;
+    str = m.post;
     masked = masked.slice(m.end + 1);
   }
   return acc;
@@ -2037,7 +1723,7 @@ var AST = class {
     }
     return c;
   }
-  static #parseAST(str2, ast, pos, opt, extDepth) {
+  static #parseAST(str, ast, pos, opt, extDepth) {
     const maxDepth = opt.maxExtglobRecursion ?? 2;
     let escaping = false;
     let inBrace = false;
@@ -2046,8 +1732,8 @@ var AST = class {
     if (ast.type === null) {
       let i2 = pos;
       let acc2 = "";
-      while (i2 < str2.length) {
-        const c = str2.charAt(i2++);
+      while (i2 < str.length) {
+        const c = str.charAt(i2++);
         if (escaping || c === "\\") {
           escaping = !escaping;
           acc2 += c;
@@ -2070,12 +1756,12 @@ var AST = class {
           acc2 += c;
           continue;
         }
-        const doRecurse = !opt.noext && isExtglobType(c) && str2.charAt(i2) === "(" && extDepth <= maxDepth;
+        const doRecurse = !opt.noext && isExtglobType(c) && str.charAt(i2) === "(" && extDepth <= maxDepth;
         if (doRecurse) {
           ast.push(acc2);
           acc2 = "";
           const ext2 = new _a(c, ast);
-          i2 = _a.#parseAST(str2, ext2, i2, opt, extDepth + 1);
+          i2 = _a.#parseAST(str, ext2, i2, opt, extDepth + 1);
           ast.push(ext2);
           continue;
         }
@@ -2088,8 +1774,8 @@ var AST = class {
     let part = new _a(null, ast);
     const parts = [];
     let acc = "";
-    while (i < str2.length) {
-      const c = str2.charAt(i++);
+    while (i < str.length) {
+      const c = str.charAt(i++);
       if (escaping || c === "\\") {
         escaping = !escaping;
         acc += c;
@@ -2112,7 +1798,7 @@ var AST = class {
         acc += c;
         continue;
       }
-      const doRecurse = !opt.noext && isExtglobType(c) && str2.charAt(i) === "(" && /* c8 ignore start - the maxDepth is sufficient here */
+      const doRecurse = !opt.noext && isExtglobType(c) && str.charAt(i) === "(" && /* c8 ignore start - the maxDepth is sufficient here */
       (extDepth <= maxDepth || ast && ast.#canAdoptType(c));
       if (doRecurse) {
         const depthAdd = ast && ast.#canAdoptType(c) ? 0 : 1;
@@ -2120,7 +1806,7 @@ var AST = class {
         acc = "";
         const ext2 = new _a(c, part);
         part.push(ext2);
-        i = _a.#parseAST(str2, ext2, i, opt, extDepth + depthAdd);
+        i = _a.#parseAST(str, ext2, i, opt, extDepth + depthAdd);
         continue;
       }
       if (c === "|") {
@@ -2143,7 +1829,7 @@ var AST = class {
     }
     ast.type = null;
     ast.#hasMagic = void 0;
-    ast.#parts = [str2.substring(pos - 1)];
+    ast.#parts = [str.substring(pos - 1)];
     return i;
   }
   #canAdoptWithSpace(child) {
@@ -2545,8 +2231,8 @@ var path2 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep3 = defaultPlatform === "win32" ? path2.win32.sep : path2.posix.sep;
-minimatch.sep = sep3;
+var sep2 = defaultPlatform === "win32" ? path2.win32.sep : path2.posix.sep;
+minimatch.sep = sep2;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
 var qmark2 = "[^/]";
@@ -3311,8 +2997,8 @@ var Path = class {
         let remaining = itemPath;
         let dir = dirname3(remaining);
         while (dir !== remaining) {
-          const basename6 = path3.basename(remaining);
-          this.segments.unshift(basename6);
+          const basename5 = path3.basename(remaining);
+          this.segments.unshift(basename5);
           remaining = dir;
           dir = dirname3(remaining);
         }
@@ -3794,7 +3480,7 @@ function create(patterns, options) {
 
 // src/collect/identify.ts
 import { lstat, rm as rm2, stat } from "node:fs/promises";
-import { basename as basename5, dirname as dirname4, isAbsolute as isAbsolute2, join as join3, resolve } from "node:path";
+import { basename as basename4, dirname as dirname4, isAbsolute, join as join3, resolve } from "node:path";
 var DELETED = / \(deleted\)$/;
 async function isFile(path6) {
   return stat(path6).then(
@@ -3850,7 +3536,7 @@ var ExecutableCandidates = class {
           problem: `${path6} changed since the crash (build-id ${found ?? "none"} instead of ${buildId})`
         };
       const folder = buildId ?? `no-build-id-${index}`;
-      const file = join3(this.stage, "objects", folder, basename5(path6) || "file");
+      const file = join3(this.stage, "objects", folder, basename4(path6) || "file");
       await rm2(file, { force: true });
       await copyFromHandle(opened.handle, file);
       return { file, soname: await handleSoname(opened.handle) };
@@ -3919,9 +3605,9 @@ async function identify(crash, candidates) {
   const wanted = crash.buildId;
   const recorded = crash.executablePath?.replace(DELETED, "") ?? null;
   const paths = [];
-  if (recorded && isAbsolute2(recorded)) paths.push(recorded);
-  if (core?.execfn && (isAbsolute2(core.execfn) || crash.cwd))
-    paths.push(isAbsolute2(core.execfn) ? core.execfn : resolve(crash.cwd, core.execfn));
+  if (recorded && isAbsolute(recorded)) paths.push(recorded);
+  if (core?.execfn && (isAbsolute(core.execfn) || crash.cwd))
+    paths.push(isAbsolute(core.execfn) ? core.execfn : resolve(crash.cwd, core.execfn));
   for (const path6 of [...new Set(paths)]) {
     const id = await candidates.buildIdOf(path6);
     if (id === null && !await isFile(path6)) continue;
@@ -3962,7 +3648,7 @@ async function identify(crash, candidates) {
 }
 
 // src/collect/stray.ts
-import { access, constants as constants4, lstat as lstat2, mkdir as mkdir2 } from "node:fs/promises";
+import { access, constants as constants3, lstat as lstat2, mkdir as mkdir2 } from "node:fs/promises";
 import { join as join4 } from "node:path";
 
 // src/collect/crash.ts
@@ -4028,7 +3714,7 @@ async function collectStrayCores(patterns, since, stageDir, seen) {
       continue;
     }
     if (!await looksLikeCore(path6)) {
-      const readable = await access(path6, constants4.R_OK).then(
+      const readable = await access(path6, constants3.R_OK).then(
         () => true,
         () => false
       );
@@ -4113,10 +3799,10 @@ function crashLogLines(analysis) {
   lines.push("", analysis.text || "(no backtrace)");
   return lines;
 }
-function printCrashes(groups) {
+function printCrashes(groups, prefix = "") {
   for (const group of groups) {
     for (const analysis of group.analyses) {
-      startGroup(crashTitle(analysis));
+      startGroup(prefix + crashTitle(analysis));
       const token = randomBytes(16).toString("hex");
       info(`::stop-commands::${token}`);
       for (const line of crashLogLines(analysis)) info(line);
@@ -4129,32 +3815,37 @@ function printCrashes(groups) {
 // src/report/report-file.ts
 import { writeFile as writeFile2 } from "node:fs/promises";
 var REPORT_VERSION = 1;
-function buildReport(groups, mode) {
+function groupRecord(group) {
+  return {
+    signature: group.signature,
+    functions: group.functions,
+    callPaths: group.callPaths,
+    count: group.analyses.length,
+    crashes: group.analyses.map((analysis) => ({
+      ...analysis.crash,
+      signal: analysis.signal,
+      blame: analysis.blame && {
+        level: analysis.blame.frame.level,
+        function: analysis.blame.frame.function,
+        path: analysis.blame.path,
+        line: analysis.blame.line,
+        kind: analysis.blame.kind
+      },
+      problems: analysis.problems,
+      backtrace: analysis.textPath,
+      backtraceJson: analysis.jsonPath,
+      threads: analysis.threads
+    }))
+  };
+}
+function buildReport(groups, mode, expected = []) {
   return {
     version: REPORT_VERSION,
     mode,
     crashes: groups.reduce((n, g) => n + g.analyses.length, 0),
-    groups: groups.map((group) => ({
-      signature: group.signature,
-      functions: group.functions,
-      callPaths: group.callPaths,
-      count: group.analyses.length,
-      crashes: group.analyses.map((analysis) => ({
-        ...analysis.crash,
-        signal: analysis.signal,
-        blame: analysis.blame && {
-          level: analysis.blame.frame.level,
-          function: analysis.blame.frame.function,
-          path: analysis.blame.path,
-          line: analysis.blame.line,
-          kind: analysis.blame.kind
-        },
-        problems: analysis.problems,
-        backtrace: analysis.textPath,
-        backtraceJson: analysis.jsonPath,
-        threads: analysis.threads
-      }))
-    }))
+    groups: groups.map(groupRecord),
+    expectedCrashes: expected.reduce((n, g) => n + g.analyses.length, 0),
+    expected: expected.map(groupRecord)
   };
 }
 async function writeReport(path6, report) {
@@ -4162,11 +3853,9 @@ async function writeReport(path6, report) {
 }
 
 export {
-  executableName,
   findGdb,
   installGdb,
   analyzeAll,
-  groupCrashes,
   newCrash,
   looksLikeCore,
   ExecutableCandidates,

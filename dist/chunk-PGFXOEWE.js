@@ -1,19 +1,23 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  SIGNATURE_VERSION,
   UploadMode,
   describeFailure,
   detectPrivilege,
+  executableName,
   findProgram,
+  groupCrashes,
   runAsRoot,
   runCommand,
   shellQuote,
+  signatureOf,
   writeAsRoot
-} from "./chunk-Q5XC2IOH.js";
+} from "./chunk-ZPV4PWJE.js";
 import {
   getInput,
   getState,
   saveState
-} from "./chunk-3L7JGGGI.js";
+} from "./chunk-LY2TUG3Y.js";
 
 // src/capture/kernel.ts
 import { readFile } from "node:fs/promises";
@@ -637,6 +641,103 @@ async function enableCapture(inputs, startedAt, save) {
   }
 }
 
+// src/analyze/expected.ts
+import { constants } from "node:os";
+var KEYS = ["executable", "signal", "function", "signature"];
+var RuleError = class extends Error {
+  constructor(rule, index, why) {
+    super(`rule ${index} '${rule}': ${why}`);
+    this.name = "RuleError";
+  }
+};
+function glob(pattern) {
+  const source = pattern.split("").map((c) => c === "*" ? ".*" : c === "?" ? "." : c.replace(/[\\^$.|+()[\]{}]/g, "\\$&")).join("");
+  return new RegExp(`^${source}$`);
+}
+function signalNumber(value) {
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const name = value.toUpperCase().startsWith("SIG") ? value.toUpperCase() : `SIG${value.toUpperCase()}`;
+  return constants.signals[name] ?? null;
+}
+function parseExpectedRules(lines) {
+  return lines.map((text, i) => {
+    const index = i + 1;
+    const rule = {
+      index,
+      text,
+      executable: null,
+      signal: null,
+      function: null,
+      signature: null
+    };
+    const seen = /* @__PURE__ */ new Set();
+    for (const token of text.split(/\s+/).filter(Boolean)) {
+      const at = token.indexOf("=");
+      const key = at > 0 ? token.slice(0, at) : "";
+      const value = at > 0 ? token.slice(at + 1) : "";
+      if (!KEYS.includes(key))
+        throw new RuleError(
+          text,
+          index,
+          `'${token}' is not key=value with a key among ${KEYS.join(", ")}`
+        );
+      if (value === "") throw new RuleError(text, index, `${key} has no value`);
+      if (seen.has(key)) throw new RuleError(text, index, `${key} is given twice`);
+      seen.add(key);
+      if (key === "executable") rule.executable = glob(value);
+      if (key === "function") rule.function = glob(value);
+      if (key === "signal") {
+        rule.signal = signalNumber(value);
+        if (rule.signal === null) throw new RuleError(text, index, `'${value}' is not a signal`);
+      }
+      if (key === "signature") {
+        if (!/^v\d+-[0-9a-f]{12}$/.test(value))
+          throw new RuleError(
+            text,
+            index,
+            `'${value}' is not a signature (like v${SIGNATURE_VERSION}-0123456789ab)`
+          );
+        if (!value.startsWith(`v${SIGNATURE_VERSION}-`))
+          throw new RuleError(
+            text,
+            index,
+            `'${value}' was made by another version of the signature rule: signatures now start with v${SIGNATURE_VERSION}-`
+          );
+        rule.signature = value;
+      }
+    }
+    if (seen.size === 0) throw new RuleError(text, index, "it has no condition");
+    return rule;
+  });
+}
+function matchesRule(rule, analysis, skipFrames) {
+  if (rule.executable && !rule.executable.test(executableName(analysis))) return false;
+  if (rule.signal !== null && analysis.signal.number !== rule.signal) return false;
+  if (rule.function) {
+    const names = (analysis.crashingThread?.frames ?? []).map((f) => f.function ?? "");
+    if (!names.some((name) => rule.function.test(name))) return false;
+  }
+  if (rule.signature && signatureOf(analysis, skipFrames).hash !== rule.signature) return false;
+  return true;
+}
+function sortCrashes(analyses, rules, skipFrames) {
+  const matched = rules.map(() => 0);
+  const expected = [];
+  const real = [];
+  for (const analysis of analyses) {
+    const rule = rules.findIndex((r) => matchesRule(r, analysis, skipFrames));
+    if (rule >= 0) {
+      matched[rule]++;
+      expected.push(analysis);
+    } else real.push(analysis);
+  }
+  return {
+    groups: groupCrashes(real, skipFrames),
+    expected: groupCrashes(expected, skipFrames),
+    matched
+  };
+}
+
 // src/inputs.ts
 var CommentMode = /* @__PURE__ */ ((CommentMode2) => {
   CommentMode2["OnCrash"] = "on-crash";
@@ -691,6 +792,15 @@ function parseRegExp(input, raw) {
     return new RegExp(raw.trim());
   } catch (error) {
     throw new InputError(input, raw, `a valid regular expression (${error.message})`);
+  }
+}
+function parseRules(input, raw) {
+  try {
+    return parseExpectedRules(parseLines(raw));
+  } catch (error) {
+    if (error instanceof RuleError)
+      throw new InputError(input, raw, `rules that can match (${error.message})`);
+    throw error;
   }
 }
 function parseDirectory(input, raw) {
@@ -750,7 +860,8 @@ function getInputs() {
     compressionLevel: parseInteger("compression-level" /* CompressionLevel */, read("compression-level" /* CompressionLevel */, "6"), 0, 9),
     maxArtifactSize: parseSize("max-artifact-size" /* MaxArtifactSize */, read("max-artifact-size" /* MaxArtifactSize */, "4G")),
     maxCores: parseInteger("max-cores" /* MaxCores */, read("max-cores" /* MaxCores */, "50"), 1, 1e4),
-    setuidCores: parseEnum("setuid-cores" /* SetuidCores */, read("setuid-cores" /* SetuidCores */, "exclude" /* Exclude */), SetuidCores) === "include" /* Include */
+    setuidCores: parseEnum("setuid-cores" /* SetuidCores */, read("setuid-cores" /* SetuidCores */, "exclude" /* Exclude */), SetuidCores) === "include" /* Include */,
+    expectedCrashes: parseRules("expected-crashes" /* ExpectedCrashes */, read("expected-crashes" /* ExpectedCrashes */, ""))
   };
 }
 
@@ -806,6 +917,7 @@ export {
   MORE_RECORDS,
   leaveHostCapture,
   enableCapture,
+  sortCrashes,
   getInputs,
   saveCaptureState,
   loadCaptureState
