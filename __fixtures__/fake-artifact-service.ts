@@ -24,8 +24,9 @@ interface FakeBlob {
  * - the results service's Twirp JSON routes under
  *   /twirp/github.actions.results.api.v1.ArtifactService/ (CreateArtifact, FinalizeArtifact,
  *   ListArtifacts, GetSignedArtifactURL), checking the bearer token and the backend ids it
- *   carries, answering 409 `already_exists` for a name already finalized in the run, and
- *   Twirp error bodies (`{code, msg}`);
+ *   carries (each job of the run has its own token; listing and download see the whole run),
+ *   answering 409 `already_exists` for a name already finalized in the run, and Twirp error
+ *   bodies (`{code, msg}`);
  * - Azure Blob Storage's block upload on the signed URL it hands out: Put Block
  *   (`comp=block&blockid=`), Put Block List (`comp=blocklist`, XML), and Get Blob.
  */
@@ -43,19 +44,31 @@ export class FakeArtifactService {
     readonly runId = 'run-backend-1',
     readonly jobId = 'job-backend-1'
   ) {
-    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
-    const scp = `Actions.GenericRead:1 Actions.Results:${runId}:${jobId}`
-    this.token = `${part({ alg: 'none', typ: 'JWT' })}.${part({ scp, exp: Math.floor(Date.now() / 1000) + 3600 })}.sig`
+    this.token = this.tokenFor(jobId)
   }
 
-  /** A runtime token like the runner's: a JWT whose scp claim carries the Actions.Results ids. */
+  /** The first job's runtime token (see tokenFor). */
   readonly token: string
+  /** Every token handed out, with the job whose backend id it carries. */
+  private readonly tokens = new Map<string, string>()
 
-  /** Environment for a step that uploads to this service. */
-  env(): Record<string, string> {
+  /**
+   * A runtime token like the runner's for one job of the run: a JWT whose scp claim carries the
+   * Actions.Results run and job backend ids. GitHub gives every job of a run its own.
+   */
+  tokenFor(jobId: string): string {
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    const scp = `Actions.GenericRead:1 Actions.Results:${this.runId}:${jobId}`
+    const token = `${part({ alg: 'none', typ: 'JWT' })}.${part({ scp, exp: Math.floor(Date.now() / 1000) + 3600 })}.sig`
+    this.tokens.set(token, jobId)
+    return token
+  }
+
+  /** Environment for a step of a job (the first by default) that talks to this service. */
+  env(jobId = this.jobId): Record<string, string> {
     return {
       ACTIONS_RESULTS_URL: `${this.url}/`,
-      ACTIONS_RUNTIME_TOKEN: this.token,
+      ACTIONS_RUNTIME_TOKEN: this.tokenFor(jobId),
       GITHUB_SERVER_URL: 'https://github.com'
     }
   }
@@ -100,7 +113,8 @@ export class FakeArtifactService {
     if (!match || req.method !== 'POST')
       return this.json(res, 404, { code: 'bad_route', msg: `no route ${url.pathname}` })
     this.calls.push(match[1]!)
-    if (req.headers.authorization !== `Bearer ${this.token}`) {
+    const tokenJob = this.tokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''))
+    if (!tokenJob || !(req.headers.authorization ?? '').startsWith('Bearer ')) {
       return this.json(res, 401, { code: 'unauthenticated', msg: 'invalid token' })
     }
     const request = JSON.parse((await this.body(req)).toString('utf8') || '{}') as Record<
@@ -109,7 +123,10 @@ export class FakeArtifactService {
     >
     const ids = request.workflow_run_backend_id ?? request.workflowRunBackendId
     const jobIds = request.workflow_job_run_backend_id ?? request.workflowJobRunBackendId
-    if (ids !== this.runId || jobIds !== this.jobId) {
+    // Writes belong to the token's own job; reads (list, download) name any job of the run,
+    // as the client sends the backend ids of the artifact it reads.
+    const writes = match[1] === 'CreateArtifact' || match[1] === 'FinalizeArtifact'
+    if (ids !== this.runId || (writes && jobIds !== tokenJob)) {
       return this.json(res, 400, {
         code: 'invalid_argument',
         msg: 'backend ids do not match the token'
@@ -133,7 +150,7 @@ export class FakeArtifactService {
           id: this.nextId++,
           name,
           runId: this.runId,
-          jobId: this.jobId,
+          jobId: tokenJob,
           size: 0,
           hash: null,
           finalized: false,
@@ -187,7 +204,9 @@ export class FakeArtifactService {
         })
       }
       case 'GetSignedArtifactURL': {
-        const artifact = this.artifacts.find((a) => a.name === name && a.finalized)
+        const artifact = this.artifacts.find(
+          (a) => a.name === name && a.finalized && a.jobId === jobIds
+        )
         if (!artifact) return this.json(res, 404, { code: 'not_found', msg: 'artifact not found' })
         return this.json(res, 200, {
           signed_url: `${this.url}/blob/${encodeURIComponent(artifact.blobKey)}?sig=download`

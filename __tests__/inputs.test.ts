@@ -29,6 +29,7 @@ describe('inputs', () => {
       searchPaths: [],
       setuidCores: false,
       expectedCrashes: [],
+      identity: { job: 'job', label: 'job', key: 'job', index: null, total: null, attempt: 1 },
       executables: [],
       upload: 'all',
       artifactName: '',
@@ -117,5 +118,12 @@ describe('inputs and action.yml', () => {
     expect(keys(section('outputs')).sort()).toEqual(Object.values(Output).sort())
     for (const name of [...Object.values(Input), ...Object.values(Output)])
       expect(readme).toContain(`| \`${name}\``)
+    // The run-wide action: its inputs are the main action's, its outputs its own.
+    const aggregate = readFileSync(new URL('../aggregate/action.yml', import.meta.url), 'utf8')
+    const part = (name: string) => aggregate.split(`\n${name}:\n`)[1]!.split(/\n[a-z]+:/)[0]!
+    for (const input of keys(part('inputs'))) expect(Object.values(Input)).toContain(input)
+    const { AggregateOutput } = await import('../src/aggregate-step.js')
+    expect(keys(part('outputs')).sort()).toEqual(Object.values(AggregateOutput).sort())
+    expect(aggregate).toContain('main: ../dist/aggregate.js')
   })
 })

@@ -88,7 +88,7 @@ describe('upload: the crash bundle as an artifact', () => {
       expect.arrayContaining(['CreateArtifact', 'PutBlock', 'PutBlockList', 'FinalizeArtifact'])
     )
     expect(post.summary).toContain(
-      `[\`crash-capture-test-Linux-X64-attempt1\`](${post.outputs['artifact-url']})`
+      `[\`crash-capture-test-attempt1\`](${post.outputs['artifact-url']})`
     )
 
     const dir = await download(Number(post.outputs['artifact-id']))

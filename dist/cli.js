@@ -6,14 +6,17 @@ import {
   buildReport,
   crashFromCoreFile,
   crashLogLines,
-  crashTitle,
   findGdb,
   identify,
   looksLikeCore
-} from "./chunk-YQYXC2NC.js";
+} from "./chunk-LN3J4HFD.js";
+import "./chunk-HI3LPVOR.js";
+import {
+  crashTitle
+} from "./chunk-ASIQOPPD.js";
 import {
   groupCrashes
-} from "./chunk-ZPV4PWJE.js";
+} from "./chunk-74BNGQXW.js";
 import "./chunk-LY2TUG3Y.js";
 import "./chunk-LQK3ML4U.js";
 

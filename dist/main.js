@@ -1,12 +1,15 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   enableCapture,
-  getInputs,
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-PGFXOEWE.js";
-import "./chunk-ZPV4PWJE.js";
+} from "./chunk-G7LIZNVN.js";
+import "./chunk-HI3LPVOR.js";
+import {
+  getInputs
+} from "./chunk-2E4GJ343.js";
+import "./chunk-74BNGQXW.js";
 import {
   endGroup,
   info,

@@ -1,41 +1,58 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   MORE_RECORDS,
-  getInputs,
   leaveHostCapture,
   loadCaptureState,
   readKernelSettings,
-  sortCrashes,
   writeKernelSettings
-} from "./chunk-PGFXOEWE.js";
+} from "./chunk-G7LIZNVN.js";
 import {
   ExecutableCandidates,
   analyzeAll,
-  blamedFunction,
-  blamedLocation,
   buildReport,
   collectStrayCores,
-  commandLine,
   defaultSearchPaths,
   fileKey,
   findGdb,
-  frameLine,
-  groupTitle,
   identify,
   installGdb,
   newCrash,
   printCrashes,
-  signalDescription,
   writeReport
-} from "./chunk-YQYXC2NC.js";
+} from "./chunk-LN3J4HFD.js";
+import {
+  detectPrivilege,
+  runAsRoot
+} from "./chunk-HI3LPVOR.js";
+import {
+  canUpload,
+  commentMarker,
+  commentTargetFromEnv,
+  publishComment,
+  renderCrashComment,
+  renderNoCrashComment,
+  renderSummary,
+  safeArtifactName,
+  sourceLinksFromEnv,
+  uploadBundle
+} from "./chunk-V6TZRRUJ.js";
+import {
+  REPORT_ARTIFACT_PREFIX,
+  artifactNameFor,
+  getInputs,
+  sortCrashes
+} from "./chunk-2E4GJ343.js";
+import {
+  blamedLocation,
+  frameLine,
+  groupTitle,
+  signalDescription
+} from "./chunk-ASIQOPPD.js";
 import {
   describeFailure,
-  detectPrivilege,
-  executableName,
-  runAsRoot,
   runCommand,
   stageBundle
-} from "./chunk-ZPV4PWJE.js";
+} from "./chunk-74BNGQXW.js";
 import {
   core_exports,
   endGroup,
@@ -318,17 +335,17 @@ async function decompressBounded(source, target, limit) {
   child.stderr.on("data", (chunk) => stderr = (stderr + chunk).slice(-2e3));
   const exited = new Promise((done) => {
     child.on("error", (error2) => done({ code: null, error: error2.message }));
-    child.on("close", (code3) => done({ code: code3, error: null }));
+    child.on("close", (code2) => done({ code: code2, error: null }));
   });
   const out = await open(target, "wx", 384);
   let bytes = 0;
-  let cut2 = false;
+  let cut = false;
   try {
     for await (const chunk of child.stdout) {
       let data = chunk;
       if (bytes + data.length > limit) {
         data = data.subarray(0, Math.max(0, limit - bytes));
-        cut2 = true;
+        cut = true;
       }
       for (let at = 0; at < data.length; at += BLOCK) {
         const piece = data.subarray(at, at + BLOCK);
@@ -336,7 +353,7 @@ async function decompressBounded(source, target, limit) {
           await out.write(piece, 0, piece.length, bytes + at);
       }
       bytes += data.length;
-      if (cut2) {
+      if (cut) {
         child.kill("SIGKILL");
         break;
       }
@@ -345,11 +362,11 @@ async function decompressBounded(source, target, limit) {
   } finally {
     await out.close();
   }
-  const { code: code2, error } = await exited;
-  if (cut2) return { bytes, cut: cut2, error: null };
-  if (error) return { bytes, cut: cut2, error: `zstd could not run: ${error}` };
-  if (code2 !== 0) return { bytes, cut: cut2, error: `zstd exited with ${code2}: ${stderr.trim()}` };
-  return { bytes, cut: cut2, error: null };
+  const { code, error } = await exited;
+  if (cut) return { bytes, cut, error: null };
+  if (error) return { bytes, cut, error: `zstd could not run: ${error}` };
+  if (code !== 0) return { bytes, cut, error: `zstd exited with ${code}: ${stderr.trim()}` };
+  return { bytes, cut, error: null };
 }
 async function stageCore(source, target, limits) {
   if (await exists(join2(source, "core.zst"))) {
@@ -363,14 +380,14 @@ async function stageCore(source, target, limits) {
       };
     const result = await decompressBounded(join2(source, "core.zst"), target, limit);
     const why = limit < limits.maxCoreSize ? "min-free-space" : "max-core-size";
-    const cut2 = result.cut ? `the decompressed core was cut at ${result.bytes} bytes (${why})` : null;
+    const cut = result.cut ? `the decompressed core was cut at ${result.bytes} bytes (${why})` : null;
     if (result.error)
       return {
         core: result.bytes > 0 ? target : null,
-        cut: cut2,
+        cut,
         note: `decompressing the core failed: ${result.error}`
       };
-    return { core: target, cut: cut2, note: null };
+    return { core: target, cut, note: null };
   }
   if (await exists(join2(source, "core"))) {
     await stageFile(join2(source, "core"), target);
@@ -510,401 +527,6 @@ function renderAnnotations(groups) {
     }
     return annotation;
   });
-}
-
-// src/report/comment.ts
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-
-// src/report/markdown.ts
-var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
-function longestBacktickRun(text) {
-  let longest = 0;
-  for (const run2 of text.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
-  return longest;
-}
-function code(text) {
-  const flat = text.replace(CONTROL, "\uFFFD").replace(/\r\n|\r|\n/g, "\u23CE").replace(/\t/g, " ");
-  if (flat === "") return "` `";
-  const cell = flat.replace(/\|/g, "\\|");
-  const fence = "`".repeat(longestBacktickRun(cell) + 1);
-  const pad = cell.startsWith("`") || cell.endsWith("`") || /^ .* $/.test(cell) ? " " : "";
-  return `${fence}${pad}${cell}${pad}${fence}`;
-}
-function codeBlock(text, language = "text") {
-  const clean = text.replace(CONTROL, "\uFFFD").replace(/\r\n?/g, "\n");
-  const fence = "`".repeat(Math.max(3, longestBacktickRun(clean) + 1));
-  return `${fence}${language}
-${clean}${clean.endsWith("\n") ? "" : "\n"}${fence}`;
-}
-function escape(text) {
-  return text.replace(CONTROL, "\uFFFD").replace(/\r\n|\r|\n/g, " ").replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c) => `\\${c}`).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@/g, "@\u2060");
-}
-function codeLink(text, url) {
-  return `[${code(text)}](${url})`;
-}
-function encodePath(path) {
-  const encode = (segment) => encodeURIComponent(segment).replace(
-    /[()'!*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
-  );
-  return path.split("/").map(encode).join("/");
-}
-function cut(text, max, note = "\u2026 (cut)") {
-  if (text.length <= max) return text;
-  return text.slice(0, Math.max(0, max - note.length - 1)) + "\n" + note;
-}
-
-// src/report/summary.ts
-var MAX_SUMMARY = 1024 * 1024;
-var RESERVE = 2048;
-var TABLE_FRAMES = 30;
-var TEXT_PER_CRASH = 64 * 1024;
-function sourceLinksFromEnv(env = process.env) {
-  const server = env.GITHUB_SERVER_URL;
-  const repository = env.GITHUB_REPOSITORY;
-  const sha = env.GITHUB_SHA;
-  if (!server || !repository || !sha) return null;
-  if (!/^https?:\/\/[^\s()<>]+$/.test(server) || !/^[\w.-]+\/[\w.-]+$/.test(repository) || !/^[0-9a-f]{7,64}$/i.test(sha)) {
-    return null;
-  }
-  return { server: server.replace(/\/+$/, ""), repository, sha };
-}
-function sourceUrl(links, path, line) {
-  const anchor = line !== null ? `#L${line}` : "";
-  return `${links.server}/${links.repository}/blob/${links.sha}/${encodePath(path)}${anchor}`;
-}
-function sourceLocation(path, line, links) {
-  const text = line !== null ? `${path}:${line}` : path;
-  return links ? codeLink(text, sourceUrl(links, path, line)) : code(text);
-}
-function location(frame, links) {
-  if (frame.projectPath && frame.line !== null)
-    return sourceLocation(frame.projectPath, frame.line, links);
-  if (frame.file && frame.line !== null) return code(`${frame.file}:${frame.line}`);
-  return "";
-}
-function framesTable(analysis, links) {
-  const frames = analysis.crashingThread?.frames ?? [];
-  if (frames.length === 0) return "_No frames: see the problems above._";
-  const rows = ["| # | Function | Source | Library |", "|---:|---|---|---|"];
-  for (const frame of frames.slice(0, TABLE_FRAMES)) {
-    const name = frame.signalHandler ? "<signal handler called>" : frame.function ?? "??";
-    const library = frame.objfile ? code(frame.objfile.split("/").pop() ?? "") : "";
-    const blamed = analysis.blame?.frame === frame ? " \u2B05\uFE0F" : "";
-    rows.push(
-      `| ${frame.level} | ${code(name)}${frame.inline ? " _(inlined)_" : ""}${blamed} | ${location(frame, links)} | ${library} |`
-    );
-  }
-  if (frames.length > TABLE_FRAMES)
-    rows.push(`| | _${frames.length - TABLE_FRAMES} more frames_ | | |`);
-  return rows.join("\n");
-}
-function blameLine(analysis, links) {
-  const blame = analysis.blame;
-  if (!blame) return "_no frames_";
-  const name = code(blame.frame.function ?? "??");
-  if (!blame.path) return `${name} (no frame of the crashing thread is in this repository)`;
-  const where = sourceLocation(blame.path, blame.line, links);
-  const note = blame.kind === "function" ? " (the function; its line is in a library header)" : "";
-  return `${name} at ${where}${note}`;
-}
-function renderGroup(group, index, links) {
-  const first = group.analyses[0];
-  const crash = first.crash;
-  const facts = [
-    `| Signal | ${code(signalDescription(first))} |`,
-    `| Crashed in | ${blameLine(first, links)} |`,
-    `| Executable | ${code(crash.executablePath ?? crash.comm)} |`,
-    `| Command line | ${code(commandLine(first).slice(0, 1e3))} |`,
-    `| Crashes | ${group.analyses.length}: ${group.analyses.slice(0, 20).map((a) => `pid ${a.crash.pid}`).join(", ")}${group.analyses.length > 20 ? ", \u2026" : ""} |`,
-    `| Signature | ${code(group.signature)}: ${group.functions.map(code).join(" \u2190 ") || "no frames"} |`,
-    ...group.callPaths > 1 ? [`| Call paths | ${group.callPaths} distinct paths below the signature led here |`] : []
-  ];
-  const problems = [...new Set(group.analyses.flatMap((a) => a.problems))];
-  const parts = [
-    `### ${index + 1}. ${escape(groupTitle(group))}`,
-    "",
-    "| | |",
-    "|---|---|",
-    ...facts,
-    ""
-  ];
-  if (problems.length > 0) {
-    parts.push(...problems.slice(0, 10).map((p) => `> \u26A0\uFE0F ${escape(p)}`), "");
-  }
-  parts.push(`Crashing thread of pid ${crash.pid}:`, "", framesTable(first, links), "");
-  if (first.text) {
-    parts.push(
-      "<details><summary>Full backtrace (all threads)</summary>",
-      "",
-      codeBlock(cut(first.text, TEXT_PER_CRASH, "[crash-capture: cut, see the report artifact]")),
-      "",
-      "</details>",
-      ""
-    );
-  }
-  return parts.join("\n");
-}
-function artifactLine(artifact) {
-  if (!artifact) return "";
-  const name = code(artifact.name);
-  const where = artifact.url && /^https?:\/\/[^\s()<>]+$/.test(artifact.url) ? `[${name}](${artifact.url})` : name;
-  return `\u{1F4E6} Crash artifact ${where}: cores, the exact executables and libraries, backtraces; after downloading, \`sh <crash>/debug.sh\` opens a crash in gdb.
-
-`;
-}
-function renderSummary(groups, links, artifact = null, limit = MAX_SUMMARY, expected = []) {
-  const analyses = groups.flatMap((g) => g.analyses);
-  const expectedPart = renderExpected(expected, links, Math.floor(limit / 4));
-  if (analyses.length === 0)
-    return expected.length > 0 ? `## crash-capture
-
-No unexpected crash in this job. \u2705
-
-${expectedPart}` : "## crash-capture\n\nNo crash was found in this job. \u2705\n";
-  const executables = new Set(analyses.map(executableName));
-  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "es"}`;
-  const headline = `## \u{1F4A5} crash-capture: ${plural(analyses.length, "crash")} in ${groups.length} group${groups.length === 1 ? "" : "s"}, ${executables.size} executable${executables.size === 1 ? "" : "s"}
-
-` + groups.map(
-    (g) => `- ${g.analyses.length} \xD7 ${code(g.analyses[0].signal.name)} in ${code(blamedFunction(g.analyses[0]))} \u2014 ${code(executableName(g.analyses[0]))}`
-  ).slice(0, 50).join("\n") + (groups.length > 50 ? `
-- \u2026 and ${groups.length - 50} more groups` : "") + "\n\n" + artifactLine(artifact);
-  let body = headline;
-  let shown = 0;
-  for (const [index, group] of groups.entries()) {
-    const section = renderGroup(group, index, links) + "\n";
-    if (Buffer.byteLength(body) + Buffer.byteLength(section) > limit - RESERVE - Buffer.byteLength(expectedPart))
-      break;
-    body += section;
-    shown++;
-  }
-  if (shown < groups.length) {
-    body += `
-_${groups.length - shown} more group(s) are not shown: the summary is limited to 1 MiB. The report artifact has every crash._
-`;
-  }
-  return expected.length > 0 ? `${body}
-${expectedPart}` : body;
-}
-function renderExpected(expected, links, limit) {
-  if (expected.length === 0) return "";
-  const count = expected.reduce((n, g) => n + g.analyses.length, 0);
-  let body = `## Expected crashes: ${count}
-
-Matched by the \`expected-crashes\` input: reported here, not counted, never failing the job.
-
-`;
-  for (const [index, group] of expected.entries()) {
-    const section = renderGroup(group, index, links) + "\n";
-    if (Buffer.byteLength(body) + Buffer.byteLength(section) > limit) {
-      body += `_${expected.length - index} more expected group(s) are not shown._
-`;
-      break;
-    }
-    body += section;
-  }
-  return body;
-}
-
-// src/report/comment.ts
-var MAX_COMMENT = 65536;
-var COMMENT_FRAMES = 10;
-async function commentTargetFromEnv(env = process.env) {
-  if (env.GITHUB_EVENT_NAME !== "pull_request" && env.GITHUB_EVENT_NAME !== "pull_request_target")
-    return null;
-  const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
-  if (!owner || !repo || !env.GITHUB_EVENT_PATH) return null;
-  let payload;
-  try {
-    payload = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, "utf8"));
-  } catch {
-    return null;
-  }
-  const number = payload?.pull_request?.number;
-  if (typeof number !== "number" || !Number.isSafeInteger(number) || number <= 0) return null;
-  const server = (env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "");
-  const runUrl = env.GITHUB_RUN_ID && /^\d+$/.test(env.GITHUB_RUN_ID) ? `${server}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : null;
-  return {
-    owner,
-    repo,
-    issueNumber: number,
-    apiUrl: (env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, ""),
-    runUrl
-  };
-}
-function commentMarker(key) {
-  return `<!-- crash-capture:${createHash("sha256").update(key).digest("hex").slice(0, 16)} -->`;
-}
-function runLink(runUrl, text) {
-  return runUrl ? `[${text}](${runUrl})` : text;
-}
-function renderCrashComment(groups, key, runUrl, links, artifact = null) {
-  const crashes = groups.reduce((n, g) => n + g.analyses.length, 0);
-  const head = [
-    commentMarker(key),
-    `### \u{1F4A5} crash-capture: ${crashes} crash${crashes === 1 ? "" : "es"} in ${groups.length} group${groups.length === 1 ? "" : "s"}`,
-    "",
-    `Job ${code(key)}, ${runLink(runUrl, "this run")}. The job summary has every frame and the full backtraces.`,
-    "",
-    artifactLine(artifact)
-  ].join("\n");
-  let body = head;
-  let shown = 0;
-  for (const [index, group] of groups.entries()) {
-    const first = group.analyses[0];
-    const blame = first.blame;
-    const where = blame?.path ? ` at ${sourceLocation(blame.path, blame.line, links)}` : "";
-    const all = first.crashingThread?.frames ?? [];
-    const start = Math.max(0, blame ? all.indexOf(blame.frame) : 0);
-    const frames = [
-      ...start > 0 ? [`(${start} runtime frame${start === 1 ? "" : "s"} above)`] : [],
-      ...all.slice(start, start + COMMENT_FRAMES).map((f) => frameLine(f))
-    ];
-    const section = [
-      `**${index + 1}. ${escape(groupTitle(group))}**${where}`,
-      "",
-      `${code(signalDescription(first))} in ${code(executableName(first))}; pid ${group.analyses.slice(0, 10).map((a) => a.crash.pid).join(", ")}${group.analyses.length > 10 ? ", \u2026" : ""}`,
-      "",
-      codeBlock(frames.join("\n") || "(no frames)"),
-      ""
-    ].join("\n");
-    if (body.length + section.length > MAX_COMMENT - 500) break;
-    body += section + "\n";
-    shown++;
-  }
-  if (shown < groups.length)
-    body += `_${groups.length - shown} more group(s): see the job summary._
-`;
-  return body;
-}
-function renderNoCrashComment(key, runUrl, earlier) {
-  return [
-    commentMarker(key),
-    earlier ? "### \u2705 crash-capture: the crash is gone" : "### \u2705 crash-capture: no crash",
-    "",
-    earlier ? `Job ${code(key)} crashed in an earlier run; ${runLink(runUrl, "the latest run")} found no crash.` : `Job ${code(key)}: ${runLink(runUrl, "this run")} found no crash.`,
-    ""
-  ].join("\n");
-}
-var CommentPermissionError = class extends Error {
-  constructor(status, detail) {
-    super(
-      `The pull request comment could not be written (HTTP ${status}: ${detail}). Give the job \`permissions: pull-requests: write\`; pull requests from forks get a read-only token, so no comment is possible there (the job summary and annotations still are), or set 'comment: never'.`
-    );
-    this.name = "CommentPermissionError";
-  }
-};
-async function tokenLogin(octokit) {
-  try {
-    const answer = await octokit.graphql(
-      "query { viewer { login } }"
-    );
-    if (answer.viewer.login) return answer.viewer.login;
-  } catch {
-  }
-  try {
-    return (await octokit.rest.users.getAuthenticated()).data.login;
-  } catch {
-    return "github-actions[bot]";
-  }
-}
-function sameLogin(a, b) {
-  const bare = (login) => login.replace(/\[bot\]$/i, "").toLowerCase();
-  return bare(a) === bare(b);
-}
-async function publishComment(target, token, marker, body) {
-  const { Octokit } = await import("./dist-src-ZQEMH6VS.js");
-  const octokit = new Octokit({ auth: token, baseUrl: target.apiUrl });
-  try {
-    let found;
-    const params = {
-      owner: target.owner,
-      repo: target.repo,
-      issue_number: target.issueNumber,
-      per_page: 100
-    };
-    let self = null;
-    for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, params)) {
-      for (const comment2 of page.data) {
-        if (!comment2.body?.includes(marker)) continue;
-        self ??= await tokenLogin(octokit);
-        if (sameLogin(comment2.user?.login ?? "", self)) {
-          found = comment2;
-          break;
-        }
-      }
-      if (found) break;
-    }
-    const text = body(found !== void 0);
-    if (text === null) return "skipped";
-    if (found) {
-      if (found.body === text) return "unchanged";
-      await octokit.rest.issues.updateComment({
-        owner: target.owner,
-        repo: target.repo,
-        comment_id: found.id,
-        body: text
-      });
-      return "updated";
-    }
-    await octokit.rest.issues.createComment({ ...params, body: text });
-    return "created";
-  } catch (error) {
-    const status = error.status;
-    if (status === 401 || status === 403 || status === 404) {
-      throw new CommentPermissionError(
-        status,
-        error.message.split("\n")[0].slice(0, 200)
-      );
-    }
-    throw error;
-  }
-}
-
-// src/upload/upload.ts
-var FORBIDDEN_NAME = /["\\/:<>|*?\u0000-\u001f]/g;
-function defaultArtifactName(env = process.env) {
-  const parts = [
-    "crash-capture",
-    env.GITHUB_JOB,
-    env.RUNNER_OS,
-    env.RUNNER_ARCH,
-    env.GITHUB_RUN_ATTEMPT ? `attempt${env.GITHUB_RUN_ATTEMPT}` : void 0
-  ];
-  return safeArtifactName(parts.filter(Boolean).join("-"));
-}
-function safeArtifactName(name) {
-  return name.replace(FORBIDDEN_NAME, "-").slice(0, 200) || "crash-capture";
-}
-function artifactUrl(id, env = process.env) {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run2 } = env;
-  if (!server || !repo || !run2 || !/^\d+$/.test(run2)) return null;
-  return `${server.replace(/\/+$/, "")}/${repo}/actions/runs/${run2}/artifacts/${id}`;
-}
-function canUpload(env = process.env) {
-  return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL);
-}
-async function uploadBundle(bundle, options) {
-  const { DefaultArtifactClient } = await import("./artifact-NBHIMXK2.js");
-  const client = new DefaultArtifactClient();
-  let lastError = null;
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    const name = attempt === 1 ? options.name : `${options.name}-${attempt}`;
-    try {
-      const result = await client.uploadArtifact(name, bundle.files, bundle.root, {
-        retentionDays: options.retentionDays ?? void 0,
-        compressionLevel: options.compressionLevel
-      });
-      if (result.id === void 0) throw new Error("the artifact service returned no artifact id");
-      return { id: result.id, name, url: artifactUrl(result.id), size: result.size ?? 0 };
-    } catch (error) {
-      lastError = error;
-      if (!/\(409\)|already exists/i.test(lastError.message)) break;
-    }
-  }
-  throw lastError ?? new Error("the upload failed");
 }
 
 // src/post-step.ts
@@ -1074,13 +696,14 @@ async function comment(inputs, groups, artifact) {
     warning(error.message);
   }
 }
-function show(groups, expected) {
-  printCrashes(groups);
-  printCrashes(expected, "expected: ");
+function show(groups, expected, job) {
+  const tag = job ? `[${job.slice(0, 100)}] ` : "";
+  printCrashes(groups, tag);
+  printCrashes(expected, `${tag}expected: `);
   const annotate = (kind, list, prefix = "") => {
     for (const annotation of renderAnnotations(list)) {
       core_exports[kind](annotation.message, {
-        title: `${prefix}${annotation.title}`.slice(0, 255),
+        title: `${tag}${prefix}${annotation.title}`.slice(0, 255),
         file: annotation.file,
         startLine: annotation.startLine
       });
@@ -1100,8 +723,8 @@ function reportRules(rules, matched) {
   }
   endGroup();
 }
-async function summarize(groups, expected, artifact) {
-  const summary2 = renderSummary(groups, sourceLinksFromEnv(), artifact, void 0, expected);
+async function summarize(groups, expected, artifact, job) {
+  const summary2 = renderSummary(groups, sourceLinksFromEnv(), artifact, void 0, expected, job);
   try {
     await summary.addRaw(summary2).write();
   } catch (error) {
@@ -1122,7 +745,7 @@ async function upload(inputs, analyses, stage) {
     }
     const started = Date.now();
     const uploaded = await uploadBundle(bundle, {
-      name: inputs.artifactName ? safeArtifactName(inputs.artifactName) : defaultArtifactName(),
+      name: inputs.artifactName ? safeArtifactName(inputs.artifactName) : artifactNameFor(inputs.identity, "crash-capture"),
       retentionDays: inputs.retentionDays,
       compressionLevel: inputs.compressionLevel
     });
@@ -1135,6 +758,26 @@ async function upload(inputs, analyses, stage) {
       `The crash artifact could not be uploaded: ${error.message.split("\n")[0]}`
     );
     return null;
+  }
+}
+async function shareReport(inputs, reportPath, crashes) {
+  const { identity } = inputs;
+  if (identity.index === null || inputs.upload === "none" /* None */ || !canUpload()) return;
+  if (crashes === 0 && identity.attempt <= 1) return;
+  try {
+    const uploaded = await uploadBundle(
+      { files: [reportPath], root: dirname2(reportPath) },
+      {
+        name: artifactNameFor(identity, REPORT_ARTIFACT_PREFIX),
+        retentionDays: inputs.retentionDays,
+        compressionLevel: 9
+      }
+    );
+    info(`crash-capture: shared the report as '${uploaded.name}' for the run-wide view.`);
+  } catch (error) {
+    warning(
+      `The report could not be shared for the run-wide view: ${error.message.split("\n")[0]}`
+    );
   }
 }
 async function run() {
@@ -1187,19 +830,24 @@ async function report(state, restoration) {
       inputs.expectedCrashes,
       inputs.skipFrames
     ));
-    show(groups, expected);
+    const job = inputs.identity.index !== null ? inputs.identity.label : null;
+    show(groups, expected, job);
     artifact = await upload(inputs, analyses, stage);
-    summary2 = await summarize(groups, expected, artifact);
+    summary2 = await summarize(groups, expected, artifact, job);
   }
   reportRules(inputs.expectedCrashes, matched);
   await comment(inputs, groups, artifact);
+  const counted = groups.reduce((n, g) => n + g.analyses.length, 0);
+  const expectedCount = expected.reduce((n, g) => n + g.analyses.length, 0);
   try {
-    await writeReport(reportPath, buildReport(groups, state?.mode ?? "none", expected));
+    await writeReport(
+      reportPath,
+      buildReport(groups, state?.mode ?? "none", expected, inputs.identity, artifact)
+    );
+    await shareReport(inputs, reportPath, counted + expectedCount);
   } catch (error) {
     warning(`The JSON report could not be written: ${error.message}`);
   }
-  const counted = groups.reduce((n, g) => n + g.analyses.length, 0);
-  const expectedCount = expected.reduce((n, g) => n + g.analyses.length, 0);
   setOutput("crashes" /* Crashes */, counted);
   setOutput("expected-crashes" /* ExpectedCrashes */, expectedCount);
   setOutput("groups" /* Groups */, groups.length);

@@ -7,7 +7,12 @@ import { copyFile, mkdir, rm } from 'node:fs/promises'
 await rm('dist', { recursive: true, force: true })
 await mkdir('dist')
 await build({
-  entryPoints: { main: 'src/main.ts', post: 'src/post.ts', cli: 'src/cli.ts' },
+  entryPoints: {
+    main: 'src/main.ts',
+    post: 'src/post.ts',
+    cli: 'src/cli.ts',
+    aggregate: 'src/aggregate.ts'
+  },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { parseExpectedRules, RuleError, type ExpectedRule } from './analyze/expected.js'
+import { jobIdentity, type JobIdentity } from './job.js'
 import { UploadMode } from './upload/bundle.js'
 
 /** Input names, exactly as in action.yml. */
@@ -26,11 +27,17 @@ export enum Input {
   MaxArtifactSize = 'max-artifact-size',
   MaxCores = 'max-cores',
   SetuidCores = 'setuid-cores',
-  ExpectedCrashes = 'expected-crashes'
+  ExpectedCrashes = 'expected-crashes',
+  Matrix = 'matrix',
+  JobIndex = 'job-index',
+  JobTotal = 'job-total'
 }
 
 /** When the sticky PR comment is written (input `comment`). */
 export enum CommentMode {
+  /** `on-crash` for a single job; `never` for a leg of a matrix, whose run-wide aggregate
+   * comments instead. */
+  Auto = 'auto',
   /** Only when something crashed; an earlier crash comment of the job is marked resolved. */
   OnCrash = 'on-crash',
   /** After every run, saying "no crash" when nothing crashed. */
@@ -93,6 +100,8 @@ export interface Inputs {
   setuidCores: boolean
   /** Crashes that tests cause on purpose: reported, never failing the job. */
   expectedCrashes: ExpectedRule[]
+  /** Which job of the run this is (matrix label, unique key), from the matrix inputs. */
+  identity: JobIdentity
   /** Crashes whose core is stored in full; later ones are recorded without their core. */
   maxCores: number
 }
@@ -204,6 +213,12 @@ function read(input: Input, fallback: string): string {
 
 /** Reads and validates every input; throws InputError naming the first bad one. */
 export function getInputs(): Inputs {
+  const identity = jobIdentity({
+    matrix: core.getInput(Input.Matrix),
+    jobIndex: core.getInput(Input.JobIndex),
+    jobTotal: core.getInput(Input.JobTotal)
+  })
+  const comment = parseEnum(Input.Comment, read(Input.Comment, CommentMode.Auto), CommentMode)
   return {
     failOnCrash: parseBoolean(Input.FailOnCrash, read(Input.FailOnCrash, 'true')),
     installGdb: parseBoolean(Input.InstallGdb, read(Input.InstallGdb, 'true')),
@@ -215,11 +230,16 @@ export function getInputs(): Inputs {
     minFreeSpace: parseSize(Input.MinFreeSpace, read(Input.MinFreeSpace, '2G')),
     gdbScripts: parseLines(read(Input.GdbScripts, '')),
     gdbCommands: parseLines(read(Input.GdbCommands, '')),
-    comment: parseEnum(Input.Comment, read(Input.Comment, CommentMode.OnCrash), CommentMode),
+    comment:
+      comment !== CommentMode.Auto
+        ? comment
+        : identity.index !== null
+          ? CommentMode.Never
+          : CommentMode.OnCrash,
     githubToken: core.getInput(Input.GithubToken).trim(),
     commentKey:
       core.getInput(Input.CommentKey).trim() ||
-      `${process.env.GITHUB_WORKFLOW ?? 'workflow'}/${process.env.GITHUB_JOB ?? 'job'}`,
+      `${process.env.GITHUB_WORKFLOW ?? 'workflow'}/${identity.key}`,
     searchPaths: parseLines(read(Input.SearchPaths, '')),
     executables: parseLines(read(Input.Executables, '')),
     upload: parseEnum(Input.Upload, read(Input.Upload, UploadMode.All), UploadMode),
@@ -233,6 +253,27 @@ export function getInputs(): Inputs {
     setuidCores:
       parseEnum(Input.SetuidCores, read(Input.SetuidCores, SetuidCores.Exclude), SetuidCores) ===
       SetuidCores.Include,
-    expectedCrashes: parseRules(Input.ExpectedCrashes, read(Input.ExpectedCrashes, ''))
+    expectedCrashes: parseRules(Input.ExpectedCrashes, read(Input.ExpectedCrashes, '')),
+    identity
+  }
+}
+
+/** The inputs of the run-wide aggregate action (aggregate/action.yml). */
+export interface AggregateInputs {
+  failOnCrash: boolean
+  comment: CommentMode
+  githubToken: string
+  commentKey: string
+}
+
+/** Reads the aggregate action's inputs; throws InputError naming the first bad one. */
+export function getAggregateInputs(): AggregateInputs {
+  const comment = parseEnum(Input.Comment, read(Input.Comment, CommentMode.OnCrash), CommentMode)
+  return {
+    failOnCrash: parseBoolean(Input.FailOnCrash, read(Input.FailOnCrash, 'true')),
+    comment: comment === CommentMode.Auto ? CommentMode.OnCrash : comment,
+    githubToken: core.getInput(Input.GithubToken).trim(),
+    commentKey:
+      core.getInput(Input.CommentKey).trim() || `${process.env.GITHUB_WORKFLOW ?? 'workflow'}/run`
   }
 }

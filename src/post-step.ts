@@ -15,6 +15,7 @@ import { ExecutableCandidates, identify } from './collect/identify.js'
 import { collectStrayCores, defaultSearchPaths, fileKey } from './collect/stray.js'
 import type { CoreInfo } from './elf/core-file.js'
 import { CommentMode, getInputs, type Inputs } from './inputs.js'
+import { artifactNameFor, REPORT_ARTIFACT_PREFIX } from './job.js'
 import { detectPrivilege, runAsRoot, type Privilege } from './privilege.js'
 import { renderAnnotations } from './report/annotations.js'
 import {
@@ -28,13 +29,7 @@ import { printCrashes } from './report/log.js'
 import { buildReport, writeReport } from './report/report-file.js'
 import { renderSummary, sourceLinksFromEnv } from './report/summary.js'
 import { stageBundle, UploadMode } from './upload/bundle.js'
-import {
-  canUpload,
-  defaultArtifactName,
-  safeArtifactName,
-  uploadBundle,
-  type Uploaded
-} from './upload/upload.js'
+import { canUpload, safeArtifactName, uploadBundle, type Uploaded } from './upload/upload.js'
 import { loadCaptureState, type CaptureState } from './state.js'
 
 /** What the post step decided; the entry point turns `failure` into a failed step. */
@@ -292,13 +287,15 @@ async function comment(
  * Prints the crashes and writes the annotations: errors for the crashes that count, notices for
  * the expected ones.
  */
-function show(groups: CrashGroup[], expected: CrashGroup[]): void {
-  printCrashes(groups)
-  printCrashes(expected, 'expected: ')
+function show(groups: CrashGroup[], expected: CrashGroup[], job: string | null): void {
+  // A matrix leg's label goes first: 25 legs of one job id are told apart by it.
+  const tag = job ? `[${job.slice(0, 100)}] ` : ''
+  printCrashes(groups, tag)
+  printCrashes(expected, `${tag}expected: `)
   const annotate = (kind: 'error' | 'notice', list: CrashGroup[], prefix = '') => {
     for (const annotation of renderAnnotations(list)) {
       core[kind](annotation.message, {
-        title: `${prefix}${annotation.title}`.slice(0, 255),
+        title: `${tag}${prefix}${annotation.title}`.slice(0, 255),
         file: annotation.file,
         startLine: annotation.startLine
       })
@@ -325,9 +322,10 @@ function reportRules(rules: ExpectedRule[], matched: number[]): void {
 async function summarize(
   groups: CrashGroup[],
   expected: CrashGroup[],
-  artifact: Uploaded | null
+  artifact: Uploaded | null,
+  job: string | null
 ): Promise<string> {
-  const summary = renderSummary(groups, sourceLinksFromEnv(), artifact, undefined, expected)
+  const summary = renderSummary(groups, sourceLinksFromEnv(), artifact, undefined, expected, job)
   try {
     await core.summary.addRaw(summary).write()
   } catch (error) {
@@ -354,7 +352,9 @@ async function upload(
     }
     const started = Date.now()
     const uploaded = await uploadBundle(bundle, {
-      name: inputs.artifactName ? safeArtifactName(inputs.artifactName) : defaultArtifactName(),
+      name: inputs.artifactName
+        ? safeArtifactName(inputs.artifactName)
+        : artifactNameFor(inputs.identity, 'crash-capture'),
       retentionDays: inputs.retentionDays,
       compressionLevel: inputs.compressionLevel
     })
@@ -367,6 +367,33 @@ async function upload(
       `The crash artifact could not be uploaded: ${(error as Error).message.split('\n')[0]}`
     )
     return null
+  }
+}
+
+/**
+ * Uploads a matrix leg's JSON report as an artifact of its own, small and apart from the cores,
+ * for the run-wide aggregate action. A clean leg uploads nothing (the common path stays off the
+ * network), except in a rerun attempt, where its report says that the crash of an earlier
+ * attempt is gone.
+ */
+async function shareReport(inputs: Inputs, reportPath: string, crashes: number): Promise<void> {
+  const { identity } = inputs
+  if (identity.index === null || inputs.upload === UploadMode.None || !canUpload()) return
+  if (crashes === 0 && identity.attempt <= 1) return
+  try {
+    const uploaded = await uploadBundle(
+      { files: [reportPath], root: dirname(reportPath) },
+      {
+        name: artifactNameFor(identity, REPORT_ARTIFACT_PREFIX),
+        retentionDays: inputs.retentionDays,
+        compressionLevel: 9
+      }
+    )
+    core.info(`crash-capture: shared the report as '${uploaded.name}' for the run-wide view.`)
+  } catch (error) {
+    core.warning(
+      `The report could not be shared for the run-wide view: ${(error as Error).message.split('\n')[0]}`
+    )
   }
 }
 
@@ -433,19 +460,24 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
       inputs.expectedCrashes,
       inputs.skipFrames
     ))
-    show(groups, expected)
+    const job = inputs.identity.index !== null ? inputs.identity.label : null
+    show(groups, expected, job)
     artifact = await upload(inputs, analyses, stage)
-    summary = await summarize(groups, expected, artifact)
+    summary = await summarize(groups, expected, artifact, job)
   }
   reportRules(inputs.expectedCrashes, matched)
   await comment(inputs, groups, artifact)
+  const counted = groups.reduce((n, g) => n + g.analyses.length, 0)
+  const expectedCount = expected.reduce((n, g) => n + g.analyses.length, 0)
   try {
-    await writeReport(reportPath, buildReport(groups, state?.mode ?? 'none', expected))
+    await writeReport(
+      reportPath,
+      buildReport(groups, state?.mode ?? 'none', expected, inputs.identity, artifact)
+    )
+    await shareReport(inputs, reportPath, counted + expectedCount)
   } catch (error) {
     core.warning(`The JSON report could not be written: ${(error as Error).message}`)
   }
-  const counted = groups.reduce((n, g) => n + g.analyses.length, 0)
-  const expectedCount = expected.reduce((n, g) => n + g.analyses.length, 0)
   core.setOutput(Output.Crashes, counted)
   core.setOutput(Output.ExpectedCrashes, expectedCount)
   core.setOutput(Output.Groups, groups.length)

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import type { CrashGroup } from '../analyze/group.js'
+import type { JobIdentity } from '../job.js'
 
 /** Version of the JSON report's shape; raised on any incompatible change. */
 export const REPORT_VERSION = 1
@@ -35,11 +36,15 @@ function groupRecord(group: CrashGroup): object {
 export function buildReport(
   groups: CrashGroup[],
   mode: string,
-  expected: CrashGroup[] = []
+  expected: CrashGroup[] = [],
+  job: JobIdentity | null = null,
+  artifact: { name: string; id: number; url: string | null } | null = null
 ): object {
   return {
     version: REPORT_VERSION,
     mode,
+    job,
+    artifact,
     crashes: groups.reduce((n, g) => n + g.analyses.length, 0),
     groups: groups.map(groupRecord),
     expectedCrashes: expected.reduce((n, g) => n + g.analyses.length, 0),

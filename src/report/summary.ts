@@ -153,18 +153,21 @@ export function renderSummary(
   links: SourceLinks | null,
   artifact: ArtifactLink | null = null,
   limit = MAX_SUMMARY,
-  expected: CrashGroup[] = []
+  expected: CrashGroup[] = [],
+  job: string | null = null
 ): string {
   const analyses = groups.flatMap((g) => g.analyses)
   const expectedPart = renderExpected(expected, links, Math.floor(limit / 4))
+  // The matrix leg's label: in a matrix, 25 summaries of one job id are told apart by it.
+  const name = job ? `crash-capture (${escape(job.slice(0, 200))})` : 'crash-capture'
   if (analyses.length === 0)
     return expected.length > 0
-      ? `## crash-capture\n\nNo unexpected crash in this job. ✅\n\n${expectedPart}`
-      : '## crash-capture\n\nNo crash was found in this job. ✅\n'
+      ? `## ${name}\n\nNo unexpected crash in this job. ✅\n\n${expectedPart}`
+      : `## ${name}\n\nNo crash was found in this job. ✅\n`
   const executables = new Set(analyses.map(executableName))
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 'es'}`
   const headline =
-    `## 💥 crash-capture: ${plural(analyses.length, 'crash')} in ${groups.length} ` +
+    `## 💥 ${name}: ${plural(analyses.length, 'crash')} in ${groups.length} ` +
     `group${groups.length === 1 ? '' : 's'}, ${executables.size} ` +
     `executable${executables.size === 1 ? '' : 's'}\n\n` +
     groups

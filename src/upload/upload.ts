@@ -20,18 +20,6 @@ export interface UploadOptions {
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN_NAME = /["\\/:<>|*?\u0000-\u001f]/g
 
-/** A name unique per job: job id, runner OS and architecture, run attempt. */
-export function defaultArtifactName(env: NodeJS.ProcessEnv = process.env): string {
-  const parts = [
-    'crash-capture',
-    env.GITHUB_JOB,
-    env.RUNNER_OS,
-    env.RUNNER_ARCH,
-    env.GITHUB_RUN_ATTEMPT ? `attempt${env.GITHUB_RUN_ATTEMPT}` : undefined
-  ]
-  return safeArtifactName(parts.filter(Boolean).join('-'))
-}
-
 /** An artifact name with its forbidden characters replaced. */
 export function safeArtifactName(name: string): string {
   return name.replace(FORBIDDEN_NAME, '-').slice(0, 200) || 'crash-capture'
@@ -49,10 +37,14 @@ export function canUpload(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /**
- * Uploads the bundle with @actions/artifact. When the name is taken (matrix jobs share a job
- * id, and a rerun keeps the run), it tries again with `-2`, `-3`, … up to five times.
+ * Uploads the bundle with @actions/artifact. The default name is unique in the run (see
+ * artifactNameFor); a name given with `artifact-name` may be taken by another job, and then it
+ * tries again with `-2`, `-3`, … up to five times.
  */
-export async function uploadBundle(bundle: Bundle, options: UploadOptions): Promise<Uploaded> {
+export async function uploadBundle(
+  bundle: Pick<Bundle, 'files' | 'root'>,
+  options: UploadOptions
+): Promise<Uploaded> {
   // Loaded only when there is something to upload: the client is most of the post bundle.
   const { DefaultArtifactClient } = await import('@actions/artifact')
   const client = new DefaultArtifactClient()

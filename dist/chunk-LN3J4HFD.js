@@ -1,22 +1,27 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  runAsRoot
+} from "./chunk-HI3LPVOR.js";
+import {
+  commandLine,
+  crashTitle,
+  signalDescription
+} from "./chunk-ASIQOPPD.js";
+import {
   SourceResolver,
   bareAnalysis,
   chooseBlame,
   copyFromHandle,
   describeFailure,
-  executableName,
   fillFromCore,
   findProgram,
   openRegular,
   parseGdbDocument,
   removeNoise,
-  runAsRoot,
   runCommand,
   safeRelative,
-  shellQuote,
   signalName
-} from "./chunk-ZPV4PWJE.js";
+} from "./chunk-74BNGQXW.js";
 import {
   debug,
   endGroup,
@@ -3735,49 +3740,6 @@ async function crashFromCoreFile(path6, mtimeMs, stageDir, index) {
   return newCrash(id, "core-file", dir, { time: Math.floor(mtimeMs / 1e3), core: path6 });
 }
 
-// src/report/describe.ts
-function blamedFunction(analysis) {
-  return analysis.blame?.frame.function ?? "??";
-}
-function blamedLocation(analysis) {
-  const blame = analysis.blame;
-  return blame?.path ? `${blame.path}:${blame.line}` : null;
-}
-function groupTitle(group) {
-  const first = group.analyses[0];
-  const count = group.analyses.length;
-  const where = blamedFunction(first);
-  const title = `${first.signal.name} in ${where === "??" ? "??" : `${where}()`} \u2014 ${executableName(first)}`;
-  const paths = group.callPaths > 1 ? ` from ${group.callPaths} call paths` : "";
-  return count > 1 ? `${title}, ${count} crashes${paths}` : title;
-}
-function crashTitle(analysis) {
-  const location = blamedLocation(analysis);
-  const where = `${blamedFunction(analysis)}${location ? ` (${location})` : ""}`;
-  return `\u{1F4A5} ${analysis.signal.name} in ${where} \u2014 ${executableName(analysis)}, pid ${analysis.crash.pid}`;
-}
-function signalDescription(analysis) {
-  const { signal } = analysis;
-  const code = signal.codeName ? ` (${signal.codeName})` : "";
-  const address = signal.address ? ` at ${signal.address}` : "";
-  return `${signal.name}${code}${address}`;
-}
-function frameLine(frame) {
-  const projectPath = frame.projectPath;
-  const name = frame.function ?? "??";
-  const inline = frame.inline ? " [inlined]" : "";
-  if (frame.signalHandler) return `#${frame.level} <signal handler called>`;
-  if (projectPath && frame.line !== null)
-    return `#${frame.level} ${name}${inline} at ${projectPath}:${frame.line}`;
-  if (frame.file && frame.line !== null)
-    return `#${frame.level} ${name}${inline} at ${frame.file}:${frame.line}`;
-  const library = frame.objfile ? ` in ${frame.objfile.split("/").pop()}` : "";
-  return `#${frame.level} ${name}${inline}${library}`;
-}
-function commandLine(analysis) {
-  return analysis.crash.commandLine.map((arg) => /^[\w@%+=:,./-]+$/.test(arg) ? arg : shellQuote(arg)).join(" ");
-}
-
 // src/report/log.ts
 import { randomBytes } from "node:crypto";
 function crashLogLines(analysis) {
@@ -3838,10 +3800,12 @@ function groupRecord(group) {
     }))
   };
 }
-function buildReport(groups, mode, expected = []) {
+function buildReport(groups, mode, expected = [], job = null, artifact = null) {
   return {
     version: REPORT_VERSION,
     mode,
+    job,
+    artifact,
     crashes: groups.reduce((n, g) => n + g.analyses.length, 0),
     groups: groups.map(groupRecord),
     expectedCrashes: expected.reduce((n, g) => n + g.analyses.length, 0),
@@ -3864,13 +3828,6 @@ export {
   fileKey,
   collectStrayCores,
   crashFromCoreFile,
-  blamedFunction,
-  blamedLocation,
-  groupTitle,
-  crashTitle,
-  signalDescription,
-  frameLine,
-  commandLine,
   crashLogLines,
   printCrashes,
   buildReport,
