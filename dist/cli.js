@@ -9,7 +9,7 @@ import {
   findGdb,
   identify,
   looksLikeCore
-} from "./chunk-LN3J4HFD.js";
+} from "./chunk-BF7RVDEQ.js";
 import "./chunk-HI3LPVOR.js";
 import {
   crashTitle

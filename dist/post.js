@@ -19,7 +19,7 @@ import {
   newCrash,
   printCrashes,
   writeReport
-} from "./chunk-LN3J4HFD.js";
+} from "./chunk-BF7RVDEQ.js";
 import {
   detectPrivilege,
   runAsRoot
@@ -368,6 +368,17 @@ async function decompressBounded(source, target, limit) {
   if (code !== 0) return { bytes, cut, error: `zstd exited with ${code}: ${stderr.trim()}` };
   return { bytes, cut, error: null };
 }
+async function decompressWhole(source, target) {
+  const result = await runCommand("zstd", ["-d", "-q", "-f", "-o", target, "--", source], {
+    timeoutMs: 6e5
+  });
+  const bytes = (await stat(target).catch(() => null))?.size ?? 0;
+  return {
+    bytes,
+    cut: false,
+    error: result.code === 0 ? null : `zstd ${describeFailure(result)}`
+  };
+}
 async function stageCore(source, target, limits) {
   if (await exists(join2(source, "core.zst"))) {
     const room = await freeBytes(dirname(target)) - limits.minFreeSpace - STAGE_MARGIN;
@@ -378,7 +389,7 @@ async function stageCore(source, target, limits) {
         cut: null,
         note: "the core was not decompressed: less than min-free-space is left where the post step stages crashes"
       };
-    const result = await decompressBounded(join2(source, "core.zst"), target, limit);
+    const result = limit >= limits.maxCoreSize ? await decompressWhole(join2(source, "core.zst"), target) : await decompressBounded(join2(source, "core.zst"), target, limit);
     const why = limit < limits.maxCoreSize ? "min-free-space" : "max-core-size";
     const cut = result.cut ? `the decompressed core was cut at ${result.bytes} bytes (${why})` : null;
     if (result.error)
@@ -813,7 +824,15 @@ async function report(state, restoration) {
   const workspace = await realpath(process.env.GITHUB_WORKSPACE || process.cwd()).catch(
     () => process.cwd()
   );
+  const timings = [];
+  let mark = performance.now();
+  const lap = (what) => {
+    const now = performance.now();
+    timings.push(`${what} ${Math.round(now - mark)} ms`);
+    mark = now;
+  };
   const collected = await collect(state, restoration, stage, inputs, workspace);
+  lap("collect");
   const { crashes } = collected;
   const reportPath = join3(stage, "report.json");
   let groups = [];
@@ -825,6 +844,7 @@ async function report(state, restoration) {
     info("crash-capture: no crash was found in this job.");
   } else {
     const analyses = await analyze(collected, inputs, restoration.privilege, workspace);
+    lap("analysis");
     ({ groups, expected, matched } = sortCrashes(
       analyses,
       inputs.expectedCrashes,
@@ -832,8 +852,11 @@ async function report(state, restoration) {
     ));
     const job = inputs.identity.index !== null ? inputs.identity.label : null;
     show(groups, expected, job);
+    lap("report");
     artifact = await upload(inputs, analyses, stage);
+    lap("artifact");
     summary2 = await summarize(groups, expected, artifact, job);
+    info(`crash-capture: timings: ${timings.join(", ")}`);
   }
   reportRules(inputs.expectedCrashes, matched);
   await comment(inputs, groups, artifact);

@@ -119,6 +119,8 @@ const records = report.groups.flatMap((g) => g.crashes)
 console.log(
   `Captured ${records.length} cores; post step (restore, stage, gdb, group, report): ${seconds(post.ms)}`
 )
+const timings = /crash-capture: timings: (.*)/.exec(post.value.stdout)
+if (timings) console.log(`Post step parts: ${timings[1]}`)
 
 // The plain serial loop over the same cores.
 const env = { ...process.env }

@@ -442,7 +442,15 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
   const workspace = await realpath(process.env.GITHUB_WORKSPACE || process.cwd()).catch(() =>
     process.cwd()
   )
+  const timings: string[] = []
+  let mark = performance.now()
+  const lap = (what: string) => {
+    const now = performance.now()
+    timings.push(`${what} ${Math.round(now - mark)} ms`)
+    mark = now
+  }
   const collected = await collect(state, restoration, stage, inputs, workspace)
+  lap('collect')
   const { crashes } = collected
   const reportPath = join(stage, 'report.json')
 
@@ -455,6 +463,7 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
     core.info('crash-capture: no crash was found in this job.')
   } else {
     const analyses = await analyze(collected, inputs, restoration.privilege, workspace)
+    lap('analysis')
     ;({ groups, expected, matched } = sortCrashes(
       analyses,
       inputs.expectedCrashes,
@@ -462,8 +471,11 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
     ))
     const job = inputs.identity.index !== null ? inputs.identity.label : null
     show(groups, expected, job)
+    lap('report')
     artifact = await upload(inputs, analyses, stage)
+    lap('artifact')
     summary = await summarize(groups, expected, artifact, job)
+    core.info(`crash-capture: timings: ${timings.join(', ')}`)
   }
   reportRules(inputs.expectedCrashes, matched)
   await comment(inputs, groups, artifact)

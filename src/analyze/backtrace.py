@@ -228,6 +228,7 @@ def main():
         jobs = json.load(jobs_file)
     register_system_printers()
     scripts_output = source_project_scripts()
+    current_sysroot = None
     for job in jobs:
         try:
             # gdb.execute runs every line of a string as a command: a newline in a name (a core
@@ -237,9 +238,11 @@ def main():
                     raise gdb.error("a path holds control characters; it is not given to gdb")
             # Only the private copies of the libraries checked against this core: never a path
             # from the core's link map (the crashed program chose those).
-            if job.get("sysroot"):
+            # Set only when it changes: a new sysroot makes gdb reload every library.
+            if job.get("sysroot") and (job["sysroot"], job.get("search")) != current_sysroot:
                 gdb.execute("set sysroot " + job["sysroot"], to_string=True)
                 gdb.execute("set solib-search-path " + job.get("search", ""), to_string=True)
+                current_sysroot = (job["sysroot"], job.get("search"))
             # gdb 13 takes the rest of the line as the file name, spaces included; quotes would
             # become part of the name.
             load = gdb.execute("core-file " + job["core"], to_string=True)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { constants } from 'node:fs'
 import { copyFile, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { basename, delimiter, dirname, join } from 'node:path'
@@ -137,13 +138,33 @@ interface Job {
 }
 
 /**
- * Builds the crash's private sysroot: hard links to the copies identify() made of the libraries
- * whose build-id matched the core, under their mapped paths made safe. gdb is pointed at it (and
- * at their folders, for link-map names that differ from the mapped paths, such as /lib against
- * /usr/lib), so it never opens a path from the core itself: not a swapped file, not a FIFO.
+ * Builds a private sysroot for a set of libraries: hard links to the copies identify() made of
+ * the libraries whose build-id matched the core, under their mapped paths made safe. gdb is
+ * pointed at it (and at their folders, for link-map names that differ from the mapped paths,
+ * such as /lib against /usr/lib), so it never opens a path from the core itself: not a swapped
+ * file, not a FIFO. Crashes with the same libraries share one (`sysroots/<hash>`): one gdb then
+ * keeps its loaded libraries from core to core instead of reloading them for a new sysroot.
  */
-async function privateSysroot(crash: Crash): Promise<{ sysroot: string; search: string }> {
-  const sysroot = join(crash.dir, 'sysroot')
+async function privateSysroot(
+  crash: Crash,
+  made: Map<string, Promise<{ sysroot: string; search: string }>>
+): Promise<{ sysroot: string; search: string }> {
+  const key = createHash('sha256')
+    .update(JSON.stringify(crash.libraries.map((l) => [l.path, l.file, l.soname]).sort()))
+    .digest('hex')
+    .slice(0, 16)
+  let sysroot = made.get(key)
+  if (!sysroot) {
+    sysroot = buildSysroot(join(dirname(crash.dir), 'sysroots', key), crash.libraries)
+    made.set(key, sysroot)
+  }
+  return sysroot
+}
+
+async function buildSysroot(
+  sysroot: string,
+  libraries: Crash['libraries']
+): Promise<{ sysroot: string; search: string }> {
   await rm(sysroot, { recursive: true, force: true })
   await mkdir(sysroot, { recursive: true })
   const folders = new Set<string>()
@@ -151,7 +172,7 @@ async function privateSysroot(crash: Crash): Promise<{ sysroot: string; search: 
     await mkdir(dirname(target), { recursive: true })
     await link(file, target).catch(() => copyFile(file, target, constants.COPYFILE_EXCL))
   }
-  for (const library of crash.libraries) {
+  for (const library of libraries) {
     const relative = safeRelative(library.path)
     if (!relative) continue
     await place(library.file, join(sysroot, relative)).catch(() => undefined)
@@ -159,7 +180,7 @@ async function privateSysroot(crash: Crash): Promise<{ sysroot: string; search: 
   }
   // The link map names a dependency by its soname (`libstdc++.so.6`), the core's mappings by
   // its file (`libstdc++.so.6.0.30`): gdb finds it under that name in the search path.
-  for (const library of crash.libraries) {
+  for (const library of libraries) {
     const relative = safeRelative(library.path)
     if (!relative || !library.soname || library.soname === basename(relative)) continue
     await place(library.file, join(sysroot, dirname(relative), library.soname)).catch(
@@ -355,13 +376,14 @@ export async function analyzeCrashes(
 ): Promise<Analysis[]> {
   const resolver = new SourceResolver(options)
   const results = new Map<Crash, Analysis>()
+  const sysroots = new Map<string, Promise<{ sysroot: string; search: string }>>()
   const batches = new Map<string, Job[]>()
   for (const crash of crashes) {
     const job = {
       crash,
       json: join(crash.dir, 'backtrace.json'),
       text: join(crash.dir, 'backtrace.txt'),
-      ...(await privateSysroot(crash))
+      ...(await privateSysroot(crash, sysroots))
     }
     const key = crash.executable ?? ''
     batches.set(key, [...(batches.get(key) ?? []), job])

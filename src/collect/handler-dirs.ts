@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import { copyFile, link, mkdir, open, readdir, stat, statfs } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { MORE_RECORDS } from '../capture/enable.js'
+import { describeFailure, runCommand } from '../process.js'
 import type { Crash, CoreState } from './crash.js'
 
 /** Crash folders are named `<epoch seconds>-<pid>` by the handler, `-2`… on a name clash. */
@@ -160,6 +161,22 @@ export async function decompressBounded(
   return { bytes, cut, error: null }
 }
 
+/** Decompresses a zstd core into `target` with zstd itself (sparse output). */
+async function decompressWhole(
+  source: string,
+  target: string
+): Promise<{ bytes: number; cut: boolean; error: string | null }> {
+  const result = await runCommand('zstd', ['-d', '-q', '-f', '-o', target, '--', source], {
+    timeoutMs: 600_000
+  })
+  const bytes = (await stat(target).catch(() => null))?.size ?? 0
+  return {
+    bytes,
+    cut: false,
+    error: result.code === 0 ? null : `zstd ${describeFailure(result)}`
+  }
+}
+
 async function stageCore(
   source: string,
   target: string,
@@ -174,7 +191,12 @@ async function stageCore(
         cut: null,
         note: 'the core was not decompressed: less than min-free-space is left where the post step stages crashes'
       }
-    const result = await decompressBounded(join(source, 'core.zst'), target, limit)
+    // With room for a whole max-core-size core (the handler never stores a larger one), zstd
+    // writes the file itself: sparse, and no byte through this process. Else the bounded copy.
+    const result =
+      limit >= limits.maxCoreSize
+        ? await decompressWhole(join(source, 'core.zst'), target)
+        : await decompressBounded(join(source, 'core.zst'), target, limit)
     const why = limit < limits.maxCoreSize ? 'min-free-space' : 'max-core-size'
     const cut = result.cut
       ? `the decompressed core was cut at ${result.bytes} bytes (${why})`

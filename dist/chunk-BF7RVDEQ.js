@@ -30,6 +30,7 @@ import {
 } from "./chunk-LY2TUG3Y.js";
 
 // src/analyze/gdb.ts
+import { createHash } from "node:crypto";
 import { constants as constants2 } from "node:fs";
 import { copyFile, link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, delimiter, dirname, join } from "node:path";
@@ -153,8 +154,16 @@ var GDB_SETTINGS = [
 function scriptPath() {
   return fileURLToPath(new URL("./backtrace.py", import.meta.url));
 }
-async function privateSysroot(crash) {
-  const sysroot = join(crash.dir, "sysroot");
+async function privateSysroot(crash, made) {
+  const key = createHash("sha256").update(JSON.stringify(crash.libraries.map((l) => [l.path, l.file, l.soname]).sort())).digest("hex").slice(0, 16);
+  let sysroot = made.get(key);
+  if (!sysroot) {
+    sysroot = buildSysroot(join(dirname(crash.dir), "sysroots", key), crash.libraries);
+    made.set(key, sysroot);
+  }
+  return sysroot;
+}
+async function buildSysroot(sysroot, libraries) {
   await rm(sysroot, { recursive: true, force: true });
   await mkdir(sysroot, { recursive: true });
   const folders = /* @__PURE__ */ new Set();
@@ -162,13 +171,13 @@ async function privateSysroot(crash) {
     await mkdir(dirname(target), { recursive: true });
     await link(file, target).catch(() => copyFile(file, target, constants2.COPYFILE_EXCL));
   };
-  for (const library of crash.libraries) {
+  for (const library of libraries) {
     const relative = safeRelative(library.path);
     if (!relative) continue;
     await place(library.file, join(sysroot, relative)).catch(() => void 0);
     folders.add(dirname(join(sysroot, relative)));
   }
-  for (const library of crash.libraries) {
+  for (const library of libraries) {
     const relative = safeRelative(library.path);
     if (!relative || !library.soname || library.soname === basename(relative)) continue;
     await place(library.file, join(sysroot, dirname(relative), library.soname)).catch(
@@ -307,13 +316,14 @@ function split(jobs, parallel) {
 async function analyzeCrashes(crashes, options) {
   const resolver = new SourceResolver(options);
   const results = /* @__PURE__ */ new Map();
+  const sysroots = /* @__PURE__ */ new Map();
   const batches = /* @__PURE__ */ new Map();
   for (const crash of crashes) {
     const job = {
       crash,
       json: join(crash.dir, "backtrace.json"),
       text: join(crash.dir, "backtrace.txt"),
-      ...await privateSysroot(crash)
+      ...await privateSysroot(crash, sysroots)
     };
     const key = crash.executable ?? "";
     batches.set(key, [...batches.get(key) ?? [], job]);
