@@ -9,13 +9,13 @@ import {
   publishComment,
   sourceLinksFromEnv,
   sourceLocation
-} from "./chunk-V6TZRRUJ.js";
+} from "./chunk-EVOVIQBD.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-2E4GJ343.js";
-import "./chunk-ASIQOPPD.js";
-import "./chunk-74BNGQXW.js";
+} from "./chunk-QJCIVNM3.js";
+import "./chunk-DAS4RST4.js";
+import "./chunk-RMMOKWWV.js";
 import {
   error,
   info,

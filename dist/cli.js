@@ -9,14 +9,14 @@ import {
   findGdb,
   identify,
   looksLikeCore
-} from "./chunk-BF7RVDEQ.js";
-import "./chunk-HI3LPVOR.js";
+} from "./chunk-54654RAH.js";
+import "./chunk-PFK6ZXNS.js";
 import {
   crashTitle
-} from "./chunk-ASIQOPPD.js";
+} from "./chunk-DAS4RST4.js";
 import {
   groupCrashes
-} from "./chunk-74BNGQXW.js";
+} from "./chunk-RMMOKWWV.js";
 import "./chunk-LY2TUG3Y.js";
 import "./chunk-LQK3ML4U.js";
 

@@ -4,12 +4,12 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-G7LIZNVN.js";
-import "./chunk-HI3LPVOR.js";
+} from "./chunk-IUNKWB3P.js";
+import "./chunk-PFK6ZXNS.js";
 import {
   getInputs
-} from "./chunk-2E4GJ343.js";
-import "./chunk-74BNGQXW.js";
+} from "./chunk-QJCIVNM3.js";
+import "./chunk-RMMOKWWV.js";
 import {
   endGroup,
   info,

@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-G7LIZNVN.js";
+} from "./chunk-IUNKWB3P.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -19,11 +19,11 @@ import {
   newCrash,
   printCrashes,
   writeReport
-} from "./chunk-BF7RVDEQ.js";
+} from "./chunk-54654RAH.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-HI3LPVOR.js";
+} from "./chunk-PFK6ZXNS.js";
 import {
   canUpload,
   commentMarker,
@@ -35,24 +35,24 @@ import {
   safeArtifactName,
   sourceLinksFromEnv,
   uploadBundle
-} from "./chunk-V6TZRRUJ.js";
+} from "./chunk-EVOVIQBD.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-2E4GJ343.js";
+} from "./chunk-QJCIVNM3.js";
 import {
   blamedLocation,
   frameLine,
   groupTitle,
   signalDescription
-} from "./chunk-ASIQOPPD.js";
+} from "./chunk-DAS4RST4.js";
 import {
   describeFailure,
   runCommand,
   stageBundle
-} from "./chunk-74BNGQXW.js";
+} from "./chunk-RMMOKWWV.js";
 import {
   core_exports,
   endGroup,
@@ -520,10 +520,13 @@ var MESSAGE_FRAMES = 8;
 function renderAnnotations(groups) {
   return groups.slice(0, MAX_ANNOTATIONS).map((group) => {
     const first = group.analyses[0];
-    const frames = first.crashingThread?.frames ?? [];
+    const all = first.crashingThread?.frames ?? [];
+    const start = Math.max(0, first.blame ? all.indexOf(first.blame.frame) : 0);
+    const frames = all.slice(start);
     const lines = [
       `${signalDescription(first)} in ${first.crash.executablePath ?? first.crash.comm} (pid ${first.crash.pid})`,
       ...blamedLocation(first) ? [] : ["No frame of the crashing thread is in this repository."],
+      ...start > 0 ? [`(${start} runtime frame${start === 1 ? "" : "s"} above)`] : [],
       ...frames.slice(0, MESSAGE_FRAMES).map((frame) => frameLine(frame)),
       ...frames.length > MESSAGE_FRAMES ? [`\u2026 ${frames.length - MESSAGE_FRAMES} more frames`] : []
     ];
@@ -743,10 +746,30 @@ async function summarize(groups, expected, artifact, job) {
   }
   return summary2;
 }
-async function upload(inputs, analyses, stage) {
+async function upload(inputs, groups, stage) {
   if (inputs.upload === "none" /* None */) return null;
+  const leaveOut = /* @__PURE__ */ new Map();
+  for (const group of groups) {
+    const withCore = group.analyses.filter((a) => a.crash.core);
+    for (const analysis of withCore.slice(inputs.maxCoresPerGroup))
+      leaveOut.set(
+        analysis.crash,
+        `the core was left out: the artifact holds the first ${inputs.maxCoresPerGroup} cores of this crash's group (${group.signature}, max-cores-per-group)`
+      );
+  }
+  const analyses = groups.flatMap((g) => g.analyses);
   try {
-    const bundle = await stageBundle(analyses, stage, inputs.upload, inputs.maxArtifactSize);
+    const bundle = await stageBundle(
+      analyses,
+      stage,
+      inputs.upload,
+      inputs.maxArtifactSize,
+      leaveOut
+    );
+    if (leaveOut.size > 0)
+      info(
+        `crash-capture: ${leaveOut.size} core(s) of crashes with the same signature as bundled ones are left out of the artifact (max-cores-per-group ${inputs.maxCoresPerGroup}); their reports are in it.`
+      );
     for (const note of bundle.dropped) warning(`Crash artifact: ${note}`);
     if (!canUpload()) {
       info(
@@ -853,7 +876,7 @@ async function report(state, restoration) {
     const job = inputs.identity.index !== null ? inputs.identity.label : null;
     show(groups, expected, job);
     lap("report");
-    artifact = await upload(inputs, analyses, stage);
+    artifact = await upload(inputs, [...groups, ...expected], stage);
     lap("artifact");
     summary2 = await summarize(groups, expected, artifact, job);
     info(`crash-capture: timings: ${timings.join(", ")}`);

@@ -28,6 +28,7 @@ export enum Input {
   MaxCores = 'max-cores',
   SetuidCores = 'setuid-cores',
   ExpectedCrashes = 'expected-crashes',
+  MaxCoresPerGroup = 'max-cores-per-group',
   Matrix = 'matrix',
   JobIndex = 'job-index',
   JobTotal = 'job-total'
@@ -100,6 +101,8 @@ export interface Inputs {
   setuidCores: boolean
   /** Crashes that tests cause on purpose: reported, never failing the job. */
   expectedCrashes: ExpectedRule[]
+  /** Cores of one group (one signature) put in the artifact; the others' reports only. */
+  maxCoresPerGroup: number
   /** Which job of the run this is (matrix label, unique key), from the matrix inputs. */
   identity: JobIdentity
   /** Crashes whose core is stored in full; later ones are recorded without their core. */
@@ -254,6 +257,12 @@ export function getInputs(): Inputs {
       parseEnum(Input.SetuidCores, read(Input.SetuidCores, SetuidCores.Exclude), SetuidCores) ===
       SetuidCores.Include,
     expectedCrashes: parseRules(Input.ExpectedCrashes, read(Input.ExpectedCrashes, '')),
+    maxCoresPerGroup: parseInteger(
+      Input.MaxCoresPerGroup,
+      read(Input.MaxCoresPerGroup, '3'),
+      1,
+      10000
+    ),
     identity
   }
 }

@@ -337,12 +337,34 @@ async function summarize(
 /** Stages and uploads the crash artifact; trouble becomes a warning and no artifact. */
 async function upload(
   inputs: Inputs,
-  analyses: Analysis[],
+  groups: CrashGroup[],
   stage: string
 ): Promise<Uploaded | null> {
   if (inputs.upload === UploadMode.None) return null
+  // Every crash keeps its report; only the first cores of a group are bundled: the others
+  // hold the same bug, and a storm of one bug would otherwise fill the artifact.
+  const leaveOut = new Map<Crash, string>()
+  for (const group of groups) {
+    const withCore = group.analyses.filter((a) => a.crash.core)
+    for (const analysis of withCore.slice(inputs.maxCoresPerGroup))
+      leaveOut.set(
+        analysis.crash,
+        `the core was left out: the artifact holds the first ${inputs.maxCoresPerGroup} cores of this crash's group (${group.signature}, max-cores-per-group)`
+      )
+  }
+  const analyses = groups.flatMap((g) => g.analyses)
   try {
-    const bundle = await stageBundle(analyses, stage, inputs.upload, inputs.maxArtifactSize)
+    const bundle = await stageBundle(
+      analyses,
+      stage,
+      inputs.upload,
+      inputs.maxArtifactSize,
+      leaveOut
+    )
+    if (leaveOut.size > 0)
+      core.info(
+        `crash-capture: ${leaveOut.size} core(s) of crashes with the same signature as bundled ones are left out of the artifact (max-cores-per-group ${inputs.maxCoresPerGroup}); their reports are in it.`
+      )
     for (const note of bundle.dropped) core.warning(`Crash artifact: ${note}`)
     if (!canUpload()) {
       core.info(
@@ -472,7 +494,7 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
     const job = inputs.identity.index !== null ? inputs.identity.label : null
     show(groups, expected, job)
     lap('report')
-    artifact = await upload(inputs, analyses, stage)
+    artifact = await upload(inputs, [...groups, ...expected], stage)
     lap('artifact')
     summary = await summarize(groups, expected, artifact, job)
     core.info(`crash-capture: timings: ${timings.join(', ')}`)

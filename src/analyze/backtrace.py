@@ -167,7 +167,9 @@ def human_text(crashed):
         parts.append("Crashing thread %d (LWP %d):\n" % (crashed.num, crashed.ptid[1]))
         parts.append(run("bt full %d" % TEXT_FRAMES))
         parts.append("\n")
-    parts.append(run("thread apply all -ascending bt full %d" % TEXT_FRAMES))
+    # Every thread, unless the crashing one is the only one: that would print it twice.
+    if crashed is None or len(gdb.selected_inferior().threads()) > 1:
+        parts.append(run("thread apply all -ascending bt full %d" % TEXT_FRAMES))
     text = "".join(parts)
     if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT] + "\n[crash-capture: text cut at %d characters]\n" % MAX_TEXT

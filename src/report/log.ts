@@ -32,14 +32,26 @@ export function crashLogLines(analysis: Analysis): string[] {
  */
 export function printCrashes(groups: CrashGroup[], prefix = ''): void {
   for (const group of groups) {
-    for (const analysis of group.analyses) {
-      // startGroup escapes its title (%, CR, LF) through @actions/core.
-      core.startGroup(prefix + crashTitle(analysis))
-      const token = randomBytes(16).toString('hex')
-      core.info(`::stop-commands::${token}`)
-      for (const line of crashLogLines(analysis)) core.info(line)
-      core.info(`::${token}::`)
-      core.endGroup()
-    }
+    // Each group once in full (its first crash), then one line per further crash of it: a storm
+    // of one bug is one section, not 50 copies of the same backtrace.
+    const [first, ...others] = group.analyses
+    if (!first) continue
+    const more = others.length > 0 ? ` (+${others.length} more of the same signature)` : ''
+    // startGroup escapes its title (%, CR, LF) through @actions/core.
+    core.startGroup(prefix + crashTitle(first) + more)
+    const token = randomBytes(16).toString('hex')
+    core.info(`::stop-commands::${token}`)
+    for (const line of crashLogLines(first)) core.info(line)
+    for (const other of others) core.info(`Same crash: ${crashSummaryLine(other)}`)
+    core.info(`::${token}::`)
+    core.endGroup()
   }
+}
+
+/** One line for a further crash of a group: pid, signal and what to find it by. */
+function crashSummaryLine(analysis: Analysis): string {
+  const stored = analysis.crash.core
+    ? `crash ${analysis.crash.id}`
+    : `crash ${analysis.crash.id}, no core (${analysis.crash.coreState})`
+  return `pid ${analysis.crash.pid}, ${signalDescription(analysis)}, ${stored}`
 }

@@ -120,7 +120,9 @@ export async function stageBundle(
   analyses: Analysis[],
   stage: string,
   mode: UploadMode.All | UploadMode.Reports,
-  maxBytes: number
+  maxBytes: number,
+  /** Crashes whose core stays out (a group's duplicates), with the reason for their record. */
+  leaveOut: Map<Crash, string> = new Map()
 ): Promise<Bundle> {
   const root = join(stage, 'bundle')
   await rm(root, { recursive: true, force: true })
@@ -140,6 +142,11 @@ export async function stageBundle(
       if (from && size !== null) planned.push({ from, to: `${crash.id}/${name}`, size })
     }
     if (mode !== UploadMode.All) continue
+    const duplicate = leaveOut.get(crash)
+    if (duplicate) {
+      notes.set(crash, [duplicate])
+      continue
+    }
     const coreSize = crash.core ? await sizeOf(crash.core) : null
     if (crash.core && coreSize !== null)
       planned.push({ from: crash.core, to: `${crash.id}/core`, size: coreSize, coreOf: crash })

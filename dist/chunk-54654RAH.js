@@ -1,12 +1,12 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-HI3LPVOR.js";
+} from "./chunk-PFK6ZXNS.js";
 import {
   commandLine,
   crashTitle,
   signalDescription
-} from "./chunk-ASIQOPPD.js";
+} from "./chunk-DAS4RST4.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -21,7 +21,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-74BNGQXW.js";
+} from "./chunk-RMMOKWWV.js";
 import {
   debug,
   endGroup,
@@ -3773,15 +3773,21 @@ function crashLogLines(analysis) {
 }
 function printCrashes(groups, prefix = "") {
   for (const group of groups) {
-    for (const analysis of group.analyses) {
-      startGroup(prefix + crashTitle(analysis));
-      const token = randomBytes(16).toString("hex");
-      info(`::stop-commands::${token}`);
-      for (const line of crashLogLines(analysis)) info(line);
-      info(`::${token}::`);
-      endGroup();
-    }
+    const [first, ...others] = group.analyses;
+    if (!first) continue;
+    const more = others.length > 0 ? ` (+${others.length} more of the same signature)` : "";
+    startGroup(prefix + crashTitle(first) + more);
+    const token = randomBytes(16).toString("hex");
+    info(`::stop-commands::${token}`);
+    for (const line of crashLogLines(first)) info(line);
+    for (const other of others) info(`Same crash: ${crashSummaryLine(other)}`);
+    info(`::${token}::`);
+    endGroup();
   }
+}
+function crashSummaryLine(analysis) {
+  const stored = analysis.crash.core ? `crash ${analysis.crash.id}` : `crash ${analysis.crash.id}, no core (${analysis.crash.coreState})`;
+  return `pid ${analysis.crash.pid}, ${signalDescription(analysis)}, ${stored}`;
 }
 
 // src/report/report-file.ts

@@ -513,7 +513,7 @@ their original absolute paths, so that gdb on another machine uses these and not
 Cores hold the memory of the crashed process, which can include secrets (tokens, keys, data):
 treat this bundle like the secrets your tests use.
 `;
-async function stageBundle(analyses, stage, mode, maxBytes) {
+async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PURE__ */ new Map()) {
   const root = join2(stage, "bundle");
   await rm(root, { recursive: true, force: true });
   await mkdir2(root, { recursive: true });
@@ -531,6 +531,11 @@ async function stageBundle(analyses, stage, mode, maxBytes) {
       if (from && size !== null) planned.push({ from, to: `${crash.id}/${name}`, size });
     }
     if (mode !== "all" /* All */) continue;
+    const duplicate = leaveOut.get(crash);
+    if (duplicate) {
+      notes.set(crash, [duplicate]);
+      continue;
+    }
     const coreSize = crash.core ? await sizeOf(crash.core) : null;
     if (crash.core && coreSize !== null)
       planned.push({ from: crash.core, to: `${crash.id}/core`, size: coreSize, coreOf: crash });

@@ -5,10 +5,10 @@ import {
   frameLine,
   groupTitle,
   signalDescription
-} from "./chunk-ASIQOPPD.js";
+} from "./chunk-DAS4RST4.js";
 import {
   executableName
-} from "./chunk-74BNGQXW.js";
+} from "./chunk-RMMOKWWV.js";
 
 // src/report/markdown.ts
 var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;

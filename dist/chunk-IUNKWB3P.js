@@ -3,13 +3,13 @@ import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-HI3LPVOR.js";
+} from "./chunk-PFK6ZXNS.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-74BNGQXW.js";
+} from "./chunk-RMMOKWWV.js";
 import {
   getState,
   saveState

@@ -5,7 +5,7 @@ import {
   executableName,
   groupCrashes,
   signatureOf
-} from "./chunk-74BNGQXW.js";
+} from "./chunk-RMMOKWWV.js";
 import {
   getInput
 } from "./chunk-LY2TUG3Y.js";
@@ -289,6 +289,12 @@ function getInputs() {
     maxCores: parseInteger("max-cores" /* MaxCores */, read("max-cores" /* MaxCores */, "50"), 1, 1e4),
     setuidCores: parseEnum("setuid-cores" /* SetuidCores */, read("setuid-cores" /* SetuidCores */, "exclude" /* Exclude */), SetuidCores) === "include" /* Include */,
     expectedCrashes: parseRules("expected-crashes" /* ExpectedCrashes */, read("expected-crashes" /* ExpectedCrashes */, "")),
+    maxCoresPerGroup: parseInteger(
+      "max-cores-per-group" /* MaxCoresPerGroup */,
+      read("max-cores-per-group" /* MaxCoresPerGroup */, "3"),
+      1,
+      1e4
+    ),
     identity
   };
 }

@@ -1,0 +1,68 @@
+import { describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { FakeJob, makeWorkspace, waitForCrashes, workflowCommands } from '../__fixtures__/e2e.js'
+import { guardKernel } from '../__fixtures__/kernel.js'
+
+// Output that reads well at scale: a storm of one bug is one section, not N copies.
+guardKernel()
+
+describe('scale: a storm of one bug', () => {
+  it('logs the group once with a line per duplicate, bundles the first cores only, and keeps every record', async () => {
+    const ws = makeWorkspace(['nullderef', 'abort', 'threads'])
+    const job = new FakeJob({
+      workspace: ws.dir,
+      inputs: { 'fail-on-crash': 'false', 'max-cores-per-group': '2' }
+    })
+    await job.runStep('main')
+    for (let i = 0; i < 6; i++)
+      spawnSync(ws.bin('nullderef'), { cwd: ws.dir, env: job.processEnv() })
+    spawnSync(ws.bin('abort'), { cwd: ws.dir, env: job.processEnv() })
+    spawnSync(ws.bin('threads'), { cwd: ws.dir, env: job.processEnv() })
+    await waitForCrashes(job, 8)
+    const post = await job.runStep('post')
+    const commands = workflowCommands(post.stdout)
+
+    // The log: one section per group, the storm's with one line per further crash.
+    const groups = commands.filter((c) => c.command === 'group').map((c) => c.message)
+    expect(groups).toHaveLength(3)
+    expect(groups.find((g) => g.includes('nullderef'))).toMatch(
+      /\(\+5 more of the same signature\)$/
+    )
+    expect(post.stdout.match(/^Same crash: pid \d+, SIGSEGV/gm)).toHaveLength(5)
+
+    // The annotation starts at the blamed frame, counting the runtime frames above it.
+    const abort = commands.find((c) => c.command === 'error' && c.properties.file === 'src/abort.c')
+    expect(abort?.message).toMatch(
+      /\n\(\d+ runtime frames? above\)\n#\d+ check_invariant at src\/abort\.c:\d+/
+    )
+
+    // The all-threads text only where there is more than the crashing thread.
+    const report = JSON.parse(readFileSync(post.outputs.report!, 'utf8')) as {
+      groups: {
+        count: number
+        crashes: { id: string; executablePath: string; backtrace: string }[]
+      }[]
+    }
+    const text = (name: string) =>
+      readFileSync(
+        report.groups.flatMap((g) => g.crashes).find((c) => c.executablePath === ws.bin(name))!
+          .backtrace,
+        'utf8'
+      )
+    expect(text('nullderef')).toContain('Crashing thread')
+    expect(text('nullderef')).not.toMatch(/^Thread \d+ \(/m)
+    expect(text('threads')).toMatch(/^Thread \d+ \(/m)
+
+    // The artifact: every crash's record, the first 2 cores of the storm.
+    const bundle = post.stdout.match(/the bundle is at (\S+)/)![1]!
+    const storm = report.groups.find((g) => g.count === 6)!.crashes.map((c) => c.id)
+    const cores = storm.filter((id) => existsSync(join(bundle, id, 'core')))
+    expect(cores).toHaveLength(2)
+    for (const id of storm) expect(readdirSync(join(bundle, id))).toContain('crash.json')
+    const left = storm.filter((id) => !cores.includes(id))
+    for (const id of left)
+      expect(readFileSync(join(bundle, id, 'crash.json'), 'utf8')).toContain('max-cores-per-group')
+  }, 60_000)
+})
