@@ -43,6 +43,8 @@ export function crash(values: Partial<Crash> = {}): Crash {
     buildId: null,
     executableReason: null,
     libraries: [],
+    otherRoot: null,
+    rootFiles: [],
     problems: [],
     ...values
   }

@@ -1,16 +1,27 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   crashLine,
   FakeJob,
   makeWorkspace,
+  waitForCrashes,
   workflowCommands,
   type Workspace
 } from '../__fixtures__/e2e.js'
 import { guardKernel, readKernel } from '../__fixtures__/kernel.js'
+import { otherRootfs } from '../__fixtures__/rootfs.js'
+import { fileBuildId } from '../src/elf/core-file.js'
 
 // Where the handler cannot be seen by the kernel (it runs pipe handlers in the initial mount
 // namespace): main's self-check notices, says why, and falls back to a file core_pattern that
@@ -119,4 +130,58 @@ describe('containers: a handler the kernel cannot see', () => {
     expect(existsSync('/var/lib/crash-capture/handler.sh')).toBe(false)
     await laterStepCrashes(job, ws)
   }, 60_000)
+
+  it("analyses a crash in another root file system with that root's own libc, and bundles it", async () => {
+    const root = otherRootfs()
+    if ('skipped' in root) {
+      process.stdout.write(`skipped: ${root.skipped}\n`)
+      return
+    }
+    try {
+      const ws = makeWorkspace(['libc_strlen'])
+      mkdirSync(join(root.dir, 'work'))
+      copyFileSync(ws.bin('libc_strlen'), join(root.dir, 'work', 'libc_strlen'))
+      const libc = '/usr/lib/x86_64-linux-gnu/libc.so.6'
+      const theirs = await fileBuildId(join(root.dir, libc))
+      expect(theirs).not.toBe(await fileBuildId(libc))
+      const job = new FakeJob({ workspace: ws.dir, inputs: { 'fail-on-crash': 'false' } })
+      await job.runStep('main')
+      // Like `docker run`: the process sees another root, with another libc.
+      const run = spawnSync('chroot', [root.dir, '/work/libc_strlen'], { env: job.processEnv() })
+      expect(run.signal).toBe('SIGSEGV')
+      await waitForCrashes(job, 1)
+      const post = await job.runStep('post')
+      const report = JSON.parse(readFileSync(post.outputs.report!, 'utf8')) as {
+        groups: {
+          crashes: {
+            id: string
+            otherRoot: object | null
+            libraries: { path: string; file: string }[]
+            blame: { path: string; line: number } | null
+          }[]
+        }[]
+      }
+      const [record] = report.groups.flatMap((g) => g.crashes)
+      expect(record!.otherRoot).not.toBeNull()
+      const used = record!.libraries.find((l) => l.path === libc)
+      expect(used && (await fileBuildId(used.file))).toBe(theirs)
+      expect(record!.blame).toMatchObject({
+        path: 'src/libc_strlen.c',
+        line: crashLine('libc_strlen')
+      })
+      expect(post.stdout).toContain('Root:         another root file system')
+
+      // The bundle opens from its own sysroot: gdb loads that root's libc, found in the bundle.
+      const bundle = /the bundle is at (\S+)/.exec(post.stdout)![1]!
+      const debug = spawnSync(
+        'sh',
+        [join(bundle, record!.id, 'debug.sh'), '-batch', '-ex', 'info sharedlibrary', '-ex', 'bt'],
+        { encoding: 'utf8' }
+      )
+      expect(debug.stdout).toMatch(/Yes.*bundle\/sysroot\/usr\/lib\/x86_64-linux-gnu\/libc\.so\.6/)
+      expect(debug.stdout).toMatch(/in measure \(/)
+    } finally {
+      rmSync(root.dir, { recursive: true, force: true })
+    }
+  }, 120_000)
 })

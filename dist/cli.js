@@ -9,7 +9,7 @@ import {
   findGdb,
   identify,
   looksLikeCore
-} from "./chunk-54654RAH.js";
+} from "./chunk-CI2XZFFF.js";
 import "./chunk-PFK6ZXNS.js";
 import {
   crashTitle

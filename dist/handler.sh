@@ -231,6 +231,27 @@ case $key$exe_bytes in
     ;;
 esac
 
+# A process in another root file system (a `docker run` container, a chroot) ran with that
+# root's libraries, not the host's: copy its mapped code files through /proc/PID/map_files
+# (the exact files, wherever they live) while it still exists, within the budget.
+root_id=$($STAT -L -c '%d:%i' "$proc/root")
+if [ -n "$root_id" ] && [ "$root_id" != "$($STAT -L -c '%d:%i' /)" ]; then
+  echo "root=other" >>"$dir/meta"
+  $HEAD -c 4096 "$proc/cgroup" >"$dir/cgroup"
+  $MKDIR "$dir/libs"
+  $HEAD -c 1048576 "$proc/maps" |
+    $SED -n 's/^\([0-9a-f]*-[0-9a-f]*\) r-xp [0-9a-f]* \([0-9a-f]*\):\([0-9a-f]*\) \([1-9][0-9]*\) .*/\1 \2_\3_\4/p' \
+      >"$dir/libs.list"
+  while read -r range name; do
+    [ -e "$dir/libs/$name" ] && continue
+    size=$($STAT -L -c '%s' "$proc/map_files/$range")
+    case $size in '' | *[!0-9]*) continue ;; esac
+    kb=$(((size + 1023) / 1024))
+    [ "$kb" -le "$allowed" ] || continue
+    $HEAD -c "$size" "$proc/map_files/$range" >"$dir/libs/$name" && allowed=$((allowed - kb))
+  done <"$dir/libs.list"
+fi
+
 [ "$allowed" -gt 0 ] || drop "$reason"
 
 bytes=$((allowed * 1024))

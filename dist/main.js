@@ -4,7 +4,7 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-IUNKWB3P.js";
+} from "./chunk-PFK6TSCM.js";
 import "./chunk-PFK6ZXNS.js";
 import {
   getInputs

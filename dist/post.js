@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-IUNKWB3P.js";
+} from "./chunk-PFK6TSCM.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -19,7 +19,7 @@ import {
   newCrash,
   printCrashes,
   writeReport
-} from "./chunk-54654RAH.js";
+} from "./chunk-CI2XZFFF.js";
 import {
   detectPrivilege,
   runAsRoot
@@ -444,6 +444,18 @@ async function stageHandlerCrash(source, stageDir, finished, limits) {
     if (!staged.core) coreNote = coreNote ?? "no core was stored";
   }
   const exeNote = await readCapped(join2(source, "exe-note"), 1024);
+  const rootFiles = [];
+  const otherRoot = meta.get("root") === "other";
+  if (otherRoot) {
+    const libs = await readdir(join2(source, "libs"), { withFileTypes: true }).catch(() => []);
+    await mkdir2(join2(dir, "libs"), { recursive: true });
+    for (const entry of libs) {
+      if (!entry.isFile() || !/^[0-9a-f]+_[0-9a-f]+_\d+$/.test(entry.name)) continue;
+      await stageFile(join2(source, "libs", entry.name), join2(dir, "libs", entry.name));
+      rootFiles.push(join2(dir, "libs", entry.name));
+    }
+  }
+  const cgroup = otherRoot ? await readCapped(join2(source, "cgroup"), 4096) ?? "" : "";
   return {
     id: name,
     source: "handler",
@@ -466,6 +478,8 @@ async function stageHandlerCrash(source, stageDir, finished, limits) {
     buildId: null,
     executableReason: executable ? "the copy the handler took through /proc/PID/exe" : null,
     libraries: [],
+    otherRoot: otherRoot ? { container: /([0-9a-f]{64})/.exec(cgroup)?.[1] ?? null } : null,
+    rootFiles,
     problems: exeNote ? [`The handler did not copy the ${exeNote.trim()}.`] : []
   };
 }

@@ -11,7 +11,10 @@ const NEEDED = [
   // The tests run the action as an unprivileged user with passwordless sudo, as GitHub does.
   { program: 'sudo', pkg: 'sudo' },
   // elfutils' eu-unstrip is the reference the ELF reader's tests compare with.
-  { program: 'eu-unstrip', pkg: 'elfutils' }
+  { program: 'eu-unstrip', pkg: 'elfutils' },
+  // A root file system of another Debian release (another libc), for the container tests;
+  // it needs its recommended packages (gpg, mount) to build one as root.
+  { program: 'mmdebstrap', pkg: 'mmdebstrap', recommends: true }
 ]
 
 function found(program) {
@@ -36,17 +39,22 @@ if (missing.length > 0) {
   if (process.getuid?.() === 0 && found('apt-get')) {
     console.log(`Installing ${pkgs.join(' ')} with apt-get…`)
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+    const install = () => {
+      const plain = missing.filter((m) => !m.recommends).map((m) => m.pkg)
+      const full = missing.filter((m) => m.recommends).map((m) => m.pkg)
+      if (plain.length > 0)
+        execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...plain], {
+          stdio: 'inherit',
+          env
+        })
+      if (full.length > 0)
+        execFileSync('apt-get', ['install', '-y', ...full], { stdio: 'inherit', env })
+    }
     try {
-      execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], {
-        stdio: 'inherit',
-        env
-      })
+      install()
     } catch {
       execFileSync('apt-get', ['update'], { stdio: 'inherit', env })
-      execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], {
-        stdio: 'inherit',
-        env
-      })
+      install()
     }
   } else {
     console.error(

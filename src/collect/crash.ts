@@ -59,6 +59,11 @@ export interface Crash {
    * (the only one gdb and the artifact use), `soname` its DT_SONAME (the name the link map
    * has for it when it differs from the file's). */
   libraries: { path: string; file: string; soname: string | null }[]
+  /** Set when the process ran in another root file system than the host's (a `docker run`
+   * container, a chroot): `container` is the container id its cgroup names, if any. */
+  otherRoot: { container: string | null } | null
+  /** Copies of that root's mapped code files the handler took (staged), to match by build-id. */
+  rootFiles: string[]
   /** What went wrong finding or identifying this crash, in sentences for the report. */
   problems: string[]
 }
@@ -92,6 +97,8 @@ export function newCrash(
     buildId: null,
     executableReason: null,
     libraries: [],
+    otherRoot: null,
+    rootFiles: [],
     problems: [],
     ...known
   }

@@ -267,6 +267,19 @@ export async function stageHandlerCrash(
     if (!staged.core) coreNote = coreNote ?? 'no core was stored'
   }
   const exeNote = await readCapped(join(source, 'exe-note'), 1024)
+  // Another root file system: the code files the handler copied from it, staged by name.
+  const rootFiles: string[] = []
+  const otherRoot = meta.get('root') === 'other'
+  if (otherRoot) {
+    const libs = await readdir(join(source, 'libs'), { withFileTypes: true }).catch(() => [])
+    await mkdir(join(dir, 'libs'), { recursive: true })
+    for (const entry of libs) {
+      if (!entry.isFile() || !/^[0-9a-f]+_[0-9a-f]+_\d+$/.test(entry.name)) continue
+      await stageFile(join(source, 'libs', entry.name), join(dir, 'libs', entry.name))
+      rootFiles.push(join(dir, 'libs', entry.name))
+    }
+  }
+  const cgroup = otherRoot ? ((await readCapped(join(source, 'cgroup'), 4096)) ?? '') : ''
 
   return {
     id: name,
@@ -290,6 +303,8 @@ export async function stageHandlerCrash(
     buildId: null,
     executableReason: executable ? 'the copy the handler took through /proc/PID/exe' : null,
     libraries: [],
+    otherRoot: otherRoot ? { container: /([0-9a-f]{64})/.exec(cgroup)?.[1] ?? null } : null,
+    rootFiles,
     problems: exeNote ? [`The handler did not copy the ${exeNote.trim()}.`] : []
   }
 }

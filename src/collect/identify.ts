@@ -160,11 +160,18 @@ export async function identify(
     if (crash.commandLine.length === 0 && core.arguments) crash.commandLine = [core.arguments]
     if (!crash.executablePath && core.executable) crash.executablePath = core.executable
     crash.buildId = core.executable ? (core.buildIds.get(core.executable) ?? null) : null
+    // A process of another root file system: its own libraries, copied by the handler, come
+    // first (the host's files at the same paths are another build).
+    const fromRoot = new Map<string, string>()
+    for (const file of crash.rootFiles) {
+      const id = await fileBuildId(file)
+      if (id) fromRoot.set(id, file)
+    }
     // Libraries the same way: one rebuilt or upgraded since the crash makes its frames wrong.
     for (const [mapped, id] of core.buildIds) {
       if (mapped === core.executable) continue
       const path = mapped.replace(DELETED, '')
-      const copy = await candidates.verifiedCopy(path, id)
+      const copy = await candidates.verifiedCopy(fromRoot.get(id) ?? path, id)
       if ('file' in copy) {
         crash.libraries.push({ path, file: copy.file, soname: copy.soname })
       } else {

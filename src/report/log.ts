@@ -15,6 +15,10 @@ export function crashLogLines(analysis: Analysis): string[] {
     `Process:      pid ${crash.pid}, thread ${crash.tid}, uid ${crash.uid}, comm ${JSON.stringify(crash.comm)}`,
     `Core:         ${crash.coreState}${crash.coreNote ? ` (${crash.coreNote})` : ''}`
   ]
+  if (crash.otherRoot)
+    lines.push(
+      `Root:         another root file system${crash.otherRoot.container ? ` (container ${crash.otherRoot.container.slice(0, 12)})` : ''}: ${crash.rootFiles.length} mapped code files were copied from it and used for its libraries`
+    )
   const blame = analysis.blame
   if (blame?.path)
     lines.push(

@@ -3596,10 +3596,15 @@ async function identify(crash, candidates) {
     if (crash.commandLine.length === 0 && core.arguments) crash.commandLine = [core.arguments];
     if (!crash.executablePath && core.executable) crash.executablePath = core.executable;
     crash.buildId = core.executable ? core.buildIds.get(core.executable) ?? null : null;
+    const fromRoot = /* @__PURE__ */ new Map();
+    for (const file of crash.rootFiles) {
+      const id = await fileBuildId(file);
+      if (id) fromRoot.set(id, file);
+    }
     for (const [mapped, id] of core.buildIds) {
       if (mapped === core.executable) continue;
       const path6 = mapped.replace(DELETED, "");
-      const copy = await candidates.verifiedCopy(path6, id);
+      const copy = await candidates.verifiedCopy(fromRoot.get(id) ?? path6, id);
       if ("file" in copy) {
         crash.libraries.push({ path: path6, file: copy.file, soname: copy.soname });
       } else {
@@ -3690,6 +3695,8 @@ function newCrash(id, source, dir, known = {}) {
     buildId: null,
     executableReason: null,
     libraries: [],
+    otherRoot: null,
+    rootFiles: [],
     problems: [],
     ...known
   };
@@ -3762,6 +3769,10 @@ function crashLogLines(analysis) {
     `Process:      pid ${crash.pid}, thread ${crash.tid}, uid ${crash.uid}, comm ${JSON.stringify(crash.comm)}`,
     `Core:         ${crash.coreState}${crash.coreNote ? ` (${crash.coreNote})` : ""}`
   ];
+  if (crash.otherRoot)
+    lines.push(
+      `Root:         another root file system${crash.otherRoot.container ? ` (container ${crash.otherRoot.container.slice(0, 12)})` : ""}: ${crash.rootFiles.length} mapped code files were copied from it and used for its libraries`
+    );
   const blame = analysis.blame;
   if (blame?.path)
     lines.push(

@@ -601,7 +601,7 @@ async function enableCapture(inputs, startedAt, save) {
     const message = error.message;
     const readOnly = /EROFS|Read-only file system|Permission denied/.test(message);
     return giveUp(
-      readOnly ? `the kernel settings could not be changed (a read-only /proc/sys, as in a job container without --privileged: capture then depends on the host's core_pattern): ${message}` : `the handler could not be installed: ${message}`
+      readOnly ? `the kernel settings could not be changed: /proc/sys is read-only, as in a job container without \`options: --privileged\` (add it to the job's container, or run the tests with \`docker run\` from a job on the host); capture then depends on the host's core_pattern (${message})` : `the handler could not be installed: ${message}`
     );
   }
   save(installed);
