@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { writeFileSync } from 'node:fs'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { copyFileSync, mkdtempSync, renameSync, truncateSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from '../src/local.js'
 import { dumpCores } from '../__fixtures__/cores.js'
-import { crashLine, makeWorkspace, type Workspace } from '../__fixtures__/e2e.js'
+import { crashLine, makeWorkspace, ROOT, STEP_NODE, type Workspace } from '../__fixtures__/e2e.js'
 
 // The local command on real cores: the same engine as the post step, on a laptop.
 let ws: Workspace
@@ -53,5 +55,83 @@ describe('local command', () => {
     const { code, out } = await cli(notCore)
     expect(code).toBe(1)
     expect(out).toContain('not an ELF core file')
+  })
+})
+
+/** The command as a user runs it: dist/cli.js in a process, stdout and stderr apart. */
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
+  const result = spawnSync(STEP_NODE, [join(ROOT, 'dist/cli.js'), ...args], {
+    cwd,
+    env,
+    encoding: 'utf8'
+  })
+  return { code: result.status, out: result.stdout, err: result.stderr }
+}
+
+describe('local command as a process', () => {
+  it('prints nothing but the JSON report on stdout, with --exe globs in use', () => {
+    const { code, out } = run(
+      ['--json', '--exe', `${ws.dir}/bin/*`, cores.get('nullderef')!],
+      ws.dir
+    )
+    expect(code).toBe(0)
+    const report = JSON.parse(out) as { crashes: number }
+    expect(report.crashes).toBe(1)
+  })
+
+  it('gives the same backtrace from a moved build, wherever it runs, when --exe names the binary', () => {
+    // A core whose AT_EXECFN is relative (./bin/nullderef), then the build moves away.
+    const build = makeWorkspace(['nullderef'])
+    const [core] = [...dumpCores(build.dir, { moved: './bin/nullderef' }).values()]
+    const moved = mkdtempSync(join(tmpdir(), 'crash-capture-moved-'))
+    renameSync(build.dir, join(moved, 'build'))
+    const bin = join(moved, 'build', 'bin')
+    const line = `in sum_list (head=0x0) at src/nullderef.c:${crashLine('nullderef')}`
+    for (const cwd of [bin, join(moved, 'build'), tmpdir()]) {
+      const found = run(['--exe', join(bin, 'nullderef'), core!], cwd)
+      expect(found.code).toBe(0)
+      expect(found.out).toContain(line)
+      // Without it the relative path is never resolved against the command's directory.
+      const lost = run([core!], cwd)
+      expect(lost.code).toBe(1)
+      expect(lost.err).toMatch(/not fully analysed: .*name the executable with --exe/)
+    }
+  })
+
+  it('tells missing files, non-cores, cut cores, missing executables and a missing gdb apart', () => {
+    const missing = run([join(ws.dir, 'no-such-core')], ws.dir)
+    expect([missing.code, missing.err]).toEqual([
+      1,
+      expect.stringContaining('no-such-core: no such file')
+    ])
+    const text = join(ws.dir, 'text-file')
+    writeFileSync(text, 'hello')
+    const notCore = run([text], ws.dir)
+    expect([notCore.code, notCore.err]).toEqual([
+      1,
+      expect.stringContaining('text-file: not an ELF core file')
+    ])
+    const cut = join(ws.dir, 'cut-core')
+    copyFileSync(cores.get('threads')!, cut)
+    truncateSync(cut, 200_000)
+    const truncated = run(['--exe', ws.bin('threads'), cut], ws.dir)
+    expect(truncated.code).toBe(1)
+    expect(truncated.err).toMatch(/cut-core: not fully analysed: the core is truncated/)
+    const noGdb = run([cores.get('nullderef')!], ws.dir, { ...process.env, PATH: '/nonexistent' })
+    expect(noGdb.code).toBe(3)
+    expect(noGdb.err).toContain('gdb is not installed')
+  })
+
+  it('calls a gcore snapshot of a live process a snapshot, not a crash', async () => {
+    const sleeper = spawn('sleep', ['30'])
+    const prefix = join(mkdtempSync(join(tmpdir(), 'crash-capture-snap-')), 'snap')
+    try {
+      execFileSync('gcore', ['-o', prefix, String(sleeper.pid)], { stdio: 'ignore' })
+    } finally {
+      sleeper.kill()
+    }
+    const { out } = run([`${prefix}.${sleeper.pid}`], ws.dir)
+    expect(out).toContain('📷 snapshot (SIGSTOP)')
+    expect(out).not.toContain('💥')
   })
 })

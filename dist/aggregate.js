@@ -9,12 +9,12 @@ import {
   publishComment,
   sourceLinksFromEnv,
   sourceLocation
-} from "./chunk-EVOVIQBD.js";
+} from "./chunk-HCAOZPUV.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
 } from "./chunk-QJCIVNM3.js";
-import "./chunk-DAS4RST4.js";
+import "./chunk-X5OOZSBY.js";
 import "./chunk-RMMOKWWV.js";
 import {
   error,

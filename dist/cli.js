@@ -9,11 +9,11 @@ import {
   findGdb,
   identify,
   looksLikeCore
-} from "./chunk-CI2XZFFF.js";
+} from "./chunk-2ZZIS3RM.js";
 import "./chunk-PFK6ZXNS.js";
 import {
   crashTitle
-} from "./chunk-DAS4RST4.js";
+} from "./chunk-X5OOZSBY.js";
 import {
   groupCrashes
 } from "./chunk-RMMOKWWV.js";
@@ -21,7 +21,7 @@ import "./chunk-LY2TUG3Y.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/local.ts
-import { mkdtemp, realpath } from "node:fs/promises";
+import { mkdtemp, realpath, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -31,17 +31,22 @@ Backtraces core files with the same engine as the action: finds each core's exec
 build-id), runs gdb, picks the frame to blame and groups identical crashes.
 
 Options:
-  --exe FILE           an executable to match cores against by build-id (repeatable)
+  --exe FILE           an executable to match cores against by build-id (repeatable); it wins
+                       over the path the core recorded
   --workspace DIR      the project's source root, for blame (default: the current directory)
   --skip-frames REGEX  function names to look past when blaming (panic helpers)
   --gdb-timeout SECS   seconds gdb may spend on one core (default 120)
   --json               print the JSON report instead of text
   -h, --help           this text
+
+Only the report goes to standard output; messages go to standard error.
+Exit status: 0 every core was analysed; 1 a file was missing or not a core, or a core could not
+be analysed (no matching executable, cut short, gdb failed); 2 bad usage; 3 gdb is not installed.
 `;
 function printable(text) {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g, "?");
 }
-async function runCli(argv, out) {
+async function runCli(argv, out, err = out) {
   let parsed;
   try {
     parsed = parseArgs({
@@ -57,47 +62,61 @@ async function runCli(argv, out) {
       }
     });
   } catch (error) {
-    out(`${error.message}
+    err(`${error.message}
 
 ${USAGE}`);
-    return 2;
+    return 2 /* Usage */;
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) {
-    out(USAGE);
-    return values.help ? 0 : 2;
+    ;
+    (values.help ? out : err)(USAGE);
+    return values.help ? 0 /* Analysed */ : 2 /* Usage */;
   }
   let skipFrames;
   try {
     skipFrames = values["skip-frames"] ? new RegExp(values["skip-frames"]) : null;
   } catch (error) {
-    out(`--skip-frames: ${error.message}
+    err(`--skip-frames: ${error.message}
 `);
-    return 2;
+    return 2 /* Usage */;
   }
   const timeout = Number(values["gdb-timeout"] ?? 120);
   if (!Number.isFinite(timeout) || timeout <= 0) {
-    out("--gdb-timeout: expected a number of seconds\n");
-    return 2;
+    err("--gdb-timeout: expected a number of seconds\n");
+    return 2 /* Usage */;
   }
   const stage = await mkdtemp(join(tmpdir(), "crash-capture-local-"));
+  try {
+    return await analyseCores(values, positionals, skipFrames, timeout, stage, out, err);
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
+}
+async function analyseCores(values, positionals, skipFrames, timeout, stage, out, err) {
   const candidates = new ExecutableCandidates(
     (values.exe ?? []).map((exe) => resolve(exe)),
     stage
   );
   const crashes = [];
   const cores = /* @__PURE__ */ new Map();
-  let status = 0;
+  let status = 0 /* Analysed */;
   for (const [index, given] of positionals.entries()) {
-    const path = await realpath(given).catch(() => given);
-    if (!await looksLikeCore(path)) {
-      out(`${printable(given)}: not an ELF core file
+    const path = await realpath(given).catch(() => null);
+    if (path === null) {
+      err(`${printable(given)}: no such file
 `);
-      status = 1;
+      status = 1 /* NotAnalysed */;
       continue;
     }
-    const crash = await crashFromCoreFile(resolve(path), Date.now(), stage, index + 1);
-    const identified = await identify(crash, candidates);
+    if (!await looksLikeCore(path)) {
+      err(`${printable(given)}: not an ELF core file
+`);
+      status = 1 /* NotAnalysed */;
+      continue;
+    }
+    const crash = await crashFromCoreFile(path, Date.now(), stage, index + 1);
+    const identified = await identify(crash, candidates, true);
     crash.problems.push(...identified.problems);
     if (identified.core) cores.set(crash, identified.core);
     crashes.push(crash);
@@ -114,28 +133,55 @@ ${USAGE}`);
       parallel: Math.min(2, availableParallelism()),
       scripts: [],
       commands: [],
-      warn: (message) => out(`warning: ${message}
+      warn: (message) => err(`warning: ${message}
 `)
     } : { missing: "gdb is not installed: install it (apt-get install gdb) for backtraces" }
   );
+  if (!gdb && crashes.length > 0) {
+    err("crash-capture: gdb is not installed: install it (apt-get install gdb) for backtraces\n");
+    status = 3 /* NoGdb */;
+  }
+  for (const analysis of analyses) {
+    const { crash } = analysis;
+    const incomplete = crash.coreState !== "complete";
+    if (analysis.textPath !== null && !incomplete) continue;
+    if (status === 0 /* Analysed */) status = 1 /* NotAnalysed */;
+    const why = [
+      ...incomplete ? [`the core is ${crash.coreState}: ${crash.coreNote ?? ""}`] : [],
+      ...analysis.problems
+    ];
+    err(
+      `${printable(crash.core ?? crash.id)}: not fully analysed: ${printable(why.join("; ") || "gdb wrote no backtrace")}
+`
+    );
+  }
   const groups = groupCrashes(analyses, skipFrames);
   if (values.json) {
     out(JSON.stringify(buildReport(groups, "local"), null, 2) + "\n");
     return status;
   }
   for (const group of groups) {
-    for (const analysis of group.analyses) {
-      out(`
-=== ${printable(crashTitle(analysis))} ===
+    const [first, ...others] = group.analyses;
+    if (!first) continue;
+    out(`
+=== ${printable(crashTitle(first))} ===
 `);
-      out(printable(crashLogLines(analysis).join("\n")) + "\n");
-    }
+    out(printable(crashLogLines(first).join("\n")) + "\n");
+    for (const other of others)
+      out(`Same crash: pid ${other.crash.pid}, ${printable(other.crash.core ?? other.crash.id)}
+`);
   }
   return status;
 }
 
 // src/cli.ts
-runCli(process.argv.slice(2), (text) => process.stdout.write(text)).then(
+var report = process.stdout.write.bind(process.stdout);
+process.stdout.write = process.stderr.write.bind(process.stderr);
+runCli(
+  process.argv.slice(2),
+  (text) => report(text),
+  (text) => process.stderr.write(text)
+).then(
   (code) => process.exitCode = code,
   (error) => {
     process.stderr.write(

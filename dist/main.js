@@ -21,6 +21,17 @@ import "./chunk-LQK3ML4U.js";
 
 // src/main-step.ts
 import { existsSync } from "node:fs";
+function humanSize(bytes) {
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = "bytes";
+  for (const next of units) {
+    if (value < 1024) break;
+    value /= 1024;
+    unit = next;
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
+}
 function describePrivilege(privilege) {
   if (privilege === "root") return "root";
   if (privilege === "sudo") {
@@ -65,7 +76,7 @@ async function run() {
       `Compression: ${facts.compressor ? `zstd -1 (${facts.compressor})` : "none (zstd is not installed)"}`
     );
     info(
-      `Limits: ${inputs.maxCoreSize} bytes per core, ${inputs.maxTotalSize} bytes in all, ${inputs.minFreeSpace} bytes kept free`
+      `Limits: ${humanSize(inputs.maxCoreSize)} per core, ${humanSize(inputs.maxTotalSize)} in all, ${humanSize(inputs.minFreeSpace)} kept free`
     );
     info(
       `Other jobs capturing on this kernel: ${facts.otherJobs}${facts.otherJobs > 0 ? " (each crash goes to the job whose RUNNER_TRACKING_ID it carries)" : ""}`

@@ -19,7 +19,7 @@ import {
   newCrash,
   printCrashes,
   writeReport
-} from "./chunk-CI2XZFFF.js";
+} from "./chunk-2ZZIS3RM.js";
 import {
   detectPrivilege,
   runAsRoot
@@ -35,7 +35,7 @@ import {
   safeArtifactName,
   sourceLinksFromEnv,
   uploadBundle
-} from "./chunk-EVOVIQBD.js";
+} from "./chunk-HCAOZPUV.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
@@ -47,7 +47,7 @@ import {
   frameLine,
   groupTitle,
   signalDescription
-} from "./chunk-DAS4RST4.js";
+} from "./chunk-X5OOZSBY.js";
 import {
   describeFailure,
   runCommand,

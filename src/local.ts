@@ -1,4 +1,4 @@
-import { mkdtemp, realpath } from 'node:fs/promises'
+import { mkdtemp, realpath, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -18,12 +18,17 @@ Backtraces core files with the same engine as the action: finds each core's exec
 build-id), runs gdb, picks the frame to blame and groups identical crashes.
 
 Options:
-  --exe FILE           an executable to match cores against by build-id (repeatable)
+  --exe FILE           an executable to match cores against by build-id (repeatable); it wins
+                       over the path the core recorded
   --workspace DIR      the project's source root, for blame (default: the current directory)
   --skip-frames REGEX  function names to look past when blaming (panic helpers)
   --gdb-timeout SECS   seconds gdb may spend on one core (default 120)
   --json               print the JSON report instead of text
   -h, --help           this text
+
+Only the report goes to standard output; messages go to standard error.
+Exit status: 0 every core was analysed; 1 a file was missing or not a core, or a core could not
+be analysed (no matching executable, cut short, gdb failed); 2 bad usage; 3 gdb is not installed.
 `
 
 /** Terminal output of untrusted text: no escape sequences or other control characters. */
@@ -32,11 +37,23 @@ function printable(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g, '?')
 }
 
+/** Exit statuses of the local command (see USAGE). */
+export enum Exit {
+  Analysed = 0,
+  NotAnalysed = 1,
+  Usage = 2,
+  NoGdb = 3
+}
+
 /**
- * The local command: analyse core files on a laptop. Writes to `out`; returns the exit code
- * (0 analysed, 1 a core could not be used, 2 bad usage).
+ * The local command: analyse core files on a laptop. Writes the report to `out` and messages
+ * to `err`; returns the exit status.
  */
-export async function runCli(argv: string[], out: (text: string) => void): Promise<number> {
+export async function runCli(
+  argv: string[],
+  out: (text: string) => void,
+  err: (text: string) => void = out
+): Promise<number> {
   let parsed
   try {
     parsed = parseArgs({
@@ -52,46 +69,69 @@ export async function runCli(argv: string[], out: (text: string) => void): Promi
       }
     })
   } catch (error) {
-    out(`${(error as Error).message}\n\n${USAGE}`)
-    return 2
+    err(`${(error as Error).message}\n\n${USAGE}`)
+    return Exit.Usage
   }
   const { values, positionals } = parsed
   if (values.help || positionals.length === 0) {
-    out(USAGE)
-    return values.help ? 0 : 2
+    ;(values.help ? out : err)(USAGE)
+    return values.help ? Exit.Analysed : Exit.Usage
   }
   let skipFrames: RegExp | null
   try {
     skipFrames = values['skip-frames'] ? new RegExp(values['skip-frames']) : null
   } catch (error) {
-    out(`--skip-frames: ${(error as Error).message}\n`)
-    return 2
+    err(`--skip-frames: ${(error as Error).message}\n`)
+    return Exit.Usage
   }
   const timeout = Number(values['gdb-timeout'] ?? 120)
   if (!Number.isFinite(timeout) || timeout <= 0) {
-    out('--gdb-timeout: expected a number of seconds\n')
-    return 2
+    err('--gdb-timeout: expected a number of seconds\n')
+    return Exit.Usage
   }
 
   const stage = await mkdtemp(join(tmpdir(), 'crash-capture-local-'))
+  try {
+    return await analyseCores(values, positionals, skipFrames, timeout, stage, out, err)
+  } finally {
+    await rm(stage, { recursive: true, force: true })
+  }
+}
+
+/** Identifies, analyses and prints the cores; returns the exit status. */
+async function analyseCores(
+  values: { exe?: string[]; workspace?: string; json?: boolean },
+  positionals: string[],
+  skipFrames: RegExp | null,
+  timeout: number,
+  stage: string,
+  out: (text: string) => void,
+  err: (text: string) => void
+): Promise<number> {
+  // An explicit --exe is the user's word: it is tried before what the core recorded.
   const candidates = new ExecutableCandidates(
     (values.exe ?? []).map((exe) => resolve(exe)),
     stage
   )
   const crashes: Crash[] = []
   const cores = new Map<Crash, CoreInfo>()
-  let status = 0
+  let status: Exit = Exit.Analysed
   for (const [index, given] of positionals.entries()) {
     // The user named these files: links they made (core -> core.1234) are theirs to follow.
     // Files the cores name in turn are opened without following links (see identify).
-    const path = await realpath(given).catch(() => given)
-    if (!(await looksLikeCore(path))) {
-      out(`${printable(given)}: not an ELF core file\n`)
-      status = 1
+    const path = await realpath(given).catch(() => null)
+    if (path === null) {
+      err(`${printable(given)}: no such file\n`)
+      status = Exit.NotAnalysed
       continue
     }
-    const crash = await crashFromCoreFile(resolve(path), Date.now(), stage, index + 1)
-    const identified = await identify(crash, candidates)
+    if (!(await looksLikeCore(path))) {
+      err(`${printable(given)}: not an ELF core file\n`)
+      status = Exit.NotAnalysed
+      continue
+    }
+    const crash = await crashFromCoreFile(path, Date.now(), stage, index + 1)
+    const identified = await identify(crash, candidates, true)
     crash.problems.push(...identified.problems)
     if (identified.core) cores.set(crash, identified.core)
     crashes.push(crash)
@@ -110,20 +150,39 @@ export async function runCli(argv: string[], out: (text: string) => void): Promi
           parallel: Math.min(2, availableParallelism()),
           scripts: [],
           commands: [],
-          warn: (message) => out(`warning: ${message}\n`)
+          warn: (message) => err(`warning: ${message}\n`)
         }
       : { missing: 'gdb is not installed: install it (apt-get install gdb) for backtraces' }
   )
+  if (!gdb && crashes.length > 0) {
+    err('crash-capture: gdb is not installed: install it (apt-get install gdb) for backtraces\n')
+    status = Exit.NoGdb
+  }
+  for (const analysis of analyses) {
+    const { crash } = analysis
+    const incomplete = crash.coreState !== 'complete'
+    if (analysis.textPath !== null && !incomplete) continue
+    if (status === Exit.Analysed) status = Exit.NotAnalysed
+    const why = [
+      ...(incomplete ? [`the core is ${crash.coreState}: ${crash.coreNote ?? ''}`] : []),
+      ...analysis.problems
+    ]
+    err(
+      `${printable(crash.core ?? crash.id)}: not fully analysed: ${printable(why.join('; ') || 'gdb wrote no backtrace')}\n`
+    )
+  }
   const groups = groupCrashes(analyses, skipFrames)
   if (values.json) {
     out(JSON.stringify(buildReport(groups, 'local'), null, 2) + '\n')
     return status
   }
   for (const group of groups) {
-    for (const analysis of group.analyses) {
-      out(`\n=== ${printable(crashTitle(analysis))} ===\n`)
-      out(printable(crashLogLines(analysis).join('\n')) + '\n')
-    }
+    const [first, ...others] = group.analyses
+    if (!first) continue
+    out(`\n=== ${printable(crashTitle(first))} ===\n`)
+    out(printable(crashLogLines(first).join('\n')) + '\n')
+    for (const other of others)
+      out(`Same crash: pid ${other.crash.pid}, ${printable(other.crash.core ?? other.crash.id)}\n`)
   }
   return status
 }

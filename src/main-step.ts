@@ -7,6 +7,19 @@ import { getInputs } from './inputs.js'
 import type { Privilege } from './privilege.js'
 import { saveCaptureState } from './state.js'
 
+/** Bytes in binary units, as the inputs take them: `4 GiB`, `512 MiB`, `100 bytes`. */
+export function humanSize(bytes: number): string {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes
+  let unit = 'bytes'
+  for (const next of units) {
+    if (value < 1024) break
+    value /= 1024
+    unit = next
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`
+}
+
 function describePrivilege(privilege: Privilege | null): string {
   if (privilege === 'root') return 'root'
   if (privilege === 'sudo') {
@@ -63,7 +76,7 @@ export async function run(): Promise<void> {
       `Compression: ${facts.compressor ? `zstd -1 (${facts.compressor})` : 'none (zstd is not installed)'}`
     )
     core.info(
-      `Limits: ${inputs.maxCoreSize} bytes per core, ${inputs.maxTotalSize} bytes in all, ${inputs.minFreeSpace} bytes kept free`
+      `Limits: ${humanSize(inputs.maxCoreSize)} per core, ${humanSize(inputs.maxTotalSize)} in all, ${humanSize(inputs.minFreeSpace)} kept free`
     )
     core.info(
       `Other jobs capturing on this kernel: ${facts.otherJobs}${facts.otherJobs > 0 ? ' (each crash goes to the job whose RUNNER_TRACKING_ID it carries)' : ''}`

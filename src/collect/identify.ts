@@ -135,7 +135,9 @@ async function sharedFolder(path: string): Promise<boolean> {
  */
 export async function identify(
   crash: Crash,
-  candidates: ExecutableCandidates
+  candidates: ExecutableCandidates,
+  /** Try the candidates before the paths the core recorded (the local command's --exe). */
+  preferCandidates = false
 ): Promise<Identified> {
   const problems: string[] = []
   let core: CoreInfo | null = null
@@ -193,6 +195,19 @@ export async function identify(
   }
 
   const wanted = crash.buildId
+  const fromCandidates = async (): Promise<boolean> => {
+    if (!wanted) return false
+    for (const path of await candidates.list()) {
+      if ((await candidates.buildIdOf(path)) !== wanted) continue
+      const copy = await candidates.verifiedCopy(path, wanted)
+      if ('problem' in copy) continue
+      crash.executable = copy.file
+      crash.executableReason = `${path} (given as a candidate), whose build-id matches the core`
+      return true
+    }
+    return false
+  }
+  if (preferCandidates && (await fromCandidates())) return { crash, core, problems }
   const recorded = crash.executablePath?.replace(DELETED, '') ?? null
   const paths: string[] = []
   if (recorded && isAbsolute(recorded)) paths.push(recorded)
@@ -225,19 +240,10 @@ export async function identify(
       : `${path}, as recorded in the core (no build-id to compare)`
     return { crash, core, problems }
   }
-  if (wanted) {
-    for (const path of await candidates.list()) {
-      if ((await candidates.buildIdOf(path)) !== wanted) continue
-      const copy = await candidates.verifiedCopy(path, wanted)
-      if ('problem' in copy) continue
-      crash.executable = copy.file
-      crash.executableReason = `${path} (input executables), whose build-id matches the core`
-      return { crash, core, problems }
-    }
-  }
+  if (!preferCandidates && (await fromCandidates())) return { crash, core, problems }
   crash.executableReason = recorded?.length
-    ? `no file with the core's build-id was found (recorded path: ${crash.executablePath}); add it to the executables input`
-    : 'the core names no executable'
+    ? `no file with the core's build-id was found (recorded path: ${crash.executablePath}); name the executable with --exe (local command) or the executables input (action)`
+    : 'the core names no executable; name it with --exe (local command) or the executables input (action)'
   problems.push(`No executable for this core: ${crash.executableReason}.`)
   return { crash, core, problems }
 }

@@ -15,12 +15,39 @@ export function blamedLocation(analysis: Analysis): string | null {
   return blame?.path ? `${blame.path}:${blame.line}` : null
 }
 
+/** Signals whose default action dumps core. */
+const CORE_SIGNALS = new Set([
+  'SIGQUIT',
+  'SIGILL',
+  'SIGTRAP',
+  'SIGABRT',
+  'SIGBUS',
+  'SIGFPE',
+  'SIGSEGV',
+  'SIGXCPU',
+  'SIGXFSZ',
+  'SIGSYS'
+])
+
+/**
+ * True for a core that no fatal signal made: a snapshot of a live process (gdb's `gcore` stops
+ * it with SIGSTOP), which is no crash.
+ */
+export function isSnapshot(analysis: Analysis): boolean {
+  return analysis.signal.number > 0 && !CORE_SIGNALS.has(analysis.signal.name)
+}
+
+/** `SIGSEGV`, or `snapshot` for a core of a live process. */
+function what(analysis: Analysis): string {
+  return isSnapshot(analysis) ? `snapshot (${analysis.signal.name})` : analysis.signal.name
+}
+
 /** `SIGSEGV in sum_list() — 3 crashes` */
 export function groupTitle(group: CrashGroup): string {
   const first = group.analyses[0]!
   const count = group.analyses.length
   const where = blamedFunction(first)
-  const title = `${first.signal.name} in ${where === '??' ? '??' : `${where}()`} — ${executableName(first)}`
+  const title = `${what(first)} in ${where === '??' ? '??' : `${where}()`} — ${executableName(first)}`
   const paths = group.callPaths > 1 ? ` from ${group.callPaths} call paths` : ''
   return count > 1 ? `${title}, ${count} crashes${paths}` : title
 }
@@ -29,7 +56,7 @@ export function groupTitle(group: CrashGroup): string {
 export function crashTitle(analysis: Analysis): string {
   const location = blamedLocation(analysis)
   const where = `${blamedFunction(analysis)}${location ? ` (${location})` : ''}`
-  return `💥 ${analysis.signal.name} in ${where} — ${executableName(analysis)}, pid ${analysis.crash.pid}`
+  return `${isSnapshot(analysis) ? '📷' : '💥'} ${what(analysis)} in ${where} — ${executableName(analysis)}, pid ${analysis.crash.pid}`
 }
 
 /** `SIGSEGV (SEGV_MAPERR) at 0x0` */

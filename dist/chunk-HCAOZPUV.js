@@ -5,7 +5,7 @@ import {
   frameLine,
   groupTitle,
   signalDescription
-} from "./chunk-DAS4RST4.js";
+} from "./chunk-X5OOZSBY.js";
 import {
   executableName
 } from "./chunk-RMMOKWWV.js";

@@ -6,7 +6,7 @@ import {
   commandLine,
   crashTitle,
   signalDescription
-} from "./chunk-DAS4RST4.js";
+} from "./chunk-X5OOZSBY.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -3572,7 +3572,7 @@ async function sharedFolder(path6) {
   const info2 = await lstat(dirname4(path6)).catch(() => null);
   return !info2 || (info2.mode & 18) !== 0;
 }
-async function identify(crash, candidates) {
+async function identify(crash, candidates, preferCandidates = false) {
   const problems = [];
   let core = null;
   if (crash.core) {
@@ -3623,6 +3623,19 @@ async function identify(crash, candidates) {
     return { crash, core, problems };
   }
   const wanted = crash.buildId;
+  const fromCandidates = async () => {
+    if (!wanted) return false;
+    for (const path6 of await candidates.list()) {
+      if (await candidates.buildIdOf(path6) !== wanted) continue;
+      const copy = await candidates.verifiedCopy(path6, wanted);
+      if ("problem" in copy) continue;
+      crash.executable = copy.file;
+      crash.executableReason = `${path6} (given as a candidate), whose build-id matches the core`;
+      return true;
+    }
+    return false;
+  };
+  if (preferCandidates && await fromCandidates()) return { crash, core, problems };
   const recorded = crash.executablePath?.replace(DELETED, "") ?? null;
   const paths = [];
   if (recorded && isAbsolute(recorded)) paths.push(recorded);
@@ -3652,17 +3665,8 @@ async function identify(crash, candidates) {
     crash.executableReason = wanted ? `${path6}, whose build-id matches the core` : `${path6}, as recorded in the core (no build-id to compare)`;
     return { crash, core, problems };
   }
-  if (wanted) {
-    for (const path6 of await candidates.list()) {
-      if (await candidates.buildIdOf(path6) !== wanted) continue;
-      const copy = await candidates.verifiedCopy(path6, wanted);
-      if ("problem" in copy) continue;
-      crash.executable = copy.file;
-      crash.executableReason = `${path6} (input executables), whose build-id matches the core`;
-      return { crash, core, problems };
-    }
-  }
-  crash.executableReason = recorded?.length ? `no file with the core's build-id was found (recorded path: ${crash.executablePath}); add it to the executables input` : "the core names no executable";
+  if (!preferCandidates && await fromCandidates()) return { crash, core, problems };
+  crash.executableReason = recorded?.length ? `no file with the core's build-id was found (recorded path: ${crash.executablePath}); name the executable with --exe (local command) or the executables input (action)` : "the core names no executable; name it with --exe (local command) or the executables input (action)";
   problems.push(`No executable for this core: ${crash.executableReason}.`);
   return { crash, core, problems };
 }

@@ -12,18 +12,36 @@ function blamedLocation(analysis) {
   const blame = analysis.blame;
   return blame?.path ? `${blame.path}:${blame.line}` : null;
 }
+var CORE_SIGNALS = /* @__PURE__ */ new Set([
+  "SIGQUIT",
+  "SIGILL",
+  "SIGTRAP",
+  "SIGABRT",
+  "SIGBUS",
+  "SIGFPE",
+  "SIGSEGV",
+  "SIGXCPU",
+  "SIGXFSZ",
+  "SIGSYS"
+]);
+function isSnapshot(analysis) {
+  return analysis.signal.number > 0 && !CORE_SIGNALS.has(analysis.signal.name);
+}
+function what(analysis) {
+  return isSnapshot(analysis) ? `snapshot (${analysis.signal.name})` : analysis.signal.name;
+}
 function groupTitle(group) {
   const first = group.analyses[0];
   const count = group.analyses.length;
   const where = blamedFunction(first);
-  const title = `${first.signal.name} in ${where === "??" ? "??" : `${where}()`} \u2014 ${executableName(first)}`;
+  const title = `${what(first)} in ${where === "??" ? "??" : `${where}()`} \u2014 ${executableName(first)}`;
   const paths = group.callPaths > 1 ? ` from ${group.callPaths} call paths` : "";
   return count > 1 ? `${title}, ${count} crashes${paths}` : title;
 }
 function crashTitle(analysis) {
   const location = blamedLocation(analysis);
   const where = `${blamedFunction(analysis)}${location ? ` (${location})` : ""}`;
-  return `\u{1F4A5} ${analysis.signal.name} in ${where} \u2014 ${executableName(analysis)}, pid ${analysis.crash.pid}`;
+  return `${isSnapshot(analysis) ? "\u{1F4F7}" : "\u{1F4A5}"} ${what(analysis)} in ${where} \u2014 ${executableName(analysis)}, pid ${analysis.crash.pid}`;
 }
 function signalDescription(analysis) {
   const { signal } = analysis;
