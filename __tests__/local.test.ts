@@ -58,6 +58,10 @@ describe('local command', () => {
   })
 })
 
+interface Report {
+  groups: { crashes: { blame: { path: string | null; line: number | null } | null }[] }[]
+}
+
 /** The command as a user runs it: dist/cli.js in a process, stdout and stderr apart. */
 function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
   const result = spawnSync(STEP_NODE, [join(ROOT, 'dist/cli.js'), ...args], {
@@ -96,6 +100,22 @@ describe('local command as a process', () => {
       expect(lost.code).toBe(1)
       expect(lost.err).toMatch(/not fully analysed: .*name the executable with --exe/)
     }
+  })
+
+  it('blames the right file and line with the sources elsewhere (--source-dir)', () => {
+    const build = makeWorkspace(['nullderef'])
+    const [core] = [...dumpCores(build.dir, { elsewhere: './bin/nullderef' }).values()]
+    const laptop = mkdtempSync(join(tmpdir(), 'crash-capture-checkout-'))
+    execFileSync('cp', ['-r', join(build.dir, 'src'), join(build.dir, 'bin'), laptop])
+    execFileSync('rm', ['-rf', build.dir])
+    const args = ['--json', '--exe', join(laptop, 'bin', 'nullderef'), core!]
+    const without = JSON.parse(run(args, tmpdir()).out) as Report
+    expect(without.groups[0]!.crashes[0]!.blame?.path ?? null).toBeNull()
+    const withSources = JSON.parse(run(['--source-dir', laptop, ...args], tmpdir()).out) as Report
+    expect(withSources.groups[0]!.crashes[0]!.blame).toMatchObject({
+      path: 'src/nullderef.c',
+      line: crashLine('nullderef')
+    })
   })
 
   it('tells missing files, non-cores, cut cores, missing executables and a missing gdb apart', () => {

@@ -1,8 +1,15 @@
 import { describe, expect, it } from '@jest/globals'
-import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FakeJob, makeWorkspace, waitForCrashes, workflowCommands } from '../__fixtures__/e2e.js'
+import {
+  crashLine,
+  FakeJob,
+  makeWorkspace,
+  waitForCrashes,
+  workflowCommands
+} from '../__fixtures__/e2e.js'
 import { guardKernel } from '../__fixtures__/kernel.js'
 
 // Output that reads well at scale: a storm of one bug is one section, not N copies.
@@ -64,5 +71,32 @@ describe('scale: a storm of one bug', () => {
     const left = storm.filter((id) => !cores.includes(id))
     for (const id of left)
       expect(readFileSync(join(bundle, id, 'crash.json'), 'utf8')).toContain('max-cores-per-group')
+  }, 60_000)
+})
+
+describe('the artifact on a laptop', () => {
+  it('opens with the sources of another checkout through CRASH_SOURCES, and says how without', async () => {
+    const ws = makeWorkspace(['nullderef'])
+    const job = new FakeJob({ workspace: ws.dir, inputs: { 'fail-on-crash': 'false' } })
+    await job.runStep('main')
+    spawnSync(ws.bin('nullderef'), { cwd: ws.dir, env: job.processEnv() })
+    await waitForCrashes(job, 1)
+    const post = await job.runStep('post')
+    const bundle = post.stdout.match(/the bundle is at (\S+)/)![1]!
+    const id = readdirSync(bundle).find((name) => /^\d+-\d+$/.test(name))!
+    // The CI build directory is gone; the developer has a checkout elsewhere.
+    const checkout = mkdtempSync(join(tmpdir(), 'crash-capture-checkout-'))
+    execFileSync('cp', ['-r', join(ws.dir, 'src'), checkout])
+    execFileSync('rm', ['-rf', ws.dir])
+    const open = (env: NodeJS.ProcessEnv) =>
+      spawnSync('sh', [join(bundle, id, 'debug.sh'), '-batch', '-ex', 'list sum_list'], {
+        encoding: 'utf8',
+        env: { ...process.env, ...env }
+      })
+    const blind = open({})
+    expect(blind.stderr).toContain('run it with CRASH_SOURCES=<your checkout>')
+    expect(blind.stdout).not.toContain('/* crash-here */')
+    const seeing = open({ CRASH_SOURCES: checkout })
+    expect(seeing.stdout).toMatch(new RegExp(`^${crashLine('nullderef')}\\s.*crash-here`, 'm'))
   }, 60_000)
 })

@@ -9,13 +9,13 @@ import {
   publishComment,
   sourceLinksFromEnv,
   sourceLocation
-} from "./chunk-HCAOZPUV.js";
+} from "./chunk-XFSM6PFX.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-QJCIVNM3.js";
-import "./chunk-X5OOZSBY.js";
-import "./chunk-RMMOKWWV.js";
+} from "./chunk-2ZEZ27DK.js";
+import "./chunk-XWHUNMR2.js";
+import "./chunk-KFXOUJ7H.js";
 import {
   error,
   info,

@@ -9,14 +9,14 @@ import {
   findGdb,
   identify,
   looksLikeCore
-} from "./chunk-2ZZIS3RM.js";
-import "./chunk-PFK6ZXNS.js";
+} from "./chunk-RWTSN3L2.js";
+import "./chunk-UEFMZ3MM.js";
 import {
   crashTitle
-} from "./chunk-X5OOZSBY.js";
+} from "./chunk-XWHUNMR2.js";
 import {
   groupCrashes
-} from "./chunk-RMMOKWWV.js";
+} from "./chunk-KFXOUJ7H.js";
 import "./chunk-LY2TUG3Y.js";
 import "./chunk-LQK3ML4U.js";
 
@@ -34,6 +34,8 @@ Options:
   --exe FILE           an executable to match cores against by build-id (repeatable); it wins
                        over the path the core recorded
   --workspace DIR      the project's source root, for blame (default: the current directory)
+  --source-dir DIR     the sources, when the build was made in another directory (CI): the
+                       blamed file is looked for there (it is the workspace too)
   --skip-frames REGEX  function names to look past when blaming (panic helpers)
   --gdb-timeout SECS   seconds gdb may spend on one core (default 120)
   --json               print the JSON report instead of text
@@ -55,6 +57,7 @@ async function runCli(argv, out, err = out) {
       options: {
         exe: { type: "string", multiple: true },
         workspace: { type: "string" },
+        "source-dir": { type: "string" },
         "skip-frames": { type: "string" },
         "gdb-timeout": { type: "string" },
         json: { type: "boolean" },
@@ -127,7 +130,8 @@ async function analyseCores(values, positionals, skipFrames, timeout, stage, out
     cores,
     gdb ? {
       gdb,
-      workspace: await realpath(values.workspace ?? process.cwd()),
+      workspace: await realpath(values.workspace ?? values["source-dir"] ?? process.cwd()),
+      sourceDir: values["source-dir"] ? await realpath(values["source-dir"]) : null,
       skipFrames,
       timeoutMsPerCore: timeout * 1e3,
       parallel: Math.min(2, availableParallelism()),

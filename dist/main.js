@@ -4,12 +4,12 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-PFK6TSCM.js";
-import "./chunk-PFK6ZXNS.js";
+} from "./chunk-GMKVZR7W.js";
+import "./chunk-UEFMZ3MM.js";
 import {
   getInputs
-} from "./chunk-QJCIVNM3.js";
-import "./chunk-RMMOKWWV.js";
+} from "./chunk-2ZEZ27DK.js";
+import "./chunk-KFXOUJ7H.js";
 import {
   endGroup,
   info,

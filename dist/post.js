@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-PFK6TSCM.js";
+} from "./chunk-GMKVZR7W.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -19,11 +19,11 @@ import {
   newCrash,
   printCrashes,
   writeReport
-} from "./chunk-2ZZIS3RM.js";
+} from "./chunk-RWTSN3L2.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-PFK6ZXNS.js";
+} from "./chunk-UEFMZ3MM.js";
 import {
   canUpload,
   commentMarker,
@@ -35,24 +35,24 @@ import {
   safeArtifactName,
   sourceLinksFromEnv,
   uploadBundle
-} from "./chunk-HCAOZPUV.js";
+} from "./chunk-XFSM6PFX.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-QJCIVNM3.js";
+} from "./chunk-2ZEZ27DK.js";
 import {
   blamedLocation,
   frameLine,
   groupTitle,
   signalDescription
-} from "./chunk-X5OOZSBY.js";
+} from "./chunk-XWHUNMR2.js";
 import {
   describeFailure,
   runCommand,
   stageBundle
-} from "./chunk-RMMOKWWV.js";
+} from "./chunk-KFXOUJ7H.js";
 import {
   core_exports,
   endGroup,

@@ -21,6 +21,8 @@ Options:
   --exe FILE           an executable to match cores against by build-id (repeatable); it wins
                        over the path the core recorded
   --workspace DIR      the project's source root, for blame (default: the current directory)
+  --source-dir DIR     the sources, when the build was made in another directory (CI): the
+                       blamed file is looked for there (it is the workspace too)
   --skip-frames REGEX  function names to look past when blaming (panic helpers)
   --gdb-timeout SECS   seconds gdb may spend on one core (default 120)
   --json               print the JSON report instead of text
@@ -62,6 +64,7 @@ export async function runCli(
       options: {
         exe: { type: 'string', multiple: true },
         workspace: { type: 'string' },
+        'source-dir': { type: 'string' },
         'skip-frames': { type: 'string' },
         'gdb-timeout': { type: 'string' },
         json: { type: 'boolean' },
@@ -100,7 +103,7 @@ export async function runCli(
 
 /** Identifies, analyses and prints the cores; returns the exit status. */
 async function analyseCores(
-  values: { exe?: string[]; workspace?: string; json?: boolean },
+  values: { exe?: string[]; workspace?: string; 'source-dir'?: string; json?: boolean },
   positionals: string[],
   skipFrames: RegExp | null,
   timeout: number,
@@ -144,7 +147,8 @@ async function analyseCores(
     gdb
       ? {
           gdb,
-          workspace: await realpath(values.workspace ?? process.cwd()),
+          workspace: await realpath(values.workspace ?? values['source-dir'] ?? process.cwd()),
+          sourceDir: values['source-dir'] ? await realpath(values['source-dir']) : null,
           skipFrames,
           timeoutMsPerCore: timeout * 1000,
           parallel: Math.min(2, availableParallelism()),

@@ -1,5 +1,5 @@
-import { realpathSync, statSync } from 'node:fs'
-import { isAbsolute, relative, sep } from 'node:path'
+import { existsSync, realpathSync, statSync } from 'node:fs'
+import { isAbsolute, join, relative, sep } from 'node:path'
 import type { Blame, Frame, Thread } from './analysis.js'
 
 /** Runtime, C++ terminate and sanitizer machinery that a human reads past. */
@@ -26,6 +26,12 @@ export interface BlameOptions {
   workspace: string
   /** The `skip-frames` input: project helpers (panic, watchdog) to look past. */
   skipFrames: RegExp | null
+  /**
+   * Where the sources are when the build was made elsewhere (the local command's --source-dir,
+   * which is then the workspace too): a source path that does not exist is looked for there
+   * by its longest tail that does (`/__w/app/app/src/x.c` → `<dir>/src/x.c`).
+   */
+  sourceDir?: string | null
 }
 
 /** Resolves paths once per analysis; gdb repeats the same few files many times. */
@@ -43,6 +49,8 @@ export class SourceResolver {
     if (!path || !isAbsolute(path)) return null
     const cached = this.cache.get(path)
     if (cached !== undefined) return cached
+    const moved = this.options.sourceDir ? this.relocated(path) : null
+    if (moved) path = moved
     let result: string | null = null
     try {
       const real = realpathSync(path)
@@ -62,6 +70,22 @@ export class SourceResolver {
     }
     this.cache.set(path, result)
     return result
+  }
+
+  /** A path of the build, missing here, found under sourceDir by its longest existing tail. */
+  private relocated(path: string): string | null {
+    if (existsSync(path)) return null
+    const parts = path.split('/').filter(Boolean)
+    for (let i = 0; i < parts.length; i++) {
+      const candidate = join(this.options.sourceDir!, ...parts.slice(i))
+      if (parts.slice(i).includes('..')) return null
+      try {
+        if (statSync(candidate).isFile()) return candidate
+      } catch {
+        // a shorter tail
+      }
+    }
+    return null
   }
 }
 

@@ -3,13 +3,13 @@ import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-PFK6ZXNS.js";
+} from "./chunk-UEFMZ3MM.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-RMMOKWWV.js";
+} from "./chunk-KFXOUJ7H.js";
 import {
   getState,
   saveState

@@ -193,8 +193,8 @@ function fillFromCore(analysis, core) {
 }
 
 // src/analyze/blame.ts
-import { realpathSync, statSync } from "node:fs";
-import { isAbsolute, relative, sep } from "node:path";
+import { existsSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join, relative, sep } from "node:path";
 var MACHINERY_FUNCTION = /^(__GI_|__libc_|__pthread_kill|pthread_kill|raise$|abort$|__assert_fail|__assert_perror_fail|__stack_chk_fail|__fortify_fail|__chk_fail|__cxa_|__cxxabiv1::|__gnu_cxx::__verbose_terminate_handler|std::terminate|_Unwind_|__sanitizer::|__asan::|__asan_|__ubsan::|__ubsan_|__tsan::|__tsan_|__lsan::|__msan::|__interceptor_|___interceptor_|start_thread$|clone3?$|_start$|__clone)/;
 var MACHINERY_OBJFILE = /^(libc\.so|libc-|ld-linux|ld-musl|libstdc\+\+|libc\+\+|libc\+\+abi|libgcc_s|libasan|libubsan|libtsan|liblsan|libmsan|libhwasan|libpthread|libm\.so|libdl\.so|linux-vdso|linux-gate)/;
 var VENDORED_DIRS = [
@@ -220,6 +220,8 @@ var SourceResolver = class {
     if (!path || !isAbsolute(path)) return null;
     const cached = this.cache.get(path);
     if (cached !== void 0) return cached;
+    const moved = this.options.sourceDir ? this.relocated(path) : null;
+    if (moved) path = moved;
     let result = null;
     try {
       const real = realpathSync(path);
@@ -233,6 +235,20 @@ var SourceResolver = class {
     }
     this.cache.set(path, result);
     return result;
+  }
+  /** A path of the build, missing here, found under sourceDir by its longest existing tail. */
+  relocated(path) {
+    if (existsSync(path)) return null;
+    const parts = path.split("/").filter(Boolean);
+    for (let i = 0; i < parts.length; i++) {
+      const candidate = join(this.options.sourceDir, ...parts.slice(i));
+      if (parts.slice(i).includes("..")) return null;
+      try {
+        if (statSync(candidate).isFile()) return candidate;
+      } catch {
+      }
+    }
+    return null;
   }
 };
 function basename(path) {
@@ -327,12 +343,12 @@ ${a.signal.name}`;
 // src/upload/bundle.ts
 import { constants as constants4 } from "node:fs";
 import { chmod, copyFile, link, mkdir as mkdir2, rm, stat, writeFile } from "node:fs/promises";
-import { basename as basename2, dirname as dirname2, join as join2 } from "node:path";
+import { basename as basename2, dirname as dirname2, join as join3 } from "node:path";
 
 // src/process.ts
 import { spawn } from "node:child_process";
 import { access, constants as constants2 } from "node:fs/promises";
-import { delimiter, join } from "node:path";
+import { delimiter, join as join2 } from "node:path";
 function runCommand(command, args, options = {}) {
   const maxOutput = options.maxOutput ?? 16 * 1024 * 1024;
   return new Promise((resolve) => {
@@ -401,7 +417,7 @@ function describeFailure(result) {
 async function findProgram(name, path) {
   for (const dir of path.split(delimiter)) {
     if (!dir) continue;
-    const candidate = join(dir, name);
+    const candidate = join2(dir, name);
     try {
       await access(candidate, constants2.X_OK);
       return candidate;
@@ -483,8 +499,14 @@ function debugScript(crash, executable, sysroot, libDirs) {
     `# Opens crash ${shellQuote(crash.id)} in gdb with the executable and the shared libraries it ran with,`,
     "# from this bundle alone. Extra arguments go to gdb, for example: sh debug.sh -batch -ex bt",
     "# auto-load stays off: the library names come from the crashed program.",
+    "# The sources: set CRASH_SOURCES to your checkout when the build was made elsewhere (CI).",
     'here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd) || exit 1',
     'root=$(dirname -- "$here")',
+    'if [ -n "${CRASH_SOURCES:-}" ]; then',
+    '  set -- -iex "directory $CRASH_SOURCES" "$@"',
+    "else",
+    '  echo "debug.sh: to see the sources, run it with CRASH_SOURCES=<your checkout>" >&2',
+    "fi",
     "exec gdb -nx -iex 'set auto-load off' -iex 'set libthread-db-search-path $sdir' \\",
     "  -iex 'set debuginfod enabled off' \\",
     `  -iex "set sysroot "${inRoot(sysroot)} \\`,
@@ -514,7 +536,7 @@ Cores hold the memory of the crashed process, which can include secrets (tokens,
 treat this bundle like the secrets your tests use.
 `;
 async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PURE__ */ new Map()) {
-  const root = join2(stage, "bundle");
+  const root = join3(stage, "bundle");
   await rm(root, { recursive: true, force: true });
   await mkdir2(root, { recursive: true });
   const planned = [];
@@ -545,7 +567,7 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
     for (const library of crash.libraries) {
       wanted.push({ path: library.path, from: library.file });
       if (library.soname && library.soname !== basename2(library.path))
-        wanted.push({ path: join2(dirname2(library.path), library.soname), from: library.file });
+        wanted.push({ path: join3(dirname2(library.path), library.soname), from: library.file });
     }
     const clash = wanted.some((w) => {
       const taken = sysroot.get(safeRelative(w.path));
@@ -581,7 +603,7 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
   }
   const files = [];
   for (const p of planned) {
-    const target = join2(root, p.to);
+    const target = join3(root, p.to);
     await mkdir2(dirname2(target), { recursive: true });
     if (p.from.startsWith(stage + "/")) {
       await link(p.from, target).catch(() => copyFile(p.from, target, constants4.COPYFILE_EXCL));
@@ -597,7 +619,7 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
   }
   for (const analysis of analyses) {
     const { crash } = analysis;
-    const dir = join2(root, crash.id);
+    const dir = join3(root, crash.id);
     await mkdir2(dir, { recursive: true });
     const record = {
       ...crash,
@@ -609,17 +631,17 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
       },
       problems: [...analysis.problems, ...notes.get(crash) ?? []]
     };
-    await writeFile(join2(dir, "crash.json"), JSON.stringify(record, null, 2) + "\n");
-    files.push(join2(dir, "crash.json"));
+    await writeFile(join3(dir, "crash.json"), JSON.stringify(record, null, 2) + "\n");
+    files.push(join3(dir, "crash.json"));
     const script = scripts.get(crash);
     if (script && planned.some((p) => p.coreOf === crash)) {
-      await writeFile(join2(dir, "debug.sh"), script);
-      await chmod(join2(dir, "debug.sh"), 493);
-      files.push(join2(dir, "debug.sh"));
+      await writeFile(join3(dir, "debug.sh"), script);
+      await chmod(join3(dir, "debug.sh"), 493);
+      files.push(join3(dir, "debug.sh"));
     }
   }
-  await writeFile(join2(root, "README.md"), README);
-  files.push(join2(root, "README.md"));
+  await writeFile(join3(root, "README.md"), README);
+  files.push(join3(root, "README.md"));
   return { root, files, bytes, dropped };
 }
 

@@ -5,10 +5,10 @@ import {
   frameLine,
   groupTitle,
   signalDescription
-} from "./chunk-X5OOZSBY.js";
+} from "./chunk-XWHUNMR2.js";
 import {
   executableName
-} from "./chunk-RMMOKWWV.js";
+} from "./chunk-KFXOUJ7H.js";
 
 // src/report/markdown.ts
 var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;

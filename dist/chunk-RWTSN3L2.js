@@ -1,12 +1,12 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-PFK6ZXNS.js";
+} from "./chunk-UEFMZ3MM.js";
 import {
   commandLine,
   crashTitle,
   signalDescription
-} from "./chunk-X5OOZSBY.js";
+} from "./chunk-XWHUNMR2.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -21,7 +21,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-RMMOKWWV.js";
+} from "./chunk-KFXOUJ7H.js";
 import {
   debug,
   endGroup,
