@@ -114,6 +114,25 @@ describe('upload: the crash bundle as an artifact', () => {
     expect(existsSync(join(dir, 'sysroot', ws.bin('nullderef')))).toBe(true)
     expect(existsSync(join(dir, 'README.md'))).toBe(true)
 
+    // The artifact carries its own index, with every path inside the bundle.
+    const stage = post.outputs.report!.replace(/\/report\.json$/, '')
+    const index = readFileSync(join(dir, 'report.json'), 'utf8')
+    expect(index).not.toContain(stage)
+    const crashJson = JSON.parse(readFileSync(join(dir, record.id, 'crash.json'), 'utf8')) as {
+      core: string
+      executable: string
+      libraries: { file: string | null }[]
+    }
+    expect(crashJson.core).toBe(`${record.id}/core`)
+    expect(existsSync(join(dir, crashJson.executable))).toBe(true)
+    expect(crashJson.libraries.length).toBeGreaterThan(0)
+    for (const library of crashJson.libraries)
+      expect(existsSync(join(dir, library.file!))).toBe(true)
+    expect((JSON.parse(index) as { crashes: number }).crashes).toBe(2)
+    // The summary says how to get there.
+    expect(post.summary).toContain("gh run download 777 -n 'crash-capture-test-attempt1' -D crash")
+    expect(post.summary).toMatch(/CRASH_SOURCES=\$PWD sh crash\/'\d+-\d+'\/debug\.sh/)
+
     rmSync(ws.bin('nullderef'))
     const out = execFileSync(
       'sh',

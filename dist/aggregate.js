@@ -9,13 +9,13 @@ import {
   publishComment,
   sourceLinksFromEnv,
   sourceLocation
-} from "./chunk-XFSM6PFX.js";
+} from "./chunk-3CUKR5UH.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-2ZEZ27DK.js";
-import "./chunk-XWHUNMR2.js";
-import "./chunk-KFXOUJ7H.js";
+} from "./chunk-EU3YHL7M.js";
+import "./chunk-ZPBZ2OCP.js";
+import "./chunk-BOIPLAFA.js";
 import {
   error,
   info,

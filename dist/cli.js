@@ -9,14 +9,14 @@ import {
   findGdb,
   identify,
   looksLikeCore
-} from "./chunk-RWTSN3L2.js";
-import "./chunk-UEFMZ3MM.js";
+} from "./chunk-F3C75CNQ.js";
+import "./chunk-7DFBL3NF.js";
 import {
   crashTitle
-} from "./chunk-XWHUNMR2.js";
+} from "./chunk-ZPBZ2OCP.js";
 import {
   groupCrashes
-} from "./chunk-KFXOUJ7H.js";
+} from "./chunk-BOIPLAFA.js";
 import "./chunk-LY2TUG3Y.js";
 import "./chunk-LQK3ML4U.js";
 

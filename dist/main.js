@@ -4,12 +4,12 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-GMKVZR7W.js";
-import "./chunk-UEFMZ3MM.js";
+} from "./chunk-LBY47V7K.js";
+import "./chunk-7DFBL3NF.js";
 import {
   getInputs
-} from "./chunk-2ZEZ27DK.js";
-import "./chunk-KFXOUJ7H.js";
+} from "./chunk-EU3YHL7M.js";
+import "./chunk-BOIPLAFA.js";
 import {
   endGroup,
   info,

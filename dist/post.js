@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-GMKVZR7W.js";
+} from "./chunk-LBY47V7K.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -19,11 +19,11 @@ import {
   newCrash,
   printCrashes,
   writeReport
-} from "./chunk-RWTSN3L2.js";
+} from "./chunk-F3C75CNQ.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-UEFMZ3MM.js";
+} from "./chunk-7DFBL3NF.js";
 import {
   canUpload,
   commentMarker,
@@ -35,24 +35,25 @@ import {
   safeArtifactName,
   sourceLinksFromEnv,
   uploadBundle
-} from "./chunk-XFSM6PFX.js";
+} from "./chunk-3CUKR5UH.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-2ZEZ27DK.js";
+} from "./chunk-EU3YHL7M.js";
 import {
   blamedLocation,
   frameLine,
   groupTitle,
   signalDescription
-} from "./chunk-XWHUNMR2.js";
+} from "./chunk-ZPBZ2OCP.js";
 import {
   describeFailure,
+  portable,
   runCommand,
   stageBundle
-} from "./chunk-KFXOUJ7H.js";
+} from "./chunk-BOIPLAFA.js";
 import {
   core_exports,
   endGroup,
@@ -67,7 +68,7 @@ import "./chunk-LQK3ML4U.js";
 
 // src/post-step.ts
 import { randomBytes } from "node:crypto";
-import { access, mkdir as mkdir3, realpath, rm, stat as stat2 } from "node:fs/promises";
+import { access, mkdir as mkdir3, realpath, rm, stat as stat2, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { basename, dirname as dirname2, join as join3, resolve } from "node:path";
 
@@ -760,7 +761,7 @@ async function summarize(groups, expected, artifact, job) {
   }
   return summary2;
 }
-async function upload(inputs, groups, stage) {
+async function upload(inputs, groups, stage, mode) {
   if (inputs.upload === "none" /* None */) return null;
   const leaveOut = /* @__PURE__ */ new Map();
   for (const group of groups) {
@@ -780,6 +781,16 @@ async function upload(inputs, groups, stage) {
       inputs.maxArtifactSize,
       leaveOut
     );
+    const index = join3(bundle.root, "report.json");
+    await writeFile(
+      index,
+      JSON.stringify(
+        portable(buildReport(groups, mode, [], inputs.identity), stage, bundle.root),
+        null,
+        2
+      ) + "\n"
+    );
+    bundle.files.push(index);
     if (leaveOut.size > 0)
       info(
         `crash-capture: ${leaveOut.size} core(s) of crashes with the same signature as bundled ones are left out of the artifact (max-cores-per-group ${inputs.maxCoresPerGroup}); their reports are in it.`
@@ -890,7 +901,11 @@ async function report(state, restoration) {
     const job = inputs.identity.index !== null ? inputs.identity.label : null;
     show(groups, expected, job);
     lap("report");
-    artifact = await upload(inputs, [...groups, ...expected], stage);
+    const uploaded = await upload(inputs, [...groups, ...expected], stage, state?.mode ?? "none");
+    artifact = uploaded && {
+      ...uploaded,
+      folder: (groups[0] ?? expected[0])?.analyses[0]?.crash.id ?? null
+    };
     lap("artifact");
     summary2 = await summarize(groups, expected, artifact, job);
     info(`crash-capture: timings: ${timings.join(", ")}`);

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
-import { access, mkdir, realpath, rm, stat } from 'node:fs/promises'
+import { access, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Analysis } from './analyze/analysis.js'
@@ -28,7 +28,7 @@ import {
 import { printCrashes } from './report/log.js'
 import { buildReport, writeReport } from './report/report-file.js'
 import { renderSummary, sourceLinksFromEnv } from './report/summary.js'
-import { stageBundle, UploadMode } from './upload/bundle.js'
+import { portable, stageBundle, UploadMode } from './upload/bundle.js'
 import { canUpload, safeArtifactName, uploadBundle, type Uploaded } from './upload/upload.js'
 import { loadCaptureState, type CaptureState } from './state.js'
 
@@ -338,7 +338,8 @@ async function summarize(
 async function upload(
   inputs: Inputs,
   groups: CrashGroup[],
-  stage: string
+  stage: string,
+  mode: string
 ): Promise<Uploaded | null> {
   if (inputs.upload === UploadMode.None) return null
   // Every crash keeps its report; only the first cores of a group are bundled: the others
@@ -361,6 +362,17 @@ async function upload(
       inputs.maxArtifactSize,
       leaveOut
     )
+    // The artifact carries its own index: the report, with paths inside the bundle.
+    const index = join(bundle.root, 'report.json')
+    await writeFile(
+      index,
+      JSON.stringify(
+        portable(buildReport(groups, mode, [], inputs.identity), stage, bundle.root),
+        null,
+        2
+      ) + '\n'
+    )
+    bundle.files.push(index)
     if (leaveOut.size > 0)
       core.info(
         `crash-capture: ${leaveOut.size} core(s) of crashes with the same signature as bundled ones are left out of the artifact (max-cores-per-group ${inputs.maxCoresPerGroup}); their reports are in it.`
@@ -480,7 +492,7 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
   let expected: CrashGroup[] = []
   let matched = inputs.expectedCrashes.map(() => 0)
   let summary = ''
-  let artifact: Uploaded | null = null
+  let artifact: (Uploaded & { folder: string | null }) | null = null
   if (crashes.length === 0) {
     core.info('crash-capture: no crash was found in this job.')
   } else {
@@ -494,7 +506,11 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
     const job = inputs.identity.index !== null ? inputs.identity.label : null
     show(groups, expected, job)
     lap('report')
-    artifact = await upload(inputs, [...groups, ...expected], stage)
+    const uploaded = await upload(inputs, [...groups, ...expected], stage, state?.mode ?? 'none')
+    artifact = uploaded && {
+      ...uploaded,
+      folder: (groups[0] ?? expected[0])?.analyses[0]?.crash.id ?? null
+    }
     lap('artifact')
     summary = await summarize(groups, expected, artifact, job)
     core.info(`crash-capture: timings: ${timings.join(', ')}`)

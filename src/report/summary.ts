@@ -1,6 +1,7 @@
 import { executableName, type Analysis, type Frame } from '../analyze/analysis.js'
 import type { CrashGroup } from '../analyze/group.js'
 import { blamedFunction, commandLine, groupTitle, signalDescription } from './describe.js'
+import { shellQuote } from '../process.js'
 import { code, codeBlock, codeLink, cut, encodePath, escape } from './markdown.js'
 
 /** GitHub refuses a step summary over 1 MiB. */
@@ -134,6 +135,8 @@ function renderGroup(group: CrashGroup, index: number, links: SourceLinks | null
 export interface ArtifactLink {
   name: string
   url: string | null
+  /** A crash folder in it to name in the instructions (the first group's first crash). */
+  folder?: string | null
 }
 
 /** One line pointing at the crash artifact; empty when there is none. */
@@ -144,7 +147,18 @@ export function artifactLine(artifact: ArtifactLink | null): string {
     artifact.url && /^https?:\/\/[^\s()<>]+$/.test(artifact.url)
       ? `[${name}](${artifact.url})`
       : name
-  return `📦 Crash artifact ${where}: cores, the exact executables and libraries, backtraces; after downloading, \`sh <crash>/debug.sh\` opens a crash in gdb.\n\n`
+  const run = process.env.GITHUB_RUN_ID
+  const id = /^\d+$/.test(run ?? '') ? run : '<run-id>'
+  // The artifact's name is ours (job id, leg label) but still goes through a shell word.
+  const download = codeBlock(
+    [
+      `gh run download ${id} -n ${shellQuote(artifact.name)} -D crash`,
+      `ls crash   # ${artifact.folder ? `the crash folders, like ${artifact.folder}` : 'one folder per crash'}`,
+      `CRASH_SOURCES=$PWD sh crash/${artifact.folder ? shellQuote(artifact.folder) : '<crash>'}/debug.sh`
+    ].join('\n'),
+    'sh'
+  )
+  return `📦 Crash artifact ${where}: cores, the exact executables and libraries, backtraces, and \`report.json\`. From your checkout, this opens the first crash in gdb:\n\n${download}\n\n`
 }
 
 /** The job summary: a headline, then one section per group, under GitHub's 1 MiB limit. */

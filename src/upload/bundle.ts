@@ -1,4 +1,4 @@
-import { constants } from 'node:fs'
+import { constants, existsSync } from 'node:fs'
 import { chmod, copyFile, link, mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { Analysis } from '../analyze/analysis.js'
@@ -41,6 +41,42 @@ export function safeRelative(path: string): string {
     .filter((part) => part !== '' && part !== '.' && part !== '..')
     .map((part) => part.replace(FORBIDDEN, '_'))
     .join('/')
+}
+
+/**
+ * A record (a crash, a report) as the bundle tells it: every path of the runner's stage becomes
+ * the path of the same file inside the bundle, or null when the bundle does not have it; the
+ * executable and libraries point into its `sysroot/`. Paths of the crashed process (its
+ * executable path, its working directory) stay as they were: they are facts about the crash.
+ */
+export function portable<T>(record: T, stage: string, root: string): T {
+  const inBundle = (relative: string) => (existsSync(join(root, relative)) ? relative : null)
+  const sysroot = (path: unknown) =>
+    typeof path === 'string' ? inBundle(`sysroot/${safeRelative(path.replace(DELETED, ''))}`) : null
+  const map = (value: unknown): unknown => {
+    if (typeof value === 'string')
+      return value.startsWith(`${stage}/`) ? inBundle(value.slice(stage.length + 1)) : value
+    if (Array.isArray(value)) return value.map(map)
+    if (typeof value !== 'object' || value === null) return value
+    const object = Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, map(v)])
+    )
+    // A crash record: its executable and libraries are in the bundle's sysroot.
+    if ('executablePath' in object && Array.isArray(object.libraries)) {
+      const original = value as {
+        executable?: unknown
+        executablePath?: unknown
+        libraries: { path?: unknown }[]
+      }
+      object.executable = original.executable ? sysroot(original.executablePath) : null
+      object.libraries = original.libraries.map((library) => ({
+        ...library,
+        file: sysroot(library.path)
+      }))
+    }
+    return object
+  }
+  return map(record) as T
 }
 
 /** One file to put in the bundle. */
@@ -237,7 +273,10 @@ export async function stageBundle(
       },
       problems: [...analysis.problems, ...(notes.get(crash) ?? [])]
     }
-    await writeFile(join(dir, 'crash.json'), JSON.stringify(record, null, 2) + '\n')
+    await writeFile(
+      join(dir, 'crash.json'),
+      JSON.stringify(portable(record, stage, root), null, 2) + '\n'
+    )
     files.push(join(dir, 'crash.json'))
     const script = scripts.get(crash)
     if (script && planned.some((p) => p.coreOf === crash)) {

@@ -5,10 +5,11 @@ import {
   frameLine,
   groupTitle,
   signalDescription
-} from "./chunk-XWHUNMR2.js";
+} from "./chunk-ZPBZ2OCP.js";
 import {
-  executableName
-} from "./chunk-KFXOUJ7H.js";
+  executableName,
+  shellQuote
+} from "./chunk-BOIPLAFA.js";
 
 // src/report/markdown.ts
 var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
@@ -144,7 +145,19 @@ function artifactLine(artifact) {
   if (!artifact) return "";
   const name = code(artifact.name);
   const where = artifact.url && /^https?:\/\/[^\s()<>]+$/.test(artifact.url) ? `[${name}](${artifact.url})` : name;
-  return `\u{1F4E6} Crash artifact ${where}: cores, the exact executables and libraries, backtraces; after downloading, \`sh <crash>/debug.sh\` opens a crash in gdb.
+  const run = process.env.GITHUB_RUN_ID;
+  const id = /^\d+$/.test(run ?? "") ? run : "<run-id>";
+  const download = codeBlock(
+    [
+      `gh run download ${id} -n ${shellQuote(artifact.name)} -D crash`,
+      `ls crash   # ${artifact.folder ? `the crash folders, like ${artifact.folder}` : "one folder per crash"}`,
+      `CRASH_SOURCES=$PWD sh crash/${artifact.folder ? shellQuote(artifact.folder) : "<crash>"}/debug.sh`
+    ].join("\n"),
+    "sh"
+  );
+  return `\u{1F4E6} Crash artifact ${where}: cores, the exact executables and libraries, backtraces, and \`report.json\`. From your checkout, this opens the first crash in gdb:
+
+${download}
 
 `;
 }

@@ -5,7 +5,7 @@ import {
   executableName,
   groupCrashes,
   signatureOf
-} from "./chunk-KFXOUJ7H.js";
+} from "./chunk-BOIPLAFA.js";
 import {
   getInput
 } from "./chunk-LY2TUG3Y.js";

@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   describeFailure,
   runCommand
-} from "./chunk-KFXOUJ7H.js";
+} from "./chunk-BOIPLAFA.js";
 
 // src/privilege.ts
 var PrivilegeError = class extends Error {

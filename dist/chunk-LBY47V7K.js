@@ -3,13 +3,13 @@ import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-UEFMZ3MM.js";
+} from "./chunk-7DFBL3NF.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-KFXOUJ7H.js";
+} from "./chunk-BOIPLAFA.js";
 import {
   getState,
   saveState

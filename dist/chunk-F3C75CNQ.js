@@ -1,12 +1,12 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-UEFMZ3MM.js";
+} from "./chunk-7DFBL3NF.js";
 import {
   commandLine,
   crashTitle,
   signalDescription
-} from "./chunk-XWHUNMR2.js";
+} from "./chunk-ZPBZ2OCP.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -21,7 +21,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-KFXOUJ7H.js";
+} from "./chunk-BOIPLAFA.js";
 import {
   debug,
   endGroup,

@@ -341,7 +341,7 @@ ${a.signal.name}`;
 }
 
 // src/upload/bundle.ts
-import { constants as constants4 } from "node:fs";
+import { constants as constants4, existsSync as existsSync2 } from "node:fs";
 import { chmod, copyFile, link, mkdir as mkdir2, rm, stat, writeFile } from "node:fs/promises";
 import { basename as basename2, dirname as dirname2, join as join3 } from "node:path";
 
@@ -483,6 +483,29 @@ var DELETED = / \(deleted\)$/;
 var FORBIDDEN = /["\\:<>|*?\u0000-\u001f]/g;
 function safeRelative(path) {
   return path.split("/").filter((part) => part !== "" && part !== "." && part !== "..").map((part) => part.replace(FORBIDDEN, "_")).join("/");
+}
+function portable(record, stage, root) {
+  const inBundle = (relative2) => existsSync2(join3(root, relative2)) ? relative2 : null;
+  const sysroot = (path) => typeof path === "string" ? inBundle(`sysroot/${safeRelative(path.replace(DELETED, ""))}`) : null;
+  const map = (value) => {
+    if (typeof value === "string")
+      return value.startsWith(`${stage}/`) ? inBundle(value.slice(stage.length + 1)) : value;
+    if (Array.isArray(value)) return value.map(map);
+    if (typeof value !== "object" || value === null) return value;
+    const object = Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, map(v)])
+    );
+    if ("executablePath" in object && Array.isArray(object.libraries)) {
+      const original = value;
+      object.executable = original.executable ? sysroot(original.executablePath) : null;
+      object.libraries = original.libraries.map((library) => ({
+        ...library,
+        file: sysroot(library.path)
+      }));
+    }
+    return object;
+  };
+  return map(record);
 }
 async function sizeOf(path) {
   return stat(path).then(
@@ -631,7 +654,10 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
       },
       problems: [...analysis.problems, ...notes.get(crash) ?? []]
     };
-    await writeFile(join3(dir, "crash.json"), JSON.stringify(record, null, 2) + "\n");
+    await writeFile(
+      join3(dir, "crash.json"),
+      JSON.stringify(portable(record, stage, root), null, 2) + "\n"
+    );
     files.push(join3(dir, "crash.json"));
     const script = scripts.get(crash);
     if (script && planned.some((p) => p.coreOf === crash)) {
@@ -665,5 +691,6 @@ export {
   copyFromHandle,
   UploadMode,
   safeRelative,
+  portable,
   stageBundle
 };
