@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, renameSync, truncateSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  renameSync,
+  truncateSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from '../src/local.js'
@@ -140,6 +147,21 @@ describe('local command as a process', () => {
     const noGdb = run([cores.get('nullderef')!], ws.dir, { ...process.env, PATH: '/nonexistent' })
     expect(noGdb.code).toBe(3)
     expect(noGdb.err).toContain('gdb is not installed')
+  })
+
+  it('refuses an artifact zip whose entries would land outside it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crash-capture-slip-'))
+    const zip = join(dir, 'evil.zip')
+    execFileSync('python3', [
+      '-c',
+      'import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w") as z:\n  z.writestr("report.json", "{}")\n  z.writestr("../escaped", "x")',
+      zip
+    ])
+    const opened = run(['open', zip], dir)
+    expect(opened.code).toBe(1)
+    // unzip-stream already turns `../escaped` into `./escaped`; open's own check stays behind it.
+    expect(existsSync(join(tmpdir(), 'escaped'))).toBe(false)
+    expect(existsSync(join(dir, '..', 'escaped'))).toBe(false)
   })
 
   it('calls a gcore snapshot of a live process a snapshot, not a crash', async () => {

@@ -1,13 +1,15 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { DefaultArtifactClient } from '@actions/artifact'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FakeArtifactService } from '../__fixtures__/fake-artifact-service.js'
 import {
   FakeJob,
   makeWorkspace,
+  ROOT,
+  STEP_NODE,
   waitForCrashes,
   workflowCommands,
   type Workspace
@@ -132,6 +134,41 @@ describe('upload: the crash bundle as an artifact', () => {
     // The summary says how to get there.
     expect(post.summary).toContain("gh run download 777 -n 'crash-capture-test-attempt1' -D crash")
     expect(post.summary).toMatch(/CRASH_SOURCES=\$PWD sh crash\/'\d+-\d+'\/debug\.sh/)
+
+    // The local command opens the downloaded artifact, as a folder and as the zip.
+    const cli = (...args: string[]) =>
+      spawnSync(STEP_NODE, [join(ROOT, 'dist/cli.js'), 'open', ...args], {
+        encoding: 'utf8',
+        cwd: ws.dir
+      })
+    const zip = join(mkdtempSync(join(tmpdir(), 'crash-capture-zip-')), 'crash.zip')
+    const uploaded = service.artifacts.find((a) => String(a.id) === post.outputs['artifact-id'])!
+    writeFileSync(zip, service.content(uploaded)!)
+    for (const artifact of [dir, zip]) {
+      const list = cli(artifact)
+      expect(list.status).toBe(0)
+      expect(list.stdout).toMatch(
+        new RegExp(
+          `SIGSEGV in sum_list at src/nullderef\\.c:\\d+: 1 crash\\(es\\), folders ${record.id}`
+        )
+      )
+      const bt = cli(artifact, '--crash', record.id, '--bt')
+      expect(bt.stdout).toContain('in sum_list (head=0x0)')
+      const gdb = cli(
+        artifact,
+        '--crash',
+        record.id,
+        '--',
+        '-batch',
+        '-ex',
+        'info sharedlibrary',
+        '-ex',
+        'bt'
+      )
+      expect(gdb.stdout).toMatch(/Yes.*\/sysroot\/\S*libc\.so\.6/)
+      expect(gdb.stdout).toMatch(/in sum_list \(/)
+    }
+    expect(cli(dir, '--crash', 'no-such').status).toBe(1)
 
     rmSync(ws.bin('nullderef'))
     const out = execFileSync(

@@ -9,7 +9,7 @@ import {
   publishComment,
   sourceLinksFromEnv,
   sourceLocation
-} from "./chunk-3CUKR5UH.js";
+} from "./chunk-UEU73ZEU.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
@@ -190,7 +190,7 @@ function renderRunComment(groups, key, runUrl, links) {
 var MAX_ANNOTATIONS = 10;
 async function readReports() {
   const started = Date.now();
-  const { DefaultArtifactClient } = await import("./artifact-NBHIMXK2.js");
+  const { DefaultArtifactClient } = await import("./artifact-WIHOG3XS.js");
   const client = new DefaultArtifactClient();
   const { artifacts } = await client.listArtifacts({ latest: true });
   const shared = artifacts.filter((a) => a.name.startsWith(`${REPORT_ARTIFACT_PREFIX}-`));

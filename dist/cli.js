@@ -21,11 +21,178 @@ import "./chunk-LY2TUG3Y.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/local.ts
-import { mkdtemp, realpath, rm } from "node:fs/promises";
-import { availableParallelism, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { mkdtemp as mkdtemp2, realpath, rm as rm2 } from "node:fs/promises";
+import { availableParallelism, tmpdir as tmpdir2 } from "node:os";
+import { join as join2, resolve as resolve2 } from "node:path";
+import { parseArgs as parseArgs2 } from "node:util";
+
+// src/open.ts
+import { spawn } from "node:child_process";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
+var OPEN_USAGE = `Usage: crash-capture open ARTIFACT [--crash ID] [--bt] [--source-dir DIR] [-- GDB-ARGS...]
+
+Opens a crash artifact downloaded from a CI run (its folder, or the zip as downloaded from the
+run's page):
+  crash-capture open crash/                      lists its crashes, one line per group
+  crash-capture open crash/ --crash ID --bt      prints that crash's backtrace
+  crash-capture open crash/ --crash ID           starts gdb on it with the executable and the
+                                                 libraries it ran with, from the bundle
+  crash-capture open crash.zip --crash ID -- -batch -ex bt
+
+Options:
+  --crash ID        a crash folder of the artifact (as the list shows it)
+  --bt              print the crash's backtrace instead of starting gdb
+  --source-dir DIR  your checkout, so that gdb shows the sources (default: the current directory)
+  -h, --help        this text
+`;
+var MAX_UNPACKED = 64 * 1024 ** 3;
+async function unpackZip(zip, into) {
+  const { Parse } = (await import("./unzip-S466QSOI.js")).default;
+  let total = 0;
+  const writes = [];
+  await new Promise((done, fail) => {
+    const parser = Parse();
+    parser.on("entry", (entry) => {
+      const name = normalize(entry.path);
+      if (isAbsolute(name) || name === ".." || name.startsWith(`..${sep}`)) {
+        entry.autodrain();
+        fail(new Error(`the zip holds a path outside itself: ${JSON.stringify(entry.path)}`));
+        return;
+      }
+      const target = join(into, name);
+      if (entry.type === "Directory") {
+        entry.autodrain();
+        return;
+      }
+      const count = new Transform({
+        transform(chunk, _encoding, next) {
+          total += chunk.length;
+          next(
+            total > MAX_UNPACKED ? new Error("the zip unpacks to more than 64 GiB") : null,
+            chunk
+          );
+        }
+      });
+      writes.push(
+        mkdir(dirname(target), { recursive: true }).then(
+          () => pipeline(entry, count, createWriteStream(target, { flags: "wx", mode: 384 }))
+        )
+      );
+    });
+    parser.on("error", fail);
+    parser.on("close", () => done());
+    parser.on("finish", () => done());
+    createReadStream(zip).on("error", fail).pipe(parser);
+  });
+  await Promise.all(writes);
+}
+async function runOpen(argv, out, err, printable2) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        crash: { type: "string" },
+        bt: { type: "boolean" },
+        "source-dir": { type: "string" },
+        help: { type: "boolean", short: "h" }
+      }
+    });
+  } catch (error) {
+    err(`${error.message}
+
+${OPEN_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const dashes = argv.indexOf("--");
+  const gdbArgs = dashes >= 0 ? argv.slice(dashes + 1) : [];
+  const artifact = positionals[0];
+  if (values.help || !artifact) {
+    ;
+    (values.help ? out : err)(OPEN_USAGE);
+    return values.help ? 0 : 2;
+  }
+  const info = await stat(artifact).catch(() => null);
+  if (!info) {
+    err(`${printable2(artifact)}: no such file or folder
+`);
+    return 1;
+  }
+  let root = resolve(artifact);
+  let scratch = null;
+  try {
+    if (info.isFile()) {
+      scratch = await mkdtemp(join(tmpdir(), "crash-capture-open-"));
+      await unpackZip(root, scratch);
+      root = scratch;
+    }
+    const report2 = JSON.parse(
+      await readFile(join(root, "report.json"), "utf8").catch(() => "null")
+    );
+    if (!report2?.groups) {
+      err(`${printable2(artifact)}: not a crash-capture artifact (no report.json)
+`);
+      return 1;
+    }
+    if (!values.crash) {
+      for (const [index, group] of report2.groups.entries()) {
+        const first = group.crashes?.[0] ?? {};
+        const where = first.blame?.path ? ` at ${first.blame.path}:${first.blame.line}` : "";
+        out(
+          printable2(
+            `${index + 1}. ${first.signal?.name ?? "crash"} in ${first.blame?.function ?? "??"}${where}: ${group.count ?? 0} crash(es), folders ${(group.crashes ?? []).map((c) => c.id).join(" ")}`
+          ) + "\n"
+        );
+      }
+      return 0;
+    }
+    const id = values.crash;
+    if (!/^[A-Za-z0-9._-]+$/.test(id) || !await stat(join(root, id)).catch(() => null)) {
+      err(`${printable2(id)}: no such crash in the artifact (the list shows its crash folders)
+`);
+      return 1;
+    }
+    if (values.bt) {
+      const text = await readFile(join(root, id, "backtrace.txt"), "utf8").catch(() => null);
+      if (text === null) {
+        err(`${id}: the artifact has no backtrace for this crash
+`);
+        return 1;
+      }
+      out(printable2(text));
+      return 0;
+    }
+    const script = join(root, id, "debug.sh");
+    if (!await stat(script).catch(() => null)) {
+      err(`${id}: the artifact has no core for this crash (see its crash.json)
+`);
+      return 1;
+    }
+    const sources = resolve(values["source-dir"] ?? process.cwd());
+    return await new Promise((done) => {
+      const child = spawn("sh", [script, ...gdbArgs], {
+        stdio: "inherit",
+        env: { ...process.env, CRASH_SOURCES: sources }
+      });
+      child.on("error", () => done(1));
+      child.on("close", (code) => done(code ?? 1));
+    });
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+// src/local.ts
 var USAGE = `Usage: crash-capture [options] CORE...
+       crash-capture open ARTIFACT ...     (a crash artifact downloaded from CI: see open --help)
 
 Backtraces core files with the same engine as the action: finds each core's executable (by
 build-id), runs gdb, picks the frame to blame and groups identical crashes.
@@ -49,9 +216,10 @@ function printable(text) {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g, "?");
 }
 async function runCli(argv, out, err = out) {
+  if (argv[0] === "open") return runOpen(argv.slice(1), out, err, printable);
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseArgs2({
       args: argv,
       allowPositionals: true,
       options: {
@@ -89,16 +257,16 @@ ${USAGE}`);
     err("--gdb-timeout: expected a number of seconds\n");
     return 2 /* Usage */;
   }
-  const stage = await mkdtemp(join(tmpdir(), "crash-capture-local-"));
+  const stage = await mkdtemp2(join2(tmpdir2(), "crash-capture-local-"));
   try {
     return await analyseCores(values, positionals, skipFrames, timeout, stage, out, err);
   } finally {
-    await rm(stage, { recursive: true, force: true });
+    await rm2(stage, { recursive: true, force: true });
   }
 }
 async function analyseCores(values, positionals, skipFrames, timeout, stage, out, err) {
   const candidates = new ExecutableCandidates(
-    (values.exe ?? []).map((exe) => resolve(exe)),
+    (values.exe ?? []).map((exe) => resolve2(exe)),
     stage
   );
   const crashes = [];

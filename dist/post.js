@@ -35,7 +35,7 @@ import {
   safeArtifactName,
   sourceLinksFromEnv,
   uploadBundle
-} from "./chunk-3CUKR5UH.js";
+} from "./chunk-UEU73ZEU.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,

@@ -10,9 +10,11 @@ import { crashFromCoreFile } from './collect/stray.js'
 import { looksLikeCore, type CoreInfo } from './elf/core-file.js'
 import { crashTitle } from './report/describe.js'
 import { crashLogLines } from './report/log.js'
+import { runOpen } from './open.js'
 import { buildReport } from './report/report-file.js'
 
 const USAGE = `Usage: crash-capture [options] CORE...
+       crash-capture open ARTIFACT ...     (a crash artifact downloaded from CI: see open --help)
 
 Backtraces core files with the same engine as the action: finds each core's executable (by
 build-id), runs gdb, picks the frame to blame and groups identical crashes.
@@ -56,6 +58,7 @@ export async function runCli(
   out: (text: string) => void,
   err: (text: string) => void = out
 ): Promise<number> {
+  if (argv[0] === 'open') return runOpen(argv.slice(1), out, err, printable)
   let parsed
   try {
     parsed = parseArgs({
