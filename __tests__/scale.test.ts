@@ -7,6 +7,8 @@ import {
   crashLine,
   FakeJob,
   makeWorkspace,
+  ROOT,
+  STEP_NODE,
   waitForCrashes,
   workflowCommands
 } from '../__fixtures__/e2e.js'
@@ -77,13 +79,22 @@ describe('scale: a storm of one bug', () => {
 describe('the artifact on a laptop', () => {
   it('opens with the sources of another checkout through CRASH_SOURCES, and says how without', async () => {
     const ws = makeWorkspace(['nullderef'])
+    // The same program built from an absolute source path: DWARF then names the CI workspace.
+    execFileSync('gcc', ['-g', '-O0', '-o', ws.bin('absolute'), join(ws.dir, 'src', 'nullderef.c')])
     const job = new FakeJob({ workspace: ws.dir, inputs: { 'fail-on-crash': 'false' } })
     await job.runStep('main')
     spawnSync(ws.bin('nullderef'), { cwd: ws.dir, env: job.processEnv() })
     await waitForCrashes(job, 1)
+    spawnSync(ws.bin('absolute'), { cwd: ws.dir, env: job.processEnv() })
+    await waitForCrashes(job, 2)
     const post = await job.runStep('post')
     const bundle = post.stdout.match(/the bundle is at (\S+)/)![1]!
-    const id = readdirSync(bundle).find((name) => /^\d+-\d+$/.test(name))!
+    const report = JSON.parse(readFileSync(join(bundle, 'report.json'), 'utf8')) as {
+      groups: { crashes: { id: string; executablePath: string }[] }[]
+    }
+    const idOf = (name: string) =>
+      report.groups.flatMap((g) => g.crashes).find((c) => c.executablePath === ws.bin(name))!.id
+    const id = idOf('nullderef')
     // The CI build directory is gone; the developer has a checkout elsewhere.
     const checkout = mkdtempSync(join(tmpdir(), 'crash-capture-checkout-'))
     execFileSync('cp', ['-r', join(ws.dir, 'src'), checkout])
@@ -98,5 +109,24 @@ describe('the artifact on a laptop', () => {
     expect(blind.stdout).not.toContain('/* crash-here */')
     const seeing = open({ CRASH_SOURCES: checkout })
     expect(seeing.stdout).toMatch(new RegExp(`^${crashLine('nullderef')}\\s.*crash-here`, 'm'))
+    // Through the local command, for the absolute-path build too (substitute-path).
+    const viaOpen = spawnSync(
+      STEP_NODE,
+      [
+        join(ROOT, 'dist/cli.js'),
+        'open',
+        bundle,
+        '--crash',
+        idOf('absolute'),
+        '--source-dir',
+        checkout,
+        '--',
+        '-batch',
+        '-ex',
+        'list sum_list'
+      ],
+      { encoding: 'utf8' }
+    )
+    expect(viaOpen.stdout).toMatch(new RegExp(`^${crashLine('nullderef')}\\s.*crash-here`, 'm'))
   }, 60_000)
 })

@@ -9,13 +9,13 @@ import {
   publishComment,
   sourceLinksFromEnv,
   sourceLocation
-} from "./chunk-UEU73ZEU.js";
+} from "./chunk-XW2L35CC.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-EU3YHL7M.js";
-import "./chunk-ZPBZ2OCP.js";
-import "./chunk-BOIPLAFA.js";
+} from "./chunk-2XPT7TJU.js";
+import "./chunk-CEDKBKKM.js";
+import "./chunk-CFJVLGBW.js";
 import {
   error,
   info,

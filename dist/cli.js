@@ -9,14 +9,14 @@ import {
   findGdb,
   identify,
   looksLikeCore
-} from "./chunk-F3C75CNQ.js";
-import "./chunk-7DFBL3NF.js";
+} from "./chunk-H5YX6DKR.js";
+import "./chunk-J3UIQAND.js";
 import {
   crashTitle
-} from "./chunk-ZPBZ2OCP.js";
+} from "./chunk-CEDKBKKM.js";
 import {
   groupCrashes
-} from "./chunk-BOIPLAFA.js";
+} from "./chunk-CFJVLGBW.js";
 import "./chunk-LY2TUG3Y.js";
 import "./chunk-LQK3ML4U.js";
 
@@ -203,7 +203,10 @@ Options:
   --workspace DIR      the project's source root, for blame (default: the current directory)
   --source-dir DIR     the sources, when the build was made in another directory (CI): the
                        blamed file is looked for there (it is the workspace too)
-  --skip-frames REGEX  function names to look past when blaming (panic helpers)
+  --skip-frames REGEX  function names to look past when blaming (panic helpers); searched
+                       anywhere in a name, anchor it (^name$) for whole names
+  --gdb-script FILE    a gdb script of the project (pretty-printers, helpers), sourced before
+                       the backtraces (repeatable)
   --gdb-timeout SECS   seconds gdb may spend on one core (default 120)
   --json               print the JSON report instead of text
   -h, --help           this text
@@ -227,6 +230,7 @@ async function runCli(argv, out, err = out) {
         workspace: { type: "string" },
         "source-dir": { type: "string" },
         "skip-frames": { type: "string" },
+        "gdb-script": { type: "string", multiple: true },
         "gdb-timeout": { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" }
@@ -303,7 +307,7 @@ async function analyseCores(values, positionals, skipFrames, timeout, stage, out
       skipFrames,
       timeoutMsPerCore: timeout * 1e3,
       parallel: Math.min(2, availableParallelism()),
-      scripts: [],
+      scripts: (values["gdb-script"] ?? []).map((script) => resolve2(script)),
       commands: [],
       warn: (message) => err(`warning: ${message}
 `)

@@ -4,12 +4,12 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-LBY47V7K.js";
-import "./chunk-7DFBL3NF.js";
+} from "./chunk-PC5DUK3W.js";
+import "./chunk-J3UIQAND.js";
 import {
   getInputs
-} from "./chunk-EU3YHL7M.js";
-import "./chunk-BOIPLAFA.js";
+} from "./chunk-2XPT7TJU.js";
+import "./chunk-CFJVLGBW.js";
 import {
   endGroup,
   info,

@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-LBY47V7K.js";
+} from "./chunk-PC5DUK3W.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -19,11 +19,11 @@ import {
   newCrash,
   printCrashes,
   writeReport
-} from "./chunk-F3C75CNQ.js";
+} from "./chunk-H5YX6DKR.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-7DFBL3NF.js";
+} from "./chunk-J3UIQAND.js";
 import {
   canUpload,
   commentMarker,
@@ -35,25 +35,25 @@ import {
   safeArtifactName,
   sourceLinksFromEnv,
   uploadBundle
-} from "./chunk-UEU73ZEU.js";
+} from "./chunk-XW2L35CC.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-EU3YHL7M.js";
+} from "./chunk-2XPT7TJU.js";
 import {
   blamedLocation,
   frameLine,
   groupTitle,
   signalDescription
-} from "./chunk-ZPBZ2OCP.js";
+} from "./chunk-CEDKBKKM.js";
 import {
   describeFailure,
   portable,
   runCommand,
   stageBundle
-} from "./chunk-BOIPLAFA.js";
+} from "./chunk-CFJVLGBW.js";
 import {
   core_exports,
   endGroup,
@@ -761,7 +761,7 @@ async function summarize(groups, expected, artifact, job) {
   }
   return summary2;
 }
-async function upload(inputs, groups, stage, mode) {
+async function upload(inputs, groups, stage, mode, workspace) {
   if (inputs.upload === "none" /* None */) return null;
   const leaveOut = /* @__PURE__ */ new Map();
   for (const group of groups) {
@@ -779,7 +779,8 @@ async function upload(inputs, groups, stage, mode) {
       stage,
       inputs.upload,
       inputs.maxArtifactSize,
-      leaveOut
+      leaveOut,
+      workspace
     );
     const index = join3(bundle.root, "report.json");
     await writeFile(
@@ -901,7 +902,13 @@ async function report(state, restoration) {
     const job = inputs.identity.index !== null ? inputs.identity.label : null;
     show(groups, expected, job);
     lap("report");
-    const uploaded = await upload(inputs, [...groups, ...expected], stage, state?.mode ?? "none");
+    const uploaded = await upload(
+      inputs,
+      [...groups, ...expected],
+      stage,
+      state?.mode ?? "none",
+      workspace
+    );
     artifact = uploaded && {
       ...uploaded,
       folder: (groups[0] ?? expected[0])?.analyses[0]?.crash.id ?? null

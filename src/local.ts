@@ -25,7 +25,10 @@ Options:
   --workspace DIR      the project's source root, for blame (default: the current directory)
   --source-dir DIR     the sources, when the build was made in another directory (CI): the
                        blamed file is looked for there (it is the workspace too)
-  --skip-frames REGEX  function names to look past when blaming (panic helpers)
+  --skip-frames REGEX  function names to look past when blaming (panic helpers); searched
+                       anywhere in a name, anchor it (^name$) for whole names
+  --gdb-script FILE    a gdb script of the project (pretty-printers, helpers), sourced before
+                       the backtraces (repeatable)
   --gdb-timeout SECS   seconds gdb may spend on one core (default 120)
   --json               print the JSON report instead of text
   -h, --help           this text
@@ -69,6 +72,7 @@ export async function runCli(
         workspace: { type: 'string' },
         'source-dir': { type: 'string' },
         'skip-frames': { type: 'string' },
+        'gdb-script': { type: 'string', multiple: true },
         'gdb-timeout': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }
@@ -106,7 +110,13 @@ export async function runCli(
 
 /** Identifies, analyses and prints the cores; returns the exit status. */
 async function analyseCores(
-  values: { exe?: string[]; workspace?: string; 'source-dir'?: string; json?: boolean },
+  values: {
+    exe?: string[]
+    workspace?: string
+    'source-dir'?: string
+    'gdb-script'?: string[]
+    json?: boolean
+  },
   positionals: string[],
   skipFrames: RegExp | null,
   timeout: number,
@@ -155,7 +165,7 @@ async function analyseCores(
           skipFrames,
           timeoutMsPerCore: timeout * 1000,
           parallel: Math.min(2, availableParallelism()),
-          scripts: [],
+          scripts: (values['gdb-script'] ?? []).map((script) => resolve(script)),
           commands: [],
           warn: (message) => err(`warning: ${message}\n`)
         }

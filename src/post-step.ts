@@ -339,7 +339,8 @@ async function upload(
   inputs: Inputs,
   groups: CrashGroup[],
   stage: string,
-  mode: string
+  mode: string,
+  workspace: string
 ): Promise<Uploaded | null> {
   if (inputs.upload === UploadMode.None) return null
   // Every crash keeps its report; only the first cores of a group are bundled: the others
@@ -360,7 +361,8 @@ async function upload(
       stage,
       inputs.upload,
       inputs.maxArtifactSize,
-      leaveOut
+      leaveOut,
+      workspace
     )
     // The artifact carries its own index: the report, with paths inside the bundle.
     const index = join(bundle.root, 'report.json')
@@ -506,7 +508,13 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
     const job = inputs.identity.index !== null ? inputs.identity.label : null
     show(groups, expected, job)
     lap('report')
-    const uploaded = await upload(inputs, [...groups, ...expected], stage, state?.mode ?? 'none')
+    const uploaded = await upload(
+      inputs,
+      [...groups, ...expected],
+      stage,
+      state?.mode ?? 'none',
+      workspace
+    )
     artifact = uploaded && {
       ...uploaded,
       folder: (groups[0] ?? expected[0])?.analyses[0]?.crash.id ?? null

@@ -104,7 +104,9 @@ export function debugScript(
   crash: Crash,
   executable: string | null,
   sysroot: string,
-  libDirs: string[]
+  libDirs: string[],
+  /** The workspace the build was made in (CI), mapped to CRASH_SOURCES for absolute paths. */
+  workspace: string | null = null
 ): string {
   const inRoot = (relative: string) => `"$root/"${shellQuote(relative)}`
   const search = libDirs.map((dir) => inRoot(`${sysroot}/${dir}`)).join(':')
@@ -119,6 +121,10 @@ export function debugScript(
     'root=$(dirname -- "$here")',
     'if [ -n "${CRASH_SOURCES:-}" ]; then',
     '  set -- -iex "directory $CRASH_SOURCES" "$@"',
+    // eslint-disable-next-line no-control-regex
+    ...(workspace && !/[\u0000-\u001f]/.test(workspace)
+      ? [`  set -- -iex "set substitute-path "${shellQuote(workspace)}" $CRASH_SOURCES" "$@"`]
+      : []),
     'else',
     '  echo "debug.sh: to see the sources, run it with CRASH_SOURCES=<your checkout>" >&2',
     'fi',
@@ -164,7 +170,9 @@ export async function stageBundle(
   mode: UploadMode.All | UploadMode.Reports,
   maxBytes: number,
   /** Crashes whose core stays out (a group's duplicates), with the reason for their record. */
-  leaveOut: Map<Crash, string> = new Map()
+  leaveOut: Map<Crash, string> = new Map(),
+  /** The workspace of the build, for debug.sh's source mapping. */
+  workspace: string | null = null
 ): Promise<Bundle> {
   const root = join(stage, 'bundle')
   await rm(root, { recursive: true, force: true })
@@ -224,7 +232,13 @@ export async function stageBundle(
     ]
     scripts.set(
       crash,
-      debugScript(crash, crash.executable && exePath ? safeRelative(exePath) : null, base, libDirs)
+      debugScript(
+        crash,
+        crash.executable && exePath ? safeRelative(exePath) : null,
+        base,
+        libDirs,
+        workspace
+      )
     )
   }
 

@@ -3,13 +3,13 @@ import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-7DFBL3NF.js";
+} from "./chunk-J3UIQAND.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-BOIPLAFA.js";
+} from "./chunk-CFJVLGBW.js";
 import {
   getState,
   saveState

@@ -1,12 +1,12 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-7DFBL3NF.js";
+} from "./chunk-J3UIQAND.js";
 import {
   commandLine,
   crashTitle,
   signalDescription
-} from "./chunk-ZPBZ2OCP.js";
+} from "./chunk-CEDKBKKM.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -21,7 +21,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-BOIPLAFA.js";
+} from "./chunk-CFJVLGBW.js";
 import {
   debug,
   endGroup,

@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   executableName,
   shellQuote
-} from "./chunk-BOIPLAFA.js";
+} from "./chunk-CFJVLGBW.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

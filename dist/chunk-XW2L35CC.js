@@ -5,11 +5,11 @@ import {
   frameLine,
   groupTitle,
   signalDescription
-} from "./chunk-ZPBZ2OCP.js";
+} from "./chunk-CEDKBKKM.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-BOIPLAFA.js";
+} from "./chunk-CFJVLGBW.js";
 
 // src/report/markdown.ts
 var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;

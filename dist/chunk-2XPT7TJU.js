@@ -5,7 +5,7 @@ import {
   executableName,
   groupCrashes,
   signatureOf
-} from "./chunk-BOIPLAFA.js";
+} from "./chunk-CFJVLGBW.js";
 import {
   getInput
 } from "./chunk-LY2TUG3Y.js";

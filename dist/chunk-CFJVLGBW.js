@@ -513,7 +513,7 @@ async function sizeOf(path) {
     () => null
   );
 }
-function debugScript(crash, executable, sysroot, libDirs) {
+function debugScript(crash, executable, sysroot, libDirs, workspace = null) {
   const inRoot = (relative2) => `"$root/"${shellQuote(relative2)}`;
   const search = libDirs.map((dir) => inRoot(`${sysroot}/${dir}`)).join(":");
   const exe = executable ? inRoot(`${sysroot}/${executable}`) : "";
@@ -527,6 +527,8 @@ function debugScript(crash, executable, sysroot, libDirs) {
     'root=$(dirname -- "$here")',
     'if [ -n "${CRASH_SOURCES:-}" ]; then',
     '  set -- -iex "directory $CRASH_SOURCES" "$@"',
+    // eslint-disable-next-line no-control-regex
+    ...workspace && !/[\u0000-\u001f]/.test(workspace) ? [`  set -- -iex "set substitute-path "${shellQuote(workspace)}" $CRASH_SOURCES" "$@"`] : [],
     "else",
     '  echo "debug.sh: to see the sources, run it with CRASH_SOURCES=<your checkout>" >&2',
     "fi",
@@ -558,7 +560,7 @@ their original absolute paths, so that gdb on another machine uses these and not
 Cores hold the memory of the crashed process, which can include secrets (tokens, keys, data):
 treat this bundle like the secrets your tests use.
 `;
-async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PURE__ */ new Map()) {
+async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PURE__ */ new Map(), workspace = null) {
   const root = join3(stage, "bundle");
   await rm(root, { recursive: true, force: true });
   await mkdir2(root, { recursive: true });
@@ -610,7 +612,13 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
     ];
     scripts.set(
       crash,
-      debugScript(crash, crash.executable && exePath ? safeRelative(exePath) : null, base, libDirs)
+      debugScript(
+        crash,
+        crash.executable && exePath ? safeRelative(exePath) : null,
+        base,
+        libDirs,
+        workspace
+      )
     );
   }
   const dropped = [];
