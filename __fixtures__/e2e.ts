@@ -49,6 +49,20 @@ export function makeWorkspace(programs: (string | Program)[]): Workspace {
   return { dir, bin: (name) => join(dir, 'bin', name) }
 }
 
+/**
+ * Builds the project-library pair into a workspace: bin/libmylib.so (whose function crashes)
+ * and bin/uselib, which loads it from its own folder. Call again to rebuild after an edit.
+ */
+export function buildWithLibrary(workspace: Workspace): void {
+  for (const file of ['mylib.c', 'uselib.c']) {
+    const target = join(workspace.dir, 'src', file)
+    if (!existsSync(target)) copyFileSync(join(ROOT, '__fixtures__/crashers', file), target)
+  }
+  const cc = (args: string[]) => execFileSync('gcc', ['-g', '-O0', ...args], { cwd: workspace.dir })
+  cc(['-shared', '-fPIC', '-o', 'bin/libmylib.so', 'src/mylib.c'])
+  cc(['-o', 'bin/uselib', 'src/uselib.c', '-Lbin', '-lmylib', '-Wl,-rpath,$ORIGIN'])
+}
+
 /** The line of the `crash-here` marker in a fixture program. */
 export function crashLine(name: string, marker = 'crash-here'): number {
   const base = join(ROOT, '__fixtures__/crashers', name)
@@ -127,6 +141,17 @@ export function workflowCommands(stdout: string): WorkflowCommand[] {
     commands.push({ command: command!, properties, message: unescape(message!) })
   }
   return commands
+}
+
+/** Every crash record of a post step's JSON report (its `report` output), all groups in turn. */
+export function reportCrashes<T>(path: string | undefined): T[] {
+  const report = JSON.parse(readFileSync(path!, 'utf8')) as { groups: { crashes: T[] }[] }
+  return report.groups.flatMap((group) => group.crashes)
+}
+
+/** The session folder main registered (its job's folder under crash-dir). */
+export function sessionOf(job: FakeJob): string {
+  return (JSON.parse(job.state.capture!) as { sessionDir: string }).sessionDir
 }
 
 export { FakeJob, ROOT, STEP_NODE }

@@ -1,17 +1,18 @@
 import { describe, expect, it } from '@jest/globals'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, utimesSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, utimesSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseCoredumpList } from '../src/collect/coredumpctl.js'
 import {
+  buildWithLibrary,
   crashLine,
   FakeJob,
   makeWorkspace,
-  ROOT,
   waitForCrashes,
   workflowCommands,
-  type Workspace
+  type Workspace,
+  reportCrashes
 } from '../__fixtures__/e2e.js'
 import { guardKernel, restoreKernel } from '../__fixtures__/kernel.js'
 import { ensureUser, readableDist, type TestUser } from '../__fixtures__/users.js'
@@ -28,12 +29,7 @@ interface Record {
   blame: { function: string | null; path: string | null; line: number | null } | null
 }
 
-function records(reportPath: string | undefined): Record[] {
-  const report = JSON.parse(readFileSync(reportPath!, 'utf8')) as {
-    groups: { crashes: Record[] }[]
-  }
-  return report.groups.flatMap((g) => g.crashes)
-}
+const records = (path: string | undefined) => reportCrashes<Record>(path)
 
 /** A folder every user may write cores into, set as a file core_pattern by the test (root). */
 function fileCorePattern(): string {
@@ -146,20 +142,7 @@ describe('identify: a binary rebuilt after the crash', () => {
 describe('identify: a shared library rebuilt after the crash', () => {
   it('is reported as changed since the crash', async () => {
     const ws = makeWorkspace([])
-    for (const file of ['mylib.c', 'uselib.c'])
-      copyFileSync(join(ROOT, '__fixtures__/crashers', file), join(ws.dir, 'src', file))
-    const build = () => {
-      execFileSync(
-        'gcc',
-        ['-g', '-O0', '-shared', '-fPIC', '-o', 'bin/libmylib.so', 'src/mylib.c'],
-        { cwd: ws.dir }
-      )
-      execFileSync(
-        'gcc',
-        ['-g', '-O0', '-o', 'bin/uselib', 'src/uselib.c', '-Lbin', '-lmylib', '-Wl,-rpath,$ORIGIN'],
-        { cwd: ws.dir }
-      )
-    }
+    const build = () => buildWithLibrary(ws)
     build()
     const job = new FakeJob({
       workspace: ws.dir,

@@ -17,7 +17,8 @@ import {
   makeWorkspace,
   waitForCrashes,
   workflowCommands,
-  type Workspace
+  type Workspace,
+  reportCrashes
 } from '../__fixtures__/e2e.js'
 import { guardKernel, readKernel } from '../__fixtures__/kernel.js'
 import { otherRootfs } from '../__fixtures__/rootfs.js'
@@ -49,11 +50,7 @@ interface CrashRecord {
   blame: { path: string; line: number } | null
 }
 
-function records(path: string | undefined): CrashRecord[] {
-  return (
-    JSON.parse(readFileSync(path!, 'utf8')) as { groups: { crashes: CrashRecord[] }[] }
-  ).groups.flatMap((g) => g.crashes)
-}
+const records = (path: string | undefined) => reportCrashes<CrashRecord>(path)
 
 async function laterStepCrashes(job: FakeJob, ws: Workspace) {
   const run = spawnSync(ws.bin('nullderef'), { cwd: ws.dir, env: job.processEnv() })

@@ -20,7 +20,9 @@ import {
   makeWorkspace,
   ROOT,
   waitForCrashes,
-  workflowCommands
+  workflowCommands,
+  reportCrashes,
+  sessionOf
 } from '../__fixtures__/e2e.js'
 import { guardKernel, readKernel } from '../__fixtures__/kernel.js'
 
@@ -30,10 +32,6 @@ const snapshot = guardKernel()
 
 function figure(text: string): void {
   process.stdout.write(`figure: ${text}\n`)
-}
-
-function sessionOf(job: FakeJob): string {
-  return (JSON.parse(job.state.capture!) as { sessionDir: string }).sessionDir
 }
 
 interface CrashRecord {
@@ -47,11 +45,7 @@ interface CrashRecord {
   blame: { function: string | null; line: number | null } | null
 }
 
-function records(path: string | undefined): CrashRecord[] {
-  return (
-    JSON.parse(readFileSync(path!, 'utf8')) as { groups: { crashes: CrashRecord[] }[] }
-  ).groups.flatMap((g) => g.crashes)
-}
+const records = (path: string | undefined) => reportCrashes<CrashRecord>(path)
 
 /** Every file below `dir`, relative. */
 function tree(dir: string): string[] {

@@ -19,12 +19,15 @@ import {
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import {
+  buildWithLibrary,
   FakeJob,
   makeWorkspace,
   ROOT,
   STEP_NODE,
   waitForCrashes,
-  type Workspace
+  type Workspace,
+  reportCrashes,
+  sessionOf
 } from '../__fixtures__/e2e.js'
 import { BOT_LOGIN, FakeGitHub } from '../__fixtures__/fake-github.js'
 import { guardKernel, readKernel, restoreKernel } from '../__fixtures__/kernel.js'
@@ -48,15 +51,7 @@ interface CrashRecord {
   problems: string[]
 }
 
-function records(path: string | undefined): CrashRecord[] {
-  return (
-    JSON.parse(readFileSync(path!, 'utf8')) as { groups: { crashes: CrashRecord[] }[] }
-  ).groups.flatMap((g) => g.crashes)
-}
-
-function sessionOf(job: FakeJob): string {
-  return (JSON.parse(job.state.capture!) as { sessionDir: string }).sessionDir
-}
+const records = (path: string | undefined) => reportCrashes<CrashRecord>(path)
 
 /** The post step's staging folder (it stays in RUNNER_TEMP after the step). */
 function stageOf(job: FakeJob, session: string): string {
@@ -397,16 +392,7 @@ describe('security: every size limit holds', () => {
 describe('security: nothing a crash names can hang the post step', () => {
   it('reports a library replaced by a FIFO and finishes', async () => {
     const ws = makeWorkspace([])
-    for (const file of ['mylib.c', 'uselib.c'])
-      copyFileSync(join(ROOT, '__fixtures__/crashers', file), join(ws.dir, 'src', file))
-    execFileSync('gcc', ['-g', '-shared', '-fPIC', '-o', 'bin/libmylib.so', 'src/mylib.c'], {
-      cwd: ws.dir
-    })
-    execFileSync(
-      'gcc',
-      ['-g', '-o', 'bin/uselib', 'src/uselib.c', '-Lbin', '-lmylib', '-Wl,-rpath,$ORIGIN'],
-      { cwd: ws.dir }
-    )
+    buildWithLibrary(ws)
     const job = new FakeJob({
       workspace: ws.dir,
       inputs: { 'fail-on-crash': 'false', upload: 'none' }

@@ -1,12 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import {
   FakeJob,
   makeWorkspace,
   waitForCrashes,
   workflowCommands,
-  type Workspace
+  type Workspace,
+  reportCrashes
 } from '../__fixtures__/e2e.js'
 import { guardKernel, readKernel } from '../__fixtures__/kernel.js'
 
@@ -19,11 +20,7 @@ interface CrashRecord {
   executablePath: string | null
 }
 
-function records(path: string | undefined): CrashRecord[] {
-  return (
-    JSON.parse(readFileSync(path!, 'utf8')) as { groups: { crashes: CrashRecord[] }[] }
-  ).groups.flatMap((g) => g.crashes)
-}
+const records = (path: string | undefined) => reportCrashes<CrashRecord>(path)
 
 /** A job of its own run, with its own tracking id. */
 function job(ws: Workspace, run: number): FakeJob {
