@@ -4,12 +4,11 @@ import {
   code,
   codeBlock,
   commentMarker,
-  commentTargetFromEnv,
   escape,
-  publishComment,
   sourceLinksFromEnv,
-  sourceLocation
-} from "./chunk-XW2L35CC.js";
+  sourceLocation,
+  stickyComment
+} from "./chunk-QU6LX7DE.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
@@ -235,26 +234,12 @@ function annotate(groups) {
     );
   }
 }
-async function comment(inputs, groups) {
-  if (inputs.comment === "never" /* Never */) return;
-  const target = await commentTargetFromEnv();
-  if (!target) return;
-  if (!inputs.githubToken) {
-    warning("No github-token: the pull request comment is skipped.");
-    return;
-  }
-  const render = () => renderRunComment(groups, inputs.commentKey, target.runUrl, sourceLinksFromEnv());
-  try {
-    const result = await publishComment(
-      target,
-      inputs.githubToken,
-      commentMarker(inputs.commentKey),
-      (existing) => groups.length > 0 || existing || inputs.comment === "always" /* Always */ ? render() : null
-    );
-    if (result !== "skipped") info(`crash-capture: run-wide pull request comment ${result}.`);
-  } catch (error2) {
-    warning(error2.message);
-  }
+function comment(inputs, groups) {
+  return stickyComment(
+    inputs,
+    (runUrl, existing) => groups.length > 0 || existing || inputs.comment === "always" /* Always */ ? renderRunComment(groups, inputs.commentKey, runUrl, sourceLinksFromEnv()) : null,
+    "run-wide pull request comment"
+  );
 }
 async function run() {
   const inputs = getAggregateInputs();

@@ -26,16 +26,14 @@ import {
 } from "./chunk-J3UIQAND.js";
 import {
   canUpload,
-  commentMarker,
-  commentTargetFromEnv,
-  publishComment,
   renderCrashComment,
   renderNoCrashComment,
   renderSummary,
   safeArtifactName,
   sourceLinksFromEnv,
+  stickyComment,
   uploadBundle
-} from "./chunk-XW2L35CC.js";
+} from "./chunk-QU6LX7DE.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
@@ -702,28 +700,15 @@ async function analyze({ crashes, cores }, inputs, privilege, workspace) {
     parallel: Math.min(2, availableParallelism())
   });
 }
-async function comment(inputs, groups, artifact) {
-  if (inputs.comment === "never" /* Never */) return;
-  const target = await commentTargetFromEnv();
-  if (!target) return;
-  if (!inputs.githubToken) {
-    warning("No github-token: the pull request comment is skipped.");
-    return;
-  }
-  const { commentKey: key } = inputs;
-  const body = (existing) => {
+function comment(inputs, groups, artifact) {
+  const key = inputs.commentKey;
+  return stickyComment(inputs, (runUrl, existing) => {
     if (groups.length > 0)
-      return renderCrashComment(groups, key, target.runUrl, sourceLinksFromEnv(), artifact);
+      return renderCrashComment(groups, key, runUrl, sourceLinksFromEnv(), artifact);
     if (existing || inputs.comment === "always" /* Always */)
-      return renderNoCrashComment(key, target.runUrl, existing);
+      return renderNoCrashComment(key, runUrl, existing);
     return null;
-  };
-  try {
-    const result = await publishComment(target, inputs.githubToken, commentMarker(key), body);
-    if (result !== "skipped") info(`crash-capture: pull request comment ${result}.`);
-  } catch (error) {
-    warning(error.message);
-  }
+  });
 }
 function show(groups, expected, job) {
   const tag = job ? `[${job.slice(0, 100)}] ` : "";

@@ -12,7 +12,7 @@ import {
   type JobReport,
   type RunGroup
 } from './report/aggregate.js'
-import { commentMarker, commentTargetFromEnv, publishComment } from './report/comment.js'
+import { stickyComment } from './report/comment.js'
 import { sourceLinksFromEnv } from './report/summary.js'
 import { canUpload } from './upload/upload.js'
 
@@ -83,28 +83,16 @@ function annotate(groups: RunGroup[]): void {
   }
 }
 
-async function comment(inputs: AggregateInputs, groups: RunGroup[]): Promise<void> {
-  if (inputs.comment === CommentMode.Never) return
-  const target = await commentTargetFromEnv()
-  if (!target) return
-  if (!inputs.githubToken) {
-    core.warning('No github-token: the pull request comment is skipped.')
-    return
-  }
-  const render = () =>
-    renderRunComment(groups, inputs.commentKey, target.runUrl, sourceLinksFromEnv())
-  try {
-    const result = await publishComment(
-      target,
-      inputs.githubToken,
-      commentMarker(inputs.commentKey),
-      (existing) =>
-        groups.length > 0 || existing || inputs.comment === CommentMode.Always ? render() : null
-    )
-    if (result !== 'skipped') core.info(`crash-capture: run-wide pull request comment ${result}.`)
-  } catch (error) {
-    core.warning((error as Error).message)
-  }
+/** The run's sticky comment: one per run and workflow, resolved like a job's. */
+function comment(inputs: AggregateInputs, groups: RunGroup[]): Promise<void> {
+  return stickyComment(
+    inputs,
+    (runUrl, existing) =>
+      groups.length > 0 || existing || inputs.comment === CommentMode.Always
+        ? renderRunComment(groups, inputs.commentKey, runUrl, sourceLinksFromEnv())
+        : null,
+    'run-wide pull request comment'
+  )
 }
 
 /**

@@ -18,13 +18,7 @@ import { CommentMode, getInputs, type Inputs } from './inputs.js'
 import { artifactNameFor, REPORT_ARTIFACT_PREFIX } from './job.js'
 import { detectPrivilege, runAsRoot, type Privilege } from './privilege.js'
 import { renderAnnotations } from './report/annotations.js'
-import {
-  commentMarker,
-  commentTargetFromEnv,
-  publishComment,
-  renderCrashComment,
-  renderNoCrashComment
-} from './report/comment.js'
+import { renderCrashComment, renderNoCrashComment, stickyComment } from './report/comment.js'
 import { printCrashes } from './report/log.js'
 import { buildReport, writeReport } from './report/report-file.js'
 import { renderSummary, sourceLinksFromEnv } from './report/summary.js'
@@ -254,33 +248,16 @@ async function analyze(
   })
 }
 
-/** Writes or updates the sticky pull request comment; trouble becomes one warning. */
-async function comment(
-  inputs: Inputs,
-  groups: CrashGroup[],
-  artifact: Uploaded | null
-): Promise<void> {
-  if (inputs.comment === CommentMode.Never) return
-  const target = await commentTargetFromEnv()
-  if (!target) return
-  if (!inputs.githubToken) {
-    core.warning('No github-token: the pull request comment is skipped.')
-    return
-  }
-  const { commentKey: key } = inputs
-  const body = (existing: boolean): string | null => {
+/** The job's sticky pull request comment: its crashes, or that an earlier crash is gone. */
+function comment(inputs: Inputs, groups: CrashGroup[], artifact: Uploaded | null): Promise<void> {
+  const key = inputs.commentKey
+  return stickyComment(inputs, (runUrl, existing) => {
     if (groups.length > 0)
-      return renderCrashComment(groups, key, target.runUrl, sourceLinksFromEnv(), artifact)
+      return renderCrashComment(groups, key, runUrl, sourceLinksFromEnv(), artifact)
     if (existing || inputs.comment === CommentMode.Always)
-      return renderNoCrashComment(key, target.runUrl, existing)
+      return renderNoCrashComment(key, runUrl, existing)
     return null
-  }
-  try {
-    const result = await publishComment(target, inputs.githubToken, commentMarker(key), body)
-    if (result !== 'skipped') core.info(`crash-capture: pull request comment ${result}.`)
-  } catch (error) {
-    core.warning((error as Error).message)
-  }
+  })
 }
 
 /**

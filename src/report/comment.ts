@@ -1,7 +1,9 @@
+import * as core from '@actions/core'
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { Octokit } from '@octokit/rest'
 import { executableName } from '../analyze/analysis.js'
+import { CommentMode } from '../inputs.js'
 import type { CrashGroup } from '../analyze/group.js'
 import { frameLine, groupTitle, signalDescription } from './describe.js'
 import { code, codeBlock, escape } from './markdown.js'
@@ -226,5 +228,43 @@ export async function publishComment(
       )
     }
     throw error
+  }
+}
+
+/** What a step says about its sticky comment: the mode, the token and the key. */
+export interface CommentSettings {
+  comment: CommentMode
+  githubToken: string
+  commentKey: string
+}
+
+/**
+ * Writes or updates the sticky comment of `settings.commentKey` on this run's pull request
+ * (nothing outside pull request events, or with `comment: never`). `render` gets the run's URL
+ * and whether an earlier comment exists, and returns the text or null for "write nothing".
+ * Trouble becomes one warning: the other reports never depend on it.
+ */
+export async function stickyComment(
+  settings: CommentSettings,
+  render: (runUrl: string | null, existing: boolean) => string | null,
+  what = 'pull request comment'
+): Promise<void> {
+  if (settings.comment === CommentMode.Never) return
+  const target = await commentTargetFromEnv()
+  if (!target) return
+  if (!settings.githubToken) {
+    core.warning(`No github-token: the ${what} is skipped.`)
+    return
+  }
+  try {
+    const result = await publishComment(
+      target,
+      settings.githubToken,
+      commentMarker(settings.commentKey),
+      (existing) => render(target.runUrl, existing)
+    )
+    if (result !== 'skipped') core.info(`crash-capture: ${what} ${result}.`)
+  } catch (error) {
+    core.warning((error as Error).message)
   }
 }

@@ -10,6 +10,10 @@ import {
   executableName,
   shellQuote
 } from "./chunk-CFJVLGBW.js";
+import {
+  info,
+  warning
+} from "./chunk-LY2TUG3Y.js";
 
 // src/report/markdown.ts
 var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
@@ -375,6 +379,26 @@ async function publishComment(target, token, marker, body) {
     throw error;
   }
 }
+async function stickyComment(settings, render, what = "pull request comment") {
+  if (settings.comment === "never" /* Never */) return;
+  const target = await commentTargetFromEnv();
+  if (!target) return;
+  if (!settings.githubToken) {
+    warning(`No github-token: the ${what} is skipped.`);
+    return;
+  }
+  try {
+    const result = await publishComment(
+      target,
+      settings.githubToken,
+      commentMarker(settings.commentKey),
+      (existing) => render(target.runUrl, existing)
+    );
+    if (result !== "skipped") info(`crash-capture: ${what} ${result}.`);
+  } catch (error) {
+    warning(error.message);
+  }
+}
 
 // src/upload/upload.ts
 var FORBIDDEN_NAME = /["\\/:<>|*?\u0000-\u001f]/g;
@@ -417,11 +441,10 @@ export {
   sourceLinksFromEnv,
   sourceLocation,
   renderSummary,
-  commentTargetFromEnv,
   commentMarker,
   renderCrashComment,
   renderNoCrashComment,
-  publishComment,
+  stickyComment,
   safeArtifactName,
   canUpload,
   uploadBundle
