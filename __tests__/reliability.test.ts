@@ -284,7 +284,8 @@ describe('reliability: gdb trouble', () => {
       'head',
       'tr',
       'mkdir',
-      'rmdir'
+      'rmdir',
+      'flock'
     ]) {
       const real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim()
       symlinkSync(real, join(bin, tool))

@@ -4,7 +4,7 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-PC5DUK3W.js";
+} from "./chunk-LQTAOZWQ.js";
 import "./chunk-J3UIQAND.js";
 import {
   getInputs

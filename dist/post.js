@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-PC5DUK3W.js";
+} from "./chunk-LQTAOZWQ.js";
 import {
   ExecutableCandidates,
   analyzeAll,

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -16,7 +17,8 @@ import type { KernelSettings } from '../state.js'
  *   jobs/<id>/         a registration: job.json, tracking (RUNNER_TRACKING_ID), config (limits),
  *                      crashes/ and the handler's private folders
  *   unattributed/      records of crashes no registered job could claim
- *   lock/              held (mkdir is atomic) while a main registers or a post leaves
+ *
+ * The folder itself is flock(1)ed while a main registers or a post leaves.
  *
  * A registration whose runner process is gone (a job killed before its post step) is reaped by
  * the next main or post, so a dead job cannot pin the host's settings forever.
@@ -146,53 +148,48 @@ export async function readHostRecord(crashDir: string): Promise<HostRecord | nul
   return null
 }
 
-/** How long a lock may be held before another step takes it as abandoned. */
-const LOCK_STALE_MS = 30_000
 /** How long a step waits for the lock. */
 const LOCK_WAIT_MS = 60_000
 
 /**
- * Runs `fn` holding the host lock: a `lock` folder made with mkdir, which fails when it exists
- * (atomic, also through sudo). A lock older than 30 s belongs to a step that was killed: it is
- * removed. Two mains, or two posts, or a main and a post, never interleave their changes.
+ * Runs `fn` holding the host lock: flock(1) on the crash-dir folder itself, held by a small root process
+ * that keeps it until its standard input closes. The kernel releases an flock when its holder
+ * dies, and the holder dies when this process does (its stdin closes): a main or post killed
+ * midway never leaves the lock taken. Two mains, or two posts, or a main and a post, never
+ * interleave their changes.
  */
 export async function withHostLock<T>(
   privilege: Privilege,
   crashDir: string,
   fn: () => Promise<T>
 ): Promise<T> {
-  const lock = join(crashDir, 'lock')
-  const deadline = Date.now() + LOCK_WAIT_MS
-  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
-    try {
-      await runAsRoot(privilege, 'Taking the crash-capture host lock', 'mkdir', [
-        '-m',
-        '0700',
-        lock
-      ])
-      break
-    } catch (error) {
-      // Any failure but "File exists" (no such tool, no room) is not a held lock.
-      if (!/File exists/.test((error as Error).message)) throw error
-      const info = await stat(lock).catch(() => null)
-      if (info && Date.now() - info.mtimeMs > LOCK_STALE_MS) {
-        await runAsRoot(privilege, 'Removing an abandoned lock', 'rmdir', [lock]).catch(
-          () => undefined
+  const lock = crashDir
+  const args = ['-x', '-w', String(LOCK_WAIT_MS / 1000), lock, '-c', 'echo locked; read _']
+  const holder =
+    privilege === 'root'
+      ? spawn('flock', args, { stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn('sudo', ['-n', '--', 'flock', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+  let stderr = ''
+  holder.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-500)))
+  await new Promise<void>((taken, failed) => {
+    holder.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('locked')) taken()
+    })
+    holder.on('error', (error) => failed(new Error(`the host lock ${lock}: ${error.message}`)))
+    holder.on('close', (code) =>
+      failed(
+        new Error(
+          `the host lock ${lock} could not be taken (flock exited with ${code}: ${stderr.trim()})`
         )
-        continue
-      }
-      if (Date.now() > deadline)
-        throw new Error(`the host lock ${lock} stayed taken for ${LOCK_WAIT_MS / 1000} s`, {
-          cause: error
-        })
-      await new Promise((resolve) => setTimeout(resolve, delay))
-    }
-  }
+      )
+    )
+  })
   try {
     return await fn()
   } finally {
-    await runAsRoot(privilege, 'Releasing the crash-capture host lock', 'rmdir', [lock]).catch(
-      () => undefined
+    holder.stdin.end()
+    await new Promise((resolve) =>
+      holder.exitCode !== null ? resolve(null) : holder.on('close', resolve)
     )
   }
 }

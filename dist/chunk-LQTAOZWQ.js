@@ -92,13 +92,14 @@ async function describeCorePattern() {
 }
 
 // src/capture/enable.ts
-import { spawn } from "node:child_process";
+import { spawn as spawn2 } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, lstat, mkdir, readFile as readFile4, rm as rm2 } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { delimiter, join as join2 } from "node:path";
 
 // src/capture/host.ts
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile as readFile3, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -180,40 +181,33 @@ async function readHostRecord(crashDir) {
   }
   return null;
 }
-var LOCK_STALE_MS = 3e4;
 var LOCK_WAIT_MS = 6e4;
 async function withHostLock(privilege, crashDir, fn) {
-  const lock = join(crashDir, "lock");
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
-    try {
-      await runAsRoot(privilege, "Taking the crash-capture host lock", "mkdir", [
-        "-m",
-        "0700",
-        lock
-      ]);
-      break;
-    } catch (error) {
-      if (!/File exists/.test(error.message)) throw error;
-      const info = await stat(lock).catch(() => null);
-      if (info && Date.now() - info.mtimeMs > LOCK_STALE_MS) {
-        await runAsRoot(privilege, "Removing an abandoned lock", "rmdir", [lock]).catch(
-          () => void 0
-        );
-        continue;
-      }
-      if (Date.now() > deadline)
-        throw new Error(`the host lock ${lock} stayed taken for ${LOCK_WAIT_MS / 1e3} s`, {
-          cause: error
-        });
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
+  const lock = crashDir;
+  const args = ["-x", "-w", String(LOCK_WAIT_MS / 1e3), lock, "-c", "echo locked; read _"];
+  const holder = privilege === "root" ? spawn("flock", args, { stdio: ["pipe", "pipe", "pipe"] }) : spawn("sudo", ["-n", "--", "flock", ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  holder.stderr.on("data", (chunk) => stderr = (stderr + chunk.toString()).slice(-500));
+  await new Promise((taken, failed) => {
+    holder.stdout.on("data", (chunk) => {
+      if (chunk.toString().includes("locked")) taken();
+    });
+    holder.on("error", (error) => failed(new Error(`the host lock ${lock}: ${error.message}`)));
+    holder.on(
+      "close",
+      (code) => failed(
+        new Error(
+          `the host lock ${lock} could not be taken (flock exited with ${code}: ${stderr.trim()})`
+        )
+      )
+    );
+  });
   try {
     return await fn();
   } finally {
-    await runAsRoot(privilege, "Releasing the crash-capture host lock", "rmdir", [lock]).catch(
-      () => void 0
+    holder.stdin.end();
+    await new Promise(
+      (resolve) => holder.exitCode !== null ? resolve(null) : holder.on("close", resolve)
     );
   }
 }
@@ -339,7 +333,7 @@ async function assertRootOwnedDirectory(path) {
 }
 async function selfCheck(jobDir, mark) {
   const started = performance.now();
-  const child = spawn("/bin/sh", ["-c", "ulimit -c unlimited 2>/dev/null; kill -s SEGV $$"], {
+  const child = spawn2("/bin/sh", ["-c", "ulimit -c unlimited 2>/dev/null; kill -s SEGV $$"], {
     env: {
       PATH: "/usr/bin:/bin",
       RUNNER_TRACKING_ID: trackingId(),
@@ -386,7 +380,7 @@ async function filePattern(privilege, why, startedAt, save) {
     if (!raised.ok) throw new Error(`the core limit could not be raised: ${raised.reason}`);
     await writeKernelSettings(privilege, { ...before, corePattern: pattern });
     const started = performance.now();
-    const child = spawn("/bin/sh", ["-c", "ulimit -c unlimited 2>/dev/null; kill -s SEGV $$"], {
+    const child = spawn2("/bin/sh", ["-c", "ulimit -c unlimited 2>/dev/null; kill -s SEGV $$"], {
       stdio: "ignore"
     });
     const pid = child.pid;
