@@ -132,7 +132,6 @@ describe('matrix: 25 legs of one job id and the run-wide report', () => {
     process.stdout.write(
       `figure: aggregate over 15 reports (25 legs): ${ms} ms in all, ${(ms / 15).toFixed(0)} ms per report\n`
     )
-    writeFileSync(join(ws.dir, 'aggregate-summary.md'), run.summary)
 
     // "Re-run failed jobs": legs 0–2 pass now; the others keep their first attempt's report.
     for (const i of [0, 1, 2]) {
