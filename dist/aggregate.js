@@ -8,12 +8,14 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-QU6LX7DE.js";
+} from "./chunk-F4AK4MTG.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
 } from "./chunk-2XPT7TJU.js";
-import "./chunk-CEDKBKKM.js";
+import {
+  fromBlame
+} from "./chunk-PFAB532K.js";
 import "./chunk-CFJVLGBW.js";
 import {
   error,
@@ -39,12 +41,9 @@ function frameText(frame) {
   const line = num(frame.line);
   return `#${num(frame.level) ?? "?"} ${name}${file ? ` at ${file}${line !== null ? `:${line}` : ""}` : ""}`;
 }
-function fromBlame(frames, level) {
-  const start = Math.max(0, level === null ? 0 : frames.findIndex((f) => num(f.level) === level));
-  return [
-    ...start > 0 ? [`(${start} runtime frame${start === 1 ? "" : "s"} above)`] : [],
-    ...frames.slice(start, start + 12).map(frameText)
-  ];
+function reportFrames(frames, level) {
+  const start = level === null ? 0 : frames.findIndex((f) => num(f.level) === level);
+  return fromBlame(frames, start, 12, frameText);
 }
 function parseJobReport(text) {
   let value;
@@ -76,7 +75,7 @@ function parseJobReport(text) {
       signal: str(signal.name) || "a signal",
       executable: path.split("/").pop() || str(first.comm) || "unknown executable",
       blame: blame && str(blame.path) ? { path: str(blame.path), line: num(blame.line), function: str(blame.function) || null } : null,
-      frames: fromBlame(frames, num(blame?.level))
+      frames: reportFrames(frames, num(blame?.level))
     });
   }
   return {

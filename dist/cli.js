@@ -9,11 +9,11 @@ import {
   findGdb,
   identify,
   looksLikeCore
-} from "./chunk-H5YX6DKR.js";
+} from "./chunk-WDNLCC7J.js";
 import "./chunk-J3UIQAND.js";
 import {
   crashTitle
-} from "./chunk-CEDKBKKM.js";
+} from "./chunk-PFAB532K.js";
 import {
   groupCrashes
 } from "./chunk-CFJVLGBW.js";

@@ -19,7 +19,7 @@ import {
   newCrash,
   printCrashes,
   writeReport
-} from "./chunk-H5YX6DKR.js";
+} from "./chunk-WDNLCC7J.js";
 import {
   detectPrivilege,
   runAsRoot
@@ -33,7 +33,7 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-QU6LX7DE.js";
+} from "./chunk-F4AK4MTG.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
@@ -41,11 +41,11 @@ import {
   sortCrashes
 } from "./chunk-2XPT7TJU.js";
 import {
+  blamedFrameLines,
   blamedLocation,
-  frameLine,
   groupTitle,
   signalDescription
-} from "./chunk-CEDKBKKM.js";
+} from "./chunk-PFAB532K.js";
 import {
   describeFailure,
   portable,
@@ -533,15 +533,10 @@ var MESSAGE_FRAMES = 8;
 function renderAnnotations(groups) {
   return groups.slice(0, MAX_ANNOTATIONS).map((group) => {
     const first = group.analyses[0];
-    const all = first.crashingThread?.frames ?? [];
-    const start = Math.max(0, first.blame ? all.indexOf(first.blame.frame) : 0);
-    const frames = all.slice(start);
     const lines = [
       `${signalDescription(first)} in ${first.crash.executablePath ?? first.crash.comm} (pid ${first.crash.pid})`,
       ...blamedLocation(first) ? [] : ["No frame of the crashing thread is in this repository."],
-      ...start > 0 ? [`(${start} runtime frame${start === 1 ? "" : "s"} above)`] : [],
-      ...frames.slice(0, MESSAGE_FRAMES).map((frame) => frameLine(frame)),
-      ...frames.length > MESSAGE_FRAMES ? [`\u2026 ${frames.length - MESSAGE_FRAMES} more frames`] : []
+      ...blamedFrameLines(first, MESSAGE_FRAMES)
     ];
     let message = lines.join("\n");
     if (message.length > MAX_ANNOTATION_MESSAGE) {

@@ -1,4 +1,5 @@
 import { commentMarker } from './comment.js'
+import { fromBlame } from './describe.js'
 import { code, codeBlock, escape } from './markdown.js'
 import { sourceLocation, type SourceLinks } from './summary.js'
 
@@ -45,13 +46,10 @@ function frameText(frame: Record<string, unknown>): string {
   return `#${num(frame.level) ?? '?'} ${name}${file ? ` at ${file}${line !== null ? `:${line}` : ''}` : ''}`
 }
 
-/** The frames from the blamed one down, the runtime frames above it counted, not listed. */
-function fromBlame(frames: Record<string, unknown>[], level: number | null): string[] {
-  const start = Math.max(0, level === null ? 0 : frames.findIndex((f) => num(f.level) === level))
-  return [
-    ...(start > 0 ? [`(${start} runtime frame${start === 1 ? '' : 's'} above)`] : []),
-    ...frames.slice(start, start + 12).map(frameText)
-  ]
+/** A report's frames from the blamed one down (see fromBlame). */
+function reportFrames(frames: Record<string, unknown>[], level: number | null): string[] {
+  const start = level === null ? 0 : frames.findIndex((f) => num(f.level) === level)
+  return fromBlame(frames, start, 12, frameText)
 }
 
 /** Reads one report.json written by a job's post step; null when it is not one. */
@@ -88,7 +86,7 @@ export function parseJobReport(text: string): JobReport | null {
         blame && str(blame.path)
           ? { path: str(blame.path), line: num(blame.line), function: str(blame.function) || null }
           : null,
-      frames: fromBlame(frames, num(blame?.level))
+      frames: reportFrames(frames, num(blame?.level))
     })
   }
   return {

@@ -1,5 +1,5 @@
 import type { CrashGroup } from '../analyze/group.js'
-import { blamedLocation, frameLine, groupTitle, signalDescription } from './describe.js'
+import { blamedFrameLines, blamedLocation, groupTitle, signalDescription } from './describe.js'
 
 /** GitHub shows at most 10 error annotations per step. */
 export const MAX_ANNOTATIONS = 10
@@ -21,16 +21,10 @@ export interface Annotation {
 export function renderAnnotations(groups: CrashGroup[]): Annotation[] {
   return groups.slice(0, MAX_ANNOTATIONS).map((group) => {
     const first = group.analyses[0]!
-    const all = first.crashingThread?.frames ?? []
-    // From the blamed frame down, as the comment does: runtime frames above it are counted.
-    const start = Math.max(0, first.blame ? all.indexOf(first.blame.frame) : 0)
-    const frames = all.slice(start)
     const lines = [
       `${signalDescription(first)} in ${first.crash.executablePath ?? first.crash.comm} (pid ${first.crash.pid})`,
       ...(blamedLocation(first) ? [] : ['No frame of the crashing thread is in this repository.']),
-      ...(start > 0 ? [`(${start} runtime frame${start === 1 ? '' : 's'} above)`] : []),
-      ...frames.slice(0, MESSAGE_FRAMES).map((frame) => frameLine(frame)),
-      ...(frames.length > MESSAGE_FRAMES ? [`… ${frames.length - MESSAGE_FRAMES} more frames`] : [])
+      ...blamedFrameLines(first, MESSAGE_FRAMES)
     ]
     let message = lines.join('\n')
     if (message.length > MAX_ANNOTATION_MESSAGE) {

@@ -5,7 +5,7 @@ import type { Octokit } from '@octokit/rest'
 import { executableName } from '../analyze/analysis.js'
 import { CommentMode } from '../inputs.js'
 import type { CrashGroup } from '../analyze/group.js'
-import { frameLine, groupTitle, signalDescription } from './describe.js'
+import { blamedFrameLines, groupTitle, signalDescription } from './describe.js'
 import { code, codeBlock, escape } from './markdown.js'
 import { artifactLine, sourceLocation, type ArtifactLink, type SourceLinks } from './summary.js'
 
@@ -90,14 +90,8 @@ export function renderCrashComment(
     const first = group.analyses[0]!
     const blame = first.blame
     const where = blame?.path ? ` at ${sourceLocation(blame.path, blame.line, links)}` : ''
-    // A PR author reads from their own code down: runtime frames above the blamed one are
-    // counted, not listed (the summary has them all).
-    const all = first.crashingThread?.frames ?? []
-    const start = Math.max(0, blame ? all.indexOf(blame.frame) : 0)
-    const frames = [
-      ...(start > 0 ? [`(${start} runtime frame${start === 1 ? '' : 's'} above)`] : []),
-      ...all.slice(start, start + COMMENT_FRAMES).map((f) => frameLine(f))
-    ]
+    // A PR author reads from their own code down (the summary has every frame).
+    const frames = blamedFrameLines(first, COMMENT_FRAMES)
     const section = [
       `**${index + 1}. ${escape(groupTitle(group))}**${where}`,
       '',

@@ -87,3 +87,31 @@ export function commandLine(analysis: Analysis): string {
     .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : shellQuote(arg)))
     .join(' ')
 }
+
+/**
+ * A crash's frame lines from the blamed frame down, as a reader of their own code wants them:
+ * the runtime frames above it are counted in a first line, not listed. `lines` turns frames
+ * into text (it differs between a live analysis and a report read back).
+ */
+export function fromBlame<F>(
+  frames: F[],
+  start: number,
+  max: number,
+  line: (frame: F) => string
+): string[] {
+  const from = Math.max(0, start)
+  const shown = frames.slice(from, from + max).map(line)
+  const rest = frames.length - from - shown.length
+  return [
+    ...(from > 0 ? [`(${from} runtime frame${from === 1 ? '' : 's'} above)`] : []),
+    ...shown,
+    ...(rest > 0 ? [`… ${rest} more frames`] : [])
+  ]
+}
+
+/** fromBlame for an analysis: from its blamed frame. */
+export function blamedFrameLines(analysis: Analysis, max: number): string[] {
+  const frames = analysis.crashingThread?.frames ?? []
+  const start = analysis.blame ? frames.indexOf(analysis.blame.frame) : 0
+  return fromBlame(frames, start, max, (frame) => frameLine(frame))
+}
