@@ -5,15 +5,13 @@ import {
   analyzeAll,
   buildReport,
   crashFromCoreFile,
-  crashLogLines,
   findGdb,
+  groupText,
   identify,
   looksLikeCore
-} from "./chunk-WDNLCC7J.js";
+} from "./chunk-KHM2PWYS.js";
 import "./chunk-J3UIQAND.js";
-import {
-  crashTitle
-} from "./chunk-PFAB532K.js";
+import "./chunk-PFAB532K.js";
 import {
   groupCrashes
 } from "./chunk-CFJVLGBW.js";
@@ -337,15 +335,12 @@ async function analyseCores(values, positionals, skipFrames, timeout, stage, out
     return status;
   }
   for (const group of groups) {
-    const [first, ...others] = group.analyses;
-    if (!first) continue;
+    if (group.analyses.length === 0) continue;
+    const { title, lines } = groupText(group);
     out(`
-=== ${printable(crashTitle(first))} ===
+=== ${printable(title)} ===
 `);
-    out(printable(crashLogLines(first).join("\n")) + "\n");
-    for (const other of others)
-      out(`Same crash: pid ${other.crash.pid}, ${printable(other.crash.core ?? other.crash.id)}
-`);
+    out(printable(lines.join("\n")) + "\n");
   }
   return status;
 }

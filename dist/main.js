@@ -4,7 +4,7 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-LQTAOZWQ.js";
+} from "./chunk-ICVLV6CN.js";
 import "./chunk-J3UIQAND.js";
 import {
   getInputs

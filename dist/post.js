@@ -1,11 +1,13 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   MORE_RECORDS,
+  changedElsewhere,
+  crashDirOf,
   leaveHostCapture,
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-LQTAOZWQ.js";
+} from "./chunk-ICVLV6CN.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -19,7 +21,7 @@ import {
   newCrash,
   printCrashes,
   writeReport
-} from "./chunk-WDNLCC7J.js";
+} from "./chunk-KHM2PWYS.js";
 import {
   detectPrivilege,
   runAsRoot
@@ -90,7 +92,7 @@ async function restoreCapture(state, privilege) {
       "The main step did not finish (cancelled or killed while it enabled capture): whatever it had changed is put back now."
     );
   }
-  const crashDir = state.sessionDir.replace(/\/jobs\/[^/]+$/, "");
+  const crashDir = crashDirOf(state.sessionDir);
   try {
     const left = await leaveHostCapture(
       privilege,
@@ -123,9 +125,7 @@ async function restoreFilePattern(state, privilege) {
     return done(["The kernel settings cannot be restored: neither root nor passwordless sudo now."]);
   const current = await readKernelSettings();
   if (current.corePattern !== state.installedPattern)
-    return done([
-      `core_pattern was changed during the job by something else (now '${current.corePattern}'): it is left as it is.`
-    ]);
+    return done([changedElsewhere(current.corePattern)]);
   try {
     await writeKernelSettings(
       privilege,
@@ -578,17 +578,10 @@ async function restore(state) {
     );
     return { privilege: null, detached: true, handledAll: false };
   }
-  if (state.mode === "file-pattern") {
-    const privilege2 = await detectPrivilege();
-    const restored2 = await restoreCapture(state, privilege2);
-    for (const warning2 of restored2.warnings) warning(warning2);
-    if (restored2.warnings.length === 0) info("crash-capture: core_pattern restored.");
-    return { privilege: privilege2, detached: true, handledAll: false };
-  }
-  if (state.mode !== "pipe-handler") return { privilege: null, detached: true, handledAll: false };
+  if (state.mode !== "pipe-handler" && state.mode !== "file-pattern")
+    return { privilege: null, detached: true, handledAll: false };
   const privilege = await detectPrivilege();
-  const crashDir = state.sessionDir?.replace(/\/jobs\/[^/]+$/, "");
-  const strangers = crashDir ? await unattributedCrashes(crashDir, state.startedAt) : [];
+  const strangers = state.sessionDir ? await unattributedCrashes(crashDirOf(state.sessionDir), state.startedAt) : [];
   if (strangers.length > 0)
     warning(
       `${strangers.length} crash(es) on this kernel during the job belonged to no capturing job (no matching RUNNER_TRACKING_ID: a docker run container, a system daemon, another tool), so they are not counted as this job's: ${strangers.slice(0, 10).join("; ")}${strangers.length > 10 ? "; \u2026" : ""}`

@@ -8,8 +8,7 @@ import type { Crash } from './collect/crash.js'
 import { ExecutableCandidates, identify } from './collect/identify.js'
 import { crashFromCoreFile } from './collect/stray.js'
 import { looksLikeCore, type CoreInfo } from './elf/core-file.js'
-import { crashTitle } from './report/describe.js'
-import { crashLogLines } from './report/log.js'
+import { groupText } from './report/log.js'
 import { runOpen } from './open.js'
 import { buildReport } from './report/report-file.js'
 
@@ -194,12 +193,10 @@ async function analyseCores(
     return status
   }
   for (const group of groups) {
-    const [first, ...others] = group.analyses
-    if (!first) continue
-    out(`\n=== ${printable(crashTitle(first))} ===\n`)
-    out(printable(crashLogLines(first).join('\n')) + '\n')
-    for (const other of others)
-      out(`Same crash: pid ${other.crash.pid}, ${printable(other.crash.core ?? other.crash.id)}\n`)
+    if (group.analyses.length === 0) continue
+    const { title, lines } = groupText(group)
+    out(`\n=== ${printable(title)} ===\n`)
+    out(printable(lines.join('\n')) + '\n')
   }
   return status
 }

@@ -7,6 +7,7 @@ import type { Analysis } from './analyze/analysis.js'
 import { analyzeAll, findGdb, installGdb } from './analyze/gdb.js'
 import { sortCrashes, type ExpectedRule } from './analyze/expected.js'
 import type { CrashGroup } from './analyze/group.js'
+import { crashDirOf } from './capture/host.js'
 import { restoreCapture } from './capture/restore.js'
 import type { Crash } from './collect/crash.js'
 import { collectCoredumps } from './collect/coredumpctl.js'
@@ -86,18 +87,13 @@ async function restore(state: CaptureState | null): Promise<Restoration> {
     )
     return { privilege: null, detached: true, handledAll: false }
   }
-  if (state.mode === 'file-pattern') {
-    const privilege = await detectPrivilege()
-    const restored = await restoreCapture(state, privilege)
-    for (const warning of restored.warnings) core.warning(warning)
-    if (restored.warnings.length === 0) core.info('crash-capture: core_pattern restored.')
-    return { privilege, detached: true, handledAll: false }
-  }
-  if (state.mode !== 'pipe-handler') return { privilege: null, detached: true, handledAll: false }
+  if (state.mode !== 'pipe-handler' && state.mode !== 'file-pattern')
+    return { privilege: null, detached: true, handledAll: false }
   const privilege = await detectPrivilege()
-  // Read before leaving: the last job out removes them.
-  const crashDir = state.sessionDir?.replace(/\/jobs\/[^/]+$/, '')
-  const strangers = crashDir ? await unattributedCrashes(crashDir, state.startedAt) : []
+  // Read before leaving the host capture: the last job out removes them.
+  const strangers = state.sessionDir
+    ? await unattributedCrashes(crashDirOf(state.sessionDir), state.startedAt)
+    : []
   if (strangers.length > 0)
     core.warning(
       `${strangers.length} crash(es) on this kernel during the job belonged to no capturing job (no matching RUNNER_TRACKING_ID: a docker run container, a system daemon, another tool), so they are not counted as this job's: ${strangers.slice(0, 10).join('; ')}${strangers.length > 10 ? '; …' : ''}`

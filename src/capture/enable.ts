@@ -9,6 +9,7 @@ import { findProgram, shellQuote } from '../process.js'
 import type { CaptureState, KernelSettings } from '../state.js'
 import {
   hostPattern,
+  MORE_RECORDS,
   installRootFiles,
   listRegistrations,
   processStart,
@@ -24,9 +25,6 @@ import { describeCorePattern, raiseParentCoreLimit } from './rlimit.js'
 
 /** Tenths of a second a handler waits for a writer slot before it drops its core. */
 const SLOT_WAIT_TENTHS = 300
-
-/** Crashes past max-cores still get a record (without core), up to this many more. */
-export const MORE_RECORDS = 1000
 
 /** KiB the full metadata of one crash may take (cmdline, maps, status, with their caps). */
 const META_KB = 1200
@@ -166,31 +164,33 @@ async function assertRootOwnedDirectory(path: string): Promise<void> {
 }
 
 /**
- * Runs a throwaway process that crashes with this job's tracking id and a self-check mark, and
- * waits (bounded) for the handler to note it in the job's folder: the proof that a crash of a
- * later step will arrive. Returns the time it took, or null when it did not arrive.
+ * Runs a throwaway process that crashes (a shell killing itself with SIGSEGV, its soft core
+ * limit raised) with `env`, and waits, bounded, for `arrived(pid)` to exist: the proof that a
+ * crash of a later step will land where post looks. Returns the time it took, or null.
  */
-async function selfCheck(jobDir: string, mark: string): Promise<number | null> {
+async function crashAndWait(
+  env: NodeJS.ProcessEnv,
+  arrived: (pid: number) => string
+): Promise<number | null> {
   const started = performance.now()
   const child = spawn('/bin/sh', ['-c', 'ulimit -c unlimited 2>/dev/null; kill -s SEGV $$'], {
-    env: {
-      PATH: '/usr/bin:/bin',
-      RUNNER_TRACKING_ID: trackingId(),
-      CRASH_CAPTURE_SELF_CHECK: mark
-    },
+    env: { PATH: '/usr/bin:/bin', ...env },
     stdio: 'ignore'
   })
   await new Promise((resolve) => child.on('close', resolve).on('error', resolve))
-  const arrived = join(jobDir, 'self-check')
-  for (
-    let delay = 1;
-    performance.now() - started < SELF_CHECK_MS;
-    delay = Math.min(delay * 2, 20)
-  ) {
-    if (existsSync(arrived)) return Math.round(performance.now() - started)
+  const path = arrived(child.pid ?? 0)
+  for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
+    if (existsSync(path)) return Math.round(performance.now() - started)
+    if (performance.now() - started >= SELF_CHECK_MS) return null
     await new Promise((resolve) => setTimeout(resolve, delay))
   }
-  return existsSync(arrived) ? Math.round(performance.now() - started) : null
+}
+
+/** The handler's self-check: a crash with this job's tracking id and mark, noted in its folder. */
+function selfCheck(jobDir: string, mark: string): Promise<number | null> {
+  return crashAndWait({ RUNNER_TRACKING_ID: trackingId(), CRASH_CAPTURE_SELF_CHECK: mark }, () =>
+    join(jobDir, 'self-check')
+  )
 }
 
 /** The kernel's last words about a failed dump, when the log can be read. */
@@ -239,16 +239,9 @@ async function filePattern(
     if (!raised.ok) throw new Error(`the core limit could not be raised: ${raised.reason}`)
     await writeKernelSettings(privilege, { ...before, corePattern: pattern })
     // The self-check crash leaves a core there, which is removed: it is not the job's.
-    const started = performance.now()
-    const child = spawn('/bin/sh', ['-c', 'ulimit -c unlimited 2>/dev/null; kill -s SEGV $$'], {
-      stdio: 'ignore'
-    })
-    const pid = child.pid
-    await new Promise((resolve) => child.on('close', resolve).on('error', resolve))
-    const core = join(coreDir, `core.${pid}`)
-    while (!existsSync(core) && performance.now() - started < SELF_CHECK_MS)
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    if (!existsSync(core)) throw new Error(`no core file appeared in ${coreDir}`)
+    let core = ''
+    const took = await crashAndWait({}, (pid) => (core = join(coreDir, `core.${pid}`)))
+    if (took === null) throw new Error(`no core file appeared in ${coreDir}`)
     await rm(core, { force: true }).catch(() =>
       runAsRoot(privilege, 'Removing the self-check core', 'rm', ['-f', core])
     )
@@ -260,7 +253,7 @@ async function filePattern(
         previous: before,
         compressor: null,
         otherJobs: 0,
-        selfCheckMs: Math.round(performance.now() - started),
+        selfCheckMs: took,
         notes: []
       }
     }
@@ -269,6 +262,11 @@ async function filePattern(
     await rm(coreDir, { recursive: true, force: true }).catch(() => undefined)
     return null
   }
+}
+
+/** The warning for a core_pattern that is not ours any more when a step puts things back. */
+export function changedElsewhere(pattern: string): string {
+  return `core_pattern was changed during the job by something else (now '${pattern}'): it is left as it is.`
 }
 
 /**
@@ -305,10 +303,7 @@ export async function leaveHostCapture(
       const wanted = { ...previous }
       if (!handledAll) {
         // A main that stopped before its write never installed the pattern: nothing to say.
-        if (mainFinished)
-          warnings.push(
-            `core_pattern was changed during the job by something else (now '${current.corePattern}'): it is left as it is.`
-          )
+        if (mainFinished) warnings.push(changedElsewhere(current.corePattern))
         wanted.corePattern = current.corePattern
       }
       try {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { runAsRoot, type Privilege } from '../privilege.js'
 import type { KernelSettings } from '../state.js'
 
@@ -26,6 +26,14 @@ import type { KernelSettings } from '../state.js'
 
 /** The specifiers the handler expects, in its argument order (see handler.sh). */
 export const HANDLER_SPECIFIERS = '%P %i %s %t %u %g %c %d %e'
+
+/** Crashes past max-cores still get a record (without core), up to this many more. */
+export const MORE_RECORDS = 1000
+
+/** The crash-dir a registration folder (`<crash-dir>/jobs/<id>`) belongs to. */
+export function crashDirOf(jobDir: string): string {
+  return dirname(dirname(jobDir))
+}
 
 /** The core_pattern of the host capture under `crashDir`. */
 export function hostPattern(crashDir: string): string {

@@ -1,6 +1,7 @@
 import type { Privilege } from '../privilege.js'
 import type { CaptureState } from '../state.js'
-import { leaveHostCapture } from './enable.js'
+import { changedElsewhere, leaveHostCapture } from './enable.js'
+import { crashDirOf } from './host.js'
 import { readKernelSettings, writeKernelSettings } from './kernel.js'
 
 /** What restoreCapture did, for the log. */
@@ -43,7 +44,7 @@ export async function restoreCapture(
       'The main step did not finish (cancelled or killed while it enabled capture): whatever it had changed is put back now.'
     )
   }
-  const crashDir = state.sessionDir.replace(/\/jobs\/[^/]+$/, '')
+  const crashDir = crashDirOf(state.sessionDir)
   try {
     const left = await leaveHostCapture(
       privilege,
@@ -81,9 +82,7 @@ async function restoreFilePattern(
     return done(['The kernel settings cannot be restored: neither root nor passwordless sudo now.'])
   const current = await readKernelSettings()
   if (current.corePattern !== state.installedPattern)
-    return done([
-      `core_pattern was changed during the job by something else (now '${current.corePattern}'): it is left as it is.`
-    ])
+    return done([changedElsewhere(current.corePattern)])
   try {
     await writeKernelSettings(
       privilege,

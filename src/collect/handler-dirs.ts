@@ -2,7 +2,7 @@ import { constants } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { copyFile, link, mkdir, open, readdir, stat, statfs } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { MORE_RECORDS } from '../capture/enable.js'
+import { MORE_RECORDS } from '../capture/host.js'
 import { describeFailure, runCommand } from '../process.js'
 import type { Crash, CoreState } from './crash.js'
 

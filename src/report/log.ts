@@ -30,23 +30,36 @@ export function crashLogLines(analysis: Analysis): string[] {
 }
 
 /**
- * Prints each crash as a log group, crashing thread first. Everything from the crash is printed
+ * A group as text: its first crash's title (with how many more share the signature) and lines,
+ * then one line per further crash: a storm of one bug is one section, not 50 copies of the
+ * same backtrace. The log and the local command both print groups this way.
+ */
+export function groupText(group: CrashGroup): { title: string; lines: string[] } {
+  const [first, ...others] = group.analyses
+  const more = others.length > 0 ? ` (+${others.length} more of the same signature)` : ''
+  return {
+    title: crashTitle(first!) + more,
+    lines: [
+      ...crashLogLines(first!),
+      ...others.map((other) => `Same crash: ${crashSummaryLine(other)}`)
+    ]
+  }
+}
+
+/**
+ * Prints each group as a log group, crashing thread first. Everything from the crash is printed
  * between `::stop-commands::<token>` and `::<token>::`, with a fresh random token, so a line
  * such as `::error::` or `::add-mask::` inside it is shown, not run.
  */
 export function printCrashes(groups: CrashGroup[], prefix = ''): void {
   for (const group of groups) {
-    // Each group once in full (its first crash), then one line per further crash of it: a storm
-    // of one bug is one section, not 50 copies of the same backtrace.
-    const [first, ...others] = group.analyses
-    if (!first) continue
-    const more = others.length > 0 ? ` (+${others.length} more of the same signature)` : ''
+    if (group.analyses.length === 0) continue
+    const { title, lines } = groupText(group)
     // startGroup escapes its title (%, CR, LF) through @actions/core.
-    core.startGroup(prefix + crashTitle(first) + more)
+    core.startGroup(prefix + title)
     const token = randomBytes(16).toString('hex')
     core.info(`::stop-commands::${token}`)
-    for (const line of crashLogLines(first)) core.info(line)
-    for (const other of others) core.info(`Same crash: ${crashSummaryLine(other)}`)
+    for (const line of lines) core.info(line)
     core.info(`::${token}::`)
     core.endGroup()
   }

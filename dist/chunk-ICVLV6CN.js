@@ -15,96 +15,17 @@ import {
   saveState
 } from "./chunk-LY2TUG3Y.js";
 
-// src/capture/kernel.ts
-import { readFile } from "node:fs/promises";
-var KERNEL_FILES = {
-  corePattern: "/proc/sys/kernel/core_pattern",
-  corePipeLimit: "/proc/sys/kernel/core_pipe_limit",
-  suidDumpable: "/proc/sys/fs/suid_dumpable"
-};
-async function readSetting(path) {
-  return (await readFile(path, "utf8")).replace(/\n$/, "");
-}
-async function readKernelSettings() {
-  const [corePattern, corePipeLimit, suidDumpable] = await Promise.all([
-    readSetting(KERNEL_FILES.corePattern),
-    readSetting(KERNEL_FILES.corePipeLimit),
-    readSetting(KERNEL_FILES.suidDumpable)
-  ]);
-  return { corePattern, corePipeLimit, suidDumpable };
-}
-var INSTALL_ORDER = ["corePattern", "corePipeLimit", "suidDumpable"];
-async function writeKernelSettings(privilege, wanted, restoring = false) {
-  const current = await readKernelSettings();
-  const order = restoring ? [...INSTALL_ORDER].reverse() : INSTALL_ORDER;
-  for (const key of order) {
-    if (current[key] !== wanted[key]) await writeAsRoot(privilege, KERNEL_FILES[key], wanted[key]);
-  }
-  const after = await readKernelSettings();
-  for (const key of Object.keys(KERNEL_FILES)) {
-    if (after[key] !== wanted[key]) {
-      throw new Error(
-        `${KERNEL_FILES[key]} reads '${after[key]}' after writing '${wanted[key]}' to it`
-      );
-    }
-  }
-}
-
-// src/capture/rlimit.ts
-import { readFile as readFile2 } from "node:fs/promises";
-async function readCoreLimit(pid) {
-  const result = await runCommand(
-    "prlimit",
-    ["--pid", String(pid), "--core", "--raw", "--noheadings", "--output", "SOFT,HARD"],
-    {
-      timeoutMs: 1e4
-    }
-  );
-  if (result.code !== 0) return `prlimit ${describeFailure(result)}`;
-  const [soft, hard] = result.stdout.trim().split(/\s+/);
-  if (!soft || !hard) return `prlimit printed '${result.stdout.trim()}'`;
-  return { soft, hard };
-}
-async function raiseParentCoreLimit(pid = process.ppid) {
-  const before = await readCoreLimit(pid);
-  if (typeof before === "string") return { ok: false, reason: before };
-  if (before.soft === before.hard) return { ok: true, pid, before: before.soft, after: before.soft };
-  const result = await runCommand(
-    "prlimit",
-    ["--pid", String(pid), `--core=${before.hard}:${before.hard}`],
-    { timeoutMs: 1e4 }
-  );
-  if (result.code !== 0) return { ok: false, reason: `prlimit ${describeFailure(result)}` };
-  const after = await readCoreLimit(pid);
-  if (typeof after === "string") return { ok: false, reason: after };
-  return { ok: true, pid, before: before.soft, after: after.soft };
-}
-async function describeCorePattern() {
-  const pattern = (await readFile2("/proc/sys/kernel/core_pattern", "utf8").catch(() => "")).replace(
-    /\n$/,
-    ""
-  );
-  if (pattern === "") return "core_pattern cannot be read";
-  if (pattern.startsWith("|")) {
-    return /systemd-coredump/.test(pattern) ? `core_pattern pipes cores to systemd-coredump ('${pattern}'); the post step reads them with coredumpctl` : `core_pattern pipes cores to another program ('${pattern}'); the post step can only collect what it leaves in the search paths`;
-  }
-  return pattern.startsWith("/") ? `core_pattern writes cores to '${pattern}'; the post step collects them from the search paths` : `core_pattern writes cores to '${pattern}' in the crashing process's working directory; the post step collects them from the search paths`;
-}
-
-// src/capture/enable.ts
-import { spawn as spawn2 } from "node:child_process";
-import { existsSync } from "node:fs";
-import { chmod, lstat, mkdir, readFile as readFile4, rm as rm2 } from "node:fs/promises";
-import { availableParallelism } from "node:os";
-import { delimiter, join as join2 } from "node:path";
-
 // src/capture/host.ts
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile as readFile3, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 var HANDLER_SPECIFIERS = "%P %i %s %t %u %g %c %d %e";
+var MORE_RECORDS = 1e3;
+function crashDirOf(jobDir) {
+  return dirname(dirname(jobDir));
+}
 function hostPattern(crashDir) {
   return `|${crashDir}/handler.sh ${HANDLER_SPECIFIERS}`;
 }
@@ -113,7 +34,7 @@ function registrationId() {
 }
 async function processStart(pid) {
   try {
-    const text = await readFile3(`/proc/${pid}/stat`, "utf8");
+    const text = await readFile(`/proc/${pid}/stat`, "utf8");
     return text.slice(text.lastIndexOf(")") + 2).split(" ")[19] ?? null;
   } catch {
     return null;
@@ -149,7 +70,7 @@ async function listRegistrations(crashDir) {
   for (const id of names.sort()) {
     const dir = join(jobs, id);
     if (!await stat(join(dir, "config")).catch(() => null)) continue;
-    const text = await readFile3(join(dir, "job.json"), "utf8").catch(() => "");
+    const text = await readFile(join(dir, "job.json"), "utf8").catch(() => "");
     found.push(
       parseRegistration(id, dir, text) ?? {
         id,
@@ -167,7 +88,7 @@ async function listRegistrations(crashDir) {
 }
 async function readHostRecord(crashDir) {
   try {
-    const v = JSON.parse(await readFile3(join(crashDir, "host.json"), "utf8"));
+    const v = JSON.parse(await readFile(join(crashDir, "host.json"), "utf8"));
     const p = v.previous;
     if (p && typeof p.corePattern === "string" && typeof p.corePipeLimit === "string" && typeof p.suidDumpable === "string")
       return {
@@ -238,9 +159,89 @@ async function removeAsRoot(privilege, paths) {
   );
 }
 
+// src/capture/kernel.ts
+import { readFile as readFile2 } from "node:fs/promises";
+var KERNEL_FILES = {
+  corePattern: "/proc/sys/kernel/core_pattern",
+  corePipeLimit: "/proc/sys/kernel/core_pipe_limit",
+  suidDumpable: "/proc/sys/fs/suid_dumpable"
+};
+async function readSetting(path) {
+  return (await readFile2(path, "utf8")).replace(/\n$/, "");
+}
+async function readKernelSettings() {
+  const [corePattern, corePipeLimit, suidDumpable] = await Promise.all([
+    readSetting(KERNEL_FILES.corePattern),
+    readSetting(KERNEL_FILES.corePipeLimit),
+    readSetting(KERNEL_FILES.suidDumpable)
+  ]);
+  return { corePattern, corePipeLimit, suidDumpable };
+}
+var INSTALL_ORDER = ["corePattern", "corePipeLimit", "suidDumpable"];
+async function writeKernelSettings(privilege, wanted, restoring = false) {
+  const current = await readKernelSettings();
+  const order = restoring ? [...INSTALL_ORDER].reverse() : INSTALL_ORDER;
+  for (const key of order) {
+    if (current[key] !== wanted[key]) await writeAsRoot(privilege, KERNEL_FILES[key], wanted[key]);
+  }
+  const after = await readKernelSettings();
+  for (const key of Object.keys(KERNEL_FILES)) {
+    if (after[key] !== wanted[key]) {
+      throw new Error(
+        `${KERNEL_FILES[key]} reads '${after[key]}' after writing '${wanted[key]}' to it`
+      );
+    }
+  }
+}
+
+// src/capture/rlimit.ts
+import { readFile as readFile3 } from "node:fs/promises";
+async function readCoreLimit(pid) {
+  const result = await runCommand(
+    "prlimit",
+    ["--pid", String(pid), "--core", "--raw", "--noheadings", "--output", "SOFT,HARD"],
+    {
+      timeoutMs: 1e4
+    }
+  );
+  if (result.code !== 0) return `prlimit ${describeFailure(result)}`;
+  const [soft, hard] = result.stdout.trim().split(/\s+/);
+  if (!soft || !hard) return `prlimit printed '${result.stdout.trim()}'`;
+  return { soft, hard };
+}
+async function raiseParentCoreLimit(pid = process.ppid) {
+  const before = await readCoreLimit(pid);
+  if (typeof before === "string") return { ok: false, reason: before };
+  if (before.soft === before.hard) return { ok: true, pid, before: before.soft, after: before.soft };
+  const result = await runCommand(
+    "prlimit",
+    ["--pid", String(pid), `--core=${before.hard}:${before.hard}`],
+    { timeoutMs: 1e4 }
+  );
+  if (result.code !== 0) return { ok: false, reason: `prlimit ${describeFailure(result)}` };
+  const after = await readCoreLimit(pid);
+  if (typeof after === "string") return { ok: false, reason: after };
+  return { ok: true, pid, before: before.soft, after: after.soft };
+}
+async function describeCorePattern() {
+  const pattern = (await readFile3("/proc/sys/kernel/core_pattern", "utf8").catch(() => "")).replace(
+    /\n$/,
+    ""
+  );
+  if (pattern === "") return "core_pattern cannot be read";
+  if (pattern.startsWith("|")) {
+    return /systemd-coredump/.test(pattern) ? `core_pattern pipes cores to systemd-coredump ('${pattern}'); the post step reads them with coredumpctl` : `core_pattern pipes cores to another program ('${pattern}'); the post step can only collect what it leaves in the search paths`;
+  }
+  return pattern.startsWith("/") ? `core_pattern writes cores to '${pattern}'; the post step collects them from the search paths` : `core_pattern writes cores to '${pattern}' in the crashing process's working directory; the post step collects them from the search paths`;
+}
+
 // src/capture/enable.ts
+import { spawn as spawn2 } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chmod, lstat, mkdir, readFile as readFile4, rm as rm2 } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { delimiter, join as join2 } from "node:path";
 var SLOT_WAIT_TENTHS = 300;
-var MORE_RECORDS = 1e3;
 var META_KB = 1200;
 var MAX_PATTERN_LENGTH = 127;
 var SELF_CHECK_MS = 2e3;
@@ -331,23 +332,25 @@ async function assertRootOwnedDirectory(path) {
     throw new Error(`${path} must be a directory owned by root and writable only by root`);
   }
 }
-async function selfCheck(jobDir, mark) {
+async function crashAndWait(env, arrived) {
   const started = performance.now();
   const child = spawn2("/bin/sh", ["-c", "ulimit -c unlimited 2>/dev/null; kill -s SEGV $$"], {
-    env: {
-      PATH: "/usr/bin:/bin",
-      RUNNER_TRACKING_ID: trackingId(),
-      CRASH_CAPTURE_SELF_CHECK: mark
-    },
+    env: { PATH: "/usr/bin:/bin", ...env },
     stdio: "ignore"
   });
   await new Promise((resolve) => child.on("close", resolve).on("error", resolve));
-  const arrived = join2(jobDir, "self-check");
-  for (let delay = 1; performance.now() - started < SELF_CHECK_MS; delay = Math.min(delay * 2, 20)) {
-    if (existsSync(arrived)) return Math.round(performance.now() - started);
+  const path = arrived(child.pid ?? 0);
+  for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
+    if (existsSync(path)) return Math.round(performance.now() - started);
+    if (performance.now() - started >= SELF_CHECK_MS) return null;
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
-  return existsSync(arrived) ? Math.round(performance.now() - started) : null;
+}
+function selfCheck(jobDir, mark) {
+  return crashAndWait(
+    { RUNNER_TRACKING_ID: trackingId(), CRASH_CAPTURE_SELF_CHECK: mark },
+    () => join2(jobDir, "self-check")
+  );
 }
 async function kernelCoredumpLine(privilege) {
   const result = await runAsRoot(privilege, "Reading the kernel log", "dmesg", []).catch(() => null);
@@ -379,16 +382,9 @@ async function filePattern(privilege, why, startedAt, save) {
     const raised = await raiseParentCoreLimit();
     if (!raised.ok) throw new Error(`the core limit could not be raised: ${raised.reason}`);
     await writeKernelSettings(privilege, { ...before, corePattern: pattern });
-    const started = performance.now();
-    const child = spawn2("/bin/sh", ["-c", "ulimit -c unlimited 2>/dev/null; kill -s SEGV $$"], {
-      stdio: "ignore"
-    });
-    const pid = child.pid;
-    await new Promise((resolve) => child.on("close", resolve).on("error", resolve));
-    const core = join2(coreDir, `core.${pid}`);
-    while (!existsSync(core) && performance.now() - started < SELF_CHECK_MS)
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    if (!existsSync(core)) throw new Error(`no core file appeared in ${coreDir}`);
+    let core = "";
+    const took = await crashAndWait({}, (pid) => core = join2(coreDir, `core.${pid}`));
+    if (took === null) throw new Error(`no core file appeared in ${coreDir}`);
     await rm2(core, { force: true }).catch(
       () => runAsRoot(privilege, "Removing the self-check core", "rm", ["-f", core])
     );
@@ -400,7 +396,7 @@ async function filePattern(privilege, why, startedAt, save) {
         previous: before,
         compressor: null,
         otherJobs: 0,
-        selfCheckMs: Math.round(performance.now() - started),
+        selfCheckMs: took,
         notes: []
       }
     };
@@ -409,6 +405,9 @@ async function filePattern(privilege, why, startedAt, save) {
     await rm2(coreDir, { recursive: true, force: true }).catch(() => void 0);
     return null;
   }
+}
+function changedElsewhere(pattern) {
+  return `core_pattern was changed during the job by something else (now '${pattern}'): it is left as it is.`;
 }
 async function leaveHostCapture(privilege, crashDir, jobDir, installedPattern, fallbackPrevious, mainFinished = true) {
   return withHostLock(privilege, crashDir, async () => {
@@ -428,10 +427,7 @@ async function leaveHostCapture(privilege, crashDir, jobDir, installedPattern, f
     if (previous) {
       const wanted = { ...previous };
       if (!handledAll) {
-        if (mainFinished)
-          warnings.push(
-            `core_pattern was changed during the job by something else (now '${current.corePattern}'): it is left as it is.`
-          );
+        if (mainFinished) warnings.push(changedElsewhere(current.corePattern));
         wanted.corePattern = current.corePattern;
       }
       try {
@@ -677,10 +673,12 @@ function loadCaptureState() {
 }
 
 export {
+  MORE_RECORDS,
+  crashDirOf,
   readKernelSettings,
   writeKernelSettings,
   readCoreLimit,
-  MORE_RECORDS,
+  changedElsewhere,
   leaveHostCapture,
   enableCapture,
   saveCaptureState,
