@@ -25,11 +25,21 @@ export interface Program {
   /** Fixture file name without extension (.c or .cpp); defaults to name. */
   source?: string
   flags?: string[]
+  /** The C compiler (musl-gcc for a musl-linked program); gcc or g++ by default. */
+  cc?: string
 }
 
-/** Copies the named crash programs into a fresh workspace and compiles them (-g -O0 by default). */
-export function makeWorkspace(programs: (string | Program)[]): Workspace {
-  const dir = mkdtempSync(join(tmpdir(), 'crash-capture-ws-'))
+/**
+ * Copies the named crash programs into a fresh workspace and compiles them (-g -O0 by default).
+ * `at`: the folder to use (made here); `seenAs`: where a container will see it, written into
+ * the debug information as if the programs had been built there.
+ */
+export function makeWorkspace(
+  programs: (string | Program)[],
+  options: { at?: string; seenAs?: string } = {}
+): Workspace {
+  const dir = options.at ?? mkdtempSync(join(tmpdir(), 'crash-capture-ws-'))
+  mkdirSync(dir, { recursive: true })
   mkdirSync(join(dir, 'src'))
   mkdirSync(join(dir, 'bin'))
   for (const entry of programs) {
@@ -39,9 +49,12 @@ export function makeWorkspace(programs: (string | Program)[]): Workspace {
     const file = `${base}.${cxx ? 'cpp' : 'c'}`
     if (!existsSync(join(dir, 'src', file)))
       copyFileSync(join(ROOT, '__fixtures__/crashers', file), join(dir, 'src', file))
-    const flags = program.flags ?? ['-g', '-O0']
+    const flags = [
+      ...(program.flags ?? ['-g', '-O0']),
+      ...(options.seenAs ? [`-fdebug-prefix-map=${dir}=${options.seenAs}`] : [])
+    ]
     execFileSync(
-      cxx ? 'g++' : 'gcc',
+      program.cc ?? (cxx ? 'g++' : 'gcc'),
       [...flags, '-o', `bin/${program.name}`, `src/${file}`, '-lpthread'],
       { cwd: dir }
     )

@@ -1,16 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawnSync } from 'node:child_process'
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
+  readdirSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   rmSync,
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import {
   crashLine,
   FakeJob,
@@ -21,7 +22,7 @@ import {
   reportCrashes
 } from '../__fixtures__/e2e.js'
 import { guardKernel, readKernel } from '../__fixtures__/kernel.js'
-import { otherRootfs } from '../__fixtures__/rootfs.js'
+import { expectOtherRootCrash, otherRootfs } from '../__fixtures__/rootfs.js'
 import { fileBuildId } from '../src/elf/core-file.js'
 
 // Where the handler cannot be seen by the kernel (it runs pipe handlers in the initial mount
@@ -64,28 +65,151 @@ async function laterStepCrashes(job: FakeJob, ws: Workspace) {
   return post
 }
 
-describe('containers: a handler the kernel cannot see', () => {
-  it('is found out by the self-check in a mount namespace with its own crash-dir, and a file pattern takes over', async () => {
+/**
+ * A command line that runs a step in a mount namespace of its own (and a pid namespace, like a
+ * container, with `pid`), after `setup` (shell) has made its mounts. The shell drops variables
+ * whose names are not its own kind (`INPUT_FAIL-ON-CRASH`): `env` puts the inputs back.
+ */
+function namespace(setup: string, pid = false, inputs: Record<string, string> = {}): string[] {
+  return [
+    'unshare',
+    '--mount',
+    '--propagation',
+    'private',
+    ...(pid ? ['--pid', '--fork', '--mount-proc'] : []),
+    'sh',
+    '-c',
+    `set -e; mkdir -p /var/lib/crash-capture; mount -t tmpfs -o mode=0755 tmpfs /var/lib/crash-capture; ${setup}; exec "$0" "$@"`,
+    'env',
+    ...Object.entries(inputs).map(([name, value]) => `INPUT_${name.toUpperCase()}=${value}`)
+  ]
+}
+
+/** A fresh folder like a runner's temp folder (root's, 0755). */
+function folder(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  chmodSync(dir, 0o755)
+  return dir
+}
+
+const facts = (stdout: string) => workflowCommands(stdout).filter((c) => c.command === 'warning')
+
+describe('containers: where the kernel can run the handler', () => {
+  it('moves the handler to RUNNER_TEMP when the crash-dir is private to a mount namespace', async () => {
     const ws = makeWorkspace(['nullderef'])
     const job = new FakeJob({
       workspace: ws.dir,
       inputs: { 'fail-on-crash': 'false', upload: 'none' }
     })
-    // Like a job container: main's /var/lib/crash-capture is not the host's.
+    await job.init()
+    chmodSync(job.temp, 0o755)
+    const main = await job.runStep('main', { wrap: namespace(':', false, job.inputs) })
+    expect(main.code).toBe(0)
+    expect(main.stdout).toContain('Mode: pipe-handler')
+    expect(main.stdout).toContain(
+      `Handler: ${job.temp}/crash-capture/handler.sh (seen by the kernel at the same path)`
+    )
+    expect(main.stdout).toMatch(/Self-check: captured in \d+ ms/)
+    expect(readKernel()['/proc/sys/kernel/core_pattern']).toMatch(
+      new RegExp(`^\\|${job.temp}/crash-capture/handler\\.sh `)
+    )
+    await laterStepCrashes(job, ws)
+    expect(existsSync(join(job.temp, 'crash-capture'))).toBe(false)
+  }, 60_000)
+
+  for (const pid of [false, true]) {
+    it(`runs the handler at the source of a bind mount (${pid ? 'with a pid namespace, like a container: unverified until the self-check' : "found under kthreadd's root"})`, async () => {
+      const ws = makeWorkspace(['nullderef'])
+      // RUNNER_TEMP is, in the namespace, a bind mount of another host folder: the kernel must
+      // be given that folder's path, not RUNNER_TEMP's.
+      const temp = folder('crash-capture-container-temp-')
+      const source = folder('crash-capture-host-temp-')
+      const job = new FakeJob({
+        workspace: ws.dir,
+        env: { RUNNER_TEMP: temp },
+        inputs: { 'fail-on-crash': 'false', upload: 'none' }
+      })
+      const wrap = namespace(`mount --bind ${source} ${temp}`, pid, job.inputs)
+      const main = await job.runStep('main', { wrap })
+      expect(main.code).toBe(0)
+      expect(main.stdout).toContain('Mode: pipe-handler')
+      expect(main.stdout).toContain(
+        pid
+          ? `Handler: ${temp}/crash-capture/handler.sh (the host's ${source}/crash-capture, through the bind mount at ${temp}; the self-check proves it)`
+          : `Handler: ${temp}/crash-capture/handler.sh (seen by the kernel as ${source}/crash-capture)`
+      )
+      expect(readKernel()['/proc/sys/kernel/core_pattern']).toMatch(
+        new RegExp(`^\\|${source}/crash-capture/handler\\.sh `)
+      )
+      // A crash of a later step, then post in the same view.
+      const run = spawnSync(ws.bin('nullderef'), { cwd: ws.dir, env: job.processEnv() })
+      expect(run.signal).toBe('SIGSEGV')
+      const post = await job.runStep('post', { wrap })
+      expect(post.code).toBe(0)
+      const [record] = records(join(source, relative(temp, post.outputs.report!)))
+      expect(record?.blame).toMatchObject({ path: 'src/nullderef.c', line: crashLine('nullderef') })
+      expect(readKernel()).toEqual(snapshot())
+      expect(readdirSync(source)).not.toContain('crash-capture')
+    }, 60_000)
+  }
+
+  it('says there is no place the kernel can see, and uses a file pattern', async () => {
+    const ws = makeWorkspace([])
+    const temp = folder('crash-capture-container-temp-')
+    const job = new FakeJob({
+      workspace: ws.dir,
+      env: { RUNNER_TEMP: temp },
+      inputs: { 'fail-on-crash': 'false', upload: 'none' }
+    })
     const main = await job.runStep('main', {
-      wrap: [
-        'unshare',
-        '--mount',
-        '--propagation',
-        'private',
-        'sh',
-        '-c',
-        'mkdir -p /var/lib/crash-capture && mount -t tmpfs -o mode=0755 tmpfs /var/lib/crash-capture && exec "$0" "$@"'
-      ]
+      // The container's core limit is raised (`--ulimit core=-1`), so a file pattern works.
+      wrap: namespace(
+        `ulimit -c unlimited; mount -t tmpfs -o mode=0755 tmpfs ${temp}`,
+        true,
+        job.inputs
+      )
     })
     expect(main.code).toBe(0)
     expect(main.stdout).toContain('Mode: file-pattern')
-    const warning = workflowCommands(main.stdout).find((c) => c.command === 'warning')
+    expect(facts(main.stdout)[0]?.message).toMatch(
+      /no folder the kernel can run a handler from: \/var\/lib\/crash-capture is on the container's own tmpfs file system; .* is on the container's own tmpfs file system/
+    )
+    const post = await job.runStep('post')
+    expect(post.code).toBe(0)
+    expect(readKernel()).toEqual(snapshot())
+  }, 60_000)
+})
+
+describe('containers: the self-check', () => {
+  /** A `tee` that does what another tool might right after main writes a pipe pattern. */
+  function rival(action: string): string {
+    const bin = mkdtempSync(join(tmpdir(), 'crash-capture-rival-'))
+    writeFileSync(
+      join(bin, 'tee'),
+      [
+        '#!/bin/sh',
+        '/usr/bin/tee "$@" || exit $?',
+        'case "$1" in */core_pattern)',
+        `  case "$(cat /proc/sys/kernel/core_pattern)" in "|"*) ${action} ;; esac ;;`,
+        'esac',
+        ''
+      ].join('\n'),
+      { mode: 0o755 }
+    )
+    return bin
+  }
+
+  it('finds out when the handler the pattern names does not exist, and a file pattern takes over', async () => {
+    const ws = makeWorkspace(['nullderef'])
+    const bin = rival('set -- $(cat /proc/sys/kernel/core_pattern); rm -f "${1#|}"')
+    const job = new FakeJob({
+      workspace: ws.dir,
+      inputs: { 'fail-on-crash': 'false', upload: 'none' }
+    })
+    const main = await job.runStep('main', { env: { PATH: `${bin}:${process.env.PATH}` } })
+    expect(main.code).toBe(0)
+    expect(main.stdout).toContain('Mode: file-pattern')
+    const warning = facts(main.stdout)[0]
     expect(warning?.message).toMatch(
       /the self-check failed: a test crash did not reach the handler/
     )
@@ -97,22 +221,10 @@ describe('containers: a handler the kernel cannot see', () => {
     await laterStepCrashes(job, ws)
   }, 60_000)
 
-  it('is found out when something changes core_pattern back right after main wrote it', async () => {
+  it('finds out when something changes core_pattern back right after main wrote it', async () => {
     const ws = makeWorkspace(['nullderef'])
     // Another tool that puts its own value back over any pipe pattern, at once.
-    const bin = mkdtempSync(join(tmpdir(), 'crash-capture-rival-'))
-    writeFileSync(
-      join(bin, 'tee'),
-      [
-        '#!/bin/sh',
-        '/usr/bin/tee "$@" || exit $?',
-        'case "$1" in */core_pattern)',
-        '  case "$(cat /proc/sys/kernel/core_pattern)" in "|"*) printf core >/proc/sys/kernel/core_pattern ;; esac ;;',
-        'esac',
-        ''
-      ].join('\n'),
-      { mode: 0o755 }
-    )
+    const bin = rival('printf core >/proc/sys/kernel/core_pattern')
     const job = new FakeJob({
       workspace: ws.dir,
       inputs: { 'fail-on-crash': 'false', upload: 'none' }
@@ -120,14 +232,15 @@ describe('containers: a handler the kernel cannot see', () => {
     const main = await job.runStep('main', { env: { PATH: `${bin}:${process.env.PATH}` } })
     expect(main.code).toBe(0)
     expect(main.stdout).toContain('Mode: file-pattern')
-    const warning = workflowCommands(main.stdout).find((c) => c.command === 'warning')
-    expect(warning?.message).toMatch(
+    expect(facts(main.stdout)[0]?.message).toMatch(
       /core_pattern reads 'core' after writing '\|\/var\/lib\/crash-capture\/handler\.sh/
     )
     expect(existsSync('/var/lib/crash-capture/handler.sh')).toBe(false)
     await laterStepCrashes(job, ws)
   }, 60_000)
+})
 
+describe('containers: another root file system', () => {
   it("analyses a crash in another root file system with that root's own libc, and bundles it", async () => {
     const root = otherRootfs()
     if ('skipped' in root) {
@@ -138,9 +251,7 @@ describe('containers: a handler the kernel cannot see', () => {
       const ws = makeWorkspace(['libc_strlen'])
       mkdirSync(join(root.dir, 'work'))
       copyFileSync(ws.bin('libc_strlen'), join(root.dir, 'work', 'libc_strlen'))
-      const libc = '/usr/lib/x86_64-linux-gnu/libc.so.6'
-      const theirs = await fileBuildId(join(root.dir, libc))
-      expect(theirs).not.toBe(await fileBuildId(libc))
+      const theirs = await fileBuildId(join(root.dir, '/usr/lib/x86_64-linux-gnu/libc.so.6'))
       const job = new FakeJob({ workspace: ws.dir, inputs: { 'fail-on-crash': 'false' } })
       await job.runStep('main')
       // Like `docker run`: the process sees another root, with another libc.
@@ -148,37 +259,29 @@ describe('containers: a handler the kernel cannot see', () => {
       expect(run.signal).toBe('SIGSEGV')
       await waitForCrashes(job, 1)
       const post = await job.runStep('post')
-      const report = JSON.parse(readFileSync(post.outputs.report!, 'utf8')) as {
-        groups: {
-          crashes: {
-            id: string
-            otherRoot: object | null
-            libraries: { path: string; file: string }[]
-            blame: { path: string; line: number } | null
-          }[]
-        }[]
-      }
-      const [record] = report.groups.flatMap((g) => g.crashes)
-      expect(record!.otherRoot).not.toBeNull()
-      const used = record!.libraries.find((l) => l.path === libc)
-      expect(used && (await fileBuildId(used.file))).toBe(theirs)
-      expect(record!.blame).toMatchObject({
-        path: 'src/libc_strlen.c',
-        line: crashLine('libc_strlen')
-      })
-      expect(post.stdout).toContain('Root:         another root file system')
-
-      // The bundle opens from its own sysroot: gdb loads that root's libc, found in the bundle.
-      const bundle = /the bundle is at (\S+)/.exec(post.stdout)![1]!
-      const debug = spawnSync(
-        'sh',
-        [join(bundle, record!.id, 'debug.sh'), '-batch', '-ex', 'info sharedlibrary', '-ex', 'bt'],
-        { encoding: 'utf8' }
-      )
-      expect(debug.stdout).toMatch(/Yes.*bundle\/sysroot\/usr\/lib\/x86_64-linux-gnu\/libc\.so\.6/)
-      expect(debug.stdout).toMatch(/in measure \(/)
+      await expectOtherRootCrash(post, theirs)
     } finally {
       rmSync(root.dir, { recursive: true, force: true })
     }
   }, 120_000)
+})
+
+describe('containers: the C library of Alpine', () => {
+  it('reports a musl-linked crash with its frames', async () => {
+    if (spawnSync('sh', ['-c', 'command -v musl-gcc']).status !== 0) {
+      process.stdout.write('skipped: musl-gcc is not installed (apt-get install musl-tools)\n')
+      return
+    }
+    const ws = makeWorkspace([{ name: 'nullderef', cc: 'musl-gcc' }])
+    const interpreter = spawnSync('readelf', ['-l', ws.bin('nullderef')], { encoding: 'utf8' })
+    expect(interpreter.stdout).toContain('ld-musl-x86_64.so.1')
+    const job = new FakeJob({
+      workspace: ws.dir,
+      inputs: { 'fail-on-crash': 'false', upload: 'none' }
+    })
+    await job.runStep('main')
+    const post = await laterStepCrashes(job, ws)
+    expect(post.stdout).toMatch(/#1 +0x[0-9a-f]+ in process \(list=0x0\) at src\/nullderef\.c:\d+/)
+    expect(post.stdout).toMatch(/#2 +0x[0-9a-f]+ in main \(\) at src\/nullderef\.c:\d+/)
+  }, 60_000)
 })

@@ -191,7 +191,7 @@ describe('reliability: handler safety', () => {
       )
     // And the host capture around it holds only its own files.
     expect(readdirSync(dirname(dirname(session))).sort()).toEqual(
-      ['config', 'handler.sh', 'host.json', 'jobs', 'unattributed'].sort()
+      ['handler.sh', 'host.json', 'jobs', 'unattributed'].sort()
     )
     expect(readdirSync(join(dirname(dirname(session)), 'unattributed'))).toEqual([])
     const [crash] = readdirSync(join(session, 'crashes'))

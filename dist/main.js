@@ -4,7 +4,7 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-ICVLV6CN.js";
+} from "./chunk-YODJ2W5P.js";
 import "./chunk-J3UIQAND.js";
 import {
   getInputs
@@ -48,9 +48,11 @@ async function describeMachine(facts) {
       `core_pipe_limit before: ${settings.corePipeLimit}, suid_dumpable before: ${settings.suidDumpable}`
     );
   }
-  const limit = await readCoreLimit(process.ppid);
+  const limit = await readCoreLimit(process.ppid > 0 ? process.ppid : process.pid);
   if (typeof limit !== "string") {
-    lines.push(`Core limit of the runner process (soft, hard): ${limit.soft}, ${limit.hard}`);
+    lines.push(
+      `Core limit of the ${process.ppid > 0 ? "runner process" : "container"} (soft, hard): ${limit.soft}, ${limit.hard}`
+    );
   }
   const container = existsSync("/.dockerenv") || existsSync("/run/.containerenv");
   lines.push(`In a container: ${container ? "yes" : "no"}`);
@@ -72,6 +74,7 @@ async function run() {
   info(`Privilege: ${describePrivilege(facts.privilege)}`);
   for (const line of await describeMachine(facts)) info(line);
   if (state.mode === "pipe-handler") {
+    if (facts.handler) info(`Handler: ${facts.handler}`);
     info(
       `Compression: ${facts.compressor ? `zstd -1 (${facts.compressor})` : "none (zstd is not installed)"}`
     );

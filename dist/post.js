@@ -7,7 +7,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-ICVLV6CN.js";
+} from "./chunk-YODJ2W5P.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -837,6 +837,12 @@ async function run() {
       await runAsRoot(restoration.privilege, "Removing the empty jobs folder", "rmdir", [
         dirname2(state.sessionDir)
       ]).catch(() => void 0);
+      const crashDir = crashDirOf(state.sessionDir);
+      const temp = process.env.RUNNER_TEMP;
+      if (temp && crashDir === join3(temp, "crash-capture"))
+        await runAsRoot(restoration.privilege, "Removing the crash folder", "rmdir", [
+          crashDir
+        ]).catch(() => void 0);
     }
   }
 }

@@ -14,7 +14,11 @@ const NEEDED = [
   { program: 'eu-unstrip', pkg: 'elfutils' },
   // A root file system of another Debian release (another libc), for the container tests;
   // it needs its recommended packages (gpg, mount) to build one as root.
-  { program: 'mmdebstrap', pkg: 'mmdebstrap', recommends: true }
+  { program: 'mmdebstrap', pkg: 'mmdebstrap', recommends: true },
+  // Debian's Docker engine, which the container tests start and stop themselves.
+  { program: 'dockerd', pkg: 'docker.io' },
+  // musl-gcc builds a program linked against musl, the C library of Alpine.
+  { program: 'musl-gcc', pkg: 'musl-tools' }
 ]
 
 function found(program) {

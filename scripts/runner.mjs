@@ -55,6 +55,14 @@ export class FakeJob {
    *   user: run the steps as this user (the temp dir is handed to it); dist: where main.js is;
    *   trackingId: the job's RUNNER_TRACKING_ID (a new one by default), which the runner puts in
    *   the environment of every process of a job.
+   * @param {ContainerJob} [options.container] run the steps in this running container, as the
+   *   runner does for a job with `container:` (its temp folder must be under a mounted folder).
+   */
+  /**
+   * @typedef {{ docker: string[], name: string, mounts: [string, string][], node: string,
+   *   dist: string }} ContainerJob
+   *   docker: the docker command line (with its -H); mounts: host folder -> container folder;
+   *   node: the node in the container (the runner mounts its own at /__e); dist: where dist/ is.
    */
   constructor(options) {
     this.workspace = options.workspace
@@ -63,6 +71,7 @@ export class FakeJob {
     this.inputs = options.inputs ?? {}
     this.user = options.user
     this.dist = options.dist ?? join(ROOT, 'dist')
+    this.container = options.container
     /** @type {Record<string, string>} */
     this.state = {}
     this.temp = ''
@@ -72,6 +81,28 @@ export class FakeJob {
     if (!this.temp) this.temp = await mkdtemp(join(tmpdir(), 'crash-capture-runner-'))
     await mkdir(join(this.temp, 'files'), { recursive: true })
     return this
+  }
+
+  /**
+   * A host path as the job's container sees it (the same path without a container).
+   * @param {string} path
+   */
+  inside(path) {
+    for (const [host, there] of this.container?.mounts ?? []) {
+      if (path === host || path.startsWith(`${host}/`)) return there + path.slice(host.length)
+    }
+    return path
+  }
+
+  /**
+   * A path in the job's container as the host sees it.
+   * @param {string} path
+   */
+  outside(path) {
+    for (const [host, there] of this.container?.mounts ?? []) {
+      if (path === there || path.startsWith(`${there}/`)) return host + path.slice(there.length)
+    }
+    return path
   }
 
   /** The environment of a process started by one of this job's steps (its tracking id). */
@@ -136,19 +167,38 @@ export class FakeJob {
     const started = process.hrtime.bigint()
     const result = await new Promise((done) => {
       const script = join(this.dist, `${entry}.js`)
-      const [command, args] = options.wrap
-        ? [options.wrap[0], [...options.wrap.slice(1), STEP_NODE, script]]
-        : options.shell
-          ? [
-              'sh',
-              [
-                '-c',
-                `${options.shell.before ?? ':'}; "$0" "$1"; rc=$?; ${options.shell.after ?? ':'}; exit $rc`,
-                STEP_NODE,
-                script
-              ]
+      const container = this.container
+      const [command, args] = container
+        ? [
+            container.docker[0],
+            [
+              ...container.docker.slice(1),
+              'exec',
+              '-i',
+              '-w',
+              this.inside(this.workspace),
+              // Like the runner: the step's variables, with paths as the container sees them.
+              ...Object.entries(env)
+                .filter(([name]) => name !== 'PATH' && name !== 'HOME')
+                .flatMap(([name, value]) => ['-e', `${name}=${this.inside(value)}`]),
+              container.name,
+              container.node,
+              join(container.dist, `${entry}.js`)
             ]
-          : [STEP_NODE, [script]]
+          ]
+        : options.wrap
+          ? [options.wrap[0], [...options.wrap.slice(1), STEP_NODE, script]]
+          : options.shell
+            ? [
+                'sh',
+                [
+                  '-c',
+                  `${options.shell.before ?? ':'}; "$0" "$1"; rc=$?; ${options.shell.after ?? ':'}; exit $rc`,
+                  STEP_NODE,
+                  script
+                ]
+              ]
+            : [STEP_NODE, [script]]
       const child = spawn(command, args, {
         cwd: this.workspace,
         env,

@@ -42,9 +42,12 @@ async function describeMachine(facts: CaptureFacts): Promise<string[]> {
       `core_pipe_limit before: ${settings.corePipeLimit}, suid_dumpable before: ${settings.suidDumpable}`
     )
   }
-  const limit = await readCoreLimit(process.ppid)
+  // A step of a job container is started by `docker exec`: its parent is outside its view.
+  const limit = await readCoreLimit(process.ppid > 0 ? process.ppid : process.pid)
   if (typeof limit !== 'string') {
-    lines.push(`Core limit of the runner process (soft, hard): ${limit.soft}, ${limit.hard}`)
+    lines.push(
+      `Core limit of the ${process.ppid > 0 ? 'runner process' : 'container'} (soft, hard): ${limit.soft}, ${limit.hard}`
+    )
   }
   const container = existsSync('/.dockerenv') || existsSync('/run/.containerenv')
   lines.push(`In a container: ${container ? 'yes' : 'no'}`)
@@ -72,6 +75,7 @@ export async function run(): Promise<void> {
   core.info(`Privilege: ${describePrivilege(facts.privilege)}`)
   for (const line of await describeMachine(facts)) core.info(line)
   if (state.mode === 'pipe-handler') {
+    if (facts.handler) core.info(`Handler: ${facts.handler}`)
     core.info(
       `Compression: ${facts.compressor ? `zstd -1 (${facts.compressor})` : 'none (zstd is not installed)'}`
     )

@@ -440,6 +440,13 @@ export async function run(): Promise<PostOutcome> {
       await runAsRoot(restoration.privilege, 'Removing the empty jobs folder', 'rmdir', [
         dirname(state.sessionDir)
       ]).catch(() => undefined)
+      // A handler placed in the job's temp folder (a job container's) leaves nothing there.
+      const crashDir = crashDirOf(state.sessionDir)
+      const temp = process.env.RUNNER_TEMP
+      if (temp && crashDir === join(temp, 'crash-capture'))
+        await runAsRoot(restoration.privilege, 'Removing the crash folder', 'rmdir', [
+          crashDir
+        ]).catch(() => undefined)
     }
   }
 }

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { chmod, lstat, mkdir, readFile, rm } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { delimiter, isAbsolute, join } from 'node:path'
 import type { Inputs } from '../inputs.js'
 import { detectPrivilege, runAsRoot, type Privilege } from '../privilege.js'
 import { findProgram, shellQuote } from '../process.js'
@@ -21,6 +21,7 @@ import {
   type Registration
 } from './host.js'
 import { readKernelSettings, writeKernelSettings } from './kernel.js'
+import { findHandlerPlace, readOnlyProcSys, type HandlerPlace } from './place.js'
 import { describeCorePattern, raiseParentCoreLimit } from './rlimit.js'
 
 /** Tenths of a second a handler waits for a writer slot before it drops its core. */
@@ -65,6 +66,8 @@ export interface CaptureFacts {
   otherJobs: number
   /** How long the self-check crash took to arrive, in ms; null when none ran. */
   selfCheckMs: number | null
+  /** Where the handler lives, and how the kernel sees it there; null without one. */
+  handler: string | null
   /** Things main found and handled, for warnings. */
   notes: string[]
 }
@@ -85,21 +88,22 @@ function handlerSource(): URL {
   return new URL('./handler.sh', import.meta.url)
 }
 
-/** The host config, sourced by handler.sh first: absolute tool paths. */
-export async function renderHostConfig(): Promise<string> {
-  const lines: string[] = ['# Written by crash-capture main; sourced by handler.sh.']
+/** Why the handler could not run on this host, or null: it finds these tools in its PATH. */
+async function missingTools(): Promise<string | null> {
   for (const tool of REQUIRED_TOOLS) {
-    const path = await findTool(tool)
-    if (!path)
-      throw new Error(`the handler needs '${tool}', found in none of ${TOOL_DIRS.join(', ')}`)
-    lines.push(`${tool.toUpperCase()}=${shellQuote(path)}`)
+    if (!(await findTool(tool)))
+      return `the handler needs '${tool}', found in none of ${TOOL_DIRS.join(', ')}`
   }
-  lines.push(`ZSTD=${shellQuote((await findTool('zstd')) ?? '')}`)
-  return lines.join('\n') + '\n'
+  return null
 }
 
 /** A job's config, sourced by handler.sh for the crashes it routes to that job: its limits. */
-export function renderJobConfig(inputs: Inputs, owner: string, selfCheck: string): string {
+export function renderJobConfig(
+  inputs: Inputs,
+  owner: string,
+  selfCheck: string,
+  host: { compress: boolean; root: string }
+): string {
   return [
     '# Written by crash-capture main for one job; sourced by handler.sh.',
     `MAX_CORE_KB=${Math.floor(inputs.maxCoreSize / 1024)}`,
@@ -116,8 +120,23 @@ export function renderJobConfig(inputs: Inputs, owner: string, selfCheck: string
     `SLOT_WAIT=${SLOT_WAIT_TENTHS}`,
     `OWNER=${shellQuote(owner)}`,
     `SELF_CHECK=${shellQuote(selfCheck)}`,
+    // zstd where post runs (the handler's host may have it where a job container has not).
+    `COMPRESS=${host.compress ? 'zstd' : 'none'}`,
+    // The device and inode of main's root: a crash there is analysed with post's own files.
+    `JOB_ROOT=${shellQuote(host.root)}`,
     ''
   ].join('\n')
+}
+
+/** The device and inode of this process's root, as the handler's `stat -c %d:%i` prints them. */
+async function rootId(): Promise<string> {
+  const info = await lstat('/')
+  return `${info.dev}:${info.ino}`
+}
+
+/** The reason given when the kernel settings cannot be written, with the two ways out. */
+function readOnlyProcSysReason(detail: string): string {
+  return `the kernel settings cannot be changed here (${detail}), as in a job container without \`options: --privileged\`: add that option to the job's container, or run the tests with \`docker run\` from a job on the host. Capture depends on the host's core_pattern meanwhile`
 }
 
 /** The runner's tracking id of this job, when it is one the handler can match. */
@@ -133,9 +152,14 @@ function trackingId(): string {
  * plant a handler of their own. A root-owned sticky directory (`/tmp`) may be an ancestor, since
  * no one but root can rename root's entries in it, but never the crash directory itself. Missing
  * components are fine: main creates them as root. Checked before anything is created, so that a
- * planted symlink is never followed by `install -d`.
+ * planted symlink is never followed by `install -d`. Under a bind mount from the host (`trusted`,
+ * a job container's `/__w`), the mount's owner may own folders too: the runner's user, which
+ * already starts the job's containers and so is as strong as root.
  */
-export async function unsafeCrashDir(crashDir: string): Promise<string | null> {
+export async function unsafeCrashDir(
+  crashDir: string,
+  trusted: HandlerPlace['trusted'] = null
+): Promise<string | null> {
   const parts = crashDir.split('/').filter(Boolean)
   for (let i = 0; i <= parts.length; i++) {
     const path = '/' + parts.slice(0, i).join('/')
@@ -148,7 +172,10 @@ export async function unsafeCrashDir(crashDir: string): Promise<string | null> {
     }
     if (info.isSymbolicLink()) return `${path} is a symbolic link`
     if (!info.isDirectory()) return `${path} is not a directory`
-    if (info.uid !== 0) return `${path} is owned by uid ${info.uid}, not root`
+    const mayOwn =
+      trusted && (path === trusted.top || path.startsWith(`${trusted.top}/`)) ? trusted.uid : 0
+    if (info.uid !== 0 && info.uid !== mayOwn)
+      return `${path} is owned by uid ${info.uid}, not root`
     const sticky = (info.mode & 0o1000) !== 0 && i < parts.length
     if ((info.mode & 0o022) !== 0 && !sticky)
       return `${path} is writable by ${info.mode & 0o002 ? 'everyone' : 'its group'}`
@@ -165,12 +192,12 @@ async function assertRootOwnedDirectory(path: string): Promise<void> {
 
 /**
  * Runs a throwaway process that crashes (a shell killing itself with SIGSEGV, its soft core
- * limit raised) with `env`, and waits, bounded, for `arrived(pid)` to exist: the proof that a
+ * limit raised) with `env`, and waits, bounded, until `arrived()` says it came: the proof that a
  * crash of a later step will land where post looks. Returns the time it took, or null.
  */
 async function crashAndWait(
   env: NodeJS.ProcessEnv,
-  arrived: (pid: number) => string
+  arrived: () => boolean
 ): Promise<number | null> {
   const started = performance.now()
   const child = spawn('/bin/sh', ['-c', 'ulimit -c unlimited 2>/dev/null; kill -s SEGV $$'], {
@@ -178,9 +205,8 @@ async function crashAndWait(
     stdio: 'ignore'
   })
   await new Promise((resolve) => child.on('close', resolve).on('error', resolve))
-  const path = arrived(child.pid ?? 0)
   for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
-    if (existsSync(path)) return Math.round(performance.now() - started)
+    if (arrived()) return Math.round(performance.now() - started)
     if (performance.now() - started >= SELF_CHECK_MS) return null
     await new Promise((resolve) => setTimeout(resolve, delay))
   }
@@ -189,7 +215,7 @@ async function crashAndWait(
 /** The handler's self-check: a crash with this job's tracking id and mark, noted in its folder. */
 function selfCheck(jobDir: string, mark: string): Promise<number | null> {
   return crashAndWait({ RUNNER_TRACKING_ID: trackingId(), CRASH_CAPTURE_SELF_CHECK: mark }, () =>
-    join(jobDir, 'self-check')
+    existsSync(join(jobDir, 'self-check'))
   )
 }
 
@@ -239,8 +265,13 @@ async function filePattern(
     if (!raised.ok) throw new Error(`the core limit could not be raised: ${raised.reason}`)
     await writeKernelSettings(privilege, { ...before, corePattern: pattern })
     // The self-check crash leaves a core there, which is removed: it is not the job's.
+    // The only file there: %P is the pid in the initial pid namespace, not the one we see.
     let core = ''
-    const took = await crashAndWait({}, (pid) => (core = join(coreDir, `core.${pid}`)))
+    const took = await crashAndWait({}, () => {
+      const name = readdirSync(coreDir).find((n) => n.startsWith('core.'))
+      if (name) core = join(coreDir, name)
+      return name !== undefined
+    })
     if (took === null) throw new Error(`no core file appeared in ${coreDir}`)
     await rm(core, { force: true }).catch(() =>
       runAsRoot(privilege, 'Removing the self-check core', 'rm', ['-f', core])
@@ -254,6 +285,7 @@ async function filePattern(
         compressor: null,
         otherJobs: 0,
         selfCheckMs: took,
+        handler: null,
         notes: []
       }
     }
@@ -314,6 +346,7 @@ export async function leaveHostCapture(
     }
     await removeAsRoot(privilege, [
       join(crashDir, 'handler.sh'),
+      // Left by earlier handlers, which read their tool paths from it.
       join(crashDir, 'config'),
       join(crashDir, 'host.json'),
       join(crashDir, 'unattributed')
@@ -339,6 +372,7 @@ export async function enableCapture(
     compressor: null,
     otherJobs: 0,
     selfCheckMs: null,
+    handler: null,
     notes: []
   }
   const none = (reason: string): Enabled => ({
@@ -375,6 +409,8 @@ export async function enableCapture(
     return fallback('the action is not root and has no passwordless sudo (sudo -n true failed)')
   }
   facts.privilege = privilege
+  const readOnly = await readOnlyProcSys()
+  if (readOnly) return fallback(readOnlyProcSysReason(readOnly))
   let found: KernelSettings
   try {
     found = await readKernelSettings()
@@ -384,18 +420,41 @@ export async function enableCapture(
   facts.previous = found
   facts.compressor = await findTool('zstd')
 
-  const { crashDir } = inputs
-  const pattern = hostPattern(crashDir)
+  // Without a place the kernel can run the handler from, a file pattern (which the kernel
+  // resolves in the crashing process's own view) or the core limit.
+  const instead = async (reason: string): Promise<Enabled> => {
+    const enabled = await filePattern(privilege, reason, startedAt, save)
+    if (!enabled) return fallback(reason)
+    return {
+      state: enabled.state,
+      facts: { ...facts, previous: enabled.facts.previous, selfCheckMs: enabled.facts.selfCheckMs }
+    }
+  }
+  const temp = process.env.RUNNER_TEMP
+  const place = await findHandlerPlace(privilege, [
+    inputs.crashDir,
+    ...(temp && isAbsolute(temp) ? [join(temp, 'crash-capture')] : [])
+  ])
+  if ('reason' in place) return instead(place.reason)
+  const crashDir = place.dir
+  facts.handler = `${crashDir}/handler.sh (${place.how})`
+  const pattern = hostPattern(place.kernelDir)
   if (pattern.length > MAX_PATTERN_LENGTH) {
-    return none(
+    return instead(
       `the handler path is too long for core_pattern (${pattern.length} > ${MAX_PATTERN_LENGTH} bytes): choose a shorter crash-dir`
     )
   }
-  const unsafe = await unsafeCrashDir(crashDir)
+  const unsafe = await unsafeCrashDir(crashDir, place.trusted)
   if (unsafe) {
     return none(
       `crash-dir ${crashDir} is not safe for a handler that runs as root (${unsafe}): choose a directory whose every parent is owned by root and writable only by root`
     )
+  }
+  // In the initial mount namespace the handler's tools are this system's; elsewhere (a job
+  // container) the host's, which only the self-check can prove.
+  if (place.kernelDir === crashDir && place.how === 'the initial mount namespace') {
+    const missing = await missingTools()
+    if (missing) return none(missing)
   }
 
   const id = registrationId()
@@ -451,7 +510,6 @@ export async function enableCapture(
         ])
         await installRootFiles(privilege, crashDir, {
           'handler.sh': { content: await readFile(handlerSource(), 'utf8'), mode: '0755' },
-          config: { content: await renderHostConfig(), mode: '0644' },
           'host.json': { content: JSON.stringify({ previous }) + '\n', mode: '0644' }
         })
       }
@@ -467,14 +525,17 @@ export async function enableCapture(
       ])
       // Without root, the handler hands each finished crash folder to this user: the post step
       // then reads it, and gdb runs on it, without privilege.
+      // A step started from outside its pid namespace (`docker exec` in a job container) has
+      // no parent there: the container's init then stands for the job.
+      const runner = process.ppid > 0 ? process.ppid : 1
       const owner = privilege === 'sudo' ? `${process.getuid?.()}:${process.getgid?.()}` : ''
       await installRootFiles(privilege, jobDir, {
         'job.json': {
           content:
             JSON.stringify({
               trackingId: trackingId(),
-              runnerPid: process.ppid,
-              runnerStart: await processStart(process.ppid),
+              runnerPid: runner,
+              runnerStart: await processStart(runner),
               runId: process.env.GITHUB_RUN_ID ?? '',
               job: process.env.GITHUB_JOB ?? '',
               registeredAt: Date.now()
@@ -482,7 +543,13 @@ export async function enableCapture(
           mode: '0644'
         },
         tracking: { content: trackingId(), mode: '0644' },
-        config: { content: renderJobConfig(inputs, owner, id), mode: '0644' }
+        config: {
+          content: renderJobConfig(inputs, owner, id, {
+            compress: facts.compressor !== null,
+            root: await rootId()
+          }),
+          mode: '0644'
+        }
       })
       if (!active) {
         // suid_dumpable 2 lets processes that changed their user id dump too; with a pipe
@@ -496,11 +563,9 @@ export async function enableCapture(
     })
   } catch (error) {
     const message = (error as Error).message
-    const readOnly = /EROFS|Read-only file system|Permission denied/.test(message)
+    const denied = /EROFS|Read-only file system|Permission denied/.test(message)
     return giveUp(
-      readOnly
-        ? `the kernel settings could not be changed: /proc/sys is read-only, as in a job container without \`options: --privileged\` (add it to the job's container, or run the tests with \`docker run\` from a job on the host); capture then depends on the host's core_pattern (${message})`
-        : `the handler could not be installed: ${message}`
+      denied ? readOnlyProcSysReason(message) : `the handler could not be installed: ${message}`
     )
   }
   save(installed)

@@ -25,8 +25,10 @@ umask 077
 
 host=${0%/*}
 case $host in /*) ;; *) exit 0 ;; esac
-# config is written by the action's main step: absolute tool paths, root-owned.
-. "$host/config" || exit 0
+# Tools come from a fixed, root-owned PATH of the host: the handler runs in the initial
+# namespaces whatever file system main saw (a job container's may be Alpine's busybox).
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
 
 pid=$1 tid=$2 sig=$3 time=$4 uid=$5 gid=$6 limit=$7 dumpable=$8 comm=$9
 case "$pid:$tid:$sig:$time:$uid:$gid:$dumpable" in
@@ -36,8 +38,8 @@ proc=/proc/$pid
 
 # One variable of the crashing process's environment; only a short, plain value is accepted.
 environ_value() {
-  $HEAD -c 1048576 "$proc/environ" | $TR '\0' '\n' |
-    $SED -n "s/^$1=\([A-Za-z0-9_.-]\{1,128\}\)\$/\1/p" | $HEAD -n 1
+  head -c 1048576 "$proc/environ" | tr '\0' '\n' |
+    sed -n "s/^$1=\([A-Za-z0-9_.-]\{1,128\}\)\$/\1/p" | head -n 1
 }
 tracking=$(environ_value RUNNER_TRACKING_ID)
 
@@ -49,7 +51,7 @@ for job in "$host"/jobs/*; do
   [ -f "$job/config" ] || continue
   count=$((count + 1))
   last=$job
-  [ -n "$tracking" ] && [ "$($HEAD -c 129 "$job/tracking")" = "$tracking" ] && session=$job
+  [ -n "$tracking" ] && [ "$(head -c 129 "$job/tracking")" = "$tracking" ] && session=$job
 done
 [ "$count" -eq 1 ] && session=$last
 if [ -z "$session" ]; then
@@ -58,12 +60,12 @@ if [ -z "$session" ]; then
   set -- "$host"/unattributed/*
   [ "$#" -lt 1000 ] || exit 0
   dir=$host/unattributed/$time-$pid
-  $MKDIR "$dir" || exit 0
+  mkdir "$dir" || exit 0
   printf 'pid=%s\nsignal=%s\ntime=%s\nuid=%s\ntracking=%s\n' "$pid" "$sig" "$time" "$uid" "$tracking" >"$dir/meta"
   printf '%s' "$comm" >"$dir/comm"
-  $READLINK "$proc/exe" | $HEAD -c 4096 >"$dir/exe-path"
-  $HEAD -c 1024 "$proc/cgroup" >"$dir/cgroup"
-  $CHMOD -R go+rX "$dir"
+  readlink "$proc/exe" | head -c 4096 >"$dir/exe-path"
+  head -c 1024 "$proc/cgroup" >"$dir/cgroup"
+  chmod -R go+rX "$dir"
   exit 0
 fi
 # Limits and the owner of this job's crashes, written by its main step.
@@ -90,7 +92,7 @@ fi
 # on a clash, take the next name.
 dir=
 for n in '' -2 -3 -4 -5; do
-  if $MKDIR "$crashes/$time-$pid$n"; then
+  if mkdir "$crashes/$time-$pid$n"; then
     dir=$crashes/$time-$pid$n
     break
   fi
@@ -112,19 +114,19 @@ printf '%s' "$comm" >"$dir/comm"
 
 # Every file taken from /proc is capped: the crashing program decides how long its argv, its
 # maps (65,530 mappings of long paths) and its paths are.
-$READLINK "$proc/exe" | $HEAD -c 4096 >"$dir/exe-path"
-$READLINK "$proc/cwd" | $HEAD -c 4096 >"$dir/cwd"
+readlink "$proc/exe" | head -c 4096 >"$dir/exe-path"
+readlink "$proc/cwd" | head -c 4096 >"$dir/cwd"
 
 finish() {
-  [ -n "$OWNER" ] && $CHOWN -R "$OWNER" "$dir"
+  [ -n "$OWNER" ] && chown -R "$OWNER" "$dir"
   # The result file appears last, whole: its presence tells the post step this crash is done.
-  $MV "$dir/.result" "$dir/result"
+  mv "$dir/.result" "$dir/result"
   exit 0
 }
 
 drop() {
   # Leaving stdin unread ends the dump: the kernel sees a closed pipe and reaps the process.
-  [ -f "$dir/cmdline" ] || $HEAD -c 4096 "$proc/cmdline" >"$dir/cmdline"
+  [ -f "$dir/cmdline" ] || head -c 4096 "$proc/cmdline" >"$dir/cmdline"
   printf 'core=dropped\nreason=%s\n' "$1" >"$dir/.result"
   finish
 }
@@ -164,23 +166,23 @@ while [ -z "$slot" ] && [ "$tries" -le "$SLOT_WAIT" ]; do
     fi
     n=$((n + 1))
   done
-  [ -n "$slot" ] || $SLEEP 0.1
+  [ -n "$slot" ] || sleep 0.1
   tries=$((tries + 1))
 done
 set +C
 [ -n "$slot" ] || drop "too many crashes at the same moment: no writer slot within the wait"
-trap '$RM -f "$slot"' EXIT
+trap 'rm -f "$slot"' EXIT
 
 # Disk guard, in KiB: everything this crash stores beyond its small record (the full metadata,
 # the executable copy, the core) fits in the smallest of the per-core cap, what is left of the
 # total budget, and the free space above the reserve (df's "available" leaves out the blocks
 # reserved for root, which this handler could otherwise fill).
-avail=$($DF -Pk "$crashes" | {
+avail=$(df -Pk "$crashes" | {
   read -r _
   read -r _ _ _ a _
   echo "$a"
 })
-used=$($DU -sk "$crashes" | {
+used=$(du -sk "$crashes" | {
   read -r u _
   echo "$u"
 })
@@ -198,32 +200,32 @@ if [ "$free" -lt "$allowed" ]; then
 fi
 
 if [ "$allowed" -ge "$META_KB" ]; then
-  $HEAD -c 65536 "$proc/cmdline" >"$dir/cmdline"
-  $HEAD -c 1048576 "$proc/maps" >"$dir/maps"
-  $HEAD -c 16384 "$proc/status" >"$dir/status"
-  spent=$($DU -sk "$dir" | {
+  head -c 65536 "$proc/cmdline" >"$dir/cmdline"
+  head -c 1048576 "$proc/maps" >"$dir/maps"
+  head -c 16384 "$proc/status" >"$dir/status"
+  spent=$(du -sk "$dir" | {
     read -r u _
     echo "$u"
   })
   allowed=$((allowed - ${spent:-0}))
 else
-  $HEAD -c 4096 "$proc/cmdline" >"$dir/cmdline"
+  head -c 4096 "$proc/cmdline" >"$dir/cmdline"
 fi
 
 # One copy per executable file (device, inode, size, mtime), hard-linked into each crash: a
 # crash storm of one binary copies it once, and each new copy counts against the budget.
 # /proc/PID/exe reads even a deleted or replaced file; the copy is cut at the size stat saw.
-exe_bytes=$($STAT -L -c '%s' "$proc/exe")
-key=$($STAT -L -c '%d-%i-%s-%Y' "$proc/exe")
+exe_bytes=$(stat -L -c '%s' "$proc/exe")
+key=$(stat -L -c '%d-%i-%s-%Y' "$proc/exe")
 case $key$exe_bytes in
   *[!0-9-]* | '') ;;
   *)
     store=$session/executables/$key
     exe_kb=$(((exe_bytes + 1023) / 1024))
     if [ -f "$store" ] && [ ! -h "$store" ]; then
-      $LN "$store" "$dir/exe"
+      ln "$store" "$dir/exe"
     elif [ "$exe_kb" -le "$allowed" ]; then
-      $HEAD -c "$exe_bytes" "$proc/exe" >"$dir/exe" && $LN "$dir/exe" "$store"
+      head -c "$exe_bytes" "$proc/exe" >"$dir/exe" && ln "$dir/exe" "$store"
       allowed=$((allowed - exe_kb))
     else
       printf 'executable of %s KiB not copied: %s\n' "$exe_kb" "$reason" >"$dir/exe-note"
@@ -234,33 +236,34 @@ esac
 # A process in another root file system (a `docker run` container, a chroot) ran with that
 # root's libraries, not the host's: copy its mapped code files through /proc/PID/map_files
 # (the exact files, wherever they live) while it still exists, within the budget.
-root_id=$($STAT -L -c '%d:%i' "$proc/root")
-if [ -n "$root_id" ] && [ "$root_id" != "$($STAT -L -c '%d:%i' /)" ]; then
+# A crash in the job's own root (main's, in a job container) is analysed where its files are.
+root_id=$(stat -L -c '%d:%i' "$proc/root")
+if [ -n "$root_id" ] && [ "$root_id" != "$(stat -L -c '%d:%i' /)" ] && [ "$root_id" != "$JOB_ROOT" ]; then
   echo "root=other" >>"$dir/meta"
-  $HEAD -c 4096 "$proc/cgroup" >"$dir/cgroup"
-  $MKDIR "$dir/libs"
-  $HEAD -c 1048576 "$proc/maps" |
-    $SED -n 's/^\([0-9a-f]*-[0-9a-f]*\) r-xp [0-9a-f]* \([0-9a-f]*\):\([0-9a-f]*\) \([1-9][0-9]*\) .*/\1 \2_\3_\4/p' \
+  head -c 4096 "$proc/cgroup" >"$dir/cgroup"
+  mkdir "$dir/libs"
+  head -c 1048576 "$proc/maps" |
+    sed -n 's/^\([0-9a-f]*-[0-9a-f]*\) r-xp [0-9a-f]* \([0-9a-f]*\):\([0-9a-f]*\) \([1-9][0-9]*\) .*/\1 \2_\3_\4/p' \
       >"$dir/libs.list"
   while read -r range name; do
     [ -e "$dir/libs/$name" ] && continue
-    size=$($STAT -L -c '%s' "$proc/map_files/$range")
+    size=$(stat -L -c '%s' "$proc/map_files/$range")
     case $size in '' | *[!0-9]*) continue ;; esac
     kb=$(((size + 1023) / 1024))
     [ "$kb" -le "$allowed" ] || continue
-    $HEAD -c "$size" "$proc/map_files/$range" >"$dir/libs/$name" && allowed=$((allowed - kb))
+    head -c "$size" "$proc/map_files/$range" >"$dir/libs/$name" && allowed=$((allowed - kb))
   done <"$dir/libs.list"
 fi
 
 [ "$allowed" -gt 0 ] || drop "$reason"
 
 bytes=$((allowed * 1024))
-if [ -n "$ZSTD" ]; then
-  $HEAD -c "$bytes" | $ZSTD -q -1 -o "$dir/core.zst"
+if [ "$COMPRESS" = zstd ] && command -v zstd >/dev/null; then
+  head -c "$bytes" | zstd -q -1 -o "$dir/core.zst"
 else
-  $HEAD -c "$bytes" >"$dir/core"
+  head -c "$bytes" >"$dir/core"
 fi
-if [ "$($HEAD -c 1 | $WC -c)" -gt 0 ]; then
+if [ "$(head -c 1 | wc -c)" -gt 0 ]; then
   printf 'core=truncated\nreason=%s\n' "$reason" >"$dir/.result"
 else
   printf 'core=complete\n' >"$dir/.result"

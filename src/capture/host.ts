@@ -13,7 +13,7 @@ import type { KernelSettings } from '../state.js'
  * handler, `<crash-dir>/handler.sh`, and each job registers a folder `<crash-dir>/jobs/<id>/`:
  *
  *   host.json          the settings the first job in found; the last job out restores them
- *   handler.sh, config the handler and its tool paths
+ *   handler.sh         the handler (it finds its tools in a fixed PATH of the host)
  *   jobs/<id>/         a registration: job.json, tracking (RUNNER_TRACKING_ID), config (limits),
  *                      crashes/ and the handler's private folders
  *   unattributed/      records of crashes no registered job could claim

@@ -26,6 +26,19 @@ export async function readCoreLimit(pid: number): Promise<{ soft: string; hard: 
  * handler cannot be installed. Needs no privilege for a process of the same user.
  */
 export async function raiseParentCoreLimit(pid = process.ppid): Promise<RaisedLimit> {
+  if (pid <= 0) {
+    // Started from outside its pid namespace (`docker exec`, as for every step of a job
+    // container): there is no worker to raise, each step starts with the container's limit.
+    const own = await readCoreLimit(process.pid)
+    if (typeof own === 'string') return { ok: false, reason: own }
+    if (own.soft === '0')
+      return {
+        ok: false,
+        reason:
+          "each step of a container starts with the container's core limit, 0 here: add `--ulimit core=-1` to the container's options"
+      }
+    return { ok: true, pid: process.pid, before: own.soft, after: own.soft }
+  }
   const before = await readCoreLimit(pid)
   if (typeof before === 'string') return { ok: false, reason: before }
   if (before.soft === before.hard) return { ok: true, pid, before: before.soft, after: before.soft }

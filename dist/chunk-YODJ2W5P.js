@@ -45,12 +45,12 @@ async function registrationAlive(registration) {
   const start = await processStart(registration.runnerPid);
   return start !== null && (registration.runnerStart === null || start === registration.runnerStart);
 }
-function parseRegistration(id, dir, text) {
+function parseRegistration(id2, dir, text) {
   try {
     const v = JSON.parse(text);
     const str = (x) => typeof x === "string" ? x : "";
     return {
-      id,
+      id: id2,
       dir,
       trackingId: str(v.trackingId),
       runnerPid: typeof v.runnerPid === "number" ? v.runnerPid : 0,
@@ -67,13 +67,13 @@ async function listRegistrations(crashDir) {
   const jobs = join(crashDir, "jobs");
   const names = await readdir(jobs).catch(() => []);
   const found = [];
-  for (const id of names.sort()) {
-    const dir = join(jobs, id);
+  for (const id2 of names.sort()) {
+    const dir = join(jobs, id2);
     if (!await stat(join(dir, "config")).catch(() => null)) continue;
     const text = await readFile(join(dir, "job.json"), "utf8").catch(() => "");
     found.push(
-      parseRegistration(id, dir, text) ?? {
-        id,
+      parseRegistration(id2, dir, text) ?? {
+        id: id2,
         dir,
         trackingId: "",
         runnerPid: 0,
@@ -210,6 +210,16 @@ async function readCoreLimit(pid) {
   return { soft, hard };
 }
 async function raiseParentCoreLimit(pid = process.ppid) {
+  if (pid <= 0) {
+    const own = await readCoreLimit(process.pid);
+    if (typeof own === "string") return { ok: false, reason: own };
+    if (own.soft === "0")
+      return {
+        ok: false,
+        reason: "each step of a container starts with the container's core limit, 0 here: add `--ulimit core=-1` to the container's options"
+      };
+    return { ok: true, pid: process.pid, before: own.soft, after: own.soft };
+  }
   const before = await readCoreLimit(pid);
   if (typeof before === "string") return { ok: false, reason: before };
   if (before.soft === before.hard) return { ok: true, pid, before: before.soft, after: before.soft };
@@ -237,10 +247,154 @@ async function describeCorePattern() {
 
 // src/capture/enable.ts
 import { spawn as spawn2 } from "node:child_process";
-import { existsSync } from "node:fs";
-import { chmod, lstat, mkdir, readFile as readFile4, rm as rm2 } from "node:fs/promises";
+import { existsSync, readdirSync } from "node:fs";
+import { chmod, lstat as lstat2, mkdir, readFile as readFile5, rm as rm2 } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { delimiter, join as join2 } from "node:path";
+import { delimiter, isAbsolute, join as join3 } from "node:path";
+
+// src/capture/place.ts
+import { lstat, readFile as readFile4, stat as stat2 } from "node:fs/promises";
+import { dirname as dirname2, join as join2, relative } from "node:path";
+function unescape(field) {
+  return field.replace(/\\([0-7]{3})/g, (_, code) => String.fromCharCode(parseInt(code, 8)));
+}
+function parseMountinfo(text) {
+  const mounts = [];
+  for (const line of text.split("\n")) {
+    const fields = line.split(" ");
+    const dash = fields.indexOf("-", 6);
+    if (fields.length < 10 || dash < 0) continue;
+    mounts.push({
+      root: unescape(fields[3]),
+      mountPoint: unescape(fields[4]),
+      options: fields[5].split(","),
+      fsType: fields[dash + 1] ?? ""
+    });
+  }
+  return mounts;
+}
+function mountOf(mounts, path) {
+  let best = null;
+  for (const mount of mounts) {
+    const point = mount.mountPoint;
+    const holds = point === "/" || path === point || path.startsWith(`${point}/`);
+    if (holds && (!best || point.length >= best.mountPoint.length)) best = mount;
+  }
+  return best;
+}
+function sourcePath(mount, path) {
+  return join2(mount.root, relative(mount.mountPoint, path) || ".");
+}
+var NOT_FROM_HOST = /* @__PURE__ */ new Set([
+  "overlay",
+  "tmpfs",
+  "ramfs",
+  "proc",
+  "sysfs",
+  "devtmpfs",
+  "devpts",
+  "mqueue",
+  "cgroup",
+  "cgroup2",
+  "fuse-overlayfs"
+]);
+async function existing(path) {
+  for (let at = path; ; at = dirname2(at)) {
+    if (await lstat(at).catch(() => null)) return at;
+    if (at === "/") return "/";
+  }
+}
+var id = (info) => `${info.dev}:${info.ino}`;
+async function probeKernelView(privilege, paths) {
+  const script = [
+    "comm=$(cat /proc/2/comm 2>/dev/null)",
+    'echo "${comm:--}"',
+    'echo "$(readlink /proc/2/ns/mnt 2>/dev/null || echo -) $(readlink /proc/self/ns/mnt)"',
+    'for p; do stat -L -c %d:%i -- "/proc/2/root$p" 2>/dev/null || echo -; done'
+  ].join("\n");
+  const result = await runAsRoot(privilege, "Finding what the kernel sees", "sh", [
+    "-c",
+    script,
+    "sh",
+    ...paths
+  ]).catch(() => null);
+  const lines = result?.stdout.split("\n") ?? [];
+  const kthreadd = lines[0] === "kthreadd";
+  const [theirs, ours] = (lines[1] ?? "").split(" ");
+  const ids = /* @__PURE__ */ new Map();
+  if (kthreadd) paths.forEach((path, i) => ids.set(path, lines[i + 2] ?? "-"));
+  return { kthreadd, sameNamespace: kthreadd && theirs !== "-" && theirs === ours, ids };
+}
+async function findHandlerPlace(privilege, candidates) {
+  const mounts = parseMountinfo(await readFile4("/proc/self/mountinfo", "utf8").catch(() => ""));
+  const options = await Promise.all(
+    candidates.map(async (dir) => {
+      const at = await existing(dir);
+      const mount = mountOf(mounts, at);
+      const own = await stat2(at).catch(() => null);
+      return { dir, at, mount, own, source: mount ? sourcePath(mount, at) : at };
+    })
+  );
+  const view = await probeKernelView(privilege, [
+    ...new Set(options.flatMap((o) => [o.at, o.source]))
+  ]);
+  const rest = (o) => relative(o.at, o.dir);
+  if (view.sameNamespace) {
+    const first = candidates[0];
+    return { dir: first, kernelDir: first, trusted: null, how: "the initial mount namespace" };
+  }
+  const why = [];
+  for (const o of options) {
+    if (!o.own || !o.mount) {
+      why.push(`${o.dir} cannot be examined`);
+      continue;
+    }
+    if (view.kthreadd) {
+      if (view.ids.get(o.at) === id(o.own))
+        return {
+          dir: o.dir,
+          kernelDir: o.dir,
+          trusted: null,
+          how: "seen by the kernel at the same path"
+        };
+      if (o.source !== o.at && view.ids.get(o.source) === id(o.own)) {
+        const kernelDir2 = join2(o.source, rest(o));
+        return {
+          dir: o.dir,
+          kernelDir: kernelDir2,
+          trusted: await trustedMount(o.mount),
+          how: `seen by the kernel as ${kernelDir2}`
+        };
+      }
+      why.push(`the kernel cannot see ${o.dir} (a mount of this namespace only)`);
+      continue;
+    }
+    if (o.mount.mountPoint === "/" || NOT_FROM_HOST.has(o.mount.fsType)) {
+      why.push(`${o.dir} is on the container's own ${o.mount.fsType} file system`);
+      continue;
+    }
+    const kernelDir = join2(o.source, rest(o));
+    return {
+      dir: o.dir,
+      kernelDir,
+      trusted: await trustedMount(o.mount),
+      how: `the host's ${kernelDir}, through the bind mount at ${o.mount.mountPoint}; the self-check proves it`
+    };
+  }
+  return { reason: `no folder the kernel can run a handler from: ${why.join("; ")}` };
+}
+async function trustedMount(mount) {
+  const info = await lstat(mount.mountPoint).catch(() => null);
+  if (!info || !info.isDirectory() || (info.mode & 18) !== 0) return null;
+  return { top: mount.mountPoint, uid: info.uid };
+}
+async function readOnlyProcSys() {
+  const mounts = parseMountinfo(await readFile4("/proc/self/mountinfo", "utf8").catch(() => ""));
+  const mount = mountOf(mounts, "/proc/sys/kernel");
+  return mount?.options.includes("ro") ? `${mount.mountPoint} is mounted read-only` : null;
+}
+
+// src/capture/enable.ts
 var SLOT_WAIT_TENTHS = 300;
 var META_KB = 1200;
 var MAX_PATTERN_LENGTH = 127;
@@ -271,18 +425,14 @@ function findTool(name) {
 function handlerSource() {
   return new URL("./handler.sh", import.meta.url);
 }
-async function renderHostConfig() {
-  const lines = ["# Written by crash-capture main; sourced by handler.sh."];
+async function missingTools() {
   for (const tool of REQUIRED_TOOLS) {
-    const path = await findTool(tool);
-    if (!path)
-      throw new Error(`the handler needs '${tool}', found in none of ${TOOL_DIRS.join(", ")}`);
-    lines.push(`${tool.toUpperCase()}=${shellQuote(path)}`);
+    if (!await findTool(tool))
+      return `the handler needs '${tool}', found in none of ${TOOL_DIRS.join(", ")}`;
   }
-  lines.push(`ZSTD=${shellQuote(await findTool("zstd") ?? "")}`);
-  return lines.join("\n") + "\n";
+  return null;
 }
-function renderJobConfig(inputs, owner, selfCheck2) {
+function renderJobConfig(inputs, owner, selfCheck2, host) {
   return [
     "# Written by crash-capture main for one job; sourced by handler.sh.",
     `MAX_CORE_KB=${Math.floor(inputs.maxCoreSize / 1024)}`,
@@ -299,27 +449,40 @@ function renderJobConfig(inputs, owner, selfCheck2) {
     `SLOT_WAIT=${SLOT_WAIT_TENTHS}`,
     `OWNER=${shellQuote(owner)}`,
     `SELF_CHECK=${shellQuote(selfCheck2)}`,
+    // zstd where post runs (the handler's host may have it where a job container has not).
+    `COMPRESS=${host.compress ? "zstd" : "none"}`,
+    // The device and inode of main's root: a crash there is analysed with post's own files.
+    `JOB_ROOT=${shellQuote(host.root)}`,
     ""
   ].join("\n");
 }
-function trackingId() {
-  const id = process.env.RUNNER_TRACKING_ID ?? "";
-  return /^[A-Za-z0-9_.-]{1,128}$/.test(id) ? id : "";
+async function rootId() {
+  const info = await lstat2("/");
+  return `${info.dev}:${info.ino}`;
 }
-async function unsafeCrashDir(crashDir) {
+function readOnlyProcSysReason(detail) {
+  return `the kernel settings cannot be changed here (${detail}), as in a job container without \`options: --privileged\`: add that option to the job's container, or run the tests with \`docker run\` from a job on the host. Capture depends on the host's core_pattern meanwhile`;
+}
+function trackingId() {
+  const id2 = process.env.RUNNER_TRACKING_ID ?? "";
+  return /^[A-Za-z0-9_.-]{1,128}$/.test(id2) ? id2 : "";
+}
+async function unsafeCrashDir(crashDir, trusted = null) {
   const parts = crashDir.split("/").filter(Boolean);
   for (let i = 0; i <= parts.length; i++) {
     const path = "/" + parts.slice(0, i).join("/");
     let info;
     try {
-      info = await lstat(path);
+      info = await lstat2(path);
     } catch (error) {
       if (error.code === "ENOENT") return null;
       return `${path} cannot be checked: ${error.message}`;
     }
     if (info.isSymbolicLink()) return `${path} is a symbolic link`;
     if (!info.isDirectory()) return `${path} is not a directory`;
-    if (info.uid !== 0) return `${path} is owned by uid ${info.uid}, not root`;
+    const mayOwn = trusted && (path === trusted.top || path.startsWith(`${trusted.top}/`)) ? trusted.uid : 0;
+    if (info.uid !== 0 && info.uid !== mayOwn)
+      return `${path} is owned by uid ${info.uid}, not root`;
     const sticky = (info.mode & 512) !== 0 && i < parts.length;
     if ((info.mode & 18) !== 0 && !sticky)
       return `${path} is writable by ${info.mode & 2 ? "everyone" : "its group"}`;
@@ -327,7 +490,7 @@ async function unsafeCrashDir(crashDir) {
   return null;
 }
 async function assertRootOwnedDirectory(path) {
-  const info = await lstat(path);
+  const info = await lstat2(path);
   if (!info.isDirectory() || info.uid !== 0 || (info.mode & 18) !== 0) {
     throw new Error(`${path} must be a directory owned by root and writable only by root`);
   }
@@ -339,9 +502,8 @@ async function crashAndWait(env, arrived) {
     stdio: "ignore"
   });
   await new Promise((resolve) => child.on("close", resolve).on("error", resolve));
-  const path = arrived(child.pid ?? 0);
   for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
-    if (existsSync(path)) return Math.round(performance.now() - started);
+    if (arrived()) return Math.round(performance.now() - started);
     if (performance.now() - started >= SELF_CHECK_MS) return null;
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
@@ -349,7 +511,7 @@ async function crashAndWait(env, arrived) {
 function selfCheck(jobDir, mark) {
   return crashAndWait(
     { RUNNER_TRACKING_ID: trackingId(), CRASH_CAPTURE_SELF_CHECK: mark },
-    () => join2(jobDir, "self-check")
+    () => existsSync(join3(jobDir, "self-check"))
   );
 }
 async function kernelCoredumpLine(privilege) {
@@ -361,7 +523,7 @@ async function filePattern(privilege, why, startedAt, save) {
   const temp = process.env.RUNNER_TEMP;
   if (!temp) return null;
   const before = await readKernelSettings();
-  const coreDir = join2(temp, `crash-capture-cores-${registrationId()}`);
+  const coreDir = join3(temp, `crash-capture-cores-${registrationId()}`);
   const pattern = `${coreDir}/core.%P`;
   if (pattern.length > MAX_PATTERN_LENGTH) return null;
   const state = {
@@ -383,7 +545,11 @@ async function filePattern(privilege, why, startedAt, save) {
     if (!raised.ok) throw new Error(`the core limit could not be raised: ${raised.reason}`);
     await writeKernelSettings(privilege, { ...before, corePattern: pattern });
     let core = "";
-    const took = await crashAndWait({}, (pid) => core = join2(coreDir, `core.${pid}`));
+    const took = await crashAndWait({}, () => {
+      const name = readdirSync(coreDir).find((n) => n.startsWith("core."));
+      if (name) core = join3(coreDir, name);
+      return name !== void 0;
+    });
     if (took === null) throw new Error(`no core file appeared in ${coreDir}`);
     await rm2(core, { force: true }).catch(
       () => runAsRoot(privilege, "Removing the self-check core", "rm", ["-f", core])
@@ -397,6 +563,7 @@ async function filePattern(privilege, why, startedAt, save) {
         compressor: null,
         otherJobs: 0,
         selfCheckMs: took,
+        handler: null,
         notes: []
       }
     };
@@ -414,7 +581,7 @@ async function leaveHostCapture(privilege, crashDir, jobDir, installedPattern, f
     const warnings = [];
     const current = await readKernelSettings();
     const handledAll = current.corePattern === installedPattern;
-    await removeAsRoot(privilege, [join2(jobDir, "config"), join2(jobDir, "tracking")]);
+    await removeAsRoot(privilege, [join3(jobDir, "config"), join3(jobDir, "tracking")]);
     const live = [];
     const dead = [];
     for (const registration of await listRegistrations(crashDir)) {
@@ -437,10 +604,11 @@ async function leaveHostCapture(privilege, crashDir, jobDir, installedPattern, f
       }
     }
     await removeAsRoot(privilege, [
-      join2(crashDir, "handler.sh"),
-      join2(crashDir, "config"),
-      join2(crashDir, "host.json"),
-      join2(crashDir, "unattributed")
+      join3(crashDir, "handler.sh"),
+      // Left by earlier handlers, which read their tool paths from it.
+      join3(crashDir, "config"),
+      join3(crashDir, "host.json"),
+      join3(crashDir, "unattributed")
     ]);
     return { others: 0, handledAll, warnings };
   });
@@ -452,6 +620,7 @@ async function enableCapture(inputs, startedAt, save) {
     compressor: null,
     otherJobs: 0,
     selfCheckMs: null,
+    handler: null,
     notes: []
   };
   const none = (reason) => ({
@@ -486,6 +655,8 @@ async function enableCapture(inputs, startedAt, save) {
     return fallback("the action is not root and has no passwordless sudo (sudo -n true failed)");
   }
   facts.privilege = privilege;
+  const readOnly = await readOnlyProcSys();
+  if (readOnly) return fallback(readOnlyProcSysReason(readOnly));
   let found;
   try {
     found = await readKernelSettings();
@@ -494,21 +665,40 @@ async function enableCapture(inputs, startedAt, save) {
   }
   facts.previous = found;
   facts.compressor = await findTool("zstd");
-  const { crashDir } = inputs;
-  const pattern = hostPattern(crashDir);
+  const instead = async (reason) => {
+    const enabled = await filePattern(privilege, reason, startedAt, save);
+    if (!enabled) return fallback(reason);
+    return {
+      state: enabled.state,
+      facts: { ...facts, previous: enabled.facts.previous, selfCheckMs: enabled.facts.selfCheckMs }
+    };
+  };
+  const temp = process.env.RUNNER_TEMP;
+  const place = await findHandlerPlace(privilege, [
+    inputs.crashDir,
+    ...temp && isAbsolute(temp) ? [join3(temp, "crash-capture")] : []
+  ]);
+  if ("reason" in place) return instead(place.reason);
+  const crashDir = place.dir;
+  facts.handler = `${crashDir}/handler.sh (${place.how})`;
+  const pattern = hostPattern(place.kernelDir);
   if (pattern.length > MAX_PATTERN_LENGTH) {
-    return none(
+    return instead(
       `the handler path is too long for core_pattern (${pattern.length} > ${MAX_PATTERN_LENGTH} bytes): choose a shorter crash-dir`
     );
   }
-  const unsafe = await unsafeCrashDir(crashDir);
+  const unsafe = await unsafeCrashDir(crashDir, place.trusted);
   if (unsafe) {
     return none(
       `crash-dir ${crashDir} is not safe for a handler that runs as root (${unsafe}): choose a directory whose every parent is owned by root and writable only by root`
     );
   }
-  const id = registrationId();
-  const jobDir = `${crashDir}/jobs/${id}`;
+  if (place.kernelDir === crashDir && place.how === "the initial mount namespace") {
+    const missing = await missingTools();
+    if (missing) return none(missing);
+  }
+  const id2 = registrationId();
+  const jobDir = `${crashDir}/jobs/${id2}`;
   const installed = {
     startedAt,
     mode: "pipe-handler",
@@ -544,32 +734,32 @@ async function enableCapture(inputs, startedAt, save) {
       installed.otherJobs = live.length;
       const previous = active ? record.previous : current;
       if (live.length === 0) {
-        await removeAsRoot(privilege, [join2(crashDir, "unattributed")]);
+        await removeAsRoot(privilege, [join3(crashDir, "unattributed")]);
         await rootDirs("Creating the host folders", "0755", [
-          join2(crashDir, "jobs"),
-          join2(crashDir, "unattributed")
+          join3(crashDir, "jobs"),
+          join3(crashDir, "unattributed")
         ]);
         await installRootFiles(privilege, crashDir, {
-          "handler.sh": { content: await readFile4(handlerSource(), "utf8"), mode: "0755" },
-          config: { content: await renderHostConfig(), mode: "0644" },
+          "handler.sh": { content: await readFile5(handlerSource(), "utf8"), mode: "0755" },
           "host.json": { content: JSON.stringify({ previous }) + "\n", mode: "0644" }
         });
       }
       facts.previous = previous;
       installed.previous = previous;
-      await rootDirs("Registering the job", "0755", [jobDir, join2(jobDir, "crashes")]);
+      await rootDirs("Registering the job", "0755", [jobDir, join3(jobDir, "crashes")]);
       await rootDirs("Creating the handler's private folders", "0700", [
-        join2(jobDir, "executables"),
-        join2(jobDir, "tickets"),
-        join2(jobDir, "slots")
+        join3(jobDir, "executables"),
+        join3(jobDir, "tickets"),
+        join3(jobDir, "slots")
       ]);
+      const runner = process.ppid > 0 ? process.ppid : 1;
       const owner = privilege === "sudo" ? `${process.getuid?.()}:${process.getgid?.()}` : "";
       await installRootFiles(privilege, jobDir, {
         "job.json": {
           content: JSON.stringify({
             trackingId: trackingId(),
-            runnerPid: process.ppid,
-            runnerStart: await processStart(process.ppid),
+            runnerPid: runner,
+            runnerStart: await processStart(runner),
             runId: process.env.GITHUB_RUN_ID ?? "",
             job: process.env.GITHUB_JOB ?? "",
             registeredAt: Date.now()
@@ -577,7 +767,13 @@ async function enableCapture(inputs, startedAt, save) {
           mode: "0644"
         },
         tracking: { content: trackingId(), mode: "0644" },
-        config: { content: renderJobConfig(inputs, owner, id), mode: "0644" }
+        config: {
+          content: renderJobConfig(inputs, owner, id2, {
+            compress: facts.compressor !== null,
+            root: await rootId()
+          }),
+          mode: "0644"
+        }
       });
       if (!active) {
         await writeKernelSettings(privilege, {
@@ -589,13 +785,13 @@ async function enableCapture(inputs, startedAt, save) {
     });
   } catch (error) {
     const message = error.message;
-    const readOnly = /EROFS|Read-only file system|Permission denied/.test(message);
+    const denied = /EROFS|Read-only file system|Permission denied/.test(message);
     return giveUp(
-      readOnly ? `the kernel settings could not be changed: /proc/sys is read-only, as in a job container without \`options: --privileged\` (add it to the job's container, or run the tests with \`docker run\` from a job on the host); capture then depends on the host's core_pattern (${message})` : `the handler could not be installed: ${message}`
+      denied ? readOnlyProcSysReason(message) : `the handler could not be installed: ${message}`
     );
   }
   save(installed);
-  facts.selfCheckMs = await selfCheck(jobDir, id);
+  facts.selfCheckMs = await selfCheck(jobDir, id2);
   if (facts.selfCheckMs === null) {
     const kernel = await kernelCoredumpLine(privilege);
     return giveUp(
@@ -610,7 +806,7 @@ async function enableCapture(inputs, startedAt, save) {
     await removeAsRoot(privilege, [jobDir]);
     if (left && left.others === 0) {
       await runAsRoot(privilege, "Removing the empty jobs folder", "rmdir", [
-        join2(crashDir, "jobs")
+        join3(crashDir, "jobs")
       ]).catch(() => void 0);
       const enabled = await filePattern(privilege, reason, startedAt, save);
       if (enabled)
