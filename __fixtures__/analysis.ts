@@ -37,6 +37,7 @@ export function crash(values: Partial<Crash> = {}): Crash {
     commandLine: ['./bin/app', '--flag'],
     cwd: '/work/app',
     core: '/tmp/none/core',
+    packedCore: null,
     coreState: 'complete',
     coreNote: null,
     maps: null,
@@ -46,6 +47,7 @@ export function crash(values: Partial<Crash> = {}): Crash {
     otherRoot: null,
     rootFiles: [],
     problems: [],
+    twinOf: null,
     ...values
   }
 }

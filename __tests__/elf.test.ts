@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawnSync } from 'node:child_process'
 import {
   mkdtempSync,
+  readdirSync,
   readFileSync,
+  rmSync,
   realpathSync,
   statSync,
   truncateSync,
@@ -20,7 +22,7 @@ import {
   readCore,
   type CoreInfo
 } from '../src/elf/core-file.js'
-import { makeWorkspace, type Workspace } from '../__fixtures__/e2e.js'
+import { makeWorkspace, ROOT, type Workspace } from '../__fixtures__/e2e.js'
 import { dumpCores } from '../__fixtures__/cores.js'
 import { readKernel, restoreKernel, type KernelSnapshot } from '../__fixtures__/kernel.js'
 
@@ -169,6 +171,90 @@ describe('elf core reader on real cores', () => {
     expect(await soname(ws.bin('nullderef'))).toBeNull()
     expect(await soname(cores.get('nullderef')!)).toBeNull()
   })
+})
+
+/**
+ * A core of an aarch64 program, as Debian's qemu-user writes it (`qemu_<prog>_<date>_<pid>.core`
+ * in the working directory: NT_PRSTATUS per thread, NT_PRPSINFO and NT_AUXV, no NT_FILE or
+ * NT_SIGINFO), cross-built with gcc-aarch64-linux-gnu; or why it cannot be made here. qemu
+ * then dies of the same signal itself, leaving a host core too, which is removed.
+ */
+function aarch64Core(name: string): { core: string; exe: string } | { skipped: string } {
+  const missing = ['qemu-aarch64', 'aarch64-linux-gnu-gcc'].find(
+    (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0
+  )
+  if (missing) return { skipped: `${missing} is not installed (qemu-user, gcc-aarch64-linux-gnu)` }
+  const dir = mkdtempSync(join(tmpdir(), 'crash-capture-aarch64-'))
+  const exe = join(dir, name)
+  execFileSync('aarch64-linux-gnu-gcc', [
+    '-g',
+    '-O0',
+    '-no-pie',
+    '-o',
+    exe,
+    join(ROOT, '__fixtures__/crashers', `${name}.c`),
+    '-lpthread'
+  ])
+  spawnSync(
+    'sh',
+    ['-c', `ulimit -c unlimited; exec qemu-aarch64 -L /usr/aarch64-linux-gnu ./${name}`],
+    { cwd: dir, stdio: 'ignore' }
+  )
+  const found = readdirSync(dir).find((file) => /^qemu_.*\.core$/.test(file))
+  for (const file of readdirSync(dir))
+    if (file === 'core' || /^core\.\d+$/.test(file)) rmSync(join(dir, file))
+  if (!found) return { skipped: 'qemu-aarch64 wrote no core' }
+  return { core: join(dir, found), exe }
+}
+
+/** What eu-readelf --notes says of each NT_PRSTATUS: the thread's pid, cursig and pc. */
+function euThreads(core: string): { tid: number; signal: number; pc: string }[] {
+  const out = execFileSync('eu-readelf', ['--notes', core], { encoding: 'utf8' })
+  return [
+    ...out.matchAll(/PRSTATUS[\s\S]*?cursig: (\d+)[\s\S]*?pid: (\d+)[\s\S]*?pc: (0x[0-9a-f]+)/g)
+  ].map((m) => ({ tid: Number(m[2]), signal: Number(m[1]), pc: `0x${BigInt(m[3]!).toString(16)}` }))
+}
+
+describe('elf core reader on aarch64 cores (qemu-user)', () => {
+  for (const name of ['nullderef', 'threads']) {
+    it(`reads machine, signal, threads and pc of ${name} as eu-readelf does`, async () => {
+      const made = aarch64Core(name)
+      if ('skipped' in made) {
+        process.stdout.write(`skipped: ${made.skipped}\n`)
+        return
+      }
+      const core = await readCore(made.core)
+      expect(core).toMatchObject({ bits: 64, machine: 'aarch64', command: name })
+      const theirs = euThreads(made.core)
+      expect(theirs.length).toBeGreaterThan(0)
+      expect(
+        core.threads.map((t) => ({
+          tid: t.tid,
+          signal: t.signal,
+          pc: `0x${BigInt(t.pc!).toString(16)}`
+        }))
+      ).toEqual(theirs)
+      expect(core.threads[0]!.signal).toBe(11)
+      // gdb-multiarch names the crashing function at the pc the reader gives.
+      const gdb = spawnSync(
+        'gdb-multiarch',
+        [
+          '-nx',
+          '-batch',
+          '-ex',
+          'set sysroot /usr/aarch64-linux-gnu',
+          '-ex',
+          'bt 1',
+          made.exe,
+          made.core
+        ],
+        { encoding: 'utf8' }
+      )
+      const frame = /^#0 +(0x[0-9a-f]+) in (\w+)/m.exec(gdb.stdout)
+      expect(frame && BigInt(frame[1]!)).toBe(BigInt(core.threads[0]!.pc!))
+      expect(frame?.[2]).toBe(name === 'threads' ? 'do_work' : 'sum_list')
+    })
+  }
 })
 
 describe('elf core reader on bad input', () => {

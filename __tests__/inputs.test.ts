@@ -35,7 +35,7 @@ describe('inputs', () => {
       upload: 'all',
       artifactName: '',
       retentionDays: null,
-      compressionLevel: 6,
+      compressionLevel: null,
       maxArtifactSize: 4 * 1024 ** 3,
       maxCores: 50
     })

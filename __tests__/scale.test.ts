@@ -67,12 +67,60 @@ describe('scale: a storm of one bug', () => {
     // The artifact: every crash's record, the first 2 cores of the storm.
     const bundle = post.stdout.match(/the bundle is at (\S+)/)![1]!
     const storm = report.groups.find((g) => g.count === 6)!.crashes.map((c) => c.id)
-    const cores = storm.filter((id) => existsSync(join(bundle, id, 'core')))
+    const cores = storm.filter((id) => existsSync(join(bundle, id, 'core.zst')))
     expect(cores).toHaveLength(2)
     for (const id of storm) expect(readdirSync(join(bundle, id))).toContain('crash.json')
     const left = storm.filter((id) => !cores.includes(id))
     for (const id of left)
       expect(readFileSync(join(bundle, id, 'crash.json'), 'utf8')).toContain('max-cores-per-group')
+
+    // After the first, a crash at the same site is not decompressed nor given to gdb: the
+    // first one's backtrace stands for it, and its record says so.
+    const records = report.groups.flatMap((g) => g.crashes) as unknown as {
+      id: string
+      twinOf: string | null
+      problems: string[]
+    }[]
+    const twins = records.filter((r) => storm.includes(r.id) && r.twinOf)
+    expect(twins).toHaveLength(5)
+    // A twin's core is in the artifact as the handler compressed it, and opens in gdb.
+    expect(cores).toContain(storm[1])
+    const debug = spawnSync('sh', [join(bundle, storm[1]!, 'debug.sh'), '-batch', '-ex', 'bt'], {
+      encoding: 'utf8'
+    })
+    expect(debug.stdout).toMatch(/in sum_list \(/)
+    for (const twin of twins) {
+      expect(twin.twinOf).toBe(storm[0])
+      expect(twin.problems.join(' ')).toMatch(
+        /^Backtraced as \d+-\d+: it crashed at the same place/
+      )
+    }
+  }, 60_000)
+
+  it('backtraces a crash of the same function reached through other calls on its own', async () => {
+    const ws = makeWorkspace(['paths'])
+    const job = new FakeJob({
+      workspace: ws.dir,
+      inputs: { 'fail-on-crash': 'false', upload: 'none', 'max-cores-per-group': '1' }
+    })
+    await job.runStep('main')
+    const runs = ['log', 'log', 'log', 'setvar', 'setvar', 'other']
+    for (const path of runs)
+      spawnSync(ws.bin('paths'), [path], { cwd: ws.dir, env: job.processEnv() })
+    await waitForCrashes(job, runs.length)
+    const post = await job.runStep('post')
+    const report = JSON.parse(readFileSync(post.outputs.report!, 'utf8')) as {
+      groups: { crashes: { id: string; commandLine: string[]; twinOf: string | null }[] }[]
+    }
+    const records = report.groups
+      .flatMap((g) => g.crashes)
+      .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }))
+    const byPath = (path: string) => records.filter((r) => r.commandLine[1] === path)
+    // Same instruction, other callers: other return addresses on the stack, another site.
+    const [log, setvar, other] = [byPath('log'), byPath('setvar'), byPath('other')]
+    expect(log.map((r) => r.twinOf)).toEqual([null, log[0]!.id, log[0]!.id])
+    expect(setvar.map((r) => r.twinOf)).toEqual([null, setvar[0]!.id])
+    expect(other.map((r) => r.twinOf)).toEqual([null])
   }, 60_000)
 })
 

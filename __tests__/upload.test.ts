@@ -109,7 +109,7 @@ describe('upload: the crash bundle as an artifact', () => {
     expect(readdirSync(join(dir, record.id)).sort()).toEqual([
       'backtrace.json',
       'backtrace.txt',
-      'core',
+      'core.zst',
       'crash.json',
       'debug.sh'
     ])
@@ -125,7 +125,7 @@ describe('upload: the crash bundle as an artifact', () => {
       executable: string
       libraries: { file: string | null }[]
     }
-    expect(crashJson.core).toBe(`${record.id}/core`)
+    expect(crashJson.core).toBe(`${record.id}/core.zst`)
     expect(existsSync(join(dir, crashJson.executable))).toBe(true)
     expect(crashJson.libraries.length).toBeGreaterThan(0)
     for (const library of crashJson.libraries)
@@ -236,6 +236,7 @@ describe('upload: the crash bundle as an artifact', () => {
     expect(warnings.map((w) => w.message).join('\n')).toMatch(/the core \(\d+ bytes\) was left out/)
     const dir = await download(Number(post.outputs['artifact-id']))
     const [crashDir] = readdirSync(dir).filter((n) => /^\d+-\d+$/.test(n))
+    expect(existsSync(join(dir, crashDir!, 'core.zst'))).toBe(false)
     expect(existsSync(join(dir, crashDir!, 'core'))).toBe(false)
     const record = JSON.parse(readFileSync(join(dir, crashDir!, 'crash.json'), 'utf8')) as {
       problems: string[]

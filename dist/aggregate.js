@@ -8,15 +8,15 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-F4AK4MTG.js";
+} from "./chunk-AYBMWAMS.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-2XPT7TJU.js";
+} from "./chunk-GEQU6FIT.js";
 import {
   fromBlame
-} from "./chunk-PFAB532K.js";
-import "./chunk-CFJVLGBW.js";
+} from "./chunk-ZMCEVTDU.js";
+import "./chunk-CQMCUHB2.js";
 import {
   error,
   info,

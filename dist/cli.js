@@ -9,12 +9,12 @@ import {
   groupText,
   identify,
   looksLikeCore
-} from "./chunk-KHM2PWYS.js";
-import "./chunk-J3UIQAND.js";
-import "./chunk-PFAB532K.js";
+} from "./chunk-NATRP476.js";
+import "./chunk-4COKSRGJ.js";
+import "./chunk-ZMCEVTDU.js";
 import {
   groupCrashes
-} from "./chunk-CFJVLGBW.js";
+} from "./chunk-CQMCUHB2.js";
 import "./chunk-LY2TUG3Y.js";
 import "./chunk-LQK3ML4U.js";
 

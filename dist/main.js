@@ -4,12 +4,12 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-YODJ2W5P.js";
-import "./chunk-J3UIQAND.js";
+} from "./chunk-WJ66M7AY.js";
+import "./chunk-4COKSRGJ.js";
 import {
   getInputs
-} from "./chunk-2XPT7TJU.js";
-import "./chunk-CFJVLGBW.js";
+} from "./chunk-GEQU6FIT.js";
+import "./chunk-CQMCUHB2.js";
 import {
   endGroup,
   info,

@@ -94,7 +94,8 @@ export interface Inputs {
   /** Days the artifact is kept; null means the repository's setting. */
   retentionDays: number | null
   /** zlib level of the artifact zip, 0 to 9. */
-  compressionLevel: number
+  /** zlib level of the artifact zip; null for auto (0 when the cores in it are zstd files). */
+  compressionLevel: number | null
   /** Bytes the artifact may hold before the largest cores are left out. */
   maxArtifactSize: number
   /** Keep cores of processes that changed their user or group ids (dumpable 2). */
@@ -250,7 +251,10 @@ export function getInputs(): Inputs {
     retentionDays: core.getInput(Input.RetentionDays).trim()
       ? parseInteger(Input.RetentionDays, core.getInput(Input.RetentionDays), 1, 90)
       : null,
-    compressionLevel: parseInteger(Input.CompressionLevel, read(Input.CompressionLevel, '6'), 0, 9),
+    compressionLevel: ((value) =>
+      value === 'auto' ? null : parseInteger(Input.CompressionLevel, value, 0, 9))(
+      read(Input.CompressionLevel, 'auto')
+    ),
     maxArtifactSize: parseSize(Input.MaxArtifactSize, read(Input.MaxArtifactSize, '4G')),
     maxCores: parseInteger(Input.MaxCores, read(Input.MaxCores, '50'), 1, 10000),
     setuidCores:

@@ -442,8 +442,11 @@ export async function analyzeAll(
 ): Promise<Analysis[]> {
   const results = new Map<Crash, Analysis>()
   const usable: Crash[] = []
+  const byId = new Map(crashes.map((crash) => [crash.id, crash]))
   for (const crash of crashes) {
-    if (!crash.core) {
+    if (crash.twinOf && byId.has(crash.twinOf)) {
+      // Its crash site is an earlier crash's: that backtrace stands for it (below).
+    } else if (!crash.core) {
       results.set(
         crash,
         bareAnalysis(crash, [`No core to analyse: ${crash.coreNote ?? 'none was stored'}`])
@@ -459,6 +462,22 @@ export async function analyzeAll(
   }
   if (usable.length > 0 && !('missing' in gdb)) {
     for (const analysis of await analyzeCrashes(usable, gdb)) results.set(analysis.crash, analysis)
+  }
+  for (const crash of crashes) {
+    const first = crash.twinOf ? results.get(byId.get(crash.twinOf)!) : undefined
+    if (!crash.twinOf || results.has(crash)) continue
+    results.set(
+      crash,
+      first
+        ? {
+            ...first,
+            crash,
+            problems: [
+              `Backtraced as ${crash.twinOf}: it crashed at the same place (signal, instruction and the code addresses on 8 KiB of its stack), so its core was not decompressed nor given to gdb.`
+            ]
+          }
+        : bareAnalysis(crash, [`No core to analyse: ${crash.coreNote ?? 'none was stored'}`])
+    )
   }
   return crashes.map((crash) => fillFromCore(results.get(crash)!, cores.get(crash)))
 }

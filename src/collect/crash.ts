@@ -45,6 +45,9 @@ export interface Crash {
   cwd: string | null
   /** Path of the uncompressed core, or null when there is none. */
   core: string | null
+  /** The whole core as the handler compressed it (zstd), hard-linked into the stage, or null:
+   * the artifact takes it as it is. */
+  packedCore: string | null
   coreState: CoreState
   /** Why the core is not complete, or a problem reading it; null when all is well. */
   coreNote: string | null
@@ -66,6 +69,11 @@ export interface Crash {
   rootFiles: string[]
   /** What went wrong finding or identifying this crash, in sentences for the report. */
   problems: string[]
+  /**
+   * An earlier crash of the job with the same crash site (see collect/site.ts), whose backtrace
+   * stands for this one: the core of this crash was not decompressed nor given to gdb.
+   */
+  twinOf: string | null
 }
 
 /** A crash record with nothing known yet but where it came from. */
@@ -91,6 +99,7 @@ export function newCrash(
     commandLine: [],
     cwd: null,
     core: null,
+    packedCore: null,
     coreState: 'complete',
     coreNote: null,
     maps: null,
@@ -100,6 +109,7 @@ export function newCrash(
     otherRoot: null,
     rootFiles: [],
     problems: [],
+    twinOf: null,
     ...known
   }
 }

@@ -3,8 +3,9 @@ import { spawn } from 'node:child_process'
 import { copyFile, link, mkdir, open, readdir, stat, statfs } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { MORE_RECORDS } from '../capture/host.js'
-import { describeFailure, runCommand } from '../process.js'
+import { describeFailure, inParallel, runCommand } from '../process.js'
 import type { Crash, CoreState } from './crash.js'
+import { crashSiteKey } from './site.js'
 
 /** Crash folders are named `<epoch seconds>-<pid>` by the handler, `-2`… on a name clash. */
 const CRASH_NAME = /^(\d{1,20})-(\d{1,10})(?:-\d)?$/
@@ -177,26 +178,47 @@ async function decompressWhole(
   }
 }
 
+/** Bytes that decompressions under way may still write (see stageCore). */
+let reservedBytes = 0
+
+/** The handler's compressed core, hard-linked beside `target` (no byte copied), or null. */
+async function keepPacked(source: string, target: string): Promise<string | null> {
+  return link(join(source, 'core.zst'), `${target}.zst`).then(
+    () => `${target}.zst`,
+    () => null
+  )
+}
+
 async function stageCore(
   source: string,
   target: string,
   limits: StageLimits
-): Promise<{ core: string | null; cut: string | null; note: string | null }> {
+): Promise<{
+  core: string | null
+  packed: string | null
+  cut: string | null
+  note: string | null
+}> {
   if (await exists(join(source, 'core.zst'))) {
-    const room = (await freeBytes(dirname(target))) - limits.minFreeSpace - STAGE_MARGIN
+    // Crashes are staged two at a time: what the other one may still write is not free.
+    const room =
+      (await freeBytes(dirname(target))) - limits.minFreeSpace - STAGE_MARGIN - reservedBytes
     const limit = Math.min(limits.maxCoreSize, Math.max(0, room))
     if (limit <= 0)
       return {
         core: null,
+        packed: null,
         cut: null,
         note: 'the core was not decompressed: less than min-free-space is left where the post step stages crashes'
       }
     // With room for a whole max-core-size core (the handler never stores a larger one), zstd
     // writes the file itself: sparse, and no byte through this process. Else the bounded copy.
-    const result =
+    reservedBytes += limit
+    const result = await (
       limit >= limits.maxCoreSize
-        ? await decompressWhole(join(source, 'core.zst'), target)
-        : await decompressBounded(join(source, 'core.zst'), target, limit)
+        ? decompressWhole(join(source, 'core.zst'), target)
+        : decompressBounded(join(source, 'core.zst'), target, limit)
+    ).finally(() => (reservedBytes -= limit))
     const why = limit < limits.maxCoreSize ? 'min-free-space' : 'max-core-size'
     const cut = result.cut
       ? `the decompressed core was cut at ${result.bytes} bytes (${why})`
@@ -204,17 +226,23 @@ async function stageCore(
     if (result.error)
       return {
         core: result.bytes > 0 ? target : null,
+        packed: null,
         cut,
         note: `decompressing the core failed: ${result.error}`
       }
-    return { core: target, cut, note: null }
+    // The compressed core stays beside the whole one for the artifact: it then needs no
+    // compressing again.
+    return { core: target, packed: cut ? null : await keepPacked(source, target), cut, note: null }
   }
   if (await exists(join(source, 'core'))) {
     await stageFile(join(source, 'core'), target)
-    return { core: target, cut: null, note: null }
+    return { core: target, packed: null, cut: null, note: null }
   }
-  return { core: null, cut: null, note: null }
+  return { core: null, packed: null, cut: null, note: null }
 }
+
+/** Executables staged (or being staged) by this process, by their path in the stage. */
+const executablesStaged = new Map<string, Promise<void>>()
 
 /**
  * Reads one crash folder written by the handler and stages it under `stageDir/<id>/`: the
@@ -224,7 +252,9 @@ export async function stageHandlerCrash(
   source: string,
   stageDir: string,
   finished: boolean,
-  limits: StageLimits
+  limits: StageLimits,
+  /** The crash whose backtrace stands for this one: its core is then left compressed. */
+  twinOf: string | null = null
 ): Promise<Crash | null> {
   const name = source.split('/').pop() ?? ''
   if (!CRASH_NAME.test(name)) return null
@@ -241,7 +271,13 @@ export async function stageHandlerCrash(
     // The handler hard-links one copy per executable file into each crash: stage it once too.
     await mkdir(join(stageDir, 'executables'), { recursive: true })
     executable = join(stageDir, 'executables', `${exeInfo.dev}-${exeInfo.ino}`)
-    await stageFile(exeSource, executable)
+    // Crashes are staged two at a time: the first to need an executable stages it.
+    let staging = executablesStaged.get(executable)
+    if (!staging) {
+      staging = stageFile(exeSource, executable)
+      executablesStaged.set(executable, staging)
+    }
+    await staging
   }
 
   let maps: string | null = null
@@ -250,7 +286,10 @@ export async function stageHandlerCrash(
     await stageFile(join(source, 'maps'), maps)
   }
 
-  const staged = await stageCore(source, join(dir, 'core'), limits)
+  // A twin's core is not decompressed: only kept compressed, for the artifact.
+  const staged = twinOf
+    ? { core: null, packed: await keepPacked(source, join(dir, 'core')), cut: null, note: null }
+    : await stageCore(source, join(dir, 'core'), limits)
   let coreState: CoreState
   let coreNote: string | null = staged.note ?? staged.cut
   const recorded = result.get('core')
@@ -264,7 +303,10 @@ export async function stageHandlerCrash(
     coreState = 'truncated'
   } else {
     coreState = staged.core ? 'complete' : 'dropped'
-    if (!staged.core) coreNote = coreNote ?? 'no core was stored'
+    if (twinOf) {
+      coreState = staged.packed ? 'complete' : 'dropped'
+      coreNote = `not decompressed: it crashed where ${twinOf} did, whose backtrace stands for it${staged.packed ? '' : ' (and its compressed core could not be kept)'}`
+    } else if (!staged.core) coreNote = coreNote ?? 'no core was stored'
   }
   const exeNote = await readCapped(join(source, 'exe-note'), 1024)
   // Another root file system: the code files the handler copied from it, staged by name.
@@ -297,6 +339,7 @@ export async function stageHandlerCrash(
     commandLine: cmdline.split('\0').filter((arg, i, all) => arg !== '' || i < all.length - 1),
     cwd: stripNewline(await readCapped(join(source, 'cwd'), 8192)),
     core: staged.core,
+    packedCore: staged.packed,
     coreState,
     coreNote,
     maps,
@@ -305,7 +348,8 @@ export async function stageHandlerCrash(
     libraries: [],
     otherRoot: otherRoot ? { container: /([0-9a-f]{64})/.exec(cgroup)?.[1] ?? null } : null,
     rootFiles,
-    problems: exeNote ? [`The handler did not copy the ${exeNote.trim()}.`] : []
+    problems: exeNote ? [`The handler did not copy the ${exeNote.trim()}.`] : [],
+    twinOf
   }
 }
 
@@ -321,21 +365,35 @@ export async function collectHandlerCrashes(
   const names = (await crashFolders(crashesDir)).sort((a, b) =>
     a.localeCompare(b, 'en', { numeric: true })
   )
-  const crashes: Crash[] = []
   const problems: string[] = []
+  // Crash sites seen, with the first crash of each: a later crash of a known site is its twin.
+  const sites = new Map<string, string>()
+  const plans: { name: string; source: string; finished: boolean; twin: string | null }[] = []
   for (const name of names) {
-    try {
-      const crash = await stageHandlerCrash(
-        join(crashesDir, name),
-        stageDir,
-        !pending.has(name),
-        limits
-      )
-      if (crash) crashes.push(crash)
-    } catch (error) {
-      problems.push(`Crash ${name} could not be read: ${(error as Error).message}`)
-    }
+    const source = join(crashesDir, name)
+    const finished = !pending.has(name)
+    const signal = toInt(parseKeyValues(await readCapped(join(source, 'meta'))).get('signal'))
+    const key = finished ? await crashSiteKey(source, signal).catch(() => null) : null
+    const twin = key ? (sites.get(key) ?? null) : null
+    if (key && !twin) sites.set(key, name)
+    plans.push({ name, source, finished, twin })
   }
+  // Two at a time: decompressing is most of it, and runners have two CPUs or more.
+  const staged: (Crash | null)[] = plans.map(() => null)
+  await inParallel(plans, 2, async (plan, index) => {
+    try {
+      staged[index] = await stageHandlerCrash(
+        plan.source,
+        stageDir,
+        plan.finished,
+        limits,
+        plan.twin
+      )
+    } catch (error) {
+      problems.push(`Crash ${plan.name} could not be read: ${(error as Error).message}`)
+    }
+  })
+  const crashes = staged.filter((crash): crash is Crash => crash !== null)
   if (await exists(join(sessionDir, 'overflow')))
     problems.push(
       `More crashes happened than the handler keeps records of (max-cores plus ${MORE_RECORDS}): the later ones were not recorded.`

@@ -67,8 +67,9 @@ export function printCrashes(groups: CrashGroup[], prefix = ''): void {
 
 /** One line for a further crash of a group: pid, signal and what to find it by. */
 function crashSummaryLine(analysis: Analysis): string {
-  const stored = analysis.crash.core
-    ? `crash ${analysis.crash.id}`
-    : `crash ${analysis.crash.id}, no core (${analysis.crash.coreState})`
+  const stored =
+    analysis.crash.core || analysis.crash.packedCore
+      ? `crash ${analysis.crash.id}`
+      : `crash ${analysis.crash.id}, no core (${analysis.crash.coreState})`
   return `pid ${analysis.crash.pid}, ${signalDescription(analysis)}, ${stored}`
 }

@@ -5,11 +5,11 @@ import {
   commandLine,
   groupTitle,
   signalDescription
-} from "./chunk-PFAB532K.js";
+} from "./chunk-ZMCEVTDU.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-CFJVLGBW.js";
+} from "./chunk-CQMCUHB2.js";
 import {
   info,
   warning

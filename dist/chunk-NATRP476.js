@@ -1,12 +1,12 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-J3UIQAND.js";
+} from "./chunk-4COKSRGJ.js";
 import {
   commandLine,
   crashTitle,
   signalDescription
-} from "./chunk-PFAB532K.js";
+} from "./chunk-ZMCEVTDU.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -21,7 +21,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-CFJVLGBW.js";
+} from "./chunk-CQMCUHB2.js";
 import {
   debug,
   endGroup,
@@ -369,8 +369,10 @@ async function analyzeCrashes(crashes, options) {
 async function analyzeAll(crashes, cores, gdb) {
   const results = /* @__PURE__ */ new Map();
   const usable = [];
+  const byId = new Map(crashes.map((crash) => [crash.id, crash]));
   for (const crash of crashes) {
-    if (!crash.core) {
+    if (crash.twinOf && byId.has(crash.twinOf)) {
+    } else if (!crash.core) {
       results.set(
         crash,
         bareAnalysis(crash, [`No core to analyse: ${crash.coreNote ?? "none was stored"}`])
@@ -385,6 +387,20 @@ async function analyzeAll(crashes, cores, gdb) {
   }
   if (usable.length > 0 && !("missing" in gdb)) {
     for (const analysis of await analyzeCrashes(usable, gdb)) results.set(analysis.crash, analysis);
+  }
+  for (const crash of crashes) {
+    const first = crash.twinOf ? results.get(byId.get(crash.twinOf)) : void 0;
+    if (!crash.twinOf || results.has(crash)) continue;
+    results.set(
+      crash,
+      first ? {
+        ...first,
+        crash,
+        problems: [
+          `Backtraced as ${crash.twinOf}: it crashed at the same place (signal, instruction and the code addresses on 8 KiB of its stack), so its core was not decompressed nor given to gdb.`
+        ]
+      } : bareAnalysis(crash, [`No core to analyse: ${crash.coreNote ?? "none was stored"}`])
+    );
   }
   return crashes.map((crash) => fillFromCore(results.get(crash), cores.get(crash)));
 }
@@ -3693,6 +3709,7 @@ function newCrash(id, source, dir, known = {}) {
     commandLine: [],
     cwd: null,
     core: null,
+    packedCore: null,
     coreState: "complete",
     coreNote: null,
     maps: null,
@@ -3702,6 +3719,7 @@ function newCrash(id, source, dir, known = {}) {
     otherRoot: null,
     rootFiles: [],
     problems: [],
+    twinOf: null,
     ...known
   };
 }
@@ -3810,7 +3828,7 @@ function printCrashes(groups, prefix = "") {
   }
 }
 function crashSummaryLine(analysis) {
-  const stored = analysis.crash.core ? `crash ${analysis.crash.id}` : `crash ${analysis.crash.id}, no core (${analysis.crash.coreState})`;
+  const stored = analysis.crash.core || analysis.crash.packedCore ? `crash ${analysis.crash.id}` : `crash ${analysis.crash.id}, no core (${analysis.crash.coreState})`;
   return `pid ${analysis.crash.pid}, ${signalDescription(analysis)}, ${stored}`;
 }
 

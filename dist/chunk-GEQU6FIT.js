@@ -5,7 +5,7 @@ import {
   executableName,
   groupCrashes,
   signatureOf
-} from "./chunk-CFJVLGBW.js";
+} from "./chunk-CQMCUHB2.js";
 import {
   getInput
 } from "./chunk-LY2TUG3Y.js";
@@ -284,7 +284,9 @@ function getInputs() {
     upload: parseEnum("upload" /* Upload */, read("upload" /* Upload */, "all" /* All */), UploadMode),
     artifactName: getInput("artifact-name" /* ArtifactName */).trim(),
     retentionDays: getInput("retention-days" /* RetentionDays */).trim() ? parseInteger("retention-days" /* RetentionDays */, getInput("retention-days" /* RetentionDays */), 1, 90) : null,
-    compressionLevel: parseInteger("compression-level" /* CompressionLevel */, read("compression-level" /* CompressionLevel */, "6"), 0, 9),
+    compressionLevel: ((value) => value === "auto" ? null : parseInteger("compression-level" /* CompressionLevel */, value, 0, 9))(
+      read("compression-level" /* CompressionLevel */, "auto")
+    ),
     maxArtifactSize: parseSize("max-artifact-size" /* MaxArtifactSize */, read("max-artifact-size" /* MaxArtifactSize */, "4G")),
     maxCores: parseInteger("max-cores" /* MaxCores */, read("max-cores" /* MaxCores */, "50"), 1, 1e4),
     setuidCores: parseEnum("setuid-cores" /* SetuidCores */, read("setuid-cores" /* SetuidCores */, "exclude" /* Exclude */), SetuidCores) === "include" /* Include */,

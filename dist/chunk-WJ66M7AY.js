@@ -3,13 +3,13 @@ import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-J3UIQAND.js";
+} from "./chunk-4COKSRGJ.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-CFJVLGBW.js";
+} from "./chunk-CQMCUHB2.js";
 import {
   getState,
   saveState

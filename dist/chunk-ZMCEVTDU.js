@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   executableName,
   shellQuote
-} from "./chunk-CFJVLGBW.js";
+} from "./chunk-CQMCUHB2.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

@@ -344,6 +344,7 @@ ${a.signal.name}`;
 import { constants as constants4, existsSync as existsSync2 } from "node:fs";
 import { chmod, copyFile, link, mkdir as mkdir2, rm, stat, writeFile } from "node:fs/promises";
 import { basename as basename2, dirname as dirname2, join as join3 } from "node:path";
+import { spawn as spawn2 } from "node:child_process";
 
 // src/process.ts
 import { spawn } from "node:child_process";
@@ -429,6 +430,16 @@ async function findProgram(name, path) {
 function shellQuote(value) {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
+async function inParallel(items, width, work) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}
 
 // src/safe-file.ts
 import { constants as constants3, createReadStream, createWriteStream } from "node:fs";
@@ -497,6 +508,8 @@ function portable(record, stage, root) {
     );
     if ("executablePath" in object && Array.isArray(object.libraries)) {
       const original = value;
+      if (typeof object.id === "string" && (original.core || original.packedCore))
+        object.core = inBundle(`${object.id}/core.zst`) ?? inBundle(`${object.id}/core`);
       object.executable = original.executable ? sysroot(original.executablePath) : null;
       object.libraries = original.libraries.map((library) => ({
         ...library,
@@ -506,6 +519,26 @@ function portable(record, stage, root) {
     return object;
   };
   return map(record);
+}
+async function compressCore(zstd, from, target) {
+  await mkdir2(dirname2(target), { recursive: true });
+  const { handle } = await openRegular(from);
+  try {
+    const code = await new Promise((resolve) => {
+      const child = spawn2(zstd, ["-q", "-1", "-o", target], {
+        stdio: [handle.fd, "ignore", "ignore"]
+      });
+      child.on("error", () => resolve(null));
+      child.on("close", (status) => resolve(status));
+    });
+    if (code !== 0) {
+      await rm(target, { force: true });
+      return null;
+    }
+    return (await stat(target)).size;
+  } finally {
+    await handle.close();
+  }
 }
 async function sizeOf(path) {
   return stat(path).then(
@@ -532,6 +565,14 @@ function debugScript(crash, executable, sysroot, libDirs, workspace = null) {
     "else",
     '  echo "debug.sh: to see the sources, run it with CRASH_SOURCES=<your checkout>" >&2',
     "fi",
+    // The core travels compressed: unpacked (sparse) next to it on first use.
+    'if [ ! -f "$here/core" ] && [ -f "$here/core.zst" ]; then',
+    "  if ! command -v zstd >/dev/null 2>&1; then",
+    '    echo "debug.sh: the core is compressed with zstd: install zstd (apt-get install zstd, brew install zstd)" >&2',
+    "    exit 1",
+    "  fi",
+    '  zstd -d -q "$here/core.zst" -o "$here/core" || exit 1',
+    "fi",
     "exec gdb -nx -iex 'set auto-load off' -iex 'set libthread-db-search-path $sdir' \\",
     "  -iex 'set debuginfod enabled off' \\",
     `  -iex "set sysroot "${inRoot(sysroot)} \\`,
@@ -548,8 +589,10 @@ outside the handler). Each holds:
 - \`backtrace.txt\`: gdb's backtrace, crashing thread first, then every thread;
 - \`backtrace.json\`: the same frames as structured data;
 - \`crash.json\`: the crash record (signal, executable, command line, blamed frame, problems);
-- \`core\`: the core dump (not in bundles made with \`upload: reports\`);
-- \`debug.sh\`: opens the core in gdb with the exact executable and libraries of the crash.
+- \`core.zst\`: the core dump, compressed with zstd (\`core\` where zstd was missing; none in
+  bundles made with \`upload: reports\`);
+- \`debug.sh\`: opens the core in gdb with the exact executable and libraries of the crash
+  (it unpacks \`core.zst\` into \`core\` first, with zstd).
 
 \`sysroot/\` holds the executables and the shared libraries the processes had mapped, under
 their original absolute paths, so that gdb on another machine uses these and not its own:
@@ -565,9 +608,11 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
   await rm(root, { recursive: true, force: true });
   await mkdir2(root, { recursive: true });
   const planned = [];
+  const zstd = mode === "all" /* All */ ? await findProgram("zstd", process.env.PATH ?? "") : null;
   const sysroot = /* @__PURE__ */ new Map();
   const notes = /* @__PURE__ */ new Map();
   const scripts = /* @__PURE__ */ new Map();
+  const cores = [];
   for (const analysis of analyses) {
     const { crash } = analysis;
     for (const [from, name] of [
@@ -583,9 +628,7 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
       notes.set(crash, [duplicate]);
       continue;
     }
-    const coreSize = crash.core ? await sizeOf(crash.core) : null;
-    if (crash.core && coreSize !== null)
-      planned.push({ from: crash.core, to: `${crash.id}/core`, size: coreSize, coreOf: crash });
+    if (crash.core || crash.packedCore) cores.push(crash);
     const wanted = [];
     const exePath = crash.executablePath?.replace(DELETED, "") ?? (crash.executable ? `/unknown/${crash.comm || "executable"}` : null);
     if (crash.executable && exePath) wanted.push({ path: exePath, from: crash.executable });
@@ -621,12 +664,29 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
       )
     );
   }
+  await inParallel(cores, 2, async (crash) => {
+    const to = `${crash.id}/core.zst`;
+    const kept = crash.packedCore;
+    const keptSize = kept && kept.startsWith(stage + "/") ? await sizeOf(kept) : null;
+    if (kept && keptSize !== null) {
+      planned.push({ from: kept, to, size: keptSize, coreOf: crash });
+      return;
+    }
+    const core = crash.core;
+    const coreSize = core ? await sizeOf(core) : null;
+    if (!core || coreSize === null) return;
+    const packed = zstd ? await compressCore(zstd, core, join3(root, to)) : null;
+    planned.push(
+      packed === null ? { from: core, to: `${crash.id}/core`, size: coreSize, coreOf: crash } : { from: core, to, size: packed, coreOf: crash, written: true }
+    );
+  });
   const dropped = [];
   let bytes = planned.reduce((n, p) => n + p.size, 0);
   const byCoreSize = planned.filter((p) => p.coreOf).sort((a, b) => b.size - a.size);
   for (const core of byCoreSize) {
     if (bytes <= maxBytes) break;
     planned.splice(planned.indexOf(core), 1);
+    if (core.written) await rm(join3(root, core.to), { force: true });
     bytes -= core.size;
     const note = `the core (${core.size} bytes) was left out: the bundle would exceed max-artifact-size`;
     dropped.push(`${core.coreOf.id}: ${note}`);
@@ -635,6 +695,10 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
   const files = [];
   for (const p of planned) {
     const target = join3(root, p.to);
+    if (p.written) {
+      files.push(target);
+      continue;
+    }
     await mkdir2(dirname2(target), { recursive: true });
     if (p.from.startsWith(stage + "/")) {
       await link(p.from, target).catch(() => copyFile(p.from, target, constants4.COPYFILE_EXCL));
@@ -684,6 +748,7 @@ export {
   describeFailure,
   findProgram,
   shellQuote,
+  inParallel,
   signalName,
   parseGdbDocument,
   removeNoise,
