@@ -77,6 +77,7 @@ export function analysis(
     problems: [],
     jsonPath: null,
     textPath: null,
+    sanitizer: null,
     ...values
   }
 }

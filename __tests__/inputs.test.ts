@@ -28,6 +28,7 @@ describe('inputs', () => {
       commentKey: 'workflow/job',
       searchPaths: [],
       setuidCores: false,
+      sanitizers: true,
       expectedCrashes: [],
       maxCoresPerGroup: 3,
       identity: { job: 'job', label: 'job', key: 'job', index: null, total: null, attempt: 1 },

@@ -8,15 +8,15 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-AYBMWAMS.js";
+} from "./chunk-AF5AYOOQ.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-GEQU6FIT.js";
+} from "./chunk-SMURMYRU.js";
 import {
   fromBlame
-} from "./chunk-ZMCEVTDU.js";
-import "./chunk-CQMCUHB2.js";
+} from "./chunk-5FNCSNDN.js";
+import "./chunk-L7VXJUBH.js";
 import {
   error,
   info,
@@ -24,7 +24,7 @@ import {
   setOutput,
   summary,
   warning
-} from "./chunk-LY2TUG3Y.js";
+} from "./chunk-C4X6V5PE.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/aggregate-step.ts
@@ -188,7 +188,7 @@ function renderRunComment(groups, key, runUrl, links) {
 var MAX_ANNOTATIONS = 10;
 async function readReports() {
   const started = Date.now();
-  const { DefaultArtifactClient } = await import("./artifact-WIHOG3XS.js");
+  const { DefaultArtifactClient } = await import("./artifact-SSP6QJHV.js");
   const client = new DefaultArtifactClient();
   const { artifacts } = await client.listArtifacts({ latest: true });
   const shared = artifacts.filter((a) => a.name.startsWith(`${REPORT_ARTIFACT_PREFIX}-`));

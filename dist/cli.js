@@ -9,13 +9,13 @@ import {
   groupText,
   identify,
   looksLikeCore
-} from "./chunk-NATRP476.js";
-import "./chunk-4COKSRGJ.js";
-import "./chunk-ZMCEVTDU.js";
+} from "./chunk-HLM4EU2Y.js";
+import "./chunk-M5XG6BYQ.js";
+import "./chunk-5FNCSNDN.js";
 import {
   groupCrashes
-} from "./chunk-CQMCUHB2.js";
-import "./chunk-LY2TUG3Y.js";
+} from "./chunk-L7VXJUBH.js";
+import "./chunk-C4X6V5PE.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/local.ts

@@ -4,19 +4,20 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-WJ66M7AY.js";
-import "./chunk-4COKSRGJ.js";
+} from "./chunk-RRMPINKU.js";
+import "./chunk-M5XG6BYQ.js";
 import {
   getInputs
-} from "./chunk-GEQU6FIT.js";
-import "./chunk-CQMCUHB2.js";
+} from "./chunk-SMURMYRU.js";
+import "./chunk-L7VXJUBH.js";
 import {
   endGroup,
+  exportVariable,
   info,
   setFailed,
   startGroup,
   warning
-} from "./chunk-LY2TUG3Y.js";
+} from "./chunk-C4X6V5PE.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/main-step.ts
@@ -58,6 +59,15 @@ async function describeMachine(facts) {
   lines.push(`In a container: ${container ? "yes" : "no"}`);
   return lines;
 }
+var ASAN_ADDED = "abort_on_error=1:disable_coredump=0";
+function setUpSanitizers() {
+  const theirs = process.env.ASAN_OPTIONS ?? "";
+  const value = theirs ? `${ASAN_ADDED}:${theirs}` : ASAN_ADDED;
+  exportVariable("ASAN_OPTIONS", value);
+  info(
+    `Sanitizers: ASAN_OPTIONS=${value} for the later steps${theirs ? " (yours after ours: yours win)" : ""}; sanitizers: off leaves it alone.`
+  );
+}
 async function run() {
   const startedAt = Date.now();
   const inputs = getInputs();
@@ -87,6 +97,7 @@ async function run() {
     info(`Self-check: captured in ${facts.selfCheckMs} ms`);
   }
   endGroup();
+  if (inputs.sanitizers && state.mode !== "none") setUpSanitizers();
   for (const note of facts.notes) warning(note);
   if (state.mode === "pipe-handler") {
     info(`crash-capture: every crash of a later step is captured (${state.reason}).`);

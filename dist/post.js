@@ -7,7 +7,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-WJ66M7AY.js";
+} from "./chunk-RRMPINKU.js";
 import {
   ExecutableCandidates,
   analyzeAll,
@@ -21,11 +21,11 @@ import {
   newCrash,
   printCrashes,
   writeReport
-} from "./chunk-NATRP476.js";
+} from "./chunk-HLM4EU2Y.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-4COKSRGJ.js";
+} from "./chunk-M5XG6BYQ.js";
 import {
   canUpload,
   renderCrashComment,
@@ -35,26 +35,26 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-AYBMWAMS.js";
+} from "./chunk-AF5AYOOQ.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-GEQU6FIT.js";
+} from "./chunk-SMURMYRU.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription
-} from "./chunk-ZMCEVTDU.js";
+} from "./chunk-5FNCSNDN.js";
 import {
   describeFailure,
   inParallel,
   portable,
   runCommand,
   stageBundle
-} from "./chunk-CQMCUHB2.js";
+} from "./chunk-L7VXJUBH.js";
 import {
   core_exports,
   endGroup,
@@ -64,7 +64,7 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunk-LY2TUG3Y.js";
+} from "./chunk-C4X6V5PE.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/post-step.ts

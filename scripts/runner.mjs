@@ -74,6 +74,9 @@ export class FakeJob {
     this.container = options.container
     /** @type {Record<string, string>} */
     this.state = {}
+    /** Variables the steps exported through GITHUB_ENV: the runner sets them for later steps.
+     * @type {Record<string, string>} */
+    this.exported = {}
     this.temp = ''
   }
 
@@ -107,7 +110,7 @@ export class FakeJob {
 
   /** The environment of a process started by one of this job's steps (its tracking id). */
   processEnv() {
-    return { ...process.env, RUNNER_TRACKING_ID: this.trackingId }
+    return { ...process.env, ...this.exported, RUNNER_TRACKING_ID: this.trackingId }
   }
 
   /**
@@ -154,6 +157,7 @@ export class FakeJob {
       RUNNER_OS: 'Linux',
       GITHUB_RUN_ID: '4242',
       RUNNER_TRACKING_ID: this.trackingId,
+      ...this.exported,
       ...fileEnv,
       ...this.env,
       ...(options.env ?? {})
@@ -216,6 +220,7 @@ export class FakeJob {
     const read = (name) => readFile(fileEnv[name], 'utf8').catch(() => '')
     const state = parseFileCommands(await read('GITHUB_STATE'))
     if (entry === 'main') this.state = state
+    Object.assign(this.exported, parseFileCommands(await read('GITHUB_ENV')))
     return {
       ...result,
       ms,

@@ -27,6 +27,7 @@ export enum Input {
   MaxArtifactSize = 'max-artifact-size',
   MaxCores = 'max-cores',
   SetuidCores = 'setuid-cores',
+  Sanitizers = 'sanitizers',
   ExpectedCrashes = 'expected-crashes',
   MaxCoresPerGroup = 'max-cores-per-group',
   Matrix = 'matrix',
@@ -100,6 +101,8 @@ export interface Inputs {
   maxArtifactSize: number
   /** Keep cores of processes that changed their user or group ids (dumpable 2). */
   setuidCores: boolean
+  /** Whether main sets ASAN_OPTIONS for later steps so that sanitizer errors leave a core. */
+  sanitizers: boolean
   /** Crashes that tests cause on purpose: reported, never failing the job. */
   expectedCrashes: ExpectedRule[]
   /** Cores of one group (one signature) put in the artifact; the others' reports only. */
@@ -257,6 +260,9 @@ export function getInputs(): Inputs {
     ),
     maxArtifactSize: parseSize(Input.MaxArtifactSize, read(Input.MaxArtifactSize, '4G')),
     maxCores: parseInteger(Input.MaxCores, read(Input.MaxCores, '50'), 1, 10000),
+    sanitizers:
+      parseEnum(Input.Sanitizers, read(Input.Sanitizers, 'auto'), { auto: 'auto', off: 'off' }) ===
+      'auto',
     setuidCores:
       parseEnum(Input.SetuidCores, read(Input.SetuidCores, SetuidCores.Exclude), SetuidCores) ===
       SetuidCores.Include,

@@ -54,6 +54,23 @@ async function describeMachine(facts: CaptureFacts): Promise<string[]> {
   return lines
 }
 
+/** What main adds in front of the user's ASAN_OPTIONS (theirs come later and win). */
+export const ASAN_ADDED = 'abort_on_error=1:disable_coredump=0'
+
+/**
+ * Makes AddressSanitizer (and LeakSanitizer under it) abort with a core after printing its
+ * report, for every later step: by default it exits with status 1 and no core. The report still
+ * goes to stderr as before; ASan keeps it in memory too, so post reads it from the core.
+ */
+function setUpSanitizers(): void {
+  const theirs = process.env.ASAN_OPTIONS ?? ''
+  const value = theirs ? `${ASAN_ADDED}:${theirs}` : ASAN_ADDED
+  core.exportVariable('ASAN_OPTIONS', value)
+  core.info(
+    `Sanitizers: ASAN_OPTIONS=${value} for the later steps${theirs ? ' (yours after ours: yours win)' : ''}; sanitizers: off leaves it alone.`
+  )
+}
+
 /**
  * The main step: enables capture for every later step of the job. Trouble with capture becomes
  * a warning, never a failed job; only invalid inputs throw.
@@ -89,6 +106,7 @@ export async function run(): Promise<void> {
   }
   core.endGroup()
 
+  if (inputs.sanitizers && state.mode !== 'none') setUpSanitizers()
   for (const note of facts.notes) core.warning(note)
   if (state.mode === 'pipe-handler') {
     core.info(`crash-capture: every crash of a later step is captured (${state.reason}).`)

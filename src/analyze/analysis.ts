@@ -1,6 +1,7 @@
 import { constants } from 'node:os'
 import type { Crash } from '../collect/crash.js'
 import type { CoreInfo } from '../elf/core-file.js'
+import type { SanitizerReport } from './sanitizer.js'
 
 /** One stack frame as gdb saw it. Every string in it comes from the crashed program. */
 export interface Frame {
@@ -80,6 +81,8 @@ export interface Analysis {
   jsonPath: string | null
   /** Path of the text backtrace, or null. */
   textPath: string | null
+  /** The sanitizer's report found in the core (AddressSanitizer, LeakSanitizer), or null. */
+  sanitizer: SanitizerReport | null
 }
 
 /** Signal numbers to names; where two names share a number (SIGIOT), the usual one wins. */
@@ -260,7 +263,8 @@ export function bareAnalysis(crash: Crash, problems: string[]): Analysis {
     blame: null,
     problems: [...crash.problems, ...problems],
     jsonPath: null,
-    textPath: null
+    textPath: null,
+    sanitizer: null
   }
 }
 

@@ -17,6 +17,7 @@ import {
   type Analysis,
   type GdbDocument
 } from './analysis.js'
+import { addSanitizerReport } from './sanitizer.js'
 import { chooseBlame, SourceResolver, type BlameOptions } from './blame.js'
 import { parseCrashingThread, parseTerminatingSignal } from './bt-text.js'
 
@@ -461,7 +462,10 @@ export async function analyzeAll(
     }
   }
   if (usable.length > 0 && !('missing' in gdb)) {
-    for (const analysis of await analyzeCrashes(usable, gdb)) results.set(analysis.crash, analysis)
+    for (const analysis of await analyzeCrashes(usable, gdb)) {
+      await addSanitizerReport(analysis, gdb)
+      results.set(analysis.crash, analysis)
+    }
   }
   for (const crash of crashes) {
     const first = crash.twinOf ? results.get(byId.get(crash.twinOf)!) : undefined

@@ -50,7 +50,9 @@ function frameName(frame: Frame): string {
  * out-of-line frame, a recursion) counted once.
  */
 function meaningfulNames(analysis: Analysis, skipFrames: RegExp | null): string[] {
-  const frames = analysis.crashingThread?.frames ?? []
+  // A sanitizer's report: its first stack (the access, or the leak's allocation); gdb's is the
+  // runtime aborting after the report.
+  const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? []
   const meaningful = frames.filter(
     (frame) => !isMachinery(frame, skipFrames) && !isRuntimeLibrary(frame)
   )
@@ -72,7 +74,9 @@ export function signatureOf(
   const material = [
     `v${SIGNATURE_VERSION}`,
     executableName(analysis),
-    analysis.signal.name,
+    analysis.sanitizer
+      ? `${analysis.sanitizer.tool}: ${analysis.sanitizer.kind}`
+      : analysis.signal.name,
     ...functions
   ].join('\n')
   const hash = `v${SIGNATURE_VERSION}-${createHash('sha256').update(material).digest('hex').slice(0, 12)}`

@@ -39,6 +39,7 @@ export function isSnapshot(analysis: Analysis): boolean {
 
 /** `SIGSEGV`, or `snapshot` for a core of a live process. */
 function what(analysis: Analysis): string {
+  if (analysis.sanitizer) return `${analysis.sanitizer.tool}: ${analysis.sanitizer.kind}`
   return isSnapshot(analysis) ? `snapshot (${analysis.signal.name})` : analysis.signal.name
 }
 

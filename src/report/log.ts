@@ -25,6 +25,20 @@ export function crashLogLines(analysis: Analysis): string[] {
       `Blamed frame: #${blame.frame.level} ${blame.frame.function ?? '??'} at ${blame.path}:${blame.line}`
     )
   for (const problem of analysis.problems) lines.push(`Problem:      ${problem}`)
+  // The sanitizer's own report (access, free and allocation stacks), symbolised where it was
+  // not, then gdb's backtrace of the process that aborted after it.
+  const report = analysis.sanitizer
+  if (report) {
+    lines.push('', `${report.tool}: ${report.headline}`)
+    for (const stack of report.stacks) {
+      lines.push(stack.title)
+      for (const frame of stack.frames)
+        lines.push(
+          `    #${frame.level} ${frame.function ?? '??'}${frame.projectPath ? ` at ${frame.projectPath}:${frame.line ?? '?'}` : frame.file ? ` at ${frame.file}:${frame.line ?? '?'}` : frame.objfile ? ` in ${frame.objfile}` : ''}`
+        )
+    }
+    if (report.summary) lines.push(`SUMMARY: ${report.summary}`)
+  }
   lines.push('', analysis.text || '(no backtrace)')
   return lines
 }

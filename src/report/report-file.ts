@@ -22,6 +22,14 @@ function groupRecord(group: CrashGroup): object {
         kind: analysis.blame.kind
       },
       problems: analysis.problems,
+      sanitizer: analysis.sanitizer && {
+        tool: analysis.sanitizer.tool,
+        kind: analysis.sanitizer.kind,
+        headline: analysis.sanitizer.headline,
+        summary: analysis.sanitizer.summary,
+        stacks: analysis.sanitizer.stacks,
+        text: analysis.sanitizer.text
+      },
       backtrace: analysis.textPath,
       backtraceJson: analysis.jsonPath,
       threads: analysis.threads

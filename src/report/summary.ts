@@ -61,8 +61,11 @@ function location(frame: Frame, links: SourceLinks | null): string {
   return ''
 }
 
-function framesTable(analysis: Analysis, links: SourceLinks | null): string {
-  const frames = analysis.crashingThread?.frames ?? []
+function framesTable(
+  analysis: Analysis,
+  links: SourceLinks | null,
+  frames: Frame[] = analysis.crashingThread?.frames ?? []
+): string {
   if (frames.length === 0) return '_No frames: see the problems above._'
   const rows = ['| # | Function | Source | Library |', '|---:|---|---|---|']
   for (const frame of frames.slice(0, TABLE_FRAMES)) {
@@ -117,7 +120,27 @@ function renderGroup(group: CrashGroup, index: number, links: SourceLinks | null
   if (problems.length > 0) {
     parts.push(...problems.slice(0, 10).map((p) => `> ⚠️ ${escape(p)}`), '')
   }
-  parts.push(`Crashing thread of pid ${crash.pid}:`, '', framesTable(first, links), '')
+  const report = first.sanitizer
+  if (report) {
+    // The sanitizer's stacks: the access (or the leak's allocation), then the free and the
+    // allocation, or a race's other access.
+    parts.push(`${escape(`${report.tool}: ${report.headline}`.slice(0, 300))}`, '')
+    for (const stack of report.stacks.slice(0, 4))
+      parts.push(
+        `${escape(stack.title.slice(0, 200))}`,
+        '',
+        framesTable(first, links, stack.frames),
+        ''
+      )
+  }
+  parts.push(
+    report
+      ? `gdb's backtrace of pid ${crash.pid} (the runtime aborting after its report):`
+      : `Crashing thread of pid ${crash.pid}:`,
+    '',
+    framesTable(first, links),
+    ''
+  )
   if (first.text) {
     parts.push(
       '<details><summary>Full backtrace (all threads)</summary>',

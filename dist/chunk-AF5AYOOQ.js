@@ -5,15 +5,15 @@ import {
   commandLine,
   groupTitle,
   signalDescription
-} from "./chunk-ZMCEVTDU.js";
+} from "./chunk-5FNCSNDN.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-CQMCUHB2.js";
+} from "./chunk-L7VXJUBH.js";
 import {
   info,
   warning
-} from "./chunk-LY2TUG3Y.js";
+} from "./chunk-C4X6V5PE.js";
 
 // src/report/markdown.ts
 var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
@@ -83,8 +83,7 @@ function location(frame, links) {
   if (frame.file && frame.line !== null) return code(`${frame.file}:${frame.line}`);
   return "";
 }
-function framesTable(analysis, links) {
-  const frames = analysis.crashingThread?.frames ?? [];
+function framesTable(analysis, links, frames = analysis.crashingThread?.frames ?? []) {
   if (frames.length === 0) return "_No frames: see the problems above._";
   const rows = ["| # | Function | Source | Library |", "|---:|---|---|---|"];
   for (const frame of frames.slice(0, TABLE_FRAMES)) {
@@ -132,7 +131,23 @@ function renderGroup(group, index, links) {
   if (problems.length > 0) {
     parts.push(...problems.slice(0, 10).map((p) => `> \u26A0\uFE0F ${escape(p)}`), "");
   }
-  parts.push(`Crashing thread of pid ${crash.pid}:`, "", framesTable(first, links), "");
+  const report = first.sanitizer;
+  if (report) {
+    parts.push(`${escape(`${report.tool}: ${report.headline}`.slice(0, 300))}`, "");
+    for (const stack of report.stacks.slice(0, 4))
+      parts.push(
+        `${escape(stack.title.slice(0, 200))}`,
+        "",
+        framesTable(first, links, stack.frames),
+        ""
+      );
+  }
+  parts.push(
+    report ? `gdb's backtrace of pid ${crash.pid} (the runtime aborting after its report):` : `Crashing thread of pid ${crash.pid}:`,
+    "",
+    framesTable(first, links),
+    ""
+  );
   if (first.text) {
     parts.push(
       "<details><summary>Full backtrace (all threads)</summary>",
@@ -409,7 +424,7 @@ function canUpload(env = process.env) {
   return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL);
 }
 async function uploadBundle(bundle, options) {
-  const { DefaultArtifactClient } = await import("./artifact-WIHOG3XS.js");
+  const { DefaultArtifactClient } = await import("./artifact-SSP6QJHV.js");
   const client = new DefaultArtifactClient();
   let lastError = null;
   for (let attempt = 1; attempt <= 5; attempt++) {

@@ -5,10 +5,10 @@ import {
   executableName,
   groupCrashes,
   signatureOf
-} from "./chunk-CQMCUHB2.js";
+} from "./chunk-L7VXJUBH.js";
 import {
   getInput
-} from "./chunk-LY2TUG3Y.js";
+} from "./chunk-C4X6V5PE.js";
 
 // src/analyze/expected.ts
 import { constants } from "node:os";
@@ -289,6 +289,7 @@ function getInputs() {
     ),
     maxArtifactSize: parseSize("max-artifact-size" /* MaxArtifactSize */, read("max-artifact-size" /* MaxArtifactSize */, "4G")),
     maxCores: parseInteger("max-cores" /* MaxCores */, read("max-cores" /* MaxCores */, "50"), 1, 1e4),
+    sanitizers: parseEnum("sanitizers" /* Sanitizers */, read("sanitizers" /* Sanitizers */, "auto"), { auto: "auto", off: "off" }) === "auto",
     setuidCores: parseEnum("setuid-cores" /* SetuidCores */, read("setuid-cores" /* SetuidCores */, "exclude" /* Exclude */), SetuidCores) === "include" /* Include */,
     expectedCrashes: parseRules("expected-crashes" /* ExpectedCrashes */, read("expected-crashes" /* ExpectedCrashes */, "")),
     maxCoresPerGroup: parseInteger(

@@ -1,12 +1,12 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-4COKSRGJ.js";
+} from "./chunk-M5XG6BYQ.js";
 import {
   commandLine,
   crashTitle,
   signalDescription
-} from "./chunk-ZMCEVTDU.js";
+} from "./chunk-5FNCSNDN.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -21,26 +21,196 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-CQMCUHB2.js";
+} from "./chunk-L7VXJUBH.js";
 import {
   debug,
   endGroup,
   info,
   startGroup
-} from "./chunk-LY2TUG3Y.js";
+} from "./chunk-C4X6V5PE.js";
 
 // src/analyze/gdb.ts
 import { createHash } from "node:crypto";
 import { constants as constants2 } from "node:fs";
 import { copyFile, link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { basename, delimiter, dirname, join } from "node:path";
+import { basename, delimiter, dirname, join as join2 } from "node:path";
 import { fileURLToPath } from "node:url";
+
+// src/analyze/sanitizer.ts
+import { open } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+var MAX_TEXT = 64 * 1024;
+var CHUNK = 4 * 1024 * 1024;
+async function findSanitizerReport(core) {
+  const marker = Buffer.from("==ERROR: ");
+  const handle = await open(core, "r").catch(() => null);
+  if (!handle) return null;
+  try {
+    const buffer = Buffer.alloc(CHUNK + marker.length);
+    let position = 0;
+    let carried = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, carried, CHUNK, position);
+      if (bytesRead === 0) return null;
+      const filled = carried + bytesRead;
+      for (let at = buffer.indexOf(marker); at >= 0 && at < filled; at = buffer.indexOf(marker, at + 1)) {
+        const start = Math.max(0, position - carried + at - 16);
+        const text = Buffer.alloc(MAX_TEXT);
+        const read = await handle.read(text, 0, MAX_TEXT, start);
+        const body = text.subarray(0, read.bytesRead);
+        const line = /==\d{1,10}==ERROR: \w+Sanitizer: /.exec(
+          body.subarray(0, 64).toString("latin1")
+        );
+        if (!line) continue;
+        const from = line.index;
+        const end = body.indexOf(0, from);
+        return body.subarray(from, end < 0 ? body.length : end).toString("utf8");
+      }
+      carried = Math.min(marker.length - 1, filled);
+      buffer.copy(buffer, 0, filled - carried, filled);
+      position += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+var FRAME = /^\s*#(\d+) (0x[0-9a-f]+)(?: in (.+?))?(?: ([^\s()]+?)(?::(\d+))?(?::\d+)?)?(?:\s+\(([^()]+?)\+(0x[0-9a-f]+)\))?(?: \(BuildId: [0-9a-f]+\))?\s*$/;
+function parseFrameLine(line) {
+  const m = FRAME.exec(line);
+  if (!m) return null;
+  const [, level, pc, fn, file, lineNo, module, offset] = m;
+  return {
+    level: Number(level),
+    pc,
+    function: fn && fn !== "<null>" ? fn : null,
+    file: file ?? null,
+    fullname: file ?? null,
+    line: lineNo ? Number(lineNo) : null,
+    objfile: module ?? null,
+    functionFile: null,
+    functionLine: null,
+    inline: false,
+    signalHandler: false,
+    projectPath: null,
+    module: module ?? null,
+    offset: offset ?? null
+  };
+}
+function parseSanitizerReport(text) {
+  const lines = text.split("\n");
+  const error = lines.map((line) => /^==\d+==ERROR: (\w+Sanitizer): (.*)$/.exec(line)).find(Boolean);
+  if (!error) return null;
+  const [, tool, rest] = error;
+  const headline = rest.trim();
+  const kind = /^attempting ([a-z-]+)/.exec(headline)?.[1] ?? /^(SEGV|detected memory leaks|[a-z][a-z-]+)/.exec(headline)?.[1] ?? headline;
+  const stacks = [];
+  let title = "";
+  let current = null;
+  for (const line of lines) {
+    const frame = parseFrameLine(line);
+    if (frame) {
+      if (!current) {
+        current = [];
+        stacks.push({ title: title || headline, frames: current });
+      }
+      current.push(frame);
+      continue;
+    }
+    current = null;
+    const trimmed = line.trim();
+    if (trimmed) title = trimmed.replace(/^==\d+==/, "");
+  }
+  const summary = /^SUMMARY: (.*)$/m.exec(text)?.[1]?.trim() ?? null;
+  return {
+    tool,
+    kind,
+    headline,
+    summary,
+    stacks,
+    text: text.slice(0, MAX_TEXT)
+  };
+}
+async function symbolize(report, analysis) {
+  const { crash } = analysis;
+  const copies = /* @__PURE__ */ new Map();
+  if (crash.executablePath && crash.executable)
+    copies.set(crash.executablePath.replace(/ \(deleted\)$/, ""), crash.executable);
+  for (const library of crash.libraries) copies.set(library.path, library.file);
+  const wanted = /* @__PURE__ */ new Map();
+  for (const stack of report.stacks)
+    for (const frame of stack.frames) {
+      if (frame.fullname || !frame.module || !frame.offset || !copies.has(frame.module)) continue;
+      const set = wanted.get(frame.module) ?? /* @__PURE__ */ new Set();
+      set.add(frame.offset);
+      wanted.set(frame.module, set);
+    }
+  for (const [module, offsets] of wanted) {
+    const list = [...offsets];
+    const result = await runCommand("addr2line", ["-f", "-C", "-e", copies.get(module), ...list], {
+      timeoutMs: 3e4
+    }).catch(() => null);
+    if (!result || result.code !== 0) continue;
+    const lines = result.stdout.split("\n");
+    const found = /* @__PURE__ */ new Map();
+    list.forEach((offset, i) => {
+      const fn = lines[i * 2] ?? "??";
+      const where = /^(.*):(\d+)(?: \(discriminator \d+\))?$/.exec(lines[i * 2 + 1] ?? "");
+      found.set(offset, {
+        fn: fn === "??" ? null : fn,
+        file: where && where[1] !== "??" ? where[1] : null,
+        line: where && Number(where[2]) > 0 ? Number(where[2]) : null
+      });
+    });
+    for (const stack of report.stacks)
+      for (const frame of stack.frames) {
+        const hit = frame.module === module && frame.offset ? found.get(frame.offset) : void 0;
+        if (!hit) continue;
+        frame.function = frame.function ?? hit.fn;
+        frame.file = hit.file;
+        frame.fullname = hit.file;
+        frame.line = hit.line;
+      }
+  }
+}
+async function addSanitizerReport(analysis, options) {
+  const core = analysis.crash.core;
+  if (!core || analysis.sanitizer) return;
+  const text = await findSanitizerReport(core).catch(() => null);
+  const report = text ? parseSanitizerReport(text) : null;
+  if (!report) return;
+  await symbolize(report, analysis);
+  const resolver = new SourceResolver(options);
+  const roots = [options.workspace, analysis.crash.cwd].filter((r) => !!r);
+  for (const stack of report.stacks)
+    for (const frame of stack.frames) {
+      const name = frame.fullname;
+      if (!name) continue;
+      frame.projectPath = isAbsolute(name) ? resolver.projectPath(name) : roots.map((root) => resolver.projectPath(join(root, name))).find(Boolean) ?? null;
+    }
+  analysis.sanitizer = report;
+  const first = report.stacks[0];
+  if (!first) return;
+  const blame = chooseBlame(
+    {
+      num: 0,
+      lwp: analysis.crash.tid,
+      name: null,
+      crashed: true,
+      frames: first.frames,
+      unwindStopReason: null,
+      truncated: false
+    },
+    resolver,
+    options.skipFrames
+  );
+  if (blame?.path || !analysis.blame?.path) analysis.blame = blame;
+}
 
 // src/analyze/bt-text.ts
 import { constants } from "node:os";
-var FRAME = /^#(\d+)\s+(?:(0x[0-9a-fA-F]+) in )?(.+?)(?: \((.*)\))?(?: at (.+):(\d+)| from (.+))?$/;
-function parseFrameLine(line) {
-  const match3 = FRAME.exec(line.trimEnd());
+var FRAME2 = /^#(\d+)\s+(?:(0x[0-9a-fA-F]+) in )?(.+?)(?: \((.*)\))?(?: at (.+):(\d+)| from (.+))?$/;
+function parseFrameLine2(line) {
+  const match3 = FRAME2.exec(line.trimEnd());
   if (!match3) return null;
   const [, level, pc, name, , file, lineNo, from] = match3;
   const signalHandler = name === "<signal handler called>";
@@ -63,7 +233,7 @@ function parseCrashingThread(text) {
   const frames = [];
   for (const line of text.split("\n")) {
     if (/^Thread \d+ /.test(line)) break;
-    const frame = parseFrameLine(line);
+    const frame = parseFrameLine2(line);
     if (frame) frames.push(frame);
   }
   return {
@@ -158,7 +328,7 @@ async function privateSysroot(crash, made) {
   const key = createHash("sha256").update(JSON.stringify(crash.libraries.map((l) => [l.path, l.file, l.soname]).sort())).digest("hex").slice(0, 16);
   let sysroot = made.get(key);
   if (!sysroot) {
-    sysroot = buildSysroot(join(dirname(crash.dir), "sysroots", key), crash.libraries);
+    sysroot = buildSysroot(join2(dirname(crash.dir), "sysroots", key), crash.libraries);
     made.set(key, sysroot);
   }
   return sysroot;
@@ -174,13 +344,13 @@ async function buildSysroot(sysroot, libraries) {
   for (const library of libraries) {
     const relative = safeRelative(library.path);
     if (!relative) continue;
-    await place(library.file, join(sysroot, relative)).catch(() => void 0);
-    folders.add(dirname(join(sysroot, relative)));
+    await place(library.file, join2(sysroot, relative)).catch(() => void 0);
+    folders.add(dirname(join2(sysroot, relative)));
   }
   for (const library of libraries) {
     const relative = safeRelative(library.path);
     if (!relative || !library.soname || library.soname === basename(relative)) continue;
-    await place(library.file, join(sysroot, dirname(relative), library.soname)).catch(
+    await place(library.file, join2(sysroot, dirname(relative), library.soname)).catch(
       () => void 0
     );
   }
@@ -214,7 +384,7 @@ async function runBatch(options, executable, jobs, listFile) {
     )
   );
   const cache = jobs.length > 1 ? [
-    "set index-cache directory " + join(dirname(jobs[0].crash.dir), "gdb-index-cache"),
+    "set index-cache directory " + join2(dirname(jobs[0].crash.dir), "gdb-index-cache"),
     "set index-cache enabled on"
   ] : [];
   const args = [...settingsArgs(cache), "-x", scriptPath()];
@@ -321,8 +491,8 @@ async function analyzeCrashes(crashes, options) {
   for (const crash of crashes) {
     const job = {
       crash,
-      json: join(crash.dir, "backtrace.json"),
-      text: join(crash.dir, "backtrace.txt"),
+      json: join2(crash.dir, "backtrace.json"),
+      text: join2(crash.dir, "backtrace.txt"),
       ...await privateSysroot(crash, sysroots)
     };
     const key = crash.executable ?? "";
@@ -337,7 +507,7 @@ async function analyzeCrashes(crashes, options) {
   let warnedNoPython = false;
   const worker = async () => {
     for (let batch = queue.shift(); batch; batch = queue.shift()) {
-      const listFile = join(batch.jobs[0].crash.dir, "gdb-jobs.json");
+      const listFile = join2(batch.jobs[0].crash.dir, "gdb-jobs.json");
       const run = await runBatch(options, batch.executable, batch.jobs, listFile);
       const unfinished = [];
       for (const job of batch.jobs) {
@@ -386,7 +556,10 @@ async function analyzeAll(crashes, cores, gdb) {
     }
   }
   if (usable.length > 0 && !("missing" in gdb)) {
-    for (const analysis of await analyzeCrashes(usable, gdb)) results.set(analysis.crash, analysis);
+    for (const analysis of await analyzeCrashes(usable, gdb)) {
+      await addSanitizerReport(analysis, gdb);
+      results.set(analysis.crash, analysis);
+    }
   }
   for (const crash of crashes) {
     const first = crash.twinOf ? results.get(byId.get(crash.twinOf)) : void 0;
@@ -1137,19 +1310,19 @@ function balancedWithBudget(str, masked, budget) {
 }
 function maskUnmatchedOpens(masked, budget) {
   budget.remaining -= masked.length;
-  const open = [];
+  const open2 = [];
   for (let i = 0; i < masked.length; i++) {
     const c = masked.charCodeAt(i);
     if (c === 123) {
-      open.push(i);
-    } else if (c === 125 && open.length) {
-      open.pop();
+      open2.push(i);
+    } else if (c === 125 && open2.length) {
+      open2.pop();
     }
   }
   let out = "";
   let last = 0;
-  for (let i = 0; i < open.length; i++) {
-    const at = open[i];
+  for (let i = 0; i < open2.length; i++) {
+    const at = open2[i];
     out += masked.slice(last, at) + "\0";
     last = at + 1;
   }
@@ -2933,10 +3106,10 @@ var Minimatch = class {
       }
       return filtered.join("/");
     }).join("|");
-    const [open, close] = set.length > 1 ? ["(?:", ")"] : ["", ""];
-    re = "^" + open + re + close + "$";
+    const [open2, close] = set.length > 1 ? ["(?:", ")"] : ["", ""];
+    re = "^" + open2 + re + close + "$";
     if (this.partial) {
-      re = "^(?:\\/|" + open + re.slice(1, -1) + close + ")$";
+      re = "^(?:\\/|" + open2 + re.slice(1, -1) + close + ")$";
     }
     if (this.negate)
       re = "^(?!" + re + ").+$";
@@ -3511,7 +3684,7 @@ function create(patterns, options) {
 
 // src/collect/identify.ts
 import { lstat, rm as rm2, stat } from "node:fs/promises";
-import { basename as basename4, dirname as dirname4, isAbsolute, join as join3, resolve } from "node:path";
+import { basename as basename4, dirname as dirname4, isAbsolute as isAbsolute2, join as join4, resolve } from "node:path";
 var DELETED = / \(deleted\)$/;
 async function isFile(path6) {
   return stat(path6).then(
@@ -3567,7 +3740,7 @@ var ExecutableCandidates = class {
           problem: `${path6} changed since the crash (build-id ${found ?? "none"} instead of ${buildId})`
         };
       const folder = buildId ?? `no-build-id-${index}`;
-      const file = join3(this.stage, "objects", folder, basename4(path6) || "file");
+      const file = join4(this.stage, "objects", folder, basename4(path6) || "file");
       await rm2(file, { force: true });
       await copyFromHandle(opened.handle, file);
       return { file, soname: await handleSoname(opened.handle) };
@@ -3654,9 +3827,9 @@ async function identify(crash, candidates, preferCandidates = false) {
   if (preferCandidates && await fromCandidates()) return { crash, core, problems };
   const recorded = crash.executablePath?.replace(DELETED, "") ?? null;
   const paths = [];
-  if (recorded && isAbsolute(recorded)) paths.push(recorded);
-  if (core?.execfn && (isAbsolute(core.execfn) || crash.cwd))
-    paths.push(isAbsolute(core.execfn) ? core.execfn : resolve(crash.cwd, core.execfn));
+  if (recorded && isAbsolute2(recorded)) paths.push(recorded);
+  if (core?.execfn && (isAbsolute2(core.execfn) || crash.cwd))
+    paths.push(isAbsolute2(core.execfn) ? core.execfn : resolve(crash.cwd, core.execfn));
   for (const path6 of [...new Set(paths)]) {
     const id = await candidates.buildIdOf(path6);
     if (id === null && !await isFile(path6)) continue;
@@ -3689,7 +3862,7 @@ async function identify(crash, candidates, preferCandidates = false) {
 
 // src/collect/stray.ts
 import { access, constants as constants3, lstat as lstat2, mkdir as mkdir2 } from "node:fs/promises";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 
 // src/collect/crash.ts
 function newCrash(id, source, dir, known = {}) {
@@ -3774,7 +3947,7 @@ async function collectStrayCores(patterns, since, stageDir, seen) {
 }
 async function crashFromCoreFile(path6, mtimeMs, stageDir, index) {
   const id = `core-${Math.floor(mtimeMs / 1e3)}-${index}`;
-  const dir = join4(stageDir, id);
+  const dir = join5(stageDir, id);
   await mkdir2(dir, { recursive: true });
   return newCrash(id, "core-file", dir, { time: Math.floor(mtimeMs / 1e3), core: path6 });
 }
@@ -3801,6 +3974,18 @@ function crashLogLines(analysis) {
       `Blamed frame: #${blame.frame.level} ${blame.frame.function ?? "??"} at ${blame.path}:${blame.line}`
     );
   for (const problem of analysis.problems) lines.push(`Problem:      ${problem}`);
+  const report = analysis.sanitizer;
+  if (report) {
+    lines.push("", `${report.tool}: ${report.headline}`);
+    for (const stack of report.stacks) {
+      lines.push(stack.title);
+      for (const frame of stack.frames)
+        lines.push(
+          `    #${frame.level} ${frame.function ?? "??"}${frame.projectPath ? ` at ${frame.projectPath}:${frame.line ?? "?"}` : frame.file ? ` at ${frame.file}:${frame.line ?? "?"}` : frame.objfile ? ` in ${frame.objfile}` : ""}`
+        );
+    }
+    if (report.summary) lines.push(`SUMMARY: ${report.summary}`);
+  }
   lines.push("", analysis.text || "(no backtrace)");
   return lines;
 }
@@ -3852,6 +4037,14 @@ function groupRecord(group) {
         kind: analysis.blame.kind
       },
       problems: analysis.problems,
+      sanitizer: analysis.sanitizer && {
+        tool: analysis.sanitizer.tool,
+        kind: analysis.sanitizer.kind,
+        headline: analysis.sanitizer.headline,
+        summary: analysis.sanitizer.summary,
+        stacks: analysis.sanitizer.stacks,
+        text: analysis.sanitizer.text
+      },
       backtrace: analysis.textPath,
       backtraceJson: analysis.jsonPath,
       threads: analysis.threads

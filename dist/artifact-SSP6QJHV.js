@@ -10,7 +10,7 @@ import {
   require_undici,
   setSecret,
   warning
-} from "./chunk-LY2TUG3Y.js";
+} from "./chunk-C4X6V5PE.js";
 import {
   Octokit,
   RequestError,

@@ -21400,6 +21400,7 @@ export {
   HttpClient,
   BearerCredentialHandler,
   summary,
+  exportVariable,
   setSecret,
   getInput,
   setOutput,

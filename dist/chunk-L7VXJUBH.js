@@ -149,7 +149,8 @@ function bareAnalysis(crash, problems) {
     blame: null,
     problems: [...crash.problems, ...problems],
     jsonPath: null,
-    textPath: null
+    textPath: null,
+    sanitizer: null
   };
 }
 function fillFromCore(analysis, core) {
@@ -291,7 +292,7 @@ function frameName(frame) {
   return `??@${library ?? "?"}`;
 }
 function meaningfulNames(analysis, skipFrames) {
-  const frames = analysis.crashingThread?.frames ?? [];
+  const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? [];
   const meaningful = frames.filter(
     (frame) => !isMachinery(frame, skipFrames) && !isRuntimeLibrary(frame)
   );
@@ -304,7 +305,7 @@ function signatureOf(analysis, skipFrames) {
   const material = [
     `v${SIGNATURE_VERSION}`,
     executableName(analysis),
-    analysis.signal.name,
+    analysis.sanitizer ? `${analysis.sanitizer.tool}: ${analysis.sanitizer.kind}` : analysis.signal.name,
     ...functions
   ].join("\n");
   const hash = `v${SIGNATURE_VERSION}-${createHash("sha256").update(material).digest("hex").slice(0, 12)}`;

@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   executableName,
   shellQuote
-} from "./chunk-CQMCUHB2.js";
+} from "./chunk-L7VXJUBH.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {
@@ -28,6 +28,7 @@ function isSnapshot(analysis) {
   return analysis.signal.number > 0 && !CORE_SIGNALS.has(analysis.signal.name);
 }
 function what(analysis) {
+  if (analysis.sanitizer) return `${analysis.sanitizer.tool}: ${analysis.sanitizer.kind}`;
   return isSnapshot(analysis) ? `snapshot (${analysis.signal.name})` : analysis.signal.name;
 }
 function groupTitle(group) {

@@ -3,17 +3,17 @@ import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-4COKSRGJ.js";
+} from "./chunk-M5XG6BYQ.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-CQMCUHB2.js";
+} from "./chunk-L7VXJUBH.js";
 import {
   getState,
   saveState
-} from "./chunk-LY2TUG3Y.js";
+} from "./chunk-C4X6V5PE.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";

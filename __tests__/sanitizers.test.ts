@@ -1,0 +1,247 @@
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  crashLine,
+  FakeJob,
+  makeWorkspace,
+  reportCrashes,
+  waitForCrashes,
+  workflowCommands,
+  type Workspace
+} from '../__fixtures__/e2e.js'
+import { guardKernel } from '../__fixtures__/kernel.js'
+
+// Programs built with Debian's gcc and libasan during the test: each sanitizer error, printed
+// on stderr as before, is reported like a crash with its stacks, from the core main's
+// ASAN_OPTIONS make it leave.
+guardKernel()
+
+const ASAN = ['-g', '-O1', '-fsanitize=address', '-fno-omit-frame-pointer']
+let ws: Workspace | null = null
+let skipped = ''
+
+beforeAll(() => {
+  try {
+    execFileSync('gcc', ['-fsanitize=address', '-x', 'c', '-o', '/dev/null', '-'], {
+      input: 'int main(void){return 0;}',
+      stdio: ['pipe', 'ignore', 'ignore']
+    })
+  } catch {
+    skipped = "gcc's libasan is not installed (apt-get install libasan8)"
+    return
+  }
+  ws = makeWorkspace([
+    { name: 'asan_uaf', flags: ASAN },
+    { name: 'asan_kinds', flags: ASAN },
+    { name: 'asan_daemon', flags: ASAN }
+  ])
+}, 120_000)
+
+function workspace(): Workspace | null {
+  if (!ws) process.stdout.write(`skipped: ${skipped}\n`)
+  return ws
+}
+
+interface Stack {
+  title: string
+  frames: { function: string | null; projectPath: string | null; line: number | null }[]
+}
+interface Record {
+  id: string
+  pid: number
+  commandLine: string[]
+  blame: { function: string | null; path: string | null; line: number | null } | null
+  sanitizer: { tool: string; kind: string; headline: string; stacks: Stack[] } | null
+}
+
+function job(w: Workspace, env: { [name: string]: string } = {}): FakeJob {
+  return new FakeJob({
+    workspace: w.dir,
+    env,
+    inputs: { 'fail-on-crash': 'false', upload: 'none' }
+  })
+}
+
+/** The first frame of a stack in the project: its function and line. */
+function projectFrame(stack: Stack | undefined) {
+  const frame = stack?.frames.find((f) => f.projectPath)
+  return frame && { function: frame.function, path: frame.projectPath, line: frame.line }
+}
+
+describe('sanitizers: AddressSanitizer errors are crashes', () => {
+  it('reports a use-after-free with its access, free and allocation stacks, and stderr keeps the report', async () => {
+    const w = workspace()
+    if (!w) return
+    const j = job(w)
+    const main = await j.runStep('main')
+    expect(main.stdout).toContain(
+      'Sanitizers: ASAN_OPTIONS=abort_on_error=1:disable_coredump=0 for the later steps'
+    )
+    // A test harness that keeps the program's stderr in its own log still has the report.
+    const run = spawnSync(w.bin('asan_uaf'), { cwd: w.dir, env: j.processEnv(), encoding: 'utf8' })
+    expect(run.signal).toBe('SIGABRT')
+    expect(run.stderr).toMatch(/==\d+==ERROR: AddressSanitizer: heap-use-after-free/)
+    expect(run.stderr).toMatch(/freed by thread T0 here:/)
+    expect(run.stderr).toMatch(/^SUMMARY: AddressSanitizer: heap-use-after-free/m)
+    await waitForCrashes(j, 1)
+    const post = await j.runStep('post')
+    const [record] = reportCrashes<Record>(post.outputs.report)
+    expect(record!.sanitizer).toMatchObject({
+      tool: 'AddressSanitizer',
+      kind: 'heap-use-after-free'
+    })
+    const [access, freed, allocated] = record!.sanitizer!.stacks
+    expect(access!.title).toMatch(/^READ of size 4 at 0x[0-9a-f]+ thread T0$/)
+    expect(freed!.title).toBe('freed by thread T0 here:')
+    expect(allocated!.title).toBe('previously allocated by thread T0 here:')
+    expect(record!.blame).toMatchObject({
+      function: 'session_id',
+      path: 'src/asan_uaf.c',
+      line: crashLine('asan_uaf')
+    })
+    expect(projectFrame(freed)).toMatchObject({
+      function: 'close_session',
+      line: crashLine('asan_uaf', 'free-here')
+    })
+    expect(projectFrame(allocated)).toMatchObject({
+      function: 'open_session',
+      line: crashLine('asan_uaf', 'alloc-here')
+    })
+    // Log, annotation and summary name the error, not the abort that followed it.
+    const commands = workflowCommands(post.stdout)
+    expect(commands.find((c) => c.command === 'group')?.message).toMatch(
+      /^💥 AddressSanitizer: heap-use-after-free in session_id \(src\/asan_uaf\.c:\d+\)/
+    )
+    expect(commands.find((c) => c.command === 'error')?.properties).toMatchObject({
+      file: 'src/asan_uaf.c',
+      line: String(crashLine('asan_uaf'))
+    })
+    expect(post.summary).toContain('AddressSanitizer: heap-use-after-free')
+    expect(post.summary).toContain('freed by thread T0 here:')
+    expect(post.summary).toMatch(/`close_session`/)
+  }, 60_000)
+
+  it('names each kind and blames its line: heap and stack overflows, double free, SEGV, leak', async () => {
+    const w = workspace()
+    if (!w) return
+    const j = job(w)
+    await j.runStep('main')
+    const kinds = {
+      heap: ['heap-buffer-overflow', 'heap_overflow', 'AddressSanitizer'],
+      stack: ['stack-buffer-overflow', 'stack_overflow', 'AddressSanitizer'],
+      double: ['double-free', 'double_free', 'AddressSanitizer'],
+      segv: ['SEGV', 'wild_write', 'AddressSanitizer'],
+      leak: ['detected memory leaks', 'leak', 'LeakSanitizer']
+    }
+    for (const what of Object.keys(kinds)) {
+      const run = spawnSync(w.bin('asan_kinds'), [what], { cwd: w.dir, env: j.processEnv() })
+      expect(run.signal).toBe('SIGABRT')
+    }
+    await waitForCrashes(j, Object.keys(kinds).length)
+    const post = await j.runStep('post')
+    const records = reportCrashes<Record>(post.outputs.report)
+    for (const [what, [kind, fn, tool]] of Object.entries(kinds)) {
+      const record = records.find((r) => r.commandLine[1] === what)
+      expect(record?.sanitizer).toMatchObject({ tool, kind })
+      expect(record?.blame).toMatchObject({
+        function: fn,
+        path: 'src/asan_kinds.c',
+        line: crashLine('asan_kinds', `${what}-here`)
+      })
+    }
+    // Five errors, five groups: the kind is part of the signature.
+    expect(workflowCommands(post.stdout).filter((c) => c.command === 'group')).toHaveLength(5)
+  }, 60_000)
+
+  it("reports the bug of a daemon's forked worker after its step has ended", async () => {
+    const w = workspace()
+    if (!w) return
+    const j = job(w)
+    await j.runStep('main')
+    const run = spawnSync(w.bin('asan_daemon'), { cwd: w.dir, env: j.processEnv() })
+    expect(run.status).toBe(0)
+    await waitForCrashes(j, 1)
+    const post = await j.runStep('post')
+    const [record] = reportCrashes<Record>(post.outputs.report)
+    expect(record!.sanitizer?.kind).toBe('heap-use-after-free')
+    expect(record!.blame).toMatchObject({ function: 'worker_job', line: crashLine('asan_daemon') })
+  }, 60_000)
+
+  it("keeps the user's ASAN_OPTIONS, which win: detect_leaks=0 and a log_path", async () => {
+    const w = workspace()
+    if (!w) return
+    const logs = mkdtempSync(join(tmpdir(), 'crash-capture-asan-logs-'))
+    const theirs = `detect_leaks=0:log_path=${logs}/asan`
+    const j = job(w, { ASAN_OPTIONS: theirs })
+    const main = await j.runStep('main')
+    expect(main.stdout).toContain(
+      `ASAN_OPTIONS=abort_on_error=1:disable_coredump=0:${theirs} for the later steps (yours after ours: yours win)`
+    )
+    // No leak report: detect_leaks=0 holds.
+    const leak = spawnSync(w.bin('asan_kinds'), ['leak'], { cwd: w.dir, env: j.processEnv() })
+    expect(leak.status).toBe(0)
+    // The report goes to their log file, not stderr; the core still has it.
+    const uaf = spawnSync(w.bin('asan_uaf'), { cwd: w.dir, env: j.processEnv(), encoding: 'utf8' })
+    expect(uaf.signal).toBe('SIGABRT')
+    expect(uaf.stderr).not.toContain('heap-use-after-free')
+    const [log] = readdirSync(logs)
+    expect(readFileSync(join(logs, log!), 'utf8')).toContain('heap-use-after-free')
+    await waitForCrashes(j, 1)
+    const post = await j.runStep('post')
+    const records = reportCrashes<Record>(post.outputs.report)
+    expect(records).toHaveLength(1)
+    expect(records[0]!.sanitizer?.kind).toBe('heap-use-after-free')
+  }, 60_000)
+
+  it('symbolises a report printed without a symbolizer from the executable copy', async () => {
+    const w = workspace()
+    if (!w) return
+    const j = job(w, { ASAN_OPTIONS: 'symbolize=0' })
+    await j.runStep('main')
+    const run = spawnSync(w.bin('asan_uaf'), { cwd: w.dir, env: j.processEnv(), encoding: 'utf8' })
+    // What ASan printed: modules and offsets, no names.
+    expect(run.stderr).toMatch(/#\d+ 0x[0-9a-f]+ +\(.*asan_uaf\+0x[0-9a-f]+\)/)
+    expect(run.stderr).not.toContain('session_id')
+    await waitForCrashes(j, 1)
+    const post = await j.runStep('post')
+    const [record] = reportCrashes<Record>(post.outputs.report)
+    const [access, freed, allocated] = record!.sanitizer!.stacks
+    expect(projectFrame(access)).toMatchObject({
+      function: 'session_id',
+      line: crashLine('asan_uaf')
+    })
+    expect(projectFrame(freed)?.function).toBe('close_session')
+    expect(projectFrame(allocated)?.function).toBe('open_session')
+  }, 60_000)
+
+  it('makes one group of 20 processes hitting the same use-after-free', async () => {
+    const w = workspace()
+    if (!w) return
+    const j = job(w)
+    await j.runStep('main')
+    for (let i = 0; i < 20; i++) spawnSync(w.bin('asan_uaf'), { cwd: w.dir, env: j.processEnv() })
+    await waitForCrashes(j, 20, 30_000)
+    const post = await j.runStep('post')
+    const report = JSON.parse(readFileSync(post.outputs.report!, 'utf8')) as {
+      groups: { count: number }[]
+    }
+    expect(report.groups.map((g) => g.count)).toEqual([20])
+    expect(existsSync(post.outputs.report!)).toBe(true)
+  }, 90_000)
+
+  it('leaves ASAN_OPTIONS alone with sanitizers: off', async () => {
+    const w = workspace()
+    if (!w) return
+    const j = new FakeJob({
+      workspace: w.dir,
+      inputs: { 'fail-on-crash': 'false', upload: 'none', sanitizers: 'off' }
+    })
+    const main = await j.runStep('main')
+    expect(main.stdout).not.toContain('ASAN_OPTIONS')
+    expect(j.exported.ASAN_OPTIONS).toBeUndefined()
+    await j.runStep('post')
+  }, 60_000)
+})
