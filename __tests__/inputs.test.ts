@@ -29,6 +29,7 @@ describe('inputs', () => {
       searchPaths: [],
       setuidCores: false,
       sanitizers: true,
+      leftoverProcesses: 'report',
       expectedCrashes: [],
       maxCoresPerGroup: 3,
       identity: { job: 'job', label: 'job', key: 'job', index: null, total: null, attempt: 1 },

@@ -8,15 +8,15 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-AF5AYOOQ.js";
+} from "./chunk-YXKP7MJG.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-SMURMYRU.js";
+} from "./chunk-IN2KEOSB.js";
 import {
   fromBlame
-} from "./chunk-5FNCSNDN.js";
-import "./chunk-L7VXJUBH.js";
+} from "./chunk-EM7KPQMT.js";
+import "./chunk-YG5ENQGJ.js";
 import {
   error,
   info,

@@ -9,12 +9,12 @@ import {
   groupText,
   identify,
   looksLikeCore
-} from "./chunk-HLM4EU2Y.js";
-import "./chunk-M5XG6BYQ.js";
-import "./chunk-5FNCSNDN.js";
+} from "./chunk-5RKJRRQP.js";
+import "./chunk-NZCFFQJL.js";
+import "./chunk-EM7KPQMT.js";
 import {
   groupCrashes
-} from "./chunk-L7VXJUBH.js";
+} from "./chunk-YG5ENQGJ.js";
 import "./chunk-C4X6V5PE.js";
 import "./chunk-LQK3ML4U.js";
 

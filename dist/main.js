@@ -4,12 +4,12 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-RRMPINKU.js";
-import "./chunk-M5XG6BYQ.js";
+} from "./chunk-KOTHYA5Q.js";
+import "./chunk-NZCFFQJL.js";
 import {
   getInputs
-} from "./chunk-SMURMYRU.js";
-import "./chunk-L7VXJUBH.js";
+} from "./chunk-IN2KEOSB.js";
+import "./chunk-YG5ENQGJ.js";
 import {
   endGroup,
   exportVariable,

@@ -7,9 +7,10 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-RRMPINKU.js";
+} from "./chunk-KOTHYA5Q.js";
 import {
   ExecutableCandidates,
+  GDB_SETTINGS,
   analyzeAll,
   buildReport,
   collectStrayCores,
@@ -21,40 +22,43 @@ import {
   newCrash,
   printCrashes,
   writeReport
-} from "./chunk-HLM4EU2Y.js";
+} from "./chunk-5RKJRRQP.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-M5XG6BYQ.js";
+} from "./chunk-NZCFFQJL.js";
 import {
   canUpload,
   renderCrashComment,
   renderNoCrashComment,
+  renderStillRunning,
   renderSummary,
   safeArtifactName,
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-AF5AYOOQ.js";
+} from "./chunk-YXKP7MJG.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-SMURMYRU.js";
+} from "./chunk-IN2KEOSB.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
-  signalDescription
-} from "./chunk-5FNCSNDN.js";
+  signalDescription,
+  threadPlaces
+} from "./chunk-EM7KPQMT.js";
 import {
   describeFailure,
+  groupCrashes,
   inParallel,
   portable,
   runCommand,
   stageBundle
-} from "./chunk-L7VXJUBH.js";
+} from "./chunk-YG5ENQGJ.js";
 import {
   core_exports,
   endGroup,
@@ -69,9 +73,9 @@ import "./chunk-LQK3ML4U.js";
 
 // src/post-step.ts
 import { randomBytes } from "node:crypto";
-import { access, mkdir as mkdir3, realpath, rm, stat as stat3, writeFile } from "node:fs/promises";
+import { access, mkdir as mkdir4, realpath, rm, stat as stat4, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
-import { basename, dirname as dirname2, join as join4, resolve } from "node:path";
+import { basename, dirname as dirname2, join as join5, resolve } from "node:path";
 
 // src/capture/restore.ts
 async function restoreCapture(state, privilege) {
@@ -612,6 +616,115 @@ async function unattributedCrashes(crashDir, since) {
   return found;
 }
 
+// src/collect/leftovers.ts
+import { chown, mkdir as mkdir3, readdir as readdir2, readFile as readFile2, stat as stat3, statfs as statfs2 } from "node:fs/promises";
+import { join as join4 } from "node:path";
+var MAX_DUMPS = 30;
+var DUMP_TIMEOUT_MS = 3e4;
+async function statFields(pid) {
+  const text = await readFile2(`/proc/${pid}/stat`, "utf8").catch(() => null);
+  if (!text) return null;
+  const close = text.lastIndexOf(")");
+  return {
+    comm: text.slice(text.indexOf("(") + 1, close),
+    fields: text.slice(close + 2).split(" ")
+  };
+}
+async function findLeftovers(trackingId) {
+  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(trackingId)) return [];
+  const ancestors = /* @__PURE__ */ new Set();
+  for (let pid = process.pid; pid > 0 && !ancestors.has(pid); ) {
+    ancestors.add(pid);
+    pid = Number((await statFields(pid))?.fields[1] ?? 0);
+  }
+  const wanted = Buffer.from(`RUNNER_TRACKING_ID=${trackingId}\0`);
+  const found = [];
+  for (const name of await readdir2("/proc").catch(() => [])) {
+    if (!/^\d+$/.test(name) || ancestors.has(Number(name))) continue;
+    const environ = await readFile2(`/proc/${name}/environ`).catch(() => null);
+    if (!environ) continue;
+    const at = environ.indexOf(wanted);
+    if (at < 0 || at > 0 && environ[at - 1] !== 0) continue;
+    const info2 = await statFields(Number(name));
+    if (!info2 || info2.fields[0] === "Z" || info2.fields[0] === "X") continue;
+    const wchan = await readFile2(`/proc/${name}/wchan`, "utf8").catch(() => "");
+    found.push({
+      pid: Number(name),
+      comm: info2.comm,
+      state: info2.fields[0] ?? "?",
+      wchan: wchan && wchan !== "0" ? wchan : null,
+      threads: Number(info2.fields[17] ?? 1)
+    });
+  }
+  return found;
+}
+async function residentBytes(pid) {
+  const status = await readFile2(`/proc/${pid}/status`, "utf8").catch(() => "");
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+}
+async function dumpLeftovers(leftovers, stageDir, privilege, limits) {
+  const crashes = [];
+  const now = Math.floor(Date.now() / 1e3);
+  await inParallel(leftovers, 2, async (leftover, index) => {
+    const id = `running-${now}-${leftover.pid}`;
+    const dir = join4(stageDir, id);
+    await mkdir3(dir, { recursive: true });
+    const exe = await readFile2(`/proc/${leftover.pid}/cmdline`).catch(() => Buffer.alloc(0));
+    const crash = newCrash(id, "leftover", dir, {
+      pid: leftover.pid,
+      tid: leftover.pid,
+      signal: 0,
+      time: now,
+      comm: leftover.comm,
+      commandLine: exe.subarray(0, 65536).toString("utf8").split("\0").filter((arg, i, all) => arg !== "" || i < all.length - 1),
+      coreState: "dropped",
+      coreNote: null
+    });
+    crash.problems.push(
+      `Still running at the end of the job: state ${leftover.state}${leftover.wchan ? `, waiting in ${leftover.wchan}` : ""}, ${leftover.threads} thread(s).`
+    );
+    crashes.push(crash);
+    const size = await residentBytes(leftover.pid);
+    const room = await statfs2(dir).then((s) => s.bavail * s.bsize).catch(() => 0) - limits.minFreeSpace;
+    if (!privilege) crash.coreNote = "not dumped: taking its stacks needs root or passwordless sudo";
+    else if (index >= MAX_DUMPS) crash.coreNote = `not dumped: only the first ${MAX_DUMPS} are`;
+    else if (size > limits.maxCoreSize || size * 2 > room)
+      crash.coreNote = `not dumped: ${size} bytes resident is more than max-core-size or the free space allows`;
+    if (crash.coreNote) return;
+    const core = join4(dir, "core");
+    const result = await runAsRoot(privilege, "Dumping a process still running", "timeout", [
+      "-k",
+      "2",
+      String(DUMP_TIMEOUT_MS / 1e3),
+      "gdb",
+      "-nx",
+      "-batch",
+      "-readnever",
+      ...GDB_SETTINGS.flatMap((setting) => ["-iex", setting]),
+      "-p",
+      String(leftover.pid),
+      "-ex",
+      `gcore ${core}`,
+      "-ex",
+      "detach"
+    ]).catch((error) => ({ code: 1, stdout: "", stderr: error.message }));
+    const info2 = await stat3(core).catch(() => null);
+    if (!info2?.isFile()) {
+      crash.coreNote = `not dumped: gdb could not (${String(result.stderr ?? "").trim().split("\n").pop()?.slice(0, 200) ?? "no output"})`;
+      return;
+    }
+    if (process.getuid?.() !== 0)
+      await runAsRoot(privilege, "Handing the dump to this user", "chown", [
+        `${process.getuid?.()}:${process.getgid?.()}`,
+        core
+      ]).catch(() => void 0);
+    await chown(core, process.getuid?.() ?? 0, process.getgid?.() ?? 0).catch(() => void 0);
+    crash.core = core;
+    crash.coreState = "complete";
+  });
+  return crashes.sort((a, b) => a.pid - b.pid);
+}
+
 // src/report/annotations.ts
 var MAX_ANNOTATIONS = 10;
 var MAX_ANNOTATION_MESSAGE = 4096;
@@ -653,8 +766,8 @@ async function withTimeout(promise, ms) {
 }
 async function stageDirectory(state) {
   const name = state?.sessionDir ? basename(state.sessionDir) : randomBytes(4).toString("hex");
-  const dir = join4(process.env.RUNNER_TEMP || tmpdir(), `crash-capture-${name}`);
-  await mkdir3(dir, { recursive: true });
+  const dir = join5(process.env.RUNNER_TEMP || tmpdir(), `crash-capture-${name}`);
+  await mkdir4(dir, { recursive: true });
   return dir;
 }
 async function restore(state) {
@@ -697,7 +810,7 @@ async function collect(state, restoration, stage, inputs, workspace) {
   if (state) {
     const seen = /* @__PURE__ */ new Set();
     for (const crash of crashes) {
-      const info2 = crash.core ? await stat3(crash.core).catch(() => null) : null;
+      const info2 = crash.core ? await stat4(crash.core).catch(() => null) : null;
       if (info2) seen.add(fileKey(info2));
     }
     const patterns = [
@@ -717,6 +830,13 @@ async function collect(state, restoration, stage, inputs, workspace) {
       info(`crash-capture: ${coredumps.status}`);
       for (const problem of coredumps.problems) warning(problem);
       crashes.push(...coredumps.crashes);
+    }
+  }
+  if (inputs.leftoverProcesses !== "ignore" /* Ignore */) {
+    const leftovers = await findLeftovers(process.env.RUNNER_TRACKING_ID ?? "");
+    if (leftovers.length > 0) {
+      const privilege = restoration.privilege ?? await detectPrivilege();
+      crashes.push(...await dumpLeftovers(leftovers, stage, privilege, inputs));
     }
   }
   const cores = /* @__PURE__ */ new Map();
@@ -784,7 +904,7 @@ function comment(inputs, groups, artifact) {
     return null;
   });
 }
-function show(groups, expected, job) {
+function show(groups, expected, job, running = []) {
   const tag = job ? `[${job.slice(0, 100)}] ` : "";
   printCrashes(groups, tag);
   printCrashes(expected, `${tag}expected: `);
@@ -799,6 +919,8 @@ function show(groups, expected, job) {
   };
   annotate("error", groups);
   annotate("notice", expected, "Expected crash (expected-crashes): ");
+  printCrashes(running, tag);
+  annotate("warning", running, "Still running at the end of the job: ");
 }
 function reportRules(rules, matched) {
   if (rules.length === 0) return;
@@ -811,8 +933,17 @@ function reportRules(rules, matched) {
   }
   endGroup();
 }
-async function summarize(groups, expected, artifact, job) {
-  const summary2 = renderSummary(groups, sourceLinksFromEnv(), artifact, void 0, expected, job);
+function blameRunning(analysis) {
+  const places = threadPlaces(analysis);
+  const place = places.find((p) => p.thread !== 1) ?? places[0];
+  const thread = place && analysis.threads.find((t) => t.num === place.thread);
+  const frame = thread?.frames.find((f) => f.projectPath && f.line === place.line);
+  if (place && frame) analysis.blame = { frame, path: place.path, line: place.line, kind: "line" };
+  return analysis;
+}
+async function summarize(groups, expected, artifact, job, running) {
+  const links = sourceLinksFromEnv();
+  const summary2 = (groups.length + expected.length > 0 || running.length === 0 ? renderSummary(groups, links, artifact, void 0, expected, job) : "") + renderStillRunning(running, links);
   try {
     await summary.addRaw(summary2).write();
   } catch (error) {
@@ -841,7 +972,7 @@ async function upload(inputs, groups, stage, mode, workspace, lap) {
       leaveOut,
       workspace
     );
-    const index = join4(bundle.root, "report.json");
+    const index = join5(bundle.root, "report.json");
     await writeFile(
       index,
       JSON.stringify(
@@ -928,7 +1059,7 @@ async function run() {
       ]).catch(() => void 0);
       const crashDir = crashDirOf(state.sessionDir);
       const temp = process.env.RUNNER_TEMP;
-      if (temp && crashDir === join4(temp, "crash-capture"))
+      if (temp && crashDir === join5(temp, "crash-capture"))
         await runAsRoot(restoration.privilege, "Removing the crash folder", "rmdir", [
           crashDir
         ]).catch(() => void 0);
@@ -951,28 +1082,31 @@ async function report(state, restoration) {
   const collected = await collect(state, restoration, stage, inputs, workspace);
   lap("collect");
   const { crashes } = collected;
-  const reportPath = join4(stage, "report.json");
+  const reportPath = join5(stage, "report.json");
   let groups = [];
   let expected = [];
   let matched = inputs.expectedCrashes.map(() => 0);
   let summary2 = "";
   let artifact = null;
+  let running = [];
   if (crashes.length === 0) {
     info("crash-capture: no crash was found in this job.");
   } else {
     const analyses = await analyze(collected, inputs, restoration.privilege, workspace);
     lap("analysis");
+    const leftover = (a) => a.crash.source === "leftover";
     ({ groups, expected, matched } = sortCrashes(
-      analyses,
+      analyses.filter((a) => !leftover(a)),
       inputs.expectedCrashes,
       inputs.skipFrames
     ));
+    running = groupCrashes(analyses.filter(leftover).map(blameRunning), inputs.skipFrames);
     const job = inputs.identity.index !== null ? inputs.identity.label : null;
-    show(groups, expected, job);
+    show(groups, expected, job, running);
     lap("report");
     const uploaded = await upload(
       inputs,
-      [...groups, ...expected],
+      [...groups, ...expected, ...running],
       stage,
       state?.mode ?? "none",
       workspace,
@@ -983,7 +1117,7 @@ async function report(state, restoration) {
       folder: (groups[0] ?? expected[0])?.analyses[0]?.crash.id ?? null
     };
     if (uploaded) lap("zip and upload");
-    summary2 = await summarize(groups, expected, artifact, job);
+    summary2 = await summarize(groups, expected, artifact, job, running);
     info(`crash-capture: timings: ${timings.join(", ")}`);
   }
   reportRules(inputs.expectedCrashes, matched);
@@ -993,7 +1127,7 @@ async function report(state, restoration) {
   try {
     await writeReport(
       reportPath,
-      buildReport(groups, state?.mode ?? "none", expected, inputs.identity, artifact)
+      buildReport(groups, state?.mode ?? "none", expected, inputs.identity, artifact, running)
     );
     await shareReport(inputs, reportPath, counted + expectedCount);
   } catch (error) {
@@ -1010,6 +1144,11 @@ async function report(state, restoration) {
     info(
       `crash-capture: ${expectedCount} expected crash${expectedCount === 1 ? "" : "es"} (expected-crashes): reported, not counted.`
     );
+  const stillRunning = running.reduce((n, g) => n + g.analyses.length, 0);
+  if (stillRunning > 0 && inputs.leftoverProcesses === "fail" /* Fail */ && counted === 0)
+    return {
+      failure: `crash-capture: ${stillRunning} process(es) of the job were still running at its end (leftover-processes: fail). See the warnings and the job summary.`
+    };
   if (counted === 0) return { failure: null };
   const count = `${counted} crash${counted === 1 ? "" : "es"} in ${groups.length} group${groups.length === 1 ? "" : "s"}`;
   if (!inputs.failOnCrash) {

@@ -28,6 +28,7 @@ export enum Input {
   MaxCores = 'max-cores',
   SetuidCores = 'setuid-cores',
   Sanitizers = 'sanitizers',
+  LeftoverProcesses = 'leftover-processes',
   ExpectedCrashes = 'expected-crashes',
   MaxCoresPerGroup = 'max-cores-per-group',
   Matrix = 'matrix',
@@ -54,6 +55,16 @@ export enum SetuidCores {
   Exclude = 'exclude',
   /** Kept, analysed and uploaded like any core. */
   Include = 'include'
+}
+
+/** Processes of the job still running at post (input `leftover-processes`). */
+export enum LeftoverMode {
+  /** Dumped and reported as warnings. */
+  Report = 'report',
+  /** Not looked for. */
+  Ignore = 'ignore',
+  /** Reported, and the job fails. */
+  Fail = 'fail'
 }
 
 /** Every input of the action, parsed and validated. */
@@ -103,6 +114,8 @@ export interface Inputs {
   setuidCores: boolean
   /** Whether main sets ASAN_OPTIONS for later steps so that sanitizer errors leave a core. */
   sanitizers: boolean
+  /** What post does with processes of the job still running when it runs. */
+  leftoverProcesses: LeftoverMode
   /** Crashes that tests cause on purpose: reported, never failing the job. */
   expectedCrashes: ExpectedRule[]
   /** Cores of one group (one signature) put in the artifact; the others' reports only. */
@@ -260,6 +273,11 @@ export function getInputs(): Inputs {
     ),
     maxArtifactSize: parseSize(Input.MaxArtifactSize, read(Input.MaxArtifactSize, '4G')),
     maxCores: parseInteger(Input.MaxCores, read(Input.MaxCores, '50'), 1, 10000),
+    leftoverProcesses: parseEnum(
+      Input.LeftoverProcesses,
+      read(Input.LeftoverProcesses, LeftoverMode.Report),
+      LeftoverMode
+    ),
     sanitizers:
       parseEnum(Input.Sanitizers, read(Input.Sanitizers, 'auto'), { auto: 'auto', off: 'off' }) ===
       'auto',

@@ -6,23 +6,25 @@ import { basename, dirname, join, resolve } from 'node:path'
 import type { Analysis } from './analyze/analysis.js'
 import { analyzeAll, findGdb, installGdb } from './analyze/gdb.js'
 import { sortCrashes, type ExpectedRule } from './analyze/expected.js'
-import type { CrashGroup } from './analyze/group.js'
+import { groupCrashes, type CrashGroup } from './analyze/group.js'
 import { crashDirOf } from './capture/host.js'
 import { restoreCapture } from './capture/restore.js'
 import type { Crash } from './collect/crash.js'
 import { collectCoredumps } from './collect/coredumpctl.js'
 import { collectHandlerCrashes, unattributedCrashes } from './collect/handler-dirs.js'
 import { ExecutableCandidates, identify } from './collect/identify.js'
+import { dumpLeftovers, findLeftovers } from './collect/leftovers.js'
 import { collectStrayCores, defaultSearchPaths, fileKey } from './collect/stray.js'
 import type { CoreInfo } from './elf/core-file.js'
-import { CommentMode, getInputs, type Inputs } from './inputs.js'
+import { CommentMode, getInputs, LeftoverMode, type Inputs } from './inputs.js'
 import { artifactNameFor, REPORT_ARTIFACT_PREFIX } from './job.js'
 import { detectPrivilege, runAsRoot, type Privilege } from './privilege.js'
 import { renderAnnotations } from './report/annotations.js'
 import { renderCrashComment, renderNoCrashComment, stickyComment } from './report/comment.js'
 import { printCrashes } from './report/log.js'
 import { buildReport, writeReport } from './report/report-file.js'
-import { renderSummary, sourceLinksFromEnv } from './report/summary.js'
+import { threadPlaces } from './report/describe.js'
+import { renderStillRunning, renderSummary, sourceLinksFromEnv } from './report/summary.js'
 import { portable, stageBundle, UploadMode } from './upload/bundle.js'
 import { canUpload, safeArtifactName, uploadBundle, type Uploaded } from './upload/upload.js'
 import { loadCaptureState, type CaptureState } from './state.js'
@@ -176,6 +178,14 @@ async function collect(
       crashes.push(...coredumps.crashes)
     }
   }
+  // Processes of the job that never ended: the runner kills them right after the post steps.
+  if (inputs.leftoverProcesses !== LeftoverMode.Ignore) {
+    const leftovers = await findLeftovers(process.env.RUNNER_TRACKING_ID ?? '')
+    if (leftovers.length > 0) {
+      const privilege = restoration.privilege ?? (await detectPrivilege())
+      crashes.push(...(await dumpLeftovers(leftovers, stage, privilege, inputs)))
+    }
+  }
   const cores = new Map<Crash, CoreInfo>()
   const candidates = new ExecutableCandidates(inputs.executables, stage)
   // Every file is opened so that it cannot block (see openRegular); the deadline is the last
@@ -260,12 +270,17 @@ function comment(inputs: Inputs, groups: CrashGroup[], artifact: Uploaded | null
  * Prints the crashes and writes the annotations: errors for the crashes that count, notices for
  * the expected ones.
  */
-function show(groups: CrashGroup[], expected: CrashGroup[], job: string | null): void {
+function show(
+  groups: CrashGroup[],
+  expected: CrashGroup[],
+  job: string | null,
+  running: CrashGroup[] = []
+): void {
   // A matrix leg's label goes first: 25 legs of one job id are told apart by it.
   const tag = job ? `[${job.slice(0, 100)}] ` : ''
   printCrashes(groups, tag)
   printCrashes(expected, `${tag}expected: `)
-  const annotate = (kind: 'error' | 'notice', list: CrashGroup[], prefix = '') => {
+  const annotate = (kind: 'error' | 'notice' | 'warning', list: CrashGroup[], prefix = '') => {
     for (const annotation of renderAnnotations(list)) {
       core[kind](annotation.message, {
         title: `${tag}${prefix}${annotation.title}`.slice(0, 255),
@@ -276,6 +291,8 @@ function show(groups: CrashGroup[], expected: CrashGroup[], job: string | null):
   }
   annotate('error', groups)
   annotate('notice', expected, 'Expected crash (expected-crashes): ')
+  printCrashes(running, tag)
+  annotate('warning', running, 'Still running at the end of the job: ')
 }
 
 /** Says how many crashes each expected-crashes rule matched, so that a stale rule shows. */
@@ -291,14 +308,33 @@ function reportRules(rules: ExpectedRule[], matched: number[]): void {
   core.endGroup()
 }
 
+/**
+ * A process still running has no crashing thread: it is blamed where the first of its threads
+ * that is not the main one (often only waiting for the others) waits in the project's code, or
+ * the main one.
+ */
+function blameRunning(analysis: Analysis): Analysis {
+  const places = threadPlaces(analysis)
+  const place = places.find((p) => p.thread !== 1) ?? places[0]
+  const thread = place && analysis.threads.find((t) => t.num === place.thread)
+  const frame = thread?.frames.find((f) => f.projectPath && f.line === place!.line)
+  if (place && frame) analysis.blame = { frame, path: place.path, line: place.line, kind: 'line' }
+  return analysis
+}
+
 /** Writes the job summary; returns its markdown. */
 async function summarize(
   groups: CrashGroup[],
   expected: CrashGroup[],
   artifact: Uploaded | null,
-  job: string | null
+  job: string | null,
+  running: CrashGroup[]
 ): Promise<string> {
-  const summary = renderSummary(groups, sourceLinksFromEnv(), artifact, undefined, expected, job)
+  const links = sourceLinksFromEnv()
+  const summary =
+    (groups.length + expected.length > 0 || running.length === 0
+      ? renderSummary(groups, links, artifact, undefined, expected, job)
+      : '') + renderStillRunning(running, links)
   try {
     await core.summary.addRaw(summary).write()
   } catch (error) {
@@ -480,22 +516,25 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
   let matched = inputs.expectedCrashes.map(() => 0)
   let summary = ''
   let artifact: (Uploaded & { folder: string | null }) | null = null
+  let running: CrashGroup[] = []
   if (crashes.length === 0) {
     core.info('crash-capture: no crash was found in this job.')
   } else {
     const analyses = await analyze(collected, inputs, restoration.privilege, workspace)
     lap('analysis')
+    const leftover = (a: Analysis) => a.crash.source === 'leftover'
     ;({ groups, expected, matched } = sortCrashes(
-      analyses,
+      analyses.filter((a) => !leftover(a)),
       inputs.expectedCrashes,
       inputs.skipFrames
     ))
+    running = groupCrashes(analyses.filter(leftover).map(blameRunning), inputs.skipFrames)
     const job = inputs.identity.index !== null ? inputs.identity.label : null
-    show(groups, expected, job)
+    show(groups, expected, job, running)
     lap('report')
     const uploaded = await upload(
       inputs,
-      [...groups, ...expected],
+      [...groups, ...expected, ...running],
       stage,
       state?.mode ?? 'none',
       workspace,
@@ -506,7 +545,7 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
       folder: (groups[0] ?? expected[0])?.analyses[0]?.crash.id ?? null
     }
     if (uploaded) lap('zip and upload')
-    summary = await summarize(groups, expected, artifact, job)
+    summary = await summarize(groups, expected, artifact, job, running)
     core.info(`crash-capture: timings: ${timings.join(', ')}`)
   }
   reportRules(inputs.expectedCrashes, matched)
@@ -516,7 +555,7 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
   try {
     await writeReport(
       reportPath,
-      buildReport(groups, state?.mode ?? 'none', expected, inputs.identity, artifact)
+      buildReport(groups, state?.mode ?? 'none', expected, inputs.identity, artifact, running)
     )
     await shareReport(inputs, reportPath, counted + expectedCount)
   } catch (error) {
@@ -534,6 +573,11 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
     core.info(
       `crash-capture: ${expectedCount} expected crash${expectedCount === 1 ? '' : 'es'} (expected-crashes): reported, not counted.`
     )
+  const stillRunning = running.reduce((n, g) => n + g.analyses.length, 0)
+  if (stillRunning > 0 && inputs.leftoverProcesses === LeftoverMode.Fail && counted === 0)
+    return {
+      failure: `crash-capture: ${stillRunning} process(es) of the job were still running at its end (leftover-processes: fail). See the warnings and the job summary.`
+    }
   if (counted === 0) return { failure: null }
   const count = `${counted} crash${counted === 1 ? '' : 'es'} in ${groups.length} group${groups.length === 1 ? '' : 's'}`
   if (!inputs.failOnCrash) {

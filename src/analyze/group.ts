@@ -49,10 +49,25 @@ function frameName(frame: Frame): string {
  * `??` or `__strlen_evex`), and consecutive frames of one function (an inlined copy above its
  * out-of-line frame, a recursion) counted once.
  */
+/** A process still running: what each of its threads is doing, one `a<b<c` per distinct
+ * state, sorted (20 idle workers of one daemon share them; a deadlock shows both waits). */
+function threadStates(analysis: Analysis, skipFrames: RegExp | null): string[] {
+  const states = analysis.threads.map((thread) =>
+    namesOf(thread.frames, skipFrames).slice(0, SIGNATURE_FRAMES).join('<')
+  )
+  return [...new Set(states.filter(Boolean))].sort()
+}
+
 function meaningfulNames(analysis: Analysis, skipFrames: RegExp | null): string[] {
+  if (analysis.crash.source === 'leftover') return threadStates(analysis, skipFrames)
   // A sanitizer's report: its first stack (the access, or the leak's allocation); gdb's is the
   // runtime aborting after the report.
   const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? []
+  return namesOf(frames, skipFrames)
+}
+
+/** Meaningful function names of a stack, innermost first (see meaningfulNames). */
+function namesOf(frames: Frame[], skipFrames: RegExp | null): string[] {
   const meaningful = frames.filter(
     (frame) => !isMachinery(frame, skipFrames) && !isRuntimeLibrary(frame)
   )
@@ -70,10 +85,12 @@ export function signatureOf(
   skipFrames: RegExp | null
 ): { hash: string; functions: string[]; path: string } {
   const names = meaningfulNames(analysis, skipFrames)
-  const functions = names.slice(0, SIGNATURE_FRAMES)
+  const leftover = analysis.crash.source === 'leftover'
+  const functions = leftover ? names : names.slice(0, SIGNATURE_FRAMES)
   const material = [
     `v${SIGNATURE_VERSION}`,
     executableName(analysis),
+    ...(leftover ? ['still running'] : []),
     analysis.sanitizer
       ? `${analysis.sanitizer.tool}: ${analysis.sanitizer.kind}`
       : analysis.signal.name,
@@ -83,7 +100,7 @@ export function signatureOf(
   return {
     hash,
     functions,
-    path: names.slice(SIGNATURE_FRAMES, SIGNATURE_FRAMES + PATH_FRAMES).join('\n')
+    path: leftover ? '' : names.slice(SIGNATURE_FRAMES, SIGNATURE_FRAMES + PATH_FRAMES).join('\n')
   }
 }
 

@@ -17,6 +17,8 @@ export type CrashSource =
   | 'core-file'
   /** systemd-coredump, read with coredumpctl. */
   | 'systemd-coredump'
+  /** A process of the job still running when post ran, dumped with gcore (no crash). */
+  | 'leftover'
 
 /** One crash event on disk, as collected by the post step. */
 export interface Crash {

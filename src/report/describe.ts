@@ -1,4 +1,5 @@
 import { executableName, type Analysis, type Frame } from '../analyze/analysis.js'
+import { isMachinery } from '../analyze/blame.js'
 import type { CrashGroup } from '../analyze/group.js'
 import { shellQuote } from '../process.js'
 
@@ -39,6 +40,7 @@ export function isSnapshot(analysis: Analysis): boolean {
 
 /** `SIGSEGV`, or `snapshot` for a core of a live process. */
 function what(analysis: Analysis): string {
+  if (analysis.crash.source === 'leftover') return 'still running'
   if (analysis.sanitizer) return `${analysis.sanitizer.tool}: ${analysis.sanitizer.kind}`
   return isSnapshot(analysis) ? `snapshot (${analysis.signal.name})` : analysis.signal.name
 }
@@ -57,7 +59,28 @@ export function groupTitle(group: CrashGroup): string {
 export function crashTitle(analysis: Analysis): string {
   const location = blamedLocation(analysis)
   const where = `${blamedFunction(analysis)}${location ? ` (${location})` : ''}`
+  if (analysis.crash.source === 'leftover')
+    return `⏳ still running in ${where} — ${executableName(analysis)}, pid ${analysis.crash.pid}`
   return `${isSnapshot(analysis) ? '📷' : '💥'} ${what(analysis)} in ${where} — ${executableName(analysis)}, pid ${analysis.crash.pid}`
+}
+
+/** Where each thread is, in the project: its first frame there, innermost first. */
+export function threadPlaces(
+  analysis: Analysis
+): { thread: number; lwp: number; function: string | null; path: string; line: number | null }[] {
+  const places = []
+  for (const thread of analysis.threads) {
+    const frame = thread.frames.find((f) => f.projectPath && !isMachinery(f, null))
+    if (frame)
+      places.push({
+        thread: thread.num,
+        lwp: thread.lwp,
+        function: frame.function,
+        path: frame.projectPath!,
+        line: frame.line
+      })
+  }
+  return places
 }
 
 /** `SIGSEGV (SEGV_MAPERR) at 0x0` */

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import type { Analysis } from '../analyze/analysis.js'
 import type { CrashGroup } from '../analyze/group.js'
-import { commandLine, crashTitle, signalDescription } from './describe.js'
+import { commandLine, crashTitle, signalDescription, threadPlaces } from './describe.js'
 
 /** The lines printed inside one crash's log group. Untrusted: they go inside a command guard. */
 export function crashLogLines(analysis: Analysis): string[] {
@@ -24,6 +24,11 @@ export function crashLogLines(analysis: Analysis): string[] {
     lines.push(
       `Blamed frame: #${blame.frame.level} ${blame.frame.function ?? '??'} at ${blame.path}:${blame.line}`
     )
+  if (crash.source === 'leftover')
+    for (const place of threadPlaces(analysis))
+      lines.push(
+        `Thread ${place.thread} (LWP ${place.lwp}): waits in ${place.function ?? '??'} at ${place.path}:${place.line ?? '?'}`
+      )
   for (const problem of analysis.problems) lines.push(`Problem:      ${problem}`)
   // The sanitizer's own report (access, free and allocation stacks), symbolised where it was
   // not, then gdb's backtrace of the process that aborted after it.

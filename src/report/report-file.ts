@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import type { CrashGroup } from '../analyze/group.js'
 import type { JobIdentity } from '../job.js'
+import { threadPlaces } from './describe.js'
 
 /** Version of the JSON report's shape; raised on any incompatible change. */
 export const REPORT_VERSION = 1
@@ -32,7 +33,8 @@ function groupRecord(group: CrashGroup): object {
       },
       backtrace: analysis.textPath,
       backtraceJson: analysis.jsonPath,
-      threads: analysis.threads
+      threads: analysis.threads,
+      ...(analysis.crash.source === 'leftover' ? { threadPlaces: threadPlaces(analysis) } : {})
     }))
   }
 }
@@ -46,7 +48,8 @@ export function buildReport(
   mode: string,
   expected: CrashGroup[] = [],
   job: JobIdentity | null = null,
-  artifact: { name: string; id: number; url: string | null } | null = null
+  artifact: { name: string; id: number; url: string | null } | null = null,
+  running: CrashGroup[] = []
 ): object {
   return {
     version: REPORT_VERSION,
@@ -56,7 +59,9 @@ export function buildReport(
     crashes: groups.reduce((n, g) => n + g.analyses.length, 0),
     groups: groups.map(groupRecord),
     expectedCrashes: expected.reduce((n, g) => n + g.analyses.length, 0),
-    expected: expected.map(groupRecord)
+    expected: expected.map(groupRecord),
+    // Processes of the job still running when post ran: not crashes, and not counted.
+    stillRunning: running.map(groupRecord)
   }
 }
 

@@ -1,6 +1,12 @@
 import { executableName, type Analysis, type Frame } from '../analyze/analysis.js'
 import type { CrashGroup } from '../analyze/group.js'
-import { blamedFunction, commandLine, groupTitle, signalDescription } from './describe.js'
+import {
+  blamedFunction,
+  commandLine,
+  groupTitle,
+  signalDescription,
+  threadPlaces
+} from './describe.js'
 import { shellQuote } from '../process.js'
 import { code, codeBlock, codeLink, cut, encodePath, escape } from './markdown.js'
 
@@ -249,4 +255,41 @@ function renderExpected(expected: CrashGroup[], links: SourceLinks | null, limit
     body += section
   }
   return body
+}
+
+/**
+ * The summary's part for processes of the job still running when post ran: one section per
+ * group, with where each thread waits in the project's code.
+ */
+export function renderStillRunning(groups: CrashGroup[], links: SourceLinks | null): string {
+  if (groups.length === 0) return ''
+  const processes = groups.reduce((n, g) => n + g.analyses.length, 0)
+  const parts = [
+    `## ⏳ Still running at the end of the job: ${processes} process${processes === 1 ? '' : 'es'} in ${groups.length} group${groups.length === 1 ? '' : 's'}`,
+    '',
+    'The runner kills them right after this step. Their threads:',
+    ''
+  ]
+  for (const [index, group] of groups.slice(0, 20).entries()) {
+    const first = group.analyses[0]!
+    parts.push(
+      `### ${index + 1}. ${escape(groupTitle(group))}`,
+      '',
+      `Processes: ${group.analyses
+        .slice(0, 20)
+        .map((a) => `pid ${a.crash.pid}`)
+        .join(', ')}${group.analyses.length > 20 ? ', …' : ''}`,
+      ''
+    )
+    const places = threadPlaces(first)
+    if (places.length > 0) {
+      parts.push('| Thread | Waits in | At |', '|---:|---|---|')
+      for (const place of places.slice(0, 50))
+        parts.push(
+          `| ${place.thread} (LWP ${place.lwp}) | ${code(place.function ?? '??')} | ${sourceLocation(place.path, place.line, links)} |`
+        )
+      parts.push('')
+    } else parts.push(`> ⚠️ ${escape(first.problems.join(' ').slice(0, 500))}`, '')
+  }
+  return parts.join('\n')
 }

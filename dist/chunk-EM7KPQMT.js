@@ -1,8 +1,9 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   executableName,
+  isMachinery,
   shellQuote
-} from "./chunk-L7VXJUBH.js";
+} from "./chunk-YG5ENQGJ.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {
@@ -28,6 +29,7 @@ function isSnapshot(analysis) {
   return analysis.signal.number > 0 && !CORE_SIGNALS.has(analysis.signal.name);
 }
 function what(analysis) {
+  if (analysis.crash.source === "leftover") return "still running";
   if (analysis.sanitizer) return `${analysis.sanitizer.tool}: ${analysis.sanitizer.kind}`;
   return isSnapshot(analysis) ? `snapshot (${analysis.signal.name})` : analysis.signal.name;
 }
@@ -42,7 +44,24 @@ function groupTitle(group) {
 function crashTitle(analysis) {
   const location = blamedLocation(analysis);
   const where = `${blamedFunction(analysis)}${location ? ` (${location})` : ""}`;
+  if (analysis.crash.source === "leftover")
+    return `\u23F3 still running in ${where} \u2014 ${executableName(analysis)}, pid ${analysis.crash.pid}`;
   return `${isSnapshot(analysis) ? "\u{1F4F7}" : "\u{1F4A5}"} ${what(analysis)} in ${where} \u2014 ${executableName(analysis)}, pid ${analysis.crash.pid}`;
+}
+function threadPlaces(analysis) {
+  const places = [];
+  for (const thread of analysis.threads) {
+    const frame = thread.frames.find((f) => f.projectPath && !isMachinery(f, null));
+    if (frame)
+      places.push({
+        thread: thread.num,
+        lwp: thread.lwp,
+        function: frame.function,
+        path: frame.projectPath,
+        line: frame.line
+      });
+  }
+  return places;
 }
 function signalDescription(analysis) {
   const { signal } = analysis;
@@ -86,6 +105,7 @@ export {
   blamedLocation,
   groupTitle,
   crashTitle,
+  threadPlaces,
   signalDescription,
   commandLine,
   fromBlame,

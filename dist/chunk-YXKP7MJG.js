@@ -4,12 +4,13 @@ import {
   blamedFunction,
   commandLine,
   groupTitle,
-  signalDescription
-} from "./chunk-5FNCSNDN.js";
+  signalDescription,
+  threadPlaces
+} from "./chunk-EM7KPQMT.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-L7VXJUBH.js";
+} from "./chunk-YG5ENQGJ.js";
 import {
   info,
   warning
@@ -237,6 +238,35 @@ Matched by the \`expected-crashes\` input: reported here, not counted, never fai
   }
   return body;
 }
+function renderStillRunning(groups, links) {
+  if (groups.length === 0) return "";
+  const processes = groups.reduce((n, g) => n + g.analyses.length, 0);
+  const parts = [
+    `## \u23F3 Still running at the end of the job: ${processes} process${processes === 1 ? "" : "es"} in ${groups.length} group${groups.length === 1 ? "" : "s"}`,
+    "",
+    "The runner kills them right after this step. Their threads:",
+    ""
+  ];
+  for (const [index, group] of groups.slice(0, 20).entries()) {
+    const first = group.analyses[0];
+    parts.push(
+      `### ${index + 1}. ${escape(groupTitle(group))}`,
+      "",
+      `Processes: ${group.analyses.slice(0, 20).map((a) => `pid ${a.crash.pid}`).join(", ")}${group.analyses.length > 20 ? ", \u2026" : ""}`,
+      ""
+    );
+    const places = threadPlaces(first);
+    if (places.length > 0) {
+      parts.push("| Thread | Waits in | At |", "|---:|---|---|");
+      for (const place of places.slice(0, 50))
+        parts.push(
+          `| ${place.thread} (LWP ${place.lwp}) | ${code(place.function ?? "??")} | ${sourceLocation(place.path, place.line, links)} |`
+        );
+      parts.push("");
+    } else parts.push(`> \u26A0\uFE0F ${escape(first.problems.join(" ").slice(0, 500))}`, "");
+  }
+  return parts.join("\n");
+}
 
 // src/report/comment.ts
 import { createHash } from "node:crypto";
@@ -451,6 +481,7 @@ export {
   sourceLinksFromEnv,
   sourceLocation,
   renderSummary,
+  renderStillRunning,
   commentMarker,
   renderCrashComment,
   renderNoCrashComment,

@@ -1,12 +1,13 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-M5XG6BYQ.js";
+} from "./chunk-NZCFFQJL.js";
 import {
   commandLine,
   crashTitle,
-  signalDescription
-} from "./chunk-5FNCSNDN.js";
+  signalDescription,
+  threadPlaces
+} from "./chunk-EM7KPQMT.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -21,7 +22,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-L7VXJUBH.js";
+} from "./chunk-YG5ENQGJ.js";
 import {
   debug,
   endGroup,
@@ -3973,6 +3974,11 @@ function crashLogLines(analysis) {
     lines.push(
       `Blamed frame: #${blame.frame.level} ${blame.frame.function ?? "??"} at ${blame.path}:${blame.line}`
     );
+  if (crash.source === "leftover")
+    for (const place of threadPlaces(analysis))
+      lines.push(
+        `Thread ${place.thread} (LWP ${place.lwp}): waits in ${place.function ?? "??"} at ${place.path}:${place.line ?? "?"}`
+      );
   for (const problem of analysis.problems) lines.push(`Problem:      ${problem}`);
   const report = analysis.sanitizer;
   if (report) {
@@ -4047,11 +4053,12 @@ function groupRecord(group) {
       },
       backtrace: analysis.textPath,
       backtraceJson: analysis.jsonPath,
-      threads: analysis.threads
+      threads: analysis.threads,
+      ...analysis.crash.source === "leftover" ? { threadPlaces: threadPlaces(analysis) } : {}
     }))
   };
 }
-function buildReport(groups, mode, expected = [], job = null, artifact = null) {
+function buildReport(groups, mode, expected = [], job = null, artifact = null, running = []) {
   return {
     version: REPORT_VERSION,
     mode,
@@ -4060,7 +4067,9 @@ function buildReport(groups, mode, expected = [], job = null, artifact = null) {
     crashes: groups.reduce((n, g) => n + g.analyses.length, 0),
     groups: groups.map(groupRecord),
     expectedCrashes: expected.reduce((n, g) => n + g.analyses.length, 0),
-    expected: expected.map(groupRecord)
+    expected: expected.map(groupRecord),
+    // Processes of the job still running when post ran: not crashes, and not counted.
+    stillRunning: running.map(groupRecord)
   };
 }
 async function writeReport(path6, report) {
@@ -4070,6 +4079,7 @@ async function writeReport(path6, report) {
 export {
   findGdb,
   installGdb,
+  GDB_SETTINGS,
   analyzeAll,
   newCrash,
   looksLikeCore,

@@ -3,13 +3,13 @@ import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-M5XG6BYQ.js";
+} from "./chunk-NZCFFQJL.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-L7VXJUBH.js";
+} from "./chunk-YG5ENQGJ.js";
 import {
   getState,
   saveState

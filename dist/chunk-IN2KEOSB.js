@@ -5,7 +5,7 @@ import {
   executableName,
   groupCrashes,
   signatureOf
-} from "./chunk-L7VXJUBH.js";
+} from "./chunk-YG5ENQGJ.js";
 import {
   getInput
 } from "./chunk-C4X6V5PE.js";
@@ -171,6 +171,12 @@ var SetuidCores = /* @__PURE__ */ ((SetuidCores2) => {
   SetuidCores2["Include"] = "include";
   return SetuidCores2;
 })(SetuidCores || {});
+var LeftoverMode = /* @__PURE__ */ ((LeftoverMode2) => {
+  LeftoverMode2["Report"] = "report";
+  LeftoverMode2["Ignore"] = "ignore";
+  LeftoverMode2["Fail"] = "fail";
+  return LeftoverMode2;
+})(LeftoverMode || {});
 var InputError = class extends Error {
   constructor(input, value, expected) {
     super(`Input '${input}' has the invalid value '${value}': expected ${expected}.`);
@@ -289,6 +295,11 @@ function getInputs() {
     ),
     maxArtifactSize: parseSize("max-artifact-size" /* MaxArtifactSize */, read("max-artifact-size" /* MaxArtifactSize */, "4G")),
     maxCores: parseInteger("max-cores" /* MaxCores */, read("max-cores" /* MaxCores */, "50"), 1, 1e4),
+    leftoverProcesses: parseEnum(
+      "leftover-processes" /* LeftoverProcesses */,
+      read("leftover-processes" /* LeftoverProcesses */, "report" /* Report */),
+      LeftoverMode
+    ),
     sanitizers: parseEnum("sanitizers" /* Sanitizers */, read("sanitizers" /* Sanitizers */, "auto"), { auto: "auto", off: "off" }) === "auto",
     setuidCores: parseEnum("setuid-cores" /* SetuidCores */, read("setuid-cores" /* SetuidCores */, "exclude" /* Exclude */), SetuidCores) === "include" /* Include */,
     expectedCrashes: parseRules("expected-crashes" /* ExpectedCrashes */, read("expected-crashes" /* ExpectedCrashes */, "")),

@@ -291,8 +291,18 @@ function frameName(frame) {
   const library = frame.objfile?.split("/").pop()?.replace(/ \(deleted\)$/, "");
   return `??@${library ?? "?"}`;
 }
+function threadStates(analysis, skipFrames) {
+  const states = analysis.threads.map(
+    (thread) => namesOf(thread.frames, skipFrames).slice(0, SIGNATURE_FRAMES).join("<")
+  );
+  return [...new Set(states.filter(Boolean))].sort();
+}
 function meaningfulNames(analysis, skipFrames) {
+  if (analysis.crash.source === "leftover") return threadStates(analysis, skipFrames);
   const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? [];
+  return namesOf(frames, skipFrames);
+}
+function namesOf(frames, skipFrames) {
   const meaningful = frames.filter(
     (frame) => !isMachinery(frame, skipFrames) && !isRuntimeLibrary(frame)
   );
@@ -301,10 +311,12 @@ function meaningfulNames(analysis, skipFrames) {
 }
 function signatureOf(analysis, skipFrames) {
   const names = meaningfulNames(analysis, skipFrames);
-  const functions = names.slice(0, SIGNATURE_FRAMES);
+  const leftover = analysis.crash.source === "leftover";
+  const functions = leftover ? names : names.slice(0, SIGNATURE_FRAMES);
   const material = [
     `v${SIGNATURE_VERSION}`,
     executableName(analysis),
+    ...leftover ? ["still running"] : [],
     analysis.sanitizer ? `${analysis.sanitizer.tool}: ${analysis.sanitizer.kind}` : analysis.signal.name,
     ...functions
   ].join("\n");
@@ -312,7 +324,7 @@ function signatureOf(analysis, skipFrames) {
   return {
     hash,
     functions,
-    path: names.slice(SIGNATURE_FRAMES, SIGNATURE_FRAMES + PATH_FRAMES).join("\n")
+    path: leftover ? "" : names.slice(SIGNATURE_FRAMES, SIGNATURE_FRAMES + PATH_FRAMES).join("\n")
   };
 }
 function groupCrashes(analyses, skipFrames) {
@@ -757,6 +769,7 @@ export {
   bareAnalysis,
   fillFromCore,
   SourceResolver,
+  isMachinery,
   chooseBlame,
   SIGNATURE_VERSION,
   signatureOf,
