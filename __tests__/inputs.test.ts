@@ -30,6 +30,8 @@ describe('inputs', () => {
       setuidCores: false,
       sanitizers: true,
       leftoverProcesses: 'report',
+      hangTimeoutMs: null,
+      hangAction: 'report',
       expectedCrashes: [],
       maxCoresPerGroup: 3,
       identity: { job: 'job', label: 'job', key: 'job', index: null, total: null, attempt: 1 },

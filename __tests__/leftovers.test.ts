@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import {
   crashLine,
   FakeJob,
@@ -22,6 +22,12 @@ function pidsOf(name: string): number[] {
     .map((line) => line.trim().split(/\s+/))
     .filter(([pid, stat]) => pid && !stat?.startsWith('Z'))
     .map(([pid]) => Number(pid))
+}
+
+/** True while `pid` runs (a zombie nobody reaped here does not). */
+function alive(pid: number): boolean {
+  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : ''
+  return stat !== '' && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
 }
 
 const started: string[] = []
@@ -130,5 +136,52 @@ describe('leftover processes: what never ended', () => {
     expect(report.stillRunning).toEqual([])
     expect(post.stdout).not.toContain('Still running')
     expect(pidsOf('keeper')).toEqual([kept])
+  }, 60_000)
+
+  it('takes the stacks of a step that hangs past hang-timeout, kills it, and the job goes on to post', async () => {
+    const ws = makeWorkspace(['hang'])
+    const j = job(ws, { 'hang-timeout': '2s', 'hang-action': 'kill' })
+    const main = await j.runStep('main')
+    expect(main.stdout).toMatch(/Hang watcher: pid \d+; after 2 s/)
+    const watcher = JSON.parse(j.state.watcher!) as { pid: number }
+    started.push('hang')
+    const begun = Date.now()
+    const run = spawnSync(ws.bin('hang'), {
+      cwd: ws.dir,
+      env: j.processEnv(),
+      stdio: 'ignore',
+      timeout: 60_000
+    })
+    expect(run.signal).toBe('SIGKILL')
+    expect(Date.now() - begun).toBeLessThan(30_000)
+    const post = await j.runStep('post')
+    expect(post.code).toBe(0)
+    const report = JSON.parse(readFileSync(post.outputs.report!, 'utf8')) as {
+      crashes: number
+      hangs: Group[]
+      stillRunning: Group[]
+    }
+    expect(report.crashes).toBe(0)
+    expect(report.stillRunning).toEqual([])
+    expect(report.hangs).toHaveLength(1)
+    expect(report.hangs[0]!.crashes[0]!.threadPlaces[0]).toMatchObject({
+      function: 'wait_for_reply',
+      line: crashLine('hang', 'hang-here')
+    })
+    expect(post.stdout).toMatch(/⌛ hang in wait_for_reply \(src\/hang\.c:\d+\)/)
+    expect(post.summary).toContain('Hang: 1 process in 1 group still running after hang-timeout')
+    expect(alive(watcher.pid)).toBe(false)
+  }, 120_000)
+
+  it('stops the watcher at post when nothing hung', async () => {
+    const ws = makeWorkspace([])
+    const j = job(ws, { 'hang-timeout': '10m' })
+    await j.runStep('main')
+    const watcher = JSON.parse(j.state.watcher!) as { pid: number }
+    expect(alive(watcher.pid)).toBe(true)
+    const post = await j.runStep('post')
+    expect(post.code).toBe(0)
+    expect(alive(watcher.pid)).toBe(false)
+    expect(post.stdout).not.toContain('hang')
   }, 60_000)
 })

@@ -8,15 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-YXKP7MJG.js";
+} from "./chunk-J3VTEPK2.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-IN2KEOSB.js";
+} from "./chunk-YYIGUTBO.js";
 import {
   fromBlame
-} from "./chunk-EM7KPQMT.js";
-import "./chunk-YG5ENQGJ.js";
+} from "./chunk-Q3U25QUO.js";
+import "./chunk-4Q5GTOFQ.js";
+import "./chunk-YL2PLYUA.js";
 import {
   error,
   info,

@@ -2,19 +2,22 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   ExecutableCandidates,
-  analyzeAll,
   buildReport,
   crashFromCoreFile,
-  findGdb,
   groupText,
   identify,
   looksLikeCore
-} from "./chunk-5RKJRRQP.js";
-import "./chunk-NZCFFQJL.js";
-import "./chunk-EM7KPQMT.js";
+} from "./chunk-THN3L3V6.js";
+import "./chunk-Q3U25QUO.js";
 import {
   groupCrashes
-} from "./chunk-YG5ENQGJ.js";
+} from "./chunk-4Q5GTOFQ.js";
+import {
+  analyzeAll,
+  findGdb
+} from "./chunk-MUPTZSH3.js";
+import "./chunk-HQH6G42P.js";
+import "./chunk-YL2PLYUA.js";
 import "./chunk-C4X6V5PE.js";
 import "./chunk-LQK3ML4U.js";
 

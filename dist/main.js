@@ -4,16 +4,21 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-KOTHYA5Q.js";
-import "./chunk-NZCFFQJL.js";
+} from "./chunk-IHNW6VVP.js";
 import {
   getInputs
-} from "./chunk-IN2KEOSB.js";
-import "./chunk-YG5ENQGJ.js";
+} from "./chunk-YYIGUTBO.js";
+import "./chunk-4Q5GTOFQ.js";
+import {
+  startWatcher
+} from "./chunk-6YSKENNI.js";
+import "./chunk-HQH6G42P.js";
+import "./chunk-YL2PLYUA.js";
 import {
   endGroup,
   exportVariable,
   info,
+  saveState,
   setFailed,
   startGroup,
   warning
@@ -22,6 +27,7 @@ import "./chunk-LQK3ML4U.js";
 
 // src/main-step.ts
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 function humanSize(bytes) {
   const units = ["KiB", "MiB", "GiB", "TiB"];
   let value = bytes;
@@ -58,6 +64,29 @@ async function describeMachine(facts) {
   const container = existsSync("/.dockerenv") || existsSync("/run/.containerenv");
   lines.push(`In a container: ${container ? "yes" : "no"}`);
   return lines;
+}
+async function watchForHangs(timeoutMs, inputs) {
+  const temp = process.env.RUNNER_TEMP;
+  const trackingId = process.env.RUNNER_TRACKING_ID ?? "";
+  if (!temp || !trackingId) {
+    warning(
+      "hang-timeout is set, but this runner gives no RUNNER_TEMP or RUNNER_TRACKING_ID: no watcher."
+    );
+    return;
+  }
+  const watcher = await startWatcher({
+    trackingId,
+    runnerPid: process.ppid > 0 ? process.ppid : process.pid,
+    deadline: Date.now() + timeoutMs,
+    action: inputs.hangAction,
+    dir: join(temp, `crash-capture-hang-${process.pid}-${Date.now()}`),
+    limits: { maxCoreSize: inputs.maxCoreSize, minFreeSpace: inputs.minFreeSpace }
+  });
+  if (!watcher) return;
+  saveState("watcher", JSON.stringify(watcher));
+  info(
+    `Hang watcher: pid ${watcher.pid}; after ${Math.round(timeoutMs / 1e3)} s it takes the stacks of every process of the job still running${inputs.hangAction === "kill" ? " and kills them" : ""}.`
+  );
 }
 var ASAN_ADDED = "abort_on_error=1:disable_coredump=0";
 function setUpSanitizers() {
@@ -98,6 +127,7 @@ async function run() {
   }
   endGroup();
   if (inputs.sanitizers && state.mode !== "none") setUpSanitizers();
+  if (inputs.hangTimeoutMs !== null) await watchForHangs(inputs.hangTimeoutMs, inputs);
   for (const note of facts.notes) warning(note);
   if (state.mode === "pipe-handler") {
     info(`crash-capture: every crash of a later step is captured (${state.reason}).`);

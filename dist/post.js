@@ -1,32 +1,21 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  MORE_RECORDS,
   changedElsewhere,
-  crashDirOf,
   leaveHostCapture,
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-KOTHYA5Q.js";
+} from "./chunk-IHNW6VVP.js";
 import {
   ExecutableCandidates,
-  GDB_SETTINGS,
-  analyzeAll,
   buildReport,
   collectStrayCores,
   defaultSearchPaths,
   fileKey,
-  findGdb,
   identify,
-  installGdb,
-  newCrash,
   printCrashes,
   writeReport
-} from "./chunk-5RKJRRQP.js";
-import {
-  detectPrivilege,
-  runAsRoot
-} from "./chunk-NZCFFQJL.js";
+} from "./chunk-THN3L3V6.js";
 import {
   canUpload,
   renderCrashComment,
@@ -37,31 +26,53 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-YXKP7MJG.js";
+} from "./chunk-J3VTEPK2.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-IN2KEOSB.js";
+} from "./chunk-YYIGUTBO.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-EM7KPQMT.js";
+} from "./chunk-Q3U25QUO.js";
+import {
+  groupCrashes
+} from "./chunk-4Q5GTOFQ.js";
+import {
+  dumpLeftovers,
+  findLeftovers
+} from "./chunk-7NX2WHMF.js";
+import {
+  MORE_RECORDS,
+  crashDirOf,
+  stopWatcher
+} from "./chunk-6YSKENNI.js";
+import {
+  analyzeAll,
+  findGdb,
+  installGdb,
+  newCrash
+} from "./chunk-MUPTZSH3.js";
+import {
+  detectPrivilege,
+  runAsRoot
+} from "./chunk-HQH6G42P.js";
 import {
   describeFailure,
-  groupCrashes,
   inParallel,
   portable,
   runCommand,
   stageBundle
-} from "./chunk-YG5ENQGJ.js";
+} from "./chunk-YL2PLYUA.js";
 import {
   core_exports,
   endGroup,
+  getState,
   info,
   setFailed,
   setOutput,
@@ -73,9 +84,9 @@ import "./chunk-LQK3ML4U.js";
 
 // src/post-step.ts
 import { randomBytes } from "node:crypto";
-import { access, mkdir as mkdir4, realpath, rm, stat as stat4, writeFile } from "node:fs/promises";
+import { access, mkdir as mkdir3, realpath, rm, stat as stat3, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
-import { basename, dirname as dirname2, join as join5, resolve } from "node:path";
+import { basename, dirname as dirname2, join as join4, resolve } from "node:path";
 
 // src/capture/restore.ts
 async function restoreCapture(state, privilege) {
@@ -616,115 +627,6 @@ async function unattributedCrashes(crashDir, since) {
   return found;
 }
 
-// src/collect/leftovers.ts
-import { chown, mkdir as mkdir3, readdir as readdir2, readFile as readFile2, stat as stat3, statfs as statfs2 } from "node:fs/promises";
-import { join as join4 } from "node:path";
-var MAX_DUMPS = 30;
-var DUMP_TIMEOUT_MS = 3e4;
-async function statFields(pid) {
-  const text = await readFile2(`/proc/${pid}/stat`, "utf8").catch(() => null);
-  if (!text) return null;
-  const close = text.lastIndexOf(")");
-  return {
-    comm: text.slice(text.indexOf("(") + 1, close),
-    fields: text.slice(close + 2).split(" ")
-  };
-}
-async function findLeftovers(trackingId) {
-  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(trackingId)) return [];
-  const ancestors = /* @__PURE__ */ new Set();
-  for (let pid = process.pid; pid > 0 && !ancestors.has(pid); ) {
-    ancestors.add(pid);
-    pid = Number((await statFields(pid))?.fields[1] ?? 0);
-  }
-  const wanted = Buffer.from(`RUNNER_TRACKING_ID=${trackingId}\0`);
-  const found = [];
-  for (const name of await readdir2("/proc").catch(() => [])) {
-    if (!/^\d+$/.test(name) || ancestors.has(Number(name))) continue;
-    const environ = await readFile2(`/proc/${name}/environ`).catch(() => null);
-    if (!environ) continue;
-    const at = environ.indexOf(wanted);
-    if (at < 0 || at > 0 && environ[at - 1] !== 0) continue;
-    const info2 = await statFields(Number(name));
-    if (!info2 || info2.fields[0] === "Z" || info2.fields[0] === "X") continue;
-    const wchan = await readFile2(`/proc/${name}/wchan`, "utf8").catch(() => "");
-    found.push({
-      pid: Number(name),
-      comm: info2.comm,
-      state: info2.fields[0] ?? "?",
-      wchan: wchan && wchan !== "0" ? wchan : null,
-      threads: Number(info2.fields[17] ?? 1)
-    });
-  }
-  return found;
-}
-async function residentBytes(pid) {
-  const status = await readFile2(`/proc/${pid}/status`, "utf8").catch(() => "");
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
-}
-async function dumpLeftovers(leftovers, stageDir, privilege, limits) {
-  const crashes = [];
-  const now = Math.floor(Date.now() / 1e3);
-  await inParallel(leftovers, 2, async (leftover, index) => {
-    const id = `running-${now}-${leftover.pid}`;
-    const dir = join4(stageDir, id);
-    await mkdir3(dir, { recursive: true });
-    const exe = await readFile2(`/proc/${leftover.pid}/cmdline`).catch(() => Buffer.alloc(0));
-    const crash = newCrash(id, "leftover", dir, {
-      pid: leftover.pid,
-      tid: leftover.pid,
-      signal: 0,
-      time: now,
-      comm: leftover.comm,
-      commandLine: exe.subarray(0, 65536).toString("utf8").split("\0").filter((arg, i, all) => arg !== "" || i < all.length - 1),
-      coreState: "dropped",
-      coreNote: null
-    });
-    crash.problems.push(
-      `Still running at the end of the job: state ${leftover.state}${leftover.wchan ? `, waiting in ${leftover.wchan}` : ""}, ${leftover.threads} thread(s).`
-    );
-    crashes.push(crash);
-    const size = await residentBytes(leftover.pid);
-    const room = await statfs2(dir).then((s) => s.bavail * s.bsize).catch(() => 0) - limits.minFreeSpace;
-    if (!privilege) crash.coreNote = "not dumped: taking its stacks needs root or passwordless sudo";
-    else if (index >= MAX_DUMPS) crash.coreNote = `not dumped: only the first ${MAX_DUMPS} are`;
-    else if (size > limits.maxCoreSize || size * 2 > room)
-      crash.coreNote = `not dumped: ${size} bytes resident is more than max-core-size or the free space allows`;
-    if (crash.coreNote) return;
-    const core = join4(dir, "core");
-    const result = await runAsRoot(privilege, "Dumping a process still running", "timeout", [
-      "-k",
-      "2",
-      String(DUMP_TIMEOUT_MS / 1e3),
-      "gdb",
-      "-nx",
-      "-batch",
-      "-readnever",
-      ...GDB_SETTINGS.flatMap((setting) => ["-iex", setting]),
-      "-p",
-      String(leftover.pid),
-      "-ex",
-      `gcore ${core}`,
-      "-ex",
-      "detach"
-    ]).catch((error) => ({ code: 1, stdout: "", stderr: error.message }));
-    const info2 = await stat3(core).catch(() => null);
-    if (!info2?.isFile()) {
-      crash.coreNote = `not dumped: gdb could not (${String(result.stderr ?? "").trim().split("\n").pop()?.slice(0, 200) ?? "no output"})`;
-      return;
-    }
-    if (process.getuid?.() !== 0)
-      await runAsRoot(privilege, "Handing the dump to this user", "chown", [
-        `${process.getuid?.()}:${process.getgid?.()}`,
-        core
-      ]).catch(() => void 0);
-    await chown(core, process.getuid?.() ?? 0, process.getgid?.() ?? 0).catch(() => void 0);
-    crash.core = core;
-    crash.coreState = "complete";
-  });
-  return crashes.sort((a, b) => a.pid - b.pid);
-}
-
 // src/report/annotations.ts
 var MAX_ANNOTATIONS = 10;
 var MAX_ANNOTATION_MESSAGE = 4096;
@@ -766,8 +668,8 @@ async function withTimeout(promise, ms) {
 }
 async function stageDirectory(state) {
   const name = state?.sessionDir ? basename(state.sessionDir) : randomBytes(4).toString("hex");
-  const dir = join5(process.env.RUNNER_TEMP || tmpdir(), `crash-capture-${name}`);
-  await mkdir4(dir, { recursive: true });
+  const dir = join4(process.env.RUNNER_TEMP || tmpdir(), `crash-capture-${name}`);
+  await mkdir3(dir, { recursive: true });
   return dir;
 }
 async function restore(state) {
@@ -810,7 +712,7 @@ async function collect(state, restoration, stage, inputs, workspace) {
   if (state) {
     const seen = /* @__PURE__ */ new Set();
     for (const crash of crashes) {
-      const info2 = crash.core ? await stat4(crash.core).catch(() => null) : null;
+      const info2 = crash.core ? await stat3(crash.core).catch(() => null) : null;
       if (info2) seen.add(fileKey(info2));
     }
     const patterns = [
@@ -832,6 +734,8 @@ async function collect(state, restoration, stage, inputs, workspace) {
       crashes.push(...coredumps.crashes);
     }
   }
+  const watcher = parseWatcher(getState("watcher"));
+  if (watcher) crashes.push(...await stopWatcher(watcher));
   if (inputs.leftoverProcesses !== "ignore" /* Ignore */) {
     const leftovers = await findLeftovers(process.env.RUNNER_TRACKING_ID ?? "");
     if (leftovers.length > 0) {
@@ -904,7 +808,7 @@ function comment(inputs, groups, artifact) {
     return null;
   });
 }
-function show(groups, expected, job, running = []) {
+function show(groups, expected, job, running = [], hangs = []) {
   const tag = job ? `[${job.slice(0, 100)}] ` : "";
   printCrashes(groups, tag);
   printCrashes(expected, `${tag}expected: `);
@@ -919,6 +823,8 @@ function show(groups, expected, job, running = []) {
   };
   annotate("error", groups);
   annotate("notice", expected, "Expected crash (expected-crashes): ");
+  printCrashes(hangs, tag);
+  annotate("warning", hangs, "Hang (hang-timeout): ");
   printCrashes(running, tag);
   annotate("warning", running, "Still running at the end of the job: ");
 }
@@ -933,6 +839,14 @@ function reportRules(rules, matched) {
   }
   endGroup();
 }
+function parseWatcher(text) {
+  try {
+    const watcher = JSON.parse(text);
+    return typeof watcher.pid === "number" && typeof watcher.dir === "string" ? watcher : null;
+  } catch {
+    return null;
+  }
+}
 function blameRunning(analysis) {
   const places = threadPlaces(analysis);
   const place = places.find((p) => p.thread !== 1) ?? places[0];
@@ -941,9 +855,9 @@ function blameRunning(analysis) {
   if (place && frame) analysis.blame = { frame, path: place.path, line: place.line, kind: "line" };
   return analysis;
 }
-async function summarize(groups, expected, artifact, job, running) {
+async function summarize(groups, expected, artifact, job, running, hangs) {
   const links = sourceLinksFromEnv();
-  const summary2 = (groups.length + expected.length > 0 || running.length === 0 ? renderSummary(groups, links, artifact, void 0, expected, job) : "") + renderStillRunning(running, links);
+  const summary2 = (groups.length + expected.length > 0 || running.length + hangs.length === 0 ? renderSummary(groups, links, artifact, void 0, expected, job) : "") + renderStillRunning(hangs, links, "hang") + renderStillRunning(running, links);
   try {
     await summary.addRaw(summary2).write();
   } catch (error) {
@@ -972,7 +886,7 @@ async function upload(inputs, groups, stage, mode, workspace, lap) {
       leaveOut,
       workspace
     );
-    const index = join5(bundle.root, "report.json");
+    const index = join4(bundle.root, "report.json");
     await writeFile(
       index,
       JSON.stringify(
@@ -1059,7 +973,7 @@ async function run() {
       ]).catch(() => void 0);
       const crashDir = crashDirOf(state.sessionDir);
       const temp = process.env.RUNNER_TEMP;
-      if (temp && crashDir === join5(temp, "crash-capture"))
+      if (temp && crashDir === join4(temp, "crash-capture"))
         await runAsRoot(restoration.privilege, "Removing the crash folder", "rmdir", [
           crashDir
         ]).catch(() => void 0);
@@ -1082,31 +996,34 @@ async function report(state, restoration) {
   const collected = await collect(state, restoration, stage, inputs, workspace);
   lap("collect");
   const { crashes } = collected;
-  const reportPath = join5(stage, "report.json");
+  const reportPath = join4(stage, "report.json");
   let groups = [];
   let expected = [];
   let matched = inputs.expectedCrashes.map(() => 0);
   let summary2 = "";
   let artifact = null;
   let running = [];
+  let hangs = [];
   if (crashes.length === 0) {
     info("crash-capture: no crash was found in this job.");
   } else {
     const analyses = await analyze(collected, inputs, restoration.privilege, workspace);
     lap("analysis");
     const leftover = (a) => a.crash.source === "leftover";
+    const hung2 = (a) => a.crash.source === "hang";
     ({ groups, expected, matched } = sortCrashes(
-      analyses.filter((a) => !leftover(a)),
+      analyses.filter((a) => !leftover(a) && !hung2(a)),
       inputs.expectedCrashes,
       inputs.skipFrames
     ));
     running = groupCrashes(analyses.filter(leftover).map(blameRunning), inputs.skipFrames);
+    hangs = groupCrashes(analyses.filter(hung2).map(blameRunning), inputs.skipFrames);
     const job = inputs.identity.index !== null ? inputs.identity.label : null;
-    show(groups, expected, job, running);
+    show(groups, expected, job, running, hangs);
     lap("report");
     const uploaded = await upload(
       inputs,
-      [...groups, ...expected, ...running],
+      [...groups, ...expected, ...hangs, ...running],
       stage,
       state?.mode ?? "none",
       workspace,
@@ -1117,7 +1034,7 @@ async function report(state, restoration) {
       folder: (groups[0] ?? expected[0])?.analyses[0]?.crash.id ?? null
     };
     if (uploaded) lap("zip and upload");
-    summary2 = await summarize(groups, expected, artifact, job, running);
+    summary2 = await summarize(groups, expected, artifact, job, running, hangs);
     info(`crash-capture: timings: ${timings.join(", ")}`);
   }
   reportRules(inputs.expectedCrashes, matched);
@@ -1127,7 +1044,15 @@ async function report(state, restoration) {
   try {
     await writeReport(
       reportPath,
-      buildReport(groups, state?.mode ?? "none", expected, inputs.identity, artifact, running)
+      buildReport(
+        groups,
+        state?.mode ?? "none",
+        expected,
+        inputs.identity,
+        artifact,
+        running,
+        hangs
+      )
     );
     await shareReport(inputs, reportPath, counted + expectedCount);
   } catch (error) {
@@ -1143,6 +1068,11 @@ async function report(state, restoration) {
   if (expectedCount > 0)
     info(
       `crash-capture: ${expectedCount} expected crash${expectedCount === 1 ? "" : "es"} (expected-crashes): reported, not counted.`
+    );
+  const hung = hangs.reduce((n, g) => n + g.analyses.length, 0);
+  if (hung > 0)
+    warning(
+      `crash-capture: ${hung} process(es) of the job hung: still running after hang-timeout; their stacks are in the log and the summary.`
     );
   const stillRunning = running.reduce((n, g) => n + g.analyses.length, 0);
   if (stillRunning > 0 && inputs.leftoverProcesses === "fail" /* Fail */ && counted === 0)

@@ -11,7 +11,8 @@ await build({
     main: 'src/main.ts',
     post: 'src/post.ts',
     cli: 'src/cli.ts',
-    aggregate: 'src/aggregate.ts'
+    aggregate: 'src/aggregate.ts',
+    watch: 'src/watch.ts'
   },
   outdir: 'dist',
   bundle: true,

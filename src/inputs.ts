@@ -29,6 +29,8 @@ export enum Input {
   SetuidCores = 'setuid-cores',
   Sanitizers = 'sanitizers',
   LeftoverProcesses = 'leftover-processes',
+  HangTimeout = 'hang-timeout',
+  HangAction = 'hang-action',
   ExpectedCrashes = 'expected-crashes',
   MaxCoresPerGroup = 'max-cores-per-group',
   Matrix = 'matrix',
@@ -116,6 +118,10 @@ export interface Inputs {
   sanitizers: boolean
   /** What post does with processes of the job still running when it runs. */
   leftoverProcesses: LeftoverMode
+  /** Milliseconds after main when the hang watcher dumps the job's processes; null: off. */
+  hangTimeoutMs: number | null
+  /** What the watcher does after dumping them. */
+  hangAction: 'report' | 'kill'
   /** Crashes that tests cause on purpose: reported, never failing the job. */
   expectedCrashes: ExpectedRule[]
   /** Cores of one group (one signature) put in the artifact; the others' reports only. */
@@ -159,6 +165,17 @@ function parseBoolean(input: Input, raw: string): boolean {
   if (['true', 'yes', 'on', '1'].includes(value)) return true
   if (['false', 'no', 'off', '0'].includes(value)) return false
   throw new InputError(input, raw, "'true' or 'false'")
+}
+
+/** `20m`, `90s`, `1h`, a number of seconds, or empty for none. */
+function parseDuration(input: Input, raw: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/i.exec(raw.trim())
+  if (raw.trim() === '') return null
+  const unit = { s: 1, m: 60, h: 3600 }[(m?.[2] ?? 's').toLowerCase() as 's' | 'm' | 'h']
+  const seconds = m ? Number(m[1]) * unit : NaN
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 24 * 3600)
+    throw new InputError(input, raw, 'a duration like 20m, 90s or 1h, at most 24h, or empty')
+  return Math.round(seconds * 1000)
 }
 
 function parseSeconds(input: Input, raw: string): number {
@@ -273,6 +290,11 @@ export function getInputs(): Inputs {
     ),
     maxArtifactSize: parseSize(Input.MaxArtifactSize, read(Input.MaxArtifactSize, '4G')),
     maxCores: parseInteger(Input.MaxCores, read(Input.MaxCores, '50'), 1, 10000),
+    hangTimeoutMs: parseDuration(Input.HangTimeout, read(Input.HangTimeout, '')),
+    hangAction: parseEnum(Input.HangAction, read(Input.HangAction, 'report'), {
+      report: 'report',
+      kill: 'kill'
+    } as const),
     leftoverProcesses: parseEnum(
       Input.LeftoverProcesses,
       read(Input.LeftoverProcesses, LeftoverMode.Report),

@@ -1,9 +1,11 @@
 import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { enableCapture, type CaptureFacts } from './capture/enable.js'
 import { readKernelSettings } from './capture/kernel.js'
 import { readCoreLimit } from './capture/rlimit.js'
-import { getInputs } from './inputs.js'
+import { startWatcher } from './hang.js'
+import { getInputs, type Inputs } from './inputs.js'
 import type { Privilege } from './privilege.js'
 import { saveCaptureState } from './state.js'
 
@@ -52,6 +54,31 @@ async function describeMachine(facts: CaptureFacts): Promise<string[]> {
   const container = existsSync('/.dockerenv') || existsSync('/run/.containerenv')
   lines.push(`In a container: ${container ? 'yes' : 'no'}`)
   return lines
+}
+
+/** Starts the hang watcher (see src/watch.ts) and saves it for post, which stops it. */
+async function watchForHangs(timeoutMs: number, inputs: Inputs): Promise<void> {
+  const temp = process.env.RUNNER_TEMP
+  const trackingId = process.env.RUNNER_TRACKING_ID ?? ''
+  if (!temp || !trackingId) {
+    core.warning(
+      'hang-timeout is set, but this runner gives no RUNNER_TEMP or RUNNER_TRACKING_ID: no watcher.'
+    )
+    return
+  }
+  const watcher = await startWatcher({
+    trackingId,
+    runnerPid: process.ppid > 0 ? process.ppid : process.pid,
+    deadline: Date.now() + timeoutMs,
+    action: inputs.hangAction,
+    dir: join(temp, `crash-capture-hang-${process.pid}-${Date.now()}`),
+    limits: { maxCoreSize: inputs.maxCoreSize, minFreeSpace: inputs.minFreeSpace }
+  })
+  if (!watcher) return
+  core.saveState('watcher', JSON.stringify(watcher))
+  core.info(
+    `Hang watcher: pid ${watcher.pid}; after ${Math.round(timeoutMs / 1000)} s it takes the stacks of every process of the job still running${inputs.hangAction === 'kill' ? ' and kills them' : ''}.`
+  )
 }
 
 /** What main adds in front of the user's ASAN_OPTIONS (theirs come later and win). */
@@ -107,6 +134,7 @@ export async function run(): Promise<void> {
   core.endGroup()
 
   if (inputs.sanitizers && state.mode !== 'none') setUpSanitizers()
+  if (inputs.hangTimeoutMs !== null) await watchForHangs(inputs.hangTimeoutMs, inputs)
   for (const note of facts.notes) core.warning(note)
   if (state.mode === 'pipe-handler') {
     core.info(`crash-capture: every crash of a later step is captured (${state.reason}).`)

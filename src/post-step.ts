@@ -14,6 +14,7 @@ import { collectCoredumps } from './collect/coredumpctl.js'
 import { collectHandlerCrashes, unattributedCrashes } from './collect/handler-dirs.js'
 import { ExecutableCandidates, identify } from './collect/identify.js'
 import { dumpLeftovers, findLeftovers } from './collect/leftovers.js'
+import { stopWatcher, type Watcher } from './hang.js'
 import { collectStrayCores, defaultSearchPaths, fileKey } from './collect/stray.js'
 import type { CoreInfo } from './elf/core-file.js'
 import { CommentMode, getInputs, LeftoverMode, type Inputs } from './inputs.js'
@@ -178,6 +179,9 @@ async function collect(
       crashes.push(...coredumps.crashes)
     }
   }
+  // The hang watcher first (it must not count as a process left running), with what it found.
+  const watcher = parseWatcher(core.getState('watcher'))
+  if (watcher) crashes.push(...(await stopWatcher(watcher)))
   // Processes of the job that never ended: the runner kills them right after the post steps.
   if (inputs.leftoverProcesses !== LeftoverMode.Ignore) {
     const leftovers = await findLeftovers(process.env.RUNNER_TRACKING_ID ?? '')
@@ -274,7 +278,8 @@ function show(
   groups: CrashGroup[],
   expected: CrashGroup[],
   job: string | null,
-  running: CrashGroup[] = []
+  running: CrashGroup[] = [],
+  hangs: CrashGroup[] = []
 ): void {
   // A matrix leg's label goes first: 25 legs of one job id are told apart by it.
   const tag = job ? `[${job.slice(0, 100)}] ` : ''
@@ -291,6 +296,8 @@ function show(
   }
   annotate('error', groups)
   annotate('notice', expected, 'Expected crash (expected-crashes): ')
+  printCrashes(hangs, tag)
+  annotate('warning', hangs, 'Hang (hang-timeout): ')
   printCrashes(running, tag)
   annotate('warning', running, 'Still running at the end of the job: ')
 }
@@ -306,6 +313,16 @@ function reportRules(rules: ExpectedRule[], matched: number[]): void {
     )
   }
   core.endGroup()
+}
+
+/** The watcher main saved, or null. */
+function parseWatcher(text: string): Watcher | null {
+  try {
+    const watcher = JSON.parse(text) as Watcher
+    return typeof watcher.pid === 'number' && typeof watcher.dir === 'string' ? watcher : null
+  } catch {
+    return null
+  }
 }
 
 /**
@@ -328,13 +345,16 @@ async function summarize(
   expected: CrashGroup[],
   artifact: Uploaded | null,
   job: string | null,
-  running: CrashGroup[]
+  running: CrashGroup[],
+  hangs: CrashGroup[]
 ): Promise<string> {
   const links = sourceLinksFromEnv()
   const summary =
-    (groups.length + expected.length > 0 || running.length === 0
+    (groups.length + expected.length > 0 || running.length + hangs.length === 0
       ? renderSummary(groups, links, artifact, undefined, expected, job)
-      : '') + renderStillRunning(running, links)
+      : '') +
+    renderStillRunning(hangs, links, 'hang') +
+    renderStillRunning(running, links)
   try {
     await core.summary.addRaw(summary).write()
   } catch (error) {
@@ -517,24 +537,27 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
   let summary = ''
   let artifact: (Uploaded & { folder: string | null }) | null = null
   let running: CrashGroup[] = []
+  let hangs: CrashGroup[] = []
   if (crashes.length === 0) {
     core.info('crash-capture: no crash was found in this job.')
   } else {
     const analyses = await analyze(collected, inputs, restoration.privilege, workspace)
     lap('analysis')
     const leftover = (a: Analysis) => a.crash.source === 'leftover'
+    const hung = (a: Analysis) => a.crash.source === 'hang'
     ;({ groups, expected, matched } = sortCrashes(
-      analyses.filter((a) => !leftover(a)),
+      analyses.filter((a) => !leftover(a) && !hung(a)),
       inputs.expectedCrashes,
       inputs.skipFrames
     ))
     running = groupCrashes(analyses.filter(leftover).map(blameRunning), inputs.skipFrames)
+    hangs = groupCrashes(analyses.filter(hung).map(blameRunning), inputs.skipFrames)
     const job = inputs.identity.index !== null ? inputs.identity.label : null
-    show(groups, expected, job, running)
+    show(groups, expected, job, running, hangs)
     lap('report')
     const uploaded = await upload(
       inputs,
-      [...groups, ...expected, ...running],
+      [...groups, ...expected, ...hangs, ...running],
       stage,
       state?.mode ?? 'none',
       workspace,
@@ -545,7 +568,7 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
       folder: (groups[0] ?? expected[0])?.analyses[0]?.crash.id ?? null
     }
     if (uploaded) lap('zip and upload')
-    summary = await summarize(groups, expected, artifact, job, running)
+    summary = await summarize(groups, expected, artifact, job, running, hangs)
     core.info(`crash-capture: timings: ${timings.join(', ')}`)
   }
   reportRules(inputs.expectedCrashes, matched)
@@ -555,7 +578,15 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
   try {
     await writeReport(
       reportPath,
-      buildReport(groups, state?.mode ?? 'none', expected, inputs.identity, artifact, running)
+      buildReport(
+        groups,
+        state?.mode ?? 'none',
+        expected,
+        inputs.identity,
+        artifact,
+        running,
+        hangs
+      )
     )
     await shareReport(inputs, reportPath, counted + expectedCount)
   } catch (error) {
@@ -572,6 +603,11 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
   if (expectedCount > 0)
     core.info(
       `crash-capture: ${expectedCount} expected crash${expectedCount === 1 ? '' : 'es'} (expected-crashes): reported, not counted.`
+    )
+  const hung = hangs.reduce((n, g) => n + g.analyses.length, 0)
+  if (hung > 0)
+    core.warning(
+      `crash-capture: ${hung} process(es) of the job hung: still running after hang-timeout; their stacks are in the log and the summary.`
     )
   const stillRunning = running.reduce((n, g) => n + g.analyses.length, 0)
   if (stillRunning > 0 && inputs.leftoverProcesses === LeftoverMode.Fail && counted === 0)

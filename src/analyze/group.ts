@@ -59,7 +59,8 @@ function threadStates(analysis: Analysis, skipFrames: RegExp | null): string[] {
 }
 
 function meaningfulNames(analysis: Analysis, skipFrames: RegExp | null): string[] {
-  if (analysis.crash.source === 'leftover') return threadStates(analysis, skipFrames)
+  if (analysis.crash.source === 'leftover' || analysis.crash.source === 'hang')
+    return threadStates(analysis, skipFrames)
   // A sanitizer's report: its first stack (the access, or the leak's allocation); gdb's is the
   // runtime aborting after the report.
   const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? []
@@ -85,12 +86,12 @@ export function signatureOf(
   skipFrames: RegExp | null
 ): { hash: string; functions: string[]; path: string } {
   const names = meaningfulNames(analysis, skipFrames)
-  const leftover = analysis.crash.source === 'leftover'
+  const leftover = analysis.crash.source === 'leftover' || analysis.crash.source === 'hang'
   const functions = leftover ? names : names.slice(0, SIGNATURE_FRAMES)
   const material = [
     `v${SIGNATURE_VERSION}`,
     executableName(analysis),
-    ...(leftover ? ['still running'] : []),
+    ...(leftover ? [analysis.crash.source] : []),
     analysis.sanitizer
       ? `${analysis.sanitizer.tool}: ${analysis.sanitizer.kind}`
       : analysis.signal.name,

@@ -19,6 +19,8 @@ export type CrashSource =
   | 'systemd-coredump'
   /** A process of the job still running when post ran, dumped with gcore (no crash). */
   | 'leftover'
+  /** A process of the job still running when hang-timeout passed, dumped by the watcher. */
+  | 'hang'
 
 /** One crash event on disk, as collected by the post step. */
 export interface Crash {

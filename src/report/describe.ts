@@ -41,6 +41,7 @@ export function isSnapshot(analysis: Analysis): boolean {
 /** `SIGSEGV`, or `snapshot` for a core of a live process. */
 function what(analysis: Analysis): string {
   if (analysis.crash.source === 'leftover') return 'still running'
+  if (analysis.crash.source === 'hang') return 'hang'
   if (analysis.sanitizer) return `${analysis.sanitizer.tool}: ${analysis.sanitizer.kind}`
   return isSnapshot(analysis) ? `snapshot (${analysis.signal.name})` : analysis.signal.name
 }
@@ -59,6 +60,8 @@ export function groupTitle(group: CrashGroup): string {
 export function crashTitle(analysis: Analysis): string {
   const location = blamedLocation(analysis)
   const where = `${blamedFunction(analysis)}${location ? ` (${location})` : ''}`
+  if (analysis.crash.source === 'hang')
+    return `⌛ hang in ${where} — ${executableName(analysis)}, pid ${analysis.crash.pid}`
   if (analysis.crash.source === 'leftover')
     return `⏳ still running in ${where} — ${executableName(analysis)}, pid ${analysis.crash.pid}`
   return `${isSnapshot(analysis) ? '📷' : '💥'} ${what(analysis)} in ${where} — ${executableName(analysis)}, pid ${analysis.crash.pid}`

@@ -24,7 +24,7 @@ export function crashLogLines(analysis: Analysis): string[] {
     lines.push(
       `Blamed frame: #${blame.frame.level} ${blame.frame.function ?? '??'} at ${blame.path}:${blame.line}`
     )
-  if (crash.source === 'leftover')
+  if (crash.source === 'leftover' || crash.source === 'hang')
     for (const place of threadPlaces(analysis))
       lines.push(
         `Thread ${place.thread} (LWP ${place.lwp}): waits in ${place.function ?? '??'} at ${place.path}:${place.line ?? '?'}`

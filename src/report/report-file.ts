@@ -34,7 +34,9 @@ function groupRecord(group: CrashGroup): object {
       backtrace: analysis.textPath,
       backtraceJson: analysis.jsonPath,
       threads: analysis.threads,
-      ...(analysis.crash.source === 'leftover' ? { threadPlaces: threadPlaces(analysis) } : {})
+      ...(analysis.crash.source === 'leftover' || analysis.crash.source === 'hang'
+        ? { threadPlaces: threadPlaces(analysis) }
+        : {})
     }))
   }
 }
@@ -49,7 +51,8 @@ export function buildReport(
   expected: CrashGroup[] = [],
   job: JobIdentity | null = null,
   artifact: { name: string; id: number; url: string | null } | null = null,
-  running: CrashGroup[] = []
+  running: CrashGroup[] = [],
+  hangs: CrashGroup[] = []
 ): object {
   return {
     version: REPORT_VERSION,
@@ -61,7 +64,9 @@ export function buildReport(
     expectedCrashes: expected.reduce((n, g) => n + g.analyses.length, 0),
     expected: expected.map(groupRecord),
     // Processes of the job still running when post ran: not crashes, and not counted.
-    stillRunning: running.map(groupRecord)
+    stillRunning: running.map(groupRecord),
+    // Processes the hang watcher found still running after hang-timeout.
+    hangs: hangs.map(groupRecord)
   }
 }
 

@@ -261,13 +261,22 @@ function renderExpected(expected: CrashGroup[], links: SourceLinks | null, limit
  * The summary's part for processes of the job still running when post ran: one section per
  * group, with where each thread waits in the project's code.
  */
-export function renderStillRunning(groups: CrashGroup[], links: SourceLinks | null): string {
+export function renderStillRunning(
+  groups: CrashGroup[],
+  links: SourceLinks | null,
+  kind: 'leftover' | 'hang' = 'leftover'
+): string {
   if (groups.length === 0) return ''
   const processes = groups.reduce((n, g) => n + g.analyses.length, 0)
+  const counted = `${processes} process${processes === 1 ? '' : 'es'} in ${groups.length} group${groups.length === 1 ? '' : 's'}`
   const parts = [
-    `## ⏳ Still running at the end of the job: ${processes} process${processes === 1 ? '' : 'es'} in ${groups.length} group${groups.length === 1 ? '' : 's'}`,
+    kind === 'hang'
+      ? `## ⌛ Hang: ${counted} still running after hang-timeout`
+      : `## ⏳ Still running at the end of the job: ${counted}`,
     '',
-    'The runner kills them right after this step. Their threads:',
+    kind === 'hang'
+      ? 'The hang watcher took their stacks. Their threads:'
+      : 'The runner kills them right after this step. Their threads:',
     ''
   ]
   for (const [index, group] of groups.slice(0, 20).entries()) {

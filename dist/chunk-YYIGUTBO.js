@@ -1,11 +1,13 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   SIGNATURE_VERSION,
-  UploadMode,
-  executableName,
   groupCrashes,
   signatureOf
-} from "./chunk-YG5ENQGJ.js";
+} from "./chunk-4Q5GTOFQ.js";
+import {
+  UploadMode,
+  executableName
+} from "./chunk-YL2PLYUA.js";
 import {
   getInput
 } from "./chunk-C4X6V5PE.js";
@@ -206,6 +208,15 @@ function parseBoolean(input, raw) {
   if (["false", "no", "off", "0"].includes(value)) return false;
   throw new InputError(input, raw, "'true' or 'false'");
 }
+function parseDuration(input, raw) {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/i.exec(raw.trim());
+  if (raw.trim() === "") return null;
+  const unit = { s: 1, m: 60, h: 3600 }[(m?.[2] ?? "s").toLowerCase()];
+  const seconds = m ? Number(m[1]) * unit : NaN;
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 24 * 3600)
+    throw new InputError(input, raw, "a duration like 20m, 90s or 1h, at most 24h, or empty");
+  return Math.round(seconds * 1e3);
+}
 function parseSeconds(input, raw) {
   const value = Number(raw.trim());
   if (raw.trim() === "" || !Number.isFinite(value) || value <= 0 || value > 24 * 3600) {
@@ -295,6 +306,11 @@ function getInputs() {
     ),
     maxArtifactSize: parseSize("max-artifact-size" /* MaxArtifactSize */, read("max-artifact-size" /* MaxArtifactSize */, "4G")),
     maxCores: parseInteger("max-cores" /* MaxCores */, read("max-cores" /* MaxCores */, "50"), 1, 1e4),
+    hangTimeoutMs: parseDuration("hang-timeout" /* HangTimeout */, read("hang-timeout" /* HangTimeout */, "")),
+    hangAction: parseEnum("hang-action" /* HangAction */, read("hang-action" /* HangAction */, "report"), {
+      report: "report",
+      kill: "kill"
+    }),
     leftoverProcesses: parseEnum(
       "leftover-processes" /* LeftoverProcesses */,
       read("leftover-processes" /* LeftoverProcesses */, "report" /* Report */),

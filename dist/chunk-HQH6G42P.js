@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   describeFailure,
   runCommand
-} from "./chunk-YG5ENQGJ.js";
+} from "./chunk-YL2PLYUA.js";
 
 // src/privilege.ts
 var PrivilegeError = class extends Error {

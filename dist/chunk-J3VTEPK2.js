@@ -6,11 +6,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-EM7KPQMT.js";
+} from "./chunk-Q3U25QUO.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-YG5ENQGJ.js";
+} from "./chunk-YL2PLYUA.js";
 import {
   info,
   warning
@@ -238,13 +238,14 @@ Matched by the \`expected-crashes\` input: reported here, not counted, never fai
   }
   return body;
 }
-function renderStillRunning(groups, links) {
+function renderStillRunning(groups, links, kind = "leftover") {
   if (groups.length === 0) return "";
   const processes = groups.reduce((n, g) => n + g.analyses.length, 0);
+  const counted = `${processes} process${processes === 1 ? "" : "es"} in ${groups.length} group${groups.length === 1 ? "" : "s"}`;
   const parts = [
-    `## \u23F3 Still running at the end of the job: ${processes} process${processes === 1 ? "" : "es"} in ${groups.length} group${groups.length === 1 ? "" : "s"}`,
+    kind === "hang" ? `## \u231B Hang: ${counted} still running after hang-timeout` : `## \u23F3 Still running at the end of the job: ${counted}`,
     "",
-    "The runner kills them right after this step. Their threads:",
+    kind === "hang" ? "The hang watcher took their stacks. Their threads:" : "The runner kills them right after this step. Their threads:",
     ""
   ];
   for (const [index, group] of groups.slice(0, 20).entries()) {

@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-YG5ENQGJ.js";
+} from "./chunk-YL2PLYUA.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {
@@ -30,6 +30,7 @@ function isSnapshot(analysis) {
 }
 function what(analysis) {
   if (analysis.crash.source === "leftover") return "still running";
+  if (analysis.crash.source === "hang") return "hang";
   if (analysis.sanitizer) return `${analysis.sanitizer.tool}: ${analysis.sanitizer.kind}`;
   return isSnapshot(analysis) ? `snapshot (${analysis.signal.name})` : analysis.signal.name;
 }
@@ -44,6 +45,8 @@ function groupTitle(group) {
 function crashTitle(analysis) {
   const location = blamedLocation(analysis);
   const where = `${blamedFunction(analysis)}${location ? ` (${location})` : ""}`;
+  if (analysis.crash.source === "hang")
+    return `\u231B hang in ${where} \u2014 ${executableName(analysis)}, pid ${analysis.crash.pid}`;
   if (analysis.crash.source === "leftover")
     return `\u23F3 still running in ${where} \u2014 ${executableName(analysis)}, pid ${analysis.crash.pid}`;
   return `${isSnapshot(analysis) ? "\u{1F4F7}" : "\u{1F4A5}"} ${what(analysis)} in ${where} \u2014 ${executableName(analysis)}, pid ${analysis.crash.pid}`;

@@ -1,173 +1,41 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  MORE_RECORDS,
+  hostPattern,
+  installRootFiles,
+  listRegistrations,
+  processStart,
+  readHostRecord,
+  registrationAlive,
+  registrationId,
+  removeAsRoot,
+  withHostLock
+} from "./chunk-6YSKENNI.js";
+import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-NZCFFQJL.js";
+} from "./chunk-HQH6G42P.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-YG5ENQGJ.js";
+} from "./chunk-YL2PLYUA.js";
 import {
   getState,
   saveState
 } from "./chunk-C4X6V5PE.js";
 
-// src/capture/host.ts
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-var HANDLER_SPECIFIERS = "%P %i %s %t %u %g %c %d %e";
-var MORE_RECORDS = 1e3;
-function crashDirOf(jobDir) {
-  return dirname(dirname(jobDir));
-}
-function hostPattern(crashDir) {
-  return `|${crashDir}/handler.sh ${HANDLER_SPECIFIERS}`;
-}
-function registrationId() {
-  return `${Date.now()}-${randomBytes(4).toString("hex")}`;
-}
-async function processStart(pid) {
-  try {
-    const text = await readFile(`/proc/${pid}/stat`, "utf8");
-    return text.slice(text.lastIndexOf(")") + 2).split(" ")[19] ?? null;
-  } catch {
-    return null;
-  }
-}
-async function registrationAlive(registration) {
-  if (registration.runnerPid <= 1) return false;
-  const start = await processStart(registration.runnerPid);
-  return start !== null && (registration.runnerStart === null || start === registration.runnerStart);
-}
-function parseRegistration(id2, dir, text) {
-  try {
-    const v = JSON.parse(text);
-    const str = (x) => typeof x === "string" ? x : "";
-    return {
-      id: id2,
-      dir,
-      trackingId: str(v.trackingId),
-      runnerPid: typeof v.runnerPid === "number" ? v.runnerPid : 0,
-      runnerStart: typeof v.runnerStart === "string" ? v.runnerStart : null,
-      runId: str(v.runId),
-      job: str(v.job),
-      registeredAt: typeof v.registeredAt === "number" ? v.registeredAt : 0
-    };
-  } catch {
-    return null;
-  }
-}
-async function listRegistrations(crashDir) {
-  const jobs = join(crashDir, "jobs");
-  const names = await readdir(jobs).catch(() => []);
-  const found = [];
-  for (const id2 of names.sort()) {
-    const dir = join(jobs, id2);
-    if (!await stat(join(dir, "config")).catch(() => null)) continue;
-    const text = await readFile(join(dir, "job.json"), "utf8").catch(() => "");
-    found.push(
-      parseRegistration(id2, dir, text) ?? {
-        id: id2,
-        dir,
-        trackingId: "",
-        runnerPid: 0,
-        runnerStart: null,
-        runId: "",
-        job: "",
-        registeredAt: 0
-      }
-    );
-  }
-  return found;
-}
-async function readHostRecord(crashDir) {
-  try {
-    const v = JSON.parse(await readFile(join(crashDir, "host.json"), "utf8"));
-    const p = v.previous;
-    if (p && typeof p.corePattern === "string" && typeof p.corePipeLimit === "string" && typeof p.suidDumpable === "string")
-      return {
-        previous: {
-          corePattern: p.corePattern,
-          corePipeLimit: p.corePipeLimit,
-          suidDumpable: p.suidDumpable
-        }
-      };
-  } catch {
-  }
-  return null;
-}
-var LOCK_WAIT_MS = 6e4;
-async function withHostLock(privilege, crashDir, fn) {
-  const lock = crashDir;
-  const args = ["-x", "-w", String(LOCK_WAIT_MS / 1e3), lock, "-c", "echo locked; read _"];
-  const holder = privilege === "root" ? spawn("flock", args, { stdio: ["pipe", "pipe", "pipe"] }) : spawn("sudo", ["-n", "--", "flock", ...args], { stdio: ["pipe", "pipe", "pipe"] });
-  let stderr = "";
-  holder.stderr.on("data", (chunk) => stderr = (stderr + chunk.toString()).slice(-500));
-  await new Promise((taken, failed) => {
-    holder.stdout.on("data", (chunk) => {
-      if (chunk.toString().includes("locked")) taken();
-    });
-    holder.on("error", (error) => failed(new Error(`the host lock ${lock}: ${error.message}`)));
-    holder.on(
-      "close",
-      (code) => failed(
-        new Error(
-          `the host lock ${lock} could not be taken (flock exited with ${code}: ${stderr.trim()})`
-        )
-      )
-    );
-  });
-  try {
-    return await fn();
-  } finally {
-    holder.stdin.end();
-    await new Promise(
-      (resolve) => holder.exitCode !== null ? resolve(null) : holder.on("close", resolve)
-    );
-  }
-}
-async function installRootFiles(privilege, dir, files) {
-  const scratch = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), "crash-capture-"));
-  try {
-    const byMode = /* @__PURE__ */ new Map();
-    for (const [name, file] of Object.entries(files)) {
-      await writeFile(join(scratch, name), file.content);
-      byMode.set(file.mode, [...byMode.get(file.mode) ?? [], join(scratch, name)]);
-    }
-    for (const [mode, paths] of byMode) {
-      await runAsRoot(
-        privilege,
-        `Installing ${Object.keys(files).join(", ")} into ${dir}`,
-        "install",
-        ["-o", "root", "-g", "root", "-m", mode, "-t", dir, ...paths]
-      );
-    }
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-}
-async function removeAsRoot(privilege, paths) {
-  if (paths.length === 0) return;
-  await runAsRoot(privilege, "Removing crash-capture folders", "rm", ["-rf", "--", ...paths]).catch(
-    () => void 0
-  );
-}
-
 // src/capture/kernel.ts
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 var KERNEL_FILES = {
   corePattern: "/proc/sys/kernel/core_pattern",
   corePipeLimit: "/proc/sys/kernel/core_pipe_limit",
   suidDumpable: "/proc/sys/fs/suid_dumpable"
 };
 async function readSetting(path) {
-  return (await readFile2(path, "utf8")).replace(/\n$/, "");
+  return (await readFile(path, "utf8")).replace(/\n$/, "");
 }
 async function readKernelSettings() {
   const [corePattern, corePipeLimit, suidDumpable] = await Promise.all([
@@ -195,7 +63,7 @@ async function writeKernelSettings(privilege, wanted, restoring = false) {
 }
 
 // src/capture/rlimit.ts
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 async function readCoreLimit(pid) {
   const result = await runCommand(
     "prlimit",
@@ -234,7 +102,7 @@ async function raiseParentCoreLimit(pid = process.ppid) {
   return { ok: true, pid, before: before.soft, after: after.soft };
 }
 async function describeCorePattern() {
-  const pattern = (await readFile3("/proc/sys/kernel/core_pattern", "utf8").catch(() => "")).replace(
+  const pattern = (await readFile2("/proc/sys/kernel/core_pattern", "utf8").catch(() => "")).replace(
     /\n$/,
     ""
   );
@@ -246,15 +114,15 @@ async function describeCorePattern() {
 }
 
 // src/capture/enable.ts
-import { spawn as spawn2 } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { chmod, lstat as lstat2, mkdir, readFile as readFile5, rm as rm2 } from "node:fs/promises";
+import { chmod, lstat as lstat2, mkdir, readFile as readFile4, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { delimiter, isAbsolute, join as join3 } from "node:path";
+import { delimiter, isAbsolute, join as join2 } from "node:path";
 
 // src/capture/place.ts
-import { lstat, readFile as readFile4, stat as stat2 } from "node:fs/promises";
-import { dirname as dirname2, join as join2, relative } from "node:path";
+import { lstat, readFile as readFile3, stat } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
 function unescape(field) {
   return field.replace(/\\([0-7]{3})/g, (_, code) => String.fromCharCode(parseInt(code, 8)));
 }
@@ -283,7 +151,7 @@ function mountOf(mounts, path) {
   return best;
 }
 function sourcePath(mount, path) {
-  return join2(mount.root, relative(mount.mountPoint, path) || ".");
+  return join(mount.root, relative(mount.mountPoint, path) || ".");
 }
 var NOT_FROM_HOST = /* @__PURE__ */ new Set([
   "overlay",
@@ -299,7 +167,7 @@ var NOT_FROM_HOST = /* @__PURE__ */ new Set([
   "fuse-overlayfs"
 ]);
 async function existing(path) {
-  for (let at = path; ; at = dirname2(at)) {
+  for (let at = path; ; at = dirname(at)) {
     if (await lstat(at).catch(() => null)) return at;
     if (at === "/") return "/";
   }
@@ -326,12 +194,12 @@ async function probeKernelView(privilege, paths) {
   return { kthreadd, sameNamespace: kthreadd && theirs !== "-" && theirs === ours, ids };
 }
 async function findHandlerPlace(privilege, candidates) {
-  const mounts = parseMountinfo(await readFile4("/proc/self/mountinfo", "utf8").catch(() => ""));
+  const mounts = parseMountinfo(await readFile3("/proc/self/mountinfo", "utf8").catch(() => ""));
   const options = await Promise.all(
     candidates.map(async (dir) => {
       const at = await existing(dir);
       const mount = mountOf(mounts, at);
-      const own = await stat2(at).catch(() => null);
+      const own = await stat(at).catch(() => null);
       return { dir, at, mount, own, source: mount ? sourcePath(mount, at) : at };
     })
   );
@@ -358,7 +226,7 @@ async function findHandlerPlace(privilege, candidates) {
           how: "seen by the kernel at the same path"
         };
       if (o.source !== o.at && view.ids.get(o.source) === id(o.own)) {
-        const kernelDir2 = join2(o.source, rest(o));
+        const kernelDir2 = join(o.source, rest(o));
         return {
           dir: o.dir,
           kernelDir: kernelDir2,
@@ -373,7 +241,7 @@ async function findHandlerPlace(privilege, candidates) {
       why.push(`${o.dir} is on the container's own ${o.mount.fsType} file system`);
       continue;
     }
-    const kernelDir = join2(o.source, rest(o));
+    const kernelDir = join(o.source, rest(o));
     return {
       dir: o.dir,
       kernelDir,
@@ -389,7 +257,7 @@ async function trustedMount(mount) {
   return { top: mount.mountPoint, uid: info.uid };
 }
 async function readOnlyProcSys() {
-  const mounts = parseMountinfo(await readFile4("/proc/self/mountinfo", "utf8").catch(() => ""));
+  const mounts = parseMountinfo(await readFile3("/proc/self/mountinfo", "utf8").catch(() => ""));
   const mount = mountOf(mounts, "/proc/sys/kernel");
   return mount?.options.includes("ro") ? `${mount.mountPoint} is mounted read-only` : null;
 }
@@ -497,7 +365,7 @@ async function assertRootOwnedDirectory(path) {
 }
 async function crashAndWait(env, arrived) {
   const started = performance.now();
-  const child = spawn2("/bin/sh", ["-c", "ulimit -c unlimited 2>/dev/null; kill -s SEGV $$"], {
+  const child = spawn("/bin/sh", ["-c", "ulimit -c unlimited 2>/dev/null; kill -s SEGV $$"], {
     env: { PATH: "/usr/bin:/bin", ...env },
     stdio: "ignore"
   });
@@ -511,7 +379,7 @@ async function crashAndWait(env, arrived) {
 function selfCheck(jobDir, mark) {
   return crashAndWait(
     { RUNNER_TRACKING_ID: trackingId(), CRASH_CAPTURE_SELF_CHECK: mark },
-    () => existsSync(join3(jobDir, "self-check"))
+    () => existsSync(join2(jobDir, "self-check"))
   );
 }
 async function kernelCoredumpLine(privilege) {
@@ -523,7 +391,7 @@ async function filePattern(privilege, why, startedAt, save) {
   const temp = process.env.RUNNER_TEMP;
   if (!temp) return null;
   const before = await readKernelSettings();
-  const coreDir = join3(temp, `crash-capture-cores-${registrationId()}`);
+  const coreDir = join2(temp, `crash-capture-cores-${registrationId()}`);
   const pattern = `${coreDir}/core.%P`;
   if (pattern.length > MAX_PATTERN_LENGTH) return null;
   const state = {
@@ -547,11 +415,11 @@ async function filePattern(privilege, why, startedAt, save) {
     let core = "";
     const took = await crashAndWait({}, () => {
       const name = readdirSync(coreDir).find((n) => n.startsWith("core."));
-      if (name) core = join3(coreDir, name);
+      if (name) core = join2(coreDir, name);
       return name !== void 0;
     });
     if (took === null) throw new Error(`no core file appeared in ${coreDir}`);
-    await rm2(core, { force: true }).catch(
+    await rm(core, { force: true }).catch(
       () => runAsRoot(privilege, "Removing the self-check core", "rm", ["-f", core])
     );
     save({ ...state, complete: true });
@@ -569,7 +437,7 @@ async function filePattern(privilege, why, startedAt, save) {
     };
   } catch {
     await writeKernelSettings(privilege, before, true).catch(() => void 0);
-    await rm2(coreDir, { recursive: true, force: true }).catch(() => void 0);
+    await rm(coreDir, { recursive: true, force: true }).catch(() => void 0);
     return null;
   }
 }
@@ -581,7 +449,7 @@ async function leaveHostCapture(privilege, crashDir, jobDir, installedPattern, f
     const warnings = [];
     const current = await readKernelSettings();
     const handledAll = current.corePattern === installedPattern;
-    await removeAsRoot(privilege, [join3(jobDir, "config"), join3(jobDir, "tracking")]);
+    await removeAsRoot(privilege, [join2(jobDir, "config"), join2(jobDir, "tracking")]);
     const live = [];
     const dead = [];
     for (const registration of await listRegistrations(crashDir)) {
@@ -604,11 +472,11 @@ async function leaveHostCapture(privilege, crashDir, jobDir, installedPattern, f
       }
     }
     await removeAsRoot(privilege, [
-      join3(crashDir, "handler.sh"),
+      join2(crashDir, "handler.sh"),
       // Left by earlier handlers, which read their tool paths from it.
-      join3(crashDir, "config"),
-      join3(crashDir, "host.json"),
-      join3(crashDir, "unattributed")
+      join2(crashDir, "config"),
+      join2(crashDir, "host.json"),
+      join2(crashDir, "unattributed")
     ]);
     return { others: 0, handledAll, warnings };
   });
@@ -676,7 +544,7 @@ async function enableCapture(inputs, startedAt, save) {
   const temp = process.env.RUNNER_TEMP;
   const place = await findHandlerPlace(privilege, [
     inputs.crashDir,
-    ...temp && isAbsolute(temp) ? [join3(temp, "crash-capture")] : []
+    ...temp && isAbsolute(temp) ? [join2(temp, "crash-capture")] : []
   ]);
   if ("reason" in place) return instead(place.reason);
   const crashDir = place.dir;
@@ -734,23 +602,23 @@ async function enableCapture(inputs, startedAt, save) {
       installed.otherJobs = live.length;
       const previous = active ? record.previous : current;
       if (live.length === 0) {
-        await removeAsRoot(privilege, [join3(crashDir, "unattributed")]);
+        await removeAsRoot(privilege, [join2(crashDir, "unattributed")]);
         await rootDirs("Creating the host folders", "0755", [
-          join3(crashDir, "jobs"),
-          join3(crashDir, "unattributed")
+          join2(crashDir, "jobs"),
+          join2(crashDir, "unattributed")
         ]);
         await installRootFiles(privilege, crashDir, {
-          "handler.sh": { content: await readFile5(handlerSource(), "utf8"), mode: "0755" },
+          "handler.sh": { content: await readFile4(handlerSource(), "utf8"), mode: "0755" },
           "host.json": { content: JSON.stringify({ previous }) + "\n", mode: "0644" }
         });
       }
       facts.previous = previous;
       installed.previous = previous;
-      await rootDirs("Registering the job", "0755", [jobDir, join3(jobDir, "crashes")]);
+      await rootDirs("Registering the job", "0755", [jobDir, join2(jobDir, "crashes")]);
       await rootDirs("Creating the handler's private folders", "0700", [
-        join3(jobDir, "executables"),
-        join3(jobDir, "tickets"),
-        join3(jobDir, "slots")
+        join2(jobDir, "executables"),
+        join2(jobDir, "tickets"),
+        join2(jobDir, "slots")
       ]);
       const runner = process.ppid > 0 ? process.ppid : 1;
       const owner = privilege === "sudo" ? `${process.getuid?.()}:${process.getgid?.()}` : "";
@@ -806,7 +674,7 @@ async function enableCapture(inputs, startedAt, save) {
     await removeAsRoot(privilege, [jobDir]);
     if (left && left.others === 0) {
       await runAsRoot(privilege, "Removing the empty jobs folder", "rmdir", [
-        join3(crashDir, "jobs")
+        join2(crashDir, "jobs")
       ]).catch(() => void 0);
       const enabled = await filePattern(privilege, reason, startedAt, save);
       if (enabled)
@@ -869,8 +737,6 @@ function loadCaptureState() {
 }
 
 export {
-  MORE_RECORDS,
-  crashDirOf,
   readKernelSettings,
   writeKernelSettings,
   readCoreLimit,

@@ -1,0 +1,706 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+
+// src/process.ts
+import { spawn } from "node:child_process";
+import { access, constants } from "node:fs/promises";
+import { delimiter, join } from "node:path";
+function runCommand(command, args, options = {}) {
+  const maxOutput = options.maxOutput ?? 16 * 1024 * 1024;
+  return new Promise((resolve) => {
+    const stdout = [];
+    const stderr = [];
+    const kept = { stdout: 0, stderr: 0 };
+    let truncated = false;
+    let timedOut = false;
+    let startError = null;
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true
+    });
+    const collect = (name, into) => (chunk) => {
+      const room = maxOutput - kept[name];
+      if (room <= 0) {
+        truncated = true;
+        return;
+      }
+      if (chunk.length > room) truncated = true;
+      const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      into.push(part);
+      kept[name] += part.length;
+    };
+    child.stdout.on("data", collect("stdout", stdout));
+    child.stderr.on("data", collect("stderr", stderr));
+    child.stdin.on("error", () => void 0);
+    child.stdin.end(options.input ?? "");
+    const timer = options.timeoutMs === void 0 ? void 0 : setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid);
+    }, options.timeoutMs);
+    child.on("error", (error) => {
+      startError = error.message;
+    });
+    child.on("close", (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({
+        code: startError ? null : code,
+        signal,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8"),
+        timedOut,
+        truncated,
+        startError
+      });
+    });
+  });
+}
+function killGroup(pid) {
+  if (pid === void 0) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+  }
+}
+function describeFailure(result) {
+  if (result.startError) return result.startError;
+  if (result.timedOut) return "timed out and was killed";
+  const detail = result.stderr.trim().split("\n").slice(-3).join(" ").slice(0, 500);
+  const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+  return detail ? `${how}: ${detail}` : how;
+}
+async function findProgram(name, path) {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+    }
+  }
+  return null;
+}
+function shellQuote(value) {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+async function inParallel(items, width, work) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}
+
+// src/upload/bundle.ts
+import { constants as constants3, existsSync } from "node:fs";
+import { chmod, copyFile, link, mkdir as mkdir2, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname as dirname2, join as join2 } from "node:path";
+import { spawn as spawn2 } from "node:child_process";
+
+// src/safe-file.ts
+import { constants as constants2, createReadStream, createWriteStream } from "node:fs";
+import { mkdir, open } from "node:fs/promises";
+import { dirname } from "node:path";
+import { pipeline } from "node:stream/promises";
+var NotRegularFileError = class extends Error {
+  constructor(path, what) {
+    super(`${path} is ${what}, not a regular file`);
+    this.name = "NotRegularFileError";
+  }
+};
+function describeType(info) {
+  if (info.isFIFO()) return "a FIFO";
+  if (info.isSocket()) return "a socket";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+  if (info.isDirectory()) return "a directory";
+  return "not a regular file";
+}
+async function openRegular(path) {
+  let handle;
+  try {
+    handle = await open(path, constants2.O_RDONLY | constants2.O_NOFOLLOW | constants2.O_NONBLOCK);
+  } catch (error) {
+    if (error.code === "ELOOP")
+      throw new NotRegularFileError(path, "a symbolic link");
+    throw error;
+  }
+  const info = await handle.stat();
+  if (!info.isFile()) {
+    await handle.close();
+    throw new NotRegularFileError(path, describeType(info));
+  }
+  return { handle, info };
+}
+async function copyFromHandle(handle, target) {
+  await mkdir(dirname(target), { recursive: true });
+  await pipeline(
+    createReadStream("", { fd: handle.fd, start: 0, autoClose: false }),
+    createWriteStream(target, { flags: "wx", mode: 384 })
+  );
+}
+
+// src/upload/bundle.ts
+var UploadMode = /* @__PURE__ */ ((UploadMode2) => {
+  UploadMode2["All"] = "all";
+  UploadMode2["Reports"] = "reports";
+  UploadMode2["None"] = "none";
+  return UploadMode2;
+})(UploadMode || {});
+var DELETED = / \(deleted\)$/;
+var FORBIDDEN = /["\\:<>|*?\u0000-\u001f]/g;
+function safeRelative(path) {
+  return path.split("/").filter((part) => part !== "" && part !== "." && part !== "..").map((part) => part.replace(FORBIDDEN, "_")).join("/");
+}
+function portable(record, stage, root) {
+  const inBundle = (relative2) => existsSync(join2(root, relative2)) ? relative2 : null;
+  const sysroot = (path) => typeof path === "string" ? inBundle(`sysroot/${safeRelative(path.replace(DELETED, ""))}`) : null;
+  const map = (value) => {
+    if (typeof value === "string")
+      return value.startsWith(`${stage}/`) ? inBundle(value.slice(stage.length + 1)) : value;
+    if (Array.isArray(value)) return value.map(map);
+    if (typeof value !== "object" || value === null) return value;
+    const object = Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, map(v)])
+    );
+    if ("executablePath" in object && Array.isArray(object.libraries)) {
+      const original = value;
+      if (typeof object.id === "string" && (original.core || original.packedCore))
+        object.core = inBundle(`${object.id}/core.zst`) ?? inBundle(`${object.id}/core`);
+      object.executable = original.executable ? sysroot(original.executablePath) : null;
+      object.libraries = original.libraries.map((library) => ({
+        ...library,
+        file: sysroot(library.path)
+      }));
+    }
+    return object;
+  };
+  return map(record);
+}
+async function compressCore(zstd, from, target) {
+  await mkdir2(dirname2(target), { recursive: true });
+  const { handle } = await openRegular(from);
+  try {
+    const code = await new Promise((resolve) => {
+      const child = spawn2(zstd, ["-q", "-1", "-o", target], {
+        stdio: [handle.fd, "ignore", "ignore"]
+      });
+      child.on("error", () => resolve(null));
+      child.on("close", (status) => resolve(status));
+    });
+    if (code !== 0) {
+      await rm(target, { force: true });
+      return null;
+    }
+    return (await stat(target)).size;
+  } finally {
+    await handle.close();
+  }
+}
+async function sizeOf(path) {
+  return stat(path).then(
+    (s) => s.isFile() ? s.size : null,
+    () => null
+  );
+}
+function debugScript(crash, executable, sysroot, libDirs, workspace = null) {
+  const inRoot = (relative2) => `"$root/"${shellQuote(relative2)}`;
+  const search = libDirs.map((dir) => inRoot(`${sysroot}/${dir}`)).join(":");
+  const exe = executable ? inRoot(`${sysroot}/${executable}`) : "";
+  return [
+    "#!/bin/sh",
+    `# Opens crash ${shellQuote(crash.id)} in gdb with the executable and the shared libraries it ran with,`,
+    "# from this bundle alone. Extra arguments go to gdb, for example: sh debug.sh -batch -ex bt",
+    "# auto-load stays off: the library names come from the crashed program.",
+    "# The sources: set CRASH_SOURCES to your checkout when the build was made elsewhere (CI).",
+    'here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd) || exit 1',
+    'root=$(dirname -- "$here")',
+    'if [ -n "${CRASH_SOURCES:-}" ]; then',
+    '  set -- -iex "directory $CRASH_SOURCES" "$@"',
+    // eslint-disable-next-line no-control-regex
+    ...workspace && !/[\u0000-\u001f]/.test(workspace) ? [`  set -- -iex "set substitute-path "${shellQuote(workspace)}" $CRASH_SOURCES" "$@"`] : [],
+    "else",
+    '  echo "debug.sh: to see the sources, run it with CRASH_SOURCES=<your checkout>" >&2',
+    "fi",
+    // The core travels compressed: unpacked (sparse) next to it on first use.
+    'if [ ! -f "$here/core" ] && [ -f "$here/core.zst" ]; then',
+    "  if ! command -v zstd >/dev/null 2>&1; then",
+    '    echo "debug.sh: the core is compressed with zstd: install zstd (apt-get install zstd, brew install zstd)" >&2',
+    "    exit 1",
+    "  fi",
+    '  zstd -d -q "$here/core.zst" -o "$here/core" || exit 1',
+    "fi",
+    "exec gdb -nx -iex 'set auto-load off' -iex 'set libthread-db-search-path $sdir' \\",
+    "  -iex 'set debuginfod enabled off' \\",
+    `  -iex "set sysroot "${inRoot(sysroot)} \\`,
+    `  -iex "set solib-search-path "${search || "''"} \\`,
+    `  "$@" ${exe} "$here/core"`,
+    ""
+  ].join("\n");
+}
+var README = `# crash-capture bundle
+
+One folder per crash, named \`<time>-<pid>\` (or \`core-\u2026\`, \`coredump-\u2026\` for cores found
+outside the handler). Each holds:
+
+- \`backtrace.txt\`: gdb's backtrace, crashing thread first, then every thread;
+- \`backtrace.json\`: the same frames as structured data;
+- \`crash.json\`: the crash record (signal, executable, command line, blamed frame, problems);
+- \`core.zst\`: the core dump, compressed with zstd (\`core\` where zstd was missing; none in
+  bundles made with \`upload: reports\`);
+- \`debug.sh\`: opens the core in gdb with the exact executable and libraries of the crash
+  (it unpacks \`core.zst\` into \`core\` first, with zstd).
+
+\`sysroot/\` holds the executables and the shared libraries the processes had mapped, under
+their original absolute paths, so that gdb on another machine uses these and not its own:
+
+    sh <crash-folder>/debug.sh                   # interactive gdb
+    sh <crash-folder>/debug.sh -batch -ex 'thread apply all bt full'
+
+Cores hold the memory of the crashed process, which can include secrets (tokens, keys, data):
+treat this bundle like the secrets your tests use.
+`;
+async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PURE__ */ new Map(), workspace = null) {
+  const root = join2(stage, "bundle");
+  await rm(root, { recursive: true, force: true });
+  await mkdir2(root, { recursive: true });
+  const planned = [];
+  const zstd = mode === "all" /* All */ ? await findProgram("zstd", process.env.PATH ?? "") : null;
+  const sysroot = /* @__PURE__ */ new Map();
+  const notes = /* @__PURE__ */ new Map();
+  const scripts = /* @__PURE__ */ new Map();
+  const cores = [];
+  for (const analysis of analyses) {
+    const { crash } = analysis;
+    for (const [from, name] of [
+      [analysis.textPath, "backtrace.txt"],
+      [analysis.jsonPath, "backtrace.json"]
+    ]) {
+      const size = from ? await sizeOf(from) : null;
+      if (from && size !== null) planned.push({ from, to: `${crash.id}/${name}`, size });
+    }
+    if (mode !== "all" /* All */) continue;
+    const duplicate = leaveOut.get(crash);
+    if (duplicate) {
+      notes.set(crash, [duplicate]);
+      continue;
+    }
+    if (crash.core || crash.packedCore) cores.push(crash);
+    const wanted = [];
+    const exePath = crash.executablePath?.replace(DELETED, "") ?? (crash.executable ? `/unknown/${crash.comm || "executable"}` : null);
+    if (crash.executable && exePath) wanted.push({ path: exePath, from: crash.executable });
+    for (const library of crash.libraries) {
+      wanted.push({ path: library.path, from: library.file });
+      if (library.soname && library.soname !== basename(library.path))
+        wanted.push({ path: join2(dirname2(library.path), library.soname), from: library.file });
+    }
+    const clash = wanted.some((w) => {
+      const taken = sysroot.get(safeRelative(w.path));
+      return taken !== void 0 && taken !== w.from;
+    });
+    const base = clash ? `${crash.id}/sysroot` : "sysroot";
+    for (const w of wanted) {
+      const to = `${base}/${safeRelative(w.path)}`;
+      if (!clash && sysroot.has(safeRelative(w.path))) continue;
+      const size = await sizeOf(w.from);
+      if (size === null) continue;
+      if (!clash) sysroot.set(safeRelative(w.path), w.from);
+      planned.push({ from: w.from, to, size });
+    }
+    const libDirs = [
+      ...new Set(wanted.filter((w) => w.path !== exePath).map((w) => dirname2(safeRelative(w.path))))
+    ];
+    scripts.set(
+      crash,
+      debugScript(
+        crash,
+        crash.executable && exePath ? safeRelative(exePath) : null,
+        base,
+        libDirs,
+        workspace
+      )
+    );
+  }
+  await inParallel(cores, 2, async (crash) => {
+    const to = `${crash.id}/core.zst`;
+    const kept = crash.packedCore;
+    const keptSize = kept && kept.startsWith(stage + "/") ? await sizeOf(kept) : null;
+    if (kept && keptSize !== null) {
+      planned.push({ from: kept, to, size: keptSize, coreOf: crash });
+      return;
+    }
+    const core = crash.core;
+    const coreSize = core ? await sizeOf(core) : null;
+    if (!core || coreSize === null) return;
+    const packed = zstd ? await compressCore(zstd, core, join2(root, to)) : null;
+    planned.push(
+      packed === null ? { from: core, to: `${crash.id}/core`, size: coreSize, coreOf: crash } : { from: core, to, size: packed, coreOf: crash, written: true }
+    );
+  });
+  const dropped = [];
+  let bytes = planned.reduce((n, p) => n + p.size, 0);
+  const byCoreSize = planned.filter((p) => p.coreOf).sort((a, b) => b.size - a.size);
+  for (const core of byCoreSize) {
+    if (bytes <= maxBytes) break;
+    planned.splice(planned.indexOf(core), 1);
+    if (core.written) await rm(join2(root, core.to), { force: true });
+    bytes -= core.size;
+    const note = `the core (${core.size} bytes) was left out: the bundle would exceed max-artifact-size`;
+    dropped.push(`${core.coreOf.id}: ${note}`);
+    notes.set(core.coreOf, [note]);
+  }
+  const files = [];
+  for (const p of planned) {
+    const target = join2(root, p.to);
+    if (p.written) {
+      files.push(target);
+      continue;
+    }
+    await mkdir2(dirname2(target), { recursive: true });
+    if (p.from.startsWith(stage + "/")) {
+      await link(p.from, target).catch(() => copyFile(p.from, target, constants3.COPYFILE_EXCL));
+    } else {
+      const { handle } = await openRegular(p.from);
+      try {
+        await copyFromHandle(handle, target);
+      } finally {
+        await handle.close();
+      }
+    }
+    files.push(target);
+  }
+  for (const analysis of analyses) {
+    const { crash } = analysis;
+    const dir = join2(root, crash.id);
+    await mkdir2(dir, { recursive: true });
+    const record = {
+      ...crash,
+      signal: analysis.signal,
+      blame: analysis.blame && {
+        function: analysis.blame.frame.function,
+        path: analysis.blame.path,
+        line: analysis.blame.line
+      },
+      problems: [...analysis.problems, ...notes.get(crash) ?? []]
+    };
+    await writeFile(
+      join2(dir, "crash.json"),
+      JSON.stringify(portable(record, stage, root), null, 2) + "\n"
+    );
+    files.push(join2(dir, "crash.json"));
+    const script = scripts.get(crash);
+    if (script && planned.some((p) => p.coreOf === crash)) {
+      await writeFile(join2(dir, "debug.sh"), script);
+      await chmod(join2(dir, "debug.sh"), 493);
+      files.push(join2(dir, "debug.sh"));
+    }
+  }
+  await writeFile(join2(root, "README.md"), README);
+  files.push(join2(root, "README.md"));
+  return { root, files, bytes, dropped };
+}
+
+// src/analyze/analysis.ts
+import { constants as constants4 } from "node:os";
+var SIGNAL_NAMES = /* @__PURE__ */ new Map();
+for (const [name, number] of Object.entries(constants4.signals)) {
+  if (!SIGNAL_NAMES.has(number)) SIGNAL_NAMES.set(number, name);
+}
+SIGNAL_NAMES.set(constants4.signals.SIGABRT, "SIGABRT");
+function signalName(number) {
+  return SIGNAL_NAMES.get(number) ?? `signal ${number}`;
+}
+var GENERIC_CODES = {
+  0: "SI_USER",
+  128: "SI_KERNEL",
+  [-1]: "SI_QUEUE",
+  [-2]: "SI_TIMER",
+  [-3]: "SI_MESGQ",
+  [-4]: "SI_ASYNCIO",
+  [-5]: "SI_SIGIO",
+  [-6]: "SI_TKILL"
+};
+var FAULT_CODES = {
+  4: [
+    "ILL_ILLOPC",
+    "ILL_ILLOPN",
+    "ILL_ILLADR",
+    "ILL_ILLTRP",
+    "ILL_PRVOPC",
+    "ILL_PRVREG",
+    "ILL_COPROC",
+    "ILL_BADSTK"
+  ],
+  5: ["TRAP_BRKPT", "TRAP_TRACE", "TRAP_BRANCH", "TRAP_HWBKPT"],
+  7: ["BUS_ADRALN", "BUS_ADRERR", "BUS_OBJERR", "BUS_MCEERR_AR", "BUS_MCEERR_AO"],
+  8: [
+    "FPE_INTDIV",
+    "FPE_INTOVF",
+    "FPE_FLTDIV",
+    "FPE_FLTOVF",
+    "FPE_FLTUND",
+    "FPE_FLTRES",
+    "FPE_FLTINV",
+    "FPE_FLTSUB"
+  ],
+  11: ["SEGV_MAPERR", "SEGV_ACCERR", "SEGV_BNDERR", "SEGV_PKUERR"]
+};
+function signalCodeName(signal, code) {
+  if (code > 0 && code < 128) return FAULT_CODES[signal]?.[code - 1] ?? null;
+  return GENERIC_CODES[code] ?? null;
+}
+function str(value) {
+  return typeof value === "string" ? value : null;
+}
+function int(value) {
+  return typeof value === "number" && Number.isSafeInteger(value) ? value : null;
+}
+function parseFrame(value, index) {
+  const v = typeof value === "object" && value !== null ? value : {};
+  return {
+    level: int(v.level) ?? index,
+    pc: str(v.pc) ?? "0x0",
+    function: str(v.function),
+    file: str(v.file),
+    fullname: str(v.fullname),
+    line: int(v.line),
+    objfile: str(v.objfile),
+    functionFile: str(v.function_file),
+    functionLine: int(v.function_line),
+    inline: v.inline === true,
+    signalHandler: v.signal_handler === true,
+    projectPath: null
+  };
+}
+function parseThread(value) {
+  if (typeof value !== "object" || value === null) return null;
+  const v = value;
+  const frames = Array.isArray(v.frames) ? v.frames.map(parseFrame) : [];
+  return {
+    num: int(v.num) ?? 0,
+    lwp: int(v.lwp) ?? 0,
+    name: str(v.name),
+    crashed: v.crashed === true,
+    frames,
+    unwindStopReason: str(v.unwind_stop_reason),
+    truncated: v.truncated === true
+  };
+}
+function parseGdbDocument(text) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return {
+      error: `gdb's JSON could not be parsed: ${error.message}`,
+      signal: null,
+      threads: [],
+      loadMessages: ""
+    };
+  }
+  const v = typeof value === "object" && value !== null ? value : {};
+  const threads = Array.isArray(v.threads) ? v.threads.map(parseThread).filter((t) => t !== null) : [];
+  let signal = null;
+  if (typeof v.signal === "object" && v.signal !== null) {
+    const s = v.signal;
+    const number = int(s.number);
+    if (number !== null) {
+      const code = int(s.code);
+      signal = {
+        number,
+        name: signalName(number),
+        code,
+        codeName: code === null ? null : signalCodeName(number, code),
+        address: str(s.address)
+      };
+    }
+  }
+  return { error: str(v.error), signal, threads, loadMessages: str(v.load_messages) ?? "" };
+}
+var NOISE_LINES = [
+  /^warning: Section [`'.]\.reg-xstate\/\d+' in core file too small\.$/,
+  /^\[New LWP \d+\]$/,
+  /^\[Thread debugging using libthread_db enabled\]$/,
+  /^Using host libthread_db library .*$/
+];
+function removeNoise(text) {
+  return text.split("\n").filter((line) => !NOISE_LINES.some((noise) => noise.test(line))).join("\n");
+}
+function executableName(analysis) {
+  const path = analysis.crash.executablePath?.replace(/ \(deleted\)$/, "");
+  return (path?.split("/").pop() || analysis.crash.comm || "unknown executable").slice(0, 200);
+}
+function bareAnalysis(crash, problems) {
+  return {
+    crash,
+    signal: {
+      number: crash.signal,
+      name: signalName(crash.signal),
+      code: null,
+      codeName: null,
+      address: null
+    },
+    threads: [],
+    crashingThread: null,
+    text: "",
+    blame: null,
+    problems: [...crash.problems, ...problems],
+    jsonPath: null,
+    textPath: null,
+    sanitizer: null
+  };
+}
+function fillFromCore(analysis, core) {
+  if (!core || analysis.threads.length > 0) return analysis;
+  if (core.signal) {
+    analysis.signal = {
+      number: core.signal.number,
+      name: signalName(core.signal.number),
+      code: core.signal.code,
+      codeName: signalCodeName(core.signal.number, core.signal.code),
+      address: core.signal.address
+    };
+  }
+  analysis.threads = core.threads.map((thread, index) => ({
+    num: index + 1,
+    lwp: thread.tid,
+    name: null,
+    crashed: index === 0,
+    frames: thread.pc ? [
+      {
+        level: 0,
+        pc: thread.pc,
+        function: null,
+        file: null,
+        fullname: null,
+        line: null,
+        objfile: core.mappings.find((m) => BigInt(thread.pc) >= m.start && BigInt(thread.pc) < m.end)?.path ?? null,
+        functionFile: null,
+        functionLine: null,
+        inline: false,
+        signalHandler: false,
+        projectPath: null
+      }
+    ] : [],
+    unwindStopReason: "no backtrace: read from the core without gdb",
+    truncated: false
+  }));
+  analysis.crashingThread = analysis.threads[0] ?? null;
+  analysis.blame = analysis.crashingThread?.frames[0] ? { frame: analysis.crashingThread.frames[0], path: null, line: null, kind: "none" } : null;
+  return analysis;
+}
+
+// src/analyze/blame.ts
+import { existsSync as existsSync2, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join as join3, relative, sep } from "node:path";
+var MACHINERY_FUNCTION = /^(__GI_|__libc_|__pthread_kill|pthread_kill|raise$|abort$|__assert_fail|__assert_perror_fail|__stack_chk_fail|__fortify_fail|__chk_fail|__cxa_|__cxxabiv1::|__gnu_cxx::__verbose_terminate_handler|std::terminate|_Unwind_|__sanitizer::|__asan::|__asan_|__ubsan::|__ubsan_|__tsan::|__tsan_|__lsan::|__msan::|__interceptor_|___interceptor_|start_thread$|clone3?$|_start$|__clone)/;
+var MACHINERY_OBJFILE = /^(libc\.so|libc-|ld-linux|ld-musl|libstdc\+\+|libc\+\+|libc\+\+abi|libgcc_s|libasan|libubsan|libtsan|liblsan|libmsan|libhwasan|libpthread|libm\.so|libdl\.so|linux-vdso|linux-gate)/;
+var VENDORED_DIRS = [
+  "_deps",
+  "third_party",
+  "external",
+  "vcpkg_installed",
+  ".conan",
+  "googletest"
+];
+var SourceResolver = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  cache = /* @__PURE__ */ new Map();
+  /**
+   * The path relative to the workspace when `path` is the project's own source: absolute (a
+   * relative DWARF name like `./nptl/...` is never resolved against the workspace), existing
+   * after realpath, under the workspace and outside vendored folders. Null otherwise.
+   */
+  projectPath(path) {
+    if (!path || !isAbsolute(path)) return null;
+    const cached = this.cache.get(path);
+    if (cached !== void 0) return cached;
+    const moved = this.options.sourceDir ? this.relocated(path) : null;
+    if (moved) path = moved;
+    let result = null;
+    try {
+      const real = realpathSync(path);
+      const rel = relative(this.options.workspace, real);
+      const parts = rel.split(sep);
+      if (rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) && !parts.some((part) => VENDORED_DIRS.includes(part)) && statSync(real).isFile()) {
+        result = parts.join("/");
+      }
+    } catch {
+      result = null;
+    }
+    this.cache.set(path, result);
+    return result;
+  }
+  /** A path of the build, missing here, found under sourceDir by its longest existing tail. */
+  relocated(path) {
+    if (existsSync2(path)) return null;
+    const parts = path.split("/").filter(Boolean);
+    for (let i = 0; i < parts.length; i++) {
+      const candidate = join3(this.options.sourceDir, ...parts.slice(i));
+      if (parts.slice(i).includes("..")) return null;
+      try {
+        if (statSync(candidate).isFile()) return candidate;
+      } catch {
+      }
+    }
+    return null;
+  }
+};
+function basename2(path) {
+  return path ? path.split("/").pop() ?? "" : "";
+}
+function isMachinery(frame, skipFrames) {
+  if (frame.signalHandler) return true;
+  if (frame.function && MACHINERY_FUNCTION.test(frame.function)) return true;
+  if (frame.function && skipFrames?.test(frame.function)) return true;
+  return false;
+}
+function isRuntimeLibrary(frame) {
+  return MACHINERY_OBJFILE.test(basename2(frame.objfile));
+}
+function chooseBlame(thread, resolver, skipFrames) {
+  if (!thread || thread.frames.length === 0) return null;
+  for (const frame of thread.frames) {
+    if (isMachinery(frame, skipFrames)) continue;
+    const path = frame.projectPath ?? resolver.projectPath(frame.fullname);
+    if (path && frame.line !== null) return { frame, path, line: frame.line, kind: "line" };
+    const declared = resolver.projectPath(frame.functionFile);
+    if (declared && frame.functionLine !== null) {
+      return { frame, path: declared, line: frame.functionLine, kind: "function" };
+    }
+  }
+  const outside = thread.frames.find(
+    (frame) => !isMachinery(frame, skipFrames) && !isRuntimeLibrary(frame)
+  );
+  return { frame: outside ?? thread.frames[0], path: null, line: null, kind: "none" };
+}
+
+export {
+  runCommand,
+  describeFailure,
+  findProgram,
+  shellQuote,
+  inParallel,
+  signalName,
+  parseGdbDocument,
+  removeNoise,
+  executableName,
+  bareAnalysis,
+  fillFromCore,
+  SourceResolver,
+  isMachinery,
+  isRuntimeLibrary,
+  chooseBlame,
+  openRegular,
+  copyFromHandle,
+  UploadMode,
+  safeRelative,
+  portable,
+  stageBundle
+};
