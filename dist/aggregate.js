@@ -8,14 +8,14 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-J3VTEPK2.js";
+} from "./chunk-R3DISICU.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
 } from "./chunk-YYIGUTBO.js";
 import {
   fromBlame
-} from "./chunk-Q3U25QUO.js";
+} from "./chunk-BGS56HCZ.js";
 import "./chunk-4Q5GTOFQ.js";
 import "./chunk-YL2PLYUA.js";
 import {

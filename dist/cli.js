@@ -7,15 +7,15 @@ import {
   groupText,
   identify,
   looksLikeCore
-} from "./chunk-THN3L3V6.js";
-import "./chunk-Q3U25QUO.js";
+} from "./chunk-WNJJYVSF.js";
+import "./chunk-BGS56HCZ.js";
 import {
   groupCrashes
 } from "./chunk-4Q5GTOFQ.js";
 import {
   analyzeAll,
   findGdb
-} from "./chunk-MUPTZSH3.js";
+} from "./chunk-WMMI6FWK.js";
 import "./chunk-HQH6G42P.js";
 import "./chunk-YL2PLYUA.js";
 import "./chunk-C4X6V5PE.js";

@@ -15,7 +15,7 @@ import {
   identify,
   printCrashes,
   writeReport
-} from "./chunk-THN3L3V6.js";
+} from "./chunk-WNJJYVSF.js";
 import {
   canUpload,
   renderCrashComment,
@@ -26,7 +26,7 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-J3VTEPK2.js";
+} from "./chunk-R3DISICU.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
@@ -39,14 +39,14 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-Q3U25QUO.js";
+} from "./chunk-BGS56HCZ.js";
 import {
   groupCrashes
 } from "./chunk-4Q5GTOFQ.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-7NX2WHMF.js";
+} from "./chunk-SLDTOOR4.js";
 import {
   MORE_RECORDS,
   crashDirOf,
@@ -57,7 +57,7 @@ import {
   findGdb,
   installGdb,
   newCrash
-} from "./chunk-MUPTZSH3.js";
+} from "./chunk-WMMI6FWK.js";
 import {
   detectPrivilege,
   runAsRoot

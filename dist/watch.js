@@ -2,12 +2,12 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-7NX2WHMF.js";
+} from "./chunk-SLDTOOR4.js";
 import {
   parseWatchConfig,
   processStart
 } from "./chunk-6YSKENNI.js";
-import "./chunk-MUPTZSH3.js";
+import "./chunk-WMMI6FWK.js";
 import {
   detectPrivilege,
   runAsRoot

@@ -208,6 +208,13 @@ async function symbolize(report: SanitizerReport, analysis: Analysis): Promise<v
 export async function addSanitizerReport(analysis: Analysis, options: BlameOptions): Promise<void> {
   const core = analysis.crash.core
   if (!core || analysis.sanitizer) return
+  // Only a process the sanitizer runtime ended has a report: its abort goes through
+  // __sanitizer::Die. Other cores are not read (a server's is hundreds of MiB).
+  const frames = analysis.threads.flatMap((thread) => thread.frames)
+  if (
+    !frames.some((f) => f.function && /^__(sanitizer|asan|lsan|ubsan)::|^__asan_/.test(f.function))
+  )
+    return
   const text = await findSanitizerReport(core).catch(() => null)
   const report = text ? parseSanitizerReport(text) : null
   if (!report) return

@@ -86,8 +86,14 @@ export function threadPlaces(
   return places
 }
 
-/** `SIGSEGV (SEGV_MAPERR) at 0x0` */
+/** `SIGSEGV`, `AddressSanitizer: heap-use-after-free`, `hang`: what happened, in a word. */
+export function crashKind(analysis: Analysis): string {
+  return what(analysis)
+}
+
+/** `SIGSEGV (SEGV_MAPERR) at 0x0`; a sanitizer's error line for its reports. */
 export function signalDescription(analysis: Analysis): string {
+  if (analysis.sanitizer) return `${analysis.sanitizer.tool}: ${analysis.sanitizer.headline}`
   const { signal } = analysis
   const code = signal.codeName ? ` (${signal.codeName})` : ''
   const address = signal.address ? ` at ${signal.address}` : ''

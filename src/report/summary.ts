@@ -3,6 +3,7 @@ import type { CrashGroup } from '../analyze/group.js'
 import {
   blamedFunction,
   commandLine,
+  crashKind,
   groupTitle,
   signalDescription,
   threadPlaces
@@ -216,7 +217,7 @@ export function renderSummary(
     groups
       .map(
         (g) =>
-          `- ${g.analyses.length} × ${code(g.analyses[0]!.signal.name)} in ${code(blamedFunction(g.analyses[0]!))} — ${code(executableName(g.analyses[0]!))}`
+          `- ${g.analyses.length} × ${code(crashKind(g.analyses[0]!))} in ${code(blamedFunction(g.analyses[0]!))} — ${code(executableName(g.analyses[0]!))}`
       )
       .slice(0, 50)
       .join('\n') +

@@ -4,10 +4,10 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-Q3U25QUO.js";
+} from "./chunk-BGS56HCZ.js";
 import {
   newCrash
-} from "./chunk-MUPTZSH3.js";
+} from "./chunk-WMMI6FWK.js";
 import {
   copyFromHandle,
   openRegular

@@ -3,10 +3,11 @@ import {
   blamedFrameLines,
   blamedFunction,
   commandLine,
+  crashKind,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-Q3U25QUO.js";
+} from "./chunk-BGS56HCZ.js";
 import {
   executableName,
   shellQuote
@@ -199,7 +200,7 @@ No crash was found in this job. \u2705
   const headline = `## \u{1F4A5} ${name}: ${plural(analyses.length, "crash")} in ${groups.length} group${groups.length === 1 ? "" : "s"}, ${executables.size} executable${executables.size === 1 ? "" : "s"}
 
 ` + groups.map(
-    (g) => `- ${g.analyses.length} \xD7 ${code(g.analyses[0].signal.name)} in ${code(blamedFunction(g.analyses[0]))} \u2014 ${code(executableName(g.analyses[0]))}`
+    (g) => `- ${g.analyses.length} \xD7 ${code(crashKind(g.analyses[0]))} in ${code(blamedFunction(g.analyses[0]))} \u2014 ${code(executableName(g.analyses[0]))}`
   ).slice(0, 50).join("\n") + (groups.length > 50 ? `
 - \u2026 and ${groups.length - 50} more groups` : "") + "\n\n" + artifactLine(artifact);
   let body = headline;

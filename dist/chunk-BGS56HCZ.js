@@ -66,7 +66,11 @@ function threadPlaces(analysis) {
   }
   return places;
 }
+function crashKind(analysis) {
+  return what(analysis);
+}
 function signalDescription(analysis) {
+  if (analysis.sanitizer) return `${analysis.sanitizer.tool}: ${analysis.sanitizer.headline}`;
   const { signal } = analysis;
   const code = signal.codeName ? ` (${signal.codeName})` : "";
   const address = signal.address ? ` at ${signal.address}` : "";
@@ -109,6 +113,7 @@ export {
   groupTitle,
   crashTitle,
   threadPlaces,
+  crashKind,
   signalDescription,
   commandLine,
   fromBlame,

@@ -162,6 +162,9 @@ async function symbolize(report, analysis) {
 async function addSanitizerReport(analysis, options) {
   const core = analysis.crash.core;
   if (!core || analysis.sanitizer) return;
+  const frames = analysis.threads.flatMap((thread) => thread.frames);
+  if (!frames.some((f) => f.function && /^__(sanitizer|asan|lsan|ubsan)::|^__asan_/.test(f.function)))
+    return;
   const text = await findSanitizerReport(core).catch(() => null);
   const report = text ? parseSanitizerReport(text) : null;
   if (!report) return;

@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   GDB_SETTINGS,
   newCrash
-} from "./chunk-MUPTZSH3.js";
+} from "./chunk-WMMI6FWK.js";
 import {
   runAsRoot
 } from "./chunk-HQH6G42P.js";
