@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import {
   crashLine,
@@ -172,6 +172,30 @@ describe('leftover processes: what never ended', () => {
     expect(post.summary).toContain('Hang: 1 process in 1 group still running after hang-timeout')
     expect(alive(watcher.pid)).toBe(false)
   }, 120_000)
+
+  it('reports a hang the watcher let run once, as a hang, not again as a process left running', async () => {
+    const ws = makeWorkspace([{ name: 'stuck', source: 'hang' }])
+    const j = job(ws, { 'hang-timeout': '1s' })
+    await j.runStep('main')
+    started.push('stuck')
+    spawn(ws.bin('stuck'), {
+      cwd: ws.dir,
+      env: j.processEnv(),
+      stdio: 'ignore',
+      detached: true
+    }).unref()
+    const watcher = JSON.parse(j.state.watcher!) as { pid: number }
+    for (let i = 0; i < 100 && alive(watcher.pid); i++) await settle(100)
+    const post = await j.runStep('post')
+    const report = JSON.parse(readFileSync(post.outputs.report!, 'utf8')) as {
+      hangs: Group[]
+      stillRunning: Group[]
+    }
+    expect(report.hangs.map((g) => g.count)).toEqual([1])
+    expect(report.stillRunning).toEqual([])
+    // hang-action: report lets it run.
+    expect(pidsOf('stuck')).toHaveLength(1)
+  }, 60_000)
 
   it('stops the watcher at post when nothing hung', async () => {
     const ws = makeWorkspace([])

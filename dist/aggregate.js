@@ -8,16 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-R3DISICU.js";
+} from "./chunk-UPBC26ZL.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-YYIGUTBO.js";
+} from "./chunk-PZSU7Q3C.js";
 import {
   fromBlame
-} from "./chunk-BGS56HCZ.js";
-import "./chunk-4Q5GTOFQ.js";
-import "./chunk-YL2PLYUA.js";
+} from "./chunk-FWYS44G3.js";
+import "./chunk-FEWHTEPI.js";
+import "./chunk-SLUW6TBW.js";
 import {
   error,
   info,

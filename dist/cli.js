@@ -7,17 +7,17 @@ import {
   groupText,
   identify,
   looksLikeCore
-} from "./chunk-WNJJYVSF.js";
-import "./chunk-BGS56HCZ.js";
+} from "./chunk-5LI2WKKX.js";
+import "./chunk-FWYS44G3.js";
 import {
   groupCrashes
-} from "./chunk-4Q5GTOFQ.js";
+} from "./chunk-FEWHTEPI.js";
 import {
   analyzeAll,
   findGdb
-} from "./chunk-WMMI6FWK.js";
-import "./chunk-HQH6G42P.js";
-import "./chunk-YL2PLYUA.js";
+} from "./chunk-SFOAIMVI.js";
+import "./chunk-FHIH4LQK.js";
+import "./chunk-SLUW6TBW.js";
 import "./chunk-C4X6V5PE.js";
 import "./chunk-LQK3ML4U.js";
 

@@ -4,16 +4,16 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-IHNW6VVP.js";
+} from "./chunk-LND5HIUY.js";
 import {
   getInputs
-} from "./chunk-YYIGUTBO.js";
-import "./chunk-4Q5GTOFQ.js";
+} from "./chunk-PZSU7Q3C.js";
+import "./chunk-FEWHTEPI.js";
 import {
   startWatcher
-} from "./chunk-6YSKENNI.js";
-import "./chunk-HQH6G42P.js";
-import "./chunk-YL2PLYUA.js";
+} from "./chunk-YNKIS7WM.js";
+import "./chunk-FHIH4LQK.js";
+import "./chunk-SLUW6TBW.js";
 import {
   endGroup,
   exportVariable,

@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-IHNW6VVP.js";
+} from "./chunk-LND5HIUY.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -15,7 +15,7 @@ import {
   identify,
   printCrashes,
   writeReport
-} from "./chunk-WNJJYVSF.js";
+} from "./chunk-5LI2WKKX.js";
 import {
   canUpload,
   renderCrashComment,
@@ -26,49 +26,50 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-R3DISICU.js";
+} from "./chunk-UPBC26ZL.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-YYIGUTBO.js";
+} from "./chunk-PZSU7Q3C.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-BGS56HCZ.js";
+} from "./chunk-FWYS44G3.js";
 import {
   groupCrashes
-} from "./chunk-4Q5GTOFQ.js";
+} from "./chunk-FEWHTEPI.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-SLDTOOR4.js";
+} from "./chunk-KRMLVLND.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-6YSKENNI.js";
+} from "./chunk-YNKIS7WM.js";
 import {
   analyzeAll,
   findGdb,
-  installGdb,
-  newCrash
-} from "./chunk-WMMI6FWK.js";
+  installGdb
+} from "./chunk-SFOAIMVI.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-HQH6G42P.js";
+} from "./chunk-FHIH4LQK.js";
 import {
   describeFailure,
   inParallel,
+  isRunning,
+  newCrash,
   portable,
   runCommand,
   stageBundle
-} from "./chunk-YL2PLYUA.js";
+} from "./chunk-SLUW6TBW.js";
 import {
   core_exports,
   endGroup,
@@ -735,9 +736,12 @@ async function collect(state, restoration, stage, inputs, workspace) {
     }
   }
   const watcher = parseWatcher(getState("watcher"));
-  if (watcher) crashes.push(...await stopWatcher(watcher));
+  const hung = watcher ? await stopWatcher(watcher) : [];
+  crashes.push(...hung);
   if (inputs.leftoverProcesses !== "ignore" /* Ignore */) {
-    const leftovers = await findLeftovers(process.env.RUNNER_TRACKING_ID ?? "");
+    const leftovers = (await findLeftovers(process.env.RUNNER_TRACKING_ID ?? "")).filter(
+      (p) => !hung.some((crash) => crash.pid === p.pid)
+    );
     if (leftovers.length > 0) {
       const privilege = restoration.privilege ?? await detectPrivilege();
       crashes.push(...await dumpLeftovers(leftovers, stage, privilege, inputs));
@@ -1010,14 +1014,14 @@ async function report(state, restoration) {
     const analyses = await analyze(collected, inputs, restoration.privilege, workspace);
     lap("analysis");
     const leftover = (a) => a.crash.source === "leftover";
-    const hung2 = (a) => a.crash.source === "hang";
+    const hanging = (a) => a.crash.source === "hang";
     ({ groups, expected, matched } = sortCrashes(
-      analyses.filter((a) => !leftover(a) && !hung2(a)),
+      analyses.filter((a) => !isRunning(a.crash)),
       inputs.expectedCrashes,
       inputs.skipFrames
     ));
     running = groupCrashes(analyses.filter(leftover).map(blameRunning), inputs.skipFrames);
-    hangs = groupCrashes(analyses.filter(hung2).map(blameRunning), inputs.skipFrames);
+    hangs = groupCrashes(analyses.filter(hanging).map(blameRunning), inputs.skipFrames);
     const job = inputs.identity.index !== null ? inputs.identity.label : null;
     show(groups, expected, job, running, hangs);
     lap("report");

@@ -2,17 +2,17 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-SLDTOOR4.js";
+} from "./chunk-KRMLVLND.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-6YSKENNI.js";
-import "./chunk-WMMI6FWK.js";
+} from "./chunk-YNKIS7WM.js";
+import "./chunk-SFOAIMVI.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-HQH6G42P.js";
-import "./chunk-YL2PLYUA.js";
+} from "./chunk-FHIH4LQK.js";
+import "./chunk-SLUW6TBW.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/watch.ts

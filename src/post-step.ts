@@ -9,7 +9,7 @@ import { sortCrashes, type ExpectedRule } from './analyze/expected.js'
 import { groupCrashes, type CrashGroup } from './analyze/group.js'
 import { crashDirOf } from './capture/host.js'
 import { restoreCapture } from './capture/restore.js'
-import type { Crash } from './collect/crash.js'
+import { isRunning, type Crash } from './collect/crash.js'
 import { collectCoredumps } from './collect/coredumpctl.js'
 import { collectHandlerCrashes, unattributedCrashes } from './collect/handler-dirs.js'
 import { ExecutableCandidates, identify } from './collect/identify.js'
@@ -181,10 +181,14 @@ async function collect(
   }
   // The hang watcher first (it must not count as a process left running), with what it found.
   const watcher = parseWatcher(core.getState('watcher'))
-  if (watcher) crashes.push(...(await stopWatcher(watcher)))
+  const hung = watcher ? await stopWatcher(watcher) : []
+  crashes.push(...hung)
   // Processes of the job that never ended: the runner kills them right after the post steps.
   if (inputs.leftoverProcesses !== LeftoverMode.Ignore) {
-    const leftovers = await findLeftovers(process.env.RUNNER_TRACKING_ID ?? '')
+    // A hung process the watcher dumped and let run is reported once, as a hang.
+    const leftovers = (await findLeftovers(process.env.RUNNER_TRACKING_ID ?? '')).filter(
+      (p) => !hung.some((crash) => crash.pid === p.pid)
+    )
     if (leftovers.length > 0) {
       const privilege = restoration.privilege ?? (await detectPrivilege())
       crashes.push(...(await dumpLeftovers(leftovers, stage, privilege, inputs)))
@@ -544,14 +548,14 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
     const analyses = await analyze(collected, inputs, restoration.privilege, workspace)
     lap('analysis')
     const leftover = (a: Analysis) => a.crash.source === 'leftover'
-    const hung = (a: Analysis) => a.crash.source === 'hang'
+    const hanging = (a: Analysis) => a.crash.source === 'hang'
     ;({ groups, expected, matched } = sortCrashes(
-      analyses.filter((a) => !leftover(a) && !hung(a)),
+      analyses.filter((a) => !isRunning(a.crash)),
       inputs.expectedCrashes,
       inputs.skipFrames
     ))
     running = groupCrashes(analyses.filter(leftover).map(blameRunning), inputs.skipFrames)
-    hangs = groupCrashes(analyses.filter(hung).map(blameRunning), inputs.skipFrames)
+    hangs = groupCrashes(analyses.filter(hanging).map(blameRunning), inputs.skipFrames)
     const job = inputs.identity.index !== null ? inputs.identity.label : null
     show(groups, expected, job, running, hangs)
     lap('report')

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { executableName, type Analysis, type Frame } from './analysis.js'
 import { isMachinery, isRuntimeLibrary } from './blame.js'
+import { isRunning } from '../collect/crash.js'
 
 /** Crashes with the same signature: the same bug, however many cores. */
 export interface CrashGroup {
@@ -59,8 +60,7 @@ function threadStates(analysis: Analysis, skipFrames: RegExp | null): string[] {
 }
 
 function meaningfulNames(analysis: Analysis, skipFrames: RegExp | null): string[] {
-  if (analysis.crash.source === 'leftover' || analysis.crash.source === 'hang')
-    return threadStates(analysis, skipFrames)
+  if (isRunning(analysis.crash)) return threadStates(analysis, skipFrames)
   // A sanitizer's report: its first stack (the access, or the leak's allocation); gdb's is the
   // runtime aborting after the report.
   const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? []
@@ -86,7 +86,7 @@ export function signatureOf(
   skipFrames: RegExp | null
 ): { hash: string; functions: string[]; path: string } {
   const names = meaningfulNames(analysis, skipFrames)
-  const leftover = analysis.crash.source === 'leftover' || analysis.crash.source === 'hang'
+  const leftover = isRunning(analysis.crash)
   const functions = leftover ? names : names.slice(0, SIGNATURE_FRAMES)
   const material = [
     `v${SIGNATURE_VERSION}`,

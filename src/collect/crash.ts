@@ -80,6 +80,11 @@ export interface Crash {
   twinOf: string | null
 }
 
+/** True for a process that did not crash but was still running (left over, or hung). */
+export function isRunning(crash: Pick<Crash, 'source'>): boolean {
+  return crash.source === 'leftover' || crash.source === 'hang'
+}
+
 /** A crash record with nothing known yet but where it came from. */
 export function newCrash(
   id: string,

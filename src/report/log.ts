@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import type { Analysis } from '../analyze/analysis.js'
 import type { CrashGroup } from '../analyze/group.js'
+import { isRunning } from '../collect/crash.js'
 import { commandLine, crashTitle, signalDescription, threadPlaces } from './describe.js'
 
 /** The lines printed inside one crash's log group. Untrusted: they go inside a command guard. */
@@ -24,7 +25,7 @@ export function crashLogLines(analysis: Analysis): string[] {
     lines.push(
       `Blamed frame: #${blame.frame.level} ${blame.frame.function ?? '??'} at ${blame.path}:${blame.line}`
     )
-  if (crash.source === 'leftover' || crash.source === 'hang')
+  if (isRunning(crash))
     for (const place of threadPlaces(analysis))
       lines.push(
         `Thread ${place.thread} (LWP ${place.lwp}): waits in ${place.function ?? '??'} at ${place.path}:${place.line ?? '?'}`

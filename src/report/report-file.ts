@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import type { CrashGroup } from '../analyze/group.js'
 import type { JobIdentity } from '../job.js'
+import { isRunning } from '../collect/crash.js'
 import { threadPlaces } from './describe.js'
 
 /** Version of the JSON report's shape; raised on any incompatible change. */
@@ -34,9 +35,7 @@ function groupRecord(group: CrashGroup): object {
       backtrace: analysis.textPath,
       backtraceJson: analysis.jsonPath,
       threads: analysis.threads,
-      ...(analysis.crash.source === 'leftover' || analysis.crash.source === 'hang'
-        ? { threadPlaces: threadPlaces(analysis) }
-        : {})
+      ...(isRunning(analysis.crash) ? { threadPlaces: threadPlaces(analysis) } : {})
     }))
   }
 }

@@ -4,14 +4,13 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-BGS56HCZ.js";
-import {
-  newCrash
-} from "./chunk-WMMI6FWK.js";
+} from "./chunk-FWYS44G3.js";
 import {
   copyFromHandle,
+  isRunning,
+  newCrash,
   openRegular
-} from "./chunk-YL2PLYUA.js";
+} from "./chunk-SLUW6TBW.js";
 import {
   debug,
   endGroup,
@@ -3379,7 +3378,7 @@ function crashLogLines(analysis) {
     lines.push(
       `Blamed frame: #${blame.frame.level} ${blame.frame.function ?? "??"} at ${blame.path}:${blame.line}`
     );
-  if (crash.source === "leftover" || crash.source === "hang")
+  if (isRunning(crash))
     for (const place of threadPlaces(analysis))
       lines.push(
         `Thread ${place.thread} (LWP ${place.lwp}): waits in ${place.function ?? "??"} at ${place.path}:${place.line ?? "?"}`
@@ -3459,7 +3458,7 @@ function groupRecord(group) {
       backtrace: analysis.textPath,
       backtraceJson: analysis.jsonPath,
       threads: analysis.threads,
-      ...analysis.crash.source === "leftover" || analysis.crash.source === "hang" ? { threadPlaces: threadPlaces(analysis) } : {}
+      ...isRunning(analysis.crash) ? { threadPlaces: threadPlaces(analysis) } : {}
     }))
   };
 }

@@ -3,11 +3,11 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-4Q5GTOFQ.js";
+} from "./chunk-FEWHTEPI.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-YL2PLYUA.js";
+} from "./chunk-SLUW6TBW.js";
 import {
   getInput
 } from "./chunk-C4X6V5PE.js";

@@ -95,6 +95,42 @@ async function inParallel(items, width, work) {
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }
 
+// src/collect/crash.ts
+function isRunning(crash) {
+  return crash.source === "leftover" || crash.source === "hang";
+}
+function newCrash(id, source, dir, known = {}) {
+  return {
+    id,
+    source,
+    dir,
+    pid: -1,
+    tid: -1,
+    signal: -1,
+    time: -1,
+    uid: -1,
+    gid: -1,
+    comm: "",
+    executablePath: null,
+    executable: null,
+    commandLine: [],
+    cwd: null,
+    core: null,
+    packedCore: null,
+    coreState: "complete",
+    coreNote: null,
+    maps: null,
+    buildId: null,
+    executableReason: null,
+    libraries: [],
+    otherRoot: null,
+    rootFiles: [],
+    problems: [],
+    twinOf: null,
+    ...known
+  };
+}
+
 // src/upload/bundle.ts
 import { constants as constants3, existsSync } from "node:fs";
 import { chmod, copyFile, link, mkdir as mkdir2, rm, stat, writeFile } from "node:fs/promises";
@@ -697,6 +733,8 @@ export {
   isMachinery,
   isRuntimeLibrary,
   chooseBlame,
+  isRunning,
+  newCrash,
   openRegular,
   copyFromHandle,
   UploadMode,

@@ -10,18 +10,18 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-6YSKENNI.js";
+} from "./chunk-YNKIS7WM.js";
 import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-HQH6G42P.js";
+} from "./chunk-FHIH4LQK.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-YL2PLYUA.js";
+} from "./chunk-SLUW6TBW.js";
 import {
   getState,
   saveState

@@ -2,8 +2,9 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   executableName,
   isMachinery,
+  isRunning,
   isRuntimeLibrary
-} from "./chunk-YL2PLYUA.js";
+} from "./chunk-SLUW6TBW.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";
@@ -23,8 +24,7 @@ function threadStates(analysis, skipFrames) {
   return [...new Set(states.filter(Boolean))].sort();
 }
 function meaningfulNames(analysis, skipFrames) {
-  if (analysis.crash.source === "leftover" || analysis.crash.source === "hang")
-    return threadStates(analysis, skipFrames);
+  if (isRunning(analysis.crash)) return threadStates(analysis, skipFrames);
   const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? [];
   return namesOf(frames, skipFrames);
 }
@@ -37,7 +37,7 @@ function namesOf(frames, skipFrames) {
 }
 function signatureOf(analysis, skipFrames) {
   const names = meaningfulNames(analysis, skipFrames);
-  const leftover = analysis.crash.source === "leftover" || analysis.crash.source === "hang";
+  const leftover = isRunning(analysis.crash);
   const functions = leftover ? names : names.slice(0, SIGNATURE_FRAMES);
   const material = [
     `v${SIGNATURE_VERSION}`,

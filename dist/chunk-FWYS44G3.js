@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-YL2PLYUA.js";
+} from "./chunk-SLUW6TBW.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

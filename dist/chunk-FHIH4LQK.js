@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   describeFailure,
   runCommand
-} from "./chunk-YL2PLYUA.js";
+} from "./chunk-SLUW6TBW.js";
 
 // src/privilege.ts
 var PrivilegeError = class extends Error {

@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-BGS56HCZ.js";
+} from "./chunk-FWYS44G3.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-YL2PLYUA.js";
+} from "./chunk-SLUW6TBW.js";
 import {
   info,
   warning

@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-HQH6G42P.js";
+} from "./chunk-FHIH4LQK.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -14,7 +14,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-YL2PLYUA.js";
+} from "./chunk-SLUW6TBW.js";
 
 // src/analyze/gdb.ts
 import { createHash } from "node:crypto";
@@ -568,43 +568,9 @@ async function analyzeAll(crashes, cores, gdb) {
   return crashes.map((crash) => fillFromCore(results.get(crash), cores.get(crash)));
 }
 
-// src/collect/crash.ts
-function newCrash(id, source, dir, known = {}) {
-  return {
-    id,
-    source,
-    dir,
-    pid: -1,
-    tid: -1,
-    signal: -1,
-    time: -1,
-    uid: -1,
-    gid: -1,
-    comm: "",
-    executablePath: null,
-    executable: null,
-    commandLine: [],
-    cwd: null,
-    core: null,
-    packedCore: null,
-    coreState: "complete",
-    coreNote: null,
-    maps: null,
-    buildId: null,
-    executableReason: null,
-    libraries: [],
-    otherRoot: null,
-    rootFiles: [],
-    problems: [],
-    twinOf: null,
-    ...known
-  };
-}
-
 export {
   findGdb,
   installGdb,
   GDB_SETTINGS,
-  analyzeAll,
-  newCrash
+  analyzeAll
 };

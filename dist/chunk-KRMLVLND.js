@@ -1,14 +1,14 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  GDB_SETTINGS,
-  newCrash
-} from "./chunk-WMMI6FWK.js";
+  GDB_SETTINGS
+} from "./chunk-SFOAIMVI.js";
 import {
   runAsRoot
-} from "./chunk-HQH6G42P.js";
+} from "./chunk-FHIH4LQK.js";
 import {
-  inParallel
-} from "./chunk-YL2PLYUA.js";
+  inParallel,
+  newCrash
+} from "./chunk-SLUW6TBW.js";
 
 // src/collect/leftovers.ts
 import { chown, mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

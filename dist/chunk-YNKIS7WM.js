@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-HQH6G42P.js";
+} from "./chunk-FHIH4LQK.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";
