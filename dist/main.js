@@ -4,7 +4,7 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-LND5HIUY.js";
+} from "./chunk-LIQGIAY7.js";
 import {
   getInputs
 } from "./chunk-PZSU7Q3C.js";

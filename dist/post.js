@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-LND5HIUY.js";
+} from "./chunk-LIQGIAY7.js";
 import {
   ExecutableCandidates,
   buildReport,

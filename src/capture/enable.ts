@@ -596,16 +596,7 @@ export async function enableCapture(
       await runAsRoot(privilege!, 'Removing the empty jobs folder', 'rmdir', [
         join(crashDir, 'jobs')
       ]).catch(() => undefined)
-      const enabled = await filePattern(privilege!, reason, startedAt, save)
-      if (enabled)
-        return {
-          state: enabled.state,
-          facts: {
-            ...facts,
-            previous: enabled.facts.previous,
-            selfCheckMs: enabled.facts.selfCheckMs
-          }
-        }
+      return instead(reason)
     }
     return fallback(reason)
   }

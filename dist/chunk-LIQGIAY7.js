@@ -676,16 +676,7 @@ async function enableCapture(inputs, startedAt, save) {
       await runAsRoot(privilege, "Removing the empty jobs folder", "rmdir", [
         join2(crashDir, "jobs")
       ]).catch(() => void 0);
-      const enabled = await filePattern(privilege, reason, startedAt, save);
-      if (enabled)
-        return {
-          state: enabled.state,
-          facts: {
-            ...facts,
-            previous: enabled.facts.previous,
-            selfCheckMs: enabled.facts.selfCheckMs
-          }
-        };
+      return instead(reason);
     }
     return fallback(reason);
   }
