@@ -8,16 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-UPBC26ZL.js";
+} from "./chunk-USAENFDP.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-PZSU7Q3C.js";
+} from "./chunk-25YDCSEY.js";
 import {
   fromBlame
-} from "./chunk-FWYS44G3.js";
-import "./chunk-FEWHTEPI.js";
-import "./chunk-SLUW6TBW.js";
+} from "./chunk-OX7OVWVI.js";
+import "./chunk-FBTG2KSS.js";
+import "./chunk-5T2HZTUY.js";
 import {
   error,
   info,

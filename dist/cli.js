@@ -7,17 +7,17 @@ import {
   groupText,
   identify,
   looksLikeCore
-} from "./chunk-5LI2WKKX.js";
-import "./chunk-FWYS44G3.js";
+} from "./chunk-3SZDQ43A.js";
+import "./chunk-OX7OVWVI.js";
 import {
   groupCrashes
-} from "./chunk-FEWHTEPI.js";
+} from "./chunk-FBTG2KSS.js";
 import {
   analyzeAll,
   findGdb
-} from "./chunk-SFOAIMVI.js";
-import "./chunk-FHIH4LQK.js";
-import "./chunk-SLUW6TBW.js";
+} from "./chunk-PEKMNLC7.js";
+import "./chunk-UG5POGY3.js";
+import "./chunk-5T2HZTUY.js";
 import "./chunk-C4X6V5PE.js";
 import "./chunk-LQK3ML4U.js";
 

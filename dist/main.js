@@ -4,16 +4,16 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-LIQGIAY7.js";
+} from "./chunk-YKXZE6QK.js";
 import {
   getInputs
-} from "./chunk-PZSU7Q3C.js";
-import "./chunk-FEWHTEPI.js";
+} from "./chunk-25YDCSEY.js";
+import "./chunk-FBTG2KSS.js";
 import {
   startWatcher
-} from "./chunk-YNKIS7WM.js";
-import "./chunk-FHIH4LQK.js";
-import "./chunk-SLUW6TBW.js";
+} from "./chunk-LAAB64AI.js";
+import "./chunk-UG5POGY3.js";
+import "./chunk-5T2HZTUY.js";
 import {
   endGroup,
   exportVariable,

@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-LIQGIAY7.js";
+} from "./chunk-YKXZE6QK.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -15,7 +15,7 @@ import {
   identify,
   printCrashes,
   writeReport
-} from "./chunk-5LI2WKKX.js";
+} from "./chunk-3SZDQ43A.js";
 import {
   canUpload,
   renderCrashComment,
@@ -26,41 +26,41 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-UPBC26ZL.js";
+} from "./chunk-USAENFDP.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-PZSU7Q3C.js";
+} from "./chunk-25YDCSEY.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-FWYS44G3.js";
+} from "./chunk-OX7OVWVI.js";
 import {
   groupCrashes
-} from "./chunk-FEWHTEPI.js";
+} from "./chunk-FBTG2KSS.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-KRMLVLND.js";
+} from "./chunk-4SALSM5Y.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-YNKIS7WM.js";
+} from "./chunk-LAAB64AI.js";
 import {
   analyzeAll,
   findGdb,
   installGdb
-} from "./chunk-SFOAIMVI.js";
+} from "./chunk-PEKMNLC7.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-FHIH4LQK.js";
+} from "./chunk-UG5POGY3.js";
 import {
   describeFailure,
   inParallel,
@@ -69,7 +69,7 @@ import {
   portable,
   runCommand,
   stageBundle
-} from "./chunk-SLUW6TBW.js";
+} from "./chunk-5T2HZTUY.js";
 import {
   core_exports,
   endGroup,

@@ -2,17 +2,17 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-KRMLVLND.js";
+} from "./chunk-4SALSM5Y.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-YNKIS7WM.js";
-import "./chunk-SFOAIMVI.js";
+} from "./chunk-LAAB64AI.js";
+import "./chunk-PEKMNLC7.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-FHIH4LQK.js";
-import "./chunk-SLUW6TBW.js";
+} from "./chunk-UG5POGY3.js";
+import "./chunk-5T2HZTUY.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/watch.ts

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { access, constants } from 'node:fs/promises'
+import { access, constants, readFile } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
 
 /** Options for one external command. */
@@ -129,6 +129,23 @@ export async function findProgram(name: string, path: string): Promise<string | 
 /** A string as one single-quoted shell word, for scripts we generate and text for humans. */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`
+}
+
+/**
+ * /proc/PID/stat: the comm, and the fields after it (state is [0], ppid [1], starttime [19]);
+ * null when the process is gone. The comm may hold spaces and parentheses: the fields start
+ * after the last ')'.
+ */
+export async function readProcStat(
+  pid: number
+): Promise<{ comm: string; fields: string[] } | null> {
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null)
+  if (!text) return null
+  const close = text.lastIndexOf(')')
+  return {
+    comm: text.slice(text.indexOf('(') + 1, close),
+    fields: text.slice(close + 2).split(' ')
+  }
 }
 
 /** Runs `work` on every item, at most `width` at a time. */

@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { runAsRoot, type Privilege } from '../privilege.js'
+import { readProcStat } from '../process.js'
 import type { KernelSettings } from '../state.js'
 
 /**
@@ -67,13 +68,7 @@ export function registrationId(): string {
 
 /** The start time of a process (field 22 of /proc/PID/stat), or null when it is gone. */
 export async function processStart(pid: number): Promise<string | null> {
-  try {
-    const text = await readFile(`/proc/${pid}/stat`, 'utf8')
-    // The comm (field 2) may hold spaces and parentheses: count from the last ')'.
-    return text.slice(text.lastIndexOf(')') + 2).split(' ')[19] ?? null
-  } catch {
-    return null
-  }
+  return (await readProcStat(pid))?.fields[19] ?? null
 }
 
 /** True while the registration's runner process is the one that registered. */

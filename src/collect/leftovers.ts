@@ -1,8 +1,8 @@
-import { chown, mkdir, readdir, readFile, stat, statfs } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import { GDB_SETTINGS } from '../analyze/gdb.js'
 import { runAsRoot, type Privilege } from '../privilege.js'
-import { inParallel } from '../process.js'
+import { inParallel, readProcStat } from '../process.js'
 import { newCrash, type Crash } from './crash.js'
 
 /**
@@ -28,17 +28,6 @@ export interface Leftover {
   threads: number
 }
 
-/** The fields of /proc/PID/stat after the comm: state is [0], ppid [1]. */
-async function statFields(pid: number): Promise<{ comm: string; fields: string[] } | null> {
-  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null)
-  if (!text) return null
-  const close = text.lastIndexOf(')')
-  return {
-    comm: text.slice(text.indexOf('(') + 1, close),
-    fields: text.slice(close + 2).split(' ')
-  }
-}
-
 /**
  * The processes carrying `trackingId` in their environment, but this process and its
  * ancestors (the runner and the post step itself) and zombies. Reads only what this user may
@@ -49,7 +38,7 @@ export async function findLeftovers(trackingId: string): Promise<Leftover[]> {
   const ancestors = new Set<number>()
   for (let pid = process.pid; pid > 0 && !ancestors.has(pid);) {
     ancestors.add(pid)
-    pid = Number((await statFields(pid))?.fields[1] ?? 0)
+    pid = Number((await readProcStat(pid))?.fields[1] ?? 0)
   }
   const wanted = Buffer.from(`RUNNER_TRACKING_ID=${trackingId}\0`)
   const found: Leftover[] = []
@@ -59,7 +48,7 @@ export async function findLeftovers(trackingId: string): Promise<Leftover[]> {
     if (!environ) continue
     const at = environ.indexOf(wanted)
     if (at < 0 || (at > 0 && environ[at - 1] !== 0)) continue
-    const info = await statFields(Number(name))
+    const info = await readProcStat(Number(name))
     if (!info || info.fields[0] === 'Z' || info.fields[0] === 'X') continue
     const wchan = await readFile(`/proc/${name}/wchan`, 'utf8').catch(() => '')
     found.push({
@@ -98,14 +87,14 @@ export async function dumpLeftovers(
     const id = `running-${now}-${leftover.pid}`
     const dir = join(stageDir, id)
     await mkdir(dir, { recursive: true })
-    const exe = await readFile(`/proc/${leftover.pid}/cmdline`).catch(() => Buffer.alloc(0))
+    const cmdline = await readFile(`/proc/${leftover.pid}/cmdline`).catch(() => Buffer.alloc(0))
     const crash = newCrash(id, 'leftover', dir, {
       pid: leftover.pid,
       tid: leftover.pid,
       signal: 0,
       time: now,
       comm: leftover.comm,
-      commandLine: exe
+      commandLine: cmdline
         .subarray(0, 65536)
         .toString('utf8')
         .split('\0')
@@ -155,12 +144,12 @@ export async function dumpLeftovers(
       })`
       return
     }
+    // gdb wrote it as root: the analysis runs as this step's user.
     if (process.getuid?.() !== 0)
       await runAsRoot(privilege!, 'Handing the dump to this user', 'chown', [
         `${process.getuid?.()}:${process.getgid?.()}`,
         core
       ]).catch(() => undefined)
-    await chown(core, process.getuid?.() ?? 0, process.getgid?.() ?? 0).catch(() => undefined)
     crash.core = core
     crash.coreState = 'complete'
   })

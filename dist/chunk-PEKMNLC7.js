@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-FHIH4LQK.js";
+} from "./chunk-UG5POGY3.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -14,7 +14,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-SLUW6TBW.js";
+} from "./chunk-5T2HZTUY.js";
 
 // src/analyze/gdb.ts
 import { createHash } from "node:crypto";

@@ -1,7 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-FHIH4LQK.js";
+} from "./chunk-UG5POGY3.js";
+import {
+  readProcStat
+} from "./chunk-5T2HZTUY.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";
@@ -21,12 +24,7 @@ function registrationId() {
   return `${Date.now()}-${randomBytes(4).toString("hex")}`;
 }
 async function processStart(pid) {
-  try {
-    const text = await readFile(`/proc/${pid}/stat`, "utf8");
-    return text.slice(text.lastIndexOf(")") + 2).split(" ")[19] ?? null;
-  } catch {
-    return null;
-  }
+  return (await readProcStat(pid))?.fields[19] ?? null;
 }
 async function registrationAlive(registration) {
   if (registration.runnerPid <= 1) return false;

@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-SLUW6TBW.js";
+} from "./chunk-5T2HZTUY.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   describeFailure,
   runCommand
-} from "./chunk-SLUW6TBW.js";
+} from "./chunk-5T2HZTUY.js";
 
 // src/privilege.ts
 var PrivilegeError = class extends Error {

@@ -1,35 +1,27 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   GDB_SETTINGS
-} from "./chunk-SFOAIMVI.js";
+} from "./chunk-PEKMNLC7.js";
 import {
   runAsRoot
-} from "./chunk-FHIH4LQK.js";
+} from "./chunk-UG5POGY3.js";
 import {
   inParallel,
-  newCrash
-} from "./chunk-SLUW6TBW.js";
+  newCrash,
+  readProcStat
+} from "./chunk-5T2HZTUY.js";
 
 // src/collect/leftovers.ts
-import { chown, mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";
 import { join } from "node:path";
 var MAX_DUMPS = 30;
 var DUMP_TIMEOUT_MS = 3e4;
-async function statFields(pid) {
-  const text = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
-  if (!text) return null;
-  const close = text.lastIndexOf(")");
-  return {
-    comm: text.slice(text.indexOf("(") + 1, close),
-    fields: text.slice(close + 2).split(" ")
-  };
-}
 async function findLeftovers(trackingId) {
   if (!/^[A-Za-z0-9_.-]{1,128}$/.test(trackingId)) return [];
   const ancestors = /* @__PURE__ */ new Set();
   for (let pid = process.pid; pid > 0 && !ancestors.has(pid); ) {
     ancestors.add(pid);
-    pid = Number((await statFields(pid))?.fields[1] ?? 0);
+    pid = Number((await readProcStat(pid))?.fields[1] ?? 0);
   }
   const wanted = Buffer.from(`RUNNER_TRACKING_ID=${trackingId}\0`);
   const found = [];
@@ -39,7 +31,7 @@ async function findLeftovers(trackingId) {
     if (!environ) continue;
     const at = environ.indexOf(wanted);
     if (at < 0 || at > 0 && environ[at - 1] !== 0) continue;
-    const info = await statFields(Number(name));
+    const info = await readProcStat(Number(name));
     if (!info || info.fields[0] === "Z" || info.fields[0] === "X") continue;
     const wchan = await readFile(`/proc/${name}/wchan`, "utf8").catch(() => "");
     found.push({
@@ -63,14 +55,14 @@ async function dumpLeftovers(leftovers, stageDir, privilege, limits) {
     const id = `running-${now}-${leftover.pid}`;
     const dir = join(stageDir, id);
     await mkdir(dir, { recursive: true });
-    const exe = await readFile(`/proc/${leftover.pid}/cmdline`).catch(() => Buffer.alloc(0));
+    const cmdline = await readFile(`/proc/${leftover.pid}/cmdline`).catch(() => Buffer.alloc(0));
     const crash = newCrash(id, "leftover", dir, {
       pid: leftover.pid,
       tid: leftover.pid,
       signal: 0,
       time: now,
       comm: leftover.comm,
-      commandLine: exe.subarray(0, 65536).toString("utf8").split("\0").filter((arg, i, all) => arg !== "" || i < all.length - 1),
+      commandLine: cmdline.subarray(0, 65536).toString("utf8").split("\0").filter((arg, i, all) => arg !== "" || i < all.length - 1),
       coreState: "dropped",
       coreNote: null
     });
@@ -112,7 +104,6 @@ async function dumpLeftovers(leftovers, stageDir, privilege, limits) {
         `${process.getuid?.()}:${process.getgid?.()}`,
         core
       ]).catch(() => void 0);
-    await chown(core, process.getuid?.() ?? 0, process.getgid?.() ?? 0).catch(() => void 0);
     crash.core = core;
     crash.coreState = "complete";
   });

@@ -10,18 +10,18 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-YNKIS7WM.js";
+} from "./chunk-LAAB64AI.js";
 import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-FHIH4LQK.js";
+} from "./chunk-UG5POGY3.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-SLUW6TBW.js";
+} from "./chunk-5T2HZTUY.js";
 import {
   getState,
   saveState

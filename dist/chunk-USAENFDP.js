@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-FWYS44G3.js";
+} from "./chunk-OX7OVWVI.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-SLUW6TBW.js";
+} from "./chunk-5T2HZTUY.js";
 import {
   info,
   warning

@@ -4,13 +4,13 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-FWYS44G3.js";
+} from "./chunk-OX7OVWVI.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-SLUW6TBW.js";
+} from "./chunk-5T2HZTUY.js";
 import {
   debug,
   endGroup,

@@ -4,7 +4,7 @@ import {
   isMachinery,
   isRunning,
   isRuntimeLibrary
-} from "./chunk-SLUW6TBW.js";
+} from "./chunk-5T2HZTUY.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";

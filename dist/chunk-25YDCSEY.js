@@ -3,11 +3,11 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-FEWHTEPI.js";
+} from "./chunk-FBTG2KSS.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-SLUW6TBW.js";
+} from "./chunk-5T2HZTUY.js";
 import {
   getInput
 } from "./chunk-C4X6V5PE.js";

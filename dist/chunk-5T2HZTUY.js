@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 
 // src/process.ts
 import { spawn } from "node:child_process";
-import { access, constants } from "node:fs/promises";
+import { access, constants, readFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 function runCommand(command, args, options = {}) {
   const maxOutput = options.maxOutput ?? 16 * 1024 * 1024;
@@ -83,6 +83,15 @@ async function findProgram(name, path) {
 }
 function shellQuote(value) {
   return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+async function readProcStat(pid) {
+  const text = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+  if (!text) return null;
+  const close = text.lastIndexOf(")");
+  return {
+    comm: text.slice(text.indexOf("(") + 1, close),
+    fields: text.slice(close + 2).split(" ")
+  };
 }
 async function inParallel(items, width, work) {
   let next = 0;
@@ -722,6 +731,7 @@ export {
   describeFailure,
   findProgram,
   shellQuote,
+  readProcStat,
   inParallel,
   signalName,
   parseGdbDocument,
