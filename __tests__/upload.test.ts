@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { crc32 as zlibCrc32 } from 'node:zlib'
 import { FakeArtifactService } from '../__fixtures__/fake-artifact-service.js'
 import {
   FakeJob,
@@ -74,6 +75,30 @@ async function download(id: number): Promise<string> {
   }
 }
 
+/**
+ * Every member of a zip with the CRC-32 its central directory records, checked against the
+ * member's bytes in `dir` (the zip extracted): the client's zip writer computes them with the
+ * bundle's zlib shim (src/upload/crc32.ts), and a wrong one makes `unzip` refuse the artifact.
+ */
+function zipCrcsMatch(zip: Buffer, dir: string): number {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
+  let at = zip.readUInt32LE(end + 16)
+  let checked = 0
+  for (let n = zip.readUInt16LE(end + 10); n > 0; n--) {
+    expect(zip.readUInt32LE(at)).toBe(0x02014b50)
+    const crc = zip.readUInt32LE(at + 16)
+    const nameLength = zip.readUInt16LE(at + 28)
+    const skip = nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32)
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength)
+    if (!name.endsWith('/')) {
+      expect([name, zlibCrc32(readFileSync(join(dir, name)))]).toEqual([name, crc])
+      checked += 1
+    }
+    at += 46 + skip
+  }
+  return checked
+}
+
 function functions(gdbOutput: string): string[] {
   return [...gdbOutput.matchAll(/^#\d+\s+(?:0x[0-9a-f]+ in )?(\S+) \(/gm)].map((m) => m[1]!)
 }
@@ -113,7 +138,9 @@ describe('upload: the crash bundle as an artifact', () => {
       'crash.json',
       'debug.sh'
     ])
-    expect(existsSync(join(dir, 'sysroot', ws.bin('nullderef')))).toBe(true)
+    // The binaries travel in zstd, and debug.sh unpacks them (below).
+    expect(existsSync(join(dir, 'sysroot', `${ws.bin('nullderef')}.zst`))).toBe(true)
+    expect(existsSync(join(dir, 'sysroot', ws.bin('nullderef')))).toBe(false)
     expect(existsSync(join(dir, 'README.md'))).toBe(true)
 
     // The artifact carries its own index, with every path inside the bundle.
@@ -144,6 +171,7 @@ describe('upload: the crash bundle as an artifact', () => {
     const zip = join(mkdtempSync(join(tmpdir(), 'crash-capture-zip-')), 'crash.zip')
     const uploaded = service.artifacts.find((a) => String(a.id) === post.outputs['artifact-id'])!
     writeFileSync(zip, service.content(uploaded)!)
+    expect(zipCrcsMatch(service.content(uploaded)!, dir)).toBeGreaterThan(5)
     for (const artifact of [dir, zip]) {
       const list = cli(artifact)
       expect(list.status).toBe(0)
@@ -192,6 +220,7 @@ describe('upload: the crash bundle as an artifact', () => {
     // gdb prints frame #0 when it loads the core: compare the backtrace after the marker.
     expect(functions(out.split('==bt==')[1]!)).toEqual(expected.filter((f) => f !== '??'))
     expect(out).toMatch(new RegExp(`${dir}/sysroot/\\S*libc\\.so\\.6`))
+    expect(existsSync(join(dir, 'sysroot', ws.bin('nullderef')))).toBe(true)
   })
 
   it('retries with a suffix when the name is taken', async () => {

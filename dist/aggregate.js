@@ -8,16 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-USAENFDP.js";
+} from "./chunk-E2VMQTZ3.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-25YDCSEY.js";
+} from "./chunk-FIB64IRA.js";
 import {
   fromBlame
-} from "./chunk-OX7OVWVI.js";
-import "./chunk-FBTG2KSS.js";
-import "./chunk-5T2HZTUY.js";
+} from "./chunk-DRYUGWWM.js";
+import "./chunk-OBHH2KDP.js";
+import "./chunk-2LQLCOTF.js";
 import {
   error,
   info,
@@ -25,8 +25,8 @@ import {
   setOutput,
   summary,
   warning
-} from "./chunk-C4X6V5PE.js";
-import "./chunk-LQK3ML4U.js";
+} from "./chunk-CSVXDJTI.js";
+import "./chunk-VA35IVHB.js";
 
 // src/aggregate-step.ts
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -189,7 +189,7 @@ function renderRunComment(groups, key, runUrl, links) {
 var MAX_ANNOTATIONS = 10;
 async function readReports() {
   const started = Date.now();
-  const { DefaultArtifactClient } = await import("./artifact-SSP6QJHV.js");
+  const { DefaultArtifactClient } = await import("./artifact-MJU6HBFD.js");
   const client = new DefaultArtifactClient();
   const { artifacts } = await client.listArtifacts({ latest: true });
   const shared = artifacts.filter((a) => a.name.startsWith(`${REPORT_ARTIFACT_PREFIX}-`));

@@ -7,19 +7,19 @@ import {
   groupText,
   identify,
   looksLikeCore
-} from "./chunk-3SZDQ43A.js";
-import "./chunk-OX7OVWVI.js";
+} from "./chunk-Y22XIVIO.js";
+import "./chunk-DRYUGWWM.js";
 import {
   groupCrashes
-} from "./chunk-FBTG2KSS.js";
+} from "./chunk-OBHH2KDP.js";
 import {
   analyzeAll,
   findGdb
-} from "./chunk-PEKMNLC7.js";
-import "./chunk-UG5POGY3.js";
-import "./chunk-5T2HZTUY.js";
-import "./chunk-C4X6V5PE.js";
-import "./chunk-LQK3ML4U.js";
+} from "./chunk-464EPE2P.js";
+import "./chunk-H5V2NA47.js";
+import "./chunk-2LQLCOTF.js";
+import "./chunk-CSVXDJTI.js";
+import "./chunk-VA35IVHB.js";
 
 // src/local.ts
 import { mkdtemp as mkdtemp2, realpath, rm as rm2 } from "node:fs/promises";
@@ -54,7 +54,7 @@ Options:
 `;
 var MAX_UNPACKED = 64 * 1024 ** 3;
 async function unpackZip(zip, into) {
-  const { Parse } = (await import("./unzip-S466QSOI.js")).default;
+  const { Parse } = (await import("./unzip-WE3SUU57.js")).default;
   let total = 0;
   const writes = [];
   await new Promise((done, fail) => {

@@ -4,16 +4,16 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-YKXZE6QK.js";
+} from "./chunk-L47WEBMN.js";
 import {
   getInputs
-} from "./chunk-25YDCSEY.js";
-import "./chunk-FBTG2KSS.js";
+} from "./chunk-FIB64IRA.js";
+import "./chunk-OBHH2KDP.js";
 import {
   startWatcher
-} from "./chunk-LAAB64AI.js";
-import "./chunk-UG5POGY3.js";
-import "./chunk-5T2HZTUY.js";
+} from "./chunk-H6SRX3L7.js";
+import "./chunk-H5V2NA47.js";
+import "./chunk-2LQLCOTF.js";
 import {
   endGroup,
   exportVariable,
@@ -22,8 +22,8 @@ import {
   setFailed,
   startGroup,
   warning
-} from "./chunk-C4X6V5PE.js";
-import "./chunk-LQK3ML4U.js";
+} from "./chunk-CSVXDJTI.js";
+import "./chunk-VA35IVHB.js";
 
 // src/main-step.ts
 import { existsSync } from "node:fs";

@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-YKXZE6QK.js";
+} from "./chunk-L47WEBMN.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -15,7 +15,7 @@ import {
   identify,
   printCrashes,
   writeReport
-} from "./chunk-3SZDQ43A.js";
+} from "./chunk-Y22XIVIO.js";
 import {
   canUpload,
   renderCrashComment,
@@ -26,41 +26,41 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-USAENFDP.js";
+} from "./chunk-E2VMQTZ3.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-25YDCSEY.js";
+} from "./chunk-FIB64IRA.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-OX7OVWVI.js";
+} from "./chunk-DRYUGWWM.js";
 import {
   groupCrashes
-} from "./chunk-FBTG2KSS.js";
+} from "./chunk-OBHH2KDP.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-4SALSM5Y.js";
+} from "./chunk-JWONTZN5.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-LAAB64AI.js";
+} from "./chunk-H6SRX3L7.js";
 import {
   analyzeAll,
   findGdb,
   installGdb
-} from "./chunk-PEKMNLC7.js";
+} from "./chunk-464EPE2P.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-UG5POGY3.js";
+} from "./chunk-H5V2NA47.js";
 import {
   describeFailure,
   inParallel,
@@ -69,7 +69,7 @@ import {
   portable,
   runCommand,
   stageBundle
-} from "./chunk-5T2HZTUY.js";
+} from "./chunk-2LQLCOTF.js";
 import {
   core_exports,
   endGroup,
@@ -80,8 +80,8 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunk-C4X6V5PE.js";
-import "./chunk-LQK3ML4U.js";
+} from "./chunk-CSVXDJTI.js";
+import "./chunk-VA35IVHB.js";
 
 // src/post-step.ts
 import { randomBytes } from "node:crypto";
@@ -916,9 +916,9 @@ async function upload(inputs, groups, stage, mode, workspace, lap) {
     const uploaded = await uploadBundle(bundle, {
       name: inputs.artifactName ? safeArtifactName(inputs.artifactName) : artifactNameFor(inputs.identity, "crash-capture"),
       retentionDays: inputs.retentionDays,
-      // The cores, most of the bytes, are zstd files already: deflating them again took 2.5 s
-      // for 87 MiB in the bench and saved nothing; the rest is stored as it is.
-      compressionLevel: inputs.compressionLevel ?? (bundle.files.some((file) => file.endsWith("/core.zst")) ? 0 : 6)
+      // The cores and binaries, most of the bytes, are zstd files already: deflating them
+      // again took 2.5 s for 87 MiB in the bench and saved nothing.
+      compressionLevel: inputs.compressionLevel ?? (bundle.files.some((file) => file.endsWith(".zst")) ? 0 : 6)
     });
     info(
       `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged) in ${Date.now() - started} ms.`

@@ -2,18 +2,18 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-4SALSM5Y.js";
+} from "./chunk-JWONTZN5.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-LAAB64AI.js";
-import "./chunk-PEKMNLC7.js";
+} from "./chunk-H6SRX3L7.js";
+import "./chunk-464EPE2P.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-UG5POGY3.js";
-import "./chunk-5T2HZTUY.js";
-import "./chunk-LQK3ML4U.js";
+} from "./chunk-H5V2NA47.js";
+import "./chunk-2LQLCOTF.js";
+import "./chunk-VA35IVHB.js";
 
 // src/watch.ts
 import { writeFile } from "node:fs/promises";

@@ -427,10 +427,10 @@ async function upload(
         ? safeArtifactName(inputs.artifactName)
         : artifactNameFor(inputs.identity, 'crash-capture'),
       retentionDays: inputs.retentionDays,
-      // The cores, most of the bytes, are zstd files already: deflating them again took 2.5 s
-      // for 87 MiB in the bench and saved nothing; the rest is stored as it is.
+      // The cores and binaries, most of the bytes, are zstd files already: deflating them
+      // again took 2.5 s for 87 MiB in the bench and saved nothing.
       compressionLevel:
-        inputs.compressionLevel ?? (bundle.files.some((file) => file.endsWith('/core.zst')) ? 0 : 6)
+        inputs.compressionLevel ?? (bundle.files.some((file) => file.endsWith('.zst')) ? 0 : 6)
     })
     core.info(
       `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged) in ${Date.now() - started} ms.`

@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-UG5POGY3.js";
+} from "./chunk-H5V2NA47.js";
 import {
   readProcStat
-} from "./chunk-5T2HZTUY.js";
+} from "./chunk-2LQLCOTF.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";

@@ -143,7 +143,7 @@ function newCrash(id, source, dir, known = {}) {
 // src/upload/bundle.ts
 import { constants as constants3, existsSync } from "node:fs";
 import { chmod, copyFile, link, mkdir as mkdir2, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname as dirname2, join as join2 } from "node:path";
+import { basename, dirname as dirname2, join as join2, relative } from "node:path";
 import { spawn as spawn2 } from "node:child_process";
 
 // src/safe-file.ts
@@ -201,8 +201,10 @@ function safeRelative(path) {
   return path.split("/").filter((part) => part !== "" && part !== "." && part !== "..").map((part) => part.replace(FORBIDDEN, "_")).join("/");
 }
 function portable(record, stage, root) {
-  const inBundle = (relative2) => existsSync(join2(root, relative2)) ? relative2 : null;
-  const sysroot = (path) => typeof path === "string" ? inBundle(`sysroot/${safeRelative(path.replace(DELETED, ""))}`) : null;
+  const inBundle = (relative3) => existsSync(join2(root, relative3)) ? relative3 : null;
+  const sysroot = (path) => typeof path === "string" ? ((file) => inBundle(file) ?? inBundle(`${file}.zst`))(
+    `sysroot/${safeRelative(path.replace(DELETED, ""))}`
+  ) : null;
   const map = (value) => {
     if (typeof value === "string")
       return value.startsWith(`${stage}/`) ? inBundle(value.slice(stage.length + 1)) : value;
@@ -214,7 +216,7 @@ function portable(record, stage, root) {
     if ("executablePath" in object && Array.isArray(object.libraries)) {
       const original = value;
       if (typeof object.id === "string" && (original.core || original.packedCore))
-        object.core = inBundle(`${object.id}/core.zst`) ?? inBundle(`${object.id}/core`);
+        object.core = inBundle(`${object.id}/core.zst`) ?? inBundle(`${object.id}/core.tar.zst`) ?? inBundle(`${object.id}/core`);
       object.executable = original.executable ? sysroot(original.executablePath) : null;
       object.libraries = original.libraries.map((library) => ({
         ...library,
@@ -225,25 +227,33 @@ function portable(record, stage, root) {
   };
   return map(record);
 }
-async function compressCore(zstd, from, target) {
+async function compressInto(zstd, tar, from, target, sparse) {
   await mkdir2(dirname2(target), { recursive: true });
   const { handle } = await openRegular(from);
   try {
-    const code = await new Promise((resolve) => {
-      const child = spawn2(zstd, ["-q", "-1", "-o", target], {
-        stdio: [handle.fd, "ignore", "ignore"]
-      });
-      child.on("error", () => resolve(null));
-      child.on("close", (status) => resolve(status));
-    });
-    if (code !== 0) {
-      await rm(target, { force: true });
-      return null;
+    if (sparse && tar) {
+      const packed2 = `${target}.tar.zst`;
+      const script = '"$1" --sparse --dereference --transform "s,.*,core," --owner=0 --group=0 --numeric-owner -C /proc/self/fd -cf - 0 | "$2" -q -1 -o "$3"';
+      if (await run("sh", ["-c", script, "sh", tar, zstd, packed2], handle.fd) === 0)
+        return { to: packed2, size: (await stat(packed2)).size };
+      await rm(packed2, { force: true });
     }
-    return (await stat(target)).size;
+    const packed = `${target}.zst`;
+    const args = ["-q", "-1", ...sparse ? [] : ["-T0"], "-o", packed];
+    if (await run(zstd, args, handle.fd) === 0)
+      return { to: packed, size: (await stat(packed)).size };
+    await rm(packed, { force: true });
+    return null;
   } finally {
     await handle.close();
   }
+}
+function run(program, args, stdin) {
+  return new Promise((resolve) => {
+    const child = spawn2(program, args, { stdio: [stdin, "ignore", "ignore"] });
+    child.on("error", () => resolve(null));
+    child.on("close", (status) => resolve(status));
+  });
 }
 async function sizeOf(path) {
   return stat(path).then(
@@ -251,8 +261,8 @@ async function sizeOf(path) {
     () => null
   );
 }
-function debugScript(crash, executable, sysroot, libDirs, workspace = null) {
-  const inRoot = (relative2) => `"$root/"${shellQuote(relative2)}`;
+function debugScript(crash, executable, sysroot, libDirs, workspace = null, files = []) {
+  const inRoot = (path) => `"$root/"${shellQuote(path)}`;
   const search = libDirs.map((dir) => inRoot(`${sysroot}/${dir}`)).join(":");
   const exe = executable ? inRoot(`${sysroot}/${executable}`) : "";
   return [
@@ -270,14 +280,22 @@ function debugScript(crash, executable, sysroot, libDirs, workspace = null) {
     "else",
     '  echo "debug.sh: to see the sources, run it with CRASH_SOURCES=<your checkout>" >&2',
     "fi",
-    // The core travels compressed: unpacked (sparse) next to it on first use.
-    'if [ ! -f "$here/core" ] && [ -f "$here/core.zst" ]; then',
+    // The core and the binaries travel compressed: unpacked (sparse) beside them on first use.
+    "unpack() {",
+    '  [ -f "$1" ] && return 0',
+    '  [ -f "$1.zst" ] || [ -f "$1.tar.zst" ] || return 0',
     "  if ! command -v zstd >/dev/null 2>&1; then",
-    '    echo "debug.sh: the core is compressed with zstd: install zstd (apt-get install zstd, brew install zstd)" >&2',
+    '    echo "debug.sh: the bundle is compressed with zstd: install zstd (apt-get install zstd, brew install zstd)" >&2',
     "    exit 1",
     "  fi",
-    '  zstd -d -q "$here/core.zst" -o "$here/core" || exit 1',
-    "fi",
+    '  if [ -f "$1.zst" ]; then',
+    '    zstd -d -q "$1.zst" -o "$1" || exit 1',
+    "  else",
+    '    zstd -d -q -c "$1.tar.zst" | tar -xf - -C "$(dirname -- "$1")" core || exit 1',
+    "  fi",
+    "}",
+    'unpack "$here/core"',
+    ...files.map((file) => `unpack ${inRoot(`${sysroot}/${file}`)}`),
     "exec gdb -nx -iex 'set auto-load off' -iex 'set libthread-db-search-path $sdir' \\",
     "  -iex 'set debuginfod enabled off' \\",
     `  -iex "set sysroot "${inRoot(sysroot)} \\`,
@@ -294,13 +312,15 @@ outside the handler). Each holds:
 - \`backtrace.txt\`: gdb's backtrace, crashing thread first, then every thread;
 - \`backtrace.json\`: the same frames as structured data;
 - \`crash.json\`: the crash record (signal, executable, command line, blamed frame, problems);
-- \`core.zst\`: the core dump, compressed with zstd (\`core\` where zstd was missing; none in
-  bundles made with \`upload: reports\`);
+- \`core.zst\` or \`core.tar.zst\`: the core dump, compressed with zstd (a core found on disk goes
+  through tar first, which keeps its holes); \`core\` where zstd was missing; none in bundles
+  made with \`upload: reports\`;
 - \`debug.sh\`: opens the core in gdb with the exact executable and libraries of the crash
-  (it unpacks \`core.zst\` into \`core\` first, with zstd).
+  (it unpacks the core and the files it needs first, with zstd).
 
 \`sysroot/\` holds the executables and the shared libraries the processes had mapped, under
-their original absolute paths, so that gdb on another machine uses these and not its own:
+their original absolute paths (each as \`<name>.zst\` where zstd was found), so that gdb on
+another machine uses these and not its own:
 
     sh <crash-folder>/debug.sh                   # interactive gdb
     sh <crash-folder>/debug.sh -batch -ex 'thread apply all bt full'
@@ -365,26 +385,43 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
         crash.executable && exePath ? safeRelative(exePath) : null,
         base,
         libDirs,
-        workspace
+        workspace,
+        wanted.map((w) => safeRelative(w.path))
       )
     );
   }
+  const tar = zstd ? await findProgram("tar", process.env.PATH ?? "") : null;
   await inParallel(cores, 2, async (crash) => {
-    const to = `${crash.id}/core.zst`;
     const kept = crash.packedCore;
     const keptSize = kept && kept.startsWith(stage + "/") ? await sizeOf(kept) : null;
     if (kept && keptSize !== null) {
-      planned.push({ from: kept, to, size: keptSize, coreOf: crash });
+      planned.push({ from: kept, to: `${crash.id}/core.zst`, size: keptSize, coreOf: crash });
       return;
     }
     const core = crash.core;
     const coreSize = core ? await sizeOf(core) : null;
     if (!core || coreSize === null) return;
-    const packed = zstd ? await compressCore(zstd, core, join2(root, to)) : null;
+    const packed = zstd ? await compressInto(zstd, tar, core, join2(root, crash.id, "core"), true) : null;
     planned.push(
-      packed === null ? { from: core, to: `${crash.id}/core`, size: coreSize, coreOf: crash } : { from: core, to, size: packed, coreOf: crash, written: true }
+      packed === null ? { from: core, to: `${crash.id}/core`, size: coreSize, coreOf: crash } : {
+        from: core,
+        to: relative(root, packed.to),
+        size: packed.size,
+        coreOf: crash,
+        written: true
+      }
     );
   });
+  if (zstd) {
+    const files2 = planned.filter((p) => !p.coreOf && !p.written && /(^|\/)sysroot\//.test(p.to));
+    await inParallel(files2, 2, async (file) => {
+      const packed = await compressInto(zstd, null, file.from, join2(root, file.to), false);
+      if (!packed) return;
+      file.to = relative(root, packed.to);
+      file.size = packed.size;
+      file.written = true;
+    });
+  }
   const dropped = [];
   let bytes = planned.reduce((n, p) => n + p.size, 0);
   const byCoreSize = planned.filter((p) => p.coreOf).sort((a, b) => b.size - a.size);
@@ -640,7 +677,7 @@ function fillFromCore(analysis, core) {
 
 // src/analyze/blame.ts
 import { existsSync as existsSync2, realpathSync, statSync } from "node:fs";
-import { isAbsolute, join as join3, relative, sep } from "node:path";
+import { isAbsolute, join as join3, relative as relative2, sep } from "node:path";
 var MACHINERY_FUNCTION = /^(__GI_|__libc_|__pthread_kill|pthread_kill|raise$|abort$|__assert_fail|__assert_perror_fail|__stack_chk_fail|__fortify_fail|__chk_fail|__cxa_|__cxxabiv1::|__gnu_cxx::__verbose_terminate_handler|std::terminate|_Unwind_|__sanitizer::|__asan::|__asan_|__ubsan::|__ubsan_|__tsan::|__tsan_|__lsan::|__msan::|__interceptor_|___interceptor_|start_thread$|clone3?$|_start$|__clone)/;
 var MACHINERY_OBJFILE = /^(libc\.so|libc-|ld-linux|ld-musl|libstdc\+\+|libc\+\+|libc\+\+abi|libgcc_s|libasan|libubsan|libtsan|liblsan|libmsan|libhwasan|libpthread|libm\.so|libdl\.so|linux-vdso|linux-gate)/;
 var VENDORED_DIRS = [
@@ -671,7 +708,7 @@ var SourceResolver = class {
     let result = null;
     try {
       const real = realpathSync(path);
-      const rel = relative(this.options.workspace, real);
+      const rel = relative2(this.options.workspace, real);
       const parts = rel.split(sep);
       if (rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) && !parts.some((part) => VENDORED_DIRS.includes(part)) && statSync(real).isFile()) {
         result = parts.join("/");

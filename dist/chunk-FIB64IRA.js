@@ -3,14 +3,14 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-FBTG2KSS.js";
+} from "./chunk-OBHH2KDP.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-5T2HZTUY.js";
+} from "./chunk-2LQLCOTF.js";
 import {
   getInput
-} from "./chunk-C4X6V5PE.js";
+} from "./chunk-CSVXDJTI.js";
 
 // src/analyze/expected.ts
 import { constants } from "node:os";

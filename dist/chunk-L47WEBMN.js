@@ -10,22 +10,22 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-LAAB64AI.js";
+} from "./chunk-H6SRX3L7.js";
 import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-UG5POGY3.js";
+} from "./chunk-H5V2NA47.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-5T2HZTUY.js";
+} from "./chunk-2LQLCOTF.js";
 import {
   getState,
   saveState
-} from "./chunk-C4X6V5PE.js";
+} from "./chunk-CSVXDJTI.js";
 
 // src/capture/kernel.ts
 import { readFile } from "node:fs/promises";

@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-UG5POGY3.js";
+} from "./chunk-H5V2NA47.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -14,7 +14,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-5T2HZTUY.js";
+} from "./chunk-2LQLCOTF.js";
 
 // src/analyze/gdb.ts
 import { createHash } from "node:crypto";

@@ -4,7 +4,7 @@ import {
   isMachinery,
   isRunning,
   isRuntimeLibrary
-} from "./chunk-5T2HZTUY.js";
+} from "./chunk-2LQLCOTF.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";

@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-5T2HZTUY.js";
+} from "./chunk-2LQLCOTF.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

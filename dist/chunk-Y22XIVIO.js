@@ -4,19 +4,19 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-OX7OVWVI.js";
+} from "./chunk-DRYUGWWM.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-5T2HZTUY.js";
+} from "./chunk-2LQLCOTF.js";
 import {
   debug,
   endGroup,
   info,
   startGroup
-} from "./chunk-C4X6V5PE.js";
+} from "./chunk-CSVXDJTI.js";
 
 // src/elf/core-file.ts
 var ElfError = class extends Error {

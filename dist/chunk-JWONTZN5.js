@@ -1,15 +1,15 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   GDB_SETTINGS
-} from "./chunk-PEKMNLC7.js";
+} from "./chunk-464EPE2P.js";
 import {
   runAsRoot
-} from "./chunk-UG5POGY3.js";
+} from "./chunk-H5V2NA47.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-5T2HZTUY.js";
+} from "./chunk-2LQLCOTF.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";
