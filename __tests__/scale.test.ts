@@ -1,6 +1,14 @@
 import { describe, expect, it } from '@jest/globals'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -121,6 +129,120 @@ describe('scale: a storm of one bug', () => {
     expect(log.map((r) => r.twinOf)).toEqual([null, log[0]!.id, log[0]!.id])
     expect(setvar.map((r) => r.twinOf)).toEqual([null, setvar[0]!.id])
     expect(other.map((r) => r.twinOf)).toEqual([null])
+  }, 60_000)
+})
+
+describe('scale: file cores of one bug, read where they lie', () => {
+  /** A tmpfs for the cores: another file system than the stage's, as /tmp often is. */
+  function coresOnTmpfs(): { dir: string; done: () => void } {
+    const dir = mkdtempSync(join(tmpdir(), 'crash-capture-cores-'))
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256m,mode=1777', 'tmpfs', dir])
+    return {
+      dir,
+      done: () => {
+        spawnSync('umount', [dir])
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }
+  }
+
+  /** Runs main, sets a file core_pattern in `dir` as a later step would, crashes `runs`. */
+  async function crashIntoFiles(dir: string, runs: string[], inputs: Record<string, string>) {
+    const ws = makeWorkspace(['paths'])
+    const job = new FakeJob({
+      workspace: ws.dir,
+      inputs: { 'fail-on-crash': 'false', 'search-paths': `${dir}/core.*`, ...inputs }
+    })
+    await job.runStep('main')
+    writeFileSync('/proc/sys/kernel/core_pattern', `${dir}/core.%e.%p`)
+    for (const path of runs)
+      spawnSync('sh', ['-c', 'ulimit -c unlimited; exec "$0" "$1"', ws.bin('paths'), path], {
+        cwd: ws.dir,
+        env: job.processEnv()
+      })
+    expect(readdirSync(dir)).toHaveLength(runs.length)
+    return { ws, job }
+  }
+
+  interface Records {
+    groups: {
+      crashes: { id: string; commandLine: string[]; twinOf: string | null; problems: string[] }[]
+    }[]
+  }
+  /** The records of a report, by the argument of `paths` they ran with. */
+  const byPath = (report: Records, path: string) =>
+    report.groups
+      .flatMap((g) => g.crashes)
+      .filter((r) => r.commandLine.join(' ').endsWith(` ${path}`))
+
+  it('finds twins in the cores themselves and stores the kept cores sparse, from another file system', async () => {
+    const cores = coresOnTmpfs()
+    try {
+      const { job } = await crashIntoFiles(cores.dir, ['log', 'log', 'log', 'setvar'], {
+        'max-cores-per-group': '2'
+      })
+      const post = await job.runStep('post')
+      expect(post.code).toBe(0)
+      const report = JSON.parse(readFileSync(post.outputs.report!, 'utf8')) as Records
+      const logs = byPath(report, 'log')
+      const [setvar] = byPath(report, 'setvar')
+      // The first crash of each site is backtraced; the others of its site stand on it.
+      const first = logs.find((r) => r.twinOf === null)!
+      const twins = logs.filter((r) => r !== first)
+      expect(twins.map((r) => r.twinOf)).toEqual([first.id, first.id])
+      expect(setvar!.twinOf).toBeNull()
+      expect(twins[0]!.problems.join(' ')).toMatch(
+        /^Backtraced as core-\d+-\d+: it crashed at the same place/
+      )
+      expect(post.stdout).toMatch(/in from_log_format \(/)
+
+      // The bundle: 2 cores of the storm, through tar (holes kept); a twin's opens in gdb.
+      const bundle = post.stdout.match(/the bundle is at (\S+)/)![1]!
+      const kept = logs.filter((r) => existsSync(join(bundle, r.id, 'core.tar.zst')))
+      expect(kept).toHaveLength(2)
+      const twin = kept.find((r) => r !== first)!
+      const debug = spawnSync('sh', [join(bundle, twin.id, 'debug.sh'), '-batch', '-ex', 'bt'], {
+        encoding: 'utf8'
+      })
+      expect(debug.stdout).toMatch(/in from_log_format \(/)
+      const unpacked = statSync(join(bundle, twin.id, 'core'))
+      expect(unpacked.blocks * 512).toBeLessThan(unpacked.size)
+      // The cores stay where they lie: read there, never moved.
+      expect(readdirSync(cores.dir)).toHaveLength(4)
+    } finally {
+      cores.done()
+    }
+  }, 60_000)
+
+  it('reports a core deleted after it was collected, with every crash and the bundle', async () => {
+    const cores = coresOnTmpfs()
+    try {
+      // A gdb script of the project's that removes the cores as gdb reads the first one.
+      const script = join(mkdtempSync(join(tmpdir(), 'crash-capture-script-')), 'remove.py')
+      writeFileSync(
+        script,
+        `import os\nfor name in os.listdir(${JSON.stringify(cores.dir)}):\n    os.remove(os.path.join(${JSON.stringify(cores.dir)}, name))\n`
+      )
+      const { job } = await crashIntoFiles(cores.dir, ['log', 'log', 'setvar'], {
+        'gdb-scripts': script
+      })
+      const post = await job.runStep('post')
+      expect(post.code).toBe(0)
+      expect(readdirSync(cores.dir)).toHaveLength(0)
+      const report = JSON.parse(readFileSync(post.outputs.report!, 'utf8')) as Records
+      expect(report.groups.flatMap((g) => g.crashes)).toHaveLength(3)
+      const bundle = post.stdout.match(/the bundle is at (\S+)/)![1]!
+      for (const record of report.groups.flatMap((g) => g.crashes)) {
+        const files = readdirSync(join(bundle, record.id))
+        expect(files).toContain('crash.json')
+        expect(files).not.toContain('debug.sh')
+        expect(readFileSync(join(bundle, record.id, 'crash.json'), 'utf8')).toContain(
+          'the core was gone from its folder when the artifact was staged'
+        )
+      }
+    } finally {
+      cores.done()
+    }
   }, 60_000)
 })
 

@@ -8,16 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-E2VMQTZ3.js";
+} from "./chunk-IJ57UROS.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-FIB64IRA.js";
+} from "./chunk-WGD34V4T.js";
 import {
   fromBlame
-} from "./chunk-DRYUGWWM.js";
-import "./chunk-OBHH2KDP.js";
-import "./chunk-2LQLCOTF.js";
+} from "./chunk-5NDXLF2B.js";
+import "./chunk-AA3PN55Y.js";
+import "./chunk-IH237PK6.js";
 import {
   error,
   info,

@@ -7,17 +7,17 @@ import {
   groupText,
   identify,
   looksLikeCore
-} from "./chunk-Y22XIVIO.js";
-import "./chunk-DRYUGWWM.js";
+} from "./chunk-HP3UVMTM.js";
+import "./chunk-5NDXLF2B.js";
 import {
   groupCrashes
-} from "./chunk-OBHH2KDP.js";
+} from "./chunk-AA3PN55Y.js";
 import {
   analyzeAll,
   findGdb
-} from "./chunk-464EPE2P.js";
-import "./chunk-H5V2NA47.js";
-import "./chunk-2LQLCOTF.js";
+} from "./chunk-ZHM6UW4R.js";
+import "./chunk-RNNQDEZT.js";
+import "./chunk-IH237PK6.js";
 import "./chunk-CSVXDJTI.js";
 import "./chunk-VA35IVHB.js";
 

@@ -4,16 +4,16 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-L47WEBMN.js";
+} from "./chunk-Q7XHN2EA.js";
 import {
   getInputs
-} from "./chunk-FIB64IRA.js";
-import "./chunk-OBHH2KDP.js";
+} from "./chunk-WGD34V4T.js";
+import "./chunk-AA3PN55Y.js";
 import {
   startWatcher
-} from "./chunk-H6SRX3L7.js";
-import "./chunk-H5V2NA47.js";
-import "./chunk-2LQLCOTF.js";
+} from "./chunk-T74VWBRX.js";
+import "./chunk-RNNQDEZT.js";
+import "./chunk-IH237PK6.js";
 import {
   endGroup,
   exportVariable,

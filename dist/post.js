@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-L47WEBMN.js";
+} from "./chunk-Q7XHN2EA.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -15,7 +15,7 @@ import {
   identify,
   printCrashes,
   writeReport
-} from "./chunk-Y22XIVIO.js";
+} from "./chunk-HP3UVMTM.js";
 import {
   canUpload,
   renderCrashComment,
@@ -26,41 +26,41 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-E2VMQTZ3.js";
+} from "./chunk-IJ57UROS.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-FIB64IRA.js";
+} from "./chunk-WGD34V4T.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-DRYUGWWM.js";
+} from "./chunk-5NDXLF2B.js";
 import {
   groupCrashes
-} from "./chunk-OBHH2KDP.js";
+} from "./chunk-AA3PN55Y.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-JWONTZN5.js";
+} from "./chunk-PYU7CAHJ.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-H6SRX3L7.js";
+} from "./chunk-T74VWBRX.js";
 import {
   analyzeAll,
   findGdb,
   installGdb
-} from "./chunk-464EPE2P.js";
+} from "./chunk-ZHM6UW4R.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-H5V2NA47.js";
+} from "./chunk-RNNQDEZT.js";
 import {
   describeFailure,
   inParallel,
@@ -69,7 +69,7 @@ import {
   portable,
   runCommand,
   stageBundle
-} from "./chunk-2LQLCOTF.js";
+} from "./chunk-IH237PK6.js";
 import {
   core_exports,
   endGroup,
@@ -277,6 +277,22 @@ import { dirname, join as join3 } from "node:path";
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join as join2 } from "node:path";
+function siteKey(exe, signal, pc, stack, files, wide) {
+  if (stack.length < 64 || files.length === 0) return null;
+  const where = (address) => {
+    const mapping = files.find((m) => address >= m.start && address < m.end);
+    return mapping ? `${mapping.path}+${(address - mapping.start + mapping.offset).toString(16)}` : null;
+  };
+  const hash = createHash("sha256");
+  hash.update(`${exe}\0${signal}\0${where(pc) ?? `0x${pc.toString(16)}`}`);
+  const size = wide ? 8 : 4;
+  for (let at = 0; at + size <= stack.length; at += size) {
+    const word = wide ? stack.readBigUInt64LE(at) : BigInt(stack.readUInt32LE(at));
+    const place = word === 0n ? null : where(word);
+    if (place) hash.update(`\0${place}`);
+  }
+  return hash.digest("hex").slice(0, 24);
+}
 async function crashSiteKey(source, signal) {
   const [site, stack, maps, exe] = await Promise.all([
     readFile(join2(source, "site"), "utf8").catch(() => null),
@@ -286,27 +302,30 @@ async function crashSiteKey(source, signal) {
   ]);
   if (site === null || stack === null || maps === null || !exe?.isFile()) return null;
   const pc = /^pc=(\d{1,20})$/m.exec(site)?.[1];
-  if (!pc || stack.length < 64) return null;
+  if (!pc) return null;
   const code = codeMappings(maps);
-  if (code.length === 0) return null;
   const wide = code.some((m) => m.end > 0xffffffffn);
-  const where = (address) => {
-    const mapping = code.find((m) => address >= m.start && address < m.end);
-    return mapping ? `${mapping.path}+${(address - mapping.start + mapping.offset).toString(16)}` : null;
-  };
-  const pointers = [];
-  const size = wide ? 8 : 4;
-  for (let at = 0; at + size <= stack.length; at += size) {
-    const word = wide ? stack.readBigUInt64LE(at) : BigInt(stack.readUInt32LE(at));
-    const place = word === 0n ? null : where(word);
-    if (place) pointers.push(place);
+  return siteKey(`${exe.dev}-${exe.ino}`, signal, BigInt(pc), stack, code, wide);
+}
+function coreSiteKey(core, executable) {
+  const thread = core.threads[0];
+  if (!thread?.pc || !core.stack) return null;
+  const signal = core.signal?.number ?? thread.signal;
+  return siteKey(executable, signal, BigInt(thread.pc), core.stack, core.mappings, core.bits === 64);
+}
+function markCoreTwins(crashes, cores) {
+  const sites = /* @__PURE__ */ new Map();
+  for (const crash of crashes) {
+    if (crash.source !== "core-file" && crash.source !== "systemd-coredump") continue;
+    const core = cores.get(crash);
+    const exe = crash.buildId ?? crash.executablePath;
+    if (crash.twinOf || !core || !crash.core || !crash.executable || !exe) continue;
+    const key = coreSiteKey(core, exe);
+    if (!key) continue;
+    const first = sites.get(key);
+    if (first) crash.twinOf = first;
+    else sites.set(key, crash.id);
   }
-  const hash = createHash("sha256");
-  hash.update(
-    `${exe.dev}-${exe.ino}\0${signal}\0${where(BigInt(pc)) ?? `0x${BigInt(pc).toString(16)}`}`
-  );
-  for (const pointer of pointers) hash.update(`\0${pointer}`);
-  return hash.digest("hex").slice(0, 24);
 }
 function codeMappings(maps) {
   const found = [];
@@ -762,6 +781,7 @@ async function collect(state, restoration, stage, inputs, workspace) {
     crash.problems.push(...identified.problems);
     if (identified.core) cores.set(crash, identified.core);
   }
+  markCoreTwins(crashes, cores);
   return { crashes, cores };
 }
 async function analyze({ crashes, cores }, inputs, privilege, workspace) {

@@ -2,17 +2,17 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-JWONTZN5.js";
+} from "./chunk-PYU7CAHJ.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-H6SRX3L7.js";
-import "./chunk-464EPE2P.js";
+} from "./chunk-T74VWBRX.js";
+import "./chunk-ZHM6UW4R.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-H5V2NA47.js";
-import "./chunk-2LQLCOTF.js";
+} from "./chunk-RNNQDEZT.js";
+import "./chunk-IH237PK6.js";
 import "./chunk-VA35IVHB.js";
 
 // src/watch.ts

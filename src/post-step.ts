@@ -14,6 +14,7 @@ import { collectCoredumps } from './collect/coredumpctl.js'
 import { collectHandlerCrashes, unattributedCrashes } from './collect/handler-dirs.js'
 import { ExecutableCandidates, identify } from './collect/identify.js'
 import { dumpLeftovers, findLeftovers } from './collect/leftovers.js'
+import { markCoreTwins } from './collect/site.js'
 import { stopWatcher, type Watcher } from './hang.js'
 import { collectStrayCores, defaultSearchPaths, fileKey } from './collect/stray.js'
 import type { CoreInfo } from './elf/core-file.js'
@@ -211,6 +212,7 @@ async function collect(
     crash.problems.push(...identified.problems)
     if (identified.core) cores.set(crash, identified.core)
   }
+  markCoreTwins(crashes, cores)
   return { crashes, cores }
 }
 

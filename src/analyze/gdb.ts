@@ -477,7 +477,7 @@ export async function analyzeAll(
             ...first,
             crash,
             problems: [
-              `Backtraced as ${crash.twinOf}: it crashed at the same place (signal, instruction and the code addresses on 8 KiB of its stack), so its core was not decompressed nor given to gdb.`
+              `Backtraced as ${crash.twinOf}: it crashed at the same place (signal, instruction and the code addresses on 8 KiB of its stack), so its core was not given to gdb.`
             ]
           }
         : bareAnalysis(crash, [`No core to analyse: ${crash.coreNote ?? 'none was stored'}`])

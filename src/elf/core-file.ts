@@ -70,6 +70,8 @@ export interface CoreInfo {
   buildIds: Map<string, string>
   /** The executable: the mapping holding AT_PHDR (or AT_ENTRY). */
   executable: string | null
+  /** Up to 8 KiB of the first thread's stack from its sp (for crashSiteKey), or null. */
+  stack: Buffer | null
   /** True when the program headers describe more bytes than the file has. */
   truncated: boolean
   /** Bytes the program headers describe, and bytes the file has. */
@@ -146,6 +148,9 @@ const MACHINES: Record<number, Layout> = {
     psargs: 44
   }
 }
+
+/** Stack bytes read from the crashing thread's sp: what the handler records too. */
+const STACK_BYTES = 8192
 
 interface ProgramHeader {
   type: number
@@ -556,6 +561,7 @@ async function parse(reader: CoreReader): Promise<CoreInfo> {
     mappings: [],
     buildIds: new Map(),
     executable: null,
+    stack: null,
     truncated: expectedSize > reader.size,
     expectedSize,
     size: reader.size
@@ -622,6 +628,8 @@ async function parse(reader: CoreReader): Promise<CoreInfo> {
   }
 
   if (execfnAddress !== null) info.execfn = await readCStringAt(reader, loads, execfnAddress)
+  const sp = info.threads[0]?.sp
+  if (sp) info.stack = await readMemory(reader, loads, BigInt(sp), STACK_BYTES)
   const anchor = phdr ?? info.entry
   if (anchor !== null) {
     info.executable = info.mappings.find((m) => anchor >= m.start && anchor < m.end)?.path ?? null

@@ -341,10 +341,20 @@ export async function stageBundle(
     }
     const core = crash.core
     const coreSize = core ? await sizeOf(core) : null
-    if (!core || coreSize === null) return
-    const packed = zstd
-      ? await compressInto(zstd, tar, core, join(root, crash.id, 'core'), true)
-      : null
+    if (!core) return
+    // Cores are read where they lie, not copied at collection: one can be gone by now.
+    if (coreSize === null) {
+      notes.set(crash, ['the core was gone from its folder when the artifact was staged'])
+      return
+    }
+    let packed: { to: string; size: number } | null = null
+    try {
+      if (zstd) packed = await compressInto(zstd, tar, core, join(root, crash.id, 'core'), true)
+    } catch (error) {
+      const reason = (error as Error).message
+      notes.set(crash, [`the core could not be read when the artifact was staged: ${reason}`])
+      return
+    }
     planned.push(
       packed === null
         ? { from: core, to: `${crash.id}/core`, size: coreSize, coreOf: crash }
@@ -385,7 +395,7 @@ export async function stageBundle(
   }
 
   const files: string[] = []
-  for (const p of planned) {
+  for (const p of [...planned]) {
     const target = join(root, p.to)
     if (p.written) {
       files.push(target)
@@ -397,11 +407,20 @@ export async function stageBundle(
     if (p.from.startsWith(stage + '/')) {
       await link(p.from, target).catch(() => copyFile(p.from, target, constants.COPYFILE_EXCL))
     } else {
-      const { handle } = await openRegular(p.from)
       try {
-        await copyFromHandle(handle, target)
-      } finally {
-        await handle.close()
+        const { handle } = await openRegular(p.from)
+        try {
+          await copyFromHandle(handle, target)
+        } finally {
+          await handle.close()
+        }
+      } catch (error) {
+        if (!p.coreOf) throw error
+        const reason = (error as Error).message
+        notes.set(p.coreOf, [`the core could not be read when the artifact was staged: ${reason}`])
+        planned.splice(planned.indexOf(p), 1)
+        bytes -= p.size
+        continue
       }
     }
     files.push(target)

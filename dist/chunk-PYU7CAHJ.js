@@ -1,15 +1,15 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   GDB_SETTINGS
-} from "./chunk-464EPE2P.js";
+} from "./chunk-ZHM6UW4R.js";
 import {
   runAsRoot
-} from "./chunk-H5V2NA47.js";
+} from "./chunk-RNNQDEZT.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-2LQLCOTF.js";
+} from "./chunk-IH237PK6.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-2LQLCOTF.js";
+} from "./chunk-IH237PK6.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

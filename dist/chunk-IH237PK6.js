@@ -400,8 +400,19 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
     }
     const core = crash.core;
     const coreSize = core ? await sizeOf(core) : null;
-    if (!core || coreSize === null) return;
-    const packed = zstd ? await compressInto(zstd, tar, core, join2(root, crash.id, "core"), true) : null;
+    if (!core) return;
+    if (coreSize === null) {
+      notes.set(crash, ["the core was gone from its folder when the artifact was staged"]);
+      return;
+    }
+    let packed = null;
+    try {
+      if (zstd) packed = await compressInto(zstd, tar, core, join2(root, crash.id, "core"), true);
+    } catch (error) {
+      const reason = error.message;
+      notes.set(crash, [`the core could not be read when the artifact was staged: ${reason}`]);
+      return;
+    }
     planned.push(
       packed === null ? { from: core, to: `${crash.id}/core`, size: coreSize, coreOf: crash } : {
         from: core,
@@ -435,7 +446,7 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
     notes.set(core.coreOf, [note]);
   }
   const files = [];
-  for (const p of planned) {
+  for (const p of [...planned]) {
     const target = join2(root, p.to);
     if (p.written) {
       files.push(target);
@@ -445,11 +456,20 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
     if (p.from.startsWith(stage + "/")) {
       await link(p.from, target).catch(() => copyFile(p.from, target, constants3.COPYFILE_EXCL));
     } else {
-      const { handle } = await openRegular(p.from);
       try {
-        await copyFromHandle(handle, target);
-      } finally {
-        await handle.close();
+        const { handle } = await openRegular(p.from);
+        try {
+          await copyFromHandle(handle, target);
+        } finally {
+          await handle.close();
+        }
+      } catch (error) {
+        if (!p.coreOf) throw error;
+        const reason = error.message;
+        notes.set(p.coreOf, [`the core could not be read when the artifact was staged: ${reason}`]);
+        planned.splice(planned.indexOf(p), 1);
+        bytes -= p.size;
+        continue;
       }
     }
     files.push(target);

@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-H5V2NA47.js";
+} from "./chunk-RNNQDEZT.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -14,7 +14,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-2LQLCOTF.js";
+} from "./chunk-IH237PK6.js";
 
 // src/analyze/gdb.ts
 import { createHash } from "node:crypto";
@@ -560,7 +560,7 @@ async function analyzeAll(crashes, cores, gdb) {
         ...first,
         crash,
         problems: [
-          `Backtraced as ${crash.twinOf}: it crashed at the same place (signal, instruction and the code addresses on 8 KiB of its stack), so its core was not decompressed nor given to gdb.`
+          `Backtraced as ${crash.twinOf}: it crashed at the same place (signal, instruction and the code addresses on 8 KiB of its stack), so its core was not given to gdb.`
         ]
       } : bareAnalysis(crash, [`No core to analyse: ${crash.coreNote ?? "none was stored"}`])
     );

@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   describeFailure,
   runCommand
-} from "./chunk-2LQLCOTF.js";
+} from "./chunk-IH237PK6.js";
 
 // src/privilege.ts
 var PrivilegeError = class extends Error {

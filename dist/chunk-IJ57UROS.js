@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-DRYUGWWM.js";
+} from "./chunk-5NDXLF2B.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-2LQLCOTF.js";
+} from "./chunk-IH237PK6.js";
 import {
   info,
   warning

@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-H5V2NA47.js";
+} from "./chunk-RNNQDEZT.js";
 import {
   readProcStat
-} from "./chunk-2LQLCOTF.js";
+} from "./chunk-IH237PK6.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";

@@ -4,13 +4,13 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-DRYUGWWM.js";
+} from "./chunk-5NDXLF2B.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-2LQLCOTF.js";
+} from "./chunk-IH237PK6.js";
 import {
   debug,
   endGroup,
@@ -80,6 +80,7 @@ var MACHINES = {
     psargs: 44
   }
 };
+var STACK_BYTES = 8192;
 var Words = class {
   constructor(buffer, bits) {
     this.buffer = buffer;
@@ -391,6 +392,7 @@ async function parse(reader) {
     mappings: [],
     buildIds: /* @__PURE__ */ new Map(),
     executable: null,
+    stack: null,
     truncated: expectedSize > reader.size,
     expectedSize,
     size: reader.size
@@ -451,6 +453,8 @@ async function parse(reader) {
     }
   }
   if (execfnAddress !== null) info2.execfn = await readCStringAt(reader, loads, execfnAddress);
+  const sp = info2.threads[0]?.sp;
+  if (sp) info2.stack = await readMemory(reader, loads, BigInt(sp), STACK_BYTES);
   const anchor = phdr ?? info2.entry;
   if (anchor !== null) {
     info2.executable = info2.mappings.find((m) => anchor >= m.start && anchor < m.end)?.path ?? null;

@@ -10,18 +10,18 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-H6SRX3L7.js";
+} from "./chunk-T74VWBRX.js";
 import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-H5V2NA47.js";
+} from "./chunk-RNNQDEZT.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-2LQLCOTF.js";
+} from "./chunk-IH237PK6.js";
 import {
   getState,
   saveState

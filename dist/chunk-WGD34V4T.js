@@ -3,11 +3,11 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-OBHH2KDP.js";
+} from "./chunk-AA3PN55Y.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-2LQLCOTF.js";
+} from "./chunk-IH237PK6.js";
 import {
   getInput
 } from "./chunk-CSVXDJTI.js";
