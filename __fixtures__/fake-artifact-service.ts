@@ -14,7 +14,11 @@ export interface FakeArtifact {
 }
 
 interface FakeBlob {
-  blocks: Map<string, Buffer>
+  /** Uncommitted and committed blocks, each as the chunks it arrived in. */
+  blocks: Map<string, Buffer[]>
+  /** The committed blob: its chunks in order (joined only when read), and its size. */
+  parts: Buffer[] | null
+  size: number
   content: Buffer | null
   contentType: string
 }
@@ -90,7 +94,10 @@ export class FakeArtifactService {
 
   /** The uploaded zip of a finalized artifact. */
   content(artifact: FakeArtifact): Buffer | null {
-    return this.blobs.get(artifact.blobKey)?.content ?? null
+    const blob = this.blobs.get(artifact.blobKey)
+    if (!blob?.parts) return null
+    blob.content ??= Buffer.concat(blob.parts)
+    return blob.content
   }
 
   private json(res: ServerResponse, status: number, body: unknown): void {
@@ -99,9 +106,14 @@ export class FakeArtifactService {
   }
 
   private async body(req: IncomingMessage): Promise<Buffer> {
+    return Buffer.concat(await this.chunks(req))
+  }
+
+  /** A request's body as it arrived: blocks are kept so, and joined only when read. */
+  private async chunks(req: IncomingMessage): Promise<Buffer[]> {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
-    return Buffer.concat(chunks)
+    return chunks
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -159,6 +171,8 @@ export class FakeArtifactService {
         this.artifacts.push(artifact)
         this.blobs.set(artifact.blobKey, {
           blocks: new Map(),
+          parts: null,
+          size: 0,
           content: null,
           contentType: 'application/octet-stream'
         })
@@ -171,14 +185,14 @@ export class FakeArtifactService {
         const artifact = this.artifacts.find((a) => a.name === name && !a.finalized)
         if (!artifact)
           return this.json(res, 404, { code: 'not_found', msg: 'no artifact to finalize' })
-        const content = this.content(artifact)
-        if (!content || String(content.length) !== String(request.size)) {
+        const blob = this.blobs.get(artifact.blobKey)
+        if (!blob?.parts || String(blob.size) !== String(request.size)) {
           return this.json(res, 400, {
             code: 'invalid_argument',
-            msg: `size ${String(request.size)} does not match the ${content?.length ?? 0} bytes uploaded`
+            msg: `size ${String(request.size)} does not match the ${blob?.size ?? 0} bytes uploaded`
           })
         }
-        artifact.size = content.length
+        artifact.size = blob.size
         artifact.hash = typeof request.hash === 'string' ? request.hash : null
         artifact.finalized = true
         return this.json(res, 200, { ok: true, artifact_id: String(artifact.id) })
@@ -234,7 +248,7 @@ export class FakeArtifactService {
     const comp = url.searchParams.get('comp')
     if (req.method === 'PUT' && comp === 'block') {
       const id = url.searchParams.get('blockid') ?? ''
-      blob.blocks.set(id, await this.body(req))
+      blob.blocks.set(id, await this.chunks(req))
       this.calls.push('PutBlock')
       res.writeHead(201, { ...headers, 'x-ms-request-server-encrypted': 'true' })
       return void res.end()
@@ -246,7 +260,7 @@ export class FakeArtifactService {
           /<(?:Latest|Uncommitted|Committed)>([^<]*)<\/(?:Latest|Uncommitted|Committed)>/g
         )
       ].map((m) => m[1]!)
-      const parts: Buffer[] = []
+      const parts: Buffer[][] = []
       for (const id of ids) {
         const block = blob.blocks.get(id)
         if (!block) {
@@ -257,7 +271,9 @@ export class FakeArtifactService {
         }
         parts.push(block)
       }
-      blob.content = Buffer.concat(parts)
+      blob.parts = parts.flat()
+      blob.size = blob.parts.reduce((n, chunk) => n + chunk.length, 0)
+      blob.content = null
       blob.contentType = String(req.headers['x-ms-blob-content-type'] ?? 'application/octet-stream')
       this.calls.push('PutBlockList')
       res.writeHead(201, {
@@ -267,13 +283,14 @@ export class FakeArtifactService {
       })
       return void res.end()
     }
-    if (req.method === 'GET' && blob.content) {
+    if (req.method === 'GET' && blob.parts) {
       res.writeHead(200, {
         ...headers,
         'content-type': blob.contentType,
-        'content-length': String(blob.content.length)
+        'content-length': String(blob.size)
       })
-      return void res.end(blob.content)
+      for (const chunk of blob.parts) res.write(chunk)
+      return void res.end()
     }
     res.writeHead(400, { ...headers, 'content-type': 'application/xml' })
     res.end(

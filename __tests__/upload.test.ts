@@ -77,8 +77,8 @@ async function download(id: number): Promise<string> {
 
 /**
  * Every member of a zip with the CRC-32 its central directory records, checked against the
- * member's bytes in `dir` (the zip extracted): the client's zip writer computes them with the
- * bundle's zlib shim (src/upload/crc32.ts), and a wrong one makes `unzip` refuse the artifact.
+ * member's bytes in `dir` (the zip extracted): a wrong one makes `unzip` refuse the artifact,
+ * which the download used here (unzip-stream) does not check.
  */
 function zipCrcsMatch(zip: Buffer, dir: string): number {
   const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))

@@ -8,11 +8,11 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-IJ57UROS.js";
+} from "./chunk-SP46BDTD.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-WGD34V4T.js";
+} from "./chunk-W3FBHHEA.js";
 import {
   fromBlame
 } from "./chunk-5NDXLF2B.js";
@@ -25,8 +25,8 @@ import {
   setOutput,
   summary,
   warning
-} from "./chunk-CSVXDJTI.js";
-import "./chunk-VA35IVHB.js";
+} from "./chunk-C4X6V5PE.js";
+import "./chunk-LQK3ML4U.js";
 
 // src/aggregate-step.ts
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -189,7 +189,7 @@ function renderRunComment(groups, key, runUrl, links) {
 var MAX_ANNOTATIONS = 10;
 async function readReports() {
   const started = Date.now();
-  const { DefaultArtifactClient } = await import("./artifact-MJU6HBFD.js");
+  const { DefaultArtifactClient } = await import("./artifact-SSP6QJHV.js");
   const client = new DefaultArtifactClient();
   const { artifacts } = await client.listArtifacts({ latest: true });
   const shared = artifacts.filter((a) => a.name.startsWith(`${REPORT_ARTIFACT_PREFIX}-`));

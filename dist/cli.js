@@ -7,7 +7,7 @@ import {
   groupText,
   identify,
   looksLikeCore
-} from "./chunk-HP3UVMTM.js";
+} from "./chunk-6HVPGMHJ.js";
 import "./chunk-5NDXLF2B.js";
 import {
   groupCrashes
@@ -18,8 +18,8 @@ import {
 } from "./chunk-ZHM6UW4R.js";
 import "./chunk-RNNQDEZT.js";
 import "./chunk-IH237PK6.js";
-import "./chunk-CSVXDJTI.js";
-import "./chunk-VA35IVHB.js";
+import "./chunk-C4X6V5PE.js";
+import "./chunk-LQK3ML4U.js";
 
 // src/local.ts
 import { mkdtemp as mkdtemp2, realpath, rm as rm2 } from "node:fs/promises";
@@ -54,7 +54,7 @@ Options:
 `;
 var MAX_UNPACKED = 64 * 1024 ** 3;
 async function unpackZip(zip, into) {
-  const { Parse } = (await import("./unzip-WE3SUU57.js")).default;
+  const { Parse } = (await import("./unzip-S466QSOI.js")).default;
   let total = 0;
   const writes = [];
   await new Promise((done, fail) => {

@@ -4,10 +4,10 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-Q7XHN2EA.js";
+} from "./chunk-G5WNOZLK.js";
 import {
   getInputs
-} from "./chunk-WGD34V4T.js";
+} from "./chunk-W3FBHHEA.js";
 import "./chunk-AA3PN55Y.js";
 import {
   startWatcher
@@ -22,8 +22,8 @@ import {
   setFailed,
   startGroup,
   warning
-} from "./chunk-CSVXDJTI.js";
-import "./chunk-VA35IVHB.js";
+} from "./chunk-C4X6V5PE.js";
+import "./chunk-LQK3ML4U.js";
 
 // src/main-step.ts
 import { existsSync } from "node:fs";

@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-Q7XHN2EA.js";
+} from "./chunk-G5WNOZLK.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -15,7 +15,7 @@ import {
   identify,
   printCrashes,
   writeReport
-} from "./chunk-HP3UVMTM.js";
+} from "./chunk-6HVPGMHJ.js";
 import {
   canUpload,
   renderCrashComment,
@@ -26,13 +26,13 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-IJ57UROS.js";
+} from "./chunk-SP46BDTD.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-WGD34V4T.js";
+} from "./chunk-W3FBHHEA.js";
 import {
   blamedFrameLines,
   blamedLocation,
@@ -80,8 +80,8 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunk-CSVXDJTI.js";
-import "./chunk-VA35IVHB.js";
+} from "./chunk-C4X6V5PE.js";
+import "./chunk-LQK3ML4U.js";
 
 // src/post-step.ts
 import { randomBytes } from "node:crypto";

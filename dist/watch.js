@@ -13,7 +13,7 @@ import {
   runAsRoot
 } from "./chunk-RNNQDEZT.js";
 import "./chunk-IH237PK6.js";
-import "./chunk-VA35IVHB.js";
+import "./chunk-LQK3ML4U.js";
 
 // src/watch.ts
 import { writeFile } from "node:fs/promises";

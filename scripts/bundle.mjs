@@ -3,7 +3,6 @@
 // as they are so that they can be read and audited in dist/ too.
 import { build } from 'esbuild'
 import { copyFile, mkdir, rm } from 'node:fs/promises'
-import { resolve } from 'node:path'
 
 await rm('dist', { recursive: true, force: true })
 await mkdir('dist')
@@ -30,21 +29,7 @@ await build({
   // Some bundled CommonJS dependencies call require() for node built-ins.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
-  },
-  plugins: [
-    {
-      // The artifact client's zip writer computes CRC-32 with zlib instead of a JavaScript
-      // loop (src/upload/crc32.ts): the shim itself still gets the real module as its fallback.
-      name: 'native-crc32',
-      setup(build) {
-        build.onResolve({ filter: /^crc-32$/ }, (args) =>
-          /[/\\]src[/\\]upload[/\\]crc32\.ts$/.test(args.importer)
-            ? undefined
-            : { path: resolve('src/upload/crc32.ts') }
-        )
-      }
-    }
-  ]
+  }
 })
 await copyFile('src/capture/handler.sh', 'dist/handler.sh')
 await copyFile('src/analyze/backtrace.py', 'dist/backtrace.py')

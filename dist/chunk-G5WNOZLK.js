@@ -25,7 +25,7 @@ import {
 import {
   getState,
   saveState
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-C4X6V5PE.js";
 
 // src/capture/kernel.ts
 import { readFile } from "node:fs/promises";

@@ -16,7 +16,7 @@ import {
   endGroup,
   info,
   startGroup
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-C4X6V5PE.js";
 
 // src/elf/core-file.ts
 var ElfError = class extends Error {

@@ -10,7 +10,7 @@ import {
   require_undici,
   setSecret,
   warning
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-C4X6V5PE.js";
 import {
   Octokit,
   RequestError,
@@ -20,15 +20,13 @@ import {
 } from "./chunk-NTOTHUJ6.js";
 import {
   require_unzip
-} from "./chunk-TAOEYZP2.js";
+} from "./chunk-BGMJUST5.js";
 import {
   __commonJS,
-  __esm,
   __export,
   __require,
-  __toCommonJS,
   __toESM
-} from "./chunk-VA35IVHB.js";
+} from "./chunk-LQK3ML4U.js";
 
 // node_modules/@protobuf-ts/runtime/build/commonjs/json-typings.js
 var require_json_typings = __commonJS({
@@ -653,13 +651,13 @@ var require_binary_reader = __commonJS({
     }
     exports2.binaryReadOptions = binaryReadOptions;
     var BinaryReader = class {
-      constructor(buf2, textDecoder) {
+      constructor(buf, textDecoder) {
         this.varint64 = goog_varint_1.varint64read;
         this.uint32 = goog_varint_1.varint32read;
-        this.buf = buf2;
-        this.len = buf2.length;
+        this.buf = buf;
+        this.len = buf.length;
         this.pos = 0;
-        this.view = new DataView(buf2.buffer, buf2.byteOffset, buf2.byteLength);
+        this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
         this.textDecoder = textDecoder !== null && textDecoder !== void 0 ? textDecoder : new TextDecoder("utf-8", {
           fatal: true,
           ignoreBOM: true
@@ -5155,8 +5153,8 @@ var require_helpers = __commonJS({
     }
     exports2.toBuffer = toBuffer;
     async function json(stream4) {
-      const buf2 = await toBuffer(stream4);
-      const str = buf2.toString("utf8");
+      const buf = await toBuffer(stream4);
+      const str = buf.toString("utf8");
       try {
         return JSON.parse(str);
       } catch (_err) {
@@ -9813,17 +9811,17 @@ var require_safe_buffer = __commonJS({
       if (typeof size !== "number") {
         throw new TypeError("Argument must be a number");
       }
-      var buf2 = Buffer3(size);
+      var buf = Buffer3(size);
       if (fill !== void 0) {
         if (typeof encoding === "string") {
-          buf2.fill(fill, encoding);
+          buf.fill(fill, encoding);
         } else {
-          buf2.fill(fill);
+          buf.fill(fill);
         }
       } else {
-        buf2.fill(0);
+        buf.fill(0);
       }
-      return buf2;
+      return buf;
     };
     SafeBuffer.allocUnsafe = function(size) {
       if (typeof size !== "number") {
@@ -10711,30 +10709,30 @@ var require_string_decoder = __commonJS({
       this.lastTotal = 0;
       this.lastChar = Buffer3.allocUnsafe(nb);
     }
-    StringDecoder.prototype.write = function(buf2) {
-      if (buf2.length === 0) return "";
+    StringDecoder.prototype.write = function(buf) {
+      if (buf.length === 0) return "";
       var r;
       var i;
       if (this.lastNeed) {
-        r = this.fillLast(buf2);
+        r = this.fillLast(buf);
         if (r === void 0) return "";
         i = this.lastNeed;
         this.lastNeed = 0;
       } else {
         i = 0;
       }
-      if (i < buf2.length) return r ? r + this.text(buf2, i) : this.text(buf2, i);
+      if (i < buf.length) return r ? r + this.text(buf, i) : this.text(buf, i);
       return r || "";
     };
     StringDecoder.prototype.end = utf8End;
     StringDecoder.prototype.text = utf8Text;
-    StringDecoder.prototype.fillLast = function(buf2) {
-      if (this.lastNeed <= buf2.length) {
-        buf2.copy(this.lastChar, this.lastTotal - this.lastNeed, 0, this.lastNeed);
+    StringDecoder.prototype.fillLast = function(buf) {
+      if (this.lastNeed <= buf.length) {
+        buf.copy(this.lastChar, this.lastTotal - this.lastNeed, 0, this.lastNeed);
         return this.lastChar.toString(this.encoding, 0, this.lastTotal);
       }
-      buf2.copy(this.lastChar, this.lastTotal - this.lastNeed, 0, buf2.length);
-      this.lastNeed -= buf2.length;
+      buf.copy(this.lastChar, this.lastTotal - this.lastNeed, 0, buf.length);
+      this.lastNeed -= buf.length;
     };
     function utf8CheckByte(byte) {
       if (byte <= 127) return 0;
@@ -10743,22 +10741,22 @@ var require_string_decoder = __commonJS({
       else if (byte >> 3 === 30) return 4;
       return byte >> 6 === 2 ? -1 : -2;
     }
-    function utf8CheckIncomplete(self2, buf2, i) {
-      var j = buf2.length - 1;
+    function utf8CheckIncomplete(self2, buf, i) {
+      var j = buf.length - 1;
       if (j < i) return 0;
-      var nb = utf8CheckByte(buf2[j]);
+      var nb = utf8CheckByte(buf[j]);
       if (nb >= 0) {
         if (nb > 0) self2.lastNeed = nb - 1;
         return nb;
       }
       if (--j < i || nb === -2) return 0;
-      nb = utf8CheckByte(buf2[j]);
+      nb = utf8CheckByte(buf[j]);
       if (nb >= 0) {
         if (nb > 0) self2.lastNeed = nb - 2;
         return nb;
       }
       if (--j < i || nb === -2) return 0;
-      nb = utf8CheckByte(buf2[j]);
+      nb = utf8CheckByte(buf[j]);
       if (nb >= 0) {
         if (nb > 0) {
           if (nb === 2) nb = 0;
@@ -10768,58 +10766,58 @@ var require_string_decoder = __commonJS({
       }
       return 0;
     }
-    function utf8CheckExtraBytes(self2, buf2, p) {
-      if ((buf2[0] & 192) !== 128) {
+    function utf8CheckExtraBytes(self2, buf, p) {
+      if ((buf[0] & 192) !== 128) {
         self2.lastNeed = 0;
         return "\uFFFD";
       }
-      if (self2.lastNeed > 1 && buf2.length > 1) {
-        if ((buf2[1] & 192) !== 128) {
+      if (self2.lastNeed > 1 && buf.length > 1) {
+        if ((buf[1] & 192) !== 128) {
           self2.lastNeed = 1;
           return "\uFFFD";
         }
-        if (self2.lastNeed > 2 && buf2.length > 2) {
-          if ((buf2[2] & 192) !== 128) {
+        if (self2.lastNeed > 2 && buf.length > 2) {
+          if ((buf[2] & 192) !== 128) {
             self2.lastNeed = 2;
             return "\uFFFD";
           }
         }
       }
     }
-    function utf8FillLast(buf2) {
+    function utf8FillLast(buf) {
       var p = this.lastTotal - this.lastNeed;
-      var r = utf8CheckExtraBytes(this, buf2, p);
+      var r = utf8CheckExtraBytes(this, buf, p);
       if (r !== void 0) return r;
-      if (this.lastNeed <= buf2.length) {
-        buf2.copy(this.lastChar, p, 0, this.lastNeed);
+      if (this.lastNeed <= buf.length) {
+        buf.copy(this.lastChar, p, 0, this.lastNeed);
         return this.lastChar.toString(this.encoding, 0, this.lastTotal);
       }
-      buf2.copy(this.lastChar, p, 0, buf2.length);
-      this.lastNeed -= buf2.length;
+      buf.copy(this.lastChar, p, 0, buf.length);
+      this.lastNeed -= buf.length;
     }
-    function utf8Text(buf2, i) {
-      var total = utf8CheckIncomplete(this, buf2, i);
-      if (!this.lastNeed) return buf2.toString("utf8", i);
+    function utf8Text(buf, i) {
+      var total = utf8CheckIncomplete(this, buf, i);
+      if (!this.lastNeed) return buf.toString("utf8", i);
       this.lastTotal = total;
-      var end = buf2.length - (total - this.lastNeed);
-      buf2.copy(this.lastChar, 0, end);
-      return buf2.toString("utf8", i, end);
+      var end = buf.length - (total - this.lastNeed);
+      buf.copy(this.lastChar, 0, end);
+      return buf.toString("utf8", i, end);
     }
-    function utf8End(buf2) {
-      var r = buf2 && buf2.length ? this.write(buf2) : "";
+    function utf8End(buf) {
+      var r = buf && buf.length ? this.write(buf) : "";
       if (this.lastNeed) return r + "\uFFFD";
       return r;
     }
-    function utf16Text(buf2, i) {
-      if ((buf2.length - i) % 2 === 0) {
-        var r = buf2.toString("utf16le", i);
+    function utf16Text(buf, i) {
+      if ((buf.length - i) % 2 === 0) {
+        var r = buf.toString("utf16le", i);
         if (r) {
           var c = r.charCodeAt(r.length - 1);
           if (c >= 55296 && c <= 56319) {
             this.lastNeed = 2;
             this.lastTotal = 4;
-            this.lastChar[0] = buf2[buf2.length - 2];
-            this.lastChar[1] = buf2[buf2.length - 1];
+            this.lastChar[0] = buf[buf.length - 2];
+            this.lastChar[1] = buf[buf.length - 1];
             return r.slice(0, -1);
           }
         }
@@ -10827,40 +10825,40 @@ var require_string_decoder = __commonJS({
       }
       this.lastNeed = 1;
       this.lastTotal = 2;
-      this.lastChar[0] = buf2[buf2.length - 1];
-      return buf2.toString("utf16le", i, buf2.length - 1);
+      this.lastChar[0] = buf[buf.length - 1];
+      return buf.toString("utf16le", i, buf.length - 1);
     }
-    function utf16End(buf2) {
-      var r = buf2 && buf2.length ? this.write(buf2) : "";
+    function utf16End(buf) {
+      var r = buf && buf.length ? this.write(buf) : "";
       if (this.lastNeed) {
         var end = this.lastTotal - this.lastNeed;
         return r + this.lastChar.toString("utf16le", 0, end);
       }
       return r;
     }
-    function base64Text(buf2, i) {
-      var n = (buf2.length - i) % 3;
-      if (n === 0) return buf2.toString("base64", i);
+    function base64Text(buf, i) {
+      var n = (buf.length - i) % 3;
+      if (n === 0) return buf.toString("base64", i);
       this.lastNeed = 3 - n;
       this.lastTotal = 3;
       if (n === 1) {
-        this.lastChar[0] = buf2[buf2.length - 1];
+        this.lastChar[0] = buf[buf.length - 1];
       } else {
-        this.lastChar[0] = buf2[buf2.length - 2];
-        this.lastChar[1] = buf2[buf2.length - 1];
+        this.lastChar[0] = buf[buf.length - 2];
+        this.lastChar[1] = buf[buf.length - 1];
       }
-      return buf2.toString("base64", i, buf2.length - n);
+      return buf.toString("base64", i, buf.length - n);
     }
-    function base64End(buf2) {
-      var r = buf2 && buf2.length ? this.write(buf2) : "";
+    function base64End(buf) {
+      var r = buf && buf.length ? this.write(buf) : "";
       if (this.lastNeed) return r + this.lastChar.toString("base64", 0, 3 - this.lastNeed);
       return r;
     }
-    function simpleWrite(buf2) {
-      return buf2.toString(this.encoding);
+    function simpleWrite(buf) {
+      return buf.toString(this.encoding);
     }
-    function simpleEnd(buf2) {
-      return buf2 && buf2.length ? this.write(buf2) : "";
+    function simpleEnd(buf) {
+      return buf && buf.length ? this.write(buf) : "";
     }
   }
 });
@@ -11507,18 +11505,18 @@ var require_stream_readable = __commonJS({
       p.data.copy(ret);
       n -= p.data.length;
       while (p = p.next) {
-        var buf2 = p.data;
-        var nb = n > buf2.length ? buf2.length : n;
-        buf2.copy(ret, ret.length - n, 0, nb);
+        var buf = p.data;
+        var nb = n > buf.length ? buf.length : n;
+        buf.copy(ret, ret.length - n, 0, nb);
         n -= nb;
         if (n === 0) {
-          if (nb === buf2.length) {
+          if (nb === buf.length) {
             ++c;
             if (p.next) list.head = p.next;
             else list.head = list.tail = null;
           } else {
             list.head = p;
-            p.data = buf2.slice(nb);
+            p.data = buf.slice(nb);
           }
           break;
         }
@@ -12619,8 +12617,8 @@ var require_primordials = __commonJS({
       SymbolIterator: Symbol.iterator,
       SymbolDispose: Symbol.dispose || /* @__PURE__ */ Symbol("Symbol.dispose"),
       SymbolAsyncDispose: Symbol.asyncDispose || /* @__PURE__ */ Symbol("Symbol.asyncDispose"),
-      TypedArrayPrototypeSet(self2, buf2, len) {
-        return self2.set(buf2, len);
+      TypedArrayPrototypeSet(self2, buf, len) {
+        return self2.set(buf, len);
       },
       Boolean,
       Uint8Array
@@ -15073,20 +15071,20 @@ var require_buffer_list = __commonJS({
         let p = this.head;
         let c = 0;
         do {
-          const buf2 = p.data;
-          if (n > buf2.length) {
-            TypedArrayPrototypeSet(ret, buf2, retLen - n);
-            n -= buf2.length;
+          const buf = p.data;
+          if (n > buf.length) {
+            TypedArrayPrototypeSet(ret, buf, retLen - n);
+            n -= buf.length;
           } else {
-            if (n === buf2.length) {
-              TypedArrayPrototypeSet(ret, buf2, retLen - n);
+            if (n === buf.length) {
+              TypedArrayPrototypeSet(ret, buf, retLen - n);
               ++c;
               if (p.next) this.head = p.next;
               else this.head = this.tail = null;
             } else {
-              TypedArrayPrototypeSet(ret, new Uint8Array2(buf2.buffer, buf2.byteOffset, n), retLen - n);
+              TypedArrayPrototypeSet(ret, new Uint8Array2(buf.buffer, buf.byteOffset, n), retLen - n);
               this.head = p;
-              p.data = buf2.slice(n);
+              p.data = buf.slice(n);
             }
             break;
           }
@@ -15182,17 +15180,17 @@ var require_safe_buffer2 = __commonJS({
       if (typeof size !== "number") {
         throw new TypeError("Argument must be a number");
       }
-      var buf2 = Buffer3(size);
+      var buf = Buffer3(size);
       if (fill !== void 0) {
         if (typeof encoding === "string") {
-          buf2.fill(fill, encoding);
+          buf.fill(fill, encoding);
         } else {
-          buf2.fill(fill);
+          buf.fill(fill);
         }
       } else {
-        buf2.fill(0);
+        buf.fill(0);
       }
-      return buf2;
+      return buf;
     };
     SafeBuffer.allocUnsafe = function(size) {
       if (typeof size !== "number") {
@@ -15293,30 +15291,30 @@ var require_string_decoder2 = __commonJS({
       this.lastTotal = 0;
       this.lastChar = Buffer3.allocUnsafe(nb);
     }
-    StringDecoder.prototype.write = function(buf2) {
-      if (buf2.length === 0) return "";
+    StringDecoder.prototype.write = function(buf) {
+      if (buf.length === 0) return "";
       var r;
       var i;
       if (this.lastNeed) {
-        r = this.fillLast(buf2);
+        r = this.fillLast(buf);
         if (r === void 0) return "";
         i = this.lastNeed;
         this.lastNeed = 0;
       } else {
         i = 0;
       }
-      if (i < buf2.length) return r ? r + this.text(buf2, i) : this.text(buf2, i);
+      if (i < buf.length) return r ? r + this.text(buf, i) : this.text(buf, i);
       return r || "";
     };
     StringDecoder.prototype.end = utf8End;
     StringDecoder.prototype.text = utf8Text;
-    StringDecoder.prototype.fillLast = function(buf2) {
-      if (this.lastNeed <= buf2.length) {
-        buf2.copy(this.lastChar, this.lastTotal - this.lastNeed, 0, this.lastNeed);
+    StringDecoder.prototype.fillLast = function(buf) {
+      if (this.lastNeed <= buf.length) {
+        buf.copy(this.lastChar, this.lastTotal - this.lastNeed, 0, this.lastNeed);
         return this.lastChar.toString(this.encoding, 0, this.lastTotal);
       }
-      buf2.copy(this.lastChar, this.lastTotal - this.lastNeed, 0, buf2.length);
-      this.lastNeed -= buf2.length;
+      buf.copy(this.lastChar, this.lastTotal - this.lastNeed, 0, buf.length);
+      this.lastNeed -= buf.length;
     };
     function utf8CheckByte(byte) {
       if (byte <= 127) return 0;
@@ -15325,22 +15323,22 @@ var require_string_decoder2 = __commonJS({
       else if (byte >> 3 === 30) return 4;
       return byte >> 6 === 2 ? -1 : -2;
     }
-    function utf8CheckIncomplete(self2, buf2, i) {
-      var j = buf2.length - 1;
+    function utf8CheckIncomplete(self2, buf, i) {
+      var j = buf.length - 1;
       if (j < i) return 0;
-      var nb = utf8CheckByte(buf2[j]);
+      var nb = utf8CheckByte(buf[j]);
       if (nb >= 0) {
         if (nb > 0) self2.lastNeed = nb - 1;
         return nb;
       }
       if (--j < i || nb === -2) return 0;
-      nb = utf8CheckByte(buf2[j]);
+      nb = utf8CheckByte(buf[j]);
       if (nb >= 0) {
         if (nb > 0) self2.lastNeed = nb - 2;
         return nb;
       }
       if (--j < i || nb === -2) return 0;
-      nb = utf8CheckByte(buf2[j]);
+      nb = utf8CheckByte(buf[j]);
       if (nb >= 0) {
         if (nb > 0) {
           if (nb === 2) nb = 0;
@@ -15350,58 +15348,58 @@ var require_string_decoder2 = __commonJS({
       }
       return 0;
     }
-    function utf8CheckExtraBytes(self2, buf2, p) {
-      if ((buf2[0] & 192) !== 128) {
+    function utf8CheckExtraBytes(self2, buf, p) {
+      if ((buf[0] & 192) !== 128) {
         self2.lastNeed = 0;
         return "\uFFFD";
       }
-      if (self2.lastNeed > 1 && buf2.length > 1) {
-        if ((buf2[1] & 192) !== 128) {
+      if (self2.lastNeed > 1 && buf.length > 1) {
+        if ((buf[1] & 192) !== 128) {
           self2.lastNeed = 1;
           return "\uFFFD";
         }
-        if (self2.lastNeed > 2 && buf2.length > 2) {
-          if ((buf2[2] & 192) !== 128) {
+        if (self2.lastNeed > 2 && buf.length > 2) {
+          if ((buf[2] & 192) !== 128) {
             self2.lastNeed = 2;
             return "\uFFFD";
           }
         }
       }
     }
-    function utf8FillLast(buf2) {
+    function utf8FillLast(buf) {
       var p = this.lastTotal - this.lastNeed;
-      var r = utf8CheckExtraBytes(this, buf2, p);
+      var r = utf8CheckExtraBytes(this, buf, p);
       if (r !== void 0) return r;
-      if (this.lastNeed <= buf2.length) {
-        buf2.copy(this.lastChar, p, 0, this.lastNeed);
+      if (this.lastNeed <= buf.length) {
+        buf.copy(this.lastChar, p, 0, this.lastNeed);
         return this.lastChar.toString(this.encoding, 0, this.lastTotal);
       }
-      buf2.copy(this.lastChar, p, 0, buf2.length);
-      this.lastNeed -= buf2.length;
+      buf.copy(this.lastChar, p, 0, buf.length);
+      this.lastNeed -= buf.length;
     }
-    function utf8Text(buf2, i) {
-      var total = utf8CheckIncomplete(this, buf2, i);
-      if (!this.lastNeed) return buf2.toString("utf8", i);
+    function utf8Text(buf, i) {
+      var total = utf8CheckIncomplete(this, buf, i);
+      if (!this.lastNeed) return buf.toString("utf8", i);
       this.lastTotal = total;
-      var end = buf2.length - (total - this.lastNeed);
-      buf2.copy(this.lastChar, 0, end);
-      return buf2.toString("utf8", i, end);
+      var end = buf.length - (total - this.lastNeed);
+      buf.copy(this.lastChar, 0, end);
+      return buf.toString("utf8", i, end);
     }
-    function utf8End(buf2) {
-      var r = buf2 && buf2.length ? this.write(buf2) : "";
+    function utf8End(buf) {
+      var r = buf && buf.length ? this.write(buf) : "";
       if (this.lastNeed) return r + "\uFFFD";
       return r;
     }
-    function utf16Text(buf2, i) {
-      if ((buf2.length - i) % 2 === 0) {
-        var r = buf2.toString("utf16le", i);
+    function utf16Text(buf, i) {
+      if ((buf.length - i) % 2 === 0) {
+        var r = buf.toString("utf16le", i);
         if (r) {
           var c = r.charCodeAt(r.length - 1);
           if (c >= 55296 && c <= 56319) {
             this.lastNeed = 2;
             this.lastTotal = 4;
-            this.lastChar[0] = buf2[buf2.length - 2];
-            this.lastChar[1] = buf2[buf2.length - 1];
+            this.lastChar[0] = buf[buf.length - 2];
+            this.lastChar[1] = buf[buf.length - 1];
             return r.slice(0, -1);
           }
         }
@@ -15409,40 +15407,40 @@ var require_string_decoder2 = __commonJS({
       }
       this.lastNeed = 1;
       this.lastTotal = 2;
-      this.lastChar[0] = buf2[buf2.length - 1];
-      return buf2.toString("utf16le", i, buf2.length - 1);
+      this.lastChar[0] = buf[buf.length - 1];
+      return buf.toString("utf16le", i, buf.length - 1);
     }
-    function utf16End(buf2) {
-      var r = buf2 && buf2.length ? this.write(buf2) : "";
+    function utf16End(buf) {
+      var r = buf && buf.length ? this.write(buf) : "";
       if (this.lastNeed) {
         var end = this.lastTotal - this.lastNeed;
         return r + this.lastChar.toString("utf16le", 0, end);
       }
       return r;
     }
-    function base64Text(buf2, i) {
-      var n = (buf2.length - i) % 3;
-      if (n === 0) return buf2.toString("base64", i);
+    function base64Text(buf, i) {
+      var n = (buf.length - i) % 3;
+      if (n === 0) return buf.toString("base64", i);
       this.lastNeed = 3 - n;
       this.lastTotal = 3;
       if (n === 1) {
-        this.lastChar[0] = buf2[buf2.length - 1];
+        this.lastChar[0] = buf[buf.length - 1];
       } else {
-        this.lastChar[0] = buf2[buf2.length - 2];
-        this.lastChar[1] = buf2[buf2.length - 1];
+        this.lastChar[0] = buf[buf.length - 2];
+        this.lastChar[1] = buf[buf.length - 1];
       }
-      return buf2.toString("base64", i, buf2.length - n);
+      return buf.toString("base64", i, buf.length - n);
     }
-    function base64End(buf2) {
-      var r = buf2 && buf2.length ? this.write(buf2) : "";
+    function base64End(buf) {
+      var r = buf && buf.length ? this.write(buf) : "";
       if (this.lastNeed) return r + this.lastChar.toString("base64", 0, 3 - this.lastNeed);
       return r;
     }
-    function simpleWrite(buf2) {
-      return buf2.toString(this.encoding);
+    function simpleWrite(buf) {
+      return buf.toString(this.encoding);
     }
-    function simpleEnd(buf2) {
-      return buf2 && buf2.length ? this.write(buf2) : "";
+    function simpleEnd(buf) {
+      return buf && buf.length ? this.write(buf) : "";
     }
   }
 });
@@ -17445,12 +17443,12 @@ var require_duplexify = __commonJS({
         });
         d._read = function() {
           while (true) {
-            const buf2 = r.read();
-            if (buf2 === null) {
+            const buf = r.read();
+            if (buf === null) {
               onreadable = d._read;
               return;
             }
-            if (!d.push(buf2)) {
+            if (!d.push(buf)) {
               return;
             }
           }
@@ -18283,12 +18281,12 @@ var require_compose = __commonJS({
           });
           d._read = function() {
             while (true) {
-              const buf2 = tail.read();
-              if (buf2 === null) {
+              const buf = tail.read();
+              if (buf === null) {
                 onreadable = d._read;
                 return;
               }
-              if (!d.push(buf2)) {
+              if (!d.push(buf)) {
                 return;
               }
             }
@@ -23457,19 +23455,19 @@ var require_commonjs5 = __commonJS({
        * the stream ends.
        */
       async collect() {
-        const buf2 = Object.assign([], {
+        const buf = Object.assign([], {
           dataLength: 0
         });
         if (!this[OBJECTMODE])
-          buf2.dataLength = 0;
+          buf.dataLength = 0;
         const p = this.promise();
         this.on("data", (c) => {
-          buf2.push(c);
+          buf.push(c);
           if (!this[OBJECTMODE])
-            buf2.dataLength += c.length;
+            buf.dataLength += c.length;
         });
         await p;
-        return buf2;
+        return buf;
       }
       /**
        * Return a Promise that resolves to the concatenation of all emitted data
@@ -23481,8 +23479,8 @@ var require_commonjs5 = __commonJS({
         if (this[OBJECTMODE]) {
           throw new Error("cannot concat in objectMode");
         }
-        const buf2 = await this.collect();
-        return this[ENCODING] ? buf2.join("") : Buffer.concat(buf2, buf2.dataLength);
+        const buf = await this.collect();
+        return this[ENCODING] ? buf.join("") : Buffer.concat(buf, buf.dataLength);
       }
       /**
        * Return a void Promise that resolves once the stream ends.
@@ -26753,13 +26751,13 @@ var require_archiver_utils = __commonJS({
         size += chunk.length;
       });
       source.on("end", function() {
-        var buf2 = Buffer.alloc(size);
+        var buf = Buffer.alloc(size);
         var offset = 0;
         collection.forEach(function(data) {
-          data.copy(buf2, offset);
+          data.copy(buf, offset);
           offset += data.length;
         });
-        callback(null, buf2);
+        callback(null, buf);
       });
     };
     utils.dateify = function(dateish) {
@@ -27459,30 +27457,30 @@ var require_util3 = __commonJS({
     util3.dosToDate = function(dos) {
       return new Date((dos >> 25 & 127) + 1980, (dos >> 21 & 15) - 1, dos >> 16 & 31, dos >> 11 & 31, dos >> 5 & 63, (dos & 31) << 1);
     };
-    util3.fromDosTime = function(buf2) {
-      return util3.dosToDate(buf2.readUInt32LE(0));
+    util3.fromDosTime = function(buf) {
+      return util3.dosToDate(buf.readUInt32LE(0));
     };
     util3.getEightBytes = function(v) {
-      var buf2 = Buffer.alloc(8);
-      buf2.writeUInt32LE(v % 4294967296, 0);
-      buf2.writeUInt32LE(v / 4294967296 | 0, 4);
-      return buf2;
+      var buf = Buffer.alloc(8);
+      buf.writeUInt32LE(v % 4294967296, 0);
+      buf.writeUInt32LE(v / 4294967296 | 0, 4);
+      return buf;
     };
     util3.getShortBytes = function(v) {
-      var buf2 = Buffer.alloc(2);
-      buf2.writeUInt16LE((v & 65535) >>> 0, 0);
-      return buf2;
+      var buf = Buffer.alloc(2);
+      buf.writeUInt16LE((v & 65535) >>> 0, 0);
+      return buf;
     };
-    util3.getShortBytesValue = function(buf2, offset) {
-      return buf2.readUInt16LE(offset);
+    util3.getShortBytesValue = function(buf, offset) {
+      return buf.readUInt16LE(offset);
     };
     util3.getLongBytes = function(v) {
-      var buf2 = Buffer.alloc(4);
-      buf2.writeUInt32LE((v & 4294967295) >>> 0, 0);
-      return buf2;
+      var buf = Buffer.alloc(4);
+      buf.writeUInt32LE((v & 4294967295) >>> 0, 0);
+      return buf;
     };
-    util3.getLongBytesValue = function(buf2, offset) {
-      return buf2.readUInt32LE(offset);
+    util3.getLongBytesValue = function(buf, offset) {
+      return buf.readUInt32LE(offset);
     };
     util3.toDosTime = function(d) {
       return util3.getLongBytes(util3.dateToDos(d));
@@ -27517,8 +27515,8 @@ var require_general_purpose_bit = __commonJS({
         (this.descriptor ? DATA_DESCRIPTOR_FLAG : 0) | (this.utf8 ? UFT8_NAMES_FLAG : 0) | (this.encryption ? ENCRYPTION_FLAG : 0) | (this.strongEncryption ? STRONG_ENCRYPTION_FLAG : 0)
       );
     };
-    GeneralPurposeBit.prototype.parse = function(buf2, offset) {
-      var flag = zipUtil.getShortBytesValue(buf2, offset);
+    GeneralPurposeBit.prototype.parse = function(buf, offset) {
+      var flag = zipUtil.getShortBytesValue(buf, offset);
       var gbp = new GeneralPurposeBit();
       gbp.useDataDescriptor((flag & DATA_DESCRIPTOR_FLAG) !== 0);
       gbp.useUTF8ForNames((flag & UFT8_NAMES_FLAG) !== 0);
@@ -28079,30 +28077,12 @@ var require_crc32 = __commonJS({
   }
 });
 
-// src/upload/crc32.ts
-var crc32_exports = {};
-__export(crc32_exports, {
-  buf: () => buf
-});
-import * as zlib2 from "node:zlib";
-function buf(data, seed) {
-  const native = zlib2.crc32;
-  if (typeof native !== "function") return (0, import_crc_32.buf)(data, seed);
-  return native(data, (Number(seed) | 0) >>> 0) | 0;
-}
-var import_crc_32;
-var init_crc32 = __esm({
-  "src/upload/crc32.ts"() {
-    import_crc_32 = __toESM(require_crc32());
-  }
-});
-
 // node_modules/crc32-stream/lib/crc32-stream.js
 var require_crc32_stream = __commonJS({
   "node_modules/crc32-stream/lib/crc32-stream.js"(exports2, module) {
     "use strict";
     var { Transform: Transform3 } = require_ours();
-    var crc322 = (init_crc32(), __toCommonJS(crc32_exports));
+    var crc32 = require_crc32();
     var CRC32Stream = class extends Transform3 {
       constructor(options) {
         super(options);
@@ -28112,7 +28092,7 @@ var require_crc32_stream = __commonJS({
       }
       _transform(chunk, encoding, callback) {
         if (chunk) {
-          this.checksum = crc322.buf(chunk, this.checksum) >>> 0;
+          this.checksum = crc32.buf(chunk, this.checksum) >>> 0;
           this.rawSize += chunk.length;
         }
         callback(null, chunk);
@@ -28138,7 +28118,7 @@ var require_deflate_crc32_stream = __commonJS({
   "node_modules/crc32-stream/lib/deflate-crc32-stream.js"(exports2, module) {
     "use strict";
     var { DeflateRaw } = __require("zlib");
-    var crc322 = (init_crc32(), __toCommonJS(crc32_exports));
+    var crc32 = require_crc32();
     var DeflateCRC32Stream = class extends DeflateRaw {
       constructor(options) {
         super(options);
@@ -28155,7 +28135,7 @@ var require_deflate_crc32_stream = __commonJS({
       }
       _transform(chunk, encoding, callback) {
         if (chunk) {
-          this.checksum = crc322.buf(chunk, this.checksum) >>> 0;
+          this.checksum = crc32.buf(chunk, this.checksum) >>> 0;
           this.rawSize += chunk.length;
         }
         super._transform(chunk, encoding, callback);
@@ -28195,7 +28175,7 @@ var require_lib = __commonJS({
 var require_zip_archive_output_stream = __commonJS({
   "node_modules/compress-commons/lib/archivers/zip/zip-archive-output-stream.js"(exports2, module) {
     var inherits = __require("util").inherits;
-    var crc322 = (init_crc32(), __toCommonJS(crc32_exports));
+    var crc32 = require_crc32();
     var { CRC32Stream } = require_lib();
     var { DeflateCRC32Stream } = require_lib();
     var ArchiveOutputStream = require_archive_output_stream();
@@ -28243,7 +28223,7 @@ var require_zip_archive_output_stream = __commonJS({
       if (method === constants.METHOD_STORED) {
         ae.setSize(source.length);
         ae.setCompressedSize(source.length);
-        ae.setCrc(crc322.buf(source) >>> 0);
+        ae.setCrc(crc32.buf(source) >>> 0);
       }
       this._writeLocalFileHeader(ae);
       if (method === constants.METHOD_STORED) {
@@ -30203,8 +30183,8 @@ var require_headers = __commonJS({
     var MASK = 4095;
     var MAGIC_OFFSET = 257;
     var VERSION_OFFSET = 263;
-    exports2.decodeLongPath = function decodeLongPath(buf2, encoding) {
-      return decodeStr(buf2, 0, buf2.length, encoding);
+    exports2.decodeLongPath = function decodeLongPath(buf, encoding) {
+      return decodeStr(buf, 0, buf.length, encoding);
     };
     exports2.encodePax = function encodePax(opts) {
       let result = "";
@@ -30218,23 +30198,23 @@ var require_headers = __commonJS({
       }
       return b4a.from(result);
     };
-    exports2.decodePax = function decodePax(buf2) {
+    exports2.decodePax = function decodePax(buf) {
       const result = {};
-      while (buf2.length) {
+      while (buf.length) {
         let i = 0;
-        while (i < buf2.length && buf2[i] !== 32) i++;
-        const len = parseInt(b4a.toString(buf2.subarray(0, i)), 10);
+        while (i < buf.length && buf[i] !== 32) i++;
+        const len = parseInt(b4a.toString(buf.subarray(0, i)), 10);
         if (!len) return result;
-        const b = b4a.toString(buf2.subarray(i + 1, len - 1));
+        const b = b4a.toString(buf.subarray(i + 1, len - 1));
         const keyIndex = b.indexOf("=");
         if (keyIndex === -1) return result;
         result[b.slice(0, keyIndex)] = b.slice(keyIndex + 1);
-        buf2 = buf2.subarray(len);
+        buf = buf.subarray(len);
       }
       return result;
     };
     exports2.encode = function encode(opts) {
-      const buf2 = b4a.alloc(512);
+      const buf = b4a.alloc(512);
       let name = opts.name;
       let prefix2 = "";
       if (opts.typeflag === 5 && name[name.length - 1] !== "/") name += "/";
@@ -30247,44 +30227,44 @@ var require_headers = __commonJS({
       }
       if (b4a.byteLength(name) > 100 || b4a.byteLength(prefix2) > 155) return null;
       if (opts.linkname && b4a.byteLength(opts.linkname) > 100) return null;
-      b4a.write(buf2, name);
-      b4a.write(buf2, encodeOct(opts.mode & MASK, 6), 100);
-      b4a.write(buf2, encodeOct(opts.uid, 6), 108);
-      b4a.write(buf2, encodeOct(opts.gid, 6), 116);
-      encodeSize(opts.size, buf2, 124);
-      b4a.write(buf2, encodeOct(opts.mtime.getTime() / 1e3 | 0, 11), 136);
-      buf2[156] = ZERO_OFFSET + toTypeflag(opts.type);
-      if (opts.linkname) b4a.write(buf2, opts.linkname, 157);
-      b4a.copy(USTAR_MAGIC, buf2, MAGIC_OFFSET);
-      b4a.copy(USTAR_VER, buf2, VERSION_OFFSET);
-      if (opts.uname) b4a.write(buf2, opts.uname, 265);
-      if (opts.gname) b4a.write(buf2, opts.gname, 297);
-      b4a.write(buf2, encodeOct(opts.devmajor || 0, 6), 329);
-      b4a.write(buf2, encodeOct(opts.devminor || 0, 6), 337);
-      if (prefix2) b4a.write(buf2, prefix2, 345);
-      b4a.write(buf2, encodeOct(cksum(buf2), 6), 148);
-      return buf2;
+      b4a.write(buf, name);
+      b4a.write(buf, encodeOct(opts.mode & MASK, 6), 100);
+      b4a.write(buf, encodeOct(opts.uid, 6), 108);
+      b4a.write(buf, encodeOct(opts.gid, 6), 116);
+      encodeSize(opts.size, buf, 124);
+      b4a.write(buf, encodeOct(opts.mtime.getTime() / 1e3 | 0, 11), 136);
+      buf[156] = ZERO_OFFSET + toTypeflag(opts.type);
+      if (opts.linkname) b4a.write(buf, opts.linkname, 157);
+      b4a.copy(USTAR_MAGIC, buf, MAGIC_OFFSET);
+      b4a.copy(USTAR_VER, buf, VERSION_OFFSET);
+      if (opts.uname) b4a.write(buf, opts.uname, 265);
+      if (opts.gname) b4a.write(buf, opts.gname, 297);
+      b4a.write(buf, encodeOct(opts.devmajor || 0, 6), 329);
+      b4a.write(buf, encodeOct(opts.devminor || 0, 6), 337);
+      if (prefix2) b4a.write(buf, prefix2, 345);
+      b4a.write(buf, encodeOct(cksum(buf), 6), 148);
+      return buf;
     };
-    exports2.decode = function decode(buf2, filenameEncoding, allowUnknownFormat) {
-      let typeflag = buf2[156] === 0 ? 0 : buf2[156] - ZERO_OFFSET;
-      let name = decodeStr(buf2, 0, 100, filenameEncoding);
-      const mode = decodeOct(buf2, 100, 8);
-      const uid = decodeOct(buf2, 108, 8);
-      const gid = decodeOct(buf2, 116, 8);
-      const size = decodeOct(buf2, 124, 12);
-      const mtime = decodeOct(buf2, 136, 12);
+    exports2.decode = function decode(buf, filenameEncoding, allowUnknownFormat) {
+      let typeflag = buf[156] === 0 ? 0 : buf[156] - ZERO_OFFSET;
+      let name = decodeStr(buf, 0, 100, filenameEncoding);
+      const mode = decodeOct(buf, 100, 8);
+      const uid = decodeOct(buf, 108, 8);
+      const gid = decodeOct(buf, 116, 8);
+      const size = decodeOct(buf, 124, 12);
+      const mtime = decodeOct(buf, 136, 12);
       const type = toType(typeflag);
-      const linkname = buf2[157] === 0 ? null : decodeStr(buf2, 157, 100, filenameEncoding);
-      const uname = decodeStr(buf2, 265, 32);
-      const gname = decodeStr(buf2, 297, 32);
-      const devmajor = decodeOct(buf2, 329, 8);
-      const devminor = decodeOct(buf2, 337, 8);
-      const c = cksum(buf2);
+      const linkname = buf[157] === 0 ? null : decodeStr(buf, 157, 100, filenameEncoding);
+      const uname = decodeStr(buf, 265, 32);
+      const gname = decodeStr(buf, 297, 32);
+      const devmajor = decodeOct(buf, 329, 8);
+      const devminor = decodeOct(buf, 337, 8);
+      const c = cksum(buf);
       if (c === 8 * 32) return null;
-      if (c !== decodeOct(buf2, 148, 8)) throw new Error("Invalid tar header. Maybe the tar is corrupted or it needs to be gunzipped?");
-      if (isUSTAR(buf2)) {
-        if (buf2[345]) name = decodeStr(buf2, 345, 155, filenameEncoding) + "/" + name;
-      } else if (isGNU(buf2)) {
+      if (c !== decodeOct(buf, 148, 8)) throw new Error("Invalid tar header. Maybe the tar is corrupted or it needs to be gunzipped?");
+      if (isUSTAR(buf)) {
+        if (buf[345]) name = decodeStr(buf, 345, 155, filenameEncoding) + "/" + name;
+      } else if (isGNU(buf)) {
       } else {
         if (!allowUnknownFormat) {
           throw new Error("Invalid tar header: unknown format.");
@@ -30308,11 +30288,11 @@ var require_headers = __commonJS({
         pax: null
       };
     };
-    function isUSTAR(buf2) {
-      return b4a.equals(USTAR_MAGIC, buf2.subarray(MAGIC_OFFSET, MAGIC_OFFSET + 6));
+    function isUSTAR(buf) {
+      return b4a.equals(USTAR_MAGIC, buf.subarray(MAGIC_OFFSET, MAGIC_OFFSET + 6));
     }
-    function isGNU(buf2) {
-      return b4a.equals(GNU_MAGIC, buf2.subarray(MAGIC_OFFSET, MAGIC_OFFSET + 6)) && b4a.equals(GNU_VER, buf2.subarray(VERSION_OFFSET, VERSION_OFFSET + 2));
+    function isGNU(buf) {
+      return b4a.equals(GNU_MAGIC, buf.subarray(MAGIC_OFFSET, MAGIC_OFFSET + 6)) && b4a.equals(GNU_VER, buf.subarray(VERSION_OFFSET, VERSION_OFFSET + 2));
     }
     function clamp(index, len, defaultValue) {
       if (typeof index !== "number") return defaultValue;
@@ -30393,29 +30373,29 @@ var require_headers = __commonJS({
       if (val.length > n) return SEVENS.slice(0, n) + " ";
       return ZEROS.slice(0, n - val.length) + val + " ";
     }
-    function encodeSizeBin(num, buf2, off) {
-      buf2[off] = 128;
+    function encodeSizeBin(num, buf, off) {
+      buf[off] = 128;
       for (let i = 11; i > 0; i--) {
-        buf2[off + i] = num & 255;
+        buf[off + i] = num & 255;
         num = Math.floor(num / 256);
       }
     }
-    function encodeSize(num, buf2, off) {
+    function encodeSize(num, buf, off) {
       if (num.toString(8).length > 11) {
-        encodeSizeBin(num, buf2, off);
+        encodeSizeBin(num, buf, off);
       } else {
-        b4a.write(buf2, encodeOct(num, 11), off);
+        b4a.write(buf, encodeOct(num, 11), off);
       }
     }
-    function parse256(buf2) {
+    function parse256(buf) {
       let positive;
-      if (buf2[0] === 128) positive = true;
-      else if (buf2[0] === 255) positive = false;
+      if (buf[0] === 128) positive = true;
+      else if (buf[0] === 255) positive = false;
       else return null;
       const tuple = [];
       let i;
-      for (i = buf2.length - 1; i > 0; i--) {
-        const byte = buf2[i];
+      for (i = buf.length - 1; i > 0; i--) {
+        const byte = buf[i];
         if (positive) tuple.push(byte);
         else tuple.push(255 - byte);
       }
@@ -30487,10 +30467,10 @@ var require_extract = __commonJS({
         return b4a.concat(chunks);
       }
       _next(size) {
-        const buf2 = this.queue.peek();
-        const rem = buf2.byteLength - this._offset;
+        const buf = this.queue.peek();
+        const rem = buf.byteLength - this._offset;
         if (size >= rem) {
-          const sub = this._offset ? buf2.subarray(this._offset, buf2.byteLength) : buf2;
+          const sub = this._offset ? buf.subarray(this._offset, buf.byteLength) : buf;
           this.queue.shift();
           this._offset = 0;
           this.buffered -= rem;
@@ -30499,7 +30479,7 @@ var require_extract = __commonJS({
         }
         this.buffered -= size;
         this.shifted += size;
-        return buf2.subarray(this._offset, this._offset += size);
+        return buf.subarray(this._offset, this._offset += size);
       }
     };
     var Source = class extends Readable7 {
@@ -30619,28 +30599,28 @@ var require_extract = __commonJS({
           this._pax = null;
         }
       }
-      _decodeLongHeader(buf2) {
+      _decodeLongHeader(buf) {
         switch (this._header.type) {
           case "gnu-long-path":
-            this._gnuLongPath = headers.decodeLongPath(buf2, this._filenameEncoding);
+            this._gnuLongPath = headers.decodeLongPath(buf, this._filenameEncoding);
             break;
           case "gnu-long-link-path":
-            this._gnuLongLinkPath = headers.decodeLongPath(buf2, this._filenameEncoding);
+            this._gnuLongLinkPath = headers.decodeLongPath(buf, this._filenameEncoding);
             break;
           case "pax-global-header":
-            this._paxGlobal = headers.decodePax(buf2);
+            this._paxGlobal = headers.decodePax(buf);
             break;
           case "pax-header":
-            this._pax = this._paxGlobal === null ? headers.decodePax(buf2) : Object.assign({}, this._paxGlobal, headers.decodePax(buf2));
+            this._pax = this._paxGlobal === null ? headers.decodePax(buf) : Object.assign({}, this._paxGlobal, headers.decodePax(buf));
             break;
         }
       }
       _consumeLongHeader() {
         this._longHeader = false;
         this._missing = overflow(this._header.size);
-        const buf2 = this._buffer.shift(this._header.size);
+        const buf = this._buffer.shift(this._header.size);
         try {
-          this._decodeLongHeader(buf2);
+          this._decodeLongHeader(buf);
         } catch (err) {
           this._continueWrite(err);
           return false;
@@ -30648,10 +30628,10 @@ var require_extract = __commonJS({
         return true;
       }
       _consumeStream() {
-        const buf2 = this._buffer.shiftFirst(this._missing);
-        if (buf2 === null) return false;
-        this._missing -= buf2.byteLength;
-        const drained = this._stream.push(buf2);
+        const buf = this._buffer.shiftFirst(this._missing);
+        if (buf === null) return false;
+        this._missing -= buf.byteLength;
+        const drained = this._stream.push(buf);
         if (this._missing === 0) {
           this._stream.push(null);
           if (drained) this._stream._detach();
@@ -30964,9 +30944,9 @@ var require_pack = __commonJS({
       }
       _encode(header) {
         if (!header.pax) {
-          const buf2 = headers.encode(header);
-          if (buf2) {
-            this.push(buf2);
+          const buf = headers.encode(header);
+          if (buf) {
+            this.push(buf);
             return;
           }
         }
@@ -31043,8 +31023,8 @@ var require_pack = __commonJS({
       size &= 511;
       if (size) self2.push(END_OF_TAR.subarray(0, 512 - size));
     }
-    function mapWritable(buf2) {
-      return b4a.isBuffer(buf2) ? buf2 : b4a.from(buf2);
+    function mapWritable(buf) {
+      return b4a.isBuffer(buf) ? buf : b4a.from(buf);
     }
   }
 });
@@ -31060,7 +31040,7 @@ var require_tar_stream = __commonJS({
 // node_modules/archiver/lib/plugins/tar.js
 var require_tar = __commonJS({
   "node_modules/archiver/lib/plugins/tar.js"(exports2, module) {
-    var zlib3 = __require("zlib");
+    var zlib2 = __require("zlib");
     var engine = require_tar_stream();
     var util3 = require_archiver_utils();
     var Tar = function(options) {
@@ -31080,7 +31060,7 @@ var require_tar = __commonJS({
       this.engine = engine.pack(options);
       this.compressor = false;
       if (options.gzip) {
-        this.compressor = zlib3.createGzip(options.gzipOptions);
+        this.compressor = zlib2.createGzip(options.gzipOptions);
         this.compressor.on("error", this._onCompressorError.bind(this));
       }
     };
@@ -31417,27 +31397,27 @@ var require_dist4 = __commonJS({
       tmp.writeInt32BE(num, 0);
       return tmp;
     }
-    function _crc32(buf2, previous) {
-      buf2 = ensureBuffer(buf2);
+    function _crc32(buf, previous) {
+      buf = ensureBuffer(buf);
       if (Buffer.isBuffer(previous)) {
         previous = previous.readUInt32BE(0);
       }
       let crc = ~~previous ^ -1;
-      for (var n = 0; n < buf2.length; n++) {
-        crc = CRC_TABLE[(crc ^ buf2[n]) & 255] ^ crc >>> 8;
+      for (var n = 0; n < buf.length; n++) {
+        crc = CRC_TABLE[(crc ^ buf[n]) & 255] ^ crc >>> 8;
       }
       return crc ^ -1;
     }
-    function crc322() {
+    function crc32() {
       return bufferizeInt(_crc32.apply(null, arguments));
     }
-    crc322.signed = function() {
+    crc32.signed = function() {
       return _crc32.apply(null, arguments);
     };
-    crc322.unsigned = function() {
+    crc32.unsigned = function() {
       return _crc32.apply(null, arguments) >>> 0;
     };
-    var bufferCrc32 = crc322;
+    var bufferCrc32 = crc32;
     var index = /* @__PURE__ */ getDefaultExportFromCjs(bufferCrc32);
     module.exports = index;
   }
@@ -31448,7 +31428,7 @@ var require_json = __commonJS({
   "node_modules/archiver/lib/plugins/json.js"(exports2, module) {
     var inherits = __require("util").inherits;
     var Transform3 = require_ours().Transform;
-    var crc322 = require_dist4();
+    var crc32 = require_dist4();
     var util3 = require_archiver_utils();
     var Json = function(options) {
       if (!(this instanceof Json)) {
@@ -31479,7 +31459,7 @@ var require_json = __commonJS({
           return;
         }
         data.size = sourceBuffer.length || 0;
-        data.crc32 = crc322.unsigned(sourceBuffer);
+        data.crc32 = crc32.unsigned(sourceBuffer);
         self2.files.push(data);
         callback(null, data);
       }
@@ -45689,8 +45669,8 @@ var BuffersStream = class extends Readable2 {
     this.bufferIndex = 0;
     this.pushedBytesLength = 0;
     let buffersLength = 0;
-    for (const buf2 of this.buffers) {
-      buffersLength += buf2.byteLength;
+    for (const buf of this.buffers) {
+      buffersLength += buf.byteLength;
     }
     if (buffersLength < this.byteLength) {
       throw new Error("Data size shouldn't be larger than the total length of buffers.");
@@ -46500,16 +46480,16 @@ var NativeCRC64 = (() => {
       return len;
     }
     var HEAP, buffer2, HEAP8, HEAPU8, HEAP16, HEAPU16, HEAP32, HEAPU32, HEAPF32, HEAPF64;
-    function updateGlobalBufferAndViews(buf2) {
-      buffer2 = buf2;
-      Module["HEAP8"] = HEAP8 = new Int8Array(buf2);
-      Module["HEAP16"] = HEAP16 = new Int16Array(buf2);
-      Module["HEAP32"] = HEAP32 = new Int32Array(buf2);
-      Module["HEAPU8"] = HEAPU8 = new Uint8Array(buf2);
-      Module["HEAPU16"] = HEAPU16 = new Uint16Array(buf2);
-      Module["HEAPU32"] = HEAPU32 = new Uint32Array(buf2);
-      Module["HEAPF32"] = HEAPF32 = new Float32Array(buf2);
-      Module["HEAPF64"] = HEAPF64 = new Float64Array(buf2);
+    function updateGlobalBufferAndViews(buf) {
+      buffer2 = buf;
+      Module["HEAP8"] = HEAP8 = new Int8Array(buf);
+      Module["HEAP16"] = HEAP16 = new Int16Array(buf);
+      Module["HEAP32"] = HEAP32 = new Int32Array(buf);
+      Module["HEAPU8"] = HEAPU8 = new Uint8Array(buf);
+      Module["HEAPU16"] = HEAPU16 = new Uint16Array(buf);
+      Module["HEAPU32"] = HEAPU32 = new Uint32Array(buf);
+      Module["HEAPF32"] = HEAPF32 = new Float32Array(buf);
+      Module["HEAPF64"] = HEAPF64 = new Float64Array(buf);
     }
     var STACK_SIZE = 5242880;
     if (Module["STACK_SIZE"]) assert(STACK_SIZE === Module["STACK_SIZE"], "the stack size can no longer be determined at runtime");
@@ -66807,8 +66787,8 @@ var AvroParser = class _AvroParser {
    * @param options -
    */
   static async readByte(stream4, options = {}) {
-    const buf2 = await _AvroParser.readFixedBytes(stream4, 1, options);
-    return buf2[0];
+    const buf = await _AvroParser.readFixedBytes(stream4, 1, options);
+    return buf[0];
   }
   // int and long are stored in variable-length zig-zag coding.
   // variable-length: https://lucene.apache.org/core/3_5_0/fileformats.html#VInt

@@ -15,7 +15,7 @@ import {
 import {
   info,
   warning
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-C4X6V5PE.js";
 
 // src/report/markdown.ts
 var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
@@ -374,7 +374,7 @@ function sameLogin(a, b) {
   return bare(a) === bare(b);
 }
 async function publishComment(target, token, marker, body) {
-  const { Octokit } = await import("./dist-src-TXBOHE2R.js");
+  const { Octokit } = await import("./dist-src-ZQEMH6VS.js");
   const octokit = new Octokit({ auth: token, baseUrl: target.apiUrl });
   try {
     let found;
@@ -456,7 +456,7 @@ function canUpload(env = process.env) {
   return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL);
 }
 async function uploadBundle(bundle, options) {
-  const { DefaultArtifactClient } = await import("./artifact-MJU6HBFD.js");
+  const { DefaultArtifactClient } = await import("./artifact-SSP6QJHV.js");
   const client = new DefaultArtifactClient();
   let lastError = null;
   for (let attempt = 1; attempt <= 5; attempt++) {

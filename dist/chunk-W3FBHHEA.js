@@ -10,7 +10,7 @@ import {
 } from "./chunk-IH237PK6.js";
 import {
   getInput
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-C4X6V5PE.js";
 
 // src/analyze/expected.ts
 import { constants } from "node:os";
