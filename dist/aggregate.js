@@ -8,16 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-SP46BDTD.js";
+} from "./chunk-4I4XOVZN.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-W3FBHHEA.js";
+} from "./chunk-3Y4PUG45.js";
 import {
   fromBlame
-} from "./chunk-5NDXLF2B.js";
-import "./chunk-AA3PN55Y.js";
-import "./chunk-IH237PK6.js";
+} from "./chunk-7SSXZSHA.js";
+import "./chunk-LVOIA74Y.js";
+import "./chunk-O2JAAX7M.js";
 import {
   error,
   info,

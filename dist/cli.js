@@ -7,17 +7,17 @@ import {
   groupText,
   identify,
   looksLikeCore
-} from "./chunk-6HVPGMHJ.js";
-import "./chunk-5NDXLF2B.js";
+} from "./chunk-CNKRJMWE.js";
+import "./chunk-7SSXZSHA.js";
 import {
   groupCrashes
-} from "./chunk-AA3PN55Y.js";
+} from "./chunk-LVOIA74Y.js";
 import {
   analyzeAll,
   findGdb
-} from "./chunk-ZHM6UW4R.js";
-import "./chunk-RNNQDEZT.js";
-import "./chunk-IH237PK6.js";
+} from "./chunk-B4FWWKQN.js";
+import "./chunk-ECZPN52E.js";
+import "./chunk-O2JAAX7M.js";
 import "./chunk-C4X6V5PE.js";
 import "./chunk-LQK3ML4U.js";
 

@@ -4,16 +4,16 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-G5WNOZLK.js";
+} from "./chunk-ZTLSZCLD.js";
 import {
   getInputs
-} from "./chunk-W3FBHHEA.js";
-import "./chunk-AA3PN55Y.js";
+} from "./chunk-3Y4PUG45.js";
+import "./chunk-LVOIA74Y.js";
 import {
   startWatcher
-} from "./chunk-T74VWBRX.js";
-import "./chunk-RNNQDEZT.js";
-import "./chunk-IH237PK6.js";
+} from "./chunk-LBGSSYPM.js";
+import "./chunk-ECZPN52E.js";
+import "./chunk-O2JAAX7M.js";
 import {
   endGroup,
   exportVariable,

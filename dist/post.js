@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-G5WNOZLK.js";
+} from "./chunk-ZTLSZCLD.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -15,7 +15,7 @@ import {
   identify,
   printCrashes,
   writeReport
-} from "./chunk-6HVPGMHJ.js";
+} from "./chunk-CNKRJMWE.js";
 import {
   canUpload,
   renderCrashComment,
@@ -26,41 +26,41 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-SP46BDTD.js";
+} from "./chunk-4I4XOVZN.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-W3FBHHEA.js";
+} from "./chunk-3Y4PUG45.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-5NDXLF2B.js";
+} from "./chunk-7SSXZSHA.js";
 import {
   groupCrashes
-} from "./chunk-AA3PN55Y.js";
+} from "./chunk-LVOIA74Y.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-PYU7CAHJ.js";
+} from "./chunk-DL5E7I6T.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-T74VWBRX.js";
+} from "./chunk-LBGSSYPM.js";
 import {
   analyzeAll,
   findGdb,
   installGdb
-} from "./chunk-ZHM6UW4R.js";
+} from "./chunk-B4FWWKQN.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-RNNQDEZT.js";
+} from "./chunk-ECZPN52E.js";
 import {
   describeFailure,
   inParallel,
@@ -69,7 +69,7 @@ import {
   portable,
   runCommand,
   stageBundle
-} from "./chunk-IH237PK6.js";
+} from "./chunk-O2JAAX7M.js";
 import {
   core_exports,
   endGroup,

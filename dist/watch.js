@@ -2,17 +2,17 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-PYU7CAHJ.js";
+} from "./chunk-DL5E7I6T.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-T74VWBRX.js";
-import "./chunk-ZHM6UW4R.js";
+} from "./chunk-LBGSSYPM.js";
+import "./chunk-B4FWWKQN.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-RNNQDEZT.js";
-import "./chunk-IH237PK6.js";
+} from "./chunk-ECZPN52E.js";
+import "./chunk-O2JAAX7M.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/watch.ts

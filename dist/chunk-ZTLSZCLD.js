@@ -10,18 +10,18 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-T74VWBRX.js";
+} from "./chunk-LBGSSYPM.js";
 import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-RNNQDEZT.js";
+} from "./chunk-ECZPN52E.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-IH237PK6.js";
+} from "./chunk-O2JAAX7M.js";
 import {
   getState,
   saveState

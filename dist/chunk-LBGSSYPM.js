@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-RNNQDEZT.js";
+} from "./chunk-ECZPN52E.js";
 import {
   readProcStat
-} from "./chunk-IH237PK6.js";
+} from "./chunk-O2JAAX7M.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";

@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-RNNQDEZT.js";
+} from "./chunk-ECZPN52E.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -14,7 +14,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-IH237PK6.js";
+} from "./chunk-O2JAAX7M.js";
 
 // src/analyze/gdb.ts
 import { createHash } from "node:crypto";

@@ -3,11 +3,11 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-AA3PN55Y.js";
+} from "./chunk-LVOIA74Y.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-IH237PK6.js";
+} from "./chunk-O2JAAX7M.js";
 import {
   getInput
 } from "./chunk-C4X6V5PE.js";

@@ -1,15 +1,15 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   GDB_SETTINGS
-} from "./chunk-ZHM6UW4R.js";
+} from "./chunk-B4FWWKQN.js";
 import {
   runAsRoot
-} from "./chunk-RNNQDEZT.js";
+} from "./chunk-ECZPN52E.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-IH237PK6.js";
+} from "./chunk-O2JAAX7M.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-IH237PK6.js";
+} from "./chunk-O2JAAX7M.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

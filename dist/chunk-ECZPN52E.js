@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   describeFailure,
   runCommand
-} from "./chunk-IH237PK6.js";
+} from "./chunk-O2JAAX7M.js";
 
 // src/privilege.ts
 var PrivilegeError = class extends Error {

@@ -4,13 +4,13 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-5NDXLF2B.js";
+} from "./chunk-7SSXZSHA.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-IH237PK6.js";
+} from "./chunk-O2JAAX7M.js";
 import {
   debug,
   endGroup,
