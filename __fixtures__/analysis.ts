@@ -48,6 +48,8 @@ export function crash(values: Partial<Crash> = {}): Crash {
     rootFiles: [],
     problems: [],
     twinOf: null,
+    machine: null,
+    loadDisplacement: null,
     ...values
   }
 }

@@ -246,6 +246,83 @@ describe('scale: file cores of one bug, read where they lie', () => {
   }, 60_000)
 })
 
+describe('cores of another machine: an aarch64 program under qemu-user', () => {
+  it("reports the program's own core at its line with gdb-multiarch, in place of the emulator's crash", async () => {
+    const missing = ['qemu-aarch64', 'aarch64-linux-gnu-gcc', 'gdb-multiarch'].find(
+      (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0
+    )
+    if (missing) {
+      process.stdout.write(`skipped: ${missing} is not installed\n`)
+      return
+    }
+    // A PIE, as gcc builds by default: qemu's core holds neither NT_FILE nor the program's
+    // first page, so post places its symbols from AT_ENTRY.
+    const ws = makeWorkspace([
+      { name: 'nullderef-arm', source: 'nullderef', cc: 'aarch64-linux-gnu-gcc' }
+    ])
+    const job = new FakeJob({ workspace: ws.dir, inputs: { 'fail-on-crash': 'false' } })
+    await job.runStep('main')
+    spawnSync(
+      'sh',
+      [
+        '-c',
+        'ulimit -c unlimited; exec qemu-aarch64 -L /usr/aarch64-linux-gnu ./bin/nullderef-arm'
+      ],
+      { cwd: ws.dir, env: job.processEnv(), stdio: 'ignore' }
+    )
+    await waitForCrashes(job, 1)
+    const post = await job.runStep('post')
+    expect(post.code).toBe(0)
+    const report = JSON.parse(readFileSync(post.outputs.report!, 'utf8')) as {
+      groups: {
+        crashes: { id: string; executablePath: string | null; signal: number; problems: string[] }[]
+      }[]
+    }
+    const records = report.groups.flatMap((g) => g.crashes)
+    expect(records).toHaveLength(1)
+    expect(records[0]!.id).toMatch(/^qemu-/)
+    expect(records[0]!.executablePath).toBe(ws.bin('nullderef-arm'))
+    expect(records[0]!.problems.join('\n')).toMatch(/Run by qemu-aarch64 \(pid \d+\)/)
+    expect(records[0]!.problems.join('\n')).toMatch(
+      /A core of aarch64: backtraced with gdb-multiarch/
+    )
+    const group = workflowCommands(post.stdout).find((c) => c.command === 'group')
+    expect(group?.message).toMatch(/SIGSEGV in sum_list \(src\/nullderef\.c:\d+\)/)
+    const annotation = workflowCommands(post.stdout).find((c) => c.command === 'error')
+    expect(annotation?.properties.file).toBe('src/nullderef.c')
+    // On a laptop of another machine, debug.sh opens it with gdb-multiarch, symbols in place.
+    const bundle = post.stdout.match(/the bundle is at (\S+)/)![1]!
+    const debug = spawnSync(
+      'sh',
+      [join(bundle, records[0]!.id, 'debug.sh'), '-batch', '-ex', 'bt', '-ex', 'show architecture'],
+      { encoding: 'utf8' }
+    )
+    expect(debug.stdout).toMatch(
+      /#0 +0x[0-9a-f]+ in sum_list \(head=0x0\) at src\/nullderef\.c:\d+/
+    )
+    expect(debug.stdout).toMatch(/aarch64/)
+
+    // Without a core limit qemu writes no core of the program: its own crash says how to.
+    const again = new FakeJob({ workspace: ws.dir, inputs: { 'fail-on-crash': 'false' } })
+    await again.runStep('main')
+    spawnSync(
+      'sh',
+      ['-c', 'ulimit -c 0; exec qemu-aarch64 -L /usr/aarch64-linux-gnu ./bin/nullderef-arm'],
+      { cwd: ws.dir, env: again.processEnv(), stdio: 'ignore' }
+    )
+    await waitForCrashes(again, 1)
+    const second = await again.runStep('post')
+    const emulator = (
+      JSON.parse(readFileSync(second.outputs.report!, 'utf8')) as typeof report
+    ).groups.flatMap((g) => g.crashes)
+    expect(emulator).toHaveLength(1)
+    expect(emulator[0]!.executablePath).toMatch(/qemu-aarch64$/)
+    expect(emulator[0]!.problems.join('\n')).toMatch(
+      /qemu-aarch64 re-raised the signal of the program it ran: with cores allowed \(ulimit -c unlimited\)/
+    )
+  }, 60_000)
+})
+
 describe('the artifact on a laptop', () => {
   it('opens with the sources of another checkout through CRASH_SOURCES, and says how without', async () => {
     const ws = makeWorkspace(['nullderef'])

@@ -8,16 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-4I4XOVZN.js";
+} from "./chunk-43XZUEDX.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-3Y4PUG45.js";
+} from "./chunk-RSKLO6XN.js";
 import {
   fromBlame
-} from "./chunk-7SSXZSHA.js";
-import "./chunk-LVOIA74Y.js";
-import "./chunk-O2JAAX7M.js";
+} from "./chunk-7UM3ELRB.js";
+import "./chunk-KX4XRW2S.js";
+import "./chunk-YXMRL4UZ.js";
 import {
   error,
   info,

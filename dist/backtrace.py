@@ -7,6 +7,7 @@
 import glob
 import json
 import os
+import re
 import sys
 
 import gdb
@@ -248,6 +249,13 @@ def main():
             # gdb 13 takes the rest of the line as the file name, spaces included; quotes would
             # become part of the name.
             load = gdb.execute("core-file " + job["core"], to_string=True)
+            # A PIE executable whose load address the core does not give gdb (qemu-user's
+            # cores): its symbols at the address main computed from AT_ENTRY.
+            displacement = job.get("displacement")
+            program = gdb.current_progspace().filename
+            if displacement and program and re.fullmatch(r"0x[0-9a-f]{1,16}", displacement):
+                if not any(ord(c) < 32 or ord(c) == 127 for c in program):
+                    gdb.execute("symbol-file -o %s %s" % (displacement, program), to_string=True)
             document, text = describe_core(load)
             text += scripts_output + project_commands()
         except gdb.error as error:

@@ -5,19 +5,20 @@ import {
   buildReport,
   crashFromCoreFile,
   groupText,
-  identify,
-  looksLikeCore
-} from "./chunk-CNKRJMWE.js";
-import "./chunk-7SSXZSHA.js";
+  identify
+} from "./chunk-OR5DQ5S5.js";
+import "./chunk-7UM3ELRB.js";
 import {
   groupCrashes
-} from "./chunk-LVOIA74Y.js";
+} from "./chunk-KX4XRW2S.js";
 import {
   analyzeAll,
-  findGdb
-} from "./chunk-B4FWWKQN.js";
-import "./chunk-ECZPN52E.js";
-import "./chunk-O2JAAX7M.js";
+  findGdb,
+  findMultiarchGdb,
+  looksLikeCore
+} from "./chunk-RMETIHYB.js";
+import "./chunk-MDSONIRN.js";
+import "./chunk-YXMRL4UZ.js";
 import "./chunk-C4X6V5PE.js";
 import "./chunk-LQK3ML4U.js";
 
@@ -303,6 +304,9 @@ async function analyseCores(values, positionals, skipFrames, timeout, stage, out
     cores,
     gdb ? {
       gdb,
+      multiarch: await findMultiarchGdb() ?? {
+        missing: "it is not installed (apt-get install gdb-multiarch)"
+      },
       workspace: await realpath(values.workspace ?? values["source-dir"] ?? process.cwd()),
       sourceDir: values["source-dir"] ? await realpath(values["source-dir"]) : null,
       skipFrames,

@@ -4,16 +4,16 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-ZTLSZCLD.js";
+} from "./chunk-OZD5DL2A.js";
 import {
   getInputs
-} from "./chunk-3Y4PUG45.js";
-import "./chunk-LVOIA74Y.js";
+} from "./chunk-RSKLO6XN.js";
+import "./chunk-KX4XRW2S.js";
 import {
   startWatcher
-} from "./chunk-LBGSSYPM.js";
-import "./chunk-ECZPN52E.js";
-import "./chunk-O2JAAX7M.js";
+} from "./chunk-EPU6XGFH.js";
+import "./chunk-MDSONIRN.js";
+import "./chunk-YXMRL4UZ.js";
 import {
   endGroup,
   exportVariable,

@@ -5,7 +5,7 @@ import {
   loadCaptureState,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-ZTLSZCLD.js";
+} from "./chunk-OZD5DL2A.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -14,8 +14,9 @@ import {
   fileKey,
   identify,
   printCrashes,
+  replaceEmulatorCrashes,
   writeReport
-} from "./chunk-CNKRJMWE.js";
+} from "./chunk-OR5DQ5S5.js";
 import {
   canUpload,
   renderCrashComment,
@@ -26,41 +27,43 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-4I4XOVZN.js";
+} from "./chunk-43XZUEDX.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-3Y4PUG45.js";
+} from "./chunk-RSKLO6XN.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-7SSXZSHA.js";
+} from "./chunk-7UM3ELRB.js";
 import {
   groupCrashes
-} from "./chunk-LVOIA74Y.js";
+} from "./chunk-KX4XRW2S.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-DL5E7I6T.js";
+} from "./chunk-2GL2RITN.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-LBGSSYPM.js";
+} from "./chunk-EPU6XGFH.js";
 import {
   analyzeAll,
   findGdb,
-  installGdb
-} from "./chunk-B4FWWKQN.js";
+  findMultiarchGdb,
+  installGdb,
+  isForeign
+} from "./chunk-RMETIHYB.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-ECZPN52E.js";
+} from "./chunk-MDSONIRN.js";
 import {
   describeFailure,
   inParallel,
@@ -69,7 +72,7 @@ import {
   portable,
   runCommand,
   stageBundle
-} from "./chunk-O2JAAX7M.js";
+} from "./chunk-YXMRL4UZ.js";
 import {
   core_exports,
   endGroup,
@@ -588,7 +591,9 @@ async function stageHandlerCrash(source, stageDir, finished, limits, twinOf = nu
     otherRoot: otherRoot ? { container: /([0-9a-f]{64})/.exec(cgroup)?.[1] ?? null } : null,
     rootFiles,
     problems: exeNote ? [`The handler did not copy the ${exeNote.trim()}.`] : [],
-    twinOf
+    twinOf,
+    machine: null,
+    loadDisplacement: null
   };
 }
 async function collectHandlerCrashes(sessionDir, stageDir, waitMs, limits) {
@@ -729,8 +734,15 @@ async function collect(state, restoration, stage, inputs, workspace) {
     for (const problem of found.problems) warning(problem);
     crashes.push(...found.crashes);
   }
+  const guestCores = /* @__PURE__ */ new Set();
+  if (state && crashes.length > 0)
+    crashes.splice(
+      0,
+      crashes.length,
+      ...await replaceEmulatorCrashes(crashes, state.startedAt, stage, guestCores)
+    );
   if (state) {
-    const seen = /* @__PURE__ */ new Set();
+    const seen = new Set(guestCores);
     for (const crash of crashes) {
       const info2 = crash.core ? await stat3(crash.core).catch(() => null) : null;
       if (info2) seen.add(fileKey(info2));
@@ -811,8 +823,23 @@ async function analyze({ crashes, cores }, inputs, privilege, workspace) {
     else
       warning(`The gdb script '${script}' (input gdb-scripts) does not exist: it is skipped.`);
   }
+  let multiarch;
+  if (crashes.some((crash) => crash.core && crash.executable && isForeign(cores.get(crash)))) {
+    multiarch = await findMultiarchGdb() ?? {
+      missing: inputs.installGdb ? "it is not installed" : "it is not installed (install-gdb is false)"
+    };
+    if (typeof multiarch !== "string" && inputs.installGdb) {
+      info("crash-capture: a core of another machine needs gdb-multiarch; installing it.");
+      try {
+        multiarch = await installGdb(privilege ?? await detectPrivilege(), true);
+      } catch (error) {
+        multiarch = { missing: error.message };
+      }
+    }
+  }
   return analyzeAll(crashes, cores, {
     gdb,
+    multiarch,
     workspace,
     scripts,
     commands: inputs.gdbCommands,

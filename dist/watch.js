@@ -2,17 +2,17 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-DL5E7I6T.js";
+} from "./chunk-2GL2RITN.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-LBGSSYPM.js";
-import "./chunk-B4FWWKQN.js";
+} from "./chunk-EPU6XGFH.js";
+import "./chunk-RMETIHYB.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-ECZPN52E.js";
-import "./chunk-O2JAAX7M.js";
+} from "./chunk-MDSONIRN.js";
+import "./chunk-YXMRL4UZ.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/watch.ts

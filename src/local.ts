@@ -2,7 +2,7 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { analyzeAll, findGdb } from './analyze/gdb.js'
+import { analyzeAll, findGdb, findMultiarchGdb } from './analyze/gdb.js'
 import { groupCrashes } from './analyze/group.js'
 import type { Crash } from './collect/crash.js'
 import { ExecutableCandidates, identify } from './collect/identify.js'
@@ -159,6 +159,9 @@ async function analyseCores(
     gdb
       ? {
           gdb,
+          multiarch: (await findMultiarchGdb()) ?? {
+            missing: 'it is not installed (apt-get install gdb-multiarch)'
+          },
           workspace: await realpath(values.workspace ?? values['source-dir'] ?? process.cwd()),
           sourceDir: values['source-dir'] ? await realpath(values['source-dir']) : null,
           skipFrames,

@@ -4,7 +4,7 @@ import { access, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Analysis } from './analyze/analysis.js'
-import { analyzeAll, findGdb, installGdb } from './analyze/gdb.js'
+import { analyzeAll, findGdb, findMultiarchGdb, installGdb, isForeign } from './analyze/gdb.js'
 import { sortCrashes, type ExpectedRule } from './analyze/expected.js'
 import { groupCrashes, type CrashGroup } from './analyze/group.js'
 import { crashDirOf } from './capture/host.js'
@@ -16,7 +16,12 @@ import { ExecutableCandidates, identify } from './collect/identify.js'
 import { dumpLeftovers, findLeftovers } from './collect/leftovers.js'
 import { markCoreTwins } from './collect/site.js'
 import { stopWatcher, type Watcher } from './hang.js'
-import { collectStrayCores, defaultSearchPaths, fileKey } from './collect/stray.js'
+import {
+  collectStrayCores,
+  defaultSearchPaths,
+  fileKey,
+  replaceEmulatorCrashes
+} from './collect/stray.js'
 import type { CoreInfo } from './elf/core-file.js'
 import { CommentMode, getInputs, LeftoverMode, type Inputs } from './inputs.js'
 import { artifactNameFor, REPORT_ARTIFACT_PREFIX } from './job.js'
@@ -146,9 +151,17 @@ async function collect(
     for (const problem of found.problems) core.warning(problem)
     crashes.push(...found.crashes)
   }
+  // qemu-user's crashes are its guests' (their cores lie where qemu ran).
+  const guestCores = new Set<string>()
+  if (state && crashes.length > 0)
+    crashes.splice(
+      0,
+      crashes.length,
+      ...(await replaceEmulatorCrashes(crashes, state.startedAt, stage, guestCores))
+    )
   if (state) {
     // Only cores newer than the main step: older ones belong to someone else.
-    const seen = new Set<string>()
+    const seen = new Set<string>(guestCores)
     for (const crash of crashes) {
       const info = crash.core ? await stat(crash.core).catch(() => null) : null
       if (info) seen.add(fileKey(info))
@@ -252,8 +265,26 @@ async function analyze(
     else
       core.warning(`The gdb script '${script}' (input gdb-scripts) does not exist: it is skipped.`)
   }
+  // Cores of another machine (qemu-user's) need gdb-multiarch: found or installed like gdb.
+  let multiarch: string | { missing: string } | undefined
+  if (crashes.some((crash) => crash.core && crash.executable && isForeign(cores.get(crash)))) {
+    multiarch = (await findMultiarchGdb()) ?? {
+      missing: inputs.installGdb
+        ? 'it is not installed'
+        : 'it is not installed (install-gdb is false)'
+    }
+    if (typeof multiarch !== 'string' && inputs.installGdb) {
+      core.info('crash-capture: a core of another machine needs gdb-multiarch; installing it.')
+      try {
+        multiarch = await installGdb(privilege ?? (await detectPrivilege()), true)
+      } catch (error) {
+        multiarch = { missing: (error as Error).message }
+      }
+    }
+  }
   return analyzeAll(crashes, cores, {
     gdb,
+    multiarch,
     workspace,
     scripts,
     commands: inputs.gdbCommands,

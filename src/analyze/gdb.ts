@@ -4,7 +4,7 @@ import { copyFile, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises
 import { basename, delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Crash } from '../collect/crash.js'
-import type { CoreInfo } from '../elf/core-file.js'
+import { pieEntry, type CoreInfo } from '../elf/core-file.js'
 import { describeFailure, findProgram, runCommand } from '../process.js'
 import { safeRelative } from '../upload/bundle.js'
 import { runAsRoot, type Privilege } from '../privilege.js'
@@ -35,60 +35,119 @@ export function findGdb(): Promise<string | null> {
   return findProgram('gdb', process.env.PATH ?? '')
 }
 
-const APT_INSTALL = [
-  'env',
-  'DEBIAN_FRONTEND=noninteractive',
-  'apt-get',
-  'install',
-  '-y',
-  '--no-install-recommends',
-  'gdb'
-]
-
-/** Package managers tried in order, with the commands that install gdb. */
-const INSTALLERS: { tool: string; steps: string[][] }[] = [
-  {
-    tool: 'apt-get',
-    steps: [
-      APT_INSTALL,
-      ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'update'],
-      APT_INSTALL
-    ]
-  },
-  { tool: 'dnf', steps: [['dnf', 'install', '-y', 'gdb']] },
-  { tool: 'apk', steps: [['apk', 'add', 'gdb']] }
-]
+/** The gdb that reads cores of every machine: Debian's and Alpine's gdb-multiarch. */
+export function findMultiarchGdb(): Promise<string | null> {
+  return findProgram('gdb-multiarch', process.env.PATH ?? '')
+}
 
 /**
- * Installs gdb with the system's package manager. apt-get is tried with the cached package lists
- * first and after `apt-get update` when that fails. Throws with the reason when it cannot.
+ * The core machines (as the ELF reader names them) this host's gdb reads: its own and its
+ * 32-bit sibling. Any other needs gdb-multiarch. Empty for a host the table does not know: then
+ * every core is given to gdb.
  */
-export async function installGdb(privilege: Privilege | null): Promise<string> {
+export function hostMachines(): Set<string> {
+  if (process.arch === 'x64') return new Set(['x86_64', 'i386'])
+  if (process.arch === 'arm64') return new Set(['aarch64'])
+  if (process.arch === 'ia32') return new Set(['i386'])
+  return new Set()
+}
+
+/**
+ * Where a PIE executable was loaded, as hex, for a core without file mappings (qemu-user's: no
+ * NT_FILE, and the executable's own pages are not in it, so gdb takes the link-time addresses
+ * and names no function): the core's AT_ENTRY minus the file's entry point. Null otherwise.
+ */
+async function loadDisplacement(crash: Crash, core: CoreInfo): Promise<string | null> {
+  if (core.mappings.length > 0 || core.entry === null || !crash.executable) return null
+  const entry = await pieEntry(crash.executable)
+  if (entry === null || core.entry <= entry) return null
+  return `0x${(core.entry - entry).toString(16)}`
+}
+
+/** True when a core is of a machine the host's gdb does not read. */
+export function isForeign(core: { machine: string } | undefined, host = hostMachines()): boolean {
+  return !!core && host.size > 0 && !host.has(core.machine)
+}
+
+function aptInstall(name: string): string[] {
+  return [
+    'env',
+    'DEBIAN_FRONTEND=noninteractive',
+    'apt-get',
+    'install',
+    '-y',
+    '--no-install-recommends',
+    name
+  ]
+}
+
+/**
+ * Package managers tried in order, with the commands that install gdb, or with `multiarch` a
+ * gdb for every machine, and the program that gives then. Fedora's gdb reads every machine.
+ */
+function installers(multiarch: boolean): { tool: string; steps: string[][]; program: string }[] {
+  const name = multiarch ? 'gdb-multiarch' : 'gdb'
+  return [
+    {
+      tool: 'apt-get',
+      steps: [
+        aptInstall(name),
+        ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'update'],
+        aptInstall(name)
+      ],
+      program: name
+    },
+    { tool: 'dnf', steps: [['dnf', 'install', '-y', 'gdb']], program: 'gdb' },
+    { tool: 'apk', steps: [['apk', 'add', name]], program: name }
+  ]
+}
+
+/**
+ * Installs gdb (or with `multiarch`, gdb-multiarch) with the system's package manager. apt-get
+ * is tried with the cached package lists first and after `apt-get update` when that fails.
+ * Throws with the reason when it cannot.
+ */
+export async function installGdb(privilege: Privilege | null, multiarch = false): Promise<string> {
+  const what = multiarch ? 'gdb-multiarch' : 'gdb'
   if (!privilege)
-    throw new Error('gdb is not installed, and installing it needs root or passwordless sudo')
-  for (const installer of INSTALLERS) {
+    throw new Error(`${what} is not installed, and installing it needs root or passwordless sudo`)
+  for (const installer of installers(multiarch)) {
     // The step's PATH first (what `env` and sudo will run), then the usual system folders.
     if (!(await findProgram(installer.tool, `${process.env.PATH ?? ''}${delimiter}${SYSTEM_PATH}`)))
       continue
     let lastError = ''
     for (const step of installer.steps) {
       try {
-        await runAsRoot(privilege, `Installing gdb (${step.join(' ')})`, step[0]!, step.slice(1))
+        await runAsRoot(
+          privilege,
+          `Installing ${what} (${step.join(' ')})`,
+          step[0]!,
+          step.slice(1)
+        )
       } catch (error) {
         lastError = (error as Error).message
         continue
       }
-      const gdb = await findProgram('gdb', `${process.env.PATH ?? ''}${delimiter}${SYSTEM_PATH}`)
+      const gdb = await findProgram(
+        installer.program,
+        `${process.env.PATH ?? ''}${delimiter}${SYSTEM_PATH}`
+      )
       if (gdb) return gdb
     }
-    throw new Error(`gdb could not be installed with ${installer.tool}: ${lastError}`)
+    throw new Error(`${what} could not be installed with ${installer.tool}: ${lastError}`)
   }
-  throw new Error('gdb is not installed and no known package manager (apt-get, dnf, apk) was found')
+  throw new Error(
+    `${what} is not installed and no known package manager (apt-get, dnf, apk) was found`
+  )
 }
 
 /** Options for analysing crashes. */
 export interface AnalyzeOptions extends BlameOptions {
   gdb: string
+  /** For cores of another machine than the host's (isForeign): gdb-multiarch, or why none. */
+  multiarch?: string | { missing: string }
+  /** Load addresses of PIE executables gdb cannot find in their cores (see loadDisplacement). */
+  displacements?: Map<Crash, string>
   /** Milliseconds one gdb process may spend per core before it is killed. */
   timeoutMsPerCore: number
   /** gdb processes run at the same time. */
@@ -136,6 +195,8 @@ interface Job {
   sysroot: string
   /** solib-search-path: the folders of those libraries in the sysroot. */
   search: string
+  /** Where a PIE executable was loaded, when gdb cannot tell from the core (hex), else null. */
+  displacement: string | null
 }
 
 /**
@@ -232,7 +293,8 @@ async function runBatch(
         json: job.json,
         text: job.text,
         sysroot: job.sysroot,
-        search: job.search
+        search: job.search,
+        displacement: job.displacement
       }))
     )
   )
@@ -384,7 +446,8 @@ export async function analyzeCrashes(
       crash,
       json: join(crash.dir, 'backtrace.json'),
       text: join(crash.dir, 'backtrace.txt'),
-      ...(await privateSysroot(crash, sysroots))
+      ...(await privateSysroot(crash, sysroots)),
+      displacement: options.displacements?.get(crash) ?? null
     }
     const key = crash.executable ?? ''
     batches.set(key, [...(batches.get(key) ?? []), job])
@@ -462,7 +525,40 @@ export async function analyzeAll(
     }
   }
   if (usable.length > 0 && !('missing' in gdb)) {
-    for (const analysis of await analyzeCrashes(usable, gdb)) {
+    const host = hostMachines()
+    const foreign = usable.filter((crash) => isForeign(cores.get(crash), host))
+    const native = usable.filter((crash) => !foreign.includes(crash))
+    const analysed = native.length > 0 ? await analyzeCrashes(native, gdb) : []
+    const multiarch = gdb.multiarch ?? { missing: 'gdb-multiarch was not looked for' }
+    for (const crash of foreign) {
+      const machine = cores.get(crash)!.machine
+      if (typeof multiarch !== 'string')
+        results.set(
+          crash,
+          bareAnalysis(crash, [
+            `A core of ${machine} on a ${process.arch} machine needs gdb-multiarch: ${multiarch.missing}.`
+          ])
+        )
+    }
+    if (typeof multiarch === 'string' && foreign.length > 0) {
+      const displacements = new Map<Crash, string>()
+      for (const crash of foreign) {
+        crash.loadDisplacement = await loadDisplacement(crash, cores.get(crash)!)
+        if (crash.loadDisplacement) displacements.set(crash, crash.loadDisplacement)
+      }
+      for (const analysis of await analyzeCrashes(foreign, {
+        ...gdb,
+        gdb: multiarch,
+        displacements
+      })) {
+        const machine = cores.get(analysis.crash)!.machine
+        analysis.problems.push(
+          `A core of ${machine}: backtraced with gdb-multiarch (${multiarch}).`
+        )
+        analysed.push(analysis)
+      }
+    }
+    for (const analysis of analysed) {
       await addSanitizerReport(analysis, gdb)
       results.set(analysis.crash, analysis)
     }

@@ -78,6 +78,10 @@ export interface Crash {
    * stands for this one: the core of this crash was not decompressed nor given to gdb.
    */
   twinOf: string | null
+  /** The core's machine as the ELF reader names it (x86_64, aarch64, i386), or null. */
+  machine: string | null
+  /** Where a PIE executable was loaded when its core does not tell gdb (qemu-user's), as hex. */
+  loadDisplacement: string | null
 }
 
 /** True for a process that did not crash but was still running (left over, or hung). */
@@ -119,6 +123,8 @@ export function newCrash(
     rootFiles: [],
     problems: [],
     twinOf: null,
+    machine: null,
+    loadDisplacement: null,
     ...known
   }
 }

@@ -349,7 +349,9 @@ export async function stageHandlerCrash(
     otherRoot: otherRoot ? { container: /([0-9a-f]{64})/.exec(cgroup)?.[1] ?? null } : null,
     rootFiles,
     problems: exeNote ? [`The handler did not copy the ${exeNote.trim()}.`] : [],
-    twinOf
+    twinOf,
+    machine: null,
+    loadDisplacement: null
   }
 }
 

@@ -23,6 +23,9 @@ export interface Identified {
 
 const DELETED = / \(deleted\)$/
 
+/** The name qemu-user gives the core of a guest program it ran. */
+export const QEMU_CORE = /^qemu_.+_\d+\.core$/
+
 async function isFile(path: string): Promise<boolean> {
   return stat(path).then(
     (s) => s.isFile(),
@@ -103,13 +106,19 @@ export class ExecutableCandidates {
     }
   }
 
-  /** The files the patterns match (directories excluded). */
+  /** The files the patterns match (directories excluded); a plain path is taken as it is. */
   list(): Promise<string[]> {
     if (this.patterns.length === 0) return Promise.resolve([])
-    this.files ??= glob
-      .create(this.patterns.join('\n'), { matchDirectories: false, followSymbolicLinks: true })
-      .then((globber) => globber.glob())
-      .catch(() => [])
+    const plain = this.patterns.filter((pattern) => !/[*?[\]{}!#]/.test(pattern))
+    const globs = this.patterns.filter((pattern) => !plain.includes(pattern))
+    this.files ??= (
+      globs.length === 0
+        ? Promise.resolve([])
+        : glob
+            .create(globs.join('\n'), { matchDirectories: false, followSymbolicLinks: true })
+            .then((globber) => globber.glob())
+            .catch(() => [])
+    ).then((found) => [...plain.map((path) => resolve(path)), ...found])
     return this.files
   }
 }
@@ -154,7 +163,13 @@ export async function identify(
       crash.coreState = 'truncated'
       crash.coreNote = `the core is cut short: ${core.size} of ${core.expectedSize} bytes`
     }
-    if (crash.signal <= 0 && core.signal) crash.signal = core.signal.number
+    crash.machine = core.machine
+    // No NT_SIGINFO (qemu-user's cores): the crashing thread's pr_cursig.
+    const cursig = core.threads[0]?.signal ?? 0
+    if (crash.signal <= 0) crash.signal = core.signal?.number ?? (cursig > 0 ? cursig : -1)
+    // qemu-user writes a guest's core into its working directory, as qemu_<prog>_<date>_<pid>.core.
+    if (!crash.cwd && crash.core && QEMU_CORE.test(basename(crash.core)))
+      crash.cwd = dirname(crash.core)
     if (crash.pid <= 0 && core.pid !== null) crash.pid = core.pid
     if (crash.tid <= 0 && core.threads[0]) crash.tid = core.threads[0].tid
     if (crash.uid < 0 && core.uid !== null) crash.uid = core.uid
@@ -196,13 +211,29 @@ export async function identify(
 
   const wanted = crash.buildId
   const fromCandidates = async (): Promise<boolean> => {
-    if (!wanted) return false
+    if (!wanted) return core?.mappings.length === 0 ? await byName() : false
     for (const path of await candidates.list()) {
       if ((await candidates.buildIdOf(path)) !== wanted) continue
       const copy = await candidates.verifiedCopy(path, wanted)
       if ('problem' in copy) continue
       crash.executable = copy.file
       crash.executableReason = `${path} (given as a candidate), whose build-id matches the core`
+      return true
+    }
+    return false
+  }
+  // A core without file mappings (qemu-user's) holds no build-id: a candidate the user named
+  // with the program's name (pr_fname: its first 15 bytes) is taken on their word.
+  const byName = async (): Promise<boolean> => {
+    const command = core?.command
+    if (!command) return false
+    for (const path of await candidates.list()) {
+      if (!basename(path).startsWith(command)) continue
+      const copy = await candidates.verifiedCopy(path, null)
+      if ('problem' in copy) continue
+      crash.executable = copy.file
+      crash.executablePath ??= path
+      crash.executableReason = `${path} (given as a candidate, named like the program; the core has no build-id to compare)`
       return true
     }
     return false
@@ -235,6 +266,7 @@ export async function identify(
       continue
     }
     crash.executable = copy.file
+    crash.executablePath ??= path
     crash.executableReason = wanted
       ? `${path}, whose build-id matches the core`
       : `${path}, as recorded in the core (no build-id to compare)`

@@ -1,6 +1,6 @@
 import * as glob from '@actions/glob'
-import { access, constants, lstat, mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { access, constants, lstat, mkdir, readdir } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { looksLikeCore } from '../elf/core-file.js'
 import { newCrash, type Crash } from './crash.js'
 
@@ -11,7 +11,9 @@ export function defaultSearchPaths(workspace: string): string[] {
     '/tmp/core/*',
     '/tmp/cores/*',
     `${workspace}/**/core`,
-    `${workspace}/**/core.[0-9]*`
+    `${workspace}/**/core.[0-9]*`,
+    // qemu-user writes the core of a program of another machine into its working directory.
+    `${workspace}/**/qemu_*.core`
   ]
 }
 
@@ -74,10 +76,64 @@ export async function crashFromCoreFile(
   path: string,
   mtimeMs: number,
   stageDir: string,
-  index: number
+  index: number,
+  /** The id's first word: `core`, or `qemu` for a guest core found through its emulator. */
+  kind = 'core'
 ): Promise<Crash> {
-  const id = `core-${Math.floor(mtimeMs / 1000)}-${index}`
+  const id = `${kind}-${Math.floor(mtimeMs / 1000)}-${index}`
   const dir = join(stageDir, id)
   await mkdir(dir, { recursive: true })
   return newCrash(id, 'core-file', dir, { time: Math.floor(mtimeMs / 1000), core: path })
+}
+
+/** qemu-user's emulators (qemu-aarch64, qemu-arm-static, …), by the executable's name. */
+const QEMU_USER = /^qemu-[a-z0-9_]+(-static)?$/
+
+/**
+ * A program of another machine run by qemu-user that crashes makes two crashes: qemu writes the
+ * program's own core (qemu_<prog>_<date>_<pid>.core, in the working directory, when the core
+ * limit allows), then kills itself with the same signal, which the handler records as a crash
+ * of qemu. The program's core is the crash to report: for each handler crash of an emulator,
+ * its core is looked for in the emulator's working directory by pid (no tree walk) and takes
+ * the emulator's place; without one, the emulator's crash stays, saying how to get it.
+ */
+export async function replaceEmulatorCrashes(
+  crashes: Crash[],
+  since: number,
+  stageDir: string,
+  seen: Set<string>
+): Promise<Crash[]> {
+  const me = process.getuid?.() ?? 0
+  const result: Crash[] = []
+  for (const crash of crashes) {
+    const emulator = crash.executablePath ? basename(crash.executablePath) : ''
+    if (crash.source !== 'handler' || !QEMU_USER.test(emulator) || !crash.cwd) {
+      result.push(crash)
+      continue
+    }
+    const suffix = `_${crash.pid}.core`
+    const names = await readdir(crash.cwd).catch(() => [] as string[])
+    let guest: Crash | null = null
+    for (const name of names.filter((n) => n.startsWith('qemu_') && n.endsWith(suffix))) {
+      const path = join(crash.cwd, name)
+      const info = await lstat(path).catch(() => null)
+      if (!info?.isFile() || info.mtimeMs < since || seen.has(fileKey(info))) continue
+      if ((info.uid !== me && info.uid !== 0) || !(await looksLikeCore(path))) continue
+      seen.add(fileKey(info))
+      guest = await crashFromCoreFile(path, info.mtimeMs, stageDir, result.length + 1, 'qemu')
+      guest.problems.push(
+        `Run by ${emulator} (pid ${crash.pid}), which wrote this core and then died of the same signal: that crash is this one.`
+      )
+      break
+    }
+    if (guest) {
+      result.push(guest)
+    } else {
+      crash.problems.push(
+        `${emulator} re-raised the signal of the program it ran: with cores allowed (ulimit -c unlimited) qemu writes that program's own core (qemu_<program>_<date>_${crash.pid}.core) in its working directory, and it is reported instead.`
+      )
+      result.push(crash)
+    }
+  }
+  return result
 }

@@ -88,6 +88,7 @@ const NT_GNU_BUILD_ID = 3
 const PT_LOAD = 1
 const PT_NOTE = 4
 const ET_CORE = 4
+const ET_DYN = 3
 const AT_PHDR = 3
 const AT_ENTRY = 9
 const AT_EXECFN = 31
@@ -421,6 +422,27 @@ export async function handleBuildId(handle: FileHandle): Promise<string | null> 
     return await buildIdOf(read, BigInt(reader.size), 1 << 20)
   } catch {
     return null
+  }
+}
+
+/**
+ * The entry point of a position-independent executable (ELF type ET_DYN) on disk, or null (not
+ * ELF, not PIE, unreadable). A core's AT_ENTRY minus it is where the program was loaded.
+ */
+export async function pieEntry(path: string): Promise<bigint | null> {
+  let handle: FileHandle | undefined
+  try {
+    handle = (await openRegular(path)).handle
+    const header = Buffer.alloc(64)
+    const { bytesRead } = await handle.read(header, 0, 64, 0)
+    if (bytesRead < 52 || header.readUInt32BE(0) !== 0x7f454c46 || header[5] !== 1) return null
+    if (header.readUInt16LE(16) !== ET_DYN) return null
+    if (header[4] === 2) return bytesRead >= 64 ? header.readBigUInt64LE(24) : null
+    return BigInt(header.readUInt32LE(24))
+  } catch {
+    return null
+  } finally {
+    await handle?.close()
   }
 }
 

@@ -159,6 +159,13 @@ async function sizeOf(path: string): Promise<number | null> {
   )
 }
 
+/** `uname -m` values of the machines whose gdb reads a core of that machine (ELF reader names). */
+const MACHINE_UNAME: Record<string, string> = {
+  x86_64: 'x86_64|amd64',
+  i386: 'x86_64|amd64|i386|i486|i586|i686',
+  aarch64: 'aarch64|arm64'
+}
+
 /**
  * The script that opens one crash in gdb from the bundle. Every name in it comes from the crash
  * (folder names of mapped libraries, the executable's path), so each is a single-quoted shell
@@ -175,6 +182,11 @@ export function debugScript(
   files: string[] = []
 ): string {
   const inRoot = (path: string) => `"$root/"${shellQuote(path)}`
+  const machine = crash.machine
+  const displacement =
+    crash.loadDisplacement && /^0x[0-9a-f]{1,16}$/.test(crash.loadDisplacement)
+      ? crash.loadDisplacement
+      : null
   const search = libDirs.map((dir) => inRoot(`${sysroot}/${dir}`)).join(':')
   const exe = executable ? inRoot(`${sysroot}/${executable}`) : ''
   return [
@@ -210,7 +222,21 @@ export function debugScript(
     '}',
     'unpack "$here/core"',
     ...files.map((file) => `unpack ${inRoot(`${sysroot}/${file}`)}`),
-    "exec gdb -nx -iex 'set auto-load off' -iex 'set libthread-db-search-path $sdir' \\",
+    // A core of another machine than this one (an arm64 runner's, on a laptop) needs a gdb
+    // that reads it: gdb-multiarch where there is one.
+    'gdb=gdb',
+    ...(machine && MACHINE_UNAME[machine]
+      ? [
+          `case "$(uname -m)" in ${MACHINE_UNAME[machine]}) ;; *)`,
+          '  if command -v gdb-multiarch >/dev/null 2>&1; then gdb=gdb-multiarch; else',
+          `    echo "debug.sh: this is a core of ${machine}: install gdb-multiarch (apt-get install gdb-multiarch) if gdb cannot read it" >&2`,
+          '  fi ;;',
+          'esac'
+        ]
+      : []),
+    // qemu-user's cores do not tell gdb where a PIE was loaded: post worked it out.
+    ...(displacement && exe ? [`set -- -ex "symbol-file -o ${displacement} "${exe} "$@"`] : []),
+    `exec "$gdb" -nx -iex 'set auto-load off' -iex 'set libthread-db-search-path $sdir' \\`,
     "  -iex 'set debuginfod enabled off' \\",
     `  -iex "set sysroot "${inRoot(sysroot)} \\`,
     `  -iex "set solib-search-path "${search || "''"} \\`,

@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-O2JAAX7M.js";
+} from "./chunk-YXMRL4UZ.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

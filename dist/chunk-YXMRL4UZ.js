@@ -136,6 +136,8 @@ function newCrash(id, source, dir, known = {}) {
     rootFiles: [],
     problems: [],
     twinOf: null,
+    machine: null,
+    loadDisplacement: null,
     ...known
   };
 }
@@ -270,8 +272,15 @@ async function sizeOf(path) {
     () => null
   );
 }
+var MACHINE_UNAME = {
+  x86_64: "x86_64|amd64",
+  i386: "x86_64|amd64|i386|i486|i586|i686",
+  aarch64: "aarch64|arm64"
+};
 function debugScript(crash, executable, sysroot, libDirs, workspace = null, files = []) {
   const inRoot = (path) => `"$root/"${shellQuote(path)}`;
+  const machine = crash.machine;
+  const displacement = crash.loadDisplacement && /^0x[0-9a-f]{1,16}$/.test(crash.loadDisplacement) ? crash.loadDisplacement : null;
   const search = libDirs.map((dir) => inRoot(`${sysroot}/${dir}`)).join(":");
   const exe = executable ? inRoot(`${sysroot}/${executable}`) : "";
   return [
@@ -305,7 +314,19 @@ function debugScript(crash, executable, sysroot, libDirs, workspace = null, file
     "}",
     'unpack "$here/core"',
     ...files.map((file) => `unpack ${inRoot(`${sysroot}/${file}`)}`),
-    "exec gdb -nx -iex 'set auto-load off' -iex 'set libthread-db-search-path $sdir' \\",
+    // A core of another machine than this one (an arm64 runner's, on a laptop) needs a gdb
+    // that reads it: gdb-multiarch where there is one.
+    "gdb=gdb",
+    ...machine && MACHINE_UNAME[machine] ? [
+      `case "$(uname -m)" in ${MACHINE_UNAME[machine]}) ;; *)`,
+      "  if command -v gdb-multiarch >/dev/null 2>&1; then gdb=gdb-multiarch; else",
+      `    echo "debug.sh: this is a core of ${machine}: install gdb-multiarch (apt-get install gdb-multiarch) if gdb cannot read it" >&2`,
+      "  fi ;;",
+      "esac"
+    ] : [],
+    // qemu-user's cores do not tell gdb where a PIE was loaded: post worked it out.
+    ...displacement && exe ? [`set -- -ex "symbol-file -o ${displacement} "${exe} "$@"`] : [],
+    `exec "$gdb" -nx -iex 'set auto-load off' -iex 'set libthread-db-search-path $sdir' \\`,
     "  -iex 'set debuginfod enabled off' \\",
     `  -iex "set sysroot "${inRoot(sysroot)} \\`,
     `  -iex "set solib-search-path "${search || "''"} \\`,

@@ -4,7 +4,7 @@ import {
   isMachinery,
   isRunning,
   isRuntimeLibrary
-} from "./chunk-O2JAAX7M.js";
+} from "./chunk-YXMRL4UZ.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";

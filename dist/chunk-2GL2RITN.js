@@ -1,15 +1,15 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   GDB_SETTINGS
-} from "./chunk-B4FWWKQN.js";
+} from "./chunk-RMETIHYB.js";
 import {
   runAsRoot
-} from "./chunk-ECZPN52E.js";
+} from "./chunk-MDSONIRN.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-O2JAAX7M.js";
+} from "./chunk-YXMRL4UZ.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-7SSXZSHA.js";
+} from "./chunk-7UM3ELRB.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-O2JAAX7M.js";
+} from "./chunk-YXMRL4UZ.js";
 import {
   info,
   warning

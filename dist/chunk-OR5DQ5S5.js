@@ -4,468 +4,27 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-7SSXZSHA.js";
+} from "./chunk-7UM3ELRB.js";
+import {
+  ElfError,
+  fileBuildId,
+  handleBuildId,
+  handleSoname,
+  looksLikeCore,
+  readCore
+} from "./chunk-RMETIHYB.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-O2JAAX7M.js";
+} from "./chunk-YXMRL4UZ.js";
 import {
   debug,
   endGroup,
   info,
   startGroup
 } from "./chunk-C4X6V5PE.js";
-
-// src/elf/core-file.ts
-var ElfError = class extends Error {
-  constructor(code, message) {
-    super(message);
-    this.code = code;
-    this.name = "ElfError";
-  }
-  code;
-};
-var NT_PRSTATUS = 1;
-var NT_PRPSINFO = 3;
-var NT_AUXV = 6;
-var NT_SIGINFO = 1397311305;
-var NT_FILE = 1179208773;
-var NT_GNU_BUILD_ID = 3;
-var PT_LOAD = 1;
-var PT_NOTE = 4;
-var ET_CORE = 4;
-var AT_PHDR = 3;
-var AT_ENTRY = 9;
-var AT_EXECFN = 31;
-var FAULT_SIGNALS = /* @__PURE__ */ new Set([4, 5, 7, 8, 11]);
-var MAX_PROGRAM_HEADERS = 1 << 20;
-var MAX_NOTES_BYTES = 64 * 1024 * 1024;
-var MAX_NOTES = 1 << 20;
-var MAX_MAPPINGS = 1 << 20;
-var MAX_STRING = 4096;
-var MACHINES = {
-  62: {
-    machine: "x86_64",
-    prstatusPid: 32,
-    pc: 240,
-    sp: 264,
-    psinfoUid: 16,
-    uidSize: 4,
-    psinfoPid: 24,
-    fname: 40,
-    psargs: 56
-  },
-  183: {
-    machine: "aarch64",
-    prstatusPid: 32,
-    pc: 368,
-    sp: 360,
-    psinfoUid: 16,
-    uidSize: 4,
-    psinfoPid: 24,
-    fname: 40,
-    psargs: 56
-  },
-  3: {
-    machine: "i386",
-    prstatusPid: 24,
-    pc: 120,
-    sp: 132,
-    psinfoUid: 8,
-    uidSize: 2,
-    psinfoPid: 12,
-    fname: 28,
-    psargs: 44
-  }
-};
-var STACK_BYTES = 8192;
-var Words = class {
-  constructor(buffer, bits) {
-    this.buffer = buffer;
-    this.bits = bits;
-  }
-  buffer;
-  bits;
-  get size() {
-    return this.bits === 64 ? 8 : 4;
-  }
-  word(at) {
-    if (at < 0 || at + this.size > this.buffer.length)
-      throw new ElfError("malformed", "a field lies outside its note");
-    return this.bits === 64 ? this.buffer.readBigUInt64LE(at) : BigInt(this.buffer.readUInt32LE(at));
-  }
-  u32(at) {
-    if (at < 0 || at + 4 > this.buffer.length)
-      throw new ElfError("malformed", "a field lies outside its note");
-    return this.buffer.readUInt32LE(at);
-  }
-  i32(at) {
-    if (at < 0 || at + 4 > this.buffer.length)
-      throw new ElfError("malformed", "a field lies outside its note");
-    return this.buffer.readInt32LE(at);
-  }
-};
-function cString(buffer, start, max) {
-  const end = Math.min(buffer.length, start + max);
-  if (start < 0 || start >= end) return "";
-  const nul = buffer.indexOf(0, start);
-  return buffer.subarray(start, nul >= 0 && nul < end ? nul : end).toString("utf8");
-}
-function hex(value) {
-  return `0x${value.toString(16)}`;
-}
-var CoreReader = class {
-  constructor(handle, size) {
-    this.handle = handle;
-    this.size = size;
-  }
-  handle;
-  size;
-  async read(offset, length) {
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-      throw new ElfError("malformed", "an offset or size is not a valid number");
-    }
-    const available = Math.max(0, Math.min(length, this.size - offset));
-    const buffer = Buffer.alloc(available);
-    let done = 0;
-    while (done < available) {
-      const { bytesRead } = await this.handle.read(buffer, done, available - done, offset + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    return buffer.subarray(0, done);
-  }
-};
-function toSafe(value, what) {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER))
-    throw new ElfError("malformed", `${what} is too large`);
-  return Number(value);
-}
-function parseNotes(buffer, into) {
-  let at = 0;
-  while (at + 12 <= buffer.length) {
-    if (into.length >= MAX_NOTES) throw new ElfError("malformed", "too many notes");
-    const namesz = buffer.readUInt32LE(at);
-    const descsz = buffer.readUInt32LE(at + 4);
-    const type = buffer.readUInt32LE(at + 8);
-    const nameStart = at + 12;
-    const descStart = nameStart + Math.ceil(namesz / 4) * 4;
-    const next = descStart + Math.ceil(descsz / 4) * 4;
-    if (descStart > buffer.length || descStart + descsz > buffer.length) {
-      throw new ElfError("malformed", "a note runs past the end of its segment");
-    }
-    const name = buffer.subarray(nameStart, nameStart + Math.max(0, namesz - 1)).toString("latin1");
-    into.push({ name, type, desc: buffer.subarray(descStart, descStart + descsz) });
-    at = next;
-  }
-}
-async function readMemory(reader, loads, address, length) {
-  for (const load of loads) {
-    const end = load.vaddr + BigInt(load.filesz);
-    if (address >= load.vaddr && address < end) {
-      const inside = Number(address - load.vaddr);
-      const room = Math.min(length, load.filesz - inside);
-      return reader.read(load.offset + inside, room);
-    }
-  }
-  return null;
-}
-async function readCStringAt(reader, loads, address) {
-  const bytes = await readMemory(reader, loads, address, MAX_STRING);
-  if (!bytes) return null;
-  const nul = bytes.indexOf(0);
-  return bytes.subarray(0, nul >= 0 ? nul : bytes.length).toString("utf8");
-}
-async function buildIdOf(read, span, maxNote) {
-  const header = await read(0n, 64);
-  if (!header || header.length < 52 || header.readUInt32BE(0) !== 2135247942 || header[5] !== 1)
-    return null;
-  const bits = header[4] === 2 ? 64 : header[4] === 1 ? 32 : 0;
-  if (bits === 0 || bits === 64 && header.length < 64) return null;
-  const phoff = bits === 64 ? header.readBigUInt64LE(32) : BigInt(header.readUInt32LE(28));
-  const phentsize = bits === 64 ? header.readUInt16LE(54) : header.readUInt16LE(42);
-  const phnum = bits === 64 ? header.readUInt16LE(56) : header.readUInt16LE(44);
-  if (phnum === 0 || phnum > 256 || phentsize < (bits === 64 ? 56 : 32)) return null;
-  if (phoff + BigInt(phentsize * phnum) > span) return null;
-  const table = await read(phoff, phentsize * phnum);
-  if (!table || table.length < phentsize * phnum) return null;
-  for (let i = 0; i < phnum; i++) {
-    const at = i * phentsize;
-    if (table.readUInt32LE(at) !== PT_NOTE) continue;
-    const offset = bits === 64 ? table.readBigUInt64LE(at + 8) : BigInt(table.readUInt32LE(at + 4));
-    const filesz = bits === 64 ? table.readBigUInt64LE(at + 32) : BigInt(table.readUInt32LE(at + 16));
-    if (filesz === 0n || filesz > BigInt(maxNote) || offset + filesz > span) continue;
-    const bytes = await read(offset, Number(filesz));
-    if (!bytes) continue;
-    const notes = [];
-    try {
-      parseNotes(bytes, notes);
-    } catch {
-      continue;
-    }
-    const id = notes.find((n) => n.name === "GNU" && n.type === NT_GNU_BUILD_ID);
-    if (id && id.desc.length > 0) return id.desc.toString("hex");
-  }
-  return null;
-}
-function buildIdAt(reader, loads, mapping) {
-  const read = (offset, length) => readMemory(reader, loads, mapping.start + offset, length);
-  return buildIdOf(read, mapping.end - mapping.start, 4096);
-}
-var PT_LOAD_TYPE = 1;
-var PT_DYNAMIC = 2;
-var DT_NULL = 0n;
-var DT_STRTAB = 5n;
-var DT_SONAME = 14n;
-async function handleSoname(handle) {
-  try {
-    const reader = new CoreReader(handle, (await handle.stat()).size);
-    const header = await reader.read(0, 64);
-    if (header.length < 52 || header.readUInt32BE(0) !== 2135247942 || header[5] !== 1) return null;
-    const bits = header[4] === 2 ? 64 : 32;
-    if (bits === 64 && header.length < 64) return null;
-    const phoff = bits === 64 ? Number(header.readBigUInt64LE(32)) : header.readUInt32LE(28);
-    const phentsize = bits === 64 ? header.readUInt16LE(54) : header.readUInt16LE(42);
-    const phnum = bits === 64 ? header.readUInt16LE(56) : header.readUInt16LE(44);
-    if (phnum === 0 || phnum > 256 || phentsize < (bits === 64 ? 56 : 32)) return null;
-    const table = await reader.read(phoff, phentsize * phnum);
-    if (table.length < phentsize * phnum) return null;
-    const loads = [];
-    let dynamic = null;
-    for (let i = 0; i < phnum; i++) {
-      const at = i * phentsize;
-      const type = table.readUInt32LE(at);
-      const field = (o64, o32) => bits === 64 ? table.readBigUInt64LE(at + o64) : BigInt(table.readUInt32LE(at + o32));
-      const entry = { offset: field(8, 4), vaddr: field(16, 8), filesz: field(32, 16) };
-      if (type === PT_LOAD_TYPE) loads.push(entry);
-      if (type === PT_DYNAMIC) dynamic = entry;
-    }
-    if (!dynamic || dynamic.filesz > 65536n) return null;
-    const dyn = await reader.read(Number(dynamic.offset), Number(dynamic.filesz));
-    const size = bits === 64 ? 16 : 8;
-    let strtab = null;
-    let soname = null;
-    for (let at = 0; at + size <= dyn.length; at += size) {
-      const tag = bits === 64 ? dyn.readBigInt64LE(at) : BigInt(dyn.readInt32LE(at));
-      const value = bits === 64 ? dyn.readBigUInt64LE(at + 8) : BigInt(dyn.readUInt32LE(at + 4));
-      if (tag === DT_NULL) break;
-      if (tag === DT_STRTAB) strtab = value;
-      if (tag === DT_SONAME) soname = value;
-    }
-    if (strtab === null || soname === null) return null;
-    const load = loads.find((l) => l.vaddr <= strtab && strtab < l.vaddr + l.filesz);
-    if (!load) return null;
-    const offset = load.offset + (strtab - load.vaddr) + soname;
-    if (offset > BigInt(Number.MAX_SAFE_INTEGER)) return null;
-    const bytes = await reader.read(Number(offset), 256);
-    const nul = bytes.indexOf(0);
-    if (nul <= 0) return null;
-    const name = bytes.subarray(0, nul).toString("utf8");
-    return /^[A-Za-z0-9._+-]+$/.test(name) ? name : null;
-  } catch {
-    return null;
-  }
-}
-async function handleBuildId(handle) {
-  try {
-    const reader = new CoreReader(handle, (await handle.stat()).size);
-    const read = (offset, length) => offset > BigInt(Number.MAX_SAFE_INTEGER) ? Promise.resolve(null) : reader.read(Number(offset), length);
-    return await buildIdOf(read, BigInt(reader.size), 1 << 20);
-  } catch {
-    return null;
-  }
-}
-async function fileBuildId(path6) {
-  let handle;
-  try {
-    handle = (await openRegular(path6)).handle;
-    return await handleBuildId(handle);
-  } catch {
-    return null;
-  } finally {
-    await handle?.close();
-  }
-}
-async function looksLikeCore(path6) {
-  let handle;
-  try {
-    handle = (await openRegular(path6)).handle;
-    const header = Buffer.alloc(18);
-    const { bytesRead } = await handle.read(header, 0, 18, 0);
-    return bytesRead === 18 && header.readUInt32BE(0) === 2135247942 && header[5] === 1 && header.readUInt16LE(16) === ET_CORE;
-  } catch {
-    return false;
-  } finally {
-    await handle?.close();
-  }
-}
-async function readCore(path6) {
-  let handle;
-  try {
-    handle = (await openRegular(path6)).handle;
-  } catch (error) {
-    throw new ElfError("io", `cannot open ${path6}: ${error.message}`);
-  }
-  try {
-    const size = (await handle.stat()).size;
-    return await parse(new CoreReader(handle, size));
-  } catch (error) {
-    if (error instanceof ElfError) throw error;
-    throw new ElfError("io", error.message);
-  } finally {
-    await handle.close();
-  }
-}
-async function parse(reader) {
-  const header = await reader.read(0, 64);
-  if (header.length < 4 || header.readUInt32BE(0) !== 2135247942)
-    throw new ElfError("not-elf", "not an ELF file");
-  if (header.length < 52) throw new ElfError("malformed", "the ELF header is cut short");
-  const bits = header[4] === 2 ? 64 : header[4] === 1 ? 32 : null;
-  if (bits === null) throw new ElfError("malformed", `unknown ELF class ${header[4]}`);
-  if (header[5] !== 1) throw new ElfError("unsupported", "big-endian ELF files are not supported");
-  if (bits === 64 && header.length < 64)
-    throw new ElfError("malformed", "the ELF header is cut short");
-  const type = header.readUInt16LE(16);
-  if (type !== ET_CORE)
-    throw new ElfError("not-core", `an ELF file of type ${type}, not a core (4)`);
-  const machineId = header.readUInt16LE(18);
-  const layout = MACHINES[machineId];
-  const phoff = bits === 64 ? toSafe(header.readBigUInt64LE(32), "e_phoff") : header.readUInt32LE(28);
-  const shoff = bits === 64 ? toSafe(header.readBigUInt64LE(40), "e_shoff") : header.readUInt32LE(32);
-  const phentsize = bits === 64 ? header.readUInt16LE(54) : header.readUInt16LE(42);
-  let phnum = bits === 64 ? header.readUInt16LE(56) : header.readUInt16LE(44);
-  const entsize = bits === 64 ? 56 : 32;
-  if (phentsize < entsize)
-    throw new ElfError("malformed", `program header entries of ${phentsize} bytes`);
-  if (phnum === 65535) {
-    const section = await reader.read(shoff, bits === 64 ? 64 : 40);
-    if (section.length < (bits === 64 ? 48 : 32))
-      throw new ElfError("malformed", "PN_XNUM without section header 0");
-    phnum = section.readUInt32LE(bits === 64 ? 44 : 28);
-  }
-  if (phnum > MAX_PROGRAM_HEADERS) throw new ElfError("malformed", `${phnum} program headers`);
-  if (phoff + phnum * phentsize > reader.size)
-    throw new ElfError("malformed", "the program headers lie past the end of the file");
-  const table = await reader.read(phoff, phnum * phentsize);
-  const headers = [];
-  let expectedSize = phoff + phnum * phentsize;
-  for (let i = 0; i < phnum; i++) {
-    const at = i * phentsize;
-    const ptype = table.readUInt32LE(at);
-    const offset = bits === 64 ? table.readBigUInt64LE(at + 8) : BigInt(table.readUInt32LE(at + 4));
-    const vaddr = bits === 64 ? table.readBigUInt64LE(at + 16) : BigInt(table.readUInt32LE(at + 8));
-    const filesz = bits === 64 ? table.readBigUInt64LE(at + 32) : BigInt(table.readUInt32LE(at + 16));
-    const h = {
-      type: ptype,
-      offset: toSafe(offset, "p_offset"),
-      vaddr,
-      filesz: toSafe(filesz, "p_filesz")
-    };
-    if (h.offset + h.filesz > Number.MAX_SAFE_INTEGER)
-      throw new ElfError("malformed", "a segment is too large");
-    expectedSize = Math.max(expectedSize, h.offset + h.filesz);
-    headers.push(h);
-  }
-  const notes = [];
-  let noteBytes = 0;
-  for (const h of headers.filter((p) => p.type === PT_NOTE)) {
-    noteBytes += h.filesz;
-    if (noteBytes > MAX_NOTES_BYTES)
-      throw new ElfError("malformed", "the note segments are implausibly large");
-    parseNotes(await reader.read(h.offset, h.filesz), notes);
-  }
-  const loads = headers.filter((p) => p.type === PT_LOAD);
-  const info2 = {
-    bits,
-    machine: layout?.machine ?? `machine ${machineId}`,
-    signal: null,
-    threads: [],
-    command: null,
-    arguments: null,
-    pid: null,
-    uid: null,
-    entry: null,
-    execfn: null,
-    mappings: [],
-    buildIds: /* @__PURE__ */ new Map(),
-    executable: null,
-    stack: null,
-    truncated: expectedSize > reader.size,
-    expectedSize,
-    size: reader.size
-  };
-  let phdr = null;
-  let execfnAddress = null;
-  for (const note of notes.filter((n) => n.name === "CORE" || n.name === "LINUX")) {
-    const w = new Words(note.desc, bits);
-    if (note.type === NT_PRSTATUS && note.desc.length >= 16) {
-      info2.threads.push({
-        tid: layout && note.desc.length >= layout.prstatusPid + 4 ? w.i32(layout.prstatusPid) : 0,
-        signal: note.desc.readInt16LE(12),
-        pc: layout && note.desc.length >= layout.pc + w.size ? hex(w.word(layout.pc)) : null,
-        sp: layout && note.desc.length >= layout.sp + w.size ? hex(w.word(layout.sp)) : null
-      });
-    } else if (note.type === NT_PRPSINFO && layout && note.desc.length >= layout.psargs + 80) {
-      info2.command = cString(note.desc, layout.fname, 16);
-      info2.arguments = cString(note.desc, layout.psargs, 80).trimEnd();
-      info2.pid = w.i32(layout.psinfoPid);
-      info2.uid = layout.uidSize === 2 ? note.desc.readUInt16LE(layout.psinfoUid) : w.u32(layout.psinfoUid);
-    } else if (note.type === NT_SIGINFO && note.desc.length >= 12) {
-      const number = w.i32(0);
-      const address = bits === 64 ? 16 : 12;
-      info2.signal = {
-        number,
-        errno: w.i32(4),
-        code: w.i32(8),
-        address: FAULT_SIGNALS.has(number) && note.desc.length >= address + w.size ? hex(w.word(address)) : null
-      };
-    } else if (note.type === NT_AUXV) {
-      for (let at = 0; at + 2 * w.size <= note.desc.length; at += 2 * w.size) {
-        const key = w.word(at);
-        const value = w.word(at + w.size);
-        if (key === 0n) break;
-        if (key === BigInt(AT_PHDR)) phdr = value;
-        if (key === BigInt(AT_ENTRY)) info2.entry = value;
-        if (key === BigInt(AT_EXECFN)) execfnAddress = value;
-      }
-    } else if (note.type === NT_FILE && note.desc.length >= 2 * w.size) {
-      const count = toSafe(w.word(0), "the NT_FILE count");
-      const pageSize = w.word(w.size);
-      if (count > MAX_MAPPINGS || 2 * w.size + count * 3 * w.size > note.desc.length) {
-        throw new ElfError("malformed", "the NT_FILE table is larger than its note");
-      }
-      let names = 2 * w.size + count * 3 * w.size;
-      for (let i = 0; i < count; i++) {
-        const base = 2 * w.size + i * 3 * w.size;
-        const nul = note.desc.indexOf(0, names);
-        const end = nul >= 0 ? nul : note.desc.length;
-        info2.mappings.push({
-          start: w.word(base),
-          end: w.word(base + w.size),
-          offset: w.word(base + 2 * w.size) * pageSize,
-          path: note.desc.subarray(names, end).toString("utf8")
-        });
-        names = end + 1;
-      }
-    }
-  }
-  if (execfnAddress !== null) info2.execfn = await readCStringAt(reader, loads, execfnAddress);
-  const sp = info2.threads[0]?.sp;
-  if (sp) info2.stack = await readMemory(reader, loads, BigInt(sp), STACK_BYTES);
-  const anchor = phdr ?? info2.entry;
-  if (anchor !== null) {
-    info2.executable = info2.mappings.find((m) => anchor >= m.start && anchor < m.end)?.path ?? null;
-  }
-  for (const mapping of info2.mappings) {
-    if (mapping.offset !== 0n || info2.buildIds.has(mapping.path)) continue;
-    const id = await buildIdAt(reader, loads, mapping);
-    if (id) info2.buildIds.set(mapping.path, id);
-  }
-  return info2;
-}
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs from "fs";
@@ -2645,8 +2204,8 @@ var Path = class {
         let remaining = itemPath;
         let dir = dirname2(remaining);
         while (dir !== remaining) {
-          const basename4 = path3.basename(remaining);
-          this.segments.unshift(basename4);
+          const basename5 = path3.basename(remaining);
+          this.segments.unshift(basename5);
           remaining = dir;
           dir = dirname2(remaining);
         }
@@ -3130,6 +2689,7 @@ function create(patterns, options) {
 import { lstat, rm, stat } from "node:fs/promises";
 import { basename as basename3, dirname as dirname3, isAbsolute, join as join2, resolve } from "node:path";
 var DELETED = / \(deleted\)$/;
+var QEMU_CORE = /^qemu_.+_\d+\.core$/;
 async function isFile(path6) {
   return stat(path6).then(
     (s) => s.isFile(),
@@ -3194,10 +2754,12 @@ var ExecutableCandidates = class {
       await opened.handle.close();
     }
   }
-  /** The files the patterns match (directories excluded). */
+  /** The files the patterns match (directories excluded); a plain path is taken as it is. */
   list() {
     if (this.patterns.length === 0) return Promise.resolve([]);
-    this.files ??= create(this.patterns.join("\n"), { matchDirectories: false, followSymbolicLinks: true }).then((globber) => globber.glob()).catch(() => []);
+    const plain = this.patterns.filter((pattern) => !/[*?[\]{}!#]/.test(pattern));
+    const globs = this.patterns.filter((pattern) => !plain.includes(pattern));
+    this.files ??= (globs.length === 0 ? Promise.resolve([]) : create(globs.join("\n"), { matchDirectories: false, followSymbolicLinks: true }).then((globber) => globber.glob()).catch(() => [])).then((found) => [...plain.map((path6) => resolve(path6)), ...found]);
     return this.files;
   }
 };
@@ -3221,7 +2783,11 @@ async function identify(crash, candidates, preferCandidates = false) {
       crash.coreState = "truncated";
       crash.coreNote = `the core is cut short: ${core.size} of ${core.expectedSize} bytes`;
     }
-    if (crash.signal <= 0 && core.signal) crash.signal = core.signal.number;
+    crash.machine = core.machine;
+    const cursig = core.threads[0]?.signal ?? 0;
+    if (crash.signal <= 0) crash.signal = core.signal?.number ?? (cursig > 0 ? cursig : -1);
+    if (!crash.cwd && crash.core && QEMU_CORE.test(basename3(crash.core)))
+      crash.cwd = dirname3(crash.core);
     if (crash.pid <= 0 && core.pid !== null) crash.pid = core.pid;
     if (crash.tid <= 0 && core.threads[0]) crash.tid = core.threads[0].tid;
     if (crash.uid < 0 && core.uid !== null) crash.uid = core.uid;
@@ -3257,13 +2823,27 @@ async function identify(crash, candidates, preferCandidates = false) {
   }
   const wanted = crash.buildId;
   const fromCandidates = async () => {
-    if (!wanted) return false;
+    if (!wanted) return core?.mappings.length === 0 ? await byName() : false;
     for (const path6 of await candidates.list()) {
       if (await candidates.buildIdOf(path6) !== wanted) continue;
       const copy = await candidates.verifiedCopy(path6, wanted);
       if ("problem" in copy) continue;
       crash.executable = copy.file;
       crash.executableReason = `${path6} (given as a candidate), whose build-id matches the core`;
+      return true;
+    }
+    return false;
+  };
+  const byName = async () => {
+    const command = core?.command;
+    if (!command) return false;
+    for (const path6 of await candidates.list()) {
+      if (!basename3(path6).startsWith(command)) continue;
+      const copy = await candidates.verifiedCopy(path6, null);
+      if ("problem" in copy) continue;
+      crash.executable = copy.file;
+      crash.executablePath ??= path6;
+      crash.executableReason = `${path6} (given as a candidate, named like the program; the core has no build-id to compare)`;
       return true;
     }
     return false;
@@ -3295,6 +2875,7 @@ async function identify(crash, candidates, preferCandidates = false) {
       continue;
     }
     crash.executable = copy.file;
+    crash.executablePath ??= path6;
     crash.executableReason = wanted ? `${path6}, whose build-id matches the core` : `${path6}, as recorded in the core (no build-id to compare)`;
     return { crash, core, problems };
   }
@@ -3305,15 +2886,17 @@ async function identify(crash, candidates, preferCandidates = false) {
 }
 
 // src/collect/stray.ts
-import { access, constants, lstat as lstat2, mkdir } from "node:fs/promises";
-import { join as join3 } from "node:path";
+import { access, constants, lstat as lstat2, mkdir, readdir } from "node:fs/promises";
+import { basename as basename4, join as join3 } from "node:path";
 function defaultSearchPaths(workspace) {
   return [
     "/tmp/core*",
     "/tmp/core/*",
     "/tmp/cores/*",
     `${workspace}/**/core`,
-    `${workspace}/**/core.[0-9]*`
+    `${workspace}/**/core.[0-9]*`,
+    // qemu-user writes the core of a program of another machine into its working directory.
+    `${workspace}/**/qemu_*.core`
   ];
 }
 function fileKey(info2) {
@@ -3354,11 +2937,47 @@ async function collectStrayCores(patterns, since, stageDir, seen) {
   }
   return { crashes, problems };
 }
-async function crashFromCoreFile(path6, mtimeMs, stageDir, index) {
-  const id = `core-${Math.floor(mtimeMs / 1e3)}-${index}`;
+async function crashFromCoreFile(path6, mtimeMs, stageDir, index, kind = "core") {
+  const id = `${kind}-${Math.floor(mtimeMs / 1e3)}-${index}`;
   const dir = join3(stageDir, id);
   await mkdir(dir, { recursive: true });
   return newCrash(id, "core-file", dir, { time: Math.floor(mtimeMs / 1e3), core: path6 });
+}
+var QEMU_USER = /^qemu-[a-z0-9_]+(-static)?$/;
+async function replaceEmulatorCrashes(crashes, since, stageDir, seen) {
+  const me = process.getuid?.() ?? 0;
+  const result = [];
+  for (const crash of crashes) {
+    const emulator = crash.executablePath ? basename4(crash.executablePath) : "";
+    if (crash.source !== "handler" || !QEMU_USER.test(emulator) || !crash.cwd) {
+      result.push(crash);
+      continue;
+    }
+    const suffix = `_${crash.pid}.core`;
+    const names = await readdir(crash.cwd).catch(() => []);
+    let guest = null;
+    for (const name of names.filter((n) => n.startsWith("qemu_") && n.endsWith(suffix))) {
+      const path6 = join3(crash.cwd, name);
+      const info2 = await lstat2(path6).catch(() => null);
+      if (!info2?.isFile() || info2.mtimeMs < since || seen.has(fileKey(info2))) continue;
+      if (info2.uid !== me && info2.uid !== 0 || !await looksLikeCore(path6)) continue;
+      seen.add(fileKey(info2));
+      guest = await crashFromCoreFile(path6, info2.mtimeMs, stageDir, result.length + 1, "qemu");
+      guest.problems.push(
+        `Run by ${emulator} (pid ${crash.pid}), which wrote this core and then died of the same signal: that crash is this one.`
+      );
+      break;
+    }
+    if (guest) {
+      result.push(guest);
+    } else {
+      crash.problems.push(
+        `${emulator} re-raised the signal of the program it ran: with cores allowed (ulimit -c unlimited) qemu writes that program's own core (qemu_<program>_<date>_${crash.pid}.core) in its working directory, and it is reported instead.`
+      );
+      result.push(crash);
+    }
+  }
+  return result;
 }
 
 // src/report/log.ts
@@ -3487,13 +3106,13 @@ async function writeReport(path6, report) {
 }
 
 export {
-  looksLikeCore,
   ExecutableCandidates,
   identify,
   defaultSearchPaths,
   fileKey,
   collectStrayCores,
   crashFromCoreFile,
+  replaceEmulatorCrashes,
   groupText,
   printCrashes,
   buildReport,

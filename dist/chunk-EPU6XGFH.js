@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-ECZPN52E.js";
+} from "./chunk-MDSONIRN.js";
 import {
   readProcStat
-} from "./chunk-O2JAAX7M.js";
+} from "./chunk-YXMRL4UZ.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";

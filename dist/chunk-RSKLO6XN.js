@@ -3,11 +3,11 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-LVOIA74Y.js";
+} from "./chunk-KX4XRW2S.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-O2JAAX7M.js";
+} from "./chunk-YXMRL4UZ.js";
 import {
   getInput
 } from "./chunk-C4X6V5PE.js";

@@ -10,18 +10,18 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-LBGSSYPM.js";
+} from "./chunk-EPU6XGFH.js";
 import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-ECZPN52E.js";
+} from "./chunk-MDSONIRN.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-O2JAAX7M.js";
+} from "./chunk-YXMRL4UZ.js";
 import {
   getState,
   saveState
