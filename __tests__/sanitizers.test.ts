@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,6 +12,7 @@ import {
   workflowCommands,
   type Workspace
 } from '../__fixtures__/e2e.js'
+import { startJournal, type Journal } from '../__fixtures__/journal.js'
 import { guardKernel } from '../__fixtures__/kernel.js'
 
 // Programs built with Debian's gcc and libasan during the test: each sanitizer error, printed
@@ -77,8 +78,8 @@ describe('sanitizers: AddressSanitizer errors are crashes', () => {
     if (!w) return
     const j = job(w)
     const main = await j.runStep('main')
-    expect(main.stdout).toContain(
-      'Sanitizers: ASAN_OPTIONS=abort_on_error=1:disable_coredump=0 for the later steps'
+    expect(main.stdout).toMatch(
+      /Sanitizers: ASAN_OPTIONS=abort_on_error=1:disable_coredump=0[, ].*for the later steps/
     )
     // A test harness that keeps the program's stderr in its own log still has the report.
     const run = spawnSync(w.bin('asan_uaf'), { cwd: w.dir, env: j.processEnv(), encoding: 'utf8' })
@@ -178,7 +179,7 @@ describe('sanitizers: AddressSanitizer errors are crashes', () => {
     const j = job(w, { ASAN_OPTIONS: theirs })
     const main = await j.runStep('main')
     expect(main.stdout).toContain(
-      `ASAN_OPTIONS=abort_on_error=1:disable_coredump=0:${theirs} for the later steps (yours after ours: yours win)`
+      `ASAN_OPTIONS=abort_on_error=1:disable_coredump=0:${theirs} (yours after ours: yours win)`
     )
     // No leak report: detect_leaks=0 holds.
     const leak = spawnSync(w.bin('asan_kinds'), ['leak'], { cwd: w.dir, env: j.processEnv() })
@@ -243,5 +244,192 @@ describe('sanitizers: AddressSanitizer errors are crashes', () => {
     expect(main.stdout).not.toContain('ASAN_OPTIONS')
     expect(j.exported.ASAN_OPTIONS).toBeUndefined()
     await j.runStep('post')
+  }, 60_000)
+})
+
+describe('sanitizers that go on: UBSan, TSan and LeakSanitizer reports from the system log', () => {
+  let journal: Journal | null = null
+  let w: Workspace | null = null
+  let why = ''
+  beforeAll(async () => {
+    const started = await startJournal()
+    if ('skipped' in started) {
+      why = started.skipped
+      return
+    }
+    journal = started
+    try {
+      w = makeWorkspace([
+        { name: 'ubsan_checks', flags: ['-g', '-O0', '-fsanitize=undefined'] },
+        { name: 'tsan_race', flags: ['-g', '-O1', '-fsanitize=thread'] },
+        { name: 'lsan_leak', flags: ['-g', '-O0', '-fsanitize=leak'] }
+      ])
+    } catch (error) {
+      why = `gcc's sanitizer runtimes are not all installed (libubsan1, libtsan2, liblsan0): ${(error as Error).message.split('\n')[0]}`
+    }
+  }, 120_000)
+  afterAll(async () => {
+    await journal?.stop()
+  })
+  function ready(): Workspace | null {
+    if (!w) process.stdout.write(`skipped: ${why}\n`)
+    return w
+  }
+
+  it('reports each UBSan diagnostic once per place with its count, and the program goes on', async () => {
+    const ws = ready()
+    if (!ws) return
+    const j = job(ws)
+    const main = await j.runStep('main')
+    expect(j.exported.UBSAN_OPTIONS).toBe('print_stacktrace=1:log_to_syslog=1')
+    expect(main.stdout).toContain('UBSAN_OPTIONS=print_stacktrace=1:log_to_syslog=1')
+    for (let i = 0; i < 3; i++) {
+      // A harness keeping the program's stderr: the diagnostics are there, and it exits 0.
+      const run = spawnSync(ws.bin('ubsan_checks'), {
+        cwd: ws.dir,
+        env: j.processEnv(),
+        encoding: 'utf8'
+      })
+      expect(run.status).toBe(0)
+      expect(run.stderr).toMatch(/ubsan_checks\.c:\d+:\d+: runtime error: signed integer overflow/)
+      expect(run.stderr).toMatch(/runtime error: store to misaligned address/)
+    }
+    const post = await j.runStep('post')
+    const report = JSON.parse(readFileSync(post.outputs.report!, 'utf8')) as {
+      groups: { count: number; crashes: Record[] }[]
+    }
+    const byKind = (kind: string) =>
+      report.groups.find((g) => g.crashes[0]!.sanitizer?.kind === kind)
+    const overflow = byKind('signed-integer-overflow')
+    const misaligned = byKind('alignment')
+    expect(report.groups).toHaveLength(2)
+    expect(overflow?.count).toBe(3)
+    expect(misaligned?.count).toBe(3)
+    expect(overflow!.crashes[0]!.blame).toMatchObject({
+      function: 'add_weights',
+      path: 'src/ubsan_checks.c',
+      line: crashLine('ubsan_checks', 'overflow-here')
+    })
+    expect(misaligned!.crashes[0]!.blame).toMatchObject({
+      function: 'store_header',
+      line: crashLine('ubsan_checks', 'misaligned-here')
+    })
+    const commands = workflowCommands(post.stdout)
+    expect(commands.filter((c) => c.command === 'group').map((c) => c.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^💥 UndefinedBehaviorSanitizer: signed-integer-overflow in add_weights \(src\/ubsan_checks\.c:\d+\).*\(\+2 more of the same signature\)$/
+        )
+      ])
+    )
+    expect(
+      commands.find(
+        (c) =>
+          c.command === 'error' &&
+          c.properties.line === String(crashLine('ubsan_checks', 'misaligned-here'))
+      )
+    ).toBeDefined()
+    expect(post.summary).toContain('UndefinedBehaviorSanitizer: alignment')
+    expect(post.outputs.crashes).toBe('6')
+  }, 60_000)
+
+  it("keeps the user's UBSAN_OPTIONS, which win: without stacks the diagnostic's place is blamed", async () => {
+    const ws = ready()
+    if (!ws) return
+    const j = job(ws, { UBSAN_OPTIONS: 'print_stacktrace=0' })
+    await j.runStep('main')
+    expect(j.exported.UBSAN_OPTIONS).toBe('print_stacktrace=1:log_to_syslog=1:print_stacktrace=0')
+    const run = spawnSync(ws.bin('ubsan_checks'), {
+      cwd: ws.dir,
+      env: j.processEnv(),
+      encoding: 'utf8'
+    })
+    expect(run.stderr).not.toMatch(/^\s+#0 /m)
+    const post = await j.runStep('post')
+    const records = reportCrashes<Record>(post.outputs.report)
+    expect(records).toHaveLength(2)
+    expect(records.map((r) => r.blame?.line).sort()).toEqual(
+      [
+        crashLine('ubsan_checks', 'overflow-here'),
+        crashLine('ubsan_checks', 'misaligned-here')
+      ].sort()
+    )
+  }, 60_000)
+
+  it('counts a diagnostic that ended its process with a core once: the crash', async () => {
+    const ws = ready()
+    if (!ws) return
+    const j = job(ws, { UBSAN_OPTIONS: 'halt_on_error=1:abort_on_error=1' })
+    await j.runStep('main')
+    const run = spawnSync(ws.bin('ubsan_checks'), { cwd: ws.dir, env: j.processEnv() })
+    expect(run.signal).toBe('SIGABRT')
+    await waitForCrashes(j, 1)
+    const post = await j.runStep('post')
+    const records = reportCrashes<Record>(post.outputs.report)
+    expect(records).toHaveLength(1)
+    expect(records[0]!.pid).toBe(run.pid)
+    expect(records[0]!.blame).toMatchObject({ function: 'add_weights', path: 'src/ubsan_checks.c' })
+  }, 60_000)
+
+  it('reports a data race with both accesses, blamed at the racing line', async () => {
+    const ws = ready()
+    if (!ws) return
+    const j = job(ws)
+    await j.runStep('main')
+    expect(j.exported.TSAN_OPTIONS).toBe('log_to_syslog=1')
+    const run = spawnSync(ws.bin('tsan_race'), {
+      cwd: ws.dir,
+      env: j.processEnv(),
+      encoding: 'utf8'
+    })
+    expect(run.stderr).toMatch(/WARNING: ThreadSanitizer: data race/)
+    expect(run.status).toBe(66)
+    const post = await j.runStep('post')
+    const [record, ...others] = reportCrashes<Record>(post.outputs.report)
+    expect(others).toHaveLength(0)
+    expect(record!.sanitizer).toMatchObject({ tool: 'ThreadSanitizer', kind: 'data race' })
+    const [first, previous] = record!.sanitizer!.stacks
+    expect(first!.title).toMatch(/^(Read|Write) of size 4 at 0x[0-9a-f]+ by thread T\d+:$/)
+    expect(previous!.title).toMatch(
+      /^Previous (read|write) of size 4 at 0x[0-9a-f]+ by thread T\d+:$/
+    )
+    for (const stack of [first, previous])
+      expect(projectFrame(stack)).toMatchObject({
+        function: 'count_hit',
+        line: crashLine('tsan_race', 'race-here')
+      })
+    expect(record!.blame).toMatchObject({ function: 'count_hit', path: 'src/tsan_race.c' })
+    expect(workflowCommands(post.stdout).find((c) => c.command === 'group')?.message).toMatch(
+      /^💥 ThreadSanitizer: data race in count_hit \(src\/tsan_race\.c:\d+\)/
+    )
+  }, 60_000)
+
+  it("groups standalone LeakSanitizer's leaks by their allocation", async () => {
+    const ws = ready()
+    if (!ws) return
+    const j = job(ws)
+    await j.runStep('main')
+    const run = spawnSync(ws.bin('lsan_leak'), {
+      cwd: ws.dir,
+      env: j.processEnv(),
+      encoding: 'utf8'
+    })
+    expect(run.stderr).toMatch(/ERROR: LeakSanitizer: detected memory leaks/)
+    expect(run.status).toBe(23)
+    const post = await j.runStep('post')
+    const report = JSON.parse(readFileSync(post.outputs.report!, 'utf8')) as {
+      groups: { count: number; crashes: Record[] }[]
+    }
+    expect(report.groups).toHaveLength(1)
+    expect(report.groups[0]!.count).toBe(2)
+    const [leak] = report.groups[0]!.crashes
+    expect(leak!.sanitizer).toMatchObject({ tool: 'LeakSanitizer', kind: 'leak' })
+    expect(leak!.sanitizer!.headline).toMatch(
+      /^Direct leak of (64|128) byte\(s\) in 1 object\(s\)$/
+    )
+    expect(leak!.blame).toMatchObject({
+      function: 'make_buffer',
+      line: crashLine('lsan_leak', 'leak-here')
+    })
   }, 60_000)
 })

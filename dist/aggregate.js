@@ -12,11 +12,11 @@ import {
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-RSKLO6XN.js";
+} from "./chunk-5GFTDFNI.js";
 import {
   fromBlame
 } from "./chunk-7UM3ELRB.js";
-import "./chunk-KX4XRW2S.js";
+import "./chunk-NJRFQWYK.js";
 import "./chunk-YXMRL4UZ.js";
 import {
   error,

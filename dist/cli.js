@@ -6,17 +6,17 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-OR5DQ5S5.js";
+} from "./chunk-7TWQQXDD.js";
 import "./chunk-7UM3ELRB.js";
 import {
   groupCrashes
-} from "./chunk-KX4XRW2S.js";
+} from "./chunk-NJRFQWYK.js";
 import {
   analyzeAll,
   findGdb,
   findMultiarchGdb,
   looksLikeCore
-} from "./chunk-RMETIHYB.js";
+} from "./chunk-5XJN6WSG.js";
 import "./chunk-MDSONIRN.js";
 import "./chunk-YXMRL4UZ.js";
 import "./chunk-C4X6V5PE.js";

@@ -1,14 +1,16 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  SYSLOG_SOCKET,
   enableCapture,
+  hasJournal,
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-OZD5DL2A.js";
+} from "./chunk-AAVM4VCQ.js";
 import {
   getInputs
-} from "./chunk-RSKLO6XN.js";
-import "./chunk-KX4XRW2S.js";
+} from "./chunk-5GFTDFNI.js";
+import "./chunk-NJRFQWYK.js";
 import {
   startWatcher
 } from "./chunk-EPU6XGFH.js";
@@ -89,12 +91,24 @@ async function watchForHangs(timeoutMs, inputs) {
   );
 }
 var ASAN_ADDED = "abort_on_error=1:disable_coredump=0";
-function setUpSanitizers() {
-  const theirs = process.env.ASAN_OPTIONS ?? "";
-  const value = theirs ? `${ASAN_ADDED}:${theirs}` : ASAN_ADDED;
-  exportVariable("ASAN_OPTIONS", value);
+var LOGGED_ADDED = {
+  UBSAN_OPTIONS: "print_stacktrace=1:log_to_syslog=1",
+  TSAN_OPTIONS: "log_to_syslog=1",
+  LSAN_OPTIONS: "log_to_syslog=1"
+};
+function addOptions(name, ours) {
+  const theirs = process.env[name] ?? "";
+  const value = theirs ? `${ours}:${theirs}` : ours;
+  exportVariable(name, value);
+  return `${name}=${value}${theirs ? " (yours after ours: yours win)" : ""}`;
+}
+async function setUpSanitizers() {
+  const set = [addOptions("ASAN_OPTIONS", ASAN_ADDED)];
+  const journal = await hasJournal();
+  if (journal)
+    for (const [name, ours] of Object.entries(LOGGED_ADDED)) set.push(addOptions(name, ours));
   info(
-    `Sanitizers: ASAN_OPTIONS=${value} for the later steps${theirs ? " (yours after ours: yours win)" : ""}; sanitizers: off leaves it alone.`
+    `Sanitizers: ${set.join(", ")} for the later steps; sanitizers: off leaves them alone.` + (journal ? "" : ` No system log here (${SYSLOG_SOCKET} and journalctl): UBSan, TSan and standalone LSan reports stay on stderr only.`)
   );
 }
 async function run() {
@@ -126,7 +140,7 @@ async function run() {
     info(`Self-check: captured in ${facts.selfCheckMs} ms`);
   }
   endGroup();
-  if (inputs.sanitizers && state.mode !== "none") setUpSanitizers();
+  if (inputs.sanitizers && state.mode !== "none") await setUpSanitizers();
   if (inputs.hangTimeoutMs !== null) await watchForHangs(inputs.hangTimeoutMs, inputs);
   for (const note of facts.notes) warning(note);
   if (state.mode === "pipe-handler") {

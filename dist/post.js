@@ -1,11 +1,13 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   changedElsewhere,
+  hasJournal,
   leaveHostCapture,
   loadCaptureState,
+  readJournal,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-OZD5DL2A.js";
+} from "./chunk-AAVM4VCQ.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -16,7 +18,7 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-OR5DQ5S5.js";
+} from "./chunk-7TWQQXDD.js";
 import {
   canUpload,
   renderCrashComment,
@@ -33,7 +35,7 @@ import {
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-RSKLO6XN.js";
+} from "./chunk-5GFTDFNI.js";
 import {
   blamedFrameLines,
   blamedLocation,
@@ -43,11 +45,11 @@ import {
 } from "./chunk-7UM3ELRB.js";
 import {
   groupCrashes
-} from "./chunk-KX4XRW2S.js";
+} from "./chunk-NJRFQWYK.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-2GL2RITN.js";
+} from "./chunk-RSDLCQMM.js";
 import {
   MORE_RECORDS,
   crashDirOf,
@@ -58,8 +60,10 @@ import {
   findGdb,
   findMultiarchGdb,
   installGdb,
-  isForeign
-} from "./chunk-RMETIHYB.js";
+  isForeign,
+  loggedAnalyses,
+  parseFrameLine
+} from "./chunk-5XJN6WSG.js";
 import {
   detectPrivilege,
   runAsRoot
@@ -652,6 +656,213 @@ async function unattributedCrashes(crashDir, since) {
   return found;
 }
 
+// src/analyze/sanitizer-log.ts
+var MAX_LINES = 400;
+var TSAN_FRAME = /^\s*#(\d+) (.+?)(?: ([^\s()]+?):(\d+)(?::\d+)?)? \(([^()]+?)\+(0x[0-9a-f]+)\)\s*$/;
+function frameOf(line) {
+  const frame = parseFrameLine(line);
+  if (frame) return frame;
+  const m = TSAN_FRAME.exec(line);
+  if (!m) return null;
+  const [, level, fn, file, lineNo, module] = m;
+  return {
+    level: Number(level),
+    pc: "",
+    function: fn && fn !== "<null>" ? fn : null,
+    file: file ?? null,
+    fullname: file ?? null,
+    line: lineNo ? Number(lineNo) : null,
+    objfile: module ?? null,
+    functionFile: null,
+    functionLine: null,
+    inline: false,
+    signalHandler: false,
+    projectPath: null
+  };
+}
+var UBSAN_CHECKS = [
+  [/^(signed integer overflow|negation of -?\d+ cannot be represented)/, "signed-integer-overflow"],
+  [/^unsigned integer overflow/, "unsigned-integer-overflow"],
+  [/^division by zero/, "integer-divide-by-zero"],
+  [/^(shift exponent|left shift of)/, "shift"],
+  [/misaligned address/, "alignment"],
+  [/null pointer|applying (zero|non-zero) offset to null/, "null"],
+  [/^index -?\d+ out of bounds/, "bounds"],
+  [/not a valid value for type '(bool|_Bool)'/, "bool"],
+  [/not a valid value for type/, "enum"],
+  [
+    /^(pointer index expression|addition of unsigned offset|subtraction of unsigned offset|applying non-zero offset)/,
+    "pointer-overflow"
+  ],
+  [/^execution reached an unreachable program point/, "unreachable"],
+  [/^execution reached the end of a value-returning function/, "return"],
+  [/^variable length array bound/, "vla-bound"],
+  [/is outside the range of representable values/, "float-cast-overflow"],
+  [/through pointer to incorrect function type/, "function"],
+  [/^load of value .* which is not a valid value/, "bool"],
+  [/^(load|store) of address .* with insufficient space/, "object-size"]
+];
+function ubsanKind(message) {
+  for (const [pattern, kind] of UBSAN_CHECKS) if (pattern.test(message)) return kind;
+  return message.replace(/0x[0-9a-f]+|-?\d+/g, "N").split(" ").slice(0, 6).join(" ");
+}
+function joinPieces(messages) {
+  const lines = [];
+  for (const message of messages) {
+    const piece = message.replace(/\r?\n$/, "");
+    if (lines.length > 0 && (/^:/.test(piece) || /^ [^ ]/.test(piece)))
+      lines[lines.length - 1] += piece;
+    else lines.push(piece);
+  }
+  return lines;
+}
+var UBSAN_ERROR = /^(.+?):(\d+):(\d+): runtime error: (.*)$/;
+var TSAN_WARNING = /^WARNING: ThreadSanitizer: (.+?)(?: \(pid=\d+\))?\s*$/;
+var LSAN_ERROR = /^==\d+==ERROR: LeakSanitizer: detected memory leaks\s*$/;
+var LEAK = /^(Direct|Indirect) leak of \d+ byte\(s\) in \d+ object\(s\) allocated from:\s*$/;
+function stacksOf(lines, fallbackTitle) {
+  const stacks = [];
+  let title = "";
+  let current = null;
+  for (const line of lines) {
+    const frame = frameOf(line);
+    if (frame) {
+      if (!current) {
+        current = [];
+        stacks.push({ title: title || fallbackTitle, frames: current });
+      }
+      current.push(frame);
+      continue;
+    }
+    current = null;
+    const trimmed = line.trim();
+    if (trimmed) title = trimmed.replace(/^==\d+==/, "");
+  }
+  return stacks;
+}
+function reportsOf(lines) {
+  const reports = [];
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i];
+    const ubsan = UBSAN_ERROR.exec(line);
+    if (ubsan) {
+      let end = i + 1;
+      while (end < lines.length && end - i < MAX_LINES && !UBSAN_ERROR.test(lines[end]) && !TSAN_WARNING.test(lines[end]) && !/^={10,}$/.test(lines[end]))
+        end++;
+      const body = lines.slice(i, end);
+      const [, file, lineNo, column, message] = ubsan;
+      const location = `${file}:${lineNo}:${column}`;
+      const stacks = stacksOf(body.slice(1), message);
+      if (stacks.length === 0)
+        stacks.push({
+          title: message,
+          frames: [
+            {
+              level: 0,
+              pc: "",
+              function: null,
+              file,
+              fullname: file,
+              line: Number(lineNo),
+              objfile: null,
+              functionFile: null,
+              functionLine: null,
+              inline: false,
+              signalHandler: false,
+              projectPath: null
+            }
+          ]
+        });
+      reports.push({
+        tool: "UndefinedBehaviorSanitizer",
+        kind: ubsanKind(message),
+        headline: `${message} at ${location}`,
+        summary: null,
+        location,
+        stacks,
+        text: body.join("\n")
+      });
+      i = end;
+      continue;
+    }
+    const tsan = TSAN_WARNING.exec(line);
+    if (tsan) {
+      let end = i + 1;
+      while (end < lines.length && end - i < MAX_LINES && !/^={10,}$/.test(lines[end])) end++;
+      const body = lines.slice(i, end);
+      const summary2 = body.map((l) => /^SUMMARY: ThreadSanitizer: (.*)$/.exec(l)?.[1]).find(Boolean);
+      reports.push({
+        tool: "ThreadSanitizer",
+        kind: tsan[1],
+        headline: tsan[1],
+        summary: summary2 ? `ThreadSanitizer: ${summary2.trim()}` : null,
+        location: summary2 ? / (\S+:\d+)(?::\d+)? in /.exec(summary2)?.[1] ?? null : null,
+        // The racing accesses; thread creation stacks and locations are for reading, not blame.
+        stacks: stacksOf(body.slice(1), tsan[1]).filter((s) => !/^Thread T\d+/.test(s.title)),
+        text: body.join("\n")
+      });
+      i = end;
+      continue;
+    }
+    if (LSAN_ERROR.test(line)) {
+      let end = i + 1;
+      while (end < lines.length && end - i < MAX_LINES && !/^SUMMARY: LeakSanitizer/.test(lines[end]))
+        end++;
+      const summary2 = lines[end]?.replace(/^SUMMARY: /, "") ?? null;
+      let j = i + 1;
+      while (j < end) {
+        const leak = LEAK.exec(lines[j]);
+        if (!leak) {
+          j++;
+          continue;
+        }
+        let k = j + 1;
+        while (k < end && !LEAK.test(lines[k])) k++;
+        const body = lines.slice(j, k);
+        reports.push({
+          tool: "LeakSanitizer",
+          kind: leak[1] === "Direct" ? "leak" : "indirect leak",
+          headline: lines[j].replace(/ allocated from:\s*$/, ""),
+          summary: summary2,
+          location: null,
+          stacks: stacksOf(body, lines[j]),
+          text: body.join("\n").trimEnd()
+        });
+        j = k;
+      }
+      i = end + 1;
+      continue;
+    }
+    i++;
+  }
+  return reports;
+}
+function loggedReports(lines, skip = /* @__PURE__ */ new Set()) {
+  const byPid = /* @__PURE__ */ new Map();
+  for (const line of lines) {
+    if (skip.has(line.pid)) continue;
+    const list = byPid.get(line.pid) ?? [];
+    list.push(line);
+    byPid.set(line.pid, list);
+  }
+  const found = [];
+  for (const [pid, list] of byPid) {
+    const first = list[0];
+    for (const report2 of reportsOf(joinPieces(list.map((l) => l.message))))
+      found.push({
+        pid,
+        uid: first.uid,
+        time: Math.floor(first.time / 1e6),
+        exe: first.exe,
+        cmdline: first.cmdline,
+        comm: first.comm,
+        report: report2
+      });
+  }
+  return found;
+}
+
 // src/report/annotations.ts
 var MAX_ANNOTATIONS = 10;
 var MAX_ANNOTATION_MESSAGE = 4096;
@@ -794,7 +1005,16 @@ async function collect(state, restoration, stage, inputs, workspace) {
     if (identified.core) cores.set(crash, identified.core);
   }
   markCoreTwins(crashes, cores);
-  return { crashes, cores };
+  return { crashes, cores, logged: await sanitizerLog(state, restoration, inputs, crashes) };
+}
+async function sanitizerLog(state, restoration, inputs, crashes) {
+  if (!state || !inputs.sanitizers || !await hasJournal()) return [];
+  const read = await readJournal(state.startedAt, process.getuid?.() ?? 0, restoration.privilege);
+  if ("problem" in read) {
+    warning(`Sanitizer reports in the system log could not be read: ${read.problem}.`);
+    return [];
+  }
+  return loggedReports(read.lines, new Set(crashes.map((crash) => crash.pid)));
 }
 async function analyze({ crashes, cores }, inputs, privilege, workspace) {
   if (!crashes.some((crash) => crash.core && crash.executable))
@@ -1055,10 +1275,16 @@ async function report(state, restoration) {
   let artifact = null;
   let running = [];
   let hangs = [];
-  if (crashes.length === 0) {
+  if (crashes.length === 0 && collected.logged.length === 0) {
     info("crash-capture: no crash was found in this job.");
   } else {
-    const analyses = await analyze(collected, inputs, restoration.privilege, workspace);
+    const analyses = [
+      ...await analyze(collected, inputs, restoration.privilege, workspace),
+      ...await loggedAnalyses(collected.logged, stage, {
+        workspace,
+        skipFrames: inputs.skipFrames
+      })
+    ];
     lap("analysis");
     const leftover = (a) => a.crash.source === "leftover";
     const hanging = (a) => a.crash.source === "hang";

@@ -2,12 +2,12 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-2GL2RITN.js";
+} from "./chunk-RSDLCQMM.js";
 import {
   parseWatchConfig,
   processStart
 } from "./chunk-EPU6XGFH.js";
-import "./chunk-RMETIHYB.js";
+import "./chunk-5XJN6WSG.js";
 import {
   detectPrivilege,
   runAsRoot

@@ -18,10 +18,21 @@ const NEEDED = [
   // Debian's Docker engine, which the container tests start and stop themselves.
   { program: 'dockerd', pkg: 'docker.io' },
   // musl-gcc builds a program linked against musl, the C library of Alpine.
-  { program: 'musl-gcc', pkg: 'musl-tools' }
+  { program: 'musl-gcc', pkg: 'musl-tools' },
+  // journald, the system log the sanitizers that go on (UBSan, TSan, LSan) copy their reports
+  // to; the tests start it when the machine does not run one.
+  { program: '/lib/systemd/systemd-journald', pkg: 'systemd' }
 ]
 
 function found(program) {
+  if (program.startsWith('/')) {
+    try {
+      accessSync(program, constants.X_OK)
+      return true
+    } catch {
+      return false
+    }
+  }
   for (const dir of (process.env.PATH ?? '').split(':')) {
     try {
       accessSync(`${dir}/${program}`, constants.X_OK)

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { hasJournal, SYSLOG_SOCKET } from './collect/journal.js'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { enableCapture, type CaptureFacts } from './capture/enable.js'
@@ -85,16 +86,41 @@ async function watchForHangs(timeoutMs: number, inputs: Inputs): Promise<void> {
 export const ASAN_ADDED = 'abort_on_error=1:disable_coredump=0'
 
 /**
+ * What main adds for the sanitizers that print and go on (UBSan recovers, TSan goes on after a
+ * race, LSan reports at exit): a copy of every line in the system log, where post reads them
+ * (stderr keeps its report as it was); UBSan prints the stack of each diagnostic too.
+ */
+export const LOGGED_ADDED: Record<string, string> = {
+  UBSAN_OPTIONS: 'print_stacktrace=1:log_to_syslog=1',
+  TSAN_OPTIONS: 'log_to_syslog=1',
+  LSAN_OPTIONS: 'log_to_syslog=1'
+}
+
+/** One sanitizer variable for the later steps: ours first, the user's after (theirs win). */
+function addOptions(name: string, ours: string): string {
+  const theirs = process.env[name] ?? ''
+  const value = theirs ? `${ours}:${theirs}` : ours
+  core.exportVariable(name, value)
+  return `${name}=${value}${theirs ? ' (yours after ours: yours win)' : ''}`
+}
+
+/**
  * Makes AddressSanitizer (and LeakSanitizer under it) abort with a core after printing its
  * report, for every later step: by default it exits with status 1 and no core. The report still
- * goes to stderr as before; ASan keeps it in memory too, so post reads it from the core.
+ * goes to stderr as before; ASan keeps it in memory too, so post reads it from the core. The
+ * sanitizers that go on (UBSan, TSan, standalone LSan) copy their reports to the system log
+ * when there is one.
  */
-function setUpSanitizers(): void {
-  const theirs = process.env.ASAN_OPTIONS ?? ''
-  const value = theirs ? `${ASAN_ADDED}:${theirs}` : ASAN_ADDED
-  core.exportVariable('ASAN_OPTIONS', value)
+async function setUpSanitizers(): Promise<void> {
+  const set = [addOptions('ASAN_OPTIONS', ASAN_ADDED)]
+  const journal = await hasJournal()
+  if (journal)
+    for (const [name, ours] of Object.entries(LOGGED_ADDED)) set.push(addOptions(name, ours))
   core.info(
-    `Sanitizers: ASAN_OPTIONS=${value} for the later steps${theirs ? ' (yours after ours: yours win)' : ''}; sanitizers: off leaves it alone.`
+    `Sanitizers: ${set.join(', ')} for the later steps; sanitizers: off leaves them alone.` +
+      (journal
+        ? ''
+        : ` No system log here (${SYSLOG_SOCKET} and journalctl): UBSan, TSan and standalone LSan reports stay on stderr only.`)
   )
 }
 
@@ -133,7 +159,7 @@ export async function run(): Promise<void> {
   }
   core.endGroup()
 
-  if (inputs.sanitizers && state.mode !== 'none') setUpSanitizers()
+  if (inputs.sanitizers && state.mode !== 'none') await setUpSanitizers()
   if (inputs.hangTimeoutMs !== null) await watchForHangs(inputs.hangTimeoutMs, inputs)
   for (const note of facts.notes) core.warning(note)
   if (state.mode === 'pipe-handler') {

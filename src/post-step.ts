@@ -15,6 +15,9 @@ import { collectHandlerCrashes, unattributedCrashes } from './collect/handler-di
 import { ExecutableCandidates, identify } from './collect/identify.js'
 import { dumpLeftovers, findLeftovers } from './collect/leftovers.js'
 import { markCoreTwins } from './collect/site.js'
+import { hasJournal, readJournal } from './collect/journal.js'
+import { loggedReports, type LoggedReport } from './analyze/sanitizer-log.js'
+import { loggedAnalyses } from './analyze/sanitizer.js'
 import { stopWatcher, type Watcher } from './hang.js'
 import {
   collectStrayCores,
@@ -131,6 +134,8 @@ async function restore(state: CaptureState | null): Promise<Restoration> {
 interface Collected {
   crashes: Crash[]
   cores: Map<Crash, CoreInfo>
+  /** Sanitizer reports of processes that went on (system log), not in `crashes`. */
+  logged: LoggedReport[]
 }
 
 /**
@@ -226,7 +231,27 @@ async function collect(
     if (identified.core) cores.set(crash, identified.core)
   }
   markCoreTwins(crashes, cores)
-  return { crashes, cores }
+  return { crashes, cores, logged: await sanitizerLog(state, restoration, inputs, crashes) }
+}
+
+/**
+ * The reports UBSan, TSan and standalone LSan sent to the system log during the job (main set
+ * log_to_syslog=1 where there is one), but not of a process that left a core: its crash
+ * stands for it.
+ */
+async function sanitizerLog(
+  state: CaptureState | null,
+  restoration: Restoration,
+  inputs: Inputs,
+  crashes: Crash[]
+): Promise<LoggedReport[]> {
+  if (!state || !inputs.sanitizers || !(await hasJournal())) return []
+  const read = await readJournal(state.startedAt, process.getuid?.() ?? 0, restoration.privilege)
+  if ('problem' in read) {
+    core.warning(`Sanitizer reports in the system log could not be read: ${read.problem}.`)
+    return []
+  }
+  return loggedReports(read.lines, new Set(crashes.map((crash) => crash.pid)))
 }
 
 /** Finds (or installs) gdb and analyses every crash; without gdb, from the cores alone. */
@@ -575,10 +600,16 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
   let artifact: (Uploaded & { folder: string | null }) | null = null
   let running: CrashGroup[] = []
   let hangs: CrashGroup[] = []
-  if (crashes.length === 0) {
+  if (crashes.length === 0 && collected.logged.length === 0) {
     core.info('crash-capture: no crash was found in this job.')
   } else {
-    const analyses = await analyze(collected, inputs, restoration.privilege, workspace)
+    const analyses = [
+      ...(await analyze(collected, inputs, restoration.privilege, workspace)),
+      ...(await loggedAnalyses(collected.logged, stage, {
+        workspace,
+        skipFrames: inputs.skipFrames
+      }))
+    ]
     lap('analysis')
     const leftover = (a: Analysis) => a.crash.source === 'leftover'
     const hanging = (a: Analysis) => a.crash.source === 'hang'

@@ -95,6 +95,8 @@ export function signatureOf(
     analysis.sanitizer
       ? `${analysis.sanitizer.tool}: ${analysis.sanitizer.kind}`
       : analysis.signal.name,
+    // A UBSan diagnostic is one place: two checks of one kind in one function are two.
+    ...(analysis.sanitizer?.location ? [analysis.sanitizer.location] : []),
     ...functions
   ].join('\n')
   const hash = `v${SIGNATURE_VERSION}-${createHash('sha256').update(material).digest('hex').slice(0, 12)}`
@@ -123,7 +125,8 @@ export function groupCrashes(analyses: Analysis[], skipFrames: RegExp | null): C
     if (functions.length > 0) paths.set(hash, (paths.get(hash) ?? new Set()).add(path))
   }
   for (const analysis of analyses) {
-    if ((analysis.crashingThread?.frames.length ?? 0) === 0) frameless.push(analysis)
+    const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames
+    if ((frames?.length ?? 0) === 0) frameless.push(analysis)
     else add(analysis)
   }
   const kind = (a: Analysis) => `${executableName(a)}\n${a.signal.name}`

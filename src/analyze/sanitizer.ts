@@ -1,6 +1,8 @@
-import { open } from 'node:fs/promises'
+import { mkdir, open } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
-import type { Analysis, Frame } from './analysis.js'
+import { bareAnalysis, type Analysis, type Frame } from './analysis.js'
+import { newCrash } from '../collect/crash.js'
+import type { LoggedReport } from './sanitizer-log.js'
 import { chooseBlame, SourceResolver, type BlameOptions } from './blame.js'
 import { runCommand } from '../process.js'
 
@@ -19,6 +21,8 @@ export interface SanitizerReport {
   headline: string
   /** The `SUMMARY:` line's text, or null. */
   summary: string | null
+  /** Where a UBSan diagnostic or a race happened (`file:line[:column]`), as printed, or null. */
+  location: string | null
   /** The stacks of the report, in order: the access (or the leak's allocation), then the free
    * and the allocation, or a race's two accesses. */
   stacks: { title: string; frames: Frame[] }[]
@@ -141,6 +145,7 @@ export function parseSanitizerReport(text: string): SanitizerReport | null {
     kind,
     headline,
     summary,
+    location: null,
     stacks,
     text: text.slice(0, MAX_TEXT)
   }
@@ -219,6 +224,19 @@ export async function addSanitizerReport(analysis: Analysis, options: BlameOptio
   const report = text ? parseSanitizerReport(text) : null
   if (!report) return
   await symbolize(report, analysis)
+  placeReport(analysis, report, options)
+}
+
+/**
+ * Gives the report's frames their project paths and attaches it to the analysis, blaming its
+ * first stack (the faulting access, a leak's allocation, a race's access) when that reaches the
+ * project's code.
+ */
+export function placeReport(
+  analysis: Analysis,
+  report: SanitizerReport,
+  options: BlameOptions
+): void {
   const resolver = new SourceResolver(options)
   // A symbolizer prints the file as the compiler named it: relative to the build's folder for
   // `gcc src/x.c`, which is the workspace or the process's working directory, most often.
@@ -248,4 +266,69 @@ export async function addSanitizerReport(analysis: Analysis, options: BlameOptio
     options.skipFrames
   )
   if (blame?.path || !analysis.blame?.path) analysis.blame = blame
+}
+
+/** Reports of one kind at one place kept as records; more are counted on the last one. */
+const PER_PLACE = 20
+/** Records of logged reports in all. */
+const LOGGED_RECORDS = 200
+
+/**
+ * Crash records and analyses for the reports processes sent to the system log and went on
+ * with (see sanitizer-log.ts): no core, the report's stacks for frames, blamed like a crash.
+ * Each report of a process is one record; past PER_PLACE of one kind at one place, or
+ * LOGGED_RECORDS in all, they are counted, not listed.
+ */
+export async function loggedAnalyses(
+  logged: LoggedReport[],
+  stage: string,
+  options: BlameOptions
+): Promise<Analysis[]> {
+  const analyses: Analysis[] = []
+  const places = new Map<string, { first: Analysis; count: number; pids: Set<number> }>()
+  let dropped = 0
+  for (const [index, entry] of logged.entries()) {
+    const { report } = entry
+    const place = `${report.tool}\0${report.kind}\0${report.location ?? report.stacks[0]?.frames[0]?.function ?? ''}`
+    const at = places.get(place)
+    if (at) {
+      at.count += 1
+      at.pids.add(entry.pid)
+    }
+    if ((at && at.count > PER_PLACE) || analyses.length >= LOGGED_RECORDS) {
+      if (!at) dropped += 1
+      continue
+    }
+    const id = `${report.tool.replace(/Sanitizer$/, '').toLowerCase()}-${entry.pid}-${index + 1}`
+    const dir = join(stage, id)
+    await mkdir(dir, { recursive: true })
+    const crash = newCrash(id, 'sanitizer', dir, {
+      pid: entry.pid,
+      tid: entry.pid,
+      signal: 0,
+      time: entry.time,
+      uid: entry.uid,
+      comm: entry.comm ?? '',
+      executablePath: entry.exe,
+      commandLine: entry.cmdline ? [entry.cmdline] : [],
+      coreState: 'dropped',
+      coreNote:
+        'none: the sanitizer printed its report and the process went on (read from the system log)'
+    })
+    const analysis = bareAnalysis(crash, [])
+    analysis.text = `(no core: ${report.tool} printed this report and let the process go on; it was read from the system log)`
+    placeReport(analysis, report, options)
+    analyses.push(analysis)
+    if (!at) places.set(place, { first: analysis, count: 1, pids: new Set([entry.pid]) })
+  }
+  for (const { first, count, pids } of places.values())
+    if (count > PER_PLACE)
+      first.problems.push(
+        `${count} reports of this kind at this place, from ${pids.size} process(es): the first ${PER_PLACE} are listed.`
+      )
+  if (dropped > 0 && analyses.length > 0)
+    analyses[analyses.length - 1]!.problems.push(
+      `${dropped} more sanitizer report(s) in the system log are not listed (at most ${LOGGED_RECORDS}).`
+    )
+  return analyses
 }

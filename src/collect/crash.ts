@@ -21,6 +21,8 @@ export type CrashSource =
   | 'leftover'
   /** A process of the job still running when hang-timeout passed, dumped by the watcher. */
   | 'hang'
+  /** A sanitizer report a process sent to the system log and went on (no core). */
+  | 'sanitizer'
 
 /** One crash event on disk, as collected by the post step. */
 export interface Crash {

@@ -3,7 +3,7 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-KX4XRW2S.js";
+} from "./chunk-NJRFQWYK.js";
 import {
   UploadMode,
   executableName

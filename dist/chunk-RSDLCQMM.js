@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   GDB_SETTINGS
-} from "./chunk-RMETIHYB.js";
+} from "./chunk-5XJN6WSG.js";
 import {
   runAsRoot
 } from "./chunk-MDSONIRN.js";

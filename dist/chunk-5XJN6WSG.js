@@ -9,6 +9,7 @@ import {
   describeFailure,
   fillFromCore,
   findProgram,
+  newCrash,
   openRegular,
   parseGdbDocument,
   removeNoise,
@@ -483,15 +484,8 @@ async function parse(reader) {
   return info;
 }
 
-// src/analyze/gdb.ts
-import { createHash } from "node:crypto";
-import { constants as constants2 } from "node:fs";
-import { copyFile, link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { basename, delimiter, dirname, join as join2 } from "node:path";
-import { fileURLToPath } from "node:url";
-
 // src/analyze/sanitizer.ts
-import { open } from "node:fs/promises";
+import { mkdir, open } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 var MAX_TEXT = 64 * 1024;
 var CHUNK = 4 * 1024 * 1024;
@@ -580,6 +574,7 @@ function parseSanitizerReport(text) {
     kind,
     headline,
     summary,
+    location: null,
     stacks,
     text: text.slice(0, MAX_TEXT)
   };
@@ -636,6 +631,9 @@ async function addSanitizerReport(analysis, options) {
   const report = text ? parseSanitizerReport(text) : null;
   if (!report) return;
   await symbolize(report, analysis);
+  placeReport(analysis, report, options);
+}
+function placeReport(analysis, report, options) {
   const resolver = new SourceResolver(options);
   const roots = [options.workspace, analysis.crash.cwd].filter((r) => !!r);
   for (const stack of report.stacks)
@@ -662,6 +660,63 @@ async function addSanitizerReport(analysis, options) {
   );
   if (blame?.path || !analysis.blame?.path) analysis.blame = blame;
 }
+var PER_PLACE = 20;
+var LOGGED_RECORDS = 200;
+async function loggedAnalyses(logged, stage, options) {
+  const analyses = [];
+  const places = /* @__PURE__ */ new Map();
+  let dropped = 0;
+  for (const [index, entry] of logged.entries()) {
+    const { report } = entry;
+    const place = `${report.tool}\0${report.kind}\0${report.location ?? report.stacks[0]?.frames[0]?.function ?? ""}`;
+    const at = places.get(place);
+    if (at) {
+      at.count += 1;
+      at.pids.add(entry.pid);
+    }
+    if (at && at.count > PER_PLACE || analyses.length >= LOGGED_RECORDS) {
+      if (!at) dropped += 1;
+      continue;
+    }
+    const id = `${report.tool.replace(/Sanitizer$/, "").toLowerCase()}-${entry.pid}-${index + 1}`;
+    const dir = join(stage, id);
+    await mkdir(dir, { recursive: true });
+    const crash = newCrash(id, "sanitizer", dir, {
+      pid: entry.pid,
+      tid: entry.pid,
+      signal: 0,
+      time: entry.time,
+      uid: entry.uid,
+      comm: entry.comm ?? "",
+      executablePath: entry.exe,
+      commandLine: entry.cmdline ? [entry.cmdline] : [],
+      coreState: "dropped",
+      coreNote: "none: the sanitizer printed its report and the process went on (read from the system log)"
+    });
+    const analysis = bareAnalysis(crash, []);
+    analysis.text = `(no core: ${report.tool} printed this report and let the process go on; it was read from the system log)`;
+    placeReport(analysis, report, options);
+    analyses.push(analysis);
+    if (!at) places.set(place, { first: analysis, count: 1, pids: /* @__PURE__ */ new Set([entry.pid]) });
+  }
+  for (const { first, count, pids } of places.values())
+    if (count > PER_PLACE)
+      first.problems.push(
+        `${count} reports of this kind at this place, from ${pids.size} process(es): the first ${PER_PLACE} are listed.`
+      );
+  if (dropped > 0 && analyses.length > 0)
+    analyses[analyses.length - 1].problems.push(
+      `${dropped} more sanitizer report(s) in the system log are not listed (at most ${LOGGED_RECORDS}).`
+    );
+  return analyses;
+}
+
+// src/analyze/gdb.ts
+import { createHash } from "node:crypto";
+import { constants as constants2 } from "node:fs";
+import { copyFile, link, mkdir as mkdir2, readFile, rm, writeFile } from "node:fs/promises";
+import { basename, delimiter, dirname, join as join2 } from "node:path";
+import { fileURLToPath } from "node:url";
 
 // src/analyze/bt-text.ts
 import { constants } from "node:os";
@@ -827,10 +882,10 @@ async function privateSysroot(crash, made) {
 }
 async function buildSysroot(sysroot, libraries) {
   await rm(sysroot, { recursive: true, force: true });
-  await mkdir(sysroot, { recursive: true });
+  await mkdir2(sysroot, { recursive: true });
   const folders = /* @__PURE__ */ new Set();
   const place = async (file, target) => {
-    await mkdir(dirname(target), { recursive: true });
+    await mkdir2(dirname(target), { recursive: true });
     await link(file, target).catch(() => copyFile(file, target, constants2.COPYFILE_EXCL));
   };
   for (const library of libraries) {
@@ -1112,6 +1167,8 @@ export {
   fileBuildId,
   looksLikeCore,
   readCore,
+  parseFrameLine,
+  loggedAnalyses,
   findGdb,
   findMultiarchGdb,
   isForeign,

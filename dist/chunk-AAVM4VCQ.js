@@ -27,6 +27,65 @@ import {
   saveState
 } from "./chunk-C4X6V5PE.js";
 
+// src/collect/journal.ts
+import { existsSync } from "node:fs";
+var SYSLOG_SOCKET = "/dev/log";
+var MAX_JOURNAL = 64 * 1024 * 1024;
+async function hasJournal() {
+  return existsSync(SYSLOG_SOCKET) && await findProgram("journalctl", process.env.PATH ?? "") !== null;
+}
+function text(value) {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value) && value.every((b) => typeof b === "number"))
+    return Buffer.from(value).toString("utf8");
+  return null;
+}
+async function readJournal(sinceMs, uid, privilege) {
+  const journalctl = await findProgram("journalctl", process.env.PATH ?? "");
+  if (!journalctl) return { problem: "journalctl is not installed" };
+  const args = [
+    `--since=@${Math.floor(sinceMs / 1e3)}`,
+    "--output=json",
+    "--no-pager",
+    "--quiet",
+    "_TRANSPORT=syslog",
+    `_UID=${uid}`
+  ];
+  const asRoot = privilege === "sudo" ? ["sudo", "-n", journalctl, ...args] : [journalctl, ...args];
+  const result = await runCommand(asRoot[0], asRoot.slice(1), {
+    timeoutMs: 6e4,
+    maxOutput: MAX_JOURNAL
+  });
+  if (result.startError || result.code !== 0)
+    return {
+      problem: `journalctl failed: ${(result.stderr || result.startError || `status ${result.code}`).toString().trim().slice(0, 300)}`
+    };
+  const lines = [];
+  for (const row of result.stdout.split("\n")) {
+    if (!row) continue;
+    let entry;
+    try {
+      entry = JSON.parse(row);
+    } catch {
+      continue;
+    }
+    const message = text(entry.MESSAGE);
+    const pid = Number(text(entry._PID));
+    const time = Number(text(entry.__REALTIME_TIMESTAMP)) || 0;
+    if (message === null || !Number.isInteger(pid) || pid <= 0 || time < sinceMs * 1e3) continue;
+    lines.push({
+      pid,
+      uid: Number(text(entry._UID)),
+      time,
+      exe: text(entry._EXE),
+      cmdline: text(entry._CMDLINE),
+      comm: text(entry._COMM),
+      message
+    });
+  }
+  return { lines };
+}
+
 // src/capture/kernel.ts
 import { readFile } from "node:fs/promises";
 var KERNEL_FILES = {
@@ -115,7 +174,7 @@ async function describeCorePattern() {
 
 // src/capture/enable.ts
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync as existsSync2, readdirSync } from "node:fs";
 import { chmod, lstat as lstat2, mkdir, readFile as readFile4, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { delimiter, isAbsolute, join as join2 } from "node:path";
@@ -126,9 +185,9 @@ import { dirname, join, relative } from "node:path";
 function unescape(field) {
   return field.replace(/\\([0-7]{3})/g, (_, code) => String.fromCharCode(parseInt(code, 8)));
 }
-function parseMountinfo(text) {
+function parseMountinfo(text2) {
   const mounts = [];
-  for (const line of text.split("\n")) {
+  for (const line of text2.split("\n")) {
     const fields = line.split(" ");
     const dash = fields.indexOf("-", 6);
     if (fields.length < 10 || dash < 0) continue;
@@ -379,7 +438,7 @@ async function crashAndWait(env, arrived) {
 function selfCheck(jobDir, mark) {
   return crashAndWait(
     { RUNNER_TRACKING_ID: trackingId(), CRASH_CAPTURE_SELF_CHECK: mark },
-    () => existsSync(join2(jobDir, "self-check"))
+    () => existsSync2(join2(jobDir, "self-check"))
   );
 }
 async function kernelCoredumpLine(privilege) {
@@ -728,6 +787,9 @@ function loadCaptureState() {
 }
 
 export {
+  SYSLOG_SOCKET,
+  hasJournal,
+  readJournal,
   readKernelSettings,
   writeKernelSettings,
   readCoreLimit,

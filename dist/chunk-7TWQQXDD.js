@@ -12,7 +12,7 @@ import {
   handleSoname,
   looksLikeCore,
   readCore
-} from "./chunk-RMETIHYB.js";
+} from "./chunk-5XJN6WSG.js";
 import {
   copyFromHandle,
   isRunning,

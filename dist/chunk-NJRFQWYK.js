@@ -44,6 +44,8 @@ function signatureOf(analysis, skipFrames) {
     executableName(analysis),
     ...leftover ? [analysis.crash.source] : [],
     analysis.sanitizer ? `${analysis.sanitizer.tool}: ${analysis.sanitizer.kind}` : analysis.signal.name,
+    // A UBSan diagnostic is one place: two checks of one kind in one function are two.
+    ...analysis.sanitizer?.location ? [analysis.sanitizer.location] : [],
     ...functions
   ].join("\n");
   const hash = `v${SIGNATURE_VERSION}-${createHash("sha256").update(material).digest("hex").slice(0, 12)}`;
@@ -65,7 +67,8 @@ function groupCrashes(analyses, skipFrames) {
     if (functions.length > 0) paths.set(hash, (paths.get(hash) ?? /* @__PURE__ */ new Set()).add(path));
   };
   for (const analysis of analyses) {
-    if ((analysis.crashingThread?.frames.length ?? 0) === 0) frameless.push(analysis);
+    const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames;
+    if ((frames?.length ?? 0) === 0) frameless.push(analysis);
     else add(analysis);
   }
   const kind = (a) => `${executableName(a)}
