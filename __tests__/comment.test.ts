@@ -53,6 +53,41 @@ describe('comment rendering', () => {
     expect(renderNoCrashComment('ci/test', 'https://x/runs/2', true)).toContain('the crash is gone')
   })
 
+  it("shows a sanitizer report's other stacks at their project frame, escaped", () => {
+    const uaf = analysis([frame({ level: 0, function: 'raise' })])
+    const access = frame({ level: 0, function: 'session_id', projectPath: 'src/s.c', line: 15 })
+    uaf.blame = { frame: access, path: 'src/s.c', line: 15, kind: 'line' }
+    uaf.sanitizer = {
+      tool: 'AddressSanitizer',
+      kind: 'heap-use-after-free',
+      headline: 'heap-use-after-free on address 0x6030',
+      summary: null,
+      location: null,
+      stacks: [
+        { title: 'READ of size 4 at 0x6030 thread T0', frames: [access] },
+        {
+          title: 'freed by thread T0 here:',
+          frames: [
+            frame({ level: 0, function: '__interceptor_free' }),
+            frame({ level: 1, function: 'close_session', projectPath: 'src/s.c', line: 13 })
+          ]
+        },
+        {
+          title: '@admin previously allocated by <b>thread</b> T0 here:',
+          frames: [frame({ level: 1, function: 'open_session', projectPath: 'src/s.c', line: 8 })]
+        }
+      ],
+      text: ''
+    }
+    const body = renderCrashComment(groupCrashes([uaf], null), 'k', null, null)
+    expect(body).toContain('#0 session_id at src/s.c:15')
+    expect(body).not.toContain('raise')
+    expect(body).toContain('- freed by thread T0 here: `close_session` at `src/s.c:13`')
+    expect(body).toMatch(/- .*previously allocated by .*: `open_session` at `src\/s\.c:8`/)
+    expect(body).not.toContain('@admin')
+    expect(body).not.toContain('<b>')
+  })
+
   it('stays under 65,536 characters with many groups', () => {
     const many = Array.from({ length: 2000 }, (_, i) =>
       analysis(

@@ -116,10 +116,13 @@ describe('sanitizers: AddressSanitizer errors are crashes', () => {
     expect(commands.find((c) => c.command === 'group')?.message).toMatch(
       /^💥 AddressSanitizer: heap-use-after-free in session_id \(src\/asan_uaf\.c:\d+\)/
     )
-    expect(commands.find((c) => c.command === 'error')?.properties).toMatchObject({
+    const annotation = commands.find((c) => c.command === 'error')
+    expect(annotation?.properties).toMatchObject({
       file: 'src/asan_uaf.c',
       line: String(crashLine('asan_uaf'))
     })
+    // Its frames are the access's, from the blamed one: not the runtime's abort.
+    expect(annotation?.message).toMatch(/\n#0 session_id at src\/asan_uaf\.c:\d+\n#1 main at/)
     expect(post.summary).toContain('AddressSanitizer: heap-use-after-free')
     expect(post.summary).toContain('freed by thread T0 here:')
     expect(post.summary).toMatch(/`close_session`/)
@@ -330,6 +333,14 @@ describe('sanitizers that go on: UBSan, TSan and LeakSanitizer reports from the 
       )
     ).toBeDefined()
     expect(post.summary).toContain('UndefinedBehaviorSanitizer: alignment')
+    const overflowNote = commands.find(
+      (c) =>
+        c.command === 'error' &&
+        c.properties.line === String(crashLine('ubsan_checks', 'overflow-here'))
+    )
+    expect(overflowNote?.message).toMatch(
+      /\n#0 add_weights at src\/ubsan_checks\.c:\d+\n#1 main at/
+    )
     expect(post.outputs.crashes).toBe('6')
   }, 60_000)
 

@@ -8,14 +8,14 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-43XZUEDX.js";
+} from "./chunk-ZWDUR4DT.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
 } from "./chunk-5GFTDFNI.js";
 import {
   fromBlame
-} from "./chunk-7UM3ELRB.js";
+} from "./chunk-3PHJHXET.js";
 import "./chunk-NJRFQWYK.js";
 import "./chunk-YXMRL4UZ.js";
 import {

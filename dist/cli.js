@@ -6,8 +6,8 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-7TWQQXDD.js";
-import "./chunk-7UM3ELRB.js";
+} from "./chunk-WGBEHK4T.js";
+import "./chunk-3PHJHXET.js";
 import {
   groupCrashes
 } from "./chunk-NJRFQWYK.js";

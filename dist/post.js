@@ -18,7 +18,7 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-7TWQQXDD.js";
+} from "./chunk-WGBEHK4T.js";
 import {
   canUpload,
   renderCrashComment,
@@ -29,7 +29,7 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-43XZUEDX.js";
+} from "./chunk-ZWDUR4DT.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
@@ -42,7 +42,7 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-7UM3ELRB.js";
+} from "./chunk-3PHJHXET.js";
 import {
   groupCrashes
 } from "./chunk-NJRFQWYK.js";

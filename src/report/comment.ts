@@ -102,6 +102,7 @@ export function renderCrashComment(
           .join(', ')}${group.analyses.length > 10 ? ', …' : ''}`,
       '',
       codeBlock(frames.join('\n') || '(no frames)'),
+      ...otherStacks(first, links),
       ''
     ].join('\n')
     if (body.length + section.length > MAX_COMMENT - 500) break
@@ -111,6 +112,25 @@ export function renderCrashComment(
   if (shown < groups.length)
     body += `_${groups.length - shown} more group(s): see the job summary._\n`
   return body
+}
+
+/**
+ * A sanitizer report's other stacks, one line each at their first project frame: where the
+ * memory was freed and allocated, the other access of a race.
+ */
+function otherStacks(
+  analysis: CrashGroup['analyses'][number],
+  links: SourceLinks | null
+): string[] {
+  const lines: string[] = []
+  for (const stack of analysis.sanitizer?.stacks.slice(1, 4) ?? []) {
+    const frame = stack.frames.find((f) => f.projectPath)
+    if (!frame) continue
+    lines.push(
+      `- ${escape(stack.title.replace(/:$/, ''))}: ${code(frame.function ?? '??')} at ${sourceLocation(frame.projectPath!, frame.line, links)}`
+    )
+  }
+  return lines.length > 0 ? ['', ...lines] : []
 }
 
 /** The comment once a later run of the job finds no crash (or for `comment: always`). */

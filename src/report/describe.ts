@@ -144,7 +144,9 @@ export function fromBlame<F>(
 
 /** fromBlame for an analysis: from its blamed frame. */
 export function blamedFrameLines(analysis: Analysis, max: number): string[] {
-  const frames = analysis.crashingThread?.frames ?? []
+  // A sanitizer's report: its first stack (the access, the leak's allocation, the race), where
+  // the blamed frame is; gdb's stack is the runtime's abort after the report.
+  const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? []
   const start = analysis.blame ? frames.indexOf(analysis.blame.frame) : 0
   return fromBlame(frames, start, max, (frame) => frameLine(frame))
 }

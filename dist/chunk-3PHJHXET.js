@@ -102,7 +102,7 @@ function fromBlame(frames, start, max, line) {
   ];
 }
 function blamedFrameLines(analysis, max) {
-  const frames = analysis.crashingThread?.frames ?? [];
+  const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? [];
   const start = analysis.blame ? frames.indexOf(analysis.blame.frame) : 0;
   return fromBlame(frames, start, max, (frame) => frameLine(frame));
 }

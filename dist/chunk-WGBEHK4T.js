@@ -4,7 +4,7 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-7UM3ELRB.js";
+} from "./chunk-3PHJHXET.js";
 import {
   ElfError,
   fileBuildId,

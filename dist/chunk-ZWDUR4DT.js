@@ -7,7 +7,7 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-7UM3ELRB.js";
+} from "./chunk-3PHJHXET.js";
 import {
   executableName,
   shellQuote
@@ -327,6 +327,7 @@ function renderCrashComment(groups, key, runUrl, links, artifact = null) {
       `${code(signalDescription(first))} in ${code(executableName(first))}; pid ${group.analyses.slice(0, 10).map((a) => a.crash.pid).join(", ")}${group.analyses.length > 10 ? ", \u2026" : ""}`,
       "",
       codeBlock(frames.join("\n") || "(no frames)"),
+      ...otherStacks(first, links),
       ""
     ].join("\n");
     if (body.length + section.length > MAX_COMMENT - 500) break;
@@ -337,6 +338,17 @@ function renderCrashComment(groups, key, runUrl, links, artifact = null) {
     body += `_${groups.length - shown} more group(s): see the job summary._
 `;
   return body;
+}
+function otherStacks(analysis, links) {
+  const lines = [];
+  for (const stack of analysis.sanitizer?.stacks.slice(1, 4) ?? []) {
+    const frame = stack.frames.find((f) => f.projectPath);
+    if (!frame) continue;
+    lines.push(
+      `- ${escape(stack.title.replace(/:$/, ""))}: ${code(frame.function ?? "??")} at ${sourceLocation(frame.projectPath, frame.line, links)}`
+    );
+  }
+  return lines.length > 0 ? ["", ...lines] : [];
 }
 function renderNoCrashComment(key, runUrl, earlier) {
   return [
