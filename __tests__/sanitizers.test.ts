@@ -236,6 +236,36 @@ describe('sanitizers: AddressSanitizer errors are crashes', () => {
     expect(existsSync(post.outputs.report!)).toBe(true)
   }, 90_000)
 
+  it("reports clang's AddressSanitizer (its runtime linked into the program) the same way", async () => {
+    const w = workspace()
+    if (!w) return
+    try {
+      execFileSync('clang', [...ASAN, '-o', w.bin('asan_uaf_clang'), 'src/asan_uaf.c'], {
+        cwd: w.dir,
+        stdio: ['ignore', 'ignore', 'pipe']
+      })
+    } catch {
+      process.stdout.write('skipped: clang with its ASan runtime is not installed\n')
+      return
+    }
+    const j = job(w)
+    await j.runStep('main')
+    const run = spawnSync(w.bin('asan_uaf_clang'), { cwd: w.dir, env: j.processEnv() })
+    expect(run.signal).toBe('SIGABRT')
+    await waitForCrashes(j, 1)
+    const post = await j.runStep('post')
+    const [record] = reportCrashes<Record>(post.outputs.report)
+    expect(record!.sanitizer).toMatchObject({
+      tool: 'AddressSanitizer',
+      kind: 'heap-use-after-free'
+    })
+    expect(record!.blame).toMatchObject({ function: 'session_id', line: crashLine('asan_uaf') })
+    expect(projectFrame(record!.sanitizer!.stacks[1])).toMatchObject({
+      function: 'close_session',
+      line: crashLine('asan_uaf', 'free-here')
+    })
+  }, 60_000)
+
   it('leaves ASAN_OPTIONS alone with sanitizers: off', async () => {
     const w = workspace()
     if (!w) return
