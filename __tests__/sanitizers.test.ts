@@ -445,10 +445,10 @@ describe('sanitizers that go on: UBSan, TSan and LeakSanitizer reports from the 
     )
   }, 60_000)
 
-  it("groups standalone LeakSanitizer's leaks by their allocation", async () => {
+  it("groups standalone LeakSanitizer's leaks by their allocation, each report in the artifact", async () => {
     const ws = ready()
     if (!ws) return
-    const j = job(ws)
+    const j = new FakeJob({ workspace: ws.dir, inputs: { 'fail-on-crash': 'false' } })
     await j.runStep('main')
     const run = spawnSync(ws.bin('lsan_leak'), {
       cwd: ws.dir,
@@ -472,5 +472,10 @@ describe('sanitizers that go on: UBSan, TSan and LeakSanitizer reports from the 
       function: 'make_buffer',
       line: crashLine('lsan_leak', 'leak-here')
     })
+    const bundle = /the bundle is at (\S+)/.exec(post.stdout)![1]!
+    for (const record of report.groups[0]!.crashes)
+      expect(readFileSync(join(bundle, record.id, 'sanitizer.txt'), 'utf8')).toMatch(
+        /^Direct leak of \d+ byte\(s\) in 1 object\(s\) allocated from:\n\s+#0 /
+      )
   }, 60_000)
 })

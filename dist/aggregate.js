@@ -8,16 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-ZWDUR4DT.js";
+} from "./chunk-W5KF3CD5.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-5GFTDFNI.js";
+} from "./chunk-G26HWKHH.js";
 import {
   fromBlame
-} from "./chunk-3PHJHXET.js";
-import "./chunk-NJRFQWYK.js";
-import "./chunk-YXMRL4UZ.js";
+} from "./chunk-7NNIHEDE.js";
+import "./chunk-7B6UU66A.js";
+import "./chunk-564FXE2W.js";
 import {
   error,
   info,

@@ -6,19 +6,19 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-WGBEHK4T.js";
-import "./chunk-3PHJHXET.js";
+} from "./chunk-HVGGK6LO.js";
+import "./chunk-7NNIHEDE.js";
 import {
   groupCrashes
-} from "./chunk-NJRFQWYK.js";
+} from "./chunk-7B6UU66A.js";
 import {
   analyzeAll,
   findGdb,
   findMultiarchGdb,
   looksLikeCore
-} from "./chunk-5XJN6WSG.js";
-import "./chunk-MDSONIRN.js";
-import "./chunk-YXMRL4UZ.js";
+} from "./chunk-XW2X3VCF.js";
+import "./chunk-HTB4SJUL.js";
+import "./chunk-564FXE2W.js";
 import "./chunk-C4X6V5PE.js";
 import "./chunk-LQK3ML4U.js";
 

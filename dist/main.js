@@ -6,16 +6,16 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-AAVM4VCQ.js";
+} from "./chunk-PH7TQNWO.js";
 import {
   getInputs
-} from "./chunk-5GFTDFNI.js";
-import "./chunk-NJRFQWYK.js";
+} from "./chunk-G26HWKHH.js";
+import "./chunk-7B6UU66A.js";
 import {
   startWatcher
-} from "./chunk-EPU6XGFH.js";
-import "./chunk-MDSONIRN.js";
-import "./chunk-YXMRL4UZ.js";
+} from "./chunk-6IQKBVM4.js";
+import "./chunk-HTB4SJUL.js";
+import "./chunk-564FXE2W.js";
 import {
   endGroup,
   exportVariable,

@@ -7,7 +7,7 @@ import {
   readJournal,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-AAVM4VCQ.js";
+} from "./chunk-PH7TQNWO.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -18,7 +18,7 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-WGBEHK4T.js";
+} from "./chunk-HVGGK6LO.js";
 import {
   canUpload,
   renderCrashComment,
@@ -29,32 +29,32 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-ZWDUR4DT.js";
+} from "./chunk-W5KF3CD5.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-5GFTDFNI.js";
+} from "./chunk-G26HWKHH.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-3PHJHXET.js";
+} from "./chunk-7NNIHEDE.js";
 import {
   groupCrashes
-} from "./chunk-NJRFQWYK.js";
+} from "./chunk-7B6UU66A.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-RSDLCQMM.js";
+} from "./chunk-46BNETCP.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-EPU6XGFH.js";
+} from "./chunk-6IQKBVM4.js";
 import {
   analyzeAll,
   findGdb,
@@ -63,11 +63,11 @@ import {
   isForeign,
   loggedAnalyses,
   parseFrameLine
-} from "./chunk-5XJN6WSG.js";
+} from "./chunk-XW2X3VCF.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-MDSONIRN.js";
+} from "./chunk-HTB4SJUL.js";
 import {
   describeFailure,
   inParallel,
@@ -76,7 +76,7 @@ import {
   portable,
   runCommand,
   stageBundle
-} from "./chunk-YXMRL4UZ.js";
+} from "./chunk-564FXE2W.js";
 import {
   core_exports,
   endGroup,

@@ -2,17 +2,17 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-RSDLCQMM.js";
+} from "./chunk-46BNETCP.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-EPU6XGFH.js";
-import "./chunk-5XJN6WSG.js";
+} from "./chunk-6IQKBVM4.js";
+import "./chunk-XW2X3VCF.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-MDSONIRN.js";
-import "./chunk-YXMRL4UZ.js";
+} from "./chunk-HTB4SJUL.js";
+import "./chunk-564FXE2W.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/watch.ts

@@ -253,6 +253,7 @@ outside the handler). Each holds:
 - \`backtrace.txt\`: gdb's backtrace, crashing thread first, then every thread;
 - \`backtrace.json\`: the same frames as structured data;
 - \`crash.json\`: the crash record (signal, executable, command line, blamed frame, problems);
+- \`sanitizer.txt\`: a sanitizer's report as the process printed it, when there is one;
 - \`core.zst\` or \`core.tar.zst\`: the core dump, compressed with zstd (a core found on disk goes
   through tar first, which keeps its holes); \`core\` where zstd was missing; none in bundles
   made with \`upload: reports\`;
@@ -304,6 +305,16 @@ export async function stageBundle(
     ] as const) {
       const size = from ? await sizeOf(from) : null
       if (from && size !== null) planned.push({ from, to: `${crash.id}/${name}`, size })
+    }
+    // The sanitizer's report as it printed it: the one text of a report read from the log.
+    if (analysis.sanitizer) {
+      const report = join(crash.dir, 'sanitizer.txt')
+      await writeFile(report, analysis.sanitizer.text + '\n')
+      planned.push({
+        from: report,
+        to: `${crash.id}/sanitizer.txt`,
+        size: Buffer.byteLength(analysis.sanitizer.text) + 1
+      })
     }
     if (mode !== UploadMode.All) continue
     const duplicate = leaveOut.get(crash)

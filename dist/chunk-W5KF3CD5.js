@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-3PHJHXET.js";
+} from "./chunk-7NNIHEDE.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-YXMRL4UZ.js";
+} from "./chunk-564FXE2W.js";
 import {
   info,
   warning

@@ -342,6 +342,7 @@ outside the handler). Each holds:
 - \`backtrace.txt\`: gdb's backtrace, crashing thread first, then every thread;
 - \`backtrace.json\`: the same frames as structured data;
 - \`crash.json\`: the crash record (signal, executable, command line, blamed frame, problems);
+- \`sanitizer.txt\`: a sanitizer's report as the process printed it, when there is one;
 - \`core.zst\` or \`core.tar.zst\`: the core dump, compressed with zstd (a core found on disk goes
   through tar first, which keeps its holes); \`core\` where zstd was missing; none in bundles
   made with \`upload: reports\`;
@@ -376,6 +377,15 @@ async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PUR
     ]) {
       const size = from ? await sizeOf(from) : null;
       if (from && size !== null) planned.push({ from, to: `${crash.id}/${name}`, size });
+    }
+    if (analysis.sanitizer) {
+      const report = join2(crash.dir, "sanitizer.txt");
+      await writeFile(report, analysis.sanitizer.text + "\n");
+      planned.push({
+        from: report,
+        to: `${crash.id}/sanitizer.txt`,
+        size: Buffer.byteLength(analysis.sanitizer.text) + 1
+      });
     }
     if (mode !== "all" /* All */) continue;
     const duplicate = leaveOut.get(crash);

@@ -3,11 +3,11 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-NJRFQWYK.js";
+} from "./chunk-7B6UU66A.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-YXMRL4UZ.js";
+} from "./chunk-564FXE2W.js";
 import {
   getInput
 } from "./chunk-C4X6V5PE.js";

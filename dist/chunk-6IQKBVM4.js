@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-MDSONIRN.js";
+} from "./chunk-HTB4SJUL.js";
 import {
   readProcStat
-} from "./chunk-YXMRL4UZ.js";
+} from "./chunk-564FXE2W.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";

@@ -1,15 +1,15 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   GDB_SETTINGS
-} from "./chunk-5XJN6WSG.js";
+} from "./chunk-XW2X3VCF.js";
 import {
   runAsRoot
-} from "./chunk-MDSONIRN.js";
+} from "./chunk-HTB4SJUL.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-YXMRL4UZ.js";
+} from "./chunk-564FXE2W.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-YXMRL4UZ.js";
+} from "./chunk-564FXE2W.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

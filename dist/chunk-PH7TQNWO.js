@@ -10,18 +10,18 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-EPU6XGFH.js";
+} from "./chunk-6IQKBVM4.js";
 import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-MDSONIRN.js";
+} from "./chunk-HTB4SJUL.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-YXMRL4UZ.js";
+} from "./chunk-564FXE2W.js";
 import {
   getState,
   saveState

@@ -4,7 +4,7 @@ import {
   isMachinery,
   isRunning,
   isRuntimeLibrary
-} from "./chunk-YXMRL4UZ.js";
+} from "./chunk-564FXE2W.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";

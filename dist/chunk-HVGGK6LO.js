@@ -4,7 +4,7 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-3PHJHXET.js";
+} from "./chunk-7NNIHEDE.js";
 import {
   ElfError,
   fileBuildId,
@@ -12,13 +12,13 @@ import {
   handleSoname,
   looksLikeCore,
   readCore
-} from "./chunk-5XJN6WSG.js";
+} from "./chunk-XW2X3VCF.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-YXMRL4UZ.js";
+} from "./chunk-564FXE2W.js";
 import {
   debug,
   endGroup,
