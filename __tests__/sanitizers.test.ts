@@ -363,6 +363,10 @@ describe('sanitizers that go on: UBSan, TSan and LeakSanitizer reports from the 
       )
     ).toBeDefined()
     expect(post.summary).toContain('UndefinedBehaviorSanitizer: alignment')
+    // No core, so no gdb backtrace: the summary says where the report came from, once a group.
+    expect(post.summary).not.toContain("gdb's backtrace of pid")
+    expect(post.summary.match(/it was read from the system log/g)).toHaveLength(2)
+    expect(post.summary).toMatch(/store to misaligned address .*\n\n\| # \| Function/)
     const overflowNote = commands.find(
       (c) =>
         c.command === 'error' &&

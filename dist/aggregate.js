@@ -8,7 +8,7 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-W5KF3CD5.js";
+} from "./chunk-PZEAO43A.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs

@@ -29,7 +29,7 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-W5KF3CD5.js";
+} from "./chunk-PZEAO43A.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
@@ -710,8 +710,7 @@ function joinPieces(messages) {
   const lines = [];
   for (const message of messages) {
     const piece = message.replace(/\r?\n$/, "");
-    if (lines.length > 0 && (/^:/.test(piece) || /^ [^ ]/.test(piece)))
-      lines[lines.length - 1] += piece;
+    if (lines.length > 0 && /^(:| \(| at:)/.test(piece)) lines[lines.length - 1] += piece;
     else lines.push(piece);
   }
   return lines;
@@ -754,6 +753,7 @@ function reportsOf(lines) {
       const [, file, lineNo, column, message] = ubsan;
       const location = `${file}:${lineNo}:${column}`;
       const stacks = stacksOf(body.slice(1), message);
+      if (stacks[0]) stacks[0].title = message;
       if (stacks.length === 0)
         stacks.push({
           title: message,

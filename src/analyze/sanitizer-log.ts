@@ -87,15 +87,14 @@ function ubsanKind(message: string): string {
 /**
  * A process's syslog messages as its lines. The runtime sends one message per line of each
  * piece it prints, so a line printed in pieces (ThreadSanitizer's `by thread T2` + `:`) arrives
- * as several messages; a message that starts with `:` or with a single space is the rest of the
- * line before it (report lines start at column 0, 2 or 4).
+ * as several messages: one that starts with `:`, ` (` or ` at:` (TSan's pieces) is the rest of
+ * the line before it (report lines start at column 0, 2 or 4).
  */
 function joinPieces(messages: string[]): string[] {
   const lines: string[] = []
   for (const message of messages) {
     const piece = message.replace(/\r?\n$/, '')
-    if (lines.length > 0 && (/^:/.test(piece) || /^ [^ ]/.test(piece)))
-      lines[lines.length - 1] += piece
+    if (lines.length > 0 && /^(:| \(| at:)/.test(piece)) lines[lines.length - 1] += piece
     else lines.push(piece)
   }
   return lines
@@ -150,6 +149,8 @@ function reportsOf(lines: string[]): SanitizerReport[] {
       const [, file, lineNo, column, message] = ubsan
       const location = `${file}:${lineNo}:${column}`
       const stacks = stacksOf(body.slice(1), message!)
+      // The diagnostic names its stack (the lines between are notes and memory dumps).
+      if (stacks[0]) stacks[0].title = message!
       // Without print_stacktrace, the diagnostic's place is its only frame.
       if (stacks.length === 0)
         stacks.push({

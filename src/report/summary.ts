@@ -140,6 +140,11 @@ function renderGroup(group: CrashGroup, index: number, links: SourceLinks | null
         ''
       )
   }
+  // A report read from the system log has no core, so no gdb backtrace: say so once.
+  if (crash.source === 'sanitizer') {
+    parts.push(`_${escape(first.text)}_`, '')
+    return parts.join('\n')
+  }
   parts.push(
     report
       ? `gdb's backtrace of pid ${crash.pid} (the runtime aborting after its report):`

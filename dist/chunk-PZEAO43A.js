@@ -144,6 +144,10 @@ function renderGroup(group, index, links) {
         ""
       );
   }
+  if (crash.source === "sanitizer") {
+    parts.push(`_${escape(first.text)}_`, "");
+    return parts.join("\n");
+  }
   parts.push(
     report ? `gdb's backtrace of pid ${crash.pid} (the runtime aborting after its report):` : `Crashing thread of pid ${crash.pid}:`,
     "",
