@@ -1016,22 +1016,27 @@ async function sanitizerLog(state, restoration, inputs, crashes) {
   }
   return loggedReports(read.lines, new Set(crashes.map((crash) => crash.pid)));
 }
+async function findOrInstallGdb(multiarch, inputs, privilege) {
+  const name = multiarch ? "gdb-multiarch" : "gdb";
+  const found = multiarch ? await findMultiarchGdb() : await findGdb();
+  if (found) return found;
+  if (!inputs.installGdb) return { missing: `${name} is not installed (install-gdb is false)` };
+  info(
+    multiarch ? "crash-capture: a core of another machine needs gdb-multiarch; installing it." : "crash-capture: gdb is not installed; installing it to backtrace the crashes."
+  );
+  try {
+    return await installGdb(privilege ?? await detectPrivilege(), multiarch);
+  } catch (error) {
+    const which = multiarch ? "Cores of another machine are" : "Crashes are";
+    warning(`${error.message}. ${which} reported without backtraces.`);
+    return { missing: `${name} is not installed and could not be installed` };
+  }
+}
 async function analyze({ crashes, cores }, inputs, privilege, workspace) {
   if (!crashes.some((crash) => crash.core && crash.executable))
     return analyzeAll(crashes, cores, { missing: "" });
-  let gdb = await findGdb();
-  if (!gdb && inputs.installGdb) {
-    info("crash-capture: gdb is not installed; installing it to backtrace the crashes.");
-    try {
-      gdb = await installGdb(privilege ?? await detectPrivilege());
-    } catch (error) {
-      warning(`${error.message}. Crashes are reported without backtraces.`);
-    }
-  }
-  if (!gdb) {
-    const missing = inputs.installGdb ? "gdb is not installed and could not be installed" : "gdb is not installed (install-gdb is false)";
-    return analyzeAll(crashes, cores, { missing });
-  }
+  const gdb = await findOrInstallGdb(false, inputs, privilege);
+  if (typeof gdb !== "string") return analyzeAll(crashes, cores, gdb);
   const scripts = [];
   for (const script of inputs.gdbScripts) {
     const path = resolve(workspace, script);
@@ -1043,20 +1048,9 @@ async function analyze({ crashes, cores }, inputs, privilege, workspace) {
     else
       warning(`The gdb script '${script}' (input gdb-scripts) does not exist: it is skipped.`);
   }
-  let multiarch;
-  if (crashes.some((crash) => crash.core && crash.executable && isForeign(cores.get(crash)))) {
-    multiarch = await findMultiarchGdb() ?? {
-      missing: inputs.installGdb ? "it is not installed" : "it is not installed (install-gdb is false)"
-    };
-    if (typeof multiarch !== "string" && inputs.installGdb) {
-      info("crash-capture: a core of another machine needs gdb-multiarch; installing it.");
-      try {
-        multiarch = await installGdb(privilege ?? await detectPrivilege(), true);
-      } catch (error) {
-        multiarch = { missing: error.message };
-      }
-    }
-  }
+  const multiarch = crashes.some(
+    (crash) => crash.core && crash.executable && isForeign(cores.get(crash))
+  ) ? await findOrInstallGdb(true, inputs, privilege) : void 0;
   return analyzeAll(crashes, cores, {
     gdb,
     multiarch,

@@ -254,6 +254,33 @@ async function sanitizerLog(
   return loggedReports(read.lines, new Set(crashes.map((crash) => crash.pid)))
 }
 
+/**
+ * gdb, or with `multiarch` gdb-multiarch, found on PATH or installed when install-gdb allows;
+ * else why there is none.
+ */
+async function findOrInstallGdb(
+  multiarch: boolean,
+  inputs: Inputs,
+  privilege: Privilege | null
+): Promise<string | { missing: string }> {
+  const name = multiarch ? 'gdb-multiarch' : 'gdb'
+  const found = multiarch ? await findMultiarchGdb() : await findGdb()
+  if (found) return found
+  if (!inputs.installGdb) return { missing: `${name} is not installed (install-gdb is false)` }
+  core.info(
+    multiarch
+      ? 'crash-capture: a core of another machine needs gdb-multiarch; installing it.'
+      : 'crash-capture: gdb is not installed; installing it to backtrace the crashes.'
+  )
+  try {
+    return await installGdb(privilege ?? (await detectPrivilege()), multiarch)
+  } catch (error) {
+    const which = multiarch ? 'Cores of another machine are' : 'Crashes are'
+    core.warning(`${(error as Error).message}. ${which} reported without backtraces.`)
+    return { missing: `${name} is not installed and could not be installed` }
+  }
+}
+
 /** Finds (or installs) gdb and analyses every crash; without gdb, from the cores alone. */
 async function analyze(
   { crashes, cores }: Collected,
@@ -264,21 +291,8 @@ async function analyze(
   // Nothing for gdb to do: do not install it.
   if (!crashes.some((crash) => crash.core && crash.executable))
     return analyzeAll(crashes, cores, { missing: '' })
-  let gdb = await findGdb()
-  if (!gdb && inputs.installGdb) {
-    core.info('crash-capture: gdb is not installed; installing it to backtrace the crashes.')
-    try {
-      gdb = await installGdb(privilege ?? (await detectPrivilege()))
-    } catch (error) {
-      core.warning(`${(error as Error).message}. Crashes are reported without backtraces.`)
-    }
-  }
-  if (!gdb) {
-    const missing = inputs.installGdb
-      ? 'gdb is not installed and could not be installed'
-      : 'gdb is not installed (install-gdb is false)'
-    return analyzeAll(crashes, cores, { missing })
-  }
+  const gdb = await findOrInstallGdb(false, inputs, privilege)
+  if (typeof gdb !== 'string') return analyzeAll(crashes, cores, gdb)
   const scripts: string[] = []
   for (const script of inputs.gdbScripts) {
     const path = resolve(workspace, script)
@@ -291,22 +305,11 @@ async function analyze(
       core.warning(`The gdb script '${script}' (input gdb-scripts) does not exist: it is skipped.`)
   }
   // Cores of another machine (qemu-user's) need gdb-multiarch: found or installed like gdb.
-  let multiarch: string | { missing: string } | undefined
-  if (crashes.some((crash) => crash.core && crash.executable && isForeign(cores.get(crash)))) {
-    multiarch = (await findMultiarchGdb()) ?? {
-      missing: inputs.installGdb
-        ? 'it is not installed'
-        : 'it is not installed (install-gdb is false)'
-    }
-    if (typeof multiarch !== 'string' && inputs.installGdb) {
-      core.info('crash-capture: a core of another machine needs gdb-multiarch; installing it.')
-      try {
-        multiarch = await installGdb(privilege ?? (await detectPrivilege()), true)
-      } catch (error) {
-        multiarch = { missing: (error as Error).message }
-      }
-    }
-  }
+  const multiarch = crashes.some(
+    (crash) => crash.core && crash.executable && isForeign(cores.get(crash))
+  )
+    ? await findOrInstallGdb(true, inputs, privilege)
+    : undefined
   return analyzeAll(crashes, cores, {
     gdb,
     multiarch,
