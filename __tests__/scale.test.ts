@@ -7,6 +7,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -209,6 +210,32 @@ describe('scale: file cores of one bug, read where they lie', () => {
       expect(unpacked.blocks * 512).toBeLessThan(unpacked.size)
       // The cores stay where they lie: read there, never moved.
       expect(readdirSync(cores.dir)).toHaveLength(4)
+    } finally {
+      cores.done()
+    }
+  }, 60_000)
+
+  it("stores a core with plain zstd where tar cannot keep holes (busybox's, as on Alpine)", async () => {
+    const busybox = spawnSync('sh', ['-c', 'command -v busybox'], {
+      encoding: 'utf8'
+    }).stdout.trim()
+    if (!busybox) {
+      process.stdout.write('skipped: busybox is not installed\n')
+      return
+    }
+    const cores = coresOnTmpfs()
+    try {
+      const tools = mkdtempSync(join(tmpdir(), 'crash-capture-busybox-'))
+      symlinkSync(busybox, join(tools, 'tar'))
+      const { job } = await crashIntoFiles(cores.dir, ['log'], {})
+      const post = await job.runStep('post', { env: { PATH: `${tools}:${process.env.PATH}` } })
+      const bundle = post.stdout.match(/the bundle is at (\S+)/)![1]!
+      const [record] = JSON.parse(readFileSync(post.outputs.report!, 'utf8')).groups[0].crashes
+      expect(readdirSync(join(bundle, record.id))).toContain('core.zst')
+      const debug = spawnSync('sh', [join(bundle, record.id, 'debug.sh'), '-batch', '-ex', 'bt'], {
+        encoding: 'utf8'
+      })
+      expect(debug.stdout).toMatch(/in from_log_format \(/)
     } finally {
       cores.done()
     }

@@ -8,16 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-PZEAO43A.js";
+} from "./chunk-SKRFVQNO.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-G26HWKHH.js";
+} from "./chunk-ZBEXUBLE.js";
 import {
   fromBlame
-} from "./chunk-7NNIHEDE.js";
-import "./chunk-7B6UU66A.js";
-import "./chunk-564FXE2W.js";
+} from "./chunk-NXWLV2MK.js";
+import "./chunk-HTZKTCGD.js";
+import "./chunk-IULZVYZQ.js";
 import {
   error,
   info,

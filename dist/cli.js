@@ -6,19 +6,19 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-HVGGK6LO.js";
-import "./chunk-7NNIHEDE.js";
+} from "./chunk-GIWGNVTQ.js";
+import "./chunk-NXWLV2MK.js";
 import {
   groupCrashes
-} from "./chunk-7B6UU66A.js";
+} from "./chunk-HTZKTCGD.js";
 import {
   analyzeAll,
   findGdb,
   findMultiarchGdb,
   looksLikeCore
-} from "./chunk-XW2X3VCF.js";
-import "./chunk-HTB4SJUL.js";
-import "./chunk-564FXE2W.js";
+} from "./chunk-RK3CPJMM.js";
+import "./chunk-57MLQAHN.js";
+import "./chunk-IULZVYZQ.js";
 import "./chunk-C4X6V5PE.js";
 import "./chunk-LQK3ML4U.js";
 

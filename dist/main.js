@@ -6,16 +6,16 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-PH7TQNWO.js";
+} from "./chunk-A77KHJKR.js";
 import {
   getInputs
-} from "./chunk-G26HWKHH.js";
-import "./chunk-7B6UU66A.js";
+} from "./chunk-ZBEXUBLE.js";
+import "./chunk-HTZKTCGD.js";
 import {
   startWatcher
-} from "./chunk-6IQKBVM4.js";
-import "./chunk-HTB4SJUL.js";
-import "./chunk-564FXE2W.js";
+} from "./chunk-FAI7RTOF.js";
+import "./chunk-57MLQAHN.js";
+import "./chunk-IULZVYZQ.js";
 import {
   endGroup,
   exportVariable,

@@ -7,7 +7,7 @@ import {
   readJournal,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-PH7TQNWO.js";
+} from "./chunk-A77KHJKR.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -18,7 +18,7 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-HVGGK6LO.js";
+} from "./chunk-GIWGNVTQ.js";
 import {
   canUpload,
   renderCrashComment,
@@ -29,32 +29,32 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-PZEAO43A.js";
+} from "./chunk-SKRFVQNO.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-G26HWKHH.js";
+} from "./chunk-ZBEXUBLE.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-7NNIHEDE.js";
+} from "./chunk-NXWLV2MK.js";
 import {
   groupCrashes
-} from "./chunk-7B6UU66A.js";
+} from "./chunk-HTZKTCGD.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-46BNETCP.js";
+} from "./chunk-YF5FBWOL.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-6IQKBVM4.js";
+} from "./chunk-FAI7RTOF.js";
 import {
   analyzeAll,
   findGdb,
@@ -63,11 +63,11 @@ import {
   isForeign,
   loggedAnalyses,
   parseFrameLine
-} from "./chunk-XW2X3VCF.js";
+} from "./chunk-RK3CPJMM.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-HTB4SJUL.js";
+} from "./chunk-57MLQAHN.js";
 import {
   describeFailure,
   inParallel,
@@ -76,7 +76,7 @@ import {
   portable,
   runCommand,
   stageBundle
-} from "./chunk-564FXE2W.js";
+} from "./chunk-IULZVYZQ.js";
 import {
   core_exports,
   endGroup,

@@ -2,17 +2,17 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-46BNETCP.js";
+} from "./chunk-YF5FBWOL.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-6IQKBVM4.js";
-import "./chunk-XW2X3VCF.js";
+} from "./chunk-FAI7RTOF.js";
+import "./chunk-RK3CPJMM.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-HTB4SJUL.js";
-import "./chunk-564FXE2W.js";
+} from "./chunk-57MLQAHN.js";
+import "./chunk-IULZVYZQ.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/watch.ts

@@ -3,7 +3,7 @@ import { chmod, copyFile, link, mkdir, rm, stat, writeFile } from 'node:fs/promi
 import { basename, dirname, join, relative } from 'node:path'
 import type { Analysis } from '../analyze/analysis.js'
 import type { Crash } from '../collect/crash.js'
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { findProgram, inParallel, shellQuote } from '../process.js'
 import { copyFromHandle, openRegular } from '../safe-file.js'
 
@@ -123,18 +123,39 @@ async function compressInto(
   try {
     if (sparse && tar) {
       const packed = `${target}.tar.zst`
-      // tar reads /proc/self/fd/0: the descriptor opened above, whatever the core's name.
-      const script =
-        '"$1" --sparse --dereference --transform "s,.*,core," --owner=0 --group=0 --numeric-owner' +
-        ' -C /proc/self/fd -cf - 0 | "$2" -q -1 -o "$3"'
-      if ((await run('sh', ['-c', script, 'sh', tar, zstd, packed], handle.fd)) === 0)
+      // tar reads /proc/self/fd/0: the descriptor opened above, whatever the core's name. Both
+      // must succeed: a tar without --sparse (busybox) writes nothing, which zstd packs fine.
+      const archive = spawn(
+        tar,
+        [
+          '--sparse',
+          '--dereference',
+          '--transform=s,.*,core,',
+          '--owner=0',
+          '--group=0',
+          '--numeric-owner',
+          '-C',
+          '/proc/self/fd',
+          '-cf',
+          '-',
+          '0'
+        ],
+        { stdio: [handle.fd, 'pipe', 'ignore'] }
+      )
+      const compress = spawn(zstd, ['-q', '-1', '-o', packed], {
+        stdio: [archive.stdout, 'ignore', 'ignore']
+      })
+      // zstd holds the pipe now: this process's end would keep tar writing if zstd died.
+      archive.stdout?.destroy()
+      const [tarStatus, zstdStatus] = await Promise.all([exitOf(archive), exitOf(compress)])
+      if (tarStatus === 0 && zstdStatus === 0)
         return { to: packed, size: (await stat(packed)).size }
       await rm(packed, { force: true })
     }
     const packed = `${target}.zst`
     // One thread for a core: with -T0 zstd took three times longer on a sparse core here.
     const args = ['-q', '-1', ...(sparse ? [] : ['-T0']), '-o', packed]
-    if ((await run(zstd, args, handle.fd)) === 0)
+    if ((await exitOf(spawn(zstd, args, { stdio: [handle.fd, 'ignore', 'ignore'] }))) === 0)
       return { to: packed, size: (await stat(packed)).size }
     await rm(packed, { force: true })
     return null
@@ -143,12 +164,14 @@ async function compressInto(
   }
 }
 
-/** Runs a program with `stdin` as its standard input; its exit status, or null. */
-function run(program: string, args: string[], stdin: number): Promise<number | null> {
+/**
+ * A child's exit status, or null when it could not start or was killed. On `exit`, not `close`:
+ * a child whose output went to another process never closes its streams here.
+ */
+function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
-    const child = spawn(program, args, { stdio: [stdin, 'ignore', 'ignore'] })
     child.on('error', () => resolve(null))
-    child.on('close', (status) => resolve(status))
+    child.on('exit', (status) => resolve(status))
   })
 }
 

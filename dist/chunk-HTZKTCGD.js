@@ -4,7 +4,7 @@ import {
   isMachinery,
   isRunning,
   isRuntimeLibrary
-} from "./chunk-564FXE2W.js";
+} from "./chunk-IULZVYZQ.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";

@@ -10,18 +10,18 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-6IQKBVM4.js";
+} from "./chunk-FAI7RTOF.js";
 import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-HTB4SJUL.js";
+} from "./chunk-57MLQAHN.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-564FXE2W.js";
+} from "./chunk-IULZVYZQ.js";
 import {
   getState,
   saveState

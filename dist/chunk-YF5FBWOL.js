@@ -1,15 +1,15 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   GDB_SETTINGS
-} from "./chunk-XW2X3VCF.js";
+} from "./chunk-RK3CPJMM.js";
 import {
   runAsRoot
-} from "./chunk-HTB4SJUL.js";
+} from "./chunk-57MLQAHN.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-564FXE2W.js";
+} from "./chunk-IULZVYZQ.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

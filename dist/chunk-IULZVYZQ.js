@@ -244,14 +244,35 @@ async function compressInto(zstd, tar, from, target, sparse) {
   try {
     if (sparse && tar) {
       const packed2 = `${target}.tar.zst`;
-      const script = '"$1" --sparse --dereference --transform "s,.*,core," --owner=0 --group=0 --numeric-owner -C /proc/self/fd -cf - 0 | "$2" -q -1 -o "$3"';
-      if (await run("sh", ["-c", script, "sh", tar, zstd, packed2], handle.fd) === 0)
+      const archive = spawn2(
+        tar,
+        [
+          "--sparse",
+          "--dereference",
+          "--transform=s,.*,core,",
+          "--owner=0",
+          "--group=0",
+          "--numeric-owner",
+          "-C",
+          "/proc/self/fd",
+          "-cf",
+          "-",
+          "0"
+        ],
+        { stdio: [handle.fd, "pipe", "ignore"] }
+      );
+      const compress = spawn2(zstd, ["-q", "-1", "-o", packed2], {
+        stdio: [archive.stdout, "ignore", "ignore"]
+      });
+      archive.stdout?.destroy();
+      const [tarStatus, zstdStatus] = await Promise.all([exitOf(archive), exitOf(compress)]);
+      if (tarStatus === 0 && zstdStatus === 0)
         return { to: packed2, size: (await stat(packed2)).size };
       await rm(packed2, { force: true });
     }
     const packed = `${target}.zst`;
     const args = ["-q", "-1", ...sparse ? [] : ["-T0"], "-o", packed];
-    if (await run(zstd, args, handle.fd) === 0)
+    if (await exitOf(spawn2(zstd, args, { stdio: [handle.fd, "ignore", "ignore"] })) === 0)
       return { to: packed, size: (await stat(packed)).size };
     await rm(packed, { force: true });
     return null;
@@ -259,11 +280,10 @@ async function compressInto(zstd, tar, from, target, sparse) {
     await handle.close();
   }
 }
-function run(program, args, stdin) {
+function exitOf(child) {
   return new Promise((resolve) => {
-    const child = spawn2(program, args, { stdio: [stdin, "ignore", "ignore"] });
     child.on("error", () => resolve(null));
-    child.on("close", (status) => resolve(status));
+    child.on("exit", (status) => resolve(status));
   });
 }
 async function sizeOf(path) {

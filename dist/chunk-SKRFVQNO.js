@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-7NNIHEDE.js";
+} from "./chunk-NXWLV2MK.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-564FXE2W.js";
+} from "./chunk-IULZVYZQ.js";
 import {
   info,
   warning

@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-564FXE2W.js";
+} from "./chunk-IULZVYZQ.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

@@ -4,7 +4,7 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-7NNIHEDE.js";
+} from "./chunk-NXWLV2MK.js";
 import {
   ElfError,
   fileBuildId,
@@ -12,13 +12,13 @@ import {
   handleSoname,
   looksLikeCore,
   readCore
-} from "./chunk-XW2X3VCF.js";
+} from "./chunk-RK3CPJMM.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-564FXE2W.js";
+} from "./chunk-IULZVYZQ.js";
 import {
   debug,
   endGroup,

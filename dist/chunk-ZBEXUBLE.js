@@ -3,11 +3,11 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-7B6UU66A.js";
+} from "./chunk-HTZKTCGD.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-564FXE2W.js";
+} from "./chunk-IULZVYZQ.js";
 import {
   getInput
 } from "./chunk-C4X6V5PE.js";

@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-HTB4SJUL.js";
+} from "./chunk-57MLQAHN.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -16,7 +16,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-564FXE2W.js";
+} from "./chunk-IULZVYZQ.js";
 
 // src/elf/core-file.ts
 var ElfError = class extends Error {

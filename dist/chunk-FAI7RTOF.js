@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-HTB4SJUL.js";
+} from "./chunk-57MLQAHN.js";
 import {
   readProcStat
-} from "./chunk-564FXE2W.js";
+} from "./chunk-IULZVYZQ.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";
