@@ -6,7 +6,7 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-GIWGNVTQ.js";
+} from "./chunk-2ASOHJSB.js";
 import "./chunk-NXWLV2MK.js";
 import {
   groupCrashes

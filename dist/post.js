@@ -18,7 +18,7 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-GIWGNVTQ.js";
+} from "./chunk-2ASOHJSB.js";
 import {
   canUpload,
   renderCrashComment,

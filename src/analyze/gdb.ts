@@ -83,7 +83,7 @@ function aptInstall(name: string): string[] {
 
 /**
  * Package managers tried in order, with the commands that install gdb, or with `multiarch` a
- * gdb for every machine, and the program that gives then. Fedora's gdb reads every machine.
+ * gdb for every machine, and the program each gives. Fedora's gdb reads every machine.
  */
 function installers(multiarch: boolean): { tool: string; steps: string[][]; program: string }[] {
   const name = multiarch ? 'gdb-multiarch' : 'gdb'

@@ -166,7 +166,8 @@ export async function identify(
     crash.machine = core.machine
     // No NT_SIGINFO (qemu-user's cores): the crashing thread's pr_cursig.
     const cursig = core.threads[0]?.signal ?? 0
-    if (crash.signal <= 0) crash.signal = core.signal?.number ?? (cursig > 0 ? cursig : -1)
+    const signal = core.signal?.number ?? (cursig > 0 ? cursig : null)
+    if (crash.signal <= 0 && signal !== null) crash.signal = signal
     // qemu-user writes a guest's core into its working directory, as qemu_<prog>_<date>_<pid>.core.
     if (!crash.cwd && crash.core && QEMU_CORE.test(basename(crash.core)))
       crash.cwd = dirname(crash.core)

@@ -107,7 +107,8 @@ export async function replaceEmulatorCrashes(
   const result: Crash[] = []
   for (const crash of crashes) {
     const emulator = crash.executablePath ? basename(crash.executablePath) : ''
-    if (crash.source !== 'handler' || !QEMU_USER.test(emulator) || !crash.cwd) {
+    // A crash in another root (a `docker run` container) names a cwd that is not this one's.
+    if (crash.source !== 'handler' || !QEMU_USER.test(emulator) || !crash.cwd || crash.otherRoot) {
       result.push(crash)
       continue
     }

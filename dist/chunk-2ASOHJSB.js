@@ -2785,7 +2785,8 @@ async function identify(crash, candidates, preferCandidates = false) {
     }
     crash.machine = core.machine;
     const cursig = core.threads[0]?.signal ?? 0;
-    if (crash.signal <= 0) crash.signal = core.signal?.number ?? (cursig > 0 ? cursig : -1);
+    const signal = core.signal?.number ?? (cursig > 0 ? cursig : null);
+    if (crash.signal <= 0 && signal !== null) crash.signal = signal;
     if (!crash.cwd && crash.core && QEMU_CORE.test(basename3(crash.core)))
       crash.cwd = dirname3(crash.core);
     if (crash.pid <= 0 && core.pid !== null) crash.pid = core.pid;
@@ -2949,7 +2950,7 @@ async function replaceEmulatorCrashes(crashes, since, stageDir, seen) {
   const result = [];
   for (const crash of crashes) {
     const emulator = crash.executablePath ? basename4(crash.executablePath) : "";
-    if (crash.source !== "handler" || !QEMU_USER.test(emulator) || !crash.cwd) {
+    if (crash.source !== "handler" || !QEMU_USER.test(emulator) || !crash.cwd || crash.otherRoot) {
       result.push(crash);
       continue;
     }
