@@ -8,6 +8,7 @@ import {
   FakeJob,
   makeWorkspace,
   reportCrashes,
+  ROOT,
   waitForCrashes,
   workflowCommands,
   type Workspace
@@ -64,6 +65,13 @@ function job(w: Workspace, env: { [name: string]: string } = {}): FakeJob {
     env,
     inputs: { 'fail-on-crash': 'false', upload: 'none' }
   })
+}
+
+/** Strips code spans and fenced blocks: what is left renders as markdown. */
+function prose(markdown: string): string {
+  return markdown
+    .replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '')
+    .replace(/(`+)(?:[^`]|(?!\1)`+)*?\1(?!`)/g, '')
 }
 
 /** The first frame of a stack in the project: its function and line. */
@@ -414,6 +422,32 @@ describe('sanitizers that go on: UBSan, TSan and LeakSanitizer reports from the 
     expect(records).toHaveLength(1)
     expect(records[0]!.pid).toBe(run.pid)
     expect(records[0]!.blame).toMatchObject({ function: 'add_weights', path: 'src/ubsan_checks.c' })
+  }, 60_000)
+
+  it('prints what a process wrote to the system log as inert text', async () => {
+    const ws = ready()
+    if (!ws) return
+    execFileSync(
+      'gcc',
+      ['-g', '-o', 'bin/syslog_forger', join(ROOT, '__fixtures__/crashers/syslog_forger.c')],
+      {
+        cwd: ws.dir
+      }
+    )
+    const j = job(ws)
+    await j.runStep('main')
+    spawnSync(ws.bin('syslog_forger'), { cwd: ws.dir, env: j.processEnv() })
+    const post = await j.runStep('post')
+    // A process may claim a diagnostic: it is reported, and none of its text acts.
+    const [record, ...others] = reportCrashes<Record>(post.outputs.report)
+    expect(others).toHaveLength(0)
+    expect(record!.sanitizer?.tool).toBe('UndefinedBehaviorSanitizer')
+    const commands = workflowCommands(post.stdout)
+    expect(new Set(commands.map((c) => c.command))).toEqual(new Set(['group', 'endgroup', 'error']))
+    expect(post.stdout).toContain('::warning::pwned%0A@everyone')
+    const text = prose(post.summary)
+    expect(text).not.toMatch(/<script|<img|@admin|@everyone/)
+    expect(post.summary).toContain('pwned')
   }, 60_000)
 
   it('reports a data race with both accesses, blamed at the racing line', async () => {
