@@ -8,16 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-SKRFVQNO.js";
+} from "./chunk-ODS3ONNG.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-ZBEXUBLE.js";
+} from "./chunk-H2WB32B3.js";
 import {
   fromBlame
-} from "./chunk-NXWLV2MK.js";
-import "./chunk-HTZKTCGD.js";
-import "./chunk-IULZVYZQ.js";
+} from "./chunk-C2JBETIR.js";
+import "./chunk-GR437RFI.js";
+import "./chunk-DEEGK74J.js";
 import {
   error,
   info,

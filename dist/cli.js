@@ -6,19 +6,19 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-2ASOHJSB.js";
-import "./chunk-NXWLV2MK.js";
+} from "./chunk-YYLI6QY6.js";
+import "./chunk-C2JBETIR.js";
 import {
   groupCrashes
-} from "./chunk-HTZKTCGD.js";
+} from "./chunk-GR437RFI.js";
 import {
   analyzeAll,
   findGdb,
   findMultiarchGdb,
   looksLikeCore
-} from "./chunk-RK3CPJMM.js";
-import "./chunk-57MLQAHN.js";
-import "./chunk-IULZVYZQ.js";
+} from "./chunk-EKDARXAX.js";
+import "./chunk-MCRYNX4Z.js";
+import "./chunk-DEEGK74J.js";
 import "./chunk-C4X6V5PE.js";
 import "./chunk-LQK3ML4U.js";
 

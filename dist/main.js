@@ -6,16 +6,16 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-A77KHJKR.js";
+} from "./chunk-VKRZZDYI.js";
 import {
   getInputs
-} from "./chunk-ZBEXUBLE.js";
-import "./chunk-HTZKTCGD.js";
+} from "./chunk-H2WB32B3.js";
+import "./chunk-GR437RFI.js";
 import {
   startWatcher
-} from "./chunk-FAI7RTOF.js";
-import "./chunk-57MLQAHN.js";
-import "./chunk-IULZVYZQ.js";
+} from "./chunk-WUZZR33Z.js";
+import "./chunk-MCRYNX4Z.js";
+import "./chunk-DEEGK74J.js";
 import {
   endGroup,
   exportVariable,

@@ -7,7 +7,7 @@ import {
   readJournal,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-A77KHJKR.js";
+} from "./chunk-VKRZZDYI.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -18,7 +18,7 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-2ASOHJSB.js";
+} from "./chunk-YYLI6QY6.js";
 import {
   canUpload,
   renderCrashComment,
@@ -29,32 +29,32 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-SKRFVQNO.js";
+} from "./chunk-ODS3ONNG.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-ZBEXUBLE.js";
+} from "./chunk-H2WB32B3.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-NXWLV2MK.js";
+} from "./chunk-C2JBETIR.js";
 import {
   groupCrashes
-} from "./chunk-HTZKTCGD.js";
+} from "./chunk-GR437RFI.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-YF5FBWOL.js";
+} from "./chunk-ILZJJWFI.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-FAI7RTOF.js";
+} from "./chunk-WUZZR33Z.js";
 import {
   analyzeAll,
   findGdb,
@@ -63,20 +63,21 @@ import {
   isForeign,
   loggedAnalyses,
   parseFrameLine
-} from "./chunk-RK3CPJMM.js";
+} from "./chunk-EKDARXAX.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-57MLQAHN.js";
+} from "./chunk-MCRYNX4Z.js";
 import {
   describeFailure,
   inParallel,
   isRunning,
   newCrash,
+  newFrame,
   portable,
   runCommand,
   stageBundle
-} from "./chunk-IULZVYZQ.js";
+} from "./chunk-DEEGK74J.js";
 import {
   core_exports,
   endGroup,
@@ -658,28 +659,6 @@ async function unattributedCrashes(crashDir, since) {
 
 // src/analyze/sanitizer-log.ts
 var MAX_LINES = 400;
-var TSAN_FRAME = /^\s*#(\d+) (.+?)(?: ([^\s()]+?):(\d+)(?::\d+)?)? \(([^()]+?)\+(0x[0-9a-f]+)\)\s*$/;
-function frameOf(line) {
-  const frame = parseFrameLine(line);
-  if (frame) return frame;
-  const m = TSAN_FRAME.exec(line);
-  if (!m) return null;
-  const [, level, fn, file, lineNo, module] = m;
-  return {
-    level: Number(level),
-    pc: "",
-    function: fn && fn !== "<null>" ? fn : null,
-    file: file ?? null,
-    fullname: file ?? null,
-    line: lineNo ? Number(lineNo) : null,
-    objfile: module ?? null,
-    functionFile: null,
-    functionLine: null,
-    inline: false,
-    signalHandler: false,
-    projectPath: null
-  };
-}
 var UBSAN_CHECKS = [
   [/^(signed integer overflow|negation of -?\d+ cannot be represented)/, "signed-integer-overflow"],
   [/^unsigned integer overflow/, "unsigned-integer-overflow"],
@@ -724,7 +703,7 @@ function stacksOf(lines, fallbackTitle) {
   let title = "";
   let current = null;
   for (const line of lines) {
-    const frame = frameOf(line);
+    const frame = parseFrameLine(line);
     if (frame) {
       if (!current) {
         current = [];
@@ -757,22 +736,7 @@ function reportsOf(lines) {
       if (stacks.length === 0)
         stacks.push({
           title: message,
-          frames: [
-            {
-              level: 0,
-              pc: "",
-              function: null,
-              file,
-              fullname: file,
-              line: Number(lineNo),
-              objfile: null,
-              functionFile: null,
-              functionLine: null,
-              inline: false,
-              signalHandler: false,
-              projectPath: null
-            }
-          ]
+          frames: [newFrame({ level: 0, file, fullname: file, line: Number(lineNo) })]
         });
       reports.push({
         tool: "UndefinedBehaviorSanitizer",

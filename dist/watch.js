@@ -2,17 +2,17 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-YF5FBWOL.js";
+} from "./chunk-ILZJJWFI.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-FAI7RTOF.js";
-import "./chunk-RK3CPJMM.js";
+} from "./chunk-WUZZR33Z.js";
+import "./chunk-EKDARXAX.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-57MLQAHN.js";
-import "./chunk-IULZVYZQ.js";
+} from "./chunk-MCRYNX4Z.js";
+import "./chunk-DEEGK74J.js";
 import "./chunk-LQK3ML4U.js";
 
 // src/watch.ts

@@ -246,6 +246,24 @@ export function executableName(analysis: Analysis): string {
   return (path?.split('/').pop() || analysis.crash.comm || 'unknown executable').slice(0, 200)
 }
 
+/** A frame with only what is known of it: the rest is null (no name, no source, no file). */
+export function newFrame(known: Partial<Frame> & { level: number }): Frame {
+  return {
+    pc: '',
+    function: null,
+    file: null,
+    fullname: null,
+    line: null,
+    objfile: null,
+    functionFile: null,
+    functionLine: null,
+    inline: false,
+    signalHandler: false,
+    projectPath: null,
+    ...known
+  }
+}
+
 /** An analysis with only what the crash record says: for crashes gdb could not read. */
 export function bareAnalysis(crash: Crash, problems: string[]): Analysis {
   return {
@@ -290,22 +308,13 @@ export function fillFromCore(analysis: Analysis, core: CoreInfo | undefined): An
     crashed: index === 0,
     frames: thread.pc
       ? [
-          {
+          newFrame({
             level: 0,
             pc: thread.pc,
-            function: null,
-            file: null,
-            fullname: null,
-            line: null,
             objfile:
               core.mappings.find((m) => BigInt(thread.pc!) >= m.start && BigInt(thread.pc!) < m.end)
-                ?.path ?? null,
-            functionFile: null,
-            functionLine: null,
-            inline: false,
-            signalHandler: false,
-            projectPath: null
-          }
+                ?.path ?? null
+          })
         ]
       : [],
     unwindStopReason: 'no backtrace: read from the core without gdb',

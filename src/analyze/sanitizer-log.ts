@@ -1,5 +1,5 @@
 import type { JournalLine } from '../collect/journal.js'
-import type { Frame } from './analysis.js'
+import { newFrame, type Frame } from './analysis.js'
 import { parseFrameLine, type SanitizerReport } from './sanitizer.js'
 
 /**
@@ -20,33 +20,6 @@ export interface LoggedReport {
 
 /** Lines of one report kept: a report is text for people, and a process chooses its size. */
 const MAX_LINES = 400
-
-/** `    #0 work /src/tsan.c:4 (tsan+0x11e9)`: ThreadSanitizer's frames have no pc nor `in`. */
-const TSAN_FRAME =
-  /^\s*#(\d+) (.+?)(?: ([^\s()]+?):(\d+)(?::\d+)?)? \(([^()]+?)\+(0x[0-9a-f]+)\)\s*$/
-
-/** A frame line of any sanitizer, or null. */
-function frameOf(line: string): Frame | null {
-  const frame = parseFrameLine(line)
-  if (frame) return frame
-  const m = TSAN_FRAME.exec(line)
-  if (!m) return null
-  const [, level, fn, file, lineNo, module] = m
-  return {
-    level: Number(level),
-    pc: '',
-    function: fn && fn !== '<null>' ? fn : null,
-    file: file ?? null,
-    fullname: file ?? null,
-    line: lineNo ? Number(lineNo) : null,
-    objfile: module ?? null,
-    functionFile: null,
-    functionLine: null,
-    inline: false,
-    signalHandler: false,
-    projectPath: null
-  }
-}
 
 /**
  * UBSan's checks, named from their messages as `-fsanitize=` names them: the kind groups one
@@ -111,7 +84,7 @@ function stacksOf(lines: string[], fallbackTitle: string): SanitizerReport['stac
   let title = ''
   let current: Frame[] | null = null
   for (const line of lines) {
-    const frame = frameOf(line)
+    const frame = parseFrameLine(line)
     if (frame) {
       if (!current) {
         current = []
@@ -155,22 +128,7 @@ function reportsOf(lines: string[]): SanitizerReport[] {
       if (stacks.length === 0)
         stacks.push({
           title: message!,
-          frames: [
-            {
-              level: 0,
-              pc: '',
-              function: null,
-              file: file!,
-              fullname: file!,
-              line: Number(lineNo),
-              objfile: null,
-              functionFile: null,
-              functionLine: null,
-              inline: false,
-              signalHandler: false,
-              projectPath: null
-            }
-          ]
+          frames: [newFrame({ level: 0, file: file!, fullname: file!, line: Number(lineNo) })]
         })
       reports.push({
         tool: 'UndefinedBehaviorSanitizer',

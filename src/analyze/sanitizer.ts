@@ -1,6 +1,6 @@
 import { mkdir, open } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
-import { bareAnalysis, type Analysis, type Frame } from './analysis.js'
+import { bareAnalysis, newFrame, type Analysis, type Frame } from './analysis.js'
 import { newCrash } from '../collect/crash.js'
 import type { LoggedReport } from './sanitizer-log.js'
 import { chooseBlame, SourceResolver, type BlameOptions } from './blame.js'
@@ -84,26 +84,27 @@ export async function findSanitizerReport(core: string): Promise<string | null> 
 const FRAME =
   /^\s*#(\d+) (0x[0-9a-f]+)(?: in (.+?))?(?: ([^\s()]+?)(?::(\d+))?(?::\d+)?)?(?:\s+\(([^()]+?)\+(0x[0-9a-f]+)\))?(?: \(BuildId: [0-9a-f]+\))?\s*$/
 
-/** Parses one frame line; null when it is not one. */
+/** `    #0 work /src/tsan.c:4 (tsan+0x11e9)`: ThreadSanitizer's frames have no pc nor `in`. */
+const TSAN_FRAME =
+  /^\s*#(\d+) ()(.+?)(?: ([^\s()]+?):(\d+)(?::\d+)?)? \(([^()]+?)\+(0x[0-9a-f]+)\)\s*$/
+
+/** Parses one frame line of any sanitizer; null when it is not one. */
 export function parseFrameLine(
   line: string
 ): (Frame & { module: string | null; offset: string | null }) | null {
-  const m = FRAME.exec(line)
+  const m = FRAME.exec(line) ?? TSAN_FRAME.exec(line)
   if (!m) return null
   const [, level, pc, fn, file, lineNo, module, offset] = m
   return {
-    level: Number(level),
-    pc: pc!,
-    function: fn && fn !== '<null>' ? fn : null,
-    file: file ?? null,
-    fullname: file ?? null,
-    line: lineNo ? Number(lineNo) : null,
-    objfile: module ?? null,
-    functionFile: null,
-    functionLine: null,
-    inline: false,
-    signalHandler: false,
-    projectPath: null,
+    ...newFrame({
+      level: Number(level),
+      pc: pc ?? '',
+      function: fn && fn !== '<null>' ? fn : null,
+      file: file ?? null,
+      fullname: file ?? null,
+      line: lineNo ? Number(lineNo) : null,
+      objfile: module ?? null
+    }),
     module: module ?? null,
     offset: offset ?? null
   }

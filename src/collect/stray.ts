@@ -1,6 +1,7 @@
 import * as glob from '@actions/glob'
 import { access, constants, lstat, mkdir, readdir } from 'node:fs/promises'
 import { basename, join } from 'node:path'
+import type { Stats } from 'node:fs'
 import { looksLikeCore } from '../elf/core-file.js'
 import { newCrash, type Crash } from './crash.js'
 
@@ -41,34 +42,48 @@ export async function collectStrayCores(
     followSymbolicLinks: false,
     implicitDescendants: false
   })
-  const me = process.getuid?.() ?? 0
   for await (const path of globber.globGenerator()) {
-    // lstat: a symlink is never followed to whatever it names. A core owned by another user
-    // (not root) is theirs to plant, in /tmp or a shared core folder: never ours to analyse.
-    const info = await lstat(path).catch(() => null)
-    if (!info?.isFile() || info.mtimeMs < since || seen.has(fileKey(info))) continue
-    if (info.uid !== me && info.uid !== 0) {
-      if (await looksLikeCore(path))
-        problems.push(
-          `${path} is ignored: it is owned by uid ${info.uid}, neither this user nor root, so another user could have planted it.`
-        )
-      continue
-    }
-    if (!(await looksLikeCore(path))) {
-      // An unreadable file (a root-owned core, mode 0600) is worth a word; anything else is not a core.
-      const readable = await access(path, constants.R_OK).then(
-        () => true,
-        () => false
-      )
-      if (!readable && info.size > 0) {
-        problems.push(`${path} may be a core but this user cannot read it (owner uid ${info.uid}).`)
-      }
-      continue
-    }
-    seen.add(fileKey(info))
-    crashes.push(await crashFromCoreFile(path, info.mtimeMs, stageDir, crashes.length + 1))
+    const found = await acceptCore(path, since, seen)
+    if (found && 'problem' in found) problems.push(found.problem)
+    if (found && 'mtimeMs' in found)
+      crashes.push(await crashFromCoreFile(path, found.mtimeMs, stageDir, crashes.length + 1))
   }
   return { crashes, problems }
+}
+
+/**
+ * Whether a file found on disk is a core of this job to analyse: a regular file (lstat: a
+ * symlink is never followed to whatever it names), modified after `since`, not seen yet, owned
+ * by this user or root (another user's, in /tmp or a shared core folder, is theirs to plant),
+ * an ELF core. Its stat when it is (it is then marked seen); a sentence when it may be a core
+ * this step cannot use; else null.
+ */
+async function acceptCore(
+  path: string,
+  since: number,
+  seen: Set<string>
+): Promise<Stats | { problem: string } | null> {
+  const info = await lstat(path).catch(() => null)
+  if (!info?.isFile() || info.mtimeMs < since || seen.has(fileKey(info))) return null
+  const me = process.getuid?.() ?? 0
+  if (info.uid !== me && info.uid !== 0)
+    return (await looksLikeCore(path))
+      ? {
+          problem: `${path} is ignored: it is owned by uid ${info.uid}, neither this user nor root, so another user could have planted it.`
+        }
+      : null
+  if (!(await looksLikeCore(path))) {
+    // An unreadable file (a root-owned core, mode 0600) is worth a word; anything else is not a core.
+    const readable = await access(path, constants.R_OK).then(
+      () => true,
+      () => false
+    )
+    return !readable && info.size > 0
+      ? { problem: `${path} may be a core but this user cannot read it (owner uid ${info.uid}).` }
+      : null
+  }
+  seen.add(fileKey(info))
+  return info
 }
 
 /** A crash record for a core file found on disk, to complete with identify(). */
@@ -103,7 +118,6 @@ export async function replaceEmulatorCrashes(
   stageDir: string,
   seen: Set<string>
 ): Promise<Crash[]> {
-  const me = process.getuid?.() ?? 0
   const result: Crash[] = []
   for (const crash of crashes) {
     const emulator = crash.executablePath ? basename(crash.executablePath) : ''
@@ -117,11 +131,9 @@ export async function replaceEmulatorCrashes(
     let guest: Crash | null = null
     for (const name of names.filter((n) => n.startsWith('qemu_') && n.endsWith(suffix))) {
       const path = join(crash.cwd, name)
-      const info = await lstat(path).catch(() => null)
-      if (!info?.isFile() || info.mtimeMs < since || seen.has(fileKey(info))) continue
-      if ((info.uid !== me && info.uid !== 0) || !(await looksLikeCore(path))) continue
-      seen.add(fileKey(info))
-      guest = await crashFromCoreFile(path, info.mtimeMs, stageDir, result.length + 1, 'qemu')
+      const found = await acceptCore(path, since, seen)
+      if (!found || !('mtimeMs' in found)) continue
+      guest = await crashFromCoreFile(path, found.mtimeMs, stageDir, result.length + 1, 'qemu')
       guest.problems.push(
         `Run by ${emulator} (pid ${crash.pid}), which wrote this core and then died of the same signal: that crash is this one.`
       )

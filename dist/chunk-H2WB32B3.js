@@ -3,11 +3,11 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-HTZKTCGD.js";
+} from "./chunk-GR437RFI.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-IULZVYZQ.js";
+} from "./chunk-DEEGK74J.js";
 import {
   getInput
 } from "./chunk-C4X6V5PE.js";

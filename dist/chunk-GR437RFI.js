@@ -4,7 +4,7 @@ import {
   isMachinery,
   isRunning,
   isRuntimeLibrary
-} from "./chunk-IULZVYZQ.js";
+} from "./chunk-DEEGK74J.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";

@@ -695,6 +695,22 @@ function executableName(analysis) {
   const path = analysis.crash.executablePath?.replace(/ \(deleted\)$/, "");
   return (path?.split("/").pop() || analysis.crash.comm || "unknown executable").slice(0, 200);
 }
+function newFrame(known) {
+  return {
+    pc: "",
+    function: null,
+    file: null,
+    fullname: null,
+    line: null,
+    objfile: null,
+    functionFile: null,
+    functionLine: null,
+    inline: false,
+    signalHandler: false,
+    projectPath: null,
+    ...known
+  };
+}
 function bareAnalysis(crash, problems) {
   return {
     crash,
@@ -732,20 +748,11 @@ function fillFromCore(analysis, core) {
     name: null,
     crashed: index === 0,
     frames: thread.pc ? [
-      {
+      newFrame({
         level: 0,
         pc: thread.pc,
-        function: null,
-        file: null,
-        fullname: null,
-        line: null,
-        objfile: core.mappings.find((m) => BigInt(thread.pc) >= m.start && BigInt(thread.pc) < m.end)?.path ?? null,
-        functionFile: null,
-        functionLine: null,
-        inline: false,
-        signalHandler: false,
-        projectPath: null
-      }
+        objfile: core.mappings.find((m) => BigInt(thread.pc) >= m.start && BigInt(thread.pc) < m.end)?.path ?? null
+      })
     ] : [],
     unwindStopReason: "no backtrace: read from the core without gdb",
     truncated: false
@@ -854,6 +861,7 @@ export {
   parseGdbDocument,
   removeNoise,
   executableName,
+  newFrame,
   bareAnalysis,
   fillFromCore,
   SourceResolver,

@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-57MLQAHN.js";
+} from "./chunk-MCRYNX4Z.js";
 import {
   readProcStat
-} from "./chunk-IULZVYZQ.js";
+} from "./chunk-DEEGK74J.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";

@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-NXWLV2MK.js";
+} from "./chunk-C2JBETIR.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-IULZVYZQ.js";
+} from "./chunk-DEEGK74J.js";
 import {
   info,
   warning

@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-57MLQAHN.js";
+} from "./chunk-MCRYNX4Z.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -10,13 +10,14 @@ import {
   fillFromCore,
   findProgram,
   newCrash,
+  newFrame,
   openRegular,
   parseGdbDocument,
   removeNoise,
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-IULZVYZQ.js";
+} from "./chunk-DEEGK74J.js";
 
 // src/elf/core-file.ts
 var ElfError = class extends Error {
@@ -523,23 +524,21 @@ async function findSanitizerReport(core) {
   }
 }
 var FRAME = /^\s*#(\d+) (0x[0-9a-f]+)(?: in (.+?))?(?: ([^\s()]+?)(?::(\d+))?(?::\d+)?)?(?:\s+\(([^()]+?)\+(0x[0-9a-f]+)\))?(?: \(BuildId: [0-9a-f]+\))?\s*$/;
+var TSAN_FRAME = /^\s*#(\d+) ()(.+?)(?: ([^\s()]+?):(\d+)(?::\d+)?)? \(([^()]+?)\+(0x[0-9a-f]+)\)\s*$/;
 function parseFrameLine(line) {
-  const m = FRAME.exec(line);
+  const m = FRAME.exec(line) ?? TSAN_FRAME.exec(line);
   if (!m) return null;
   const [, level, pc, fn, file, lineNo, module, offset] = m;
   return {
-    level: Number(level),
-    pc,
-    function: fn && fn !== "<null>" ? fn : null,
-    file: file ?? null,
-    fullname: file ?? null,
-    line: lineNo ? Number(lineNo) : null,
-    objfile: module ?? null,
-    functionFile: null,
-    functionLine: null,
-    inline: false,
-    signalHandler: false,
-    projectPath: null,
+    ...newFrame({
+      level: Number(level),
+      pc: pc ?? "",
+      function: fn && fn !== "<null>" ? fn : null,
+      file: file ?? null,
+      fullname: file ?? null,
+      line: lineNo ? Number(lineNo) : null,
+      objfile: module ?? null
+    }),
     module: module ?? null,
     offset: offset ?? null
   };

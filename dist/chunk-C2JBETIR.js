@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-IULZVYZQ.js";
+} from "./chunk-DEEGK74J.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

@@ -4,7 +4,7 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-NXWLV2MK.js";
+} from "./chunk-C2JBETIR.js";
 import {
   ElfError,
   fileBuildId,
@@ -12,13 +12,13 @@ import {
   handleSoname,
   looksLikeCore,
   readCore
-} from "./chunk-RK3CPJMM.js";
+} from "./chunk-EKDARXAX.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-IULZVYZQ.js";
+} from "./chunk-DEEGK74J.js";
 import {
   debug,
   endGroup,
@@ -2912,31 +2912,31 @@ async function collectStrayCores(patterns, since, stageDir, seen) {
     followSymbolicLinks: false,
     implicitDescendants: false
   });
-  const me = process.getuid?.() ?? 0;
   for await (const path6 of globber.globGenerator()) {
-    const info2 = await lstat2(path6).catch(() => null);
-    if (!info2?.isFile() || info2.mtimeMs < since || seen.has(fileKey(info2))) continue;
-    if (info2.uid !== me && info2.uid !== 0) {
-      if (await looksLikeCore(path6))
-        problems.push(
-          `${path6} is ignored: it is owned by uid ${info2.uid}, neither this user nor root, so another user could have planted it.`
-        );
-      continue;
-    }
-    if (!await looksLikeCore(path6)) {
-      const readable = await access(path6, constants.R_OK).then(
-        () => true,
-        () => false
-      );
-      if (!readable && info2.size > 0) {
-        problems.push(`${path6} may be a core but this user cannot read it (owner uid ${info2.uid}).`);
-      }
-      continue;
-    }
-    seen.add(fileKey(info2));
-    crashes.push(await crashFromCoreFile(path6, info2.mtimeMs, stageDir, crashes.length + 1));
+    const found = await acceptCore(path6, since, seen);
+    if (found && "problem" in found) problems.push(found.problem);
+    if (found && "mtimeMs" in found)
+      crashes.push(await crashFromCoreFile(path6, found.mtimeMs, stageDir, crashes.length + 1));
   }
   return { crashes, problems };
+}
+async function acceptCore(path6, since, seen) {
+  const info2 = await lstat2(path6).catch(() => null);
+  if (!info2?.isFile() || info2.mtimeMs < since || seen.has(fileKey(info2))) return null;
+  const me = process.getuid?.() ?? 0;
+  if (info2.uid !== me && info2.uid !== 0)
+    return await looksLikeCore(path6) ? {
+      problem: `${path6} is ignored: it is owned by uid ${info2.uid}, neither this user nor root, so another user could have planted it.`
+    } : null;
+  if (!await looksLikeCore(path6)) {
+    const readable = await access(path6, constants.R_OK).then(
+      () => true,
+      () => false
+    );
+    return !readable && info2.size > 0 ? { problem: `${path6} may be a core but this user cannot read it (owner uid ${info2.uid}).` } : null;
+  }
+  seen.add(fileKey(info2));
+  return info2;
 }
 async function crashFromCoreFile(path6, mtimeMs, stageDir, index, kind = "core") {
   const id = `${kind}-${Math.floor(mtimeMs / 1e3)}-${index}`;
@@ -2946,7 +2946,6 @@ async function crashFromCoreFile(path6, mtimeMs, stageDir, index, kind = "core")
 }
 var QEMU_USER = /^qemu-[a-z0-9_]+(-static)?$/;
 async function replaceEmulatorCrashes(crashes, since, stageDir, seen) {
-  const me = process.getuid?.() ?? 0;
   const result = [];
   for (const crash of crashes) {
     const emulator = crash.executablePath ? basename4(crash.executablePath) : "";
@@ -2959,11 +2958,9 @@ async function replaceEmulatorCrashes(crashes, since, stageDir, seen) {
     let guest = null;
     for (const name of names.filter((n) => n.startsWith("qemu_") && n.endsWith(suffix))) {
       const path6 = join3(crash.cwd, name);
-      const info2 = await lstat2(path6).catch(() => null);
-      if (!info2?.isFile() || info2.mtimeMs < since || seen.has(fileKey(info2))) continue;
-      if (info2.uid !== me && info2.uid !== 0 || !await looksLikeCore(path6)) continue;
-      seen.add(fileKey(info2));
-      guest = await crashFromCoreFile(path6, info2.mtimeMs, stageDir, result.length + 1, "qemu");
+      const found = await acceptCore(path6, since, seen);
+      if (!found || !("mtimeMs" in found)) continue;
+      guest = await crashFromCoreFile(path6, found.mtimeMs, stageDir, result.length + 1, "qemu");
       guest.problems.push(
         `Run by ${emulator} (pid ${crash.pid}), which wrote this core and then died of the same signal: that crash is this one.`
       );

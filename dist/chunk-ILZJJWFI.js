@@ -1,15 +1,15 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   GDB_SETTINGS
-} from "./chunk-RK3CPJMM.js";
+} from "./chunk-EKDARXAX.js";
 import {
   runAsRoot
-} from "./chunk-57MLQAHN.js";
+} from "./chunk-MCRYNX4Z.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-IULZVYZQ.js";
+} from "./chunk-DEEGK74J.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

@@ -10,18 +10,18 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-FAI7RTOF.js";
+} from "./chunk-WUZZR33Z.js";
 import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-57MLQAHN.js";
+} from "./chunk-MCRYNX4Z.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-IULZVYZQ.js";
+} from "./chunk-DEEGK74J.js";
 import {
   getState,
   saveState
