@@ -416,12 +416,14 @@ function toAnalysis(
 }
 
 /**
- * Splits the cores of one executable over the parallel gdb processes. Loading the symbols is
- * paid once per gdb, but each further core still costs a reload of the shared libraries'
- * symbols (measured: ~0.13 s a core, single-threaded), so from 4 cores on two gdb finish sooner.
+ * Splits the cores of one executable over the parallel gdb processes. With the index cache one
+ * gdb loads the symbols once and each further core costs ~0.04 s (the 30 MiB server of the
+ * bench: 1 core 0.37 s, 4 cores 0.48 s in one gdb; two gdbs of 2 cores each 0.45 s, with twice
+ * the CPU), so a second gdb pays its own load (~0.3 s) back only from about 16 cores on; below
+ * that, the other CPU is left to the staging and the upload, which run beside the analysis.
  */
 function split(jobs: Job[], parallel: number): Job[][] {
-  if (jobs.length < 4 || parallel < 2) return [jobs]
+  if (jobs.length < 16 || parallel < 2) return [jobs]
   const size = Math.ceil(jobs.length / parallel)
   const chunks: Job[][] = []
   for (let i = 0; i < jobs.length; i += size) chunks.push(jobs.slice(i, i + size))
