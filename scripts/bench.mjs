@@ -9,8 +9,9 @@
 //    - "file cores": into /tmp/core under a file core_pattern set by a later step, as many
 //      projects' CI does.
 //    For each it times the usual serial loop `gdb -batch -ex 'thread apply all bt full' exe
-//    core`, and the whole post step with `upload: all` through a loopback artifact service
-//    (the real @actions/artifact client), with its parts; and counts the bytes.
+//    core`, and the whole post step with `upload: all` twice: with the artifact staged only
+//    (no artifact service, as off GitHub), and staged and uploaded through a loopback artifact
+//    service (the real @actions/artifact client), with its parts; and counts the bytes.
 // 2. A storm of one bug (BENCH_STORM crashes, 50 by default) against a single crash: what each
 //    duplicate adds to post.
 // 3. Times main + post with no crash against `node -e 0`, and main's self-check.
@@ -208,7 +209,8 @@ function bytesOf(paths) {
 
 const kernel = (name) => readFileSync(`/proc/sys/kernel/${name}`, 'utf8').trim()
 let attempt = 0
-function newJob(inputs = {}) {
+/** A job of the bench; `upload`: with the loopback artifact service (else the bundle is staged only). */
+function newJob(inputs = {}, upload = true) {
   attempt += 1
   return new FakeJob({
     workspace: ws,
@@ -218,7 +220,7 @@ function newJob(inputs = {}) {
       ...inputs
     },
     env: {
-      ...service.env(),
+      ...(upload ? service.env() : {}),
       GITHUB_REPOSITORY: 'octo/server',
       GITHUB_RUN_ID: '4242',
       GITHUB_JOB: `bench${attempt}`,
@@ -256,7 +258,7 @@ async function timedPost(job) {
       .filter(Boolean)
       .map((m) => [m[1], Number(m[2])])
   )
-  const upload = /uploaded the artifact '[^']*' \((\d+) bytes from (\d+) staged\)/.exec(stdout)
+  const upload = /uploaded the artifact '[^']*' \((\d+) bytes from (\d+) staged[;)]/.exec(stdout)
   const report = JSON.parse(readFileSync(post.value.outputs.report, 'utf8'))
   return {
     ms: post.ms,
@@ -272,23 +274,31 @@ async function timedPost(job) {
 const rows = []
 /** True when gdb's text has a frame in `fn` (`#3  0x… in fn (` or, at a line's start, `#0  fn (`). */
 const shows = (out, fn) => new RegExp(`^#\\d+ +(?:0x[0-9a-f]+ in )?${fn} \\(`, 'm').test(out)
-function row(name, loop, post, raw) {
-  const zip = post.parts['zip and upload'] ?? 0
-  // The blamed functions of post are the ones the loop's gdb shows, core for core.
+/** The blamed functions of post are the ones the loop's gdb shows, core for core. */
+function sameFunctions(loop, post) {
   const blamed = [...new Set(post.records.map((r) => r.blame?.function))]
-  const same =
+  return (
     blamed.every((f) => f && loop.outputs.some((out) => shows(out, f))) &&
     loop.outputs.every((out) => blamed.some((f) => shows(out, f)))
-  rows.push({ name, loop, post, raw, zip, same })
+  )
+}
+function row(name, loop, staged, uploaded, raw) {
+  rows.push({
+    name,
+    loop,
+    staged,
+    uploaded,
+    raw,
+    same: sameFunctions(loop, staged) && sameFunctions(loop, uploaded)
+  })
 }
 
-// Case 1: through the handler.
-{
-  const job = newJob()
+/** Case 1, through the handler: the crashes, and the cores (decompressed, not timed) for the loop. */
+async function handlerCase(upload) {
+  const job = newJob({}, upload)
   await job.runStep('main')
   for (const mode of CRASHES) spawnSync('./server', [mode], { cwd: ws, env: job.processEnv() })
   await handled(job, CRASHES.length)
-  // The loop gets the same cores, decompressed beforehand (not timed).
   const crashes = join(JSON.parse(job.state.capture).sessionDir, 'crashes')
   const plain = mkdtempSync(join(tmpdir(), 'crash-capture-bench-cores-'))
   const cores = readdirSync(crashes).map((name) => {
@@ -297,16 +307,15 @@ function row(name, loop, post, raw) {
     return core
   })
   const post = await timedPost(job)
-  row('handler (zstd)', serialLoop(cores), post, bytesOf(cores))
-  rmSync(plain, { recursive: true, force: true })
+  return { post, cores, cleanup: () => rmSync(plain, { recursive: true, force: true }) }
 }
 
-// Case 2: file cores in /tmp/core, from a core_pattern a later step set.
-{
+/** Case 2: file cores in /tmp/core, from a core_pattern a later step set. */
+async function fileCase(upload, body) {
   const before = { pattern: kernel('core_pattern') }
   rmSync('/tmp/core', { recursive: true, force: true })
   mkdirSync('/tmp/core', { mode: 0o1777 })
-  const job = newJob()
+  const job = newJob({}, upload)
   await job.runStep('main')
   writeFileSync('/proc/sys/kernel/core_pattern', '/tmp/core/core.%e.%p')
   try {
@@ -315,32 +324,56 @@ function row(name, loop, post, raw) {
     const cores = readdirSync('/tmp/core').map((name) => join('/tmp/core', name))
     const raw = bytesOf(cores)
     const post = await timedPost(job)
-    row('file cores (/tmp/core)', serialLoop(cores), post, raw)
+    return await body(post, cores, raw)
   } finally {
     writeFileSync('/proc/sys/kernel/core_pattern', before.pattern)
     rmSync('/tmp/core', { recursive: true, force: true })
   }
 }
 
+// Each case twice: the artifact staged only (no artifact service: not on GitHub), then staged
+// and uploaded while gdb runs. The loop gets the first run's cores.
+{
+  const staged = await handlerCase(false)
+  const loop = serialLoop(staged.cores)
+  const raw = bytesOf(staged.cores)
+  staged.cleanup()
+  const uploaded = await handlerCase(true)
+  uploaded.cleanup()
+  row('handler (zstd)', loop, staged.post, uploaded.post, raw)
+}
+{
+  const first = await fileCase(false, (post, cores, raw) => ({
+    post,
+    raw,
+    loop: serialLoop(cores)
+  }))
+  const uploaded = await fileCase(true, (post) => post)
+  row('file cores (/tmp/core)', first.loop, first.post, uploaded, first.raw)
+}
+
 console.log(
   `\n${CRASHES.length} crashes of a ${mib(exeSize)} server (11 of one panic, 3 others), post with upload: all:\n`
 )
 console.log(
-  '| case | serial loop | post | × | post without zip+upload | × | collect | analysis | staging | zip+upload | raw cores (apparent / on disk) | staged | uploaded | same function |'
+  '| case | serial loop | post, artifact staged | × | post, artifact staged and uploaded | × | collect | analysis | staging | upload after the analysis | raw cores (apparent / on disk) | staged | uploaded | same function |'
 )
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
 let goals = true
 for (const r of rows) {
-  const whole = r.loop.ms / r.post.ms
-  const withoutUpload = r.loop.ms / (r.post.ms - r.zip)
-  goals &&= whole >= 3 && withoutUpload >= 4 && r.same && r.post.uploaded * 10 <= r.raw.apparent
-  const p = r.post.parts
+  const staged = r.loop.ms / r.staged.ms
+  const uploaded = r.loop.ms / r.uploaded.ms
+  goals &&= staged >= 4 && uploaded >= 3 && r.same && r.uploaded.uploaded * 10 <= r.raw.apparent
+  const p = r.uploaded.parts
   console.log(
-    `| ${r.name} | ${seconds(r.loop.ms)} | ${seconds(r.post.ms)} | ${whole.toFixed(2)} | ${seconds(r.post.ms - r.zip)} | ${withoutUpload.toFixed(2)} | ${p.collect ?? 0} ms | ${p.analysis ?? 0} ms | ${p.staging ?? 0} ms | ${r.zip} ms | ${mib(r.raw.apparent)} / ${mib(r.raw.allocated)} | ${mib(r.post.staged)} | ${mib(r.post.uploaded)} | ${r.same ? 'yes' : 'NO'} |`
+    `| ${r.name} | ${seconds(r.loop.ms)} | ${seconds(r.staged.ms)} | ${staged.toFixed(2)} | ${seconds(r.uploaded.ms)} | ${uploaded.toFixed(2)} | ${p.collect ?? 0} ms | ${p.analysis ?? 0} ms | ${p.staging ?? 0} ms | ${p['zip and upload'] ?? 0} ms | ${mib(r.raw.apparent)} / ${mib(r.raw.allocated)} | ${mib(r.uploaded.staged)} | ${mib(r.uploaded.uploaded)} | ${r.same ? 'yes' : 'NO'} |`
   )
 }
 console.log(
-  `Goals: post without zip+upload ≥ 4× the loop, ≥ 3× with them, artifact ≤ 1/10 of the raw cores: ${goals ? 'met' : 'NOT MET'}`
+  '(parts: of the uploading run; its upload runs during the analysis, and the last column is what is left of it after)'
+)
+console.log(
+  `Goals: post with the artifact staged ≥ 4× the loop, ≥ 3× with its upload, artifact ≤ 1/10 of the raw cores: ${goals ? 'met' : 'NOT MET'}`
 )
 
 // A storm of one bug against a single crash.
