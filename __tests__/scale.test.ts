@@ -22,6 +22,10 @@ import {
   workflowCommands
 } from '../__fixtures__/e2e.js'
 import { guardKernel } from '../__fixtures__/kernel.js'
+import { analyzeAll } from '../src/analyze/gdb.js'
+import { ExecutableCandidates, identify } from '../src/collect/identify.js'
+import { crashFromCoreFile } from '../src/collect/stray.js'
+import { stageBundle, UploadMode } from '../src/upload/bundle.js'
 
 // Output that reads well at scale: a storm of one bug is one section, not N copies.
 guardKernel()
@@ -244,7 +248,8 @@ describe('scale: file cores of one bug, read where they lie', () => {
   it('reports a core deleted after it was collected, with every crash and the bundle', async () => {
     const cores = coresOnTmpfs()
     try {
-      // A gdb script of the project's that removes the cores as gdb reads the first one.
+      // A gdb script of the project's that removes the cores as gdb reads the first one: the
+      // artifact's cores are staged while gdb runs, so each is in it or said to be gone.
       const script = join(mkdtempSync(join(tmpdir(), 'crash-capture-script-')), 'remove.py')
       writeFileSync(
         script,
@@ -262,8 +267,31 @@ describe('scale: file cores of one bug, read where they lie', () => {
       for (const record of report.groups.flatMap((g) => g.crashes)) {
         const files = readdirSync(join(bundle, record.id))
         expect(files).toContain('crash.json')
-        expect(files).not.toContain('debug.sh')
-        expect(readFileSync(join(bundle, record.id, 'crash.json'), 'utf8')).toContain(
+        const gone = readFileSync(join(bundle, record.id, 'crash.json'), 'utf8').includes(
+          'the core was gone from its folder when the artifact was staged'
+        )
+        expect(gone || files.includes('core.tar.zst')).toBe(true)
+        expect(files.includes('debug.sh')).toBe(!gone)
+      }
+
+      // Staged after the cores are gone: every record, no core, no debug.sh, and why.
+      const stage = mkdtempSync(join(tmpdir(), 'crash-capture-stage-'))
+      const { job: again } = await crashIntoFiles(cores.dir, ['log', 'setvar'], {})
+      const crashes = []
+      for (const [index, name] of readdirSync(cores.dir).entries()) {
+        const crash = await crashFromCoreFile(join(cores.dir, name), 0, stage, index + 1)
+        await identify(crash, new ExecutableCandidates([], stage))
+        crashes.push(crash)
+      }
+      // Its own post (with the cores in place) ends the job; then the cores go.
+      await again.runStep('post')
+      for (const name of readdirSync(cores.dir)) rmSync(join(cores.dir, name))
+      const analyses = await analyzeAll(crashes, new Map(), { missing: 'not needed here' })
+      const staged = await stageBundle(analyses, stage, UploadMode.All, 1 << 30)
+      for (const crash of crashes) {
+        const files = readdirSync(join(staged.root, crash.id))
+        expect(files).toEqual(['crash.json'])
+        expect(readFileSync(join(staged.root, crash.id, 'crash.json'), 'utf8')).toContain(
           'the core was gone from its folder when the artifact was staged'
         )
       }

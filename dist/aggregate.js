@@ -8,16 +8,15 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-ODS3ONNG.js";
+} from "./chunk-OFTE2RXQ.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-H2WB32B3.js";
+} from "./chunk-RNHM77BC.js";
 import {
   fromBlame
-} from "./chunk-C2JBETIR.js";
-import "./chunk-GR437RFI.js";
-import "./chunk-DEEGK74J.js";
+} from "./chunk-NF5I5SNZ.js";
+import "./chunk-ETV6D6NY.js";
 import {
   error,
   info,
@@ -25,8 +24,9 @@ import {
   setOutput,
   summary,
   warning
-} from "./chunk-C4X6V5PE.js";
-import "./chunk-LQK3ML4U.js";
+} from "./chunk-CSVXDJTI.js";
+import "./chunk-2Y2ENHED.js";
+import "./chunk-VA35IVHB.js";
 
 // src/aggregate-step.ts
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -189,7 +189,7 @@ function renderRunComment(groups, key, runUrl, links) {
 var MAX_ANNOTATIONS = 10;
 async function readReports() {
   const started = Date.now();
-  const { DefaultArtifactClient } = await import("./artifact-SSP6QJHV.js");
+  const { DefaultArtifactClient } = await import("./artifact-GDXC3QAV.js");
   const client = new DefaultArtifactClient();
   const { artifacts } = await client.listArtifacts({ latest: true });
   const shared = artifacts.filter((a) => a.name.startsWith(`${REPORT_ARTIFACT_PREFIX}-`));

@@ -6,21 +6,21 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-YYLI6QY6.js";
-import "./chunk-C2JBETIR.js";
+} from "./chunk-JKWPQFFN.js";
+import "./chunk-NF5I5SNZ.js";
 import {
   groupCrashes
-} from "./chunk-GR437RFI.js";
+} from "./chunk-ETV6D6NY.js";
+import "./chunk-CSVXDJTI.js";
 import {
   analyzeAll,
   findGdb,
   findMultiarchGdb,
   looksLikeCore
-} from "./chunk-EKDARXAX.js";
-import "./chunk-MCRYNX4Z.js";
-import "./chunk-DEEGK74J.js";
-import "./chunk-C4X6V5PE.js";
-import "./chunk-LQK3ML4U.js";
+} from "./chunk-LFW7N6NT.js";
+import "./chunk-2ASW6PU3.js";
+import "./chunk-2Y2ENHED.js";
+import "./chunk-VA35IVHB.js";
 
 // src/local.ts
 import { mkdtemp as mkdtemp2, realpath, rm as rm2 } from "node:fs/promises";
@@ -55,7 +55,7 @@ Options:
 `;
 var MAX_UNPACKED = 64 * 1024 ** 3;
 async function unpackZip(zip, into) {
-  const { Parse } = (await import("./unzip-S466QSOI.js")).default;
+  const { Parse } = (await import("./unzip-WE3SUU57.js")).default;
   let total = 0;
   const writes = [];
   await new Promise((done, fail) => {

@@ -6,16 +6,11 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-VKRZZDYI.js";
+} from "./chunk-FPNBI2Y5.js";
 import {
   getInputs
-} from "./chunk-H2WB32B3.js";
-import "./chunk-GR437RFI.js";
-import {
-  startWatcher
-} from "./chunk-WUZZR33Z.js";
-import "./chunk-MCRYNX4Z.js";
-import "./chunk-DEEGK74J.js";
+} from "./chunk-RNHM77BC.js";
+import "./chunk-ETV6D6NY.js";
 import {
   endGroup,
   exportVariable,
@@ -24,8 +19,13 @@ import {
   setFailed,
   startGroup,
   warning
-} from "./chunk-C4X6V5PE.js";
-import "./chunk-LQK3ML4U.js";
+} from "./chunk-CSVXDJTI.js";
+import {
+  startWatcher
+} from "./chunk-6OOETDW5.js";
+import "./chunk-2ASW6PU3.js";
+import "./chunk-2Y2ENHED.js";
+import "./chunk-VA35IVHB.js";
 
 // src/main-step.ts
 import { existsSync } from "node:fs";

@@ -2,18 +2,18 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-ILZJJWFI.js";
+} from "./chunk-2WYIGEKW.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-WUZZR33Z.js";
-import "./chunk-EKDARXAX.js";
+} from "./chunk-6OOETDW5.js";
+import "./chunk-LFW7N6NT.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-MCRYNX4Z.js";
-import "./chunk-DEEGK74J.js";
-import "./chunk-LQK3ML4U.js";
+} from "./chunk-2ASW6PU3.js";
+import "./chunk-2Y2ENHED.js";
+import "./chunk-VA35IVHB.js";
 
 // src/watch.ts
 import { writeFile } from "node:fs/promises";

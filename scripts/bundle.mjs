@@ -25,6 +25,8 @@ await build({
   // Chunks sit beside the entries so that new URL('./handler.sh', import.meta.url) means dist/.
   chunkNames: '[name]-[hash]',
   legalComments: 'none',
+  // The zip writer's CRC-32 from zlib (see src/upload/crc32.ts).
+  alias: { 'crc-32': './src/upload/crc32.ts' },
   logLevel: 'warning',
   // Some bundled CommonJS dependencies call require() for node built-ins.
   banner: {

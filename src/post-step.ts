@@ -35,7 +35,8 @@ import { printCrashes } from './report/log.js'
 import { buildReport, writeReport } from './report/report-file.js'
 import { threadPlaces } from './report/describe.js'
 import { renderStillRunning, renderSummary, sourceLinksFromEnv } from './report/summary.js'
-import { portable, stageBundle, UploadMode } from './upload/bundle.js'
+import { BundleStager, portable, UploadMode } from './upload/bundle.js'
+import { StreamedArtifact } from './upload/stream.js'
 import { canUpload, safeArtifactName, uploadBundle, type Uploaded } from './upload/upload.js'
 import { loadCaptureState, type CaptureState } from './state.js'
 
@@ -428,73 +429,114 @@ async function summarize(
   return summary
 }
 
-/** Stages and uploads the crash artifact; trouble becomes a warning and no artifact. */
-async function upload(
+/**
+ * The cores left out of the artifact: of the crashes at one crash site (the same executable
+ * stopped at the same instruction with the same code addresses on its stack: `twinOf`), the
+ * first max-cores-per-group keep theirs. Decided before the analysis, so that the cores can be
+ * uploaded while gdb runs; a site is one bug, and a group (one signature) one or more sites.
+ */
+function coresLeftOut(crashes: Crash[], keep: number): Map<Crash, string> {
+  const leaveOut = new Map<Crash, string>()
+  const perSite = new Map<string, number>()
+  for (const crash of crashes) {
+    if (!crash.core && !crash.packedCore) continue
+    const site = crash.twinOf ?? crash.id
+    const seen = perSite.get(site) ?? 0
+    perSite.set(site, seen + 1)
+    if (seen >= keep)
+      leaveOut.set(
+        crash,
+        `the core was left out: the artifact holds the cores of the first ${keep} crashes at this crash site (${site}'s, max-cores-per-group)`
+      )
+  }
+  return leaveOut
+}
+
+/** The artifact under way: its heavy part staged (and uploaded) while the analysis runs. */
+interface ArtifactJob {
+  stager: BundleStager
+  stream: StreamedArtifact | null
+  heavy: Promise<void>
+  leftOut: number
+}
+
+/**
+ * Starts the artifact as soon as the crashes are collected: the cores, executables and
+ * libraries are compressed and, on GitHub, streamed to the artifact service while gdb runs
+ * (the upload took as long as the analysis on a server's cores; see StreamedArtifact).
+ */
+function startArtifact(
   inputs: Inputs,
+  crashes: Crash[],
+  stage: string,
+  workspace: string
+): ArtifactJob | null {
+  if (inputs.upload === UploadMode.None) return null
+  const stream = canUpload()
+    ? new StreamedArtifact(join(stage, 'bundle'), {
+        name: inputs.artifactName
+          ? safeArtifactName(inputs.artifactName.replace(/\.zip$/i, ''))
+          : artifactNameFor(inputs.identity, 'crash-capture'),
+        retentionDays: inputs.retentionDays,
+        // The cores and binaries, most of the bytes, are zstd files: they are stored as they
+        // are whatever the level (deflating them again took 2.5 s for 87 MiB and saved nothing).
+        compressionLevel: inputs.compressionLevel ?? 6,
+        scratch: stage
+      })
+    : null
+  const stager = new BundleStager(stage, inputs.upload, inputs.maxArtifactSize, workspace, (path) =>
+    stream?.add(path)
+  )
+  const leaveOut = coresLeftOut(crashes, inputs.maxCoresPerGroup)
+  const heavy = stager.stageHeavy(crashes, leaveOut)
+  // Its failures are read in finishArtifact.
+  heavy.catch(() => undefined)
+  stream?.start().catch(() => undefined)
+  return { stager, stream, heavy, leftOut: leaveOut.size }
+}
+
+/** Stages the reports into the artifact and waits for its upload; trouble becomes a warning. */
+async function finishArtifact(
+  job: ArtifactJob | null,
   groups: CrashGroup[],
   stage: string,
   mode: string,
-  workspace: string,
+  inputs: Inputs,
   lap: (what: string) => void
 ): Promise<Uploaded | null> {
-  if (inputs.upload === UploadMode.None) return null
-  // Every crash keeps its report; only the first cores of a group are bundled: the others
-  // hold the same bug, and a storm of one bug would otherwise fill the artifact.
-  const leaveOut = new Map<Crash, string>()
-  for (const group of groups) {
-    const withCore = group.analyses.filter((a) => a.crash.core || a.crash.packedCore)
-    for (const analysis of withCore.slice(inputs.maxCoresPerGroup))
-      leaveOut.set(
-        analysis.crash,
-        `the core was left out: the artifact holds the first ${inputs.maxCoresPerGroup} cores of this crash's group (${group.signature}, max-cores-per-group)`
-      )
-  }
+  if (!job) return null
   const analyses = groups.flatMap((g) => g.analyses)
   try {
-    const bundle = await stageBundle(
-      analyses,
-      stage,
-      inputs.upload,
-      inputs.maxArtifactSize,
-      leaveOut,
-      workspace
-    )
+    await job.heavy
+    const bundle = await job.stager.stageReports(analyses)
     // The artifact carries its own index: the report, with paths inside the bundle.
     const index = join(bundle.root, 'report.json')
-    await writeFile(
-      index,
+    const text =
       JSON.stringify(
         portable(buildReport(groups, mode, [], inputs.identity), stage, bundle.root),
         null,
         2
       ) + '\n'
-    )
+    await writeFile(index, text)
     bundle.files.push(index)
+    bundle.bytes += Buffer.byteLength(text)
+    job.stream?.add(index)
     lap('staging')
-    if (leaveOut.size > 0)
+    if (job.leftOut > 0)
       core.info(
-        `crash-capture: ${leaveOut.size} core(s) of crashes with the same signature as bundled ones are left out of the artifact (max-cores-per-group ${inputs.maxCoresPerGroup}); their reports are in it.`
+        `crash-capture: ${job.leftOut} core(s) of crashes at the same crash site as bundled ones are left out of the artifact (max-cores-per-group ${inputs.maxCoresPerGroup}); their reports are in it.`
       )
     for (const note of bundle.dropped) core.warning(`Crash artifact: ${note}`)
-    if (!canUpload()) {
+    if (!job.stream) {
       core.info(
         `crash-capture: not on GitHub Actions (no ACTIONS_RUNTIME_TOKEN): no artifact upload; the bundle is at ${bundle.root}`
       )
       return null
     }
     const started = Date.now()
-    const uploaded = await uploadBundle(bundle, {
-      name: inputs.artifactName
-        ? safeArtifactName(inputs.artifactName)
-        : artifactNameFor(inputs.identity, 'crash-capture'),
-      retentionDays: inputs.retentionDays,
-      // The cores and binaries, most of the bytes, are zstd files already: deflating them
-      // again took 2.5 s for 87 MiB in the bench and saved nothing.
-      compressionLevel:
-        inputs.compressionLevel ?? (bundle.files.some((file) => file.endsWith('.zst')) ? 0 : 6)
-    })
+    const uploaded = await job.stream.finish()
     core.info(
-      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged) in ${Date.now() - started} ms.`
+      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged; the last ${Date.now() - started} ms after the analysis).`
     )
     return uploaded
   } catch (error) {
@@ -606,6 +648,7 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
   if (crashes.length === 0 && collected.logged.length === 0) {
     core.info('crash-capture: no crash was found in this job.')
   } else {
+    const artifactJob = startArtifact(inputs, crashes, stage, workspace)
     const analyses = [
       ...(await analyze(collected, inputs, restoration.privilege, workspace)),
       ...(await loggedAnalyses(collected.logged, stage, {
@@ -626,12 +669,12 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
     const job = inputs.identity.index !== null ? inputs.identity.label : null
     show(groups, expected, job, running, hangs)
     lap('report')
-    const uploaded = await upload(
-      inputs,
+    const uploaded = await finishArtifact(
+      artifactJob,
       [...groups, ...expected, ...hangs, ...running],
       stage,
       state?.mode ?? 'none',
-      workspace,
+      inputs,
       lap
     )
     artifact = uploaded && {

@@ -1,10 +1,10 @@
 import { constants, existsSync } from 'node:fs'
 import { chmod, copyFile, link, mkdir, rm, stat, writeFile } from 'node:fs/promises'
-import { basename, dirname, join, relative } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import type { Analysis } from '../analyze/analysis.js'
 import type { Crash } from '../collect/crash.js'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { findProgram, inParallel, shellQuote } from '../process.js'
+import { findProgram, shellQuote } from '../process.js'
 import { copyFromHandle, openRegular } from '../safe-file.js'
 
 /** What the artifact holds (input `upload`). */
@@ -90,17 +90,6 @@ export function portable<T>(record: T, stage: string, root: string): T {
     return object
   }
   return map(record) as T
-}
-
-/** One file to put in the bundle. */
-interface Planned {
-  from: string
-  to: string
-  size: number
-  /** The crash whose core this is, for the budget. */
-  coreOf?: Crash
-  /** Already written at `to` (a compressed core). */
-  written?: boolean
 }
 
 /**
@@ -294,12 +283,297 @@ Cores hold the memory of the crashed process, which can include secrets (tokens,
 treat this bundle like the secrets your tests use.
 `
 
+/** What the heavy part of the bundle holds for one crash, for its debug.sh. */
+interface CrashFiles {
+  /** The executable's path in the crash's sysroot, or null. */
+  executable: string | null
+  /** The crash's sysroot folder in the bundle: `sysroot`, or `<id>/sysroot` on a clash. */
+  base: string
+  /** The folders of its libraries in that sysroot. */
+  libDirs: string[]
+  /** Its files in that sysroot, unpacked by debug.sh when they travel as .zst. */
+  files: string[]
+}
+
+/** One file of the heavy part: how to make it, and what it is for. */
+interface HeavyItem {
+  /** The crash whose core this is; none for a sysroot file. */
+  coreOf?: Crash
+  from: string
+  to: string
+}
+
+/** Runs at most `width` of the functions given to it at a time, in the order they came. */
+function limiter(width: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let active = 0
+  const waiting: (() => void)[] = []
+  return async (work) => {
+    if (active >= width) await new Promise<void>((resolve) => waiting.push(resolve))
+    active++
+    try {
+      return await work()
+    } finally {
+      active--
+      waiting.shift()?.()
+    }
+  }
+}
+
 /**
- * Stages the artifact: per crash a folder with the reports (and, in `all` mode, the core and a
- * debug.sh), and one shared `sysroot/` with every executable and library under its original
- * path, stored once however many crashes use it. When the files would exceed `maxBytes`, the
- * largest cores are left out first, and that is recorded.
+ * Stages the artifact in two parts. The heavy one (each crash's core and, in one shared
+ * `sysroot/`, every executable and library under its original path, stored once however many
+ * crashes use it) as soon as the crashes are collected: it is compressed, and can be uploaded,
+ * while gdb runs. The reports (backtraces, records, debug.sh) once the analysis is done. Every
+ * file is given to `onFile` when it is final: the heavy ones in crash order, sysroot files
+ * first. Past `maxBytes`, the cores that no longer fit are left out (the later crashes'), and
+ * that is recorded; the reports are always in.
  */
+export class BundleStager {
+  readonly root: string
+  private readonly files: string[] = []
+  private readonly notes = new Map<Crash, string[]>()
+  private readonly crashFiles = new Map<Crash, CrashFiles>()
+  private readonly withCore = new Set<Crash>()
+  private readonly dropped: string[] = []
+  private bytes = 0
+
+  constructor(
+    private readonly stage: string,
+    private readonly mode: UploadMode.All | UploadMode.Reports,
+    private readonly maxBytes: number,
+    /** The workspace of the build, for debug.sh's source mapping. */
+    private readonly workspace: string | null = null,
+    private readonly onFile: (path: string) => void = () => undefined
+  ) {
+    this.root = join(stage, 'bundle')
+  }
+
+  private note(crash: Crash, note: string): void {
+    this.notes.set(crash, [...(this.notes.get(crash) ?? []), note])
+  }
+
+  private add(path: string, size: number): void {
+    this.files.push(path)
+    this.bytes += size
+    this.onFile(path)
+  }
+
+  /**
+   * Puts a file of the runner's stage into the bundle: our own staged files (verified copies,
+   * backtraces, the handler's compressed cores) are hard-linked; anything else (a core found in
+   * a search path) is read once through a descriptor that cannot follow a link.
+   */
+  private async place(from: string, to: string): Promise<number> {
+    const target = join(this.root, to)
+    await mkdir(dirname(target), { recursive: true })
+    if (from.startsWith(this.stage + '/')) {
+      await link(from, target).catch(() => copyFile(from, target, constants.COPYFILE_EXCL))
+    } else {
+      const { handle } = await openRegular(from)
+      try {
+        await copyFromHandle(handle, target)
+      } finally {
+        await handle.close()
+      }
+    }
+    return (await stat(target)).size
+  }
+
+  /**
+   * Stages the cores of `crashes` (but those of `leaveOut`, whose records get the reason) and
+   * their executables and libraries, compressed two at a time.
+   */
+  async stageHeavy(crashes: Crash[], leaveOut: Map<Crash, string> = new Map()): Promise<void> {
+    await rm(this.root, { recursive: true, force: true })
+    await mkdir(this.root, { recursive: true })
+    if (this.mode !== UploadMode.All) return
+    const zstd = await findProgram('zstd', process.env.PATH ?? '')
+    const tar = zstd ? await findProgram('tar', process.env.PATH ?? '') : null
+    const sysroot = new Map<string, string>() // path in sysroot → source file
+    const shared: HeavyItem[] = []
+    const cores: HeavyItem[] = []
+    for (const crash of crashes) {
+      const duplicate = leaveOut.get(crash)
+      if (duplicate) {
+        this.note(crash, duplicate)
+        continue
+      }
+      if (crash.core || crash.packedCore)
+        cores.push({ coreOf: crash, from: crash.core ?? '', to: `${crash.id}/core` })
+      // A crash whose files clash with another crash's at the same path gets a sysroot of its own.
+      const wanted: { path: string; from: string }[] = []
+      const exePath =
+        crash.executablePath?.replace(DELETED, '') ??
+        (crash.executable ? `/unknown/${crash.comm || 'executable'}` : null)
+      if (crash.executable && exePath) wanted.push({ path: exePath, from: crash.executable })
+      // identify() kept the libraries whose file still matches the core; it reported the others.
+      for (const library of crash.libraries) {
+        wanted.push({ path: library.path, from: library.file })
+        // gdb finds a dependency by its soname (`libstdc++.so.6`), not its file's name.
+        if (library.soname && library.soname !== basename(library.path))
+          wanted.push({ path: join(dirname(library.path), library.soname), from: library.file })
+      }
+      const clash = wanted.some((w) => {
+        const taken = sysroot.get(safeRelative(w.path))
+        return taken !== undefined && taken !== w.from
+      })
+      const base = clash ? `${crash.id}/sysroot` : 'sysroot'
+      for (const w of wanted) {
+        if (!clash && sysroot.has(safeRelative(w.path))) continue
+        if (!clash) sysroot.set(safeRelative(w.path), w.from)
+        shared.push({ from: w.from, to: `${base}/${safeRelative(w.path)}` })
+      }
+      this.crashFiles.set(crash, {
+        executable: crash.executable && exePath ? safeRelative(exePath) : null,
+        base,
+        libDirs: [
+          ...new Set(
+            wanted.filter((w) => w.path !== exePath).map((w) => dirname(safeRelative(w.path)))
+          )
+        ],
+        files: wanted.map((w) => safeRelative(w.path))
+      })
+    }
+
+    const limit = limiter(2)
+    const items = [...shared, ...cores]
+    const made = items.map((item) =>
+      limit(() =>
+        (item.coreOf ? this.makeCore(item.coreOf, zstd, tar) : this.makeShared(item, zstd)).catch(
+          (error: Error) => ({ error: error.message })
+        )
+      )
+    )
+    for (const [index, item] of items.entries()) {
+      const result = await made[index]!
+      const crash = item.coreOf
+      if ('error' in result) {
+        if (crash) this.note(crash, result.error)
+        continue
+      }
+      if (!crash) {
+        this.add(result.path, result.size)
+        continue
+      }
+      if (this.bytes + result.size > this.maxBytes) {
+        await rm(result.path, { force: true })
+        const note = `the core (${result.size} bytes) was left out: the bundle would exceed max-artifact-size`
+        this.dropped.push(`${crash.id}: ${note}`)
+        this.note(crash, note)
+        continue
+      }
+      this.withCore.add(crash)
+      this.add(result.path, result.size)
+    }
+  }
+
+  /**
+   * An executable or library: compressed with zstd (a 30 MiB -g server is 5 MiB in zstd -1,
+   * 60 ms; debug.sh unpacks the files its crash needs), else as it is. Files that cannot be
+   * read are left out.
+   */
+  private async makeShared(
+    item: HeavyItem,
+    zstd: string | null
+  ): Promise<{ path: string; size: number } | { error: string }> {
+    if ((await sizeOf(item.from)) === null) return { error: `${item.from} is gone` }
+    const packed = zstd
+      ? await compressInto(zstd, null, item.from, join(this.root, item.to), false)
+      : null
+    if (packed) return { path: packed.to, size: packed.size }
+    return { path: join(this.root, item.to), size: await this.place(item.from, item.to) }
+  }
+
+  /**
+   * A crash's core, compressed: the handler's own zstd file where post kept it beside the whole
+   * core (hard-linked), else compressed here; as it is without zstd. Cores are read where they
+   * lie, not copied at collection: one can be gone by now.
+   */
+  private async makeCore(
+    crash: Crash,
+    zstd: string | null,
+    tar: string | null
+  ): Promise<{ path: string; size: number } | { error: string }> {
+    const kept = crash.packedCore
+    if (kept && kept.startsWith(this.stage + '/') && (await sizeOf(kept)) !== null)
+      return {
+        path: join(this.root, crash.id, 'core.zst'),
+        size: await this.place(kept, `${crash.id}/core.zst`)
+      }
+    const core = crash.core
+    if (!core || (await sizeOf(core)) === null)
+      return { error: 'the core was gone from its folder when the artifact was staged' }
+    try {
+      const packed = zstd
+        ? await compressInto(zstd, tar, core, join(this.root, crash.id, 'core'), true)
+        : null
+      if (packed) return { path: packed.to, size: packed.size }
+      return {
+        path: join(this.root, crash.id, 'core'),
+        size: await this.place(core, `${crash.id}/core`)
+      }
+    } catch (error) {
+      return {
+        error: `the core could not be read when the artifact was staged: ${(error as Error).message}`
+      }
+    }
+  }
+
+  /** Stages every analysis's reports, its record and debug.sh; returns the whole bundle. */
+  async stageReports(analyses: Analysis[]): Promise<Bundle> {
+    for (const analysis of analyses) {
+      const { crash } = analysis
+      for (const [from, name] of [
+        [analysis.textPath, 'backtrace.txt'],
+        [analysis.jsonPath, 'backtrace.json']
+      ] as const) {
+        if (from && (await sizeOf(from)) !== null)
+          this.add(join(this.root, crash.id, name), await this.place(from, `${crash.id}/${name}`))
+      }
+      // The sanitizer's report as it printed it: the one text of a report read from the log.
+      if (analysis.sanitizer) {
+        const report = join(this.root, crash.id, 'sanitizer.txt')
+        await mkdir(dirname(report), { recursive: true })
+        await writeFile(report, analysis.sanitizer.text + '\n')
+        this.add(report, Buffer.byteLength(analysis.sanitizer.text) + 1)
+      }
+      const dir = join(this.root, crash.id)
+      await mkdir(dir, { recursive: true })
+      const record = {
+        ...crash,
+        signal: analysis.signal,
+        blame: analysis.blame && {
+          function: analysis.blame.frame.function,
+          path: analysis.blame.path,
+          line: analysis.blame.line
+        },
+        problems: [...analysis.problems, ...(this.notes.get(crash) ?? [])]
+      }
+      const json = JSON.stringify(portable(record, this.stage, this.root), null, 2) + '\n'
+      await writeFile(join(dir, 'crash.json'), json)
+      this.add(join(dir, 'crash.json'), Buffer.byteLength(json))
+      const files = this.crashFiles.get(crash)
+      if (files && this.withCore.has(crash)) {
+        const script = debugScript(
+          crash,
+          files.executable,
+          files.base,
+          files.libDirs,
+          this.workspace,
+          files.files
+        )
+        await writeFile(join(dir, 'debug.sh'), script)
+        await chmod(join(dir, 'debug.sh'), 0o755)
+        this.add(join(dir, 'debug.sh'), Buffer.byteLength(script))
+      }
+    }
+    await writeFile(join(this.root, 'README.md'), README)
+    this.add(join(this.root, 'README.md'), Buffer.byteLength(README))
+    return { root: this.root, files: this.files, bytes: this.bytes, dropped: this.dropped }
+  }
+}
+
+/** Stages the whole artifact at once (see BundleStager). */
 export async function stageBundle(
   analyses: Analysis[],
   stage: string,
@@ -310,208 +584,10 @@ export async function stageBundle(
   /** The workspace of the build, for debug.sh's source mapping. */
   workspace: string | null = null
 ): Promise<Bundle> {
-  const root = join(stage, 'bundle')
-  await rm(root, { recursive: true, force: true })
-  await mkdir(root, { recursive: true })
-  const planned: Planned[] = []
-  const zstd = mode === UploadMode.All ? await findProgram('zstd', process.env.PATH ?? '') : null
-  const sysroot = new Map<string, string>() // path in sysroot → source file
-  const notes = new Map<Crash, string[]>()
-  const scripts = new Map<Crash, string>()
-  const cores: Crash[] = []
-
-  for (const analysis of analyses) {
-    const { crash } = analysis
-    for (const [from, name] of [
-      [analysis.textPath, 'backtrace.txt'],
-      [analysis.jsonPath, 'backtrace.json']
-    ] as const) {
-      const size = from ? await sizeOf(from) : null
-      if (from && size !== null) planned.push({ from, to: `${crash.id}/${name}`, size })
-    }
-    // The sanitizer's report as it printed it: the one text of a report read from the log.
-    if (analysis.sanitizer) {
-      const report = join(crash.dir, 'sanitizer.txt')
-      await writeFile(report, analysis.sanitizer.text + '\n')
-      planned.push({
-        from: report,
-        to: `${crash.id}/sanitizer.txt`,
-        size: Buffer.byteLength(analysis.sanitizer.text) + 1
-      })
-    }
-    if (mode !== UploadMode.All) continue
-    const duplicate = leaveOut.get(crash)
-    if (duplicate) {
-      notes.set(crash, [duplicate])
-      continue
-    }
-    if (crash.core || crash.packedCore) cores.push(crash)
-
-    // A crash whose files clash with another crash's at the same path gets a sysroot of its own.
-    const wanted: { path: string; from: string }[] = []
-    const exePath =
-      crash.executablePath?.replace(DELETED, '') ??
-      (crash.executable ? `/unknown/${crash.comm || 'executable'}` : null)
-    if (crash.executable && exePath) wanted.push({ path: exePath, from: crash.executable })
-    // identify() kept the libraries whose file still matches the core; it reported the others.
-    for (const library of crash.libraries) {
-      wanted.push({ path: library.path, from: library.file })
-      // gdb finds a dependency by its soname (`libstdc++.so.6`), not its file's name.
-      if (library.soname && library.soname !== basename(library.path))
-        wanted.push({ path: join(dirname(library.path), library.soname), from: library.file })
-    }
-    const clash = wanted.some((w) => {
-      const taken = sysroot.get(safeRelative(w.path))
-      return taken !== undefined && taken !== w.from
-    })
-    const base = clash ? `${crash.id}/sysroot` : 'sysroot'
-    for (const w of wanted) {
-      const to = `${base}/${safeRelative(w.path)}`
-      if (!clash && sysroot.has(safeRelative(w.path))) continue
-      const size = await sizeOf(w.from)
-      if (size === null) continue
-      if (!clash) sysroot.set(safeRelative(w.path), w.from)
-      planned.push({ from: w.from, to, size })
-    }
-    const libDirs = [
-      ...new Set(wanted.filter((w) => w.path !== exePath).map((w) => dirname(safeRelative(w.path))))
-    ]
-    scripts.set(
-      crash,
-      debugScript(
-        crash,
-        crash.executable && exePath ? safeRelative(exePath) : null,
-        base,
-        libDirs,
-        workspace,
-        wanted.map((w) => safeRelative(w.path))
-      )
-    )
-  }
-
-  // The cores, compressed: the handler's own zstd file where post kept it beside the whole
-  // core (hard-linked), else compressed here, two at a time; as they are without zstd.
-  const tar = zstd ? await findProgram('tar', process.env.PATH ?? '') : null
-  await inParallel(cores, 2, async (crash) => {
-    const kept = crash.packedCore
-    const keptSize = kept && kept.startsWith(stage + '/') ? await sizeOf(kept) : null
-    if (kept && keptSize !== null) {
-      planned.push({ from: kept, to: `${crash.id}/core.zst`, size: keptSize, coreOf: crash })
-      return
-    }
-    const core = crash.core
-    const coreSize = core ? await sizeOf(core) : null
-    if (!core) return
-    // Cores are read where they lie, not copied at collection: one can be gone by now.
-    if (coreSize === null) {
-      notes.set(crash, ['the core was gone from its folder when the artifact was staged'])
-      return
-    }
-    let packed: { to: string; size: number } | null = null
-    try {
-      if (zstd) packed = await compressInto(zstd, tar, core, join(root, crash.id, 'core'), true)
-    } catch (error) {
-      const reason = (error as Error).message
-      notes.set(crash, [`the core could not be read when the artifact was staged: ${reason}`])
-      return
-    }
-    planned.push(
-      packed === null
-        ? { from: core, to: `${crash.id}/core`, size: coreSize, coreOf: crash }
-        : {
-            from: core,
-            to: relative(root, packed.to),
-            size: packed.size,
-            coreOf: crash,
-            written: true
-          }
-    )
-  })
-  // The executables and libraries too: a 30 MiB -g server is 5 MiB in zstd -1 (60 ms), and
-  // the upload takes about 8 ms a MiB. debug.sh unpacks the files its crash needs.
-  if (zstd) {
-    const files = planned.filter((p) => !p.coreOf && !p.written && /(^|\/)sysroot\//.test(p.to))
-    await inParallel(files, 2, async (file) => {
-      const packed = await compressInto(zstd, null, file.from, join(root, file.to), false)
-      if (!packed) return
-      file.to = relative(root, packed.to)
-      file.size = packed.size
-      file.written = true
-    })
-  }
-
-  // The budget: the largest cores go first.
-  const dropped: string[] = []
-  let bytes = planned.reduce((n, p) => n + p.size, 0)
-  const byCoreSize = planned.filter((p) => p.coreOf).sort((a, b) => b.size - a.size)
-  for (const core of byCoreSize) {
-    if (bytes <= maxBytes) break
-    planned.splice(planned.indexOf(core), 1)
-    if (core.written) await rm(join(root, core.to), { force: true })
-    bytes -= core.size
-    const note = `the core (${core.size} bytes) was left out: the bundle would exceed max-artifact-size`
-    dropped.push(`${core.coreOf!.id}: ${note}`)
-    notes.set(core.coreOf!, [note])
-  }
-
-  const files: string[] = []
-  for (const p of [...planned]) {
-    const target = join(root, p.to)
-    if (p.written) {
-      files.push(target)
-      continue
-    }
-    await mkdir(dirname(target), { recursive: true })
-    // Our own staged files (verified copies, backtraces) are hard-linked; anything else (a core
-    // found in a search path) is read once through a descriptor that cannot follow a link.
-    if (p.from.startsWith(stage + '/')) {
-      await link(p.from, target).catch(() => copyFile(p.from, target, constants.COPYFILE_EXCL))
-    } else {
-      try {
-        const { handle } = await openRegular(p.from)
-        try {
-          await copyFromHandle(handle, target)
-        } finally {
-          await handle.close()
-        }
-      } catch (error) {
-        if (!p.coreOf) throw error
-        const reason = (error as Error).message
-        notes.set(p.coreOf, [`the core could not be read when the artifact was staged: ${reason}`])
-        planned.splice(planned.indexOf(p), 1)
-        bytes -= p.size
-        continue
-      }
-    }
-    files.push(target)
-  }
-  for (const analysis of analyses) {
-    const { crash } = analysis
-    const dir = join(root, crash.id)
-    await mkdir(dir, { recursive: true })
-    const record = {
-      ...crash,
-      signal: analysis.signal,
-      blame: analysis.blame && {
-        function: analysis.blame.frame.function,
-        path: analysis.blame.path,
-        line: analysis.blame.line
-      },
-      problems: [...analysis.problems, ...(notes.get(crash) ?? [])]
-    }
-    await writeFile(
-      join(dir, 'crash.json'),
-      JSON.stringify(portable(record, stage, root), null, 2) + '\n'
-    )
-    files.push(join(dir, 'crash.json'))
-    const script = scripts.get(crash)
-    if (script && planned.some((p) => p.coreOf === crash)) {
-      await writeFile(join(dir, 'debug.sh'), script)
-      await chmod(join(dir, 'debug.sh'), 0o755)
-      files.push(join(dir, 'debug.sh'))
-    }
-  }
-  await writeFile(join(root, 'README.md'), README)
-  files.push(join(root, 'README.md'))
-  return { root, files, bytes, dropped }
+  const stager = new BundleStager(stage, mode, maxBytes, workspace)
+  await stager.stageHeavy(
+    analyses.map((a) => a.crash),
+    leaveOut
+  )
+  return stager.stageReports(analyses)
 }

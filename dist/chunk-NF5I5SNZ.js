@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-DEEGK74J.js";
+} from "./chunk-2Y2ENHED.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

@@ -1,5 +1,9 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  getState,
+  saveState
+} from "./chunk-CSVXDJTI.js";
+import {
   MORE_RECORDS,
   hostPattern,
   installRootFiles,
@@ -10,22 +14,18 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-WUZZR33Z.js";
+} from "./chunk-6OOETDW5.js";
 import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-MCRYNX4Z.js";
+} from "./chunk-2ASW6PU3.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-DEEGK74J.js";
-import {
-  getState,
-  saveState
-} from "./chunk-C4X6V5PE.js";
+} from "./chunk-2Y2ENHED.js";
 
 // src/collect/journal.ts
 import { existsSync } from "node:fs";

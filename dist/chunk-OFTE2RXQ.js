@@ -7,15 +7,15 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-C2JBETIR.js";
-import {
-  executableName,
-  shellQuote
-} from "./chunk-DEEGK74J.js";
+} from "./chunk-NF5I5SNZ.js";
 import {
   info,
   warning
-} from "./chunk-C4X6V5PE.js";
+} from "./chunk-CSVXDJTI.js";
+import {
+  executableName,
+  shellQuote
+} from "./chunk-2Y2ENHED.js";
 
 // src/report/markdown.ts
 var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
@@ -390,7 +390,7 @@ function sameLogin(a, b) {
   return bare(a) === bare(b);
 }
 async function publishComment(target, token, marker, body) {
-  const { Octokit } = await import("./dist-src-ZQEMH6VS.js");
+  const { Octokit } = await import("./dist-src-TXBOHE2R.js");
   const octokit = new Octokit({ auth: token, baseUrl: target.apiUrl });
   try {
     let found;
@@ -472,7 +472,7 @@ function canUpload(env = process.env) {
   return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL);
 }
 async function uploadBundle(bundle, options) {
-  const { DefaultArtifactClient } = await import("./artifact-SSP6QJHV.js");
+  const { DefaultArtifactClient } = await import("./artifact-GDXC3QAV.js");
   const client = new DefaultArtifactClient();
   let lastError = null;
   for (let attempt = 1; attempt <= 5; attempt++) {
@@ -505,6 +505,7 @@ export {
   renderNoCrashComment,
   stickyComment,
   safeArtifactName,
+  artifactUrl,
   canUpload,
   uploadBundle
 };

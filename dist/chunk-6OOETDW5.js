@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-MCRYNX4Z.js";
+} from "./chunk-2ASW6PU3.js";
 import {
   readProcStat
-} from "./chunk-DEEGK74J.js";
+} from "./chunk-2Y2ENHED.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";

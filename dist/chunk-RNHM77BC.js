@@ -3,14 +3,14 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-GR437RFI.js";
+} from "./chunk-ETV6D6NY.js";
+import {
+  getInput
+} from "./chunk-CSVXDJTI.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-DEEGK74J.js";
-import {
-  getInput
-} from "./chunk-C4X6V5PE.js";
+} from "./chunk-2Y2ENHED.js";
 
 // src/analyze/expected.ts
 import { constants } from "node:os";

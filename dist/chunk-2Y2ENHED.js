@@ -145,7 +145,7 @@ function newCrash(id, source, dir, known = {}) {
 // src/upload/bundle.ts
 import { constants as constants3, existsSync as existsSync2 } from "node:fs";
 import { chmod as chmod2, copyFile as copyFile2, link, mkdir as mkdir2, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname as dirname2, join as join2, relative } from "node:path";
+import { basename, dirname as dirname2, join as join2 } from "node:path";
 import { spawn as spawn2 } from "node:child_process";
 
 // src/safe-file.ts
@@ -212,7 +212,7 @@ function safeRelative(path) {
   return path.split("/").filter((part) => part !== "" && part !== "." && part !== "..").map((part) => part.replace(FORBIDDEN, "_")).join("/");
 }
 function portable(record, stage, root) {
-  const inBundle = (relative3) => existsSync2(join2(root, relative3)) ? relative3 : null;
+  const inBundle = (relative2) => existsSync2(join2(root, relative2)) ? relative2 : null;
   const sysroot = (path) => typeof path === "string" ? ((file) => inBundle(file) ?? inBundle(`${file}.zst`))(
     `sysroot/${safeRelative(path.replace(DELETED, ""))}`
   ) : null;
@@ -379,191 +379,241 @@ another machine uses these and not its own:
 Cores hold the memory of the crashed process, which can include secrets (tokens, keys, data):
 treat this bundle like the secrets your tests use.
 `;
-async function stageBundle(analyses, stage, mode, maxBytes, leaveOut = /* @__PURE__ */ new Map(), workspace = null) {
-  const root = join2(stage, "bundle");
-  await rm(root, { recursive: true, force: true });
-  await mkdir2(root, { recursive: true });
-  const planned = [];
-  const zstd = mode === "all" /* All */ ? await findProgram("zstd", process.env.PATH ?? "") : null;
-  const sysroot = /* @__PURE__ */ new Map();
-  const notes = /* @__PURE__ */ new Map();
-  const scripts = /* @__PURE__ */ new Map();
-  const cores = [];
-  for (const analysis of analyses) {
-    const { crash } = analysis;
-    for (const [from, name] of [
-      [analysis.textPath, "backtrace.txt"],
-      [analysis.jsonPath, "backtrace.json"]
-    ]) {
-      const size = from ? await sizeOf(from) : null;
-      if (from && size !== null) planned.push({ from, to: `${crash.id}/${name}`, size });
-    }
-    if (analysis.sanitizer) {
-      const report = join2(crash.dir, "sanitizer.txt");
-      await writeFile(report, analysis.sanitizer.text + "\n");
-      planned.push({
-        from: report,
-        to: `${crash.id}/sanitizer.txt`,
-        size: Buffer.byteLength(analysis.sanitizer.text) + 1
-      });
-    }
-    if (mode !== "all" /* All */) continue;
-    const duplicate = leaveOut.get(crash);
-    if (duplicate) {
-      notes.set(crash, [duplicate]);
-      continue;
-    }
-    if (crash.core || crash.packedCore) cores.push(crash);
-    const wanted = [];
-    const exePath = crash.executablePath?.replace(DELETED, "") ?? (crash.executable ? `/unknown/${crash.comm || "executable"}` : null);
-    if (crash.executable && exePath) wanted.push({ path: exePath, from: crash.executable });
-    for (const library of crash.libraries) {
-      wanted.push({ path: library.path, from: library.file });
-      if (library.soname && library.soname !== basename(library.path))
-        wanted.push({ path: join2(dirname2(library.path), library.soname), from: library.file });
-    }
-    const clash = wanted.some((w) => {
-      const taken = sysroot.get(safeRelative(w.path));
-      return taken !== void 0 && taken !== w.from;
-    });
-    const base = clash ? `${crash.id}/sysroot` : "sysroot";
-    for (const w of wanted) {
-      const to = `${base}/${safeRelative(w.path)}`;
-      if (!clash && sysroot.has(safeRelative(w.path))) continue;
-      const size = await sizeOf(w.from);
-      if (size === null) continue;
-      if (!clash) sysroot.set(safeRelative(w.path), w.from);
-      planned.push({ from: w.from, to, size });
-    }
-    const libDirs = [
-      ...new Set(wanted.filter((w) => w.path !== exePath).map((w) => dirname2(safeRelative(w.path))))
-    ];
-    scripts.set(
-      crash,
-      debugScript(
-        crash,
-        crash.executable && exePath ? safeRelative(exePath) : null,
-        base,
-        libDirs,
-        workspace,
-        wanted.map((w) => safeRelative(w.path))
-      )
-    );
-  }
-  const tar = zstd ? await findProgram("tar", process.env.PATH ?? "") : null;
-  await inParallel(cores, 2, async (crash) => {
-    const kept = crash.packedCore;
-    const keptSize = kept && kept.startsWith(stage + "/") ? await sizeOf(kept) : null;
-    if (kept && keptSize !== null) {
-      planned.push({ from: kept, to: `${crash.id}/core.zst`, size: keptSize, coreOf: crash });
-      return;
-    }
-    const core = crash.core;
-    const coreSize = core ? await sizeOf(core) : null;
-    if (!core) return;
-    if (coreSize === null) {
-      notes.set(crash, ["the core was gone from its folder when the artifact was staged"]);
-      return;
-    }
-    let packed = null;
+function limiter(width) {
+  let active = 0;
+  const waiting = [];
+  return async (work) => {
+    if (active >= width) await new Promise((resolve) => waiting.push(resolve));
+    active++;
     try {
-      if (zstd) packed = await compressInto(zstd, tar, core, join2(root, crash.id, "core"), true);
-    } catch (error) {
-      const reason = error.message;
-      notes.set(crash, [`the core could not be read when the artifact was staged: ${reason}`]);
-      return;
+      return await work();
+    } finally {
+      active--;
+      waiting.shift()?.();
     }
-    planned.push(
-      packed === null ? { from: core, to: `${crash.id}/core`, size: coreSize, coreOf: crash } : {
-        from: core,
-        to: relative(root, packed.to),
-        size: packed.size,
-        coreOf: crash,
-        written: true
-      }
-    );
-  });
-  if (zstd) {
-    const files2 = planned.filter((p) => !p.coreOf && !p.written && /(^|\/)sysroot\//.test(p.to));
-    await inParallel(files2, 2, async (file) => {
-      const packed = await compressInto(zstd, null, file.from, join2(root, file.to), false);
-      if (!packed) return;
-      file.to = relative(root, packed.to);
-      file.size = packed.size;
-      file.written = true;
-    });
+  };
+}
+var BundleStager = class {
+  constructor(stage, mode, maxBytes, workspace = null, onFile = () => void 0) {
+    this.stage = stage;
+    this.mode = mode;
+    this.maxBytes = maxBytes;
+    this.workspace = workspace;
+    this.onFile = onFile;
+    this.root = join2(stage, "bundle");
   }
-  const dropped = [];
-  let bytes = planned.reduce((n, p) => n + p.size, 0);
-  const byCoreSize = planned.filter((p) => p.coreOf).sort((a, b) => b.size - a.size);
-  for (const core of byCoreSize) {
-    if (bytes <= maxBytes) break;
-    planned.splice(planned.indexOf(core), 1);
-    if (core.written) await rm(join2(root, core.to), { force: true });
-    bytes -= core.size;
-    const note = `the core (${core.size} bytes) was left out: the bundle would exceed max-artifact-size`;
-    dropped.push(`${core.coreOf.id}: ${note}`);
-    notes.set(core.coreOf, [note]);
+  stage;
+  mode;
+  maxBytes;
+  workspace;
+  onFile;
+  root;
+  files = [];
+  notes = /* @__PURE__ */ new Map();
+  crashFiles = /* @__PURE__ */ new Map();
+  withCore = /* @__PURE__ */ new Set();
+  dropped = [];
+  bytes = 0;
+  note(crash, note) {
+    this.notes.set(crash, [...this.notes.get(crash) ?? [], note]);
   }
-  const files = [];
-  for (const p of [...planned]) {
-    const target = join2(root, p.to);
-    if (p.written) {
-      files.push(target);
-      continue;
-    }
+  add(path, size) {
+    this.files.push(path);
+    this.bytes += size;
+    this.onFile(path);
+  }
+  /**
+   * Puts a file of the runner's stage into the bundle: our own staged files (verified copies,
+   * backtraces, the handler's compressed cores) are hard-linked; anything else (a core found in
+   * a search path) is read once through a descriptor that cannot follow a link.
+   */
+  async place(from, to) {
+    const target = join2(this.root, to);
     await mkdir2(dirname2(target), { recursive: true });
-    if (p.from.startsWith(stage + "/")) {
-      await link(p.from, target).catch(() => copyFile2(p.from, target, constants3.COPYFILE_EXCL));
+    if (from.startsWith(this.stage + "/")) {
+      await link(from, target).catch(() => copyFile2(from, target, constants3.COPYFILE_EXCL));
     } else {
+      const { handle } = await openRegular(from);
       try {
-        const { handle } = await openRegular(p.from);
-        try {
-          await copyFromHandle(handle, target);
-        } finally {
-          await handle.close();
-        }
-      } catch (error) {
-        if (!p.coreOf) throw error;
-        const reason = error.message;
-        notes.set(p.coreOf, [`the core could not be read when the artifact was staged: ${reason}`]);
-        planned.splice(planned.indexOf(p), 1);
-        bytes -= p.size;
+        await copyFromHandle(handle, target);
+      } finally {
+        await handle.close();
+      }
+    }
+    return (await stat(target)).size;
+  }
+  /**
+   * Stages the cores of `crashes` (but those of `leaveOut`, whose records get the reason) and
+   * their executables and libraries, compressed two at a time.
+   */
+  async stageHeavy(crashes, leaveOut = /* @__PURE__ */ new Map()) {
+    await rm(this.root, { recursive: true, force: true });
+    await mkdir2(this.root, { recursive: true });
+    if (this.mode !== "all" /* All */) return;
+    const zstd = await findProgram("zstd", process.env.PATH ?? "");
+    const tar = zstd ? await findProgram("tar", process.env.PATH ?? "") : null;
+    const sysroot = /* @__PURE__ */ new Map();
+    const shared = [];
+    const cores = [];
+    for (const crash of crashes) {
+      const duplicate = leaveOut.get(crash);
+      if (duplicate) {
+        this.note(crash, duplicate);
         continue;
       }
+      if (crash.core || crash.packedCore)
+        cores.push({ coreOf: crash, from: crash.core ?? "", to: `${crash.id}/core` });
+      const wanted = [];
+      const exePath = crash.executablePath?.replace(DELETED, "") ?? (crash.executable ? `/unknown/${crash.comm || "executable"}` : null);
+      if (crash.executable && exePath) wanted.push({ path: exePath, from: crash.executable });
+      for (const library of crash.libraries) {
+        wanted.push({ path: library.path, from: library.file });
+        if (library.soname && library.soname !== basename(library.path))
+          wanted.push({ path: join2(dirname2(library.path), library.soname), from: library.file });
+      }
+      const clash = wanted.some((w) => {
+        const taken = sysroot.get(safeRelative(w.path));
+        return taken !== void 0 && taken !== w.from;
+      });
+      const base = clash ? `${crash.id}/sysroot` : "sysroot";
+      for (const w of wanted) {
+        if (!clash && sysroot.has(safeRelative(w.path))) continue;
+        if (!clash) sysroot.set(safeRelative(w.path), w.from);
+        shared.push({ from: w.from, to: `${base}/${safeRelative(w.path)}` });
+      }
+      this.crashFiles.set(crash, {
+        executable: crash.executable && exePath ? safeRelative(exePath) : null,
+        base,
+        libDirs: [
+          ...new Set(
+            wanted.filter((w) => w.path !== exePath).map((w) => dirname2(safeRelative(w.path)))
+          )
+        ],
+        files: wanted.map((w) => safeRelative(w.path))
+      });
     }
-    files.push(target);
-  }
-  for (const analysis of analyses) {
-    const { crash } = analysis;
-    const dir = join2(root, crash.id);
-    await mkdir2(dir, { recursive: true });
-    const record = {
-      ...crash,
-      signal: analysis.signal,
-      blame: analysis.blame && {
-        function: analysis.blame.frame.function,
-        path: analysis.blame.path,
-        line: analysis.blame.line
-      },
-      problems: [...analysis.problems, ...notes.get(crash) ?? []]
-    };
-    await writeFile(
-      join2(dir, "crash.json"),
-      JSON.stringify(portable(record, stage, root), null, 2) + "\n"
+    const limit = limiter(2);
+    const items = [...shared, ...cores];
+    const made = items.map(
+      (item) => limit(
+        () => (item.coreOf ? this.makeCore(item.coreOf, zstd, tar) : this.makeShared(item, zstd)).catch(
+          (error) => ({ error: error.message })
+        )
+      )
     );
-    files.push(join2(dir, "crash.json"));
-    const script = scripts.get(crash);
-    if (script && planned.some((p) => p.coreOf === crash)) {
-      await writeFile(join2(dir, "debug.sh"), script);
-      await chmod2(join2(dir, "debug.sh"), 493);
-      files.push(join2(dir, "debug.sh"));
+    for (const [index, item] of items.entries()) {
+      const result = await made[index];
+      const crash = item.coreOf;
+      if ("error" in result) {
+        if (crash) this.note(crash, result.error);
+        continue;
+      }
+      if (!crash) {
+        this.add(result.path, result.size);
+        continue;
+      }
+      if (this.bytes + result.size > this.maxBytes) {
+        await rm(result.path, { force: true });
+        const note = `the core (${result.size} bytes) was left out: the bundle would exceed max-artifact-size`;
+        this.dropped.push(`${crash.id}: ${note}`);
+        this.note(crash, note);
+        continue;
+      }
+      this.withCore.add(crash);
+      this.add(result.path, result.size);
     }
   }
-  await writeFile(join2(root, "README.md"), README);
-  files.push(join2(root, "README.md"));
-  return { root, files, bytes, dropped };
-}
+  /**
+   * An executable or library: compressed with zstd (a 30 MiB -g server is 5 MiB in zstd -1,
+   * 60 ms; debug.sh unpacks the files its crash needs), else as it is. Files that cannot be
+   * read are left out.
+   */
+  async makeShared(item, zstd) {
+    if (await sizeOf(item.from) === null) return { error: `${item.from} is gone` };
+    const packed = zstd ? await compressInto(zstd, null, item.from, join2(this.root, item.to), false) : null;
+    if (packed) return { path: packed.to, size: packed.size };
+    return { path: join2(this.root, item.to), size: await this.place(item.from, item.to) };
+  }
+  /**
+   * A crash's core, compressed: the handler's own zstd file where post kept it beside the whole
+   * core (hard-linked), else compressed here; as it is without zstd. Cores are read where they
+   * lie, not copied at collection: one can be gone by now.
+   */
+  async makeCore(crash, zstd, tar) {
+    const kept = crash.packedCore;
+    if (kept && kept.startsWith(this.stage + "/") && await sizeOf(kept) !== null)
+      return {
+        path: join2(this.root, crash.id, "core.zst"),
+        size: await this.place(kept, `${crash.id}/core.zst`)
+      };
+    const core = crash.core;
+    if (!core || await sizeOf(core) === null)
+      return { error: "the core was gone from its folder when the artifact was staged" };
+    try {
+      const packed = zstd ? await compressInto(zstd, tar, core, join2(this.root, crash.id, "core"), true) : null;
+      if (packed) return { path: packed.to, size: packed.size };
+      return {
+        path: join2(this.root, crash.id, "core"),
+        size: await this.place(core, `${crash.id}/core`)
+      };
+    } catch (error) {
+      return {
+        error: `the core could not be read when the artifact was staged: ${error.message}`
+      };
+    }
+  }
+  /** Stages every analysis's reports, its record and debug.sh; returns the whole bundle. */
+  async stageReports(analyses) {
+    for (const analysis of analyses) {
+      const { crash } = analysis;
+      for (const [from, name] of [
+        [analysis.textPath, "backtrace.txt"],
+        [analysis.jsonPath, "backtrace.json"]
+      ]) {
+        if (from && await sizeOf(from) !== null)
+          this.add(join2(this.root, crash.id, name), await this.place(from, `${crash.id}/${name}`));
+      }
+      if (analysis.sanitizer) {
+        const report = join2(this.root, crash.id, "sanitizer.txt");
+        await mkdir2(dirname2(report), { recursive: true });
+        await writeFile(report, analysis.sanitizer.text + "\n");
+        this.add(report, Buffer.byteLength(analysis.sanitizer.text) + 1);
+      }
+      const dir = join2(this.root, crash.id);
+      await mkdir2(dir, { recursive: true });
+      const record = {
+        ...crash,
+        signal: analysis.signal,
+        blame: analysis.blame && {
+          function: analysis.blame.frame.function,
+          path: analysis.blame.path,
+          line: analysis.blame.line
+        },
+        problems: [...analysis.problems, ...this.notes.get(crash) ?? []]
+      };
+      const json = JSON.stringify(portable(record, this.stage, this.root), null, 2) + "\n";
+      await writeFile(join2(dir, "crash.json"), json);
+      this.add(join2(dir, "crash.json"), Buffer.byteLength(json));
+      const files = this.crashFiles.get(crash);
+      if (files && this.withCore.has(crash)) {
+        const script = debugScript(
+          crash,
+          files.executable,
+          files.base,
+          files.libDirs,
+          this.workspace,
+          files.files
+        );
+        await writeFile(join2(dir, "debug.sh"), script);
+        await chmod2(join2(dir, "debug.sh"), 493);
+        this.add(join2(dir, "debug.sh"), Buffer.byteLength(script));
+      }
+    }
+    await writeFile(join2(this.root, "README.md"), README);
+    this.add(join2(this.root, "README.md"), Buffer.byteLength(README));
+    return { root: this.root, files: this.files, bytes: this.bytes, dropped: this.dropped };
+  }
+};
 
 // src/analyze/analysis.ts
 import { constants as constants4 } from "node:os";
@@ -764,7 +814,7 @@ function fillFromCore(analysis, core) {
 
 // src/analyze/blame.ts
 import { existsSync as existsSync3, realpathSync, statSync } from "node:fs";
-import { isAbsolute, join as join3, relative as relative2, sep } from "node:path";
+import { isAbsolute, join as join3, relative, sep } from "node:path";
 var MACHINERY_FUNCTION = /^(__GI_|__libc_|__pthread_kill|pthread_kill|raise$|abort$|__assert_fail|__assert_perror_fail|__stack_chk_fail|__fortify_fail|__chk_fail|__cxa_|__cxxabiv1::|__gnu_cxx::__verbose_terminate_handler|std::terminate|_Unwind_|__sanitizer::|__asan::|__asan_|__ubsan::|__ubsan_|__tsan::|__tsan_|__lsan::|__msan::|__interceptor_|___interceptor_|start_thread$|clone3?$|_start$|__clone)/;
 var MACHINERY_OBJFILE = /^(libc\.so|libc-|ld-linux|ld-musl|libstdc\+\+|libc\+\+|libc\+\+abi|libgcc_s|libasan|libubsan|libtsan|liblsan|libmsan|libhwasan|libpthread|libm\.so|libdl\.so|linux-vdso|linux-gate)/;
 var VENDORED_DIRS = [
@@ -795,7 +845,7 @@ var SourceResolver = class {
     let result = null;
     try {
       const real = realpathSync(path);
-      const rel = relative2(this.options.workspace, real);
+      const rel = relative(this.options.workspace, real);
       const parts = rel.split(sep);
       if (rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) && !parts.some((part) => VENDORED_DIRS.includes(part)) && statSync(real).isFile()) {
         result = parts.join("/");
@@ -875,5 +925,5 @@ export {
   UploadMode,
   safeRelative,
   portable,
-  stageBundle
+  BundleStager
 };

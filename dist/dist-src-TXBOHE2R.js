@@ -5,7 +5,7 @@ import {
   paginateRest,
   requestLog
 } from "./chunk-NTOTHUJ6.js";
-import "./chunk-LQK3ML4U.js";
+import "./chunk-VA35IVHB.js";
 
 // node_modules/@octokit/rest/dist-src/version.js
 var VERSION = "22.0.1";

@@ -4,7 +4,13 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-C2JBETIR.js";
+} from "./chunk-NF5I5SNZ.js";
+import {
+  debug,
+  endGroup,
+  info,
+  startGroup
+} from "./chunk-CSVXDJTI.js";
 import {
   ElfError,
   fileBuildId,
@@ -12,19 +18,13 @@ import {
   handleSoname,
   looksLikeCore,
   readCore
-} from "./chunk-EKDARXAX.js";
+} from "./chunk-LFW7N6NT.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-DEEGK74J.js";
-import {
-  debug,
-  endGroup,
-  info,
-  startGroup
-} from "./chunk-C4X6V5PE.js";
+} from "./chunk-2Y2ENHED.js";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs from "fs";

@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   __commonJS,
   __require
-} from "./chunk-LQK3ML4U.js";
+} from "./chunk-VA35IVHB.js";
 
 // node_modules/is-callable/index.js
 var require_is_callable = __commonJS({

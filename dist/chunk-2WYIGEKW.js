@@ -1,15 +1,15 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   GDB_SETTINGS
-} from "./chunk-EKDARXAX.js";
+} from "./chunk-LFW7N6NT.js";
 import {
   runAsRoot
-} from "./chunk-MCRYNX4Z.js";
+} from "./chunk-2ASW6PU3.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-DEEGK74J.js";
+} from "./chunk-2Y2ENHED.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

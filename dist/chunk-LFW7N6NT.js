@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-MCRYNX4Z.js";
+} from "./chunk-2ASW6PU3.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -17,7 +17,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-DEEGK74J.js";
+} from "./chunk-2Y2ENHED.js";
 
 // src/elf/core-file.ts
 var ElfError = class extends Error {
@@ -1024,7 +1024,7 @@ function toAnalysis(job, output, resolver, options) {
   return analysis;
 }
 function split(jobs, parallel) {
-  if (jobs.length < 4 || parallel < 2) return [jobs];
+  if (jobs.length < 16 || parallel < 2) return [jobs];
   const size = Math.ceil(jobs.length / parallel);
   const chunks = [];
   for (let i = 0; i < jobs.length; i += size) chunks.push(jobs.slice(i, i + size));

@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   describeFailure,
   runCommand
-} from "./chunk-DEEGK74J.js";
+} from "./chunk-2Y2ENHED.js";
 
 // src/privilege.ts
 var PrivilegeError = class extends Error {
