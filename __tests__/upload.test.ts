@@ -115,7 +115,7 @@ describe('upload: the crash bundle as an artifact', () => {
       expect.arrayContaining(['CreateArtifact', 'PutBlock', 'PutBlockList', 'FinalizeArtifact'])
     )
     expect(post.summary).toContain(
-      `[\`crash-capture-test-attempt1.zip\`](${post.outputs['artifact-url']})`
+      `[\`crash-capture-test-attempt1\`](${post.outputs['artifact-url']})`
     )
 
     const dir = await download(Number(post.outputs['artifact-id']))
@@ -159,9 +159,7 @@ describe('upload: the crash bundle as an artifact', () => {
       expect(existsSync(join(dir, library.file!))).toBe(true)
     expect((JSON.parse(index) as { crashes: number }).crashes).toBe(2)
     // The summary says how to get there.
-    expect(post.summary).toContain(
-      "gh run download 777 -n 'crash-capture-test-attempt1.zip' -D crash"
-    )
+    expect(post.summary).toContain("gh run download 777 -n 'crash-capture-test-attempt1' -D crash")
     expect(post.summary).toMatch(/CRASH_SOURCES=\$PWD sh crash\/'\d+-\d+'\/debug\.sh/)
 
     // The local command opens the downloaded artifact, as a folder and as the zip.
@@ -232,7 +230,7 @@ describe('upload: the crash bundle as an artifact', () => {
     const names = service.artifacts
       .filter((a) => a.finalized && a.name.startsWith('same-name'))
       .map((a) => a.name)
-    expect(names).toEqual(['same-name.zip', 'same-name-2.zip'])
+    expect(names).toEqual(['same-name', 'same-name-2'])
     expect(first.outputs['artifact-id']).not.toBe(second.outputs['artifact-id'])
   })
 

@@ -8,15 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-OFTE2RXQ.js";
+} from "./chunk-N7MHAQ33.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-RNHM77BC.js";
+} from "./chunk-3PVSEKBV.js";
 import {
   fromBlame
-} from "./chunk-NF5I5SNZ.js";
-import "./chunk-ETV6D6NY.js";
+} from "./chunk-JRXOGV6N.js";
+import "./chunk-BLS65SOT.js";
+import "./chunk-YO6SHF4R.js";
 import {
   error,
   info,
@@ -25,7 +26,6 @@ import {
   summary,
   warning
 } from "./chunk-CSVXDJTI.js";
-import "./chunk-2Y2ENHED.js";
 import "./chunk-VA35IVHB.js";
 
 // src/aggregate-step.ts
@@ -189,7 +189,7 @@ function renderRunComment(groups, key, runUrl, links) {
 var MAX_ANNOTATIONS = 10;
 async function readReports() {
   const started = Date.now();
-  const { DefaultArtifactClient } = await import("./artifact-GDXC3QAV.js");
+  const { DefaultArtifactClient } = await import("./artifact-LVCQAUQ7.js");
   const client = new DefaultArtifactClient();
   const { artifacts } = await client.listArtifacts({ latest: true });
   const shared = artifacts.filter((a) => a.name.startsWith(`${REPORT_ARTIFACT_PREFIX}-`));

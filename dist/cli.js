@@ -6,20 +6,20 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-JKWPQFFN.js";
-import "./chunk-NF5I5SNZ.js";
+} from "./chunk-RG773KP3.js";
+import "./chunk-JRXOGV6N.js";
 import {
   groupCrashes
-} from "./chunk-ETV6D6NY.js";
-import "./chunk-CSVXDJTI.js";
+} from "./chunk-BLS65SOT.js";
 import {
   analyzeAll,
   findGdb,
   findMultiarchGdb,
   looksLikeCore
-} from "./chunk-LFW7N6NT.js";
-import "./chunk-2ASW6PU3.js";
-import "./chunk-2Y2ENHED.js";
+} from "./chunk-PIGNPQTT.js";
+import "./chunk-JVJR2XYX.js";
+import "./chunk-YO6SHF4R.js";
+import "./chunk-CSVXDJTI.js";
 import "./chunk-VA35IVHB.js";
 
 // src/local.ts

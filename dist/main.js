@@ -6,11 +6,16 @@ import {
   readCoreLimit,
   readKernelSettings,
   saveCaptureState
-} from "./chunk-FPNBI2Y5.js";
+} from "./chunk-CEHCQ4EE.js";
 import {
   getInputs
-} from "./chunk-RNHM77BC.js";
-import "./chunk-ETV6D6NY.js";
+} from "./chunk-3PVSEKBV.js";
+import "./chunk-BLS65SOT.js";
+import {
+  startWatcher
+} from "./chunk-OTOYNN4D.js";
+import "./chunk-JVJR2XYX.js";
+import "./chunk-YO6SHF4R.js";
 import {
   endGroup,
   exportVariable,
@@ -20,11 +25,6 @@ import {
   startGroup,
   warning
 } from "./chunk-CSVXDJTI.js";
-import {
-  startWatcher
-} from "./chunk-6OOETDW5.js";
-import "./chunk-2ASW6PU3.js";
-import "./chunk-2Y2ENHED.js";
 import "./chunk-VA35IVHB.js";
 
 // src/main-step.ts

@@ -7,7 +7,7 @@ import {
   readJournal,
   readKernelSettings,
   writeKernelSettings
-} from "./chunk-FPNBI2Y5.js";
+} from "./chunk-CEHCQ4EE.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -18,9 +18,8 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-JKWPQFFN.js";
+} from "./chunk-RG773KP3.js";
 import {
-  artifactUrl,
   canUpload,
   renderCrashComment,
   renderNoCrashComment,
@@ -30,44 +29,32 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-OFTE2RXQ.js";
+} from "./chunk-N7MHAQ33.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-RNHM77BC.js";
+} from "./chunk-3PVSEKBV.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-NF5I5SNZ.js";
+} from "./chunk-JRXOGV6N.js";
 import {
   groupCrashes
-} from "./chunk-ETV6D6NY.js";
-import {
-  core_exports,
-  debug,
-  endGroup,
-  getState,
-  info,
-  setFailed,
-  setOutput,
-  startGroup,
-  summary,
-  warning
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-BLS65SOT.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-2WYIGEKW.js";
+} from "./chunk-AG2IIVKK.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-6OOETDW5.js";
+} from "./chunk-OTOYNN4D.js";
 import {
   analyzeAll,
   findGdb,
@@ -76,11 +63,11 @@ import {
   isForeign,
   loggedAnalyses,
   parseFrameLine
-} from "./chunk-LFW7N6NT.js";
+} from "./chunk-PIGNPQTT.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-2ASW6PU3.js";
+} from "./chunk-JVJR2XYX.js";
 import {
   BundleStager,
   describeFailure,
@@ -90,14 +77,25 @@ import {
   newFrame,
   portable,
   runCommand
-} from "./chunk-2Y2ENHED.js";
+} from "./chunk-YO6SHF4R.js";
+import {
+  core_exports,
+  endGroup,
+  getState,
+  info,
+  setFailed,
+  setOutput,
+  startGroup,
+  summary,
+  warning
+} from "./chunk-CSVXDJTI.js";
 import "./chunk-VA35IVHB.js";
 
 // src/post-step.ts
 import { randomBytes } from "node:crypto";
 import { access, mkdir as mkdir3, realpath, rm, stat as stat3, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
-import { basename, dirname as dirname2, join as join5, resolve } from "node:path";
+import { basename, dirname as dirname2, join as join4, resolve } from "node:path";
 
 // src/capture/restore.ts
 async function restoreCapture(state, privilege) {
@@ -854,176 +852,6 @@ function renderAnnotations(groups) {
   });
 }
 
-// src/upload/stream.ts
-import { execFile } from "node:child_process";
-import { constants as constants3, openSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import { Socket } from "node:net";
-import { Transform } from "node:stream";
-import { join as join4, relative } from "node:path";
-import { promisify } from "node:util";
-var run = promisify(execFile);
-var F_SETPIPE_SZ = 1031;
-var PIPE_SIZE = 1 << 20;
-async function widenPipe(fifo) {
-  const script = `open(my $f, "+<", $ARGV[0]) or exit 1; fcntl($f, ${F_SETPIPE_SZ}, ${PIPE_SIZE}) or exit 1`;
-  await run("perl", ["-e", script, fifo]).catch(() => void 0);
-}
-var Batches = class extends Transform {
-  chunks = [];
-  size = 0;
-  _transform(chunk, _encoding, done) {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    if (this.size >= PIPE_SIZE) this.flushChunks();
-    done();
-  }
-  _flush(done) {
-    this.flushChunks();
-    done();
-  }
-  flushChunks() {
-    if (this.size > 0) this.push(Buffer.concat(this.chunks, this.size));
-    this.chunks = [];
-    this.size = 0;
-  }
-};
-var abandoned = 0;
-function uploadsAbandoned() {
-  return abandoned > 0;
-}
-var StreamedArtifact = class {
-  entries = [];
-  attempt = null;
-  attempts = 0;
-  finishing = false;
-  root;
-  options;
-  started = null;
-  constructor(root, options) {
-    this.root = root;
-    this.options = options;
-  }
-  /** Starts the upload; files can be added before and after. */
-  start() {
-    this.started ??= this.open();
-    return this.started;
-  }
-  /** Adds a file of the bundle (a path under its root); zstd files are stored as they are. */
-  add(path) {
-    const entry = { path, name: relative(this.root, path) };
-    this.entries.push(entry);
-    if (this.attempt && !this.attempt.broken) this.append(this.attempt, entry);
-  }
-  append(attempt, entry) {
-    const data = { name: entry.name, store: entry.name.endsWith(".zst") };
-    attempt.zip.file(entry.path, data);
-  }
-  async open() {
-    this.attempts += 1;
-    const name = this.attempts === 1 ? this.options.name : `${this.options.name}-${this.attempts}`;
-    const dir = await mkdtemp(join4(this.options.scratch, "upload-"));
-    const fifo = join4(dir, `${name}.zip`);
-    await run("mkfifo", ["-m", "600", "--", fifo]);
-    const socket = new Socket({
-      fd: openSync(fifo, constants3.O_RDWR | constants3.O_NONBLOCK),
-      readable: false,
-      writable: true
-    });
-    const [{ default: archiver }, { DefaultArtifactClient }] = await Promise.all([
-      import("./archiver-HQTS7REL.js"),
-      import("./artifact-GDXC3QAV.js")
-    ]);
-    await widenPipe(fifo);
-    const zip = archiver("zip", { zlib: { level: this.options.compressionLevel } });
-    let fail = () => void 0;
-    const failed = new Promise((resolve2) => fail = resolve2);
-    const attempt = {
-      name: `${name}.zip`,
-      zip,
-      socket,
-      broken: null,
-      closed: false,
-      ended: false,
-      failed,
-      fail,
-      done: new DefaultArtifactClient().uploadArtifact(`${name}.zip`, [fifo], dir, {
-        skipArchive: true,
-        retentionDays: this.options.retentionDays ?? void 0
-      })
-    };
-    debug(`crash-capture: streaming the artifact as ${attempt.name}`);
-    attempt.done.catch((error) => {
-      debug(`crash-capture: the upload of ${attempt.name} failed: ${error.message}`);
-      this.close(attempt);
-    });
-    zip.on("error", (error) => this.fail(attempt, error));
-    zip.on("warning", (error) => this.fail(attempt, error));
-    socket.on("error", (error) => this.fail(attempt, error));
-    zip.pipe(new Batches()).pipe(socket);
-    this.attempt = attempt;
-    for (const entry of this.entries) this.append(attempt, entry);
-    if (this.finishing) this.end(attempt);
-  }
-  end(attempt) {
-    if (attempt.ended || attempt.broken || attempt.closed) return;
-    attempt.ended = true;
-    attempt.zip.finalize().catch(() => void 0);
-  }
-  /**
-   * The zip writer failed: the zip is left unfinished and the FIFO open, so that the client
-   * waits instead of uploading (and finalizing) a cut zip; the process exits past it.
-   */
-  fail(attempt, error) {
-    if (attempt.broken || attempt.closed) return;
-    attempt.broken = error;
-    debug(`crash-capture: the zip of ${attempt.name} failed: ${error.message}`);
-    abandoned += 1;
-    attempt.zip.unpipe();
-    attempt.zip.abort();
-    attempt.fail(error);
-  }
-  /** The client gave up (or is done): nothing more to write. */
-  close(attempt) {
-    attempt.closed = true;
-    attempt.zip.abort();
-    attempt.socket.destroy();
-  }
-  /**
-   * Ends the zip and waits for the upload. A name another job took already is tried again as
-   * `<name>-2`, …, and an upload that failed before its end (the service refused it, or it
-   * stalled while the analysis ran) once more as a whole: every file is known by then.
-   */
-  async finish() {
-    this.finishing = true;
-    await this.start();
-    let lastError = null;
-    for (let retries = 0; retries < 5; retries++) {
-      const attempt = this.attempt;
-      this.end(attempt);
-      const outcome = await Promise.race([
-        attempt.done.then(
-          (result) => ({ result }),
-          (error) => ({ error })
-        ),
-        attempt.failed.then((error) => ({ error }))
-      ]);
-      if ("result" in outcome) {
-        const { id, size } = outcome.result;
-        if (id === void 0) throw new Error("the artifact service returned no artifact id");
-        return { id, name: attempt.name, url: artifactUrl(id), size: size ?? 0 };
-      }
-      lastError = outcome.error;
-      if (attempt.broken) break;
-      const taken = /\(409\)|already exists/i.test(lastError.message);
-      if (!taken && retries > 0) break;
-      this.close(attempt);
-      await this.open();
-    }
-    throw lastError ?? new Error("the upload failed");
-  }
-};
-
 // src/post-step.ts
 var HANDLER_WAIT_MS = 3e4;
 var IDENTIFY_DEADLINE_MS = 3e5;
@@ -1040,7 +868,7 @@ async function withTimeout(promise, ms) {
 }
 async function stageDirectory(state) {
   const name = state?.sessionDir ? basename(state.sessionDir) : randomBytes(4).toString("hex");
-  const dir = join5(process.env.RUNNER_TEMP || tmpdir(), `crash-capture-${name}`);
+  const dir = join4(process.env.RUNNER_TEMP || tmpdir(), `crash-capture-${name}`);
   await mkdir3(dir, { recursive: true });
   return dir;
 }
@@ -1284,26 +1112,11 @@ function coresLeftOut(crashes, keep) {
 }
 function startArtifact(inputs, crashes, stage, workspace) {
   if (inputs.upload === "none" /* None */) return null;
-  const stream = canUpload() ? new StreamedArtifact(join5(stage, "bundle"), {
-    name: inputs.artifactName ? safeArtifactName(inputs.artifactName.replace(/\.zip$/i, "")) : artifactNameFor(inputs.identity, "crash-capture"),
-    retentionDays: inputs.retentionDays,
-    // The cores and binaries, most of the bytes, are zstd files: they are stored as they
-    // are whatever the level (deflating them again took 2.5 s for 87 MiB and saved nothing).
-    compressionLevel: inputs.compressionLevel ?? 6,
-    scratch: stage
-  }) : null;
-  const stager = new BundleStager(
-    stage,
-    inputs.upload,
-    inputs.maxArtifactSize,
-    workspace,
-    (path) => stream?.add(path)
-  );
+  const stager = new BundleStager(stage, inputs.upload, inputs.maxArtifactSize, workspace);
   const leaveOut = coresLeftOut(crashes, inputs.maxCoresPerGroup);
   const heavy = stager.stageHeavy(crashes, leaveOut);
   heavy.catch(() => void 0);
-  stream?.start().catch(() => void 0);
-  return { stager, stream, heavy, leftOut: leaveOut.size };
+  return { stager, heavy, leftOut: leaveOut.size };
 }
 async function finishArtifact(job, groups, stage, mode, inputs, lap) {
   if (!job) return null;
@@ -1311,7 +1124,7 @@ async function finishArtifact(job, groups, stage, mode, inputs, lap) {
   try {
     await job.heavy;
     const bundle = await job.stager.stageReports(analyses);
-    const index = join5(bundle.root, "report.json");
+    const index = join4(bundle.root, "report.json");
     const text = JSON.stringify(
       portable(buildReport(groups, mode, [], inputs.identity), stage, bundle.root),
       null,
@@ -1320,23 +1133,28 @@ async function finishArtifact(job, groups, stage, mode, inputs, lap) {
     await writeFile(index, text);
     bundle.files.push(index);
     bundle.bytes += Buffer.byteLength(text);
-    job.stream?.add(index);
     lap("staging");
     if (job.leftOut > 0)
       info(
         `crash-capture: ${job.leftOut} core(s) of crashes at the same crash site as bundled ones are left out of the artifact (max-cores-per-group ${inputs.maxCoresPerGroup}); their reports are in it.`
       );
     for (const note of bundle.dropped) warning(`Crash artifact: ${note}`);
-    if (!job.stream) {
+    if (!canUpload()) {
       info(
         `crash-capture: not on GitHub Actions (no ACTIONS_RUNTIME_TOKEN): no artifact upload; the bundle is at ${bundle.root}`
       );
       return null;
     }
     const started = Date.now();
-    const uploaded = await job.stream.finish();
+    const uploaded = await uploadBundle(bundle, {
+      name: inputs.artifactName ? safeArtifactName(inputs.artifactName) : artifactNameFor(inputs.identity, "crash-capture"),
+      retentionDays: inputs.retentionDays,
+      // The cores and binaries, most of the bytes, are zstd files already: deflating them
+      // again took 2.5 s for 87 MiB in the bench and saved nothing.
+      compressionLevel: inputs.compressionLevel ?? (bundle.files.some((file) => file.endsWith(".zst")) ? 0 : 6)
+    });
     info(
-      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged; the last ${Date.now() - started} ms after the analysis).`
+      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged) in ${Date.now() - started} ms.`
     );
     return uploaded;
   } catch (error) {
@@ -1366,7 +1184,7 @@ async function shareReport(inputs, reportPath, crashes) {
     );
   }
 }
-async function run2() {
+async function run() {
   const state = loadCaptureState();
   const restoration = await restore(state);
   try {
@@ -1392,7 +1210,7 @@ async function run2() {
       ]).catch(() => void 0);
       const crashDir = crashDirOf(state.sessionDir);
       const temp = process.env.RUNNER_TEMP;
-      if (temp && crashDir === join5(temp, "crash-capture"))
+      if (temp && crashDir === join4(temp, "crash-capture"))
         await runAsRoot(restoration.privilege, "Removing the crash folder", "rmdir", [
           crashDir
         ]).catch(() => void 0);
@@ -1415,7 +1233,7 @@ async function report(state, restoration) {
   const collected = await collect(state, restoration, stage, inputs, workspace);
   lap("collect");
   const { crashes } = collected;
-  const reportPath = join5(stage, "report.json");
+  const reportPath = join4(stage, "report.json");
   let groups = [];
   let expected = [];
   let matched = inputs.expectedCrashes.map(() => 0);
@@ -1515,11 +1333,9 @@ async function report(state, restoration) {
 }
 
 // src/post.ts
-run2().then(
+run().then(
   (outcome) => {
     if (outcome.failure) setFailed(outcome.failure);
   },
   (error) => setFailed(error instanceof Error ? error.message : String(error))
-).finally(() => {
-  if (uploadsAbandoned()) process.exit();
-});
+);

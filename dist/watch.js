@@ -2,17 +2,17 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-2WYIGEKW.js";
+} from "./chunk-AG2IIVKK.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-6OOETDW5.js";
-import "./chunk-LFW7N6NT.js";
+} from "./chunk-OTOYNN4D.js";
+import "./chunk-PIGNPQTT.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-2ASW6PU3.js";
-import "./chunk-2Y2ENHED.js";
+} from "./chunk-JVJR2XYX.js";
+import "./chunk-YO6SHF4R.js";
 import "./chunk-VA35IVHB.js";
 
 // src/watch.ts

@@ -36,7 +36,6 @@ import { buildReport, writeReport } from './report/report-file.js'
 import { threadPlaces } from './report/describe.js'
 import { renderStillRunning, renderSummary, sourceLinksFromEnv } from './report/summary.js'
 import { BundleStager, portable, UploadMode } from './upload/bundle.js'
-import { StreamedArtifact } from './upload/stream.js'
 import { canUpload, safeArtifactName, uploadBundle, type Uploaded } from './upload/upload.js'
 import { loadCaptureState, type CaptureState } from './state.js'
 
@@ -452,18 +451,16 @@ function coresLeftOut(crashes: Crash[], keep: number): Map<Crash, string> {
   return leaveOut
 }
 
-/** The artifact under way: its heavy part staged (and uploaded) while the analysis runs. */
+/** The artifact under way: its heavy part staged while the analysis runs. */
 interface ArtifactJob {
   stager: BundleStager
-  stream: StreamedArtifact | null
   heavy: Promise<void>
   leftOut: number
 }
 
 /**
  * Starts the artifact as soon as the crashes are collected: the cores, executables and
- * libraries are compressed and, on GitHub, streamed to the artifact service while gdb runs
- * (the upload took as long as the analysis on a server's cores; see StreamedArtifact).
+ * libraries are compressed while gdb runs (one gdb leaves the other CPUs free).
  */
 function startArtifact(
   inputs: Inputs,
@@ -472,30 +469,15 @@ function startArtifact(
   workspace: string
 ): ArtifactJob | null {
   if (inputs.upload === UploadMode.None) return null
-  const stream = canUpload()
-    ? new StreamedArtifact(join(stage, 'bundle'), {
-        name: inputs.artifactName
-          ? safeArtifactName(inputs.artifactName.replace(/\.zip$/i, ''))
-          : artifactNameFor(inputs.identity, 'crash-capture'),
-        retentionDays: inputs.retentionDays,
-        // The cores and binaries, most of the bytes, are zstd files: they are stored as they
-        // are whatever the level (deflating them again took 2.5 s for 87 MiB and saved nothing).
-        compressionLevel: inputs.compressionLevel ?? 6,
-        scratch: stage
-      })
-    : null
-  const stager = new BundleStager(stage, inputs.upload, inputs.maxArtifactSize, workspace, (path) =>
-    stream?.add(path)
-  )
+  const stager = new BundleStager(stage, inputs.upload, inputs.maxArtifactSize, workspace)
   const leaveOut = coresLeftOut(crashes, inputs.maxCoresPerGroup)
   const heavy = stager.stageHeavy(crashes, leaveOut)
   // Its failures are read in finishArtifact.
   heavy.catch(() => undefined)
-  stream?.start().catch(() => undefined)
-  return { stager, stream, heavy, leftOut: leaveOut.size }
+  return { stager, heavy, leftOut: leaveOut.size }
 }
 
-/** Stages the reports into the artifact and waits for its upload; trouble becomes a warning. */
+/** Stages the reports into the artifact and uploads it; trouble becomes a warning. */
 async function finishArtifact(
   job: ArtifactJob | null,
   groups: CrashGroup[],
@@ -520,23 +502,31 @@ async function finishArtifact(
     await writeFile(index, text)
     bundle.files.push(index)
     bundle.bytes += Buffer.byteLength(text)
-    job.stream?.add(index)
     lap('staging')
     if (job.leftOut > 0)
       core.info(
         `crash-capture: ${job.leftOut} core(s) of crashes at the same crash site as bundled ones are left out of the artifact (max-cores-per-group ${inputs.maxCoresPerGroup}); their reports are in it.`
       )
     for (const note of bundle.dropped) core.warning(`Crash artifact: ${note}`)
-    if (!job.stream) {
+    if (!canUpload()) {
       core.info(
         `crash-capture: not on GitHub Actions (no ACTIONS_RUNTIME_TOKEN): no artifact upload; the bundle is at ${bundle.root}`
       )
       return null
     }
     const started = Date.now()
-    const uploaded = await job.stream.finish()
+    const uploaded = await uploadBundle(bundle, {
+      name: inputs.artifactName
+        ? safeArtifactName(inputs.artifactName)
+        : artifactNameFor(inputs.identity, 'crash-capture'),
+      retentionDays: inputs.retentionDays,
+      // The cores and binaries, most of the bytes, are zstd files already: deflating them
+      // again took 2.5 s for 87 MiB in the bench and saved nothing.
+      compressionLevel:
+        inputs.compressionLevel ?? (bundle.files.some((file) => file.endsWith('.zst')) ? 0 : 6)
+    })
     core.info(
-      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged; the last ${Date.now() - started} ms after the analysis).`
+      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged) in ${Date.now() - started} ms.`
     )
     return uploaded
   } catch (error) {

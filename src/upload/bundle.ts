@@ -322,11 +322,10 @@ function limiter(width: number): <T>(work: () => Promise<T>) => Promise<T> {
 /**
  * Stages the artifact in two parts. The heavy one (each crash's core and, in one shared
  * `sysroot/`, every executable and library under its original path, stored once however many
- * crashes use it) as soon as the crashes are collected: it is compressed, and can be uploaded,
- * while gdb runs. The reports (backtraces, records, debug.sh) once the analysis is done. Every
- * file is given to `onFile` when it is final: the heavy ones in crash order, sysroot files
- * first. Past `maxBytes`, the cores that no longer fit are left out (the later crashes'), and
- * that is recorded; the reports are always in.
+ * crashes use it) as soon as the crashes are collected: it is compressed while gdb runs. The
+ * reports (backtraces, records, debug.sh) once the analysis is done. Past `maxBytes`, the cores
+ * that no longer fit are left out (the later crashes'), and that is recorded; the reports are
+ * always in.
  */
 export class BundleStager {
   readonly root: string
@@ -342,8 +341,7 @@ export class BundleStager {
     private readonly mode: UploadMode.All | UploadMode.Reports,
     private readonly maxBytes: number,
     /** The workspace of the build, for debug.sh's source mapping. */
-    private readonly workspace: string | null = null,
-    private readonly onFile: (path: string) => void = () => undefined
+    private readonly workspace: string | null = null
   ) {
     this.root = join(stage, 'bundle')
   }
@@ -355,7 +353,6 @@ export class BundleStager {
   private add(path: string, size: number): void {
     this.files.push(path)
     this.bytes += size
-    this.onFile(path)
   }
 
   /**

@@ -3,14 +3,14 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-ETV6D6NY.js";
-import {
-  getInput
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-BLS65SOT.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-2Y2ENHED.js";
+} from "./chunk-YO6SHF4R.js";
+import {
+  getInput
+} from "./chunk-CSVXDJTI.js";
 
 // src/analyze/expected.ts
 import { constants } from "node:os";

@@ -1,15 +1,15 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   GDB_SETTINGS
-} from "./chunk-LFW7N6NT.js";
+} from "./chunk-PIGNPQTT.js";
 import {
   runAsRoot
-} from "./chunk-2ASW6PU3.js";
+} from "./chunk-JVJR2XYX.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-2Y2ENHED.js";
+} from "./chunk-YO6SHF4R.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

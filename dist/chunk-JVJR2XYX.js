@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   describeFailure,
   runCommand
-} from "./chunk-2Y2ENHED.js";
+} from "./chunk-YO6SHF4R.js";
 
 // src/privilege.ts
 var PrivilegeError = class extends Error {

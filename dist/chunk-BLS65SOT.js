@@ -4,7 +4,7 @@ import {
   isMachinery,
   isRunning,
   isRuntimeLibrary
-} from "./chunk-2Y2ENHED.js";
+} from "./chunk-YO6SHF4R.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";

@@ -1,9 +1,5 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  getState,
-  saveState
-} from "./chunk-CSVXDJTI.js";
-import {
   MORE_RECORDS,
   hostPattern,
   installRootFiles,
@@ -14,18 +10,22 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-6OOETDW5.js";
+} from "./chunk-OTOYNN4D.js";
 import {
   detectPrivilege,
   runAsRoot,
   writeAsRoot
-} from "./chunk-2ASW6PU3.js";
+} from "./chunk-JVJR2XYX.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-2Y2ENHED.js";
+} from "./chunk-YO6SHF4R.js";
+import {
+  getState,
+  saveState
+} from "./chunk-CSVXDJTI.js";
 
 // src/collect/journal.ts
 import { existsSync } from "node:fs";

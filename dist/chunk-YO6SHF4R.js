@@ -394,19 +394,17 @@ function limiter(width) {
   };
 }
 var BundleStager = class {
-  constructor(stage, mode, maxBytes, workspace = null, onFile = () => void 0) {
+  constructor(stage, mode, maxBytes, workspace = null) {
     this.stage = stage;
     this.mode = mode;
     this.maxBytes = maxBytes;
     this.workspace = workspace;
-    this.onFile = onFile;
     this.root = join2(stage, "bundle");
   }
   stage;
   mode;
   maxBytes;
   workspace;
-  onFile;
   root;
   files = [];
   notes = /* @__PURE__ */ new Map();
@@ -420,7 +418,6 @@ var BundleStager = class {
   add(path, size) {
     this.files.push(path);
     this.bytes += size;
-    this.onFile(path);
   }
   /**
    * Puts a file of the runner's stage into the bundle: our own staged files (verified copies,

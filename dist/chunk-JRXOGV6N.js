@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-2Y2ENHED.js";
+} from "./chunk-YO6SHF4R.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

@@ -4,13 +4,7 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-NF5I5SNZ.js";
-import {
-  debug,
-  endGroup,
-  info,
-  startGroup
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-JRXOGV6N.js";
 import {
   ElfError,
   fileBuildId,
@@ -18,13 +12,19 @@ import {
   handleSoname,
   looksLikeCore,
   readCore
-} from "./chunk-LFW7N6NT.js";
+} from "./chunk-PIGNPQTT.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-2Y2ENHED.js";
+} from "./chunk-YO6SHF4R.js";
+import {
+  debug,
+  endGroup,
+  info,
+  startGroup
+} from "./chunk-CSVXDJTI.js";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs from "fs";

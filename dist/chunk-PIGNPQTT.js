@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-2ASW6PU3.js";
+} from "./chunk-JVJR2XYX.js";
 import {
   SourceResolver,
   bareAnalysis,
@@ -17,7 +17,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-2Y2ENHED.js";
+} from "./chunk-YO6SHF4R.js";
 
 // src/elf/core-file.ts
 var ElfError = class extends Error {

@@ -7,15 +7,15 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-NF5I5SNZ.js";
+} from "./chunk-JRXOGV6N.js";
+import {
+  executableName,
+  shellQuote
+} from "./chunk-YO6SHF4R.js";
 import {
   info,
   warning
 } from "./chunk-CSVXDJTI.js";
-import {
-  executableName,
-  shellQuote
-} from "./chunk-2Y2ENHED.js";
 
 // src/report/markdown.ts
 var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
@@ -472,7 +472,7 @@ function canUpload(env = process.env) {
   return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL);
 }
 async function uploadBundle(bundle, options) {
-  const { DefaultArtifactClient } = await import("./artifact-GDXC3QAV.js");
+  const { DefaultArtifactClient } = await import("./artifact-LVCQAUQ7.js");
   const client = new DefaultArtifactClient();
   let lastError = null;
   for (let attempt = 1; attempt <= 5; attempt++) {
@@ -505,7 +505,6 @@ export {
   renderNoCrashComment,
   stickyComment,
   safeArtifactName,
-  artifactUrl,
   canUpload,
   uploadBundle
 };

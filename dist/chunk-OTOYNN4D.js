@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-2ASW6PU3.js";
+} from "./chunk-JVJR2XYX.js";
 import {
   readProcStat
-} from "./chunk-2Y2ENHED.js";
+} from "./chunk-YO6SHF4R.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";
