@@ -137,6 +137,31 @@ describe('scale: a storm of one bug', () => {
   }, 60_000)
 })
 
+describe("scale: gdb's index of the system libraries, built by main", () => {
+  it('is built in the background in a private folder, and removed by post', async () => {
+    const ws = makeWorkspace(['nullderef'])
+    const job = new FakeJob({ workspace: ws.dir, inputs: { 'fail-on-crash': 'false' } })
+    await job.runStep('main')
+    const dir = job.state.gdbIndex!
+    expect(statSync(dir).mode & 0o777).toBe(0o700)
+    // The C library this machine's programs run with, by its build-id.
+    const libc = readFileSync('/proc/self/maps', 'utf8').match(/\/\S*\/libc\.so\.6$/m)![0]
+    const buildId = /Build ID: ([0-9a-f]+)/.exec(
+      execFileSync('readelf', ['-n', libc], { encoding: 'utf8' })
+    )![1]!
+    for (let waited = 0; waited < 30_000; waited += 100) {
+      if (readdirSync(dir).includes(`${buildId}.gdb-index`)) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(readdirSync(dir)).toContain(`${buildId}.gdb-index`)
+    spawnSync(ws.bin('nullderef'), [], { cwd: ws.dir, env: job.processEnv() })
+    await waitForCrashes(job, 1)
+    const post = await job.runStep('post')
+    expect(post.stdout).toMatch(/SIGSEGV in sum_list/)
+    expect(existsSync(dir)).toBe(false)
+  }, 60_000)
+})
+
 describe('scale: file cores of one bug, read where they lie', () => {
   /** A tmpfs for the cores: another file system than the stage's, as /tmp often is. */
   function coresOnTmpfs(): { dir: string; done: () => void } {

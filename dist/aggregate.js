@@ -8,16 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-N7MHAQ33.js";
+} from "./chunk-H6QJOYWJ.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-3PVSEKBV.js";
+} from "./chunk-6OSXPAZJ.js";
 import {
   fromBlame
-} from "./chunk-JRXOGV6N.js";
-import "./chunk-BLS65SOT.js";
-import "./chunk-YO6SHF4R.js";
+} from "./chunk-JFPFGWRS.js";
+import "./chunk-KMDUICBS.js";
+import "./chunk-CBUOE7VL.js";
 import {
   error,
   info,

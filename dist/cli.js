@@ -6,19 +6,18 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-RG773KP3.js";
-import "./chunk-JRXOGV6N.js";
+} from "./chunk-BIHWRU5J.js";
+import "./chunk-JFPFGWRS.js";
 import {
   groupCrashes
-} from "./chunk-BLS65SOT.js";
+} from "./chunk-KMDUICBS.js";
 import {
   analyzeAll,
   findGdb,
   findMultiarchGdb,
   looksLikeCore
-} from "./chunk-PIGNPQTT.js";
-import "./chunk-JVJR2XYX.js";
-import "./chunk-YO6SHF4R.js";
+} from "./chunk-BPZDYEM3.js";
+import "./chunk-CBUOE7VL.js";
 import "./chunk-CSVXDJTI.js";
 import "./chunk-VA35IVHB.js";
 

@@ -5,17 +5,18 @@ import {
   hasJournal,
   readCoreLimit,
   readKernelSettings,
-  saveCaptureState
-} from "./chunk-CEHCQ4EE.js";
+  saveCaptureState,
+  warmLibraryIndex
+} from "./chunk-3CWYIXRF.js";
 import {
   getInputs
-} from "./chunk-3PVSEKBV.js";
-import "./chunk-BLS65SOT.js";
+} from "./chunk-6OSXPAZJ.js";
+import "./chunk-KMDUICBS.js";
 import {
   startWatcher
-} from "./chunk-OTOYNN4D.js";
-import "./chunk-JVJR2XYX.js";
-import "./chunk-YO6SHF4R.js";
+} from "./chunk-T3N5X5OM.js";
+import "./chunk-BPZDYEM3.js";
+import "./chunk-CBUOE7VL.js";
 import {
   endGroup,
   exportVariable,
@@ -140,6 +141,7 @@ async function run() {
     info(`Self-check: captured in ${facts.selfCheckMs} ms`);
   }
   endGroup();
+  if (state.mode !== "none") await warmLibraryIndex().catch(() => void 0);
   if (inputs.sanitizers && state.mode !== "none") await setUpSanitizers();
   if (inputs.hangTimeoutMs !== null) await watchForHangs(inputs.hangTimeoutMs, inputs);
   for (const note of facts.notes) warning(note);

@@ -6,8 +6,10 @@ import {
   loadCaptureState,
   readJournal,
   readKernelSettings,
+  removeWarmedIndex,
+  warmedIndex,
   writeKernelSettings
-} from "./chunk-CEHCQ4EE.js";
+} from "./chunk-3CWYIXRF.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -18,7 +20,7 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-RG773KP3.js";
+} from "./chunk-BIHWRU5J.js";
 import {
   canUpload,
   renderCrashComment,
@@ -29,45 +31,43 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-N7MHAQ33.js";
+} from "./chunk-H6QJOYWJ.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-3PVSEKBV.js";
+} from "./chunk-6OSXPAZJ.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-JRXOGV6N.js";
+} from "./chunk-JFPFGWRS.js";
 import {
   groupCrashes
-} from "./chunk-BLS65SOT.js";
+} from "./chunk-KMDUICBS.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-AG2IIVKK.js";
+} from "./chunk-VB3HO3AP.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-OTOYNN4D.js";
+} from "./chunk-T3N5X5OM.js";
 import {
   analyzeAll,
+  detectPrivilege,
   findGdb,
   findMultiarchGdb,
   installGdb,
   isForeign,
   loggedAnalyses,
-  parseFrameLine
-} from "./chunk-PIGNPQTT.js";
-import {
-  detectPrivilege,
+  parseFrameLine,
   runAsRoot
-} from "./chunk-JVJR2XYX.js";
+} from "./chunk-BPZDYEM3.js";
 import {
   BundleStager,
   describeFailure,
@@ -77,7 +77,7 @@ import {
   newFrame,
   portable,
   runCommand
-} from "./chunk-YO6SHF4R.js";
+} from "./chunk-CBUOE7VL.js";
 import {
   core_exports,
   endGroup,
@@ -1024,6 +1024,7 @@ async function analyze({ crashes, cores }, inputs, privilege, workspace) {
     warn: (message) => warning(message),
     skipFrames: inputs.skipFrames,
     timeoutMsPerCore: inputs.gdbTimeoutSeconds * 1e3,
+    indexCache: await warmedIndex(),
     parallel: Math.min(2, availableParallelism())
   });
 }
@@ -1190,6 +1191,7 @@ async function run() {
   try {
     return await report(state, restoration);
   } finally {
+    await removeWarmedIndex();
     if (state?.coreDir) {
       await rm(state.coreDir, { recursive: true, force: true }).catch(
         () => restoration.privilege ? runAsRoot(restoration.privilege, "Removing the core folder", "rm", [

@@ -2,17 +2,16 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-AG2IIVKK.js";
+} from "./chunk-VB3HO3AP.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-OTOYNN4D.js";
-import "./chunk-PIGNPQTT.js";
+} from "./chunk-T3N5X5OM.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-JVJR2XYX.js";
-import "./chunk-YO6SHF4R.js";
+} from "./chunk-BPZDYEM3.js";
+import "./chunk-CBUOE7VL.js";
 import "./chunk-VA35IVHB.js";
 
 // src/watch.ts

@@ -6,6 +6,7 @@ import { enableCapture, type CaptureFacts } from './capture/enable.js'
 import { readKernelSettings } from './capture/kernel.js'
 import { readCoreLimit } from './capture/rlimit.js'
 import { startWatcher } from './hang.js'
+import { warmLibraryIndex } from './analyze/warm.js'
 import { getInputs, type Inputs } from './inputs.js'
 import type { Privilege } from './privilege.js'
 import { saveCaptureState } from './state.js'
@@ -159,6 +160,7 @@ export async function run(): Promise<void> {
   }
   core.endGroup()
 
+  if (state.mode !== 'none') await warmLibraryIndex().catch(() => undefined)
   if (inputs.sanitizers && state.mode !== 'none') await setUpSanitizers()
   if (inputs.hangTimeoutMs !== null) await watchForHangs(inputs.hangTimeoutMs, inputs)
   for (const note of facts.notes) core.warning(note)

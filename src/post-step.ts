@@ -36,6 +36,7 @@ import { buildReport, writeReport } from './report/report-file.js'
 import { threadPlaces } from './report/describe.js'
 import { renderStillRunning, renderSummary, sourceLinksFromEnv } from './report/summary.js'
 import { BundleStager, portable, UploadMode } from './upload/bundle.js'
+import { removeWarmedIndex, warmedIndex } from './analyze/warm.js'
 import { canUpload, safeArtifactName, uploadBundle, type Uploaded } from './upload/upload.js'
 import { loadCaptureState, type CaptureState } from './state.js'
 
@@ -319,6 +320,7 @@ async function analyze(
     warn: (message) => core.warning(message),
     skipFrames: inputs.skipFrames,
     timeoutMsPerCore: inputs.gdbTimeoutSeconds * 1000,
+    indexCache: await warmedIndex(),
     parallel: Math.min(2, availableParallelism())
   })
 }
@@ -574,6 +576,7 @@ export async function run(): Promise<PostOutcome> {
   try {
     return await report(state, restoration)
   } finally {
+    await removeWarmedIndex()
     // The file-pattern fallback's folder: cores in it are the job's, and may hold secrets.
     if (state?.coreDir) {
       await rm(state.coreDir, { recursive: true, force: true }).catch(() =>

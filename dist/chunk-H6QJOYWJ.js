@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-JRXOGV6N.js";
+} from "./chunk-JFPFGWRS.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-YO6SHF4R.js";
+} from "./chunk-CBUOE7VL.js";
 import {
   info,
   warning

@@ -1,8 +1,5 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  runAsRoot
-} from "./chunk-JVJR2XYX.js";
-import {
   SourceResolver,
   bareAnalysis,
   chooseBlame,
@@ -17,7 +14,28 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-YO6SHF4R.js";
+} from "./chunk-CBUOE7VL.js";
+
+// src/privilege.ts
+var PrivilegeError = class extends Error {
+  constructor(what, result) {
+    super(`${what} failed: ${describeFailure(result)}`);
+    this.name = "PrivilegeError";
+  }
+};
+async function detectPrivilege() {
+  if (process.getuid?.() === 0) return "root";
+  const probe = await runCommand("sudo", ["-n", "true"], { timeoutMs: 1e4 });
+  return probe.code === 0 ? "sudo" : null;
+}
+async function runAsRoot(privilege, what, command, args, input) {
+  const result = privilege === "root" ? await runCommand(command, args, { input, timeoutMs: 6e4 }) : await runCommand("sudo", ["-n", "--", command, ...args], { input, timeoutMs: 6e4 });
+  if (result.code !== 0) throw new PrivilegeError(what, result);
+  return result;
+}
+async function writeAsRoot(privilege, path, value) {
+  await runAsRoot(privilege, `Writing ${path}`, "tee", [path], value);
+}
 
 // src/elf/core-file.ts
 var ElfError = class extends Error {
@@ -930,10 +948,8 @@ async function runBatch(options, executable, jobs, listFile) {
       }))
     )
   );
-  const cache = jobs.length > 1 ? [
-    "set index-cache directory " + join2(dirname(jobs[0].crash.dir), "gdb-index-cache"),
-    "set index-cache enabled on"
-  ] : [];
+  const cacheDir = options.indexCache ?? (jobs.length > 1 ? join2(dirname(jobs[0].crash.dir), "gdb-index-cache") : null);
+  const cache = cacheDir ? ["set index-cache directory " + cacheDir, "set index-cache enabled on"] : [];
   const args = [...settingsArgs(cache), "-x", scriptPath()];
   if (executable) args.push(executable);
   const result = await runCommand(options.gdb, args, {
@@ -1160,6 +1176,9 @@ async function analyzeAll(crashes, cores, gdb) {
 }
 
 export {
+  detectPrivilege,
+  runAsRoot,
+  writeAsRoot,
   ElfError,
   handleSoname,
   handleBuildId,

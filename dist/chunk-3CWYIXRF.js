@@ -10,18 +10,21 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-OTOYNN4D.js";
+} from "./chunk-T3N5X5OM.js";
 import {
+  GDB_SETTINGS,
   detectPrivilege,
+  fileBuildId,
+  findGdb,
   runAsRoot,
   writeAsRoot
-} from "./chunk-JVJR2XYX.js";
+} from "./chunk-BPZDYEM3.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-YO6SHF4R.js";
+} from "./chunk-CBUOE7VL.js";
 import {
   getState,
   saveState
@@ -741,6 +744,64 @@ async function enableCapture(inputs, startedAt, save) {
   }
 }
 
+// src/analyze/warm.ts
+import { spawn as spawn2 } from "node:child_process";
+import { lstat as lstat3, mkdtemp, readFile as readFile5, rm as rm2, stat as stat2 } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as join3 } from "node:path";
+var STATE_KEY = "gdbIndex";
+async function systemLibraries() {
+  const maps = await readFile5("/proc/self/maps", "utf8").catch(() => "");
+  const paths = /* @__PURE__ */ new Set();
+  for (const line of maps.split("\n")) {
+    const path = line.slice(line.indexOf("/"));
+    if (line.indexOf("/") < 0 || !/^\/(usr\/)?lib(64|32)?\/\S+\.so(\.\d+)*$/.test(path)) continue;
+    paths.add(path);
+  }
+  const trusted = [];
+  for (const path of paths) {
+    const info = await stat2(path).catch(() => null);
+    if (!info?.isFile() || info.uid !== 0 || (info.mode & 18) !== 0) continue;
+    const id2 = await fileBuildId(path).catch(() => null);
+    const debug = id2 && `/usr/lib/debug/.build-id/${id2.slice(0, 2)}/${id2.slice(2)}.debug`;
+    if (debug && (await stat2(debug).catch(() => null))?.isFile()) trusted.push(path);
+  }
+  return trusted;
+}
+async function warmLibraryIndex() {
+  const gdb = await findGdb();
+  if (!gdb) return;
+  const libraries = await systemLibraries();
+  if (libraries.length === 0) return;
+  const dir = await mkdtemp(join3(process.env.RUNNER_TEMP || tmpdir(), "crash-capture-gdb-index-"));
+  const args = ["-n", "19", gdb, "-nx", "-batch"];
+  for (const setting of [
+    ...GDB_SETTINGS,
+    `set index-cache directory ${dir}`,
+    "set index-cache enabled on"
+  ])
+    args.push("-iex", setting);
+  for (const library of libraries) args.push("-ex", `file ${library}`);
+  const env = { ...process.env };
+  delete env.RUNNER_TRACKING_ID;
+  delete env.DEBUGINFOD_URLS;
+  const child = spawn2("nice", args, { detached: true, stdio: "ignore", env, cwd: dir });
+  child.on("error", () => void 0);
+  child.unref();
+  saveState(STATE_KEY, dir);
+}
+async function warmedIndex() {
+  const dir = getState(STATE_KEY);
+  if (!dir) return null;
+  const info = await lstat3(dir).catch(() => null);
+  const ours = info?.isDirectory() && info.uid === process.getuid?.() && (info.mode & 63) === 0;
+  return ours ? dir : null;
+}
+async function removeWarmedIndex() {
+  const dir = await warmedIndex();
+  if (dir) await rm2(dir, { recursive: true, force: true }).catch(() => void 0);
+}
+
 // src/state.ts
 var MODES = ["pipe-handler", "file-pattern", "rlimit", "none"];
 function saveCaptureState(state) {
@@ -796,6 +857,9 @@ export {
   changedElsewhere,
   leaveHostCapture,
   enableCapture,
+  warmLibraryIndex,
+  warmedIndex,
+  removeWarmedIndex,
   saveCaptureState,
   loadCaptureState
 };

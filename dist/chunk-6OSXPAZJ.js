@@ -3,11 +3,11 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-BLS65SOT.js";
+} from "./chunk-KMDUICBS.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-YO6SHF4R.js";
+} from "./chunk-CBUOE7VL.js";
 import {
   getInput
 } from "./chunk-CSVXDJTI.js";

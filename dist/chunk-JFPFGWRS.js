@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-YO6SHF4R.js";
+} from "./chunk-CBUOE7VL.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

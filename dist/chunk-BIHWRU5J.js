@@ -4,7 +4,7 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-JRXOGV6N.js";
+} from "./chunk-JFPFGWRS.js";
 import {
   ElfError,
   fileBuildId,
@@ -12,13 +12,13 @@ import {
   handleSoname,
   looksLikeCore,
   readCore
-} from "./chunk-PIGNPQTT.js";
+} from "./chunk-BPZDYEM3.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-YO6SHF4R.js";
+} from "./chunk-CBUOE7VL.js";
 import {
   debug,
   endGroup,

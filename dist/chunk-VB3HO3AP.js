@@ -1,15 +1,13 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  GDB_SETTINGS
-} from "./chunk-PIGNPQTT.js";
-import {
+  GDB_SETTINGS,
   runAsRoot
-} from "./chunk-JVJR2XYX.js";
+} from "./chunk-BPZDYEM3.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-YO6SHF4R.js";
+} from "./chunk-CBUOE7VL.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

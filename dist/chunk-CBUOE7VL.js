@@ -104,44 +104,6 @@ async function inParallel(items, width, work) {
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }
 
-// src/collect/crash.ts
-function isRunning(crash) {
-  return crash.source === "leftover" || crash.source === "hang";
-}
-function newCrash(id, source, dir, known = {}) {
-  return {
-    id,
-    source,
-    dir,
-    pid: -1,
-    tid: -1,
-    signal: -1,
-    time: -1,
-    uid: -1,
-    gid: -1,
-    comm: "",
-    executablePath: null,
-    executable: null,
-    commandLine: [],
-    cwd: null,
-    core: null,
-    packedCore: null,
-    coreState: "complete",
-    coreNote: null,
-    maps: null,
-    buildId: null,
-    executableReason: null,
-    libraries: [],
-    otherRoot: null,
-    rootFiles: [],
-    problems: [],
-    twinOf: null,
-    machine: null,
-    loadDisplacement: null,
-    ...known
-  };
-}
-
 // src/upload/bundle.ts
 import { constants as constants3, existsSync as existsSync2 } from "node:fs";
 import { chmod as chmod2, copyFile as copyFile2, link, mkdir as mkdir2, rm, stat, writeFile } from "node:fs/promises";
@@ -612,6 +574,44 @@ var BundleStager = class {
   }
 };
 
+// src/collect/crash.ts
+function isRunning(crash) {
+  return crash.source === "leftover" || crash.source === "hang";
+}
+function newCrash(id, source, dir, known = {}) {
+  return {
+    id,
+    source,
+    dir,
+    pid: -1,
+    tid: -1,
+    signal: -1,
+    time: -1,
+    uid: -1,
+    gid: -1,
+    comm: "",
+    executablePath: null,
+    executable: null,
+    commandLine: [],
+    cwd: null,
+    core: null,
+    packedCore: null,
+    coreState: "complete",
+    coreNote: null,
+    maps: null,
+    buildId: null,
+    executableReason: null,
+    libraries: [],
+    otherRoot: null,
+    rootFiles: [],
+    problems: [],
+    twinOf: null,
+    machine: null,
+    loadDisplacement: null,
+    ...known
+  };
+}
+
 // src/analyze/analysis.ts
 import { constants as constants4 } from "node:os";
 var SIGNAL_NAMES = /* @__PURE__ */ new Map();
@@ -904,6 +904,12 @@ export {
   shellQuote,
   readProcStat,
   inParallel,
+  openRegular,
+  copyFromHandle,
+  UploadMode,
+  safeRelative,
+  portable,
+  BundleStager,
   signalName,
   parseGdbDocument,
   removeNoise,
@@ -911,16 +917,10 @@ export {
   newFrame,
   bareAnalysis,
   fillFromCore,
+  isRunning,
+  newCrash,
   SourceResolver,
   isMachinery,
   isRuntimeLibrary,
-  chooseBlame,
-  isRunning,
-  newCrash,
-  openRegular,
-  copyFromHandle,
-  UploadMode,
-  safeRelative,
-  portable,
-  BundleStager
+  chooseBlame
 };

@@ -4,7 +4,7 @@ import {
   isMachinery,
   isRunning,
   isRuntimeLibrary
-} from "./chunk-YO6SHF4R.js";
+} from "./chunk-CBUOE7VL.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";

@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-JVJR2XYX.js";
+} from "./chunk-BPZDYEM3.js";
 import {
   readProcStat
-} from "./chunk-YO6SHF4R.js";
+} from "./chunk-CBUOE7VL.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";
