@@ -7,7 +7,7 @@ import {
   readKernelSettings,
   saveCaptureState,
   warmLibraryIndex
-} from "./chunk-3CWYIXRF.js";
+} from "./chunk-MVWFZ7GQ.js";
 import {
   getInputs
 } from "./chunk-6OSXPAZJ.js";
@@ -141,7 +141,13 @@ async function run() {
     info(`Self-check: captured in ${facts.selfCheckMs} ms`);
   }
   endGroup();
-  if (state.mode !== "none") await warmLibraryIndex().catch(() => void 0);
+  if (state.mode !== "none") {
+    const indexed = await warmLibraryIndex().catch(() => []);
+    if (indexed.length > 0)
+      info(
+        `crash-capture: indexing the debug info of ${indexed.length} system librar${indexed.length === 1 ? "y" : "ies"} with gdb in the background (nice 19), for the post step's gdb`
+      );
+  }
   if (inputs.sanitizers && state.mode !== "none") await setUpSanitizers();
   if (inputs.hangTimeoutMs !== null) await watchForHangs(inputs.hangTimeoutMs, inputs);
   for (const note of facts.notes) warning(note);

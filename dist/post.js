@@ -9,7 +9,7 @@ import {
   removeWarmedIndex,
   warmedIndex,
   writeKernelSettings
-} from "./chunk-3CWYIXRF.js";
+} from "./chunk-MVWFZ7GQ.js";
 import {
   ExecutableCandidates,
   buildReport,

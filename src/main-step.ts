@@ -160,7 +160,13 @@ export async function run(): Promise<void> {
   }
   core.endGroup()
 
-  if (state.mode !== 'none') await warmLibraryIndex().catch(() => undefined)
+  if (state.mode !== 'none') {
+    const indexed = await warmLibraryIndex().catch(() => [])
+    if (indexed.length > 0)
+      core.info(
+        `crash-capture: indexing the debug info of ${indexed.length} system librar${indexed.length === 1 ? 'y' : 'ies'} with gdb in the background (nice 19), for the post step's gdb`
+      )
+  }
   if (inputs.sanitizers && state.mode !== 'none') await setUpSanitizers()
   if (inputs.hangTimeoutMs !== null) await watchForHangs(inputs.hangTimeoutMs, inputs)
   for (const note of facts.notes) core.warning(note)

@@ -433,8 +433,8 @@ async function summarize(
 /**
  * The cores left out of the artifact: of the crashes at one crash site (the same executable
  * stopped at the same instruction with the same code addresses on its stack: `twinOf`), the
- * first max-cores-per-group keep theirs. Decided before the analysis, so that the cores can be
- * uploaded while gdb runs; a site is one bug, and a group (one signature) one or more sites.
+ * first max-cores-per-group keep theirs. Decided before the analysis, so that the cores are
+ * compressed while gdb runs; a site is one bug, and a group (one signature) one or more sites.
  */
 function coresLeftOut(crashes: Crash[], keep: number): Map<Crash, string> {
   const leaveOut = new Map<Crash, string>()

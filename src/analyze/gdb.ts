@@ -421,7 +421,7 @@ function toAnalysis(
  * gdb loads the symbols once and each further core costs ~0.04 s (the 30 MiB server of the
  * bench: 1 core 0.37 s, 4 cores 0.48 s in one gdb; two gdbs of 2 cores each 0.45 s, with twice
  * the CPU), so a second gdb pays its own load (~0.3 s) back only from about 16 cores on; below
- * that, the other CPU is left to the staging and the upload, which run beside the analysis.
+ * that, the other CPU is left to the artifact's staging, which runs beside the analysis.
  */
 function split(jobs: Job[], parallel: number): Job[][] {
   if (jobs.length < 16 || parallel < 2) return [jobs]

@@ -40,13 +40,13 @@ async function systemLibraries(): Promise<string[]> {
  * indexing libc was 0.24 s of every post with a crash (one gdb on 4 cores of a server: 0.70 →
  * 0.55 s, 0.59 → 0.44 s), and costs the job as much CPU in the background. Nothing when gdb
  * is not installed yet or no such library has debug info (GitHub's runner images); never
- * waited for.
+ * waited for. Returns the libraries it indexes.
  */
-export async function warmLibraryIndex(): Promise<void> {
+export async function warmLibraryIndex(): Promise<string[]> {
   const gdb = await findGdb()
-  if (!gdb) return
+  if (!gdb) return []
   const libraries = await systemLibraries()
-  if (libraries.length === 0) return
+  if (libraries.length === 0) return []
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'crash-capture-gdb-index-'))
   const args = ['-n', '19', gdb, '-nx', '-batch']
   for (const setting of [
@@ -64,6 +64,7 @@ export async function warmLibraryIndex(): Promise<void> {
   child.on('error', () => undefined)
   child.unref()
   core.saveState(STATE_KEY, dir)
+  return libraries
 }
 
 /** The index folder main made, when it is still ours and private; else null. */

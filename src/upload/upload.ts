@@ -25,7 +25,7 @@ export function safeArtifactName(name: string): string {
   return name.replace(FORBIDDEN_NAME, '-').slice(0, 200) || 'crash-capture'
 }
 
-export function artifactUrl(id: number, env: NodeJS.ProcessEnv = process.env): string | null {
+function artifactUrl(id: number, env: NodeJS.ProcessEnv = process.env): string | null {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env
   if (!server || !repo || !run || !/^\d+$/.test(run)) return null
   return `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${run}/artifacts/${id}`

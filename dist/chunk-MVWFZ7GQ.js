@@ -770,9 +770,9 @@ async function systemLibraries() {
 }
 async function warmLibraryIndex() {
   const gdb = await findGdb();
-  if (!gdb) return;
+  if (!gdb) return [];
   const libraries = await systemLibraries();
-  if (libraries.length === 0) return;
+  if (libraries.length === 0) return [];
   const dir = await mkdtemp(join3(process.env.RUNNER_TEMP || tmpdir(), "crash-capture-gdb-index-"));
   const args = ["-n", "19", gdb, "-nx", "-batch"];
   for (const setting of [
@@ -789,6 +789,7 @@ async function warmLibraryIndex() {
   child.on("error", () => void 0);
   child.unref();
   saveState(STATE_KEY, dir);
+  return libraries;
 }
 async function warmedIndex() {
   const dir = getState(STATE_KEY);
