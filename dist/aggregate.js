@@ -8,16 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-H6QJOYWJ.js";
+} from "./chunk-PM3W7DMI.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-6OSXPAZJ.js";
+} from "./chunk-ZPKVKVQ5.js";
 import {
   fromBlame
-} from "./chunk-JFPFGWRS.js";
-import "./chunk-KMDUICBS.js";
-import "./chunk-CBUOE7VL.js";
+} from "./chunk-Y2QS4DRD.js";
+import "./chunk-O5RL6P5P.js";
+import "./chunk-FXZUTOEB.js";
 import {
   error,
   info,

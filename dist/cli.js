@@ -6,18 +6,18 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-BIHWRU5J.js";
-import "./chunk-JFPFGWRS.js";
+} from "./chunk-CWTBJXHJ.js";
+import "./chunk-Y2QS4DRD.js";
 import {
   groupCrashes
-} from "./chunk-KMDUICBS.js";
+} from "./chunk-O5RL6P5P.js";
 import {
   analyzeAll,
   findGdb,
   findMultiarchGdb,
   looksLikeCore
-} from "./chunk-BPZDYEM3.js";
-import "./chunk-CBUOE7VL.js";
+} from "./chunk-TEZNAIUO.js";
+import "./chunk-FXZUTOEB.js";
 import "./chunk-CSVXDJTI.js";
 import "./chunk-VA35IVHB.js";
 

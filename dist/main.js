@@ -7,16 +7,16 @@ import {
   readKernelSettings,
   saveCaptureState,
   warmLibraryIndex
-} from "./chunk-MVWFZ7GQ.js";
+} from "./chunk-FPPMY4GF.js";
 import {
   getInputs
-} from "./chunk-6OSXPAZJ.js";
-import "./chunk-KMDUICBS.js";
+} from "./chunk-ZPKVKVQ5.js";
+import "./chunk-O5RL6P5P.js";
 import {
   startWatcher
-} from "./chunk-T3N5X5OM.js";
-import "./chunk-BPZDYEM3.js";
-import "./chunk-CBUOE7VL.js";
+} from "./chunk-BQVVKBRY.js";
+import "./chunk-TEZNAIUO.js";
+import "./chunk-FXZUTOEB.js";
 import {
   endGroup,
   exportVariable,

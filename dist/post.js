@@ -9,7 +9,7 @@ import {
   removeWarmedIndex,
   warmedIndex,
   writeKernelSettings
-} from "./chunk-MVWFZ7GQ.js";
+} from "./chunk-FPPMY4GF.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -20,7 +20,7 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-BIHWRU5J.js";
+} from "./chunk-CWTBJXHJ.js";
 import {
   canUpload,
   renderCrashComment,
@@ -31,32 +31,32 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-H6QJOYWJ.js";
+} from "./chunk-PM3W7DMI.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-6OSXPAZJ.js";
+} from "./chunk-ZPKVKVQ5.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-JFPFGWRS.js";
+} from "./chunk-Y2QS4DRD.js";
 import {
   groupCrashes
-} from "./chunk-KMDUICBS.js";
+} from "./chunk-O5RL6P5P.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-VB3HO3AP.js";
+} from "./chunk-43VXH5OQ.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-T3N5X5OM.js";
+} from "./chunk-BQVVKBRY.js";
 import {
   analyzeAll,
   detectPrivilege,
@@ -67,7 +67,7 @@ import {
   loggedAnalyses,
   parseFrameLine,
   runAsRoot
-} from "./chunk-BPZDYEM3.js";
+} from "./chunk-TEZNAIUO.js";
 import {
   BundleStager,
   describeFailure,
@@ -77,7 +77,7 @@ import {
   newFrame,
   portable,
   runCommand
-} from "./chunk-CBUOE7VL.js";
+} from "./chunk-FXZUTOEB.js";
 import {
   core_exports,
   endGroup,

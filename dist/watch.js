@@ -2,16 +2,16 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-VB3HO3AP.js";
+} from "./chunk-43VXH5OQ.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-T3N5X5OM.js";
+} from "./chunk-BQVVKBRY.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-BPZDYEM3.js";
-import "./chunk-CBUOE7VL.js";
+} from "./chunk-TEZNAIUO.js";
+import "./chunk-FXZUTOEB.js";
 import "./chunk-VA35IVHB.js";
 
 // src/watch.ts

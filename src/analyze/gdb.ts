@@ -254,6 +254,11 @@ async function buildSysroot(
   return { sysroot, search: [...folders].join(delimiter) }
 }
 
+/** The settings that make gdb read and write its index cache in `dir`. */
+export function indexCacheSettings(dir: string): string[] {
+  return [`set index-cache directory ${dir}`, 'set index-cache enabled on']
+}
+
 /** What one gdb run over a batch of cores did. */
 interface BatchResult {
   /** A sentence when gdb itself failed, else null. */
@@ -262,7 +267,7 @@ interface BatchResult {
   noPython: boolean
 }
 
-function gdbEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function gdbEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
   delete env.DEBUGINFOD_URLS
   // gdb would search it for libraries the sysroot does not have.
@@ -270,7 +275,7 @@ function gdbEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return env
 }
 
-function settingsArgs(extra: string[] = []): string[] {
+export function settingsArgs(extra: string[] = []): string[] {
   const args = ['-nx', '-batch']
   for (const setting of [...GDB_SETTINGS, ...extra]) args.push('-iex', setting)
   return args
@@ -306,9 +311,7 @@ async function runBatch(
   const cacheDir =
     options.indexCache ??
     (jobs.length > 1 ? join(dirname(jobs[0]!.crash.dir), 'gdb-index-cache') : null)
-  const cache = cacheDir
-    ? ['set index-cache directory ' + cacheDir, 'set index-cache enabled on']
-    : []
+  const cache = cacheDir ? indexCacheSettings(cacheDir) : []
   const args = [...settingsArgs(cache), '-x', scriptPath()]
   if (executable) args.push(executable)
   const result = await runCommand(options.gdb, args, {

@@ -4,7 +4,7 @@ import { lstat, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileBuildId } from '../elf/core-file.js'
-import { findGdb, GDB_SETTINGS } from './gdb.js'
+import { findGdb, gdbEnv, indexCacheSettings, settingsArgs } from './gdb.js'
 
 /** The state key under which main leaves the index folder for post. */
 const STATE_KEY = 'gdbIndex'
@@ -48,18 +48,11 @@ export async function warmLibraryIndex(): Promise<string[]> {
   const libraries = await systemLibraries()
   if (libraries.length === 0) return []
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'crash-capture-gdb-index-'))
-  const args = ['-n', '19', gdb, '-nx', '-batch']
-  for (const setting of [
-    ...GDB_SETTINGS,
-    `set index-cache directory ${dir}`,
-    'set index-cache enabled on'
-  ])
-    args.push('-iex', setting)
+  const args = ['-n', '19', gdb, ...settingsArgs(indexCacheSettings(dir))]
   for (const library of libraries) args.push('-ex', `file ${library}`)
   // Not a process of the job's: the runner's cleanup and post's leftover search look for that.
-  const env = { ...process.env }
+  const env = gdbEnv({})
   delete env.RUNNER_TRACKING_ID
-  delete env.DEBUGINFOD_URLS
   const child = spawn('nice', args, { detached: true, stdio: 'ignore', env, cwd: dir })
   child.on('error', () => undefined)
   child.unref()

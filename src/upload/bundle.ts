@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path'
 import type { Analysis } from '../analyze/analysis.js'
 import type { Crash } from '../collect/crash.js'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { findProgram, shellQuote } from '../process.js'
+import { findProgram, inParallel, shellQuote } from '../process.js'
 import { copyFromHandle, openRegular } from '../safe-file.js'
 
 /** What the artifact holds (input `upload`). */
@@ -303,22 +303,6 @@ interface HeavyItem {
   to: string
 }
 
-/** Runs at most `width` of the functions given to it at a time, in the order they came. */
-function limiter(width: number): <T>(work: () => Promise<T>) => Promise<T> {
-  let active = 0
-  const waiting: (() => void)[] = []
-  return async (work) => {
-    if (active >= width) await new Promise<void>((resolve) => waiting.push(resolve))
-    active++
-    try {
-      return await work()
-    } finally {
-      active--
-      waiting.shift()?.()
-    }
-  }
-}
-
 /**
  * Stages the artifact in two parts. The heavy one (each crash's core and, in one shared
  * `sysroot/`, every executable and library under its original path, stored once however many
@@ -432,17 +416,17 @@ export class BundleStager {
       })
     }
 
-    const limit = limiter(2)
+    // Made two at a time; then taken in order (sysroot files first, cores in crash order), so
+    // that the budget leaves out the later crashes' cores.
     const items = [...shared, ...cores]
-    const made = items.map((item) =>
-      limit(() =>
-        (item.coreOf ? this.makeCore(item.coreOf, zstd, tar) : this.makeShared(item, zstd)).catch(
-          (error: Error) => ({ error: error.message })
-        )
-      )
-    )
+    const made: ({ path: string; size: number } | { error: string })[] = []
+    await inParallel(items, 2, async (item, index) => {
+      made[index] = await (
+        item.coreOf ? this.makeCore(item.coreOf, zstd, tar) : this.makeShared(item, zstd)
+      ).catch((error: Error) => ({ error: error.message }))
+    })
     for (const [index, item] of items.entries()) {
-      const result = await made[index]!
+      const result = made[index]!
       const crash = item.coreOf
       if ('error' in result) {
         if (crash) this.note(crash, result.error)

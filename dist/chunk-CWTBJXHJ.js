@@ -4,7 +4,7 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-JFPFGWRS.js";
+} from "./chunk-Y2QS4DRD.js";
 import {
   ElfError,
   fileBuildId,
@@ -12,13 +12,13 @@ import {
   handleSoname,
   looksLikeCore,
   readCore
-} from "./chunk-BPZDYEM3.js";
+} from "./chunk-TEZNAIUO.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-CBUOE7VL.js";
+} from "./chunk-FXZUTOEB.js";
 import {
   debug,
   endGroup,

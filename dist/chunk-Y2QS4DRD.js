@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-CBUOE7VL.js";
+} from "./chunk-FXZUTOEB.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

@@ -14,7 +14,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-CBUOE7VL.js";
+} from "./chunk-FXZUTOEB.js";
 
 // src/privilege.ts
 var PrivilegeError = class extends Error {
@@ -920,6 +920,9 @@ async function buildSysroot(sysroot, libraries) {
   }
   return { sysroot, search: [...folders].join(delimiter) };
 }
+function indexCacheSettings(dir) {
+  return [`set index-cache directory ${dir}`, "set index-cache enabled on"];
+}
 function gdbEnv(extra) {
   const env = { ...process.env, ...extra };
   delete env.DEBUGINFOD_URLS;
@@ -949,7 +952,7 @@ async function runBatch(options, executable, jobs, listFile) {
     )
   );
   const cacheDir = options.indexCache ?? (jobs.length > 1 ? join2(dirname(jobs[0].crash.dir), "gdb-index-cache") : null);
-  const cache = cacheDir ? ["set index-cache directory " + cacheDir, "set index-cache enabled on"] : [];
+  const cache = cacheDir ? indexCacheSettings(cacheDir) : [];
   const args = [...settingsArgs(cache), "-x", scriptPath()];
   if (executable) args.push(executable);
   const result = await runCommand(options.gdb, args, {
@@ -1192,5 +1195,8 @@ export {
   isForeign,
   installGdb,
   GDB_SETTINGS,
+  indexCacheSettings,
+  gdbEnv,
+  settingsArgs,
   analyzeAll
 };

@@ -10,21 +10,23 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-T3N5X5OM.js";
+} from "./chunk-BQVVKBRY.js";
 import {
-  GDB_SETTINGS,
   detectPrivilege,
   fileBuildId,
   findGdb,
+  gdbEnv,
+  indexCacheSettings,
   runAsRoot,
+  settingsArgs,
   writeAsRoot
-} from "./chunk-BPZDYEM3.js";
+} from "./chunk-TEZNAIUO.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-CBUOE7VL.js";
+} from "./chunk-FXZUTOEB.js";
 import {
   getState,
   saveState
@@ -774,17 +776,10 @@ async function warmLibraryIndex() {
   const libraries = await systemLibraries();
   if (libraries.length === 0) return [];
   const dir = await mkdtemp(join3(process.env.RUNNER_TEMP || tmpdir(), "crash-capture-gdb-index-"));
-  const args = ["-n", "19", gdb, "-nx", "-batch"];
-  for (const setting of [
-    ...GDB_SETTINGS,
-    `set index-cache directory ${dir}`,
-    "set index-cache enabled on"
-  ])
-    args.push("-iex", setting);
+  const args = ["-n", "19", gdb, ...settingsArgs(indexCacheSettings(dir))];
   for (const library of libraries) args.push("-ex", `file ${library}`);
-  const env = { ...process.env };
+  const env = gdbEnv({});
   delete env.RUNNER_TRACKING_ID;
-  delete env.DEBUGINFOD_URLS;
   const child = spawn2("nice", args, { detached: true, stdio: "ignore", env, cwd: dir });
   child.on("error", () => void 0);
   child.unref();

@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-JFPFGWRS.js";
+} from "./chunk-Y2QS4DRD.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-CBUOE7VL.js";
+} from "./chunk-FXZUTOEB.js";
 import {
   info,
   warning

@@ -3,11 +3,11 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-KMDUICBS.js";
+} from "./chunk-O5RL6P5P.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-CBUOE7VL.js";
+} from "./chunk-FXZUTOEB.js";
 import {
   getInput
 } from "./chunk-CSVXDJTI.js";

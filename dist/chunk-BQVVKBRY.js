@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-BPZDYEM3.js";
+} from "./chunk-TEZNAIUO.js";
 import {
   readProcStat
-} from "./chunk-CBUOE7VL.js";
+} from "./chunk-FXZUTOEB.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";

@@ -4,7 +4,7 @@ import {
   isMachinery,
   isRunning,
   isRuntimeLibrary
-} from "./chunk-CBUOE7VL.js";
+} from "./chunk-FXZUTOEB.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";

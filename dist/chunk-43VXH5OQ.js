@@ -2,12 +2,12 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   GDB_SETTINGS,
   runAsRoot
-} from "./chunk-BPZDYEM3.js";
+} from "./chunk-TEZNAIUO.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-CBUOE7VL.js";
+} from "./chunk-FXZUTOEB.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

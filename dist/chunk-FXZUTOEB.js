@@ -341,20 +341,6 @@ another machine uses these and not its own:
 Cores hold the memory of the crashed process, which can include secrets (tokens, keys, data):
 treat this bundle like the secrets your tests use.
 `;
-function limiter(width) {
-  let active = 0;
-  const waiting = [];
-  return async (work) => {
-    if (active >= width) await new Promise((resolve) => waiting.push(resolve));
-    active++;
-    try {
-      return await work();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
 var BundleStager = class {
   constructor(stage, mode, maxBytes, workspace = null) {
     this.stage = stage;
@@ -451,17 +437,13 @@ var BundleStager = class {
         files: wanted.map((w) => safeRelative(w.path))
       });
     }
-    const limit = limiter(2);
     const items = [...shared, ...cores];
-    const made = items.map(
-      (item) => limit(
-        () => (item.coreOf ? this.makeCore(item.coreOf, zstd, tar) : this.makeShared(item, zstd)).catch(
-          (error) => ({ error: error.message })
-        )
-      )
-    );
+    const made = [];
+    await inParallel(items, 2, async (item, index) => {
+      made[index] = await (item.coreOf ? this.makeCore(item.coreOf, zstd, tar) : this.makeShared(item, zstd)).catch((error) => ({ error: error.message }));
+    });
     for (const [index, item] of items.entries()) {
-      const result = await made[index];
+      const result = made[index];
       const crash = item.coreOf;
       if ("error" in result) {
         if (crash) this.note(crash, result.error);
