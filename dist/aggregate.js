@@ -8,11 +8,11 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-PM3W7DMI.js";
+} from "./chunk-N2RIH2GX.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-ZPKVKVQ5.js";
+} from "./chunk-MYOTZHPN.js";
 import {
   fromBlame
 } from "./chunk-Y2QS4DRD.js";
@@ -25,7 +25,7 @@ import {
   setOutput,
   summary,
   warning
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-PA6W4IJO.js";
 import "./chunk-VA35IVHB.js";
 
 // src/aggregate-step.ts
@@ -189,7 +189,7 @@ function renderRunComment(groups, key, runUrl, links) {
 var MAX_ANNOTATIONS = 10;
 async function readReports() {
   const started = Date.now();
-  const { DefaultArtifactClient } = await import("./artifact-LVCQAUQ7.js");
+  const { DefaultArtifactClient } = await import("./artifact-F6OVK2GW.js");
   const client = new DefaultArtifactClient();
   const { artifacts } = await client.listArtifacts({ latest: true });
   const shared = artifacts.filter((a) => a.name.startsWith(`${REPORT_ARTIFACT_PREFIX}-`));

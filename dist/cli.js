@@ -6,7 +6,7 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-CWTBJXHJ.js";
+} from "./chunk-WR5CM2DK.js";
 import "./chunk-Y2QS4DRD.js";
 import {
   groupCrashes
@@ -18,7 +18,7 @@ import {
   looksLikeCore
 } from "./chunk-TEZNAIUO.js";
 import "./chunk-FXZUTOEB.js";
-import "./chunk-CSVXDJTI.js";
+import "./chunk-PA6W4IJO.js";
 import "./chunk-VA35IVHB.js";
 
 // src/local.ts

@@ -7,10 +7,10 @@ import {
   readKernelSettings,
   saveCaptureState,
   warmLibraryIndex
-} from "./chunk-FPPMY4GF.js";
+} from "./chunk-AS7QSJLC.js";
 import {
   getInputs
-} from "./chunk-ZPKVKVQ5.js";
+} from "./chunk-MYOTZHPN.js";
 import "./chunk-O5RL6P5P.js";
 import {
   startWatcher
@@ -25,7 +25,7 @@ import {
   setFailed,
   startGroup,
   warning
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-PA6W4IJO.js";
 import "./chunk-VA35IVHB.js";
 
 // src/main-step.ts

@@ -9,7 +9,7 @@ import {
   removeWarmedIndex,
   warmedIndex,
   writeKernelSettings
-} from "./chunk-FPPMY4GF.js";
+} from "./chunk-AS7QSJLC.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -20,7 +20,7 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-CWTBJXHJ.js";
+} from "./chunk-WR5CM2DK.js";
 import {
   canUpload,
   renderCrashComment,
@@ -31,13 +31,13 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-PM3W7DMI.js";
+} from "./chunk-N2RIH2GX.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-ZPKVKVQ5.js";
+} from "./chunk-MYOTZHPN.js";
 import {
   blamedFrameLines,
   blamedLocation,
@@ -88,7 +88,7 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-PA6W4IJO.js";
 import "./chunk-VA35IVHB.js";
 
 // src/post-step.ts

@@ -3,10 +3,12 @@
 // as they are so that they can be read and audited in dist/ too.
 import { build } from 'esbuild'
 import { copyFile, mkdir, rm } from 'node:fs/promises'
+import { bundleOptions } from './bundle-options.mjs'
 
 await rm('dist', { recursive: true, force: true })
 await mkdir('dist')
 await build({
+  ...bundleOptions,
   entryPoints: {
     main: 'src/main.ts',
     post: 'src/post.ts',
@@ -15,23 +17,11 @@ await build({
     watch: 'src/watch.ts'
   },
   outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
   // The artifact client and Octokit are imported when needed: a post step without a crash
   // does not parse them. Chunk names are content hashes, so a rebuild is byte-identical.
   splitting: true,
   // Chunks sit beside the entries so that new URL('./handler.sh', import.meta.url) means dist/.
-  chunkNames: '[name]-[hash]',
-  legalComments: 'none',
-  // The zip writer's CRC-32 from zlib (see src/upload/crc32.ts).
-  alias: { 'crc-32': './src/upload/crc32.ts' },
-  logLevel: 'warning',
-  // Some bundled CommonJS dependencies call require() for node built-ins.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
-  }
+  chunkNames: '[name]-[hash]'
 })
 await copyFile('src/capture/handler.sh', 'dist/handler.sh')
 await copyFile('src/analyze/backtrace.py', 'dist/backtrace.py')

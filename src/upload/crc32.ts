@@ -1,7 +1,7 @@
 // The CRC-32 of the zip writer (archiver, through crc32-stream and compress-commons), bundled in
-// place of the JavaScript `crc-32` package (scripts/bundle.mjs): zlib's, in C. The artifact's
-// zip is written while gdb runs, on the same two CPUs, and every byte of every core goes
-// through it. Same results: signed 32-bit, as `crc-32` returns them.
+// place of the JavaScript `crc-32` package (scripts/bundle-options.mjs): zlib's, in C. Every
+// byte of every core in the artifact goes through it. Same results: signed 32-bit, as `crc-32`
+// returns them.
 import * as zlib from 'node:zlib'
 
 let table: Int32Array | null = null

@@ -24,7 +24,7 @@ import {
   endGroup,
   info,
   startGroup
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-PA6W4IJO.js";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs from "fs";

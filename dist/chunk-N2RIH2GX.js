@@ -15,7 +15,7 @@ import {
 import {
   info,
   warning
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-PA6W4IJO.js";
 
 // src/report/markdown.ts
 var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
@@ -472,7 +472,7 @@ function canUpload(env = process.env) {
   return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL);
 }
 async function uploadBundle(bundle, options) {
-  const { DefaultArtifactClient } = await import("./artifact-LVCQAUQ7.js");
+  const { DefaultArtifactClient } = await import("./artifact-F6OVK2GW.js");
   const client = new DefaultArtifactClient();
   let lastError = null;
   for (let attempt = 1; attempt <= 5; attempt++) {

@@ -30,7 +30,7 @@ import {
 import {
   getState,
   saveState
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-PA6W4IJO.js";
 
 // src/collect/journal.ts
 import { existsSync } from "node:fs";

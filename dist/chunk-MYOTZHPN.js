@@ -10,7 +10,7 @@ import {
 } from "./chunk-FXZUTOEB.js";
 import {
   getInput
-} from "./chunk-CSVXDJTI.js";
+} from "./chunk-PA6W4IJO.js";
 
 // src/analyze/expected.ts
 import { constants } from "node:os";
