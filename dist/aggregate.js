@@ -8,16 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-N2RIH2GX.js";
+} from "./chunk-Y5UE7L3U.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-MYOTZHPN.js";
+} from "./chunk-LFQCLXIC.js";
 import {
   fromBlame
-} from "./chunk-Y2QS4DRD.js";
-import "./chunk-O5RL6P5P.js";
-import "./chunk-FXZUTOEB.js";
+} from "./chunk-B7LYCJ3R.js";
+import "./chunk-SLFSAXOF.js";
+import "./chunk-B5NCZW3M.js";
 import {
   error,
   info,

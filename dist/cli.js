@@ -6,18 +6,18 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-WR5CM2DK.js";
-import "./chunk-Y2QS4DRD.js";
+} from "./chunk-VSB2RZA6.js";
+import "./chunk-B7LYCJ3R.js";
 import {
   groupCrashes
-} from "./chunk-O5RL6P5P.js";
+} from "./chunk-SLFSAXOF.js";
 import {
   analyzeAll,
   findGdb,
   findMultiarchGdb,
   looksLikeCore
-} from "./chunk-TEZNAIUO.js";
-import "./chunk-FXZUTOEB.js";
+} from "./chunk-Q76IM5M3.js";
+import "./chunk-B5NCZW3M.js";
 import "./chunk-PA6W4IJO.js";
 import "./chunk-VA35IVHB.js";
 

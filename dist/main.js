@@ -7,16 +7,16 @@ import {
   readKernelSettings,
   saveCaptureState,
   warmLibraryIndex
-} from "./chunk-AS7QSJLC.js";
+} from "./chunk-BN457EHT.js";
 import {
   getInputs
-} from "./chunk-MYOTZHPN.js";
-import "./chunk-O5RL6P5P.js";
+} from "./chunk-LFQCLXIC.js";
+import "./chunk-SLFSAXOF.js";
 import {
   startWatcher
-} from "./chunk-BQVVKBRY.js";
-import "./chunk-TEZNAIUO.js";
-import "./chunk-FXZUTOEB.js";
+} from "./chunk-GTJUL2TM.js";
+import "./chunk-Q76IM5M3.js";
+import "./chunk-B5NCZW3M.js";
 import {
   endGroup,
   exportVariable,

@@ -9,7 +9,7 @@ import {
   removeWarmedIndex,
   warmedIndex,
   writeKernelSettings
-} from "./chunk-AS7QSJLC.js";
+} from "./chunk-BN457EHT.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -20,9 +20,10 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-WR5CM2DK.js";
+} from "./chunk-VSB2RZA6.js";
 import {
   canUpload,
+  loadArtifactClient,
   renderCrashComment,
   renderNoCrashComment,
   renderStillRunning,
@@ -31,32 +32,32 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-N2RIH2GX.js";
+} from "./chunk-Y5UE7L3U.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-MYOTZHPN.js";
+} from "./chunk-LFQCLXIC.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-Y2QS4DRD.js";
+} from "./chunk-B7LYCJ3R.js";
 import {
   groupCrashes
-} from "./chunk-O5RL6P5P.js";
+} from "./chunk-SLFSAXOF.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-43VXH5OQ.js";
+} from "./chunk-UOFDVH3N.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-BQVVKBRY.js";
+} from "./chunk-GTJUL2TM.js";
 import {
   analyzeAll,
   detectPrivilege,
@@ -67,7 +68,7 @@ import {
   loggedAnalyses,
   parseFrameLine,
   runAsRoot
-} from "./chunk-TEZNAIUO.js";
+} from "./chunk-Q76IM5M3.js";
 import {
   BundleStager,
   describeFailure,
@@ -77,7 +78,7 @@ import {
   newFrame,
   portable,
   runCommand
-} from "./chunk-FXZUTOEB.js";
+} from "./chunk-B5NCZW3M.js";
 import {
   core_exports,
   endGroup,
@@ -1117,6 +1118,7 @@ function startArtifact(inputs, crashes, stage, workspace) {
   const leaveOut = coresLeftOut(crashes, inputs.maxCoresPerGroup);
   const heavy = stager.stageHeavy(crashes, leaveOut);
   heavy.catch(() => void 0);
+  if (canUpload()) loadArtifactClient().catch(() => void 0);
   return { stager, heavy, leftOut: leaveOut.size };
 }
 async function finishArtifact(job, groups, stage, mode, inputs, lap) {

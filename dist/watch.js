@@ -2,16 +2,16 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-43VXH5OQ.js";
+} from "./chunk-UOFDVH3N.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-BQVVKBRY.js";
+} from "./chunk-GTJUL2TM.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-TEZNAIUO.js";
-import "./chunk-FXZUTOEB.js";
+} from "./chunk-Q76IM5M3.js";
+import "./chunk-B5NCZW3M.js";
 import "./chunk-VA35IVHB.js";
 
 // src/watch.ts

@@ -37,7 +37,13 @@ import { threadPlaces } from './report/describe.js'
 import { renderStillRunning, renderSummary, sourceLinksFromEnv } from './report/summary.js'
 import { BundleStager, portable, UploadMode } from './upload/bundle.js'
 import { removeWarmedIndex, warmedIndex } from './analyze/warm.js'
-import { canUpload, safeArtifactName, uploadBundle, type Uploaded } from './upload/upload.js'
+import {
+  canUpload,
+  loadArtifactClient,
+  safeArtifactName,
+  uploadBundle,
+  type Uploaded
+} from './upload/upload.js'
 import { loadCaptureState, type CaptureState } from './state.js'
 
 /** What the post step decided; the entry point turns `failure` into a failed step. */
@@ -476,6 +482,8 @@ function startArtifact(
   const heavy = stager.stageHeavy(crashes, leaveOut)
   // Its failures are read in finishArtifact.
   heavy.catch(() => undefined)
+  // The client compiles while gdb runs; a failure to load shows in uploadBundle.
+  if (canUpload()) loadArtifactClient().catch(() => undefined)
   return { stager, heavy, leftOut: leaveOut.size }
 }
 

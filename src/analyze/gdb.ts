@@ -311,8 +311,11 @@ async function runBatch(
   const cacheDir =
     options.indexCache ??
     (jobs.length > 1 ? join(dirname(jobs[0]!.crash.dir), 'gdb-index-cache') : null)
-  const cache = cacheDir ? indexCacheSettings(cacheDir) : []
-  const args = [...settingsArgs(cache), '-x', scriptPath()]
+  // Turned on with -ex, which runs after gdb loaded the executable named on its command line:
+  // the cache serves the libraries each `core-file` reloads, and gdb does not write an index of
+  // the executable that no other gdb reads (40 ms for a 30 MiB -g server).
+  const cache = cacheDir ? indexCacheSettings(cacheDir).flatMap((setting) => ['-ex', setting]) : []
+  const args = [...settingsArgs(), ...cache, '-x', scriptPath()]
   if (executable) args.push(executable)
   const result = await runCommand(options.gdb, args, {
     // Never the workspace: gdb resolves relative DWARF names against its cwd.

@@ -1,5 +1,6 @@
 import { constants, existsSync } from 'node:fs'
 import { chmod, copyFile, link, mkdir, rm, stat, writeFile } from 'node:fs/promises'
+import { setPriority } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import type { Analysis } from '../analyze/analysis.js'
 import type { Crash } from '../collect/crash.js'
@@ -114,26 +115,30 @@ async function compressInto(
       const packed = `${target}.tar.zst`
       // tar reads /proc/self/fd/0: the descriptor opened above, whatever the core's name. Both
       // must succeed: a tar without --sparse (busybox) writes nothing, which zstd packs fine.
-      const archive = spawn(
-        tar,
-        [
-          '--sparse',
-          '--dereference',
-          '--transform=s,.*,core,',
-          '--owner=0',
-          '--group=0',
-          '--numeric-owner',
-          '-C',
-          '/proc/self/fd',
-          '-cf',
-          '-',
-          '0'
-        ],
-        { stdio: [handle.fd, 'pipe', 'ignore'] }
+      const archive = yieldToAnalysis(
+        spawn(
+          tar,
+          [
+            '--sparse',
+            '--dereference',
+            '--transform=s,.*,core,',
+            '--owner=0',
+            '--group=0',
+            '--numeric-owner',
+            '-C',
+            '/proc/self/fd',
+            '-cf',
+            '-',
+            '0'
+          ],
+          { stdio: [handle.fd, 'pipe', 'ignore'] }
+        )
       )
-      const compress = spawn(zstd, ['-q', '-1', '-o', packed], {
-        stdio: [archive.stdout, 'ignore', 'ignore']
-      })
+      const compress = yieldToAnalysis(
+        spawn(zstd, ['-q', '-1', '-o', packed], {
+          stdio: [archive.stdout, 'ignore', 'ignore']
+        })
+      )
       // zstd holds the pipe now: this process's end would keep tar writing if zstd died.
       archive.stdout?.destroy()
       const [tarStatus, zstdStatus] = await Promise.all([exitOf(archive), exitOf(compress)])
@@ -144,13 +149,29 @@ async function compressInto(
     const packed = `${target}.zst`
     // One thread for a core: with -T0 zstd took three times longer on a sparse core here.
     const args = ['-q', '-1', ...(sparse ? [] : ['-T0']), '-o', packed]
-    if ((await exitOf(spawn(zstd, args, { stdio: [handle.fd, 'ignore', 'ignore'] }))) === 0)
+    const compress = spawn(zstd, args, { stdio: [handle.fd, 'ignore', 'ignore'] })
+    if ((await exitOf(yieldToAnalysis(compress))) === 0)
       return { to: packed, size: (await stat(packed)).size }
     await rm(packed, { force: true })
     return null
   } finally {
     await handle.close()
   }
+}
+
+/**
+ * Staging's compressors run while gdb does, whose analysis the step waits for: they take the CPU
+ * gdb leaves (niceness 10) instead of a share of it. A failure changes nothing but the order.
+ */
+function yieldToAnalysis(child: ChildProcess): ChildProcess {
+  if (child.pid !== undefined) {
+    try {
+      setPriority(child.pid, 10)
+    } catch {
+      // gone already, or a system that refuses: it runs at the step's priority
+    }
+  }
+  return child
 }
 
 /**

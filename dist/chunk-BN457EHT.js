@@ -10,7 +10,7 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-BQVVKBRY.js";
+} from "./chunk-GTJUL2TM.js";
 import {
   detectPrivilege,
   fileBuildId,
@@ -20,13 +20,13 @@ import {
   runAsRoot,
   settingsArgs,
   writeAsRoot
-} from "./chunk-TEZNAIUO.js";
+} from "./chunk-Q76IM5M3.js";
 import {
   describeFailure,
   findProgram,
   runCommand,
   shellQuote
-} from "./chunk-FXZUTOEB.js";
+} from "./chunk-B5NCZW3M.js";
 import {
   getState,
   saveState

@@ -3,7 +3,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-FXZUTOEB.js";
+} from "./chunk-B5NCZW3M.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

@@ -14,7 +14,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-FXZUTOEB.js";
+} from "./chunk-B5NCZW3M.js";
 
 // src/privilege.ts
 var PrivilegeError = class extends Error {
@@ -952,8 +952,8 @@ async function runBatch(options, executable, jobs, listFile) {
     )
   );
   const cacheDir = options.indexCache ?? (jobs.length > 1 ? join2(dirname(jobs[0].crash.dir), "gdb-index-cache") : null);
-  const cache = cacheDir ? indexCacheSettings(cacheDir) : [];
-  const args = [...settingsArgs(cache), "-x", scriptPath()];
+  const cache = cacheDir ? indexCacheSettings(cacheDir).flatMap((setting) => ["-ex", setting]) : [];
+  const args = [...settingsArgs(), ...cache, "-x", scriptPath()];
   if (executable) args.push(executable);
   const result = await runCommand(options.gdb, args, {
     // Never the workspace: gdb resolves relative DWARF names against its cwd.

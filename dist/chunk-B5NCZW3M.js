@@ -107,6 +107,7 @@ async function inParallel(items, width, work) {
 // src/upload/bundle.ts
 import { constants as constants3, existsSync as existsSync2 } from "node:fs";
 import { chmod as chmod2, copyFile as copyFile2, link, mkdir as mkdir2, rm, stat, writeFile } from "node:fs/promises";
+import { setPriority } from "node:os";
 import { basename, dirname as dirname2, join as join2 } from "node:path";
 import { spawn as spawn2 } from "node:child_process";
 
@@ -206,41 +207,55 @@ async function compressInto(zstd, tar, from, target, sparse) {
   try {
     if (sparse && tar) {
       const packed2 = `${target}.tar.zst`;
-      const archive = spawn2(
-        tar,
-        [
-          "--sparse",
-          "--dereference",
-          "--transform=s,.*,core,",
-          "--owner=0",
-          "--group=0",
-          "--numeric-owner",
-          "-C",
-          "/proc/self/fd",
-          "-cf",
-          "-",
-          "0"
-        ],
-        { stdio: [handle.fd, "pipe", "ignore"] }
+      const archive = yieldToAnalysis(
+        spawn2(
+          tar,
+          [
+            "--sparse",
+            "--dereference",
+            "--transform=s,.*,core,",
+            "--owner=0",
+            "--group=0",
+            "--numeric-owner",
+            "-C",
+            "/proc/self/fd",
+            "-cf",
+            "-",
+            "0"
+          ],
+          { stdio: [handle.fd, "pipe", "ignore"] }
+        )
       );
-      const compress = spawn2(zstd, ["-q", "-1", "-o", packed2], {
-        stdio: [archive.stdout, "ignore", "ignore"]
-      });
+      const compress2 = yieldToAnalysis(
+        spawn2(zstd, ["-q", "-1", "-o", packed2], {
+          stdio: [archive.stdout, "ignore", "ignore"]
+        })
+      );
       archive.stdout?.destroy();
-      const [tarStatus, zstdStatus] = await Promise.all([exitOf(archive), exitOf(compress)]);
+      const [tarStatus, zstdStatus] = await Promise.all([exitOf(archive), exitOf(compress2)]);
       if (tarStatus === 0 && zstdStatus === 0)
         return { to: packed2, size: (await stat(packed2)).size };
       await rm(packed2, { force: true });
     }
     const packed = `${target}.zst`;
     const args = ["-q", "-1", ...sparse ? [] : ["-T0"], "-o", packed];
-    if (await exitOf(spawn2(zstd, args, { stdio: [handle.fd, "ignore", "ignore"] })) === 0)
+    const compress = spawn2(zstd, args, { stdio: [handle.fd, "ignore", "ignore"] });
+    if (await exitOf(yieldToAnalysis(compress)) === 0)
       return { to: packed, size: (await stat(packed)).size };
     await rm(packed, { force: true });
     return null;
   } finally {
     await handle.close();
   }
+}
+function yieldToAnalysis(child) {
+  if (child.pid !== void 0) {
+    try {
+      setPriority(child.pid, 10);
+    } catch {
+    }
+  }
+  return child;
 }
 function exitOf(child) {
   return new Promise((resolve) => {

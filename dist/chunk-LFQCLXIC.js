@@ -3,11 +3,11 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-O5RL6P5P.js";
+} from "./chunk-SLFSAXOF.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-FXZUTOEB.js";
+} from "./chunk-B5NCZW3M.js";
 import {
   getInput
 } from "./chunk-PA6W4IJO.js";

@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-Y2QS4DRD.js";
+} from "./chunk-B7LYCJ3R.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-FXZUTOEB.js";
+} from "./chunk-B5NCZW3M.js";
 import {
   info,
   warning
@@ -471,14 +471,19 @@ function artifactUrl(id, env = process.env) {
 function canUpload(env = process.env) {
   return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL);
 }
+var client = null;
+function loadArtifactClient() {
+  client ??= import("./artifact-F6OVK2GW.js");
+  return client;
+}
 async function uploadBundle(bundle, options) {
-  const { DefaultArtifactClient } = await import("./artifact-F6OVK2GW.js");
-  const client = new DefaultArtifactClient();
+  const { DefaultArtifactClient } = await loadArtifactClient();
+  const client2 = new DefaultArtifactClient();
   let lastError = null;
   for (let attempt = 1; attempt <= 5; attempt++) {
     const name = attempt === 1 ? options.name : `${options.name}-${attempt}`;
     try {
-      const result = await client.uploadArtifact(name, bundle.files, bundle.root, {
+      const result = await client2.uploadArtifact(name, bundle.files, bundle.root, {
         retentionDays: options.retentionDays ?? void 0,
         compressionLevel: options.compressionLevel
       });
@@ -506,5 +511,6 @@ export {
   stickyComment,
   safeArtifactName,
   canUpload,
+  loadArtifactClient,
   uploadBundle
 };

@@ -4,7 +4,7 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-Y2QS4DRD.js";
+} from "./chunk-B7LYCJ3R.js";
 import {
   ElfError,
   fileBuildId,
@@ -12,13 +12,13 @@ import {
   handleSoname,
   looksLikeCore,
   readCore
-} from "./chunk-TEZNAIUO.js";
+} from "./chunk-Q76IM5M3.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-FXZUTOEB.js";
+} from "./chunk-B5NCZW3M.js";
 import {
   debug,
   endGroup,

@@ -2,12 +2,12 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   GDB_SETTINGS,
   runAsRoot
-} from "./chunk-TEZNAIUO.js";
+} from "./chunk-Q76IM5M3.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-FXZUTOEB.js";
+} from "./chunk-B5NCZW3M.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

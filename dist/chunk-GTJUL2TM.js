@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-TEZNAIUO.js";
+} from "./chunk-Q76IM5M3.js";
 import {
   readProcStat
-} from "./chunk-FXZUTOEB.js";
+} from "./chunk-B5NCZW3M.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";

@@ -4,7 +4,7 @@ import {
   isMachinery,
   isRunning,
   isRuntimeLibrary
-} from "./chunk-FXZUTOEB.js";
+} from "./chunk-B5NCZW3M.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";
