@@ -376,11 +376,15 @@ console.log(
   '| case | serial loop | post, artifact staged | × | post, artifact staged and uploaded | × | collect | analysis | staging | zip and upload | raw cores (apparent / on disk) | staged | uploaded | same function |'
 )
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
-let goals = true
+// The issue's "done when": staged ≥ 4× and the artifact ≤ 1/10 of the raw cores (apparent
+// bytes, as `ls -l` shows them); its further goal: ≥ 3× with the upload.
+let done = true
+let withUpload = true
 for (const r of rows) {
   const staged = r.loop / r.staged
   const uploaded = r.loop / r.uploaded
-  goals &&= staged >= 4 && uploaded >= 3 && r.same && r.typical.uploaded * 10 <= r.raw.apparent
+  done &&= staged >= 4 && r.same && r.typical.uploaded * 10 <= r.raw.apparent
+  withUpload &&= uploaded >= 3
   const p = r.typical.parts
   console.log(
     `| ${r.name} | ${seconds(r.loop)} | ${seconds(r.staged)} | ${staged.toFixed(2)} | ${seconds(r.uploaded)} | ${uploaded.toFixed(2)} | ${p.collect ?? 0} ms | ${p.analysis ?? 0} ms | ${p.staging ?? 0} ms | ${p['zip and upload'] ?? 0} ms | ${mib(r.raw.apparent)} / ${mib(r.raw.allocated)} | ${mib(r.typical.staged)} | ${mib(r.typical.uploaded)} | ${r.same ? 'yes' : 'NO'} |`
@@ -400,7 +404,7 @@ for (const r of rows)
         .join(' | ')
   )
 console.log(
-  `Goals: post with the artifact staged ≥ 4× the loop, ≥ 3× with its upload, artifact ≤ 1/10 of the raw cores: ${goals ? 'met' : 'NOT MET'}`
+  `Goals: post with the artifact staged ≥ 4× the loop and the artifact ≤ 1/10 of the raw cores (apparent bytes): ${done ? 'met' : 'NOT MET'}; ≥ 3× with its upload: ${withUpload ? 'met' : 'NOT MET'}`
 )
 
 // A storm of one bug against a single crash.
@@ -447,4 +451,4 @@ console.log(
     ? `Self-check: did not pass in every run (${checks.length} of ${RUNS})`
     : `Self-check: median ${selfCheck} ms of main (max ${Math.max(...checks)} ms), budget 50 ms: ${selfCheck <= 50 ? 'within' : 'OVER'}`
 )
-process.exit(goals && selfCheck !== null && selfCheck <= 50 ? 0 : 1)
+process.exit(done && withUpload && selfCheck !== null && selfCheck <= 50 ? 0 : 1)
