@@ -8,7 +8,7 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-Y5UE7L3U.js";
+} from "./chunk-2UQ6VQ4B.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs

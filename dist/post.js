@@ -32,7 +32,7 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-Y5UE7L3U.js";
+} from "./chunk-2UQ6VQ4B.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,

@@ -313,7 +313,7 @@ async function runBatch(
     (jobs.length > 1 ? join(dirname(jobs[0]!.crash.dir), 'gdb-index-cache') : null)
   // Turned on with -ex, which runs after gdb loaded the executable named on its command line:
   // the cache serves the libraries each `core-file` reloads, and gdb does not write an index of
-  // the executable that no other gdb reads (40 ms for a 30 MiB -g server).
+  // the executable that no other gdb reads (30-40 ms for a 30 MiB -g server).
   const cache = cacheDir ? indexCacheSettings(cacheDir).flatMap((setting) => ['-ex', setting]) : []
   const args = [...settingsArgs(), ...cache, '-x', scriptPath()]
   if (executable) args.push(executable)

@@ -36,15 +36,15 @@ export function canUpload(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL)
 }
 
-let client: Promise<typeof import('@actions/artifact')> | null = null
+let clientModule: Promise<typeof import('@actions/artifact')> | null = null
 
 /**
  * Loads the artifact client: most of the post bundle (2.4 MB), ~0.1 s of compiling. Post calls it
  * before the analysis, so that this happens while gdb runs rather than before the upload.
  */
 export function loadArtifactClient(): Promise<typeof import('@actions/artifact')> {
-  client ??= import('@actions/artifact')
-  return client
+  clientModule ??= import('@actions/artifact')
+  return clientModule
 }
 
 /**

@@ -471,19 +471,19 @@ function artifactUrl(id, env = process.env) {
 function canUpload(env = process.env) {
   return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL);
 }
-var client = null;
+var clientModule = null;
 function loadArtifactClient() {
-  client ??= import("./artifact-F6OVK2GW.js");
-  return client;
+  clientModule ??= import("./artifact-F6OVK2GW.js");
+  return clientModule;
 }
 async function uploadBundle(bundle, options) {
   const { DefaultArtifactClient } = await loadArtifactClient();
-  const client2 = new DefaultArtifactClient();
+  const client = new DefaultArtifactClient();
   let lastError = null;
   for (let attempt = 1; attempt <= 5; attempt++) {
     const name = attempt === 1 ? options.name : `${options.name}-${attempt}`;
     try {
-      const result = await client2.uploadArtifact(name, bundle.files, bundle.root, {
+      const result = await client.uploadArtifact(name, bundle.files, bundle.root, {
         retentionDays: options.retentionDays ?? void 0,
         compressionLevel: options.compressionLevel
       });
