@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FakeGitHub } from '../__fixtures__/fake-github.js'
 import { FakeJob, ROOT, workflowCommands } from '../__fixtures__/e2e.js'
+import { prose } from '../__fixtures__/markdown.js'
 import { readKernel, restoreKernel, type KernelSnapshot } from '../__fixtures__/kernel.js'
 
 // A crash whose every name is an attack: the executable's name carries a workflow command, an
@@ -18,13 +19,6 @@ const ARGS = [
   'line1\n::error::injected',
   '@everyone'
 ]
-
-/** Strips code spans and fenced blocks: what is left renders as markdown. */
-function prose(markdown: string): string {
-  return markdown
-    .replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '')
-    .replace(/(`+)(?:[^`]|(?!\1)`+)*?\1(?!`)/g, '')
-}
 
 let before: KernelSnapshot
 let github: FakeGitHub

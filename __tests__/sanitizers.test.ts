@@ -14,6 +14,7 @@ import {
   type Workspace
 } from '../__fixtures__/e2e.js'
 import { startJournal, type Journal } from '../__fixtures__/journal.js'
+import { prose } from '../__fixtures__/markdown.js'
 import { guardKernel } from '../__fixtures__/kernel.js'
 
 // Programs built with Debian's gcc and libasan during the test: each sanitizer error, printed
@@ -65,13 +66,6 @@ function job(w: Workspace, env: { [name: string]: string } = {}): FakeJob {
     env,
     inputs: { 'fail-on-crash': 'false', upload: 'none' }
   })
-}
-
-/** Strips code spans and fenced blocks: what is left renders as markdown. */
-function prose(markdown: string): string {
-  return markdown
-    .replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '')
-    .replace(/(`+)(?:[^`]|(?!\1)`+)*?\1(?!`)/g, '')
 }
 
 /** The first frame of a stack in the project: its function and line. */

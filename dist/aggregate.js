@@ -8,16 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-2UQ6VQ4B.js";
+} from "./chunk-KSGK2CLM.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-LFQCLXIC.js";
+} from "./chunk-QFGJ3VI4.js";
 import {
   fromBlame
-} from "./chunk-B7LYCJ3R.js";
-import "./chunk-SLFSAXOF.js";
-import "./chunk-B5NCZW3M.js";
+} from "./chunk-Z7KNTJL6.js";
+import "./chunk-JSBWTZO2.js";
+import "./chunk-GPZO5FP2.js";
 import {
   error,
   info,

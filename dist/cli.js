@@ -6,18 +6,18 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-VSB2RZA6.js";
-import "./chunk-B7LYCJ3R.js";
+} from "./chunk-BAIB3ACA.js";
+import "./chunk-Z7KNTJL6.js";
 import {
   groupCrashes
-} from "./chunk-SLFSAXOF.js";
+} from "./chunk-JSBWTZO2.js";
 import {
   analyzeAll,
   findGdb,
   findMultiarchGdb,
   looksLikeCore
-} from "./chunk-Q76IM5M3.js";
-import "./chunk-B5NCZW3M.js";
+} from "./chunk-LB6VTAP5.js";
+import "./chunk-GPZO5FP2.js";
 import "./chunk-PA6W4IJO.js";
 import "./chunk-VA35IVHB.js";
 

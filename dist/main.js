@@ -7,16 +7,16 @@ import {
   readKernelSettings,
   saveCaptureState,
   warmLibraryIndex
-} from "./chunk-BN457EHT.js";
+} from "./chunk-BIBGS5AS.js";
 import {
   getInputs
-} from "./chunk-LFQCLXIC.js";
-import "./chunk-SLFSAXOF.js";
+} from "./chunk-QFGJ3VI4.js";
+import "./chunk-JSBWTZO2.js";
 import {
   startWatcher
-} from "./chunk-GTJUL2TM.js";
-import "./chunk-Q76IM5M3.js";
-import "./chunk-B5NCZW3M.js";
+} from "./chunk-T4ENGMZR.js";
+import "./chunk-LB6VTAP5.js";
+import "./chunk-GPZO5FP2.js";
 import {
   endGroup,
   exportVariable,

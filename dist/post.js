@@ -9,7 +9,7 @@ import {
   removeWarmedIndex,
   warmedIndex,
   writeKernelSettings
-} from "./chunk-BN457EHT.js";
+} from "./chunk-BIBGS5AS.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -20,7 +20,7 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-VSB2RZA6.js";
+} from "./chunk-BAIB3ACA.js";
 import {
   canUpload,
   loadArtifactClient,
@@ -32,32 +32,32 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-2UQ6VQ4B.js";
+} from "./chunk-KSGK2CLM.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-LFQCLXIC.js";
+} from "./chunk-QFGJ3VI4.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-B7LYCJ3R.js";
+} from "./chunk-Z7KNTJL6.js";
 import {
   groupCrashes
-} from "./chunk-SLFSAXOF.js";
+} from "./chunk-JSBWTZO2.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-UOFDVH3N.js";
+} from "./chunk-O6G4ISKB.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-GTJUL2TM.js";
+} from "./chunk-T4ENGMZR.js";
 import {
   analyzeAll,
   detectPrivilege,
@@ -66,9 +66,9 @@ import {
   installGdb,
   isForeign,
   loggedAnalyses,
-  parseFrameLine,
-  runAsRoot
-} from "./chunk-Q76IM5M3.js";
+  runAsRoot,
+  stacksOf
+} from "./chunk-LB6VTAP5.js";
 import {
   BundleStager,
   describeFailure,
@@ -78,7 +78,7 @@ import {
   newFrame,
   portable,
   runCommand
-} from "./chunk-B5NCZW3M.js";
+} from "./chunk-GPZO5FP2.js";
 import {
   core_exports,
   endGroup,
@@ -698,26 +698,12 @@ function joinPieces(messages) {
 var UBSAN_ERROR = /^(.+?):(\d+):(\d+): runtime error: (.*)$/;
 var TSAN_WARNING = /^WARNING: ThreadSanitizer: (.+?)(?: \(pid=\d+\))?\s*$/;
 var LSAN_ERROR = /^==\d+==ERROR: LeakSanitizer: detected memory leaks\s*$/;
+var SEPARATOR = /^={10,}$/;
 var LEAK = /^(Direct|Indirect) leak of \d+ byte\(s\) in \d+ object\(s\) allocated from:\s*$/;
-function stacksOf(lines, fallbackTitle) {
-  const stacks = [];
-  let title = "";
-  let current = null;
-  for (const line of lines) {
-    const frame = parseFrameLine(line);
-    if (frame) {
-      if (!current) {
-        current = [];
-        stacks.push({ title: title || fallbackTitle, frames: current });
-      }
-      current.push(frame);
-      continue;
-    }
-    current = null;
-    const trimmed = line.trim();
-    if (trimmed) title = trimmed.replace(/^==\d+==/, "");
-  }
-  return stacks;
+function blockEnd(lines, from, stops) {
+  let end = from + 1;
+  while (end < lines.length && end - from < MAX_LINES && !stops(lines[end])) end++;
+  return end;
 }
 function reportsOf(lines) {
   const reports = [];
@@ -726,9 +712,11 @@ function reportsOf(lines) {
     const line = lines[i];
     const ubsan = UBSAN_ERROR.exec(line);
     if (ubsan) {
-      let end = i + 1;
-      while (end < lines.length && end - i < MAX_LINES && !UBSAN_ERROR.test(lines[end]) && !TSAN_WARNING.test(lines[end]) && !/^={10,}$/.test(lines[end]))
-        end++;
+      const end = blockEnd(
+        lines,
+        i,
+        (l) => UBSAN_ERROR.test(l) || TSAN_WARNING.test(l) || SEPARATOR.test(l)
+      );
       const body = lines.slice(i, end);
       const [, file, lineNo, column, message] = ubsan;
       const location = `${file}:${lineNo}:${column}`;
@@ -753,8 +741,7 @@ function reportsOf(lines) {
     }
     const tsan = TSAN_WARNING.exec(line);
     if (tsan) {
-      let end = i + 1;
-      while (end < lines.length && end - i < MAX_LINES && !/^={10,}$/.test(lines[end])) end++;
+      const end = blockEnd(lines, i, (l) => SEPARATOR.test(l));
       const body = lines.slice(i, end);
       const summary2 = body.map((l) => /^SUMMARY: ThreadSanitizer: (.*)$/.exec(l)?.[1]).find(Boolean);
       reports.push({
@@ -771,9 +758,7 @@ function reportsOf(lines) {
       continue;
     }
     if (LSAN_ERROR.test(line)) {
-      let end = i + 1;
-      while (end < lines.length && end - i < MAX_LINES && !/^SUMMARY: LeakSanitizer/.test(lines[end]))
-        end++;
+      const end = blockEnd(lines, i, (l) => /^SUMMARY: LeakSanitizer/.test(l));
       const summary2 = lines[end]?.replace(/^SUMMARY: /, "") ?? null;
       let j = i + 1;
       while (j < end) {

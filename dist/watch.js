@@ -2,16 +2,16 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-UOFDVH3N.js";
+} from "./chunk-O6G4ISKB.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-GTJUL2TM.js";
+} from "./chunk-T4ENGMZR.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-Q76IM5M3.js";
-import "./chunk-B5NCZW3M.js";
+} from "./chunk-LB6VTAP5.js";
+import "./chunk-GPZO5FP2.js";
 import "./chunk-VA35IVHB.js";
 
 // src/watch.ts

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { setPriority } from 'node:os'
 import { access, constants, readFile } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
 
@@ -162,4 +163,20 @@ export async function inParallel<T>(
     }
   }
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker))
+}
+
+/**
+ * Gives a child just started a lower CPU priority (a higher niceness): background work that
+ * must take the CPU the step's critical path leaves rather than a share of it. Threads the
+ * child starts later inherit it. A child already gone, or a system that refuses, runs as it is.
+ */
+export function lowerPriority<C extends ChildProcess>(child: C, niceness: number): C {
+  if (child.pid !== undefined) {
+    try {
+      setPriority(child.pid, niceness)
+    } catch {
+      // runs at the step's priority
+    }
+  }
+  return child
 }

@@ -240,6 +240,15 @@ export function removeNoise(text: string): string {
     .join('\n')
 }
 
+/**
+ * The stack a crash is told and grouped by: a sanitizer's report's first (the faulting access,
+ * a leak's allocation, a race's access: the blamed frame is there; gdb's stack is the runtime
+ * aborting after the report), else gdb's crashing thread's; empty without either.
+ */
+export function crashStack(analysis: Analysis): Frame[] {
+  return analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? []
+}
+
 /** The executable's base name as the crash knew it (its comm when the path is unknown). */
 export function executableName(analysis: Analysis): string {
   const path = analysis.crash.executablePath?.replace(/ \(deleted\)$/, '')

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { executableName, type Analysis, type Frame } from './analysis.js'
+import { crashStack, executableName, type Analysis, type Frame } from './analysis.js'
 import { isMachinery, isRuntimeLibrary } from './blame.js'
 import { isRunning } from '../collect/crash.js'
 
@@ -61,10 +61,7 @@ function threadStates(analysis: Analysis, skipFrames: RegExp | null): string[] {
 
 function meaningfulNames(analysis: Analysis, skipFrames: RegExp | null): string[] {
   if (isRunning(analysis.crash)) return threadStates(analysis, skipFrames)
-  // A sanitizer's report: its first stack (the access, or the leak's allocation); gdb's is the
-  // runtime aborting after the report.
-  const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? []
-  return namesOf(frames, skipFrames)
+  return namesOf(crashStack(analysis), skipFrames)
 }
 
 /** Meaningful function names of a stack, innermost first (see meaningfulNames). */
@@ -125,8 +122,7 @@ export function groupCrashes(analyses: Analysis[], skipFrames: RegExp | null): C
     if (functions.length > 0) paths.set(hash, (paths.get(hash) ?? new Set()).add(path))
   }
   for (const analysis of analyses) {
-    const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames
-    if ((frames?.length ?? 0) === 0) frameless.push(analysis)
+    if (crashStack(analysis).length === 0) frameless.push(analysis)
     else add(analysis)
   }
   const kind = (a: Analysis) => `${executableName(a)}\n${a.signal.name}`

@@ -1,6 +1,6 @@
 import type { JournalLine } from '../collect/journal.js'
-import { newFrame, type Frame } from './analysis.js'
-import { parseFrameLine, type SanitizerReport } from './sanitizer.js'
+import { newFrame } from './analysis.js'
+import { stacksOf, type SanitizerReport } from './sanitizer.js'
 
 /**
  * A sanitizer report a process sent to the system log (`log_to_syslog=1`) and went on, or
@@ -76,28 +76,18 @@ function joinPieces(messages: string[]): string[] {
 const UBSAN_ERROR = /^(.+?):(\d+):(\d+): runtime error: (.*)$/
 const TSAN_WARNING = /^WARNING: ThreadSanitizer: (.+?)(?: \(pid=\d+\))?\s*$/
 const LSAN_ERROR = /^==\d+==ERROR: LeakSanitizer: detected memory leaks\s*$/
+/** The line that ends a TSan (and ASan) report. */
+const SEPARATOR = /^={10,}$/
 const LEAK = /^(Direct|Indirect) leak of \d+ byte\(s\) in \d+ object\(s\) allocated from:\s*$/
 
-/** Stacks under titled blocks (`Read of size 4 … by thread T2:`), in order. */
-function stacksOf(lines: string[], fallbackTitle: string): SanitizerReport['stacks'] {
-  const stacks: SanitizerReport['stacks'] = []
-  let title = ''
-  let current: Frame[] | null = null
-  for (const line of lines) {
-    const frame = parseFrameLine(line)
-    if (frame) {
-      if (!current) {
-        current = []
-        stacks.push({ title: title || fallbackTitle, frames: current })
-      }
-      current.push(frame)
-      continue
-    }
-    current = null
-    const trimmed = line.trim()
-    if (trimmed) title = trimmed.replace(/^==\d+==/, '')
-  }
-  return stacks
+/**
+ * Where a report that starts at `from` ends: before the first line `stops` matches, or after
+ * MAX_LINES lines, or at the end.
+ */
+function blockEnd(lines: string[], from: number, stops: (line: string) => boolean): number {
+  let end = from + 1
+  while (end < lines.length && end - from < MAX_LINES && !stops(lines[end]!)) end++
+  return end
 }
 
 /** The reports in one process's lines, in order. */
@@ -109,15 +99,11 @@ function reportsOf(lines: string[]): SanitizerReport[] {
     const ubsan = UBSAN_ERROR.exec(line)
     if (ubsan) {
       // The diagnostic, its notes and its stack: up to the next diagnostic or report.
-      let end = i + 1
-      while (
-        end < lines.length &&
-        end - i < MAX_LINES &&
-        !UBSAN_ERROR.test(lines[end]!) &&
-        !TSAN_WARNING.test(lines[end]!) &&
-        !/^={10,}$/.test(lines[end]!)
+      const end = blockEnd(
+        lines,
+        i,
+        (l) => UBSAN_ERROR.test(l) || TSAN_WARNING.test(l) || SEPARATOR.test(l)
       )
-        end++
       const body = lines.slice(i, end)
       const [, file, lineNo, column, message] = ubsan
       const location = `${file}:${lineNo}:${column}`
@@ -144,8 +130,7 @@ function reportsOf(lines: string[]): SanitizerReport[] {
     }
     const tsan = TSAN_WARNING.exec(line)
     if (tsan) {
-      let end = i + 1
-      while (end < lines.length && end - i < MAX_LINES && !/^={10,}$/.test(lines[end]!)) end++
+      const end = blockEnd(lines, i, (l) => SEPARATOR.test(l))
       const body = lines.slice(i, end)
       const summary = body.map((l) => /^SUMMARY: ThreadSanitizer: (.*)$/.exec(l)?.[1]).find(Boolean)
       reports.push({
@@ -163,13 +148,7 @@ function reportsOf(lines: string[]): SanitizerReport[] {
     }
     if (LSAN_ERROR.test(line)) {
       // Each leak (allocation stack) is one report: leaks group by where they were allocated.
-      let end = i + 1
-      while (
-        end < lines.length &&
-        end - i < MAX_LINES &&
-        !/^SUMMARY: LeakSanitizer/.test(lines[end]!)
-      )
-        end++
+      const end = blockEnd(lines, i, (l) => /^SUMMARY: LeakSanitizer/.test(l))
       const summary = lines[end]?.replace(/^SUMMARY: /, '') ?? null
       let j = i + 1
       while (j < end) {

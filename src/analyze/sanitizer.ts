@@ -110,6 +110,31 @@ export function parseFrameLine(
   }
 }
 
+/**
+ * The stacks of a report's lines, in order, each titled by the last line of text before it
+ * (`freed by thread T0 here:`, `Read of size 4 … by thread T2:`), or `fallbackTitle`.
+ */
+export function stacksOf(lines: string[], fallbackTitle: string): SanitizerReport['stacks'] {
+  const stacks: SanitizerReport['stacks'] = []
+  let title = ''
+  let current: Frame[] | null = null
+  for (const line of lines) {
+    const frame = parseFrameLine(line)
+    if (frame) {
+      if (!current) {
+        current = []
+        stacks.push({ title: title || fallbackTitle, frames: current })
+      }
+      current.push(frame)
+      continue
+    }
+    current = null
+    const trimmed = line.trim()
+    if (trimmed) title = trimmed.replace(/^==\d+==/, '')
+  }
+  return stacks
+}
+
 /** Parses a report's text. Null when it has no error line of a sanitizer. */
 export function parseSanitizerReport(text: string): SanitizerReport | null {
   const lines = text.split('\n')
@@ -123,23 +148,7 @@ export function parseSanitizerReport(text: string): SanitizerReport | null {
     /^attempting ([a-z-]+)/.exec(headline)?.[1] ??
     /^(SEGV|detected memory leaks|[a-z][a-z-]+)/.exec(headline)?.[1] ??
     headline
-  const stacks: SanitizerReport['stacks'] = []
-  let title = ''
-  let current: Frame[] | null = null
-  for (const line of lines) {
-    const frame = parseFrameLine(line)
-    if (frame) {
-      if (!current) {
-        current = []
-        stacks.push({ title: title || headline, frames: current })
-      }
-      current.push(frame)
-      continue
-    }
-    current = null
-    const trimmed = line.trim()
-    if (trimmed) title = trimmed.replace(/^==\d+==/, '')
-  }
+  const stacks = stacksOf(lines, headline)
   const summary = /^SUMMARY: (.*)$/m.exec(text)?.[1]?.trim() ?? null
   return {
     tool: tool!,

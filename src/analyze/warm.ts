@@ -4,6 +4,7 @@ import { lstat, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileBuildId } from '../elf/core-file.js'
+import { lowerPriority } from '../process.js'
 import { findGdb, gdbEnv, indexCacheSettings, settingsArgs } from './gdb.js'
 
 /** The state key under which main leaves the index folder for post. */
@@ -48,12 +49,15 @@ export async function warmLibraryIndex(): Promise<string[]> {
   const libraries = await systemLibraries()
   if (libraries.length === 0) return []
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'crash-capture-gdb-index-'))
-  const args = ['-n', '19', gdb, ...settingsArgs(indexCacheSettings(dir))]
+  const args = settingsArgs(indexCacheSettings(dir))
   for (const library of libraries) args.push('-ex', `file ${library}`)
   // Not a process of the job's: the runner's cleanup and post's leftover search look for that.
   const env = gdbEnv({})
   delete env.RUNNER_TRACKING_ID
-  const child = spawn('nice', args, { detached: true, stdio: 'ignore', env, cwd: dir })
+  const child = lowerPriority(
+    spawn(gdb, args, { detached: true, stdio: 'ignore', env, cwd: dir }),
+    19
+  )
   child.on('error', () => undefined)
   child.unref()
   core.saveState(STATE_KEY, dir)

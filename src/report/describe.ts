@@ -1,4 +1,4 @@
-import { executableName, type Analysis, type Frame } from '../analyze/analysis.js'
+import { crashStack, executableName, type Analysis, type Frame } from '../analyze/analysis.js'
 import { isMachinery } from '../analyze/blame.js'
 import type { CrashGroup } from '../analyze/group.js'
 import { shellQuote } from '../process.js'
@@ -144,9 +144,7 @@ export function fromBlame<F>(
 
 /** fromBlame for an analysis: from its blamed frame. */
 export function blamedFrameLines(analysis: Analysis, max: number): string[] {
-  // A sanitizer's report: its first stack (the access, the leak's allocation, the race), where
-  // the blamed frame is; gdb's stack is the runtime's abort after the report.
-  const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? []
+  const frames = crashStack(analysis)
   const start = analysis.blame ? frames.indexOf(analysis.blame.frame) : 0
   return fromBlame(frames, start, max, (frame) => frameLine(frame))
 }

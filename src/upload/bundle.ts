@@ -1,11 +1,10 @@
 import { constants, existsSync } from 'node:fs'
 import { chmod, copyFile, link, mkdir, rm, stat, writeFile } from 'node:fs/promises'
-import { setPriority } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import type { Analysis } from '../analyze/analysis.js'
 import type { Crash } from '../collect/crash.js'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { findProgram, inParallel, shellQuote } from '../process.js'
+import { findProgram, inParallel, lowerPriority, shellQuote } from '../process.js'
 import { copyFromHandle, openRegular } from '../safe-file.js'
 
 /** What the artifact holds (input `upload`). */
@@ -93,6 +92,9 @@ export function portable<T>(record: T, stage: string, root: string): T {
   return map(record) as T
 }
 
+/** Staging's compressors run beside gdb, whose analysis the step waits for (see lowerPriority). */
+const STAGING_NICENESS = 10
+
 /**
  * Compresses a file into the bundle with zstd, read through a descriptor that cannot follow a
  * link. A core (`sparse`) goes through GNU tar's sparse mode first: a core is mostly holes,
@@ -115,7 +117,7 @@ async function compressInto(
       const packed = `${target}.tar.zst`
       // tar reads /proc/self/fd/0: the descriptor opened above, whatever the core's name. Both
       // must succeed: a tar without --sparse (busybox) writes nothing, which zstd packs fine.
-      const archive = yieldToAnalysis(
+      const archive = lowerPriority(
         spawn(
           tar,
           [
@@ -132,12 +134,12 @@ async function compressInto(
             '0'
           ],
           { stdio: [handle.fd, 'pipe', 'ignore'] }
-        )
+        ),
+        STAGING_NICENESS
       )
-      const compress = yieldToAnalysis(
-        spawn(zstd, ['-q', '-1', '-o', packed], {
-          stdio: [archive.stdout, 'ignore', 'ignore']
-        })
+      const compress = lowerPriority(
+        spawn(zstd, ['-q', '-1', '-o', packed], { stdio: [archive.stdout, 'ignore', 'ignore'] }),
+        STAGING_NICENESS
       )
       // zstd holds the pipe now: this process's end would keep tar writing if zstd died.
       archive.stdout?.destroy()
@@ -150,28 +152,13 @@ async function compressInto(
     // One thread for a core: with -T0 zstd took three times longer on a sparse core here.
     const args = ['-q', '-1', ...(sparse ? [] : ['-T0']), '-o', packed]
     const compress = spawn(zstd, args, { stdio: [handle.fd, 'ignore', 'ignore'] })
-    if ((await exitOf(yieldToAnalysis(compress))) === 0)
+    if ((await exitOf(lowerPriority(compress, STAGING_NICENESS))) === 0)
       return { to: packed, size: (await stat(packed)).size }
     await rm(packed, { force: true })
     return null
   } finally {
     await handle.close()
   }
-}
-
-/**
- * Staging's compressors run while gdb does, whose analysis the step waits for: they take the CPU
- * gdb leaves (niceness 10) instead of a share of it. A failure changes nothing but the order.
- */
-function yieldToAnalysis(child: ChildProcess): ChildProcess {
-  if (child.pid !== undefined) {
-    try {
-      setPriority(child.pid, 10)
-    } catch {
-      // gone already, or a system that refuses: it runs at the step's priority
-    }
-  }
-  return child
 }
 
 /**
@@ -317,12 +304,11 @@ interface CrashFiles {
 }
 
 /** One file of the heavy part: how to make it, and what it is for. */
-interface HeavyItem {
-  /** The crash whose core this is; none for a sysroot file. */
-  coreOf?: Crash
-  from: string
-  to: string
-}
+type HeavyItem =
+  /** A crash's core. */
+  | { coreOf: Crash }
+  /** An executable or library: a file to put at `to` in the bundle. */
+  | { coreOf?: undefined; from: string; to: string }
 
 /**
  * Stages the artifact in two parts. The heavy one (each crash's core and, in one shared
@@ -400,8 +386,7 @@ export class BundleStager {
         this.note(crash, duplicate)
         continue
       }
-      if (crash.core || crash.packedCore)
-        cores.push({ coreOf: crash, from: crash.core ?? '', to: `${crash.id}/core` })
+      if (crash.core || crash.packedCore) cores.push({ coreOf: crash })
       // A crash whose files clash with another crash's at the same path gets a sysroot of its own.
       const wanted: { path: string; from: string }[] = []
       const exePath =
@@ -475,7 +460,7 @@ export class BundleStager {
    * read are left out.
    */
   private async makeShared(
-    item: HeavyItem,
+    item: { from: string; to: string },
     zstd: string | null
   ): Promise<{ path: string; size: number } | { error: string }> {
     if ((await sizeOf(item.from)) === null) return { error: `${item.from} is gone` }
@@ -525,22 +510,21 @@ export class BundleStager {
   async stageReports(analyses: Analysis[]): Promise<Bundle> {
     for (const analysis of analyses) {
       const { crash } = analysis
+      const dir = join(this.root, crash.id)
+      await mkdir(dir, { recursive: true })
       for (const [from, name] of [
         [analysis.textPath, 'backtrace.txt'],
         [analysis.jsonPath, 'backtrace.json']
       ] as const) {
         if (from && (await sizeOf(from)) !== null)
-          this.add(join(this.root, crash.id, name), await this.place(from, `${crash.id}/${name}`))
+          this.add(join(dir, name), await this.place(from, `${crash.id}/${name}`))
       }
       // The sanitizer's report as it printed it: the one text of a report read from the log.
       if (analysis.sanitizer) {
-        const report = join(this.root, crash.id, 'sanitizer.txt')
-        await mkdir(dirname(report), { recursive: true })
+        const report = join(dir, 'sanitizer.txt')
         await writeFile(report, analysis.sanitizer.text + '\n')
         this.add(report, Buffer.byteLength(analysis.sanitizer.text) + 1)
       }
-      const dir = join(this.root, crash.id)
-      await mkdir(dir, { recursive: true })
       const record = {
         ...crash,
         signal: analysis.signal,

@@ -14,7 +14,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-B5NCZW3M.js";
+} from "./chunk-GPZO5FP2.js";
 
 // src/privilege.ts
 var PrivilegeError = class extends Error {
@@ -561,13 +561,7 @@ function parseFrameLine(line) {
     offset: offset ?? null
   };
 }
-function parseSanitizerReport(text) {
-  const lines = text.split("\n");
-  const error = lines.map((line) => /^==\d+==ERROR: (\w+Sanitizer): (.*)$/.exec(line)).find(Boolean);
-  if (!error) return null;
-  const [, tool, rest] = error;
-  const headline = rest.trim();
-  const kind = /^attempting ([a-z-]+)/.exec(headline)?.[1] ?? /^(SEGV|detected memory leaks|[a-z][a-z-]+)/.exec(headline)?.[1] ?? headline;
+function stacksOf(lines, fallbackTitle) {
   const stacks = [];
   let title = "";
   let current = null;
@@ -576,7 +570,7 @@ function parseSanitizerReport(text) {
     if (frame) {
       if (!current) {
         current = [];
-        stacks.push({ title: title || headline, frames: current });
+        stacks.push({ title: title || fallbackTitle, frames: current });
       }
       current.push(frame);
       continue;
@@ -585,6 +579,16 @@ function parseSanitizerReport(text) {
     const trimmed = line.trim();
     if (trimmed) title = trimmed.replace(/^==\d+==/, "");
   }
+  return stacks;
+}
+function parseSanitizerReport(text) {
+  const lines = text.split("\n");
+  const error = lines.map((line) => /^==\d+==ERROR: (\w+Sanitizer): (.*)$/.exec(line)).find(Boolean);
+  if (!error) return null;
+  const [, tool, rest] = error;
+  const headline = rest.trim();
+  const kind = /^attempting ([a-z-]+)/.exec(headline)?.[1] ?? /^(SEGV|detected memory leaks|[a-z][a-z-]+)/.exec(headline)?.[1] ?? headline;
+  const stacks = stacksOf(lines, headline);
   const summary = /^SUMMARY: (.*)$/m.exec(text)?.[1]?.trim() ?? null;
   return {
     tool,
@@ -1188,7 +1192,7 @@ export {
   fileBuildId,
   looksLikeCore,
   readCore,
-  parseFrameLine,
+  stacksOf,
   loggedAnalyses,
   findGdb,
   findMultiarchGdb,

@@ -2,6 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 
 // src/process.ts
 import { spawn } from "node:child_process";
+import { setPriority } from "node:os";
 import { access, constants, readFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 function runCommand(command, args, options = {}) {
@@ -103,11 +104,19 @@ async function inParallel(items, width, work) {
   };
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }
+function lowerPriority(child, niceness) {
+  if (child.pid !== void 0) {
+    try {
+      setPriority(child.pid, niceness);
+    } catch {
+    }
+  }
+  return child;
+}
 
 // src/upload/bundle.ts
 import { constants as constants3, existsSync as existsSync2 } from "node:fs";
 import { chmod as chmod2, copyFile as copyFile2, link, mkdir as mkdir2, rm, stat, writeFile } from "node:fs/promises";
-import { setPriority } from "node:os";
 import { basename, dirname as dirname2, join as join2 } from "node:path";
 import { spawn as spawn2 } from "node:child_process";
 
@@ -201,13 +210,14 @@ function portable(record, stage, root) {
   };
   return map(record);
 }
+var STAGING_NICENESS = 10;
 async function compressInto(zstd, tar, from, target, sparse) {
   await mkdir2(dirname2(target), { recursive: true });
   const { handle } = await openRegular(from);
   try {
     if (sparse && tar) {
       const packed2 = `${target}.tar.zst`;
-      const archive = yieldToAnalysis(
+      const archive = lowerPriority(
         spawn2(
           tar,
           [
@@ -224,12 +234,12 @@ async function compressInto(zstd, tar, from, target, sparse) {
             "0"
           ],
           { stdio: [handle.fd, "pipe", "ignore"] }
-        )
+        ),
+        STAGING_NICENESS
       );
-      const compress2 = yieldToAnalysis(
-        spawn2(zstd, ["-q", "-1", "-o", packed2], {
-          stdio: [archive.stdout, "ignore", "ignore"]
-        })
+      const compress2 = lowerPriority(
+        spawn2(zstd, ["-q", "-1", "-o", packed2], { stdio: [archive.stdout, "ignore", "ignore"] }),
+        STAGING_NICENESS
       );
       archive.stdout?.destroy();
       const [tarStatus, zstdStatus] = await Promise.all([exitOf(archive), exitOf(compress2)]);
@@ -240,22 +250,13 @@ async function compressInto(zstd, tar, from, target, sparse) {
     const packed = `${target}.zst`;
     const args = ["-q", "-1", ...sparse ? [] : ["-T0"], "-o", packed];
     const compress = spawn2(zstd, args, { stdio: [handle.fd, "ignore", "ignore"] });
-    if (await exitOf(yieldToAnalysis(compress)) === 0)
+    if (await exitOf(lowerPriority(compress, STAGING_NICENESS)) === 0)
       return { to: packed, size: (await stat(packed)).size };
     await rm(packed, { force: true });
     return null;
   } finally {
     await handle.close();
   }
-}
-function yieldToAnalysis(child) {
-  if (child.pid !== void 0) {
-    try {
-      setPriority(child.pid, 10);
-    } catch {
-    }
-  }
-  return child;
 }
 function exitOf(child) {
   return new Promise((resolve) => {
@@ -421,8 +422,7 @@ var BundleStager = class {
         this.note(crash, duplicate);
         continue;
       }
-      if (crash.core || crash.packedCore)
-        cores.push({ coreOf: crash, from: crash.core ?? "", to: `${crash.id}/core` });
+      if (crash.core || crash.packedCore) cores.push({ coreOf: crash });
       const wanted = [];
       const exePath = crash.executablePath?.replace(DELETED, "") ?? (crash.executable ? `/unknown/${crash.comm || "executable"}` : null);
       if (crash.executable && exePath) wanted.push({ path: exePath, from: crash.executable });
@@ -522,21 +522,20 @@ var BundleStager = class {
   async stageReports(analyses) {
     for (const analysis of analyses) {
       const { crash } = analysis;
+      const dir = join2(this.root, crash.id);
+      await mkdir2(dir, { recursive: true });
       for (const [from, name] of [
         [analysis.textPath, "backtrace.txt"],
         [analysis.jsonPath, "backtrace.json"]
       ]) {
         if (from && await sizeOf(from) !== null)
-          this.add(join2(this.root, crash.id, name), await this.place(from, `${crash.id}/${name}`));
+          this.add(join2(dir, name), await this.place(from, `${crash.id}/${name}`));
       }
       if (analysis.sanitizer) {
-        const report = join2(this.root, crash.id, "sanitizer.txt");
-        await mkdir2(dirname2(report), { recursive: true });
+        const report = join2(dir, "sanitizer.txt");
         await writeFile(report, analysis.sanitizer.text + "\n");
         this.add(report, Buffer.byteLength(analysis.sanitizer.text) + 1);
       }
-      const dir = join2(this.root, crash.id);
-      await mkdir2(dir, { recursive: true });
       const record = {
         ...crash,
         signal: analysis.signal,
@@ -735,6 +734,9 @@ var NOISE_LINES = [
 function removeNoise(text) {
   return text.split("\n").filter((line) => !NOISE_LINES.some((noise) => noise.test(line))).join("\n");
 }
+function crashStack(analysis) {
+  return analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? [];
+}
 function executableName(analysis) {
   const path = analysis.crash.executablePath?.replace(/ \(deleted\)$/, "");
   return (path?.split("/").pop() || analysis.crash.comm || "unknown executable").slice(0, 200);
@@ -901,6 +903,7 @@ export {
   shellQuote,
   readProcStat,
   inParallel,
+  lowerPriority,
   openRegular,
   copyFromHandle,
   UploadMode,
@@ -910,6 +913,7 @@ export {
   signalName,
   parseGdbDocument,
   removeNoise,
+  crashStack,
   executableName,
   newFrame,
   bareAnalysis,

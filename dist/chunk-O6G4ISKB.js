@@ -2,12 +2,12 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   GDB_SETTINGS,
   runAsRoot
-} from "./chunk-Q76IM5M3.js";
+} from "./chunk-LB6VTAP5.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-B5NCZW3M.js";
+} from "./chunk-GPZO5FP2.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

@@ -1,9 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  crashStack,
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-B5NCZW3M.js";
+} from "./chunk-GPZO5FP2.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {
@@ -102,7 +103,7 @@ function fromBlame(frames, start, max, line) {
   ];
 }
 function blamedFrameLines(analysis, max) {
-  const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? [];
+  const frames = crashStack(analysis);
   const start = analysis.blame ? frames.indexOf(analysis.blame.frame) : 0;
   return fromBlame(frames, start, max, (frame) => frameLine(frame));
 }

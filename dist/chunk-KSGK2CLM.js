@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-B7LYCJ3R.js";
+} from "./chunk-Z7KNTJL6.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-B5NCZW3M.js";
+} from "./chunk-GPZO5FP2.js";
 import {
   info,
   warning

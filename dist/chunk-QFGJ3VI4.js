@@ -3,11 +3,11 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-SLFSAXOF.js";
+} from "./chunk-JSBWTZO2.js";
 import {
   UploadMode,
   executableName
-} from "./chunk-B5NCZW3M.js";
+} from "./chunk-GPZO5FP2.js";
 import {
   getInput
 } from "./chunk-PA6W4IJO.js";

@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-Q76IM5M3.js";
+} from "./chunk-LB6VTAP5.js";
 import {
   readProcStat
-} from "./chunk-B5NCZW3M.js";
+} from "./chunk-GPZO5FP2.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";

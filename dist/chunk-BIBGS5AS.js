@@ -10,7 +10,7 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-GTJUL2TM.js";
+} from "./chunk-T4ENGMZR.js";
 import {
   detectPrivilege,
   fileBuildId,
@@ -20,13 +20,14 @@ import {
   runAsRoot,
   settingsArgs,
   writeAsRoot
-} from "./chunk-Q76IM5M3.js";
+} from "./chunk-LB6VTAP5.js";
 import {
   describeFailure,
   findProgram,
+  lowerPriority,
   runCommand,
   shellQuote
-} from "./chunk-B5NCZW3M.js";
+} from "./chunk-GPZO5FP2.js";
 import {
   getState,
   saveState
@@ -776,11 +777,14 @@ async function warmLibraryIndex() {
   const libraries = await systemLibraries();
   if (libraries.length === 0) return [];
   const dir = await mkdtemp(join3(process.env.RUNNER_TEMP || tmpdir(), "crash-capture-gdb-index-"));
-  const args = ["-n", "19", gdb, ...settingsArgs(indexCacheSettings(dir))];
+  const args = settingsArgs(indexCacheSettings(dir));
   for (const library of libraries) args.push("-ex", `file ${library}`);
   const env = gdbEnv({});
   delete env.RUNNER_TRACKING_ID;
-  const child = spawn2("nice", args, { detached: true, stdio: "ignore", env, cwd: dir });
+  const child = lowerPriority(
+    spawn2(gdb, args, { detached: true, stdio: "ignore", env, cwd: dir }),
+    19
+  );
   child.on("error", () => void 0);
   child.unref();
   saveState(STATE_KEY, dir);

@@ -1,10 +1,11 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  crashStack,
   executableName,
   isMachinery,
   isRunning,
   isRuntimeLibrary
-} from "./chunk-B5NCZW3M.js";
+} from "./chunk-GPZO5FP2.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";
@@ -25,8 +26,7 @@ function threadStates(analysis, skipFrames) {
 }
 function meaningfulNames(analysis, skipFrames) {
   if (isRunning(analysis.crash)) return threadStates(analysis, skipFrames);
-  const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames ?? [];
-  return namesOf(frames, skipFrames);
+  return namesOf(crashStack(analysis), skipFrames);
 }
 function namesOf(frames, skipFrames) {
   const meaningful = frames.filter(
@@ -67,8 +67,7 @@ function groupCrashes(analyses, skipFrames) {
     if (functions.length > 0) paths.set(hash, (paths.get(hash) ?? /* @__PURE__ */ new Set()).add(path));
   };
   for (const analysis of analyses) {
-    const frames = analysis.sanitizer?.stacks[0]?.frames ?? analysis.crashingThread?.frames;
-    if ((frames?.length ?? 0) === 0) frameless.push(analysis);
+    if (crashStack(analysis).length === 0) frameless.push(analysis);
     else add(analysis);
   }
   const kind = (a) => `${executableName(a)}

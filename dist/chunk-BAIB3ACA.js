@@ -4,7 +4,7 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-B7LYCJ3R.js";
+} from "./chunk-Z7KNTJL6.js";
 import {
   ElfError,
   fileBuildId,
@@ -12,13 +12,13 @@ import {
   handleSoname,
   looksLikeCore,
   readCore
-} from "./chunk-Q76IM5M3.js";
+} from "./chunk-LB6VTAP5.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-B5NCZW3M.js";
+} from "./chunk-GPZO5FP2.js";
 import {
   debug,
   endGroup,
