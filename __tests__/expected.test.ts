@@ -49,6 +49,24 @@ describe('expected crashes: rules', () => {
     expect(sorted.expected).toEqual([])
   })
 
+  it("match a function of a sanitizer report's stack, also with no gdb stack (a report from the system log)", () => {
+    const access = frame({ level: 0, function: 'add_weights', projectPath: 'src/u.c', line: 9 })
+    const logged = analysis([], {
+      crashingThread: null,
+      sanitizer: {
+        tool: 'UndefinedBehaviorSanitizer',
+        kind: 'signed-integer-overflow',
+        headline: 'signed integer overflow at src/u.c:9:5',
+        summary: null,
+        location: 'src/u.c:9:5',
+        stacks: [{ title: 'signed integer overflow', frames: [access, frame({ level: 1 })] }],
+        text: ''
+      }
+    })
+    const rules = parseExpectedRules(['function=add_weights', 'function=other'])
+    expect(rules.map((rule) => matchesRule(rule, logged, null))).toEqual([true, false])
+  })
+
   it('refuse rules that cannot match, naming them', () => {
     for (const [rule, why] of [
       ['func=x', "rule 1 'func=x': 'func=x' is not key=value"],

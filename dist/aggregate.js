@@ -12,7 +12,7 @@ import {
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-QFGJ3VI4.js";
+} from "./chunk-VPAABOCI.js";
 import {
   fromBlame
 } from "./chunk-Z7KNTJL6.js";

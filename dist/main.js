@@ -10,7 +10,7 @@ import {
 } from "./chunk-BIBGS5AS.js";
 import {
   getInputs
-} from "./chunk-QFGJ3VI4.js";
+} from "./chunk-VPAABOCI.js";
 import "./chunk-JSBWTZO2.js";
 import {
   startWatcher

@@ -38,7 +38,7 @@ import {
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-QFGJ3VI4.js";
+} from "./chunk-VPAABOCI.js";
 import {
   blamedFrameLines,
   blamedLocation,

@@ -1,5 +1,5 @@
 import { constants } from 'node:os'
-import { executableName, type Analysis } from './analysis.js'
+import { crashStack, executableName, type Analysis } from './analysis.js'
 import { groupCrashes, signatureOf, SIGNATURE_VERSION, type CrashGroup } from './group.js'
 
 /**
@@ -111,7 +111,10 @@ export function matchesRule(
   if (rule.executable && !rule.executable.test(executableName(analysis))) return false
   if (rule.signal !== null && analysis.signal.number !== rule.signal) return false
   if (rule.function) {
-    const names = (analysis.crashingThread?.frames ?? []).map((f) => f.function ?? '')
+    // gdb's crashing thread, and a sanitizer report's first stack: a report read from the
+    // system log has only that.
+    const frames = [...(analysis.crashingThread?.frames ?? []), ...crashStack(analysis)]
+    const names = frames.map((f) => f.function ?? '')
     if (!names.some((name) => rule.function!.test(name))) return false
   }
   if (rule.signature && signatureOf(analysis, skipFrames).hash !== rule.signature) return false

@@ -6,6 +6,7 @@ import {
 } from "./chunk-JSBWTZO2.js";
 import {
   UploadMode,
+  crashStack,
   executableName
 } from "./chunk-GPZO5FP2.js";
 import {
@@ -85,7 +86,8 @@ function matchesRule(rule, analysis, skipFrames) {
   if (rule.executable && !rule.executable.test(executableName(analysis))) return false;
   if (rule.signal !== null && analysis.signal.number !== rule.signal) return false;
   if (rule.function) {
-    const names = (analysis.crashingThread?.frames ?? []).map((f) => f.function ?? "");
+    const frames = [...analysis.crashingThread?.frames ?? [], ...crashStack(analysis)];
+    const names = frames.map((f) => f.function ?? "");
     if (!names.some((name) => rule.function.test(name))) return false;
   }
   if (rule.signature && signatureOf(analysis, skipFrames).hash !== rule.signature) return false;
