@@ -8,16 +8,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-KSGK2CLM.js";
+} from "./chunk-ZA4DA6LL.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-VPAABOCI.js";
+} from "./chunk-AE7T2Z2Y.js";
 import {
   fromBlame
-} from "./chunk-Z7KNTJL6.js";
-import "./chunk-JSBWTZO2.js";
-import "./chunk-GPZO5FP2.js";
+} from "./chunk-FD4MP4GE.js";
+import "./chunk-LPQNBQKJ.js";
+import "./chunk-BDBFOWKO.js";
 import {
   error,
   info,

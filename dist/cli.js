@@ -6,18 +6,18 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-BAIB3ACA.js";
-import "./chunk-Z7KNTJL6.js";
+} from "./chunk-QVHZI7BG.js";
+import "./chunk-FD4MP4GE.js";
 import {
   groupCrashes
-} from "./chunk-JSBWTZO2.js";
+} from "./chunk-LPQNBQKJ.js";
 import {
   analyzeAll,
   findGdb,
   findMultiarchGdb,
   looksLikeCore
-} from "./chunk-LB6VTAP5.js";
-import "./chunk-GPZO5FP2.js";
+} from "./chunk-HJOGK6IB.js";
+import "./chunk-BDBFOWKO.js";
 import "./chunk-PA6W4IJO.js";
 import "./chunk-VA35IVHB.js";
 

@@ -7,16 +7,16 @@ import {
   readKernelSettings,
   saveCaptureState,
   warmLibraryIndex
-} from "./chunk-BIBGS5AS.js";
+} from "./chunk-4LJCD6QO.js";
 import {
   getInputs
-} from "./chunk-VPAABOCI.js";
-import "./chunk-JSBWTZO2.js";
+} from "./chunk-AE7T2Z2Y.js";
+import "./chunk-LPQNBQKJ.js";
 import {
   startWatcher
-} from "./chunk-T4ENGMZR.js";
-import "./chunk-LB6VTAP5.js";
-import "./chunk-GPZO5FP2.js";
+} from "./chunk-RGHABGKV.js";
+import "./chunk-HJOGK6IB.js";
+import "./chunk-BDBFOWKO.js";
 import {
   endGroup,
   exportVariable,

@@ -9,7 +9,7 @@ import {
   removeWarmedIndex,
   warmedIndex,
   writeKernelSettings
-} from "./chunk-BIBGS5AS.js";
+} from "./chunk-4LJCD6QO.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -20,7 +20,7 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-BAIB3ACA.js";
+} from "./chunk-QVHZI7BG.js";
 import {
   canUpload,
   loadArtifactClient,
@@ -32,32 +32,32 @@ import {
   sourceLinksFromEnv,
   stickyComment,
   uploadBundle
-} from "./chunk-KSGK2CLM.js";
+} from "./chunk-ZA4DA6LL.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-VPAABOCI.js";
+} from "./chunk-AE7T2Z2Y.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-Z7KNTJL6.js";
+} from "./chunk-FD4MP4GE.js";
 import {
   groupCrashes
-} from "./chunk-JSBWTZO2.js";
+} from "./chunk-LPQNBQKJ.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-O6G4ISKB.js";
+} from "./chunk-YKTR5MSV.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-T4ENGMZR.js";
+} from "./chunk-RGHABGKV.js";
 import {
   analyzeAll,
   detectPrivilege,
@@ -68,7 +68,7 @@ import {
   loggedAnalyses,
   runAsRoot,
   stacksOf
-} from "./chunk-LB6VTAP5.js";
+} from "./chunk-HJOGK6IB.js";
 import {
   BundleStager,
   describeFailure,
@@ -78,7 +78,7 @@ import {
   newFrame,
   portable,
   runCommand
-} from "./chunk-GPZO5FP2.js";
+} from "./chunk-BDBFOWKO.js";
 import {
   core_exports,
   endGroup,

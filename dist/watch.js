@@ -2,16 +2,16 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-O6G4ISKB.js";
+} from "./chunk-YKTR5MSV.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-T4ENGMZR.js";
+} from "./chunk-RGHABGKV.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-LB6VTAP5.js";
-import "./chunk-GPZO5FP2.js";
+} from "./chunk-HJOGK6IB.js";
+import "./chunk-BDBFOWKO.js";
 import "./chunk-VA35IVHB.js";
 
 // src/watch.ts

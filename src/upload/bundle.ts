@@ -463,12 +463,17 @@ export class BundleStager {
     item: { from: string; to: string },
     zstd: string | null
   ): Promise<{ path: string; size: number } | { error: string }> {
-    if ((await sizeOf(item.from)) === null) return { error: `${item.from} is gone` }
-    const packed = zstd
-      ? await compressInto(zstd, null, item.from, join(this.root, item.to), false)
-      : null
-    if (packed) return { path: packed.to, size: packed.size }
-    return { path: join(this.root, item.to), size: await this.place(item.from, item.to) }
+    try {
+      const packed = zstd
+        ? await compressInto(zstd, null, item.from, join(this.root, item.to), false)
+        : null
+      if (packed) return { path: packed.to, size: packed.size }
+      return { path: join(this.root, item.to), size: await this.place(item.from, item.to) }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        return { error: `${item.from} is gone` }
+      throw error
+    }
   }
 
   /**
@@ -488,8 +493,8 @@ export class BundleStager {
         size: await this.place(kept, `${crash.id}/core.zst`)
       }
     const core = crash.core
-    if (!core || (await sizeOf(core)) === null)
-      return { error: 'the core was gone from its folder when the artifact was staged' }
+    const gone = { error: 'the core was gone from its folder when the artifact was staged' }
+    if (!core) return gone
     try {
       const packed = zstd
         ? await compressInto(zstd, tar, core, join(this.root, crash.id, 'core'), true)
@@ -500,6 +505,8 @@ export class BundleStager {
         size: await this.place(core, `${crash.id}/core`)
       }
     } catch (error) {
+      // Told by the open itself: a look before it could see a core that is gone by the open.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return gone
       return {
         error: `the core could not be read when the artifact was staged: ${(error as Error).message}`
       }

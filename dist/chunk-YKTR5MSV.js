@@ -2,12 +2,12 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   GDB_SETTINGS,
   runAsRoot
-} from "./chunk-LB6VTAP5.js";
+} from "./chunk-HJOGK6IB.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-GPZO5FP2.js";
+} from "./chunk-BDBFOWKO.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

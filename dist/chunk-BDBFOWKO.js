@@ -485,10 +485,15 @@ var BundleStager = class {
    * read are left out.
    */
   async makeShared(item, zstd) {
-    if (await sizeOf(item.from) === null) return { error: `${item.from} is gone` };
-    const packed = zstd ? await compressInto(zstd, null, item.from, join2(this.root, item.to), false) : null;
-    if (packed) return { path: packed.to, size: packed.size };
-    return { path: join2(this.root, item.to), size: await this.place(item.from, item.to) };
+    try {
+      const packed = zstd ? await compressInto(zstd, null, item.from, join2(this.root, item.to), false) : null;
+      if (packed) return { path: packed.to, size: packed.size };
+      return { path: join2(this.root, item.to), size: await this.place(item.from, item.to) };
+    } catch (error) {
+      if (error.code === "ENOENT")
+        return { error: `${item.from} is gone` };
+      throw error;
+    }
   }
   /**
    * A crash's core, compressed: the handler's own zstd file where post kept it beside the whole
@@ -503,8 +508,8 @@ var BundleStager = class {
         size: await this.place(kept, `${crash.id}/core.zst`)
       };
     const core = crash.core;
-    if (!core || await sizeOf(core) === null)
-      return { error: "the core was gone from its folder when the artifact was staged" };
+    const gone = { error: "the core was gone from its folder when the artifact was staged" };
+    if (!core) return gone;
     try {
       const packed = zstd ? await compressInto(zstd, tar, core, join2(this.root, crash.id, "core"), true) : null;
       if (packed) return { path: packed.to, size: packed.size };
@@ -513,6 +518,7 @@ var BundleStager = class {
         size: await this.place(core, `${crash.id}/core`)
       };
     } catch (error) {
+      if (error.code === "ENOENT") return gone;
       return {
         error: `the core could not be read when the artifact was staged: ${error.message}`
       };

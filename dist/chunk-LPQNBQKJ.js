@@ -5,7 +5,7 @@ import {
   isMachinery,
   isRunning,
   isRuntimeLibrary
-} from "./chunk-GPZO5FP2.js";
+} from "./chunk-BDBFOWKO.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";

@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-LB6VTAP5.js";
+} from "./chunk-HJOGK6IB.js";
 import {
   readProcStat
-} from "./chunk-GPZO5FP2.js";
+} from "./chunk-BDBFOWKO.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";

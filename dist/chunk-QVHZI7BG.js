@@ -4,7 +4,7 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-Z7KNTJL6.js";
+} from "./chunk-FD4MP4GE.js";
 import {
   ElfError,
   fileBuildId,
@@ -12,13 +12,13 @@ import {
   handleSoname,
   looksLikeCore,
   readCore
-} from "./chunk-LB6VTAP5.js";
+} from "./chunk-HJOGK6IB.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-GPZO5FP2.js";
+} from "./chunk-BDBFOWKO.js";
 import {
   debug,
   endGroup,

@@ -4,7 +4,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-GPZO5FP2.js";
+} from "./chunk-BDBFOWKO.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

@@ -10,7 +10,7 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-T4ENGMZR.js";
+} from "./chunk-RGHABGKV.js";
 import {
   detectPrivilege,
   fileBuildId,
@@ -20,14 +20,14 @@ import {
   runAsRoot,
   settingsArgs,
   writeAsRoot
-} from "./chunk-LB6VTAP5.js";
+} from "./chunk-HJOGK6IB.js";
 import {
   describeFailure,
   findProgram,
   lowerPriority,
   runCommand,
   shellQuote
-} from "./chunk-GPZO5FP2.js";
+} from "./chunk-BDBFOWKO.js";
 import {
   getState,
   saveState

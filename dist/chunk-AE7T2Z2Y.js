@@ -3,12 +3,12 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-JSBWTZO2.js";
+} from "./chunk-LPQNBQKJ.js";
 import {
   UploadMode,
   crashStack,
   executableName
-} from "./chunk-GPZO5FP2.js";
+} from "./chunk-BDBFOWKO.js";
 import {
   getInput
 } from "./chunk-PA6W4IJO.js";

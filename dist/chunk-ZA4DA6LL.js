@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-Z7KNTJL6.js";
+} from "./chunk-FD4MP4GE.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-GPZO5FP2.js";
+} from "./chunk-BDBFOWKO.js";
 import {
   info,
   warning

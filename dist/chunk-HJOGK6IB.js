@@ -14,7 +14,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-GPZO5FP2.js";
+} from "./chunk-BDBFOWKO.js";
 
 // src/privilege.ts
 var PrivilegeError = class extends Error {
