@@ -7,6 +7,7 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }]
   },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  setupFilesAfterEnv: ['<rootDir>/__fixtures__/job-temps.ts'],
   globalSetup: '<rootDir>/__fixtures__/kernel-guard-setup.js',
   globalTeardown: '<rootDir>/__fixtures__/kernel-guard-teardown.js',
   maxWorkers: 1,

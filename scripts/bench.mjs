@@ -263,6 +263,8 @@ async function timedPost(job) {
   )
   const upload = /uploaded the artifact '[^']*' \((\d+) bytes from (\d+) staged[;)]/.exec(stdout)
   const report = JSON.parse(readFileSync(post.value.outputs.report, 'utf8'))
+  // A round's stage holds its cores and bundle: hundreds of MiB, gone once read.
+  await job.remove()
   return {
     ms: post.ms,
     parts,
@@ -439,6 +441,7 @@ for (let i = 0; i < RUNS; i++) {
   const check = /Self-check: captured in (\d+) ms/.exec(main.stdout)
   if (check) checks.push(Number(check[1]))
   posts.push((await quiet.runStep('post')).ms)
+  await quiet.remove()
 }
 console.log(
   `No crash, medians of ${RUNS}: node -e 0 ${median(bare).toFixed(0)} ms; main ${median(mains).toFixed(0)} ms; post ${median(posts).toFixed(0)} ms` +

@@ -4,7 +4,7 @@
 // variables, and parses what the step wrote. Used by the demo and the end-to-end tests.
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { chown, mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises'
+import { chown, mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -45,6 +45,15 @@ export function parseFileCommands(text) {
   return values
 }
 
+/** The temp dirs of the jobs not yet removed: a crashing job's holds its cores (up to a GB). */
+const temps = new Set()
+
+/** Removes the temp dir of every job made so far (the tests do it after each test file). */
+export async function removeJobTemps() {
+  for (const temp of temps) await rm(temp, { recursive: true, force: true })
+  temps.clear()
+}
+
 /**
  * A job: one workspace, one temp dir, and the state main leaves for post.
  */
@@ -81,9 +90,19 @@ export class FakeJob {
   }
 
   async init() {
-    if (!this.temp) this.temp = await mkdtemp(join(tmpdir(), 'crash-capture-runner-'))
+    if (!this.temp) {
+      this.temp = await mkdtemp(join(tmpdir(), 'crash-capture-runner-'))
+      temps.add(this.temp)
+    }
     await mkdir(join(this.temp, 'files'), { recursive: true })
     return this
+  }
+
+  /** Removes the job's temp dir (its stage, bundle and report), once they have been read. */
+  async remove() {
+    if (!this.temp) return
+    await rm(this.temp, { recursive: true, force: true })
+    temps.delete(this.temp)
   }
 
   /**
