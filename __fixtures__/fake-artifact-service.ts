@@ -40,6 +40,11 @@ export class FakeArtifactService {
   readonly calls: string[] = []
   /** When set, CreateArtifact answers with this HTTP status (for failure tests). */
   failCreateWith: number | null = null
+  /**
+   * What Put Block does: store the block; `refuse`: answer 403 AuthenticationFailed, as for an
+   * expired upload URL; `stall`: read the block and never answer.
+   */
+  blocks: 'store' | 'refuse' | 'stall' = 'store'
   url = ''
   private nextId = 101
   private server: Server | null = null
@@ -246,6 +251,23 @@ export class FakeArtifactService {
       )
     }
     const comp = url.searchParams.get('comp')
+    if (req.method === 'PUT' && comp === 'block' && this.blocks === 'stall') {
+      await this.chunks(req)
+      this.calls.push('PutBlock stalled')
+      return
+    }
+    if (req.method === 'PUT' && comp === 'block' && this.blocks === 'refuse') {
+      await this.chunks(req)
+      this.calls.push('PutBlock refused')
+      res.writeHead(403, {
+        ...headers,
+        'content-type': 'application/xml',
+        'x-ms-error-code': 'AuthenticationFailed'
+      })
+      return void res.end(
+        '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request. Signed expiry time has to be after signed start time.</Message></Error>'
+      )
+    }
     if (req.method === 'PUT' && comp === 'block') {
       const id = url.searchParams.get('blockid') ?? ''
       blob.blocks.set(id, await this.chunks(req))

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { DefaultArtifactClient } from '@actions/artifact'
 import { execFileSync, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -28,6 +29,7 @@ afterAll(async () => {
 beforeEach(() => {
   before = readKernel()
   service.failCreateWith = null
+  service.blocks = 'store'
 })
 afterEach(() => restoreKernel(before))
 
@@ -76,14 +78,15 @@ async function download(id: number): Promise<string> {
 }
 
 /**
- * Every member of a zip with the CRC-32 its central directory records, checked against the
- * member's bytes in `dir` (the zip extracted): a wrong one makes `unzip` refuse the artifact,
- * which the download used here (unzip-stream) does not check.
+ * Every member of a zip with its compression method (0 stored, 8 deflated), after checking the
+ * CRC-32 its central directory records against the member's bytes in `dir` (the zip extracted):
+ * a wrong one makes `unzip` refuse the artifact, which the download used here (unzip-stream)
+ * does not check.
  */
-function zipCrcsMatch(zip: Buffer, dir: string): number {
+function zipMembers(zip: Buffer, dir: string): Map<string, number> {
   const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
   let at = zip.readUInt32LE(end + 16)
-  let checked = 0
+  const members = new Map<string, number>()
   for (let n = zip.readUInt16LE(end + 10); n > 0; n--) {
     expect(zip.readUInt32LE(at)).toBe(0x02014b50)
     const crc = zip.readUInt32LE(at + 16)
@@ -92,11 +95,11 @@ function zipCrcsMatch(zip: Buffer, dir: string): number {
     const name = zip.toString('utf8', at + 46, at + 46 + nameLength)
     if (!name.endsWith('/')) {
       expect([name, zlibCrc32(readFileSync(join(dir, name)))]).toEqual([name, crc])
-      checked += 1
+      members.set(name, zip.readUInt16LE(at + 10))
     }
     at += 46 + skip
   }
-  return checked
+  return members
 }
 
 function functions(gdbOutput: string): string[] {
@@ -170,8 +173,15 @@ describe('upload: the crash bundle as an artifact', () => {
       })
     const zip = join(mkdtempSync(join(tmpdir(), 'crash-capture-zip-')), 'crash.zip')
     const uploaded = service.artifacts.find((a) => String(a.id) === post.outputs['artifact-id'])!
-    writeFileSync(zip, service.content(uploaded)!)
-    expect(zipCrcsMatch(service.content(uploaded)!, dir)).toBeGreaterThan(5)
+    const content = service.content(uploaded)!
+    writeFileSync(zip, content)
+    // zstd files stored as they are, the text deflated; the digest is the zip's, as uploaded.
+    const members = zipMembers(content, dir)
+    expect(members.size).toBeGreaterThan(5)
+    for (const [name, method] of members)
+      expect([name, method]).toEqual([name, name.endsWith('.zst') ? 0 : 8])
+    expect(uploaded.hash).toBe(`sha256:${createHash('sha256').update(content).digest('hex')}`)
+    expect(service.blobs.get(uploaded.blobKey)!.contentType).toBe('application/zip')
     for (const artifact of [dir, zip]) {
       const list = cli(artifact)
       expect(list.status).toBe(0)
@@ -223,6 +233,51 @@ describe('upload: the crash bundle as an artifact', () => {
     expect(existsSync(join(dir, 'sysroot', ws.bin('nullderef')))).toBe(true)
   })
 
+  it('uploads the cores while gdb still reads them', async () => {
+    // A project gdb script that waits (30 s at most) for the service to receive a block of the
+    // zip: 12 MiB of random heap make a core larger than one 8 MiB block.
+    const ws = makeWorkspace(['bigmem'])
+    const marker = join(mkdtempSync(join(tmpdir(), 'crash-capture-marker-')), 'block')
+    const script = join(ws.dir, 'wait-for-upload.py')
+    writeFileSync(
+      script,
+      [
+        'import os, time',
+        `marker = ${JSON.stringify(marker)}`,
+        'deadline = time.time() + 30',
+        'while not os.path.exists(marker) and time.time() < deadline:',
+        '    time.sleep(0.05)',
+        'print("a block was uploaded while gdb ran: %s" % os.path.exists(marker))',
+        ''
+      ].join('\n')
+    )
+    const calls = service.calls.length
+    const watch = setInterval(() => {
+      if (service.calls.slice(calls).includes('PutBlock')) writeFileSync(marker, '')
+    }, 20)
+    try {
+      const j = job(ws, { 'gdb-scripts': script, 'artifact-name': 'during-gdb' })
+      await j.runStep('main')
+      spawnSync('./bin/bigmem', ['12'], { cwd: ws.dir })
+      await waitForCrashes(j, 1)
+      const post = await j.runStep('post')
+      const dir = await download(Number(post.outputs['artifact-id']))
+      const [crashDir] = readdirSync(dir).filter((n) => /^\d+-\d+$/.test(n))
+      expect(readFileSync(join(dir, crashDir!, 'backtrace.txt'), 'utf8')).toContain(
+        'a block was uploaded while gdb ran: True'
+      )
+      expect(readdirSync(join(dir, crashDir!))).toContain('core.zst')
+      // Sent in blocks as it was made: the zip whole, every member's CRC right, its digest too.
+      const uploaded = service.artifacts.find((a) => a.name === 'during-gdb')!
+      const content = service.content(uploaded)!
+      expect(content.length).toBeGreaterThan(12 << 20)
+      expect(zipMembers(content, dir).size).toBeGreaterThan(5)
+      expect(uploaded.hash).toBe(`sha256:${createHash('sha256').update(content).digest('hex')}`)
+    } finally {
+      clearInterval(watch)
+    }
+  })
+
   it('retries with a suffix when the name is taken', async () => {
     const ws = makeWorkspace(['nullderef'])
     const first = await crashAndPost(ws, ['nullderef'], { 'artifact-name': 'same-name' })
@@ -271,6 +326,48 @@ describe('upload: the crash bundle as an artifact', () => {
       problems: string[]
     }
     expect(record.problems.join(' ')).toMatch(/left out/)
+  })
+
+  it('warns when the blob store refuses the zip under way, and every other report still appears', async () => {
+    service.blocks = 'refuse'
+    const ws = makeWorkspace(['nullderef'])
+    const calls = service.calls.length
+    const post = await crashAndPost(ws, ['nullderef'], {
+      'fail-on-crash': 'true',
+      'artifact-name': 'refused-blocks'
+    })
+    expect(post.code).toBe(1)
+    expect(service.calls.slice(calls)).toContain('PutBlock refused')
+    expect(service.calls.slice(calls)).not.toContain('FinalizeArtifact')
+    const warnings = workflowCommands(post.stdout).filter((c) => c.command === 'warning')
+    expect(warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(/^The crash artifact could not be uploaded: .*authenticate/)
+    ])
+    expect(post.summary).toContain('SIGSEGV')
+    expect(post.outputs['artifact-id']).toBe('')
+    expect(service.artifacts.find((a) => a.name === 'refused-blocks')?.finalized).toBe(false)
+  })
+
+  it('gives up an upload that stalls, counting from the end of the analysis', async () => {
+    service.blocks = 'stall'
+    const ws = makeWorkspace(['nullderef'])
+    // A gdb script that takes longer than the limit: the analysis's time is not the upload's.
+    const script = join(ws.dir, 'slow.py')
+    writeFileSync(script, 'import time\ntime.sleep(2.5)\nprint("slow script done")\n')
+    const j = job(ws, { 'gdb-scripts': script, 'artifact-name': 'stalled' })
+    await j.runStep('main')
+    spawnSync('./bin/nullderef', { cwd: ws.dir })
+    await waitForCrashes(j, 1)
+    const post = await j.runStep('post', { env: { ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS: '1500' } })
+    expect(service.calls).toContain('PutBlock stalled')
+    const warnings = workflowCommands(post.stdout).filter((c) => c.command === 'warning')
+    expect(warnings.map((w) => w.message)).toEqual([
+      'The crash artifact could not be uploaded: the upload made no progress'
+    ])
+    // The analysis outlasted the limit, and the upload was not given up for it.
+    const analysis = Number(/timings: collect \d+ ms, analysis (\d+) ms/.exec(post.stdout)![1])
+    expect(analysis).toBeGreaterThan(2500)
+    expect(post.outputs['artifact-id']).toBe('')
   })
 
   it('warns when the service refuses, and every other report still appears', async () => {

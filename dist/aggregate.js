@@ -1,6 +1,5 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  canUpload,
   code,
   codeBlock,
   commentMarker,
@@ -8,16 +7,19 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-ZA4DA6LL.js";
+} from "./chunk-LDMMQFIR.js";
+import {
+  canUpload
+} from "./chunk-FIPGI7UL.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-AE7T2Z2Y.js";
+} from "./chunk-UGHHFDCR.js";
 import {
   fromBlame
-} from "./chunk-FD4MP4GE.js";
-import "./chunk-LPQNBQKJ.js";
-import "./chunk-BDBFOWKO.js";
+} from "./chunk-3YSP2LHI.js";
+import "./chunk-OPFDROTS.js";
+import "./chunk-TZHX6KPR.js";
 import {
   error,
   info,
@@ -189,7 +191,7 @@ function renderRunComment(groups, key, runUrl, links) {
 var MAX_ANNOTATIONS = 10;
 async function readReports() {
   const started = Date.now();
-  const { DefaultArtifactClient } = await import("./artifact-F6OVK2GW.js");
+  const { DefaultArtifactClient } = await import("./artifact-FAPSS2AK.js");
   const client = new DefaultArtifactClient();
   const { artifacts } = await client.listArtifacts({ latest: true });
   const shared = artifacts.filter((a) => a.name.startsWith(`${REPORT_ARTIFACT_PREFIX}-`));

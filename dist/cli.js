@@ -6,18 +6,18 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-QVHZI7BG.js";
-import "./chunk-FD4MP4GE.js";
+} from "./chunk-CMIC6WOO.js";
+import "./chunk-3YSP2LHI.js";
 import {
   groupCrashes
-} from "./chunk-LPQNBQKJ.js";
+} from "./chunk-OPFDROTS.js";
 import {
   analyzeAll,
   findGdb,
   findMultiarchGdb,
   looksLikeCore
-} from "./chunk-HJOGK6IB.js";
-import "./chunk-BDBFOWKO.js";
+} from "./chunk-LQ7AU62U.js";
+import "./chunk-TZHX6KPR.js";
 import "./chunk-PA6W4IJO.js";
 import "./chunk-VA35IVHB.js";
 

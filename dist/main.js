@@ -7,16 +7,16 @@ import {
   readKernelSettings,
   saveCaptureState,
   warmLibraryIndex
-} from "./chunk-4LJCD6QO.js";
+} from "./chunk-KDDELG6J.js";
 import {
   getInputs
-} from "./chunk-AE7T2Z2Y.js";
-import "./chunk-LPQNBQKJ.js";
+} from "./chunk-UGHHFDCR.js";
+import "./chunk-OPFDROTS.js";
 import {
   startWatcher
-} from "./chunk-RGHABGKV.js";
-import "./chunk-HJOGK6IB.js";
-import "./chunk-BDBFOWKO.js";
+} from "./chunk-J4WHGJML.js";
+import "./chunk-LQ7AU62U.js";
+import "./chunk-TZHX6KPR.js";
 import {
   endGroup,
   exportVariable,

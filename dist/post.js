@@ -9,7 +9,7 @@ import {
   removeWarmedIndex,
   warmedIndex,
   writeKernelSettings
-} from "./chunk-4LJCD6QO.js";
+} from "./chunk-KDDELG6J.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -20,44 +20,45 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-QVHZI7BG.js";
+} from "./chunk-CMIC6WOO.js";
 import {
-  canUpload,
-  loadArtifactClient,
   renderCrashComment,
   renderNoCrashComment,
   renderStillRunning,
   renderSummary,
-  safeArtifactName,
   sourceLinksFromEnv,
-  stickyComment,
+  stickyComment
+} from "./chunk-LDMMQFIR.js";
+import {
+  canUpload,
+  safeArtifactName,
   uploadBundle
-} from "./chunk-ZA4DA6LL.js";
+} from "./chunk-FIPGI7UL.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-AE7T2Z2Y.js";
+} from "./chunk-UGHHFDCR.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-FD4MP4GE.js";
+} from "./chunk-3YSP2LHI.js";
 import {
   groupCrashes
-} from "./chunk-LPQNBQKJ.js";
+} from "./chunk-OPFDROTS.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-YKTR5MSV.js";
+} from "./chunk-EOJQFBPU.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-RGHABGKV.js";
+} from "./chunk-J4WHGJML.js";
 import {
   analyzeAll,
   detectPrivilege,
@@ -68,7 +69,7 @@ import {
   loggedAnalyses,
   runAsRoot,
   stacksOf
-} from "./chunk-HJOGK6IB.js";
+} from "./chunk-LQ7AU62U.js";
 import {
   BundleStager,
   describeFailure,
@@ -78,7 +79,7 @@ import {
   newFrame,
   portable,
   runCommand
-} from "./chunk-BDBFOWKO.js";
+} from "./chunk-TZHX6KPR.js";
 import {
   core_exports,
   endGroup,
@@ -94,7 +95,7 @@ import "./chunk-VA35IVHB.js";
 
 // src/post-step.ts
 import { randomBytes } from "node:crypto";
-import { access, mkdir as mkdir3, realpath, rm, stat as stat3, writeFile } from "node:fs/promises";
+import { access, mkdir as mkdir3, realpath, rm, stat as stat3 } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { basename, dirname as dirname2, join as join4, resolve } from "node:path";
 
@@ -1099,12 +1100,20 @@ function coresLeftOut(crashes, keep) {
 }
 function startArtifact(inputs, crashes, stage, workspace) {
   if (inputs.upload === "none" /* None */) return null;
-  const stager = new BundleStager(stage, inputs.upload, inputs.maxArtifactSize, workspace);
+  const upload = canUpload() ? import("./artifact-stream-U3QRZRZN.js").then(
+    ({ ArtifactStream }) => new ArtifactStream(join4(stage, "bundle"), {
+      name: inputs.artifactName ? safeArtifactName(inputs.artifactName) : artifactNameFor(inputs.identity, "crash-capture"),
+      retentionDays: inputs.retentionDays,
+      compressionLevel: inputs.compressionLevel
+    })
+  ) : null;
+  upload?.catch(() => void 0);
+  const added = (path) => void upload?.then((stream) => stream.add(path));
+  const stager = new BundleStager(stage, inputs.upload, inputs.maxArtifactSize, workspace, added);
   const leaveOut = coresLeftOut(crashes, inputs.maxCoresPerGroup);
   const heavy = stager.stageHeavy(crashes, leaveOut);
   heavy.catch(() => void 0);
-  if (canUpload()) loadArtifactClient().catch(() => void 0);
-  return { stager, heavy, leftOut: leaveOut.size };
+  return { stager, heavy, leftOut: leaveOut.size, upload };
 }
 async function finishArtifact(job, groups, stage, mode, inputs, lap) {
   if (!job) return null;
@@ -1112,45 +1121,41 @@ async function finishArtifact(job, groups, stage, mode, inputs, lap) {
   try {
     await job.heavy;
     const bundle = await job.stager.stageReports(analyses);
-    const index = join4(bundle.root, "report.json");
-    const text = JSON.stringify(
-      portable(buildReport(groups, mode, [], inputs.identity), stage, bundle.root),
-      null,
-      2
-    ) + "\n";
-    await writeFile(index, text);
-    bundle.files.push(index);
-    bundle.bytes += Buffer.byteLength(text);
+    bundle.bytes += await job.stager.addFile(
+      "report.json",
+      JSON.stringify(
+        portable(buildReport(groups, mode, [], inputs.identity), stage, bundle.root),
+        null,
+        2
+      ) + "\n"
+    );
     lap("staging");
     if (job.leftOut > 0)
       info(
         `crash-capture: ${job.leftOut} core(s) of crashes at the same crash site as bundled ones are left out of the artifact (max-cores-per-group ${inputs.maxCoresPerGroup}); their reports are in it.`
       );
     for (const note of bundle.dropped) warning(`Crash artifact: ${note}`);
-    if (!canUpload()) {
+    if (!job.upload) {
       info(
         `crash-capture: not on GitHub Actions (no ACTIONS_RUNTIME_TOKEN): no artifact upload; the bundle is at ${bundle.root}`
       );
       return null;
     }
-    const started = Date.now();
-    const uploaded = await uploadBundle(bundle, {
-      name: inputs.artifactName ? safeArtifactName(inputs.artifactName) : artifactNameFor(inputs.identity, "crash-capture"),
-      retentionDays: inputs.retentionDays,
-      // The cores and binaries, most of the bytes, are zstd files already: deflating them
-      // again took 2.5 s for 87 MiB in the bench and saved nothing.
-      compressionLevel: inputs.compressionLevel ?? (bundle.files.some((file) => file.endsWith(".zst")) ? 0 : 6)
-    });
+    const uploaded = await (await job.upload).finish();
     info(
-      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged) in ${Date.now() - started} ms.`
+      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged).`
     );
     return uploaded;
   } catch (error) {
+    abortArtifact(job);
     warning(
       `The crash artifact could not be uploaded: ${error.message.split("\n")[0]}`
     );
     return null;
   }
+}
+function abortArtifact(job) {
+  job?.upload?.then((stream) => stream.abort()).catch(() => void 0);
 }
 async function shareReport(inputs, reportPath, crashes) {
   const { identity } = inputs;
@@ -1234,13 +1239,19 @@ async function report(state, restoration) {
     info("crash-capture: no crash was found in this job.");
   } else {
     const artifactJob = startArtifact(inputs, crashes, stage, workspace);
-    const analyses = [
-      ...await analyze(collected, inputs, restoration.privilege, workspace),
-      ...await loggedAnalyses(collected.logged, stage, {
-        workspace,
-        skipFrames: inputs.skipFrames
-      })
-    ];
+    let analyses;
+    try {
+      analyses = [
+        ...await analyze(collected, inputs, restoration.privilege, workspace),
+        ...await loggedAnalyses(collected.logged, stage, {
+          workspace,
+          skipFrames: inputs.skipFrames
+        })
+      ];
+    } catch (error) {
+      abortArtifact(artifactJob);
+      throw error;
+    }
     lap("analysis");
     const leftover = (a) => a.crash.source === "leftover";
     const hanging = (a) => a.crash.source === "hang";
@@ -1266,7 +1277,7 @@ async function report(state, restoration) {
       ...uploaded,
       folder: (groups[0] ?? expected[0])?.analyses[0]?.crash.id ?? null
     };
-    if (uploaded) lap("zip and upload");
+    if (uploaded) lap("end of the upload");
     summary2 = await summarize(groups, expected, artifact, job, running, hangs);
     info(`crash-capture: timings: ${timings.join(", ")}`);
   }

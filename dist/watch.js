@@ -2,16 +2,16 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-YKTR5MSV.js";
+} from "./chunk-EOJQFBPU.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-RGHABGKV.js";
+} from "./chunk-J4WHGJML.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-HJOGK6IB.js";
-import "./chunk-BDBFOWKO.js";
+} from "./chunk-LQ7AU62U.js";
+import "./chunk-TZHX6KPR.js";
 import "./chunk-VA35IVHB.js";
 
 // src/watch.ts

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
-import { access, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises'
+import { access, mkdir, realpath, rm, stat } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Analysis } from './analyze/analysis.js'
@@ -36,14 +36,9 @@ import { buildReport, writeReport } from './report/report-file.js'
 import { threadPlaces } from './report/describe.js'
 import { renderStillRunning, renderSummary, sourceLinksFromEnv } from './report/summary.js'
 import { BundleStager, portable, UploadMode } from './upload/bundle.js'
+import type { ArtifactStream } from './upload/artifact-stream.js'
 import { removeWarmedIndex, warmedIndex } from './analyze/warm.js'
-import {
-  canUpload,
-  loadArtifactClient,
-  safeArtifactName,
-  uploadBundle,
-  type Uploaded
-} from './upload/upload.js'
+import { canUpload, safeArtifactName, uploadBundle, type Uploaded } from './upload/upload.js'
 import { loadCaptureState, type CaptureState } from './state.js'
 
 /** What the post step decided; the entry point turns `failure` into a failed step. */
@@ -459,16 +454,19 @@ function coresLeftOut(crashes: Crash[], keep: number): Map<Crash, string> {
   return leaveOut
 }
 
-/** The artifact under way: its heavy part staged while the analysis runs. */
+/** The artifact under way: its heavy part staged, zipped and uploaded while the analysis runs. */
 interface ArtifactJob {
   stager: BundleStager
   heavy: Promise<void>
   leftOut: number
+  /** The zip under way to the artifact service; null off GitHub Actions. */
+  upload: Promise<ArtifactStream> | null
 }
 
 /**
  * Starts the artifact as soon as the crashes are collected: the cores, executables and
- * libraries are compressed while gdb runs (one gdb leaves the other CPUs free).
+ * libraries are compressed while gdb runs (one gdb leaves the other CPUs free), and each goes
+ * into the zip and the upload once it is made.
  */
 function startArtifact(
   inputs: Inputs,
@@ -477,17 +475,31 @@ function startArtifact(
   workspace: string
 ): ArtifactJob | null {
   if (inputs.upload === UploadMode.None) return null
-  const stager = new BundleStager(stage, inputs.upload, inputs.maxArtifactSize, workspace)
+  const upload = canUpload()
+    ? import('./upload/artifact-stream.js').then(
+        ({ ArtifactStream }) =>
+          new ArtifactStream(join(stage, 'bundle'), {
+            name: inputs.artifactName
+              ? safeArtifactName(inputs.artifactName)
+              : artifactNameFor(inputs.identity, 'crash-capture'),
+            retentionDays: inputs.retentionDays,
+            compressionLevel: inputs.compressionLevel
+          })
+      )
+    : null
+  // Its failure to load is read in finishArtifact.
+  upload?.catch(() => undefined)
+  // The stager tells of each file in order; the zip takes them in that order.
+  const added = (path: string) => void upload?.then((stream) => stream.add(path))
+  const stager = new BundleStager(stage, inputs.upload, inputs.maxArtifactSize, workspace, added)
   const leaveOut = coresLeftOut(crashes, inputs.maxCoresPerGroup)
   const heavy = stager.stageHeavy(crashes, leaveOut)
   // Its failures are read in finishArtifact.
   heavy.catch(() => undefined)
-  // The client compiles while gdb runs; a failure to load shows in uploadBundle.
-  if (canUpload()) loadArtifactClient().catch(() => undefined)
-  return { stager, heavy, leftOut: leaveOut.size }
+  return { stager, heavy, leftOut: leaveOut.size, upload }
 }
 
-/** Stages the reports into the artifact and uploads it; trouble becomes a warning. */
+/** Stages the reports into the artifact and ends its upload; trouble becomes a warning. */
 async function finishArtifact(
   job: ArtifactJob | null,
   groups: CrashGroup[],
@@ -502,49 +514,43 @@ async function finishArtifact(
     await job.heavy
     const bundle = await job.stager.stageReports(analyses)
     // The artifact carries its own index: the report, with paths inside the bundle.
-    const index = join(bundle.root, 'report.json')
-    const text =
+    bundle.bytes += await job.stager.addFile(
+      'report.json',
       JSON.stringify(
         portable(buildReport(groups, mode, [], inputs.identity), stage, bundle.root),
         null,
         2
       ) + '\n'
-    await writeFile(index, text)
-    bundle.files.push(index)
-    bundle.bytes += Buffer.byteLength(text)
+    )
     lap('staging')
     if (job.leftOut > 0)
       core.info(
         `crash-capture: ${job.leftOut} core(s) of crashes at the same crash site as bundled ones are left out of the artifact (max-cores-per-group ${inputs.maxCoresPerGroup}); their reports are in it.`
       )
     for (const note of bundle.dropped) core.warning(`Crash artifact: ${note}`)
-    if (!canUpload()) {
+    if (!job.upload) {
       core.info(
         `crash-capture: not on GitHub Actions (no ACTIONS_RUNTIME_TOKEN): no artifact upload; the bundle is at ${bundle.root}`
       )
       return null
     }
-    const started = Date.now()
-    const uploaded = await uploadBundle(bundle, {
-      name: inputs.artifactName
-        ? safeArtifactName(inputs.artifactName)
-        : artifactNameFor(inputs.identity, 'crash-capture'),
-      retentionDays: inputs.retentionDays,
-      // The cores and binaries, most of the bytes, are zstd files already: deflating them
-      // again took 2.5 s for 87 MiB in the bench and saved nothing.
-      compressionLevel:
-        inputs.compressionLevel ?? (bundle.files.some((file) => file.endsWith('.zst')) ? 0 : 6)
-    })
+    const uploaded = await (await job.upload).finish()
     core.info(
-      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged) in ${Date.now() - started} ms.`
+      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged).`
     )
     return uploaded
   } catch (error) {
+    abortArtifact(job)
     core.warning(
       `The crash artifact could not be uploaded: ${(error as Error).message.split('\n')[0]}`
     )
     return null
   }
+}
+
+/** Gives up an artifact's upload under way (nothing is left pending when post ends early). */
+function abortArtifact(job: ArtifactJob | null): void {
+  job?.upload?.then((stream) => stream.abort()).catch(() => undefined)
 }
 
 /**
@@ -650,13 +656,19 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
     core.info('crash-capture: no crash was found in this job.')
   } else {
     const artifactJob = startArtifact(inputs, crashes, stage, workspace)
-    const analyses = [
-      ...(await analyze(collected, inputs, restoration.privilege, workspace)),
-      ...(await loggedAnalyses(collected.logged, stage, {
-        workspace,
-        skipFrames: inputs.skipFrames
-      }))
-    ]
+    let analyses: Analysis[]
+    try {
+      analyses = [
+        ...(await analyze(collected, inputs, restoration.privilege, workspace)),
+        ...(await loggedAnalyses(collected.logged, stage, {
+          workspace,
+          skipFrames: inputs.skipFrames
+        }))
+      ]
+    } catch (error) {
+      abortArtifact(artifactJob)
+      throw error
+    }
     lap('analysis')
     const leftover = (a: Analysis) => a.crash.source === 'leftover'
     const hanging = (a: Analysis) => a.crash.source === 'hang'
@@ -682,7 +694,7 @@ async function report(state: CaptureState | null, restoration: Restoration): Pro
       ...uploaded,
       folder: (groups[0] ?? expected[0])?.analyses[0]?.crash.id ?? null
     }
-    if (uploaded) lap('zip and upload')
+    if (uploaded) lap('end of the upload')
     summary = await summarize(groups, expected, artifact, job, running, hangs)
     core.info(`crash-capture: timings: ${timings.join(', ')}`)
   }

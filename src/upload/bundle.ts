@@ -332,7 +332,9 @@ export class BundleStager {
     private readonly mode: UploadMode.All | UploadMode.Reports,
     private readonly maxBytes: number,
     /** The workspace of the build, for debug.sh's source mapping. */
-    private readonly workspace: string | null = null
+    private readonly workspace: string | null = null,
+    /** Told of each file once it is whole in the bundle, in the bundle's order. */
+    private readonly onFile: (path: string) => void = () => undefined
   ) {
     this.root = join(stage, 'bundle')
   }
@@ -344,6 +346,18 @@ export class BundleStager {
   private add(path: string, size: number): void {
     this.files.push(path)
     this.bytes += size
+    this.onFile(path)
+  }
+
+  /**
+   * Writes a file of ours into the bundle's top folder (the report, which knows the bundle);
+   * returns its bytes.
+   */
+  async addFile(name: string, text: string): Promise<number> {
+    const path = join(this.root, name)
+    await writeFile(path, text)
+    this.add(path, Buffer.byteLength(text))
+    return Buffer.byteLength(text)
   }
 
   /**
@@ -422,17 +436,21 @@ export class BundleStager {
       })
     }
 
-    // Made two at a time; then taken in order (sysroot files first, cores in crash order), so
-    // that the budget leaves out the later crashes' cores.
+    // Made two at a time; taken in order as they are made (sysroot files first, cores in crash
+    // order), so that the budget leaves out the later crashes' cores.
     const items = [...shared, ...cores]
-    const made: ({ path: string; size: number } | { error: string })[] = []
-    await inParallel(items, 2, async (item, index) => {
-      made[index] = await (
-        item.coreOf ? this.makeCore(item.coreOf, zstd, tar) : this.makeShared(item, zstd)
-      ).catch((error: Error) => ({ error: error.message }))
+    type Made = { path: string; size: number } | { error: string }
+    const done: ((made: Made) => void)[] = []
+    const made = items.map((_, index) => new Promise<Made>((resolve) => (done[index] = resolve)))
+    const making = inParallel(items, 2, async (item, index) => {
+      done[index]!(
+        await (
+          item.coreOf ? this.makeCore(item.coreOf, zstd, tar) : this.makeShared(item, zstd)
+        ).catch((error: Error) => ({ error: error.message }))
+      )
     })
     for (const [index, item] of items.entries()) {
-      const result = made[index]!
+      const result = await made[index]!
       const crash = item.coreOf
       if ('error' in result) {
         if (crash) this.note(crash, result.error)
@@ -452,6 +470,7 @@ export class BundleStager {
       this.withCore.add(crash)
       this.add(result.path, result.size)
     }
+    await making
   }
 
   /**
@@ -560,8 +579,7 @@ export class BundleStager {
         this.add(join(dir, 'debug.sh'), Buffer.byteLength(script))
       }
     }
-    await writeFile(join(this.root, 'README.md'), README)
-    this.add(join(this.root, 'README.md'), Buffer.byteLength(README))
+    await this.addFile('README.md', README)
     return { root: this.root, files: this.files, bytes: this.bytes, dropped: this.dropped }
   }
 }

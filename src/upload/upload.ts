@@ -25,7 +25,8 @@ export function safeArtifactName(name: string): string {
   return name.replace(FORBIDDEN_NAME, '-').slice(0, 200) || 'crash-capture'
 }
 
-function artifactUrl(id: number, env: NodeJS.ProcessEnv = process.env): string | null {
+/** Link to an artifact on the run's page, or null outside GitHub. */
+export function artifactUrl(id: number, env: NodeJS.ProcessEnv = process.env): string | null {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env
   if (!server || !repo || !run || !/^\d+$/.test(run)) return null
   return `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${run}/artifacts/${id}`
@@ -39,19 +40,29 @@ export function canUpload(env: NodeJS.ProcessEnv = process.env): boolean {
 let clientModule: Promise<typeof import('@actions/artifact')> | null = null
 
 /**
- * Loads the artifact client: most of the post bundle (2.4 MB), ~0.1 s of compiling. Post calls it
- * before the analysis, so that this happens while gdb runs rather than before the upload.
+ * Loads the artifact client: most of the post bundle (2.4 MB), ~0.1 s of compiling; only for the
+ * small report artifact of a matrix leg (the crash artifact streams, see artifact-stream.ts).
  */
-export function loadArtifactClient(): Promise<typeof import('@actions/artifact')> {
+function loadArtifactClient(): Promise<typeof import('@actions/artifact')> {
   clientModule ??= import('@actions/artifact')
   return clientModule
 }
 
 /**
- * Uploads the bundle with @actions/artifact. The default name is unique in the run (see
- * artifactNameFor); a name given with `artifact-name` may be taken by another job, and then it
- * tries again with `-2`, `-3`, … up to five times.
+ * The names an upload tries in turn: the default name is unique in the run (see
+ * artifactNameFor); a name given with `artifact-name` may be taken by another job, and then
+ * `-2`, `-3`, … up to five.
  */
+export function artifactNames(name: string): string[] {
+  return [1, 2, 3, 4, 5].map((attempt) => (attempt === 1 ? name : `${name}-${attempt}`))
+}
+
+/** True when the artifact service refused a name because an artifact of the run has it. */
+export function isNameTaken(error: Error): boolean {
+  return /\(409\)|already exists/i.test(error.message)
+}
+
+/** Uploads files with @actions/artifact, under the first of artifactNames that is free. */
 export async function uploadBundle(
   bundle: Pick<Bundle, 'files' | 'root'>,
   options: UploadOptions
@@ -60,8 +71,7 @@ export async function uploadBundle(
   const { DefaultArtifactClient } = await loadArtifactClient()
   const client = new DefaultArtifactClient()
   let lastError: Error | null = null
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    const name = attempt === 1 ? options.name : `${options.name}-${attempt}`
+  for (const name of artifactNames(options.name)) {
     try {
       const result = await client.uploadArtifact(name, bundle.files, bundle.root, {
         retentionDays: options.retentionDays ?? undefined,
@@ -71,7 +81,7 @@ export async function uploadBundle(
       return { id: result.id, name, url: artifactUrl(result.id), size: result.size ?? 0 }
     } catch (error) {
       lastError = error as Error
-      if (!/\(409\)|already exists/i.test(lastError.message)) break
+      if (!isNameTaken(lastError)) break
     }
   }
   throw lastError ?? new Error('the upload failed')

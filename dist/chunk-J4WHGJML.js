@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-HJOGK6IB.js";
+} from "./chunk-LQ7AU62U.js";
 import {
   readProcStat
-} from "./chunk-BDBFOWKO.js";
+} from "./chunk-TZHX6KPR.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";

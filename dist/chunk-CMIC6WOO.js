@@ -4,7 +4,7 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-FD4MP4GE.js";
+} from "./chunk-3YSP2LHI.js";
 import {
   ElfError,
   fileBuildId,
@@ -12,13 +12,13 @@ import {
   handleSoname,
   looksLikeCore,
   readCore
-} from "./chunk-HJOGK6IB.js";
+} from "./chunk-LQ7AU62U.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-BDBFOWKO.js";
+} from "./chunk-TZHX6KPR.js";
 import {
   debug,
   endGroup,

@@ -358,17 +358,19 @@ Cores hold the memory of the crashed process, which can include secrets (tokens,
 treat this bundle like the secrets your tests use.
 `;
 var BundleStager = class {
-  constructor(stage, mode, maxBytes, workspace = null) {
+  constructor(stage, mode, maxBytes, workspace = null, onFile = () => void 0) {
     this.stage = stage;
     this.mode = mode;
     this.maxBytes = maxBytes;
     this.workspace = workspace;
+    this.onFile = onFile;
     this.root = join2(stage, "bundle");
   }
   stage;
   mode;
   maxBytes;
   workspace;
+  onFile;
   root;
   files = [];
   notes = /* @__PURE__ */ new Map();
@@ -382,6 +384,17 @@ var BundleStager = class {
   add(path, size) {
     this.files.push(path);
     this.bytes += size;
+    this.onFile(path);
+  }
+  /**
+   * Writes a file of ours into the bundle's top folder (the report, which knows the bundle);
+   * returns its bytes.
+   */
+  async addFile(name, text) {
+    const path = join2(this.root, name);
+    await writeFile(path, text);
+    this.add(path, Buffer.byteLength(text));
+    return Buffer.byteLength(text);
   }
   /**
    * Puts a file of the runner's stage into the bundle: our own staged files (verified copies,
@@ -453,12 +466,15 @@ var BundleStager = class {
       });
     }
     const items = [...shared, ...cores];
-    const made = [];
-    await inParallel(items, 2, async (item, index) => {
-      made[index] = await (item.coreOf ? this.makeCore(item.coreOf, zstd, tar) : this.makeShared(item, zstd)).catch((error) => ({ error: error.message }));
+    const done = [];
+    const made = items.map((_, index) => new Promise((resolve) => done[index] = resolve));
+    const making = inParallel(items, 2, async (item, index) => {
+      done[index](
+        await (item.coreOf ? this.makeCore(item.coreOf, zstd, tar) : this.makeShared(item, zstd)).catch((error) => ({ error: error.message }))
+      );
     });
     for (const [index, item] of items.entries()) {
-      const result = made[index];
+      const result = await made[index];
       const crash = item.coreOf;
       if ("error" in result) {
         if (crash) this.note(crash, result.error);
@@ -478,6 +494,7 @@ var BundleStager = class {
       this.withCore.add(crash);
       this.add(result.path, result.size);
     }
+    await making;
   }
   /**
    * An executable or library: compressed with zstd (a 30 MiB -g server is 5 MiB in zstd -1,
@@ -570,8 +587,7 @@ var BundleStager = class {
         this.add(join2(dir, "debug.sh"), Buffer.byteLength(script));
       }
     }
-    await writeFile(join2(this.root, "README.md"), README);
-    this.add(join2(this.root, "README.md"), Buffer.byteLength(README));
+    await this.addFile("README.md", README);
     return { root: this.root, files: this.files, bytes: this.bytes, dropped: this.dropped };
   }
 };

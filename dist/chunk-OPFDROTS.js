@@ -5,7 +5,7 @@ import {
   isMachinery,
   isRunning,
   isRuntimeLibrary
-} from "./chunk-BDBFOWKO.js";
+} from "./chunk-TZHX6KPR.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";

@@ -3,12 +3,12 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-LPQNBQKJ.js";
+} from "./chunk-OPFDROTS.js";
 import {
   UploadMode,
   crashStack,
   executableName
-} from "./chunk-BDBFOWKO.js";
+} from "./chunk-TZHX6KPR.js";
 import {
   getInput
 } from "./chunk-PA6W4IJO.js";

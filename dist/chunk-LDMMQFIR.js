@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-FD4MP4GE.js";
+} from "./chunk-3YSP2LHI.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-BDBFOWKO.js";
+} from "./chunk-TZHX6KPR.js";
 import {
   info,
   warning
@@ -458,45 +458,6 @@ async function stickyComment(settings, render, what = "pull request comment") {
   }
 }
 
-// src/upload/upload.ts
-var FORBIDDEN_NAME = /["\\/:<>|*?\u0000-\u001f]/g;
-function safeArtifactName(name) {
-  return name.replace(FORBIDDEN_NAME, "-").slice(0, 200) || "crash-capture";
-}
-function artifactUrl(id, env = process.env) {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
-  if (!server || !repo || !run || !/^\d+$/.test(run)) return null;
-  return `${server.replace(/\/+$/, "")}/${repo}/actions/runs/${run}/artifacts/${id}`;
-}
-function canUpload(env = process.env) {
-  return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL);
-}
-var clientModule = null;
-function loadArtifactClient() {
-  clientModule ??= import("./artifact-F6OVK2GW.js");
-  return clientModule;
-}
-async function uploadBundle(bundle, options) {
-  const { DefaultArtifactClient } = await loadArtifactClient();
-  const client = new DefaultArtifactClient();
-  let lastError = null;
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    const name = attempt === 1 ? options.name : `${options.name}-${attempt}`;
-    try {
-      const result = await client.uploadArtifact(name, bundle.files, bundle.root, {
-        retentionDays: options.retentionDays ?? void 0,
-        compressionLevel: options.compressionLevel
-      });
-      if (result.id === void 0) throw new Error("the artifact service returned no artifact id");
-      return { id: result.id, name, url: artifactUrl(result.id), size: result.size ?? 0 };
-    } catch (error) {
-      lastError = error;
-      if (!/\(409\)|already exists/i.test(lastError.message)) break;
-    }
-  }
-  throw lastError ?? new Error("the upload failed");
-}
-
 export {
   code,
   codeBlock,
@@ -508,9 +469,5 @@ export {
   commentMarker,
   renderCrashComment,
   renderNoCrashComment,
-  stickyComment,
-  safeArtifactName,
-  canUpload,
-  loadArtifactClient,
-  uploadBundle
+  stickyComment
 };

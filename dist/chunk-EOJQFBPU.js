@@ -2,12 +2,12 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   GDB_SETTINGS,
   runAsRoot
-} from "./chunk-HJOGK6IB.js";
+} from "./chunk-LQ7AU62U.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-BDBFOWKO.js";
+} from "./chunk-TZHX6KPR.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";

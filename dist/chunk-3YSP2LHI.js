@@ -4,7 +4,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-BDBFOWKO.js";
+} from "./chunk-TZHX6KPR.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

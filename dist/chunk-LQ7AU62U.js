@@ -14,7 +14,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-BDBFOWKO.js";
+} from "./chunk-TZHX6KPR.js";
 
 // src/privilege.ts
 var PrivilegeError = class extends Error {

@@ -10,7 +10,7 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-RGHABGKV.js";
+} from "./chunk-J4WHGJML.js";
 import {
   detectPrivilege,
   fileBuildId,
@@ -20,14 +20,14 @@ import {
   runAsRoot,
   settingsArgs,
   writeAsRoot
-} from "./chunk-HJOGK6IB.js";
+} from "./chunk-LQ7AU62U.js";
 import {
   describeFailure,
   findProgram,
   lowerPriority,
   runCommand,
   shellQuote
-} from "./chunk-BDBFOWKO.js";
+} from "./chunk-TZHX6KPR.js";
 import {
   getState,
   saveState

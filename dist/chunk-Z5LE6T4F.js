@@ -2,27 +2,14 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   BearerCredentialHandler,
   HttpClient,
-  HttpCodes,
-  require_tunnel,
-  require_undici
+  HttpCodes
 } from "./chunk-P4LTKOHG.js";
 import {
   debug,
-  error,
   info,
   setSecret,
   warning
 } from "./chunk-PA6W4IJO.js";
-import {
-  Octokit,
-  RequestError,
-  paginateRest,
-  requestLog,
-  restEndpointMethods
-} from "./chunk-NTOTHUJ6.js";
-import {
-  require_unzip
-} from "./chunk-TAOEYZP2.js";
 import {
   __commonJS,
   __esm,
@@ -1833,8 +1820,8 @@ var require_reflection_json_reader = __commonJS({
                 break;
               return base64_1.base64decode(json);
           }
-        } catch (error2) {
-          e = error2.message;
+        } catch (error) {
+          e = error.message;
         }
         this.assert(false, fieldName + (e ? " - " + e : ""), json);
       }
@@ -3219,28 +3206,28 @@ var require_rpc_options = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.mergeRpcOptions = void 0;
     var runtime_1 = require_commonjs();
-    function mergeRpcOptions(defaults2, options) {
+    function mergeRpcOptions(defaults, options) {
       if (!options)
-        return defaults2;
+        return defaults;
       let o = {};
-      copy(defaults2, o);
+      copy(defaults, o);
       copy(options, o);
       for (let key of Object.keys(options)) {
         let val = options[key];
         switch (key) {
           case "jsonOptions":
-            o.jsonOptions = runtime_1.mergeJsonOptions(defaults2.jsonOptions, o.jsonOptions);
+            o.jsonOptions = runtime_1.mergeJsonOptions(defaults.jsonOptions, o.jsonOptions);
             break;
           case "binaryOptions":
-            o.binaryOptions = runtime_1.mergeBinaryOptions(defaults2.binaryOptions, o.binaryOptions);
+            o.binaryOptions = runtime_1.mergeBinaryOptions(defaults.binaryOptions, o.binaryOptions);
             break;
           case "meta":
             o.meta = {};
-            copy(defaults2.meta, o.meta);
+            copy(defaults.meta, o.meta);
             copy(options.meta, o.meta);
             break;
           case "interceptors":
-            o.interceptors = defaults2.interceptors ? defaults2.interceptors.concat(val) : val.concat();
+            o.interceptors = defaults.interceptors ? defaults.interceptors.concat(val) : val.concat();
             break;
         }
       }
@@ -3290,8 +3277,8 @@ var require_deferred = __commonJS({
        */
       constructor(preventUnhandledRejectionWarning = true) {
         this._state = DeferredState.PENDING;
-        this._promise = new Promise((resolve2, reject) => {
-          this._resolve = resolve2;
+        this._promise = new Promise((resolve, reject) => {
+          this._resolve = resolve;
           this._reject = reject;
         });
         if (preventUnhandledRejectionWarning) {
@@ -3405,12 +3392,12 @@ var require_rpc_output_stream = __commonJS({
        * at a time.
        * Can be used to wrap a stream by using the other stream's `onNext`.
        */
-      notifyNext(message, error2, complete) {
-        runtime_1.assert((message ? 1 : 0) + (error2 ? 1 : 0) + (complete ? 1 : 0) <= 1, "only one emission at a time");
+      notifyNext(message, error, complete) {
+        runtime_1.assert((message ? 1 : 0) + (error ? 1 : 0) + (complete ? 1 : 0) <= 1, "only one emission at a time");
         if (message)
           this.notifyMessage(message);
-        if (error2)
-          this.notifyError(error2);
+        if (error)
+          this.notifyError(error);
         if (complete)
           this.notifyComplete();
       }
@@ -3430,12 +3417,12 @@ var require_rpc_output_stream = __commonJS({
        *
        * Triggers onNext and onError callbacks.
        */
-      notifyError(error2) {
+      notifyError(error) {
         runtime_1.assert(!this.closed, "stream is closed");
-        this._closed = error2;
-        this.pushIt(error2);
-        this._lis.err.forEach((l) => l(error2));
-        this._lis.nxt.forEach((l) => l(void 0, error2, false));
+        this._closed = error;
+        this.pushIt(error);
+        this._lis.err.forEach((l) => l(error));
+        this._lis.nxt.forEach((l) => l(void 0, error, false));
         this.clearLis();
       }
       /**
@@ -3504,13 +3491,13 @@ var require_rpc_output_stream = __commonJS({
 var require_unary_call = __commonJS({
   "node_modules/@protobuf-ts/runtime-rpc/build/commonjs/unary-call.js"(exports2) {
     "use strict";
-    var __awaiter12 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
+    var __awaiter2 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve2) {
-          resolve2(value);
+        return value instanceof P ? value : new P(function(resolve) {
+          resolve(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve2, reject) {
+      return new (P || (P = Promise))(function(resolve, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -3526,7 +3513,7 @@ var require_unary_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -3551,7 +3538,7 @@ var require_unary_call = __commonJS({
         return this.promiseFinished().then((value) => onfulfilled ? Promise.resolve(onfulfilled(value)) : value, (reason) => onrejected ? Promise.resolve(onrejected(reason)) : Promise.reject(reason));
       }
       promiseFinished() {
-        return __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter2(this, void 0, void 0, function* () {
           let [headers, response, status, trailers] = yield Promise.all([this.headers, this.response, this.status, this.trailers]);
           return {
             method: this.method,
@@ -3573,13 +3560,13 @@ var require_unary_call = __commonJS({
 var require_server_streaming_call = __commonJS({
   "node_modules/@protobuf-ts/runtime-rpc/build/commonjs/server-streaming-call.js"(exports2) {
     "use strict";
-    var __awaiter12 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
+    var __awaiter2 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve2) {
-          resolve2(value);
+        return value instanceof P ? value : new P(function(resolve) {
+          resolve(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve2, reject) {
+      return new (P || (P = Promise))(function(resolve, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -3595,7 +3582,7 @@ var require_server_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -3622,7 +3609,7 @@ var require_server_streaming_call = __commonJS({
         return this.promiseFinished().then((value) => onfulfilled ? Promise.resolve(onfulfilled(value)) : value, (reason) => onrejected ? Promise.resolve(onrejected(reason)) : Promise.reject(reason));
       }
       promiseFinished() {
-        return __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter2(this, void 0, void 0, function* () {
           let [headers, status, trailers] = yield Promise.all([this.headers, this.status, this.trailers]);
           return {
             method: this.method,
@@ -3643,13 +3630,13 @@ var require_server_streaming_call = __commonJS({
 var require_client_streaming_call = __commonJS({
   "node_modules/@protobuf-ts/runtime-rpc/build/commonjs/client-streaming-call.js"(exports2) {
     "use strict";
-    var __awaiter12 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
+    var __awaiter2 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve2) {
-          resolve2(value);
+        return value instanceof P ? value : new P(function(resolve) {
+          resolve(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve2, reject) {
+      return new (P || (P = Promise))(function(resolve, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -3665,7 +3652,7 @@ var require_client_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -3691,7 +3678,7 @@ var require_client_streaming_call = __commonJS({
         return this.promiseFinished().then((value) => onfulfilled ? Promise.resolve(onfulfilled(value)) : value, (reason) => onrejected ? Promise.resolve(onrejected(reason)) : Promise.reject(reason));
       }
       promiseFinished() {
-        return __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter2(this, void 0, void 0, function* () {
           let [headers, response, status, trailers] = yield Promise.all([this.headers, this.response, this.status, this.trailers]);
           return {
             method: this.method,
@@ -3712,13 +3699,13 @@ var require_client_streaming_call = __commonJS({
 var require_duplex_streaming_call = __commonJS({
   "node_modules/@protobuf-ts/runtime-rpc/build/commonjs/duplex-streaming-call.js"(exports2) {
     "use strict";
-    var __awaiter12 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
+    var __awaiter2 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve2) {
-          resolve2(value);
+        return value instanceof P ? value : new P(function(resolve) {
+          resolve(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve2, reject) {
+      return new (P || (P = Promise))(function(resolve, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -3734,7 +3721,7 @@ var require_duplex_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -3760,7 +3747,7 @@ var require_duplex_streaming_call = __commonJS({
         return this.promiseFinished().then((value) => onfulfilled ? Promise.resolve(onfulfilled(value)) : value, (reason) => onrejected ? Promise.resolve(onrejected(reason)) : Promise.reject(reason));
       }
       promiseFinished() {
-        return __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter2(this, void 0, void 0, function* () {
           let [headers, status, trailers] = yield Promise.all([this.headers, this.status, this.trailers]);
           return {
             method: this.method,
@@ -3780,13 +3767,13 @@ var require_duplex_streaming_call = __commonJS({
 var require_test_transport = __commonJS({
   "node_modules/@protobuf-ts/runtime-rpc/build/commonjs/test-transport.js"(exports2) {
     "use strict";
-    var __awaiter12 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
+    var __awaiter2 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve2) {
-          resolve2(value);
+        return value instanceof P ? value : new P(function(resolve) {
+          resolve(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve2, reject) {
+      return new (P || (P = Promise))(function(resolve, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -3802,7 +3789,7 @@ var require_test_transport = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -3883,8 +3870,8 @@ var require_test_transport = __commonJS({
        * The returned promise resolves when the stream is closed. It should
        * not reject. If it does, code is broken.
        */
-      streamResponses(method, stream4, abort) {
-        return __awaiter12(this, void 0, void 0, function* () {
+      streamResponses(method, stream, abort) {
+        return __awaiter2(this, void 0, void 0, function* () {
           const messages = [];
           if (this.data.response === void 0) {
             messages.push(method.O.create());
@@ -3899,32 +3886,32 @@ var require_test_transport = __commonJS({
           }
           try {
             yield delay4(this.responseDelay, abort)(void 0);
-          } catch (error2) {
-            stream4.notifyError(error2);
+          } catch (error) {
+            stream.notifyError(error);
             return;
           }
           if (this.data.response instanceof rpc_error_1.RpcError) {
-            stream4.notifyError(this.data.response);
+            stream.notifyError(this.data.response);
             return;
           }
           for (let msg of messages) {
-            stream4.notifyMessage(msg);
+            stream.notifyMessage(msg);
             try {
               yield delay4(this.betweenResponseDelay, abort)(void 0);
-            } catch (error2) {
-              stream4.notifyError(error2);
+            } catch (error) {
+              stream.notifyError(error);
               return;
             }
           }
           if (this.data.status instanceof rpc_error_1.RpcError) {
-            stream4.notifyError(this.data.status);
+            stream.notifyError(this.data.status);
             return;
           }
           if (this.data.trailers instanceof rpc_error_1.RpcError) {
-            stream4.notifyError(this.data.trailers);
+            stream.notifyError(this.data.trailers);
             return;
           }
-          stream4.notifyComplete();
+          stream.notifyComplete();
         });
       }
       // Creates a promise for response status from the mock data.
@@ -3999,11 +3986,11 @@ var require_test_transport = __commonJS({
       responseTrailer: "test"
     };
     function delay4(ms, abort) {
-      return (v) => new Promise((resolve2, reject) => {
+      return (v) => new Promise((resolve, reject) => {
         if (abort === null || abort === void 0 ? void 0 : abort.aborted) {
           reject(new rpc_error_1.RpcError("user cancel", "CANCELLED"));
         } else {
-          const id = setTimeout(() => resolve2(v), ms);
+          const id = setTimeout(() => resolve(v), ms);
           if (abort) {
             abort.addEventListener("abort", (ev) => {
               clearTimeout(id);
@@ -4779,14 +4766,14 @@ var require_browser = __commonJS({
         } else {
           exports2.storage.removeItem("debug");
         }
-      } catch (error2) {
+      } catch (error) {
       }
     }
     function load() {
       let r;
       try {
         r = exports2.storage.getItem("debug") || exports2.storage.getItem("DEBUG");
-      } catch (error2) {
+      } catch (error) {
       }
       if (!r && typeof process !== "undefined" && "env" in process) {
         r = process.env.DEBUG;
@@ -4796,7 +4783,7 @@ var require_browser = __commonJS({
     function localstorage() {
       try {
         return localStorage;
-      } catch (error2) {
+      } catch (error) {
       }
     }
     module.exports = require_common()(exports2);
@@ -4804,8 +4791,8 @@ var require_browser = __commonJS({
     formatters.j = function(v) {
       try {
         return JSON.stringify(v);
-      } catch (error2) {
-        return "[UnexpectedJSONParseError]: " + error2.message;
+      } catch (error) {
+        return "[UnexpectedJSONParseError]: " + error.message;
       }
     };
   }
@@ -4914,8 +4901,8 @@ var require_supports_color = __commonJS({
       }
       return min;
     }
-    function getSupportLevel(stream4) {
-      const level = supportsColor(stream4, stream4 && stream4.isTTY);
+    function getSupportLevel(stream) {
+      const level = supportsColor(stream, stream && stream.isTTY);
       return translateLevel(level);
     }
     module.exports = {
@@ -5025,7 +5012,7 @@ var require_node = __commonJS({
           221
         ];
       }
-    } catch (error2) {
+    } catch (error) {
     }
     exports2.inspectOpts = Object.keys(process.env).filter((key) => {
       return /^debug_/i.test(key);
@@ -5146,18 +5133,18 @@ var require_helpers = __commonJS({
     exports2.req = exports2.json = exports2.toBuffer = void 0;
     var http2 = __importStar(__require("http"));
     var https2 = __importStar(__require("https"));
-    async function toBuffer(stream4) {
+    async function toBuffer(stream) {
       let length = 0;
       const chunks = [];
-      for await (const chunk of stream4) {
+      for await (const chunk of stream) {
         length += chunk.length;
         chunks.push(chunk);
       }
       return Buffer.concat(chunks, length);
     }
     exports2.toBuffer = toBuffer;
-    async function json(stream4) {
-      const buf2 = await toBuffer(stream4);
+    async function json(stream) {
+      const buf2 = await toBuffer(stream);
       const str = buf2.toString("utf8");
       try {
         return JSON.parse(str);
@@ -5171,8 +5158,8 @@ var require_helpers = __commonJS({
     function req(url2, opts = {}) {
       const href = typeof url2 === "string" ? url2 : url2.href;
       const req2 = (href.startsWith("https:") ? https2 : http2).request(url2, opts);
-      const promise = new Promise((resolve2, reject) => {
-        req2.once("response", resolve2).once("error", reject).end();
+      const promise = new Promise((resolve, reject) => {
+        req2.once("response", resolve).once("error", reject).end();
       });
       req2.then = promise.then.bind(promise);
       return req2;
@@ -5349,7 +5336,7 @@ var require_parse_proxy_response = __commonJS({
     var debug_1 = __importDefault(require_src());
     var debug2 = (0, debug_1.default)("https-proxy-agent:parse-proxy-response");
     function parseProxyResponse(socket) {
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve, reject) => {
         let buffersLength = 0;
         const buffers = [];
         function read2() {
@@ -5415,7 +5402,7 @@ var require_parse_proxy_response = __commonJS({
           }
           debug2("got proxy server response: %o %o", firstLine, headers);
           cleanup();
-          resolve2({
+          resolve({
             connect: {
               statusCode,
               statusText,
@@ -6209,8 +6196,8 @@ var require_minimatch = __commonJS({
       return new Minimatch(pattern, options).match(p);
     };
     module.exports = minimatch;
-    var path4 = require_path();
-    minimatch.sep = path4.sep;
+    var path = require_path();
+    minimatch.sep = path.sep;
     var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
     minimatch.GLOBSTAR = GLOBSTAR;
     var expand = require_brace_expansion();
@@ -6816,8 +6803,8 @@ var require_minimatch = __commonJS({
         if (this.empty) return f === "";
         if (f === "/" && partial) return true;
         const options = this.options;
-        if (path4.sep !== "/") {
-          f = f.split(path4.sep).join("/");
+        if (path.sep !== "/") {
+          f = f.split(path.sep).join("/");
         }
         f = f.split(slashSplit);
         this.debug(this.pattern, "split", f);
@@ -6855,20 +6842,20 @@ var require_minimatch = __commonJS({
 var require_readdir_glob = __commonJS({
   "node_modules/readdir-glob/index.js"(exports2, module) {
     module.exports = readdirGlob;
-    var fs6 = __require("fs");
+    var fs2 = __require("fs");
     var { EventEmitter: EventEmitter3 } = __require("events");
     var { Minimatch } = require_minimatch();
-    var { resolve: resolve2 } = __require("path");
+    var { resolve } = __require("path");
     function readdir(dir, strict) {
-      return new Promise((resolve3, reject) => {
-        fs6.readdir(dir, { withFileTypes: true }, (err, files) => {
+      return new Promise((resolve2, reject) => {
+        fs2.readdir(dir, { withFileTypes: true }, (err, files) => {
           if (err) {
             switch (err.code) {
               case "ENOTDIR":
                 if (strict) {
                   reject(err);
                 } else {
-                  resolve3([]);
+                  resolve2([]);
                 }
                 break;
               case "ENOTSUP":
@@ -6878,7 +6865,7 @@ var require_readdir_glob = __commonJS({
               case "ENAMETOOLONG":
               // Filename too long
               case "UNKNOWN":
-                resolve3([]);
+                resolve2([]);
                 break;
               case "ELOOP":
               // Too many levels of symbolic links
@@ -6887,36 +6874,36 @@ var require_readdir_glob = __commonJS({
                 break;
             }
           } else {
-            resolve3(files);
+            resolve2(files);
           }
         });
       });
     }
     function stat(file, followSymlinks) {
-      return new Promise((resolve3, reject) => {
-        const statFunc = followSymlinks ? fs6.stat : fs6.lstat;
+      return new Promise((resolve2, reject) => {
+        const statFunc = followSymlinks ? fs2.stat : fs2.lstat;
         statFunc(file, (err, stats) => {
           if (err) {
             switch (err.code) {
               case "ENOENT":
                 if (followSymlinks) {
-                  resolve3(stat(file, false));
+                  resolve2(stat(file, false));
                 } else {
-                  resolve3(null);
+                  resolve2(null);
                 }
                 break;
               default:
-                resolve3(null);
+                resolve2(null);
                 break;
             }
           } else {
-            resolve3(stats);
+            resolve2(stats);
           }
         });
       });
     }
-    async function* exploreWalkAsync(dir, path4, followSymlinks, useStat, shouldSkip, strict) {
-      let files = await readdir(path4 + dir, strict);
+    async function* exploreWalkAsync(dir, path, followSymlinks, useStat, shouldSkip, strict) {
+      let files = await readdir(path + dir, strict);
       for (const file of files) {
         let name = file.name;
         if (name === void 0) {
@@ -6925,7 +6912,7 @@ var require_readdir_glob = __commonJS({
         }
         const filename = dir + "/" + name;
         const relative = filename.slice(1);
-        const absolute = path4 + "/" + relative;
+        const absolute = path + "/" + relative;
         let stats = null;
         if (useStat || followSymlinks) {
           stats = await stat(absolute, followSymlinks);
@@ -6939,15 +6926,15 @@ var require_readdir_glob = __commonJS({
         if (stats.isDirectory()) {
           if (!shouldSkip(relative)) {
             yield { relative, absolute, stats };
-            yield* exploreWalkAsync(filename, path4, followSymlinks, useStat, shouldSkip, false);
+            yield* exploreWalkAsync(filename, path, followSymlinks, useStat, shouldSkip, false);
           }
         } else {
           yield { relative, absolute, stats };
         }
       }
     }
-    async function* explore(path4, followSymlinks, useStat, shouldSkip) {
-      yield* exploreWalkAsync("", path4, followSymlinks, useStat, shouldSkip, true);
+    async function* explore(path, followSymlinks, useStat, shouldSkip) {
+      yield* exploreWalkAsync("", path, followSymlinks, useStat, shouldSkip, true);
     }
     function readOptions(options) {
       return {
@@ -7000,7 +6987,7 @@ var require_readdir_glob = __commonJS({
             (skip) => new Minimatch(skip, { dot: true })
           );
         }
-        this.iterator = explore(resolve2(cwd || "."), this.options.follow, this.options.stat, this._shouldSkipDirectory.bind(this));
+        this.iterator = explore(resolve(cwd || "."), this.options.follow, this.options.stat, this._shouldSkipDirectory.bind(this));
         this.paused = false;
         this.inactive = false;
         this.aborted = false;
@@ -7138,9 +7125,9 @@ var require_async = __commonJS({
           invokeCallback(callback, err && (err instanceof Error || err.message) ? err : new Error(err));
         });
       }
-      function invokeCallback(callback, error2, value) {
+      function invokeCallback(callback, error, value) {
         try {
-          callback(error2, value);
+          callback(error, value);
         } catch (err) {
           setImmediate$1((e) => {
             throw e;
@@ -7167,10 +7154,10 @@ var require_async = __commonJS({
           if (typeof args[arity - 1] === "function") {
             return asyncFn.apply(this, args);
           }
-          return new Promise((resolve2, reject2) => {
+          return new Promise((resolve, reject2) => {
             args[arity - 1] = (err, ...cbArgs) => {
               if (err) return reject2(err);
-              resolve2(cbArgs.length > 1 ? cbArgs : cbArgs[0]);
+              resolve(cbArgs.length > 1 ? cbArgs : cbArgs[0]);
             };
             asyncFn.apply(this, args);
           });
@@ -7416,13 +7403,13 @@ var require_async = __commonJS({
       var applyEachSeries = applyEach$1(mapSeries$1);
       const PROMISE_SYMBOL = /* @__PURE__ */ Symbol("promiseCallback");
       function promiseCallback() {
-        let resolve2, reject2;
+        let resolve, reject2;
         function callback(err, ...args) {
           if (err) return reject2(err);
-          resolve2(args.length > 1 ? args : args[0]);
+          resolve(args.length > 1 ? args : args[0]);
         }
         callback[PROMISE_SYMBOL] = new Promise((res, rej) => {
-          resolve2 = res, reject2 = rej;
+          resolve = res, reject2 = rej;
         });
         return callback;
       }
@@ -7769,8 +7756,8 @@ var require_async = __commonJS({
             });
           }
           if (rejectOnError || !callback) {
-            return new Promise((resolve2, reject2) => {
-              res = resolve2;
+            return new Promise((resolve, reject2) => {
+              res = resolve;
               rej = reject2;
             });
           }
@@ -7809,10 +7796,10 @@ var require_async = __commonJS({
         }
         const eventMethod = (name) => (handler) => {
           if (!handler) {
-            return new Promise((resolve2, reject2) => {
+            return new Promise((resolve, reject2) => {
               once2(name, (err, data) => {
                 if (err) return reject2(err);
-                resolve2(data);
+                resolve(data);
               });
             });
           }
@@ -8446,10 +8433,10 @@ var require_async = __commonJS({
       function reflect(fn) {
         var _fn = wrapAsync(fn);
         return initialParams(function reflectOn(args, reflectCallback) {
-          args.push((error2, ...cbArgs) => {
+          args.push((error, ...cbArgs) => {
             let retVal = {};
-            if (error2) {
-              retVal.error = error2;
+            if (error) {
+              retVal.error = error;
             }
             if (cbArgs.length > 0) {
               var value = cbArgs;
@@ -8502,7 +8489,7 @@ var require_async = __commonJS({
       }
       const DEFAULT_TIMES = 5;
       const DEFAULT_INTERVAL = 0;
-      function retry2(opts, task, callback) {
+      function retry(opts, task, callback) {
         var options = {
           times: DEFAULT_TIMES,
           intervalFunc: constant(DEFAULT_INTERVAL)
@@ -8561,8 +8548,8 @@ var require_async = __commonJS({
           function taskFn(cb) {
             _task(...args, cb);
           }
-          if (opts) retry2(opts, taskFn, callback);
-          else retry2(taskFn, callback);
+          if (opts) retry(opts, taskFn, callback);
+          else retry(taskFn, callback);
           return callback[PROMISE_SYMBOL];
         });
       }
@@ -8605,13 +8592,13 @@ var require_async = __commonJS({
           var timer;
           function timeoutCallback() {
             var name = asyncFn.name || "anonymous";
-            var error2 = new Error('Callback function "' + name + '" timed out.');
-            error2.code = "ETIMEDOUT";
+            var error = new Error('Callback function "' + name + '" timed out.');
+            error.code = "ETIMEDOUT";
             if (info2) {
-              error2.info = info2;
+              error.info = info2;
             }
             timedOut = true;
-            callback(error2);
+            callback(error);
           }
           args.push((...cbArgs) => {
             if (!timedOut) {
@@ -8654,7 +8641,7 @@ var require_async = __commonJS({
         return callback[PROMISE_SYMBOL];
       }
       function tryEach(tasks, callback) {
-        var error2 = null;
+        var error = null;
         var result;
         return eachSeries$1(tasks, (task, taskCb) => {
           wrapAsync(task)((err, ...args) => {
@@ -8664,10 +8651,10 @@ var require_async = __commonJS({
             } else {
               result = args;
             }
-            error2 = err;
+            error = err;
             taskCb(err ? null : {});
           });
-        }, () => callback(error2, result));
+        }, () => callback(error, result));
       }
       var tryEach$1 = awaitify(tryEach);
       function unmemoize(fn) {
@@ -8776,7 +8763,7 @@ var require_async = __commonJS({
         reject: reject$1,
         rejectLimit: rejectLimit$1,
         rejectSeries: rejectSeries$1,
-        retry: retry2,
+        retry,
         retryable,
         seq,
         series,
@@ -8905,7 +8892,7 @@ var require_async = __commonJS({
       exports3.reject = reject$1;
       exports3.rejectLimit = rejectLimit$1;
       exports3.rejectSeries = rejectSeries$1;
-      exports3.retry = retry2;
+      exports3.retry = retry;
       exports3.retryable = retryable;
       exports3.select = filter$1;
       exports3.selectLimit = filterLimit$1;
@@ -9214,7 +9201,7 @@ var require_BufferList = __commonJS({
         this.head = this.tail = null;
         this.length = 0;
       };
-      BufferList.prototype.join = function join2(s) {
+      BufferList.prototype.join = function join(s) {
         if (this.length === 0) return "";
         var p = this.head;
         var ret = "" + p.data;
@@ -9358,10 +9345,10 @@ var require_stream_writable = __commonJS({
     util3.inherits(Writable, Stream2);
     function nop() {
     }
-    function WritableState(options, stream4) {
+    function WritableState(options, stream) {
       Duplex = Duplex || require_stream_duplex();
       options = options || {};
-      var isDuplex = stream4 instanceof Duplex;
+      var isDuplex = stream instanceof Duplex;
       this.objectMode = !!options.objectMode;
       if (isDuplex) this.objectMode = this.objectMode || !!options.writableObjectMode;
       var hwm = options.highWaterMark;
@@ -9386,7 +9373,7 @@ var require_stream_writable = __commonJS({
       this.sync = true;
       this.bufferProcessing = false;
       this.onwrite = function(er) {
-        onwrite(stream4, er);
+        onwrite(stream, er);
       };
       this.writecb = null;
       this.writelen = 0;
@@ -9450,12 +9437,12 @@ var require_stream_writable = __commonJS({
     Writable.prototype.pipe = function() {
       this.emit("error", new Error("Cannot pipe, not readable"));
     };
-    function writeAfterEnd(stream4, cb) {
+    function writeAfterEnd(stream, cb) {
       var er = new Error("write after end");
-      stream4.emit("error", er);
+      stream.emit("error", er);
       pna.nextTick(cb, er);
     }
-    function validChunk(stream4, state3, chunk, cb) {
+    function validChunk(stream, state3, chunk, cb) {
       var valid = true;
       var er = false;
       if (chunk === null) {
@@ -9464,7 +9451,7 @@ var require_stream_writable = __commonJS({
         er = new TypeError("Invalid non-string/buffer chunk");
       }
       if (er) {
-        stream4.emit("error", er);
+        stream.emit("error", er);
         pna.nextTick(cb, er);
         valid = false;
       }
@@ -9523,7 +9510,7 @@ var require_stream_writable = __commonJS({
         return this._writableState.highWaterMark;
       }
     });
-    function writeOrBuffer(stream4, state3, isBuf, chunk, encoding, cb) {
+    function writeOrBuffer(stream, state3, isBuf, chunk, encoding, cb) {
       if (!isBuf) {
         var newChunk = decodeChunk(state3, chunk, encoding);
         if (chunk !== newChunk) {
@@ -9552,31 +9539,31 @@ var require_stream_writable = __commonJS({
         }
         state3.bufferedRequestCount += 1;
       } else {
-        doWrite(stream4, state3, false, len, chunk, encoding, cb);
+        doWrite(stream, state3, false, len, chunk, encoding, cb);
       }
       return ret;
     }
-    function doWrite(stream4, state3, writev, len, chunk, encoding, cb) {
+    function doWrite(stream, state3, writev, len, chunk, encoding, cb) {
       state3.writelen = len;
       state3.writecb = cb;
       state3.writing = true;
       state3.sync = true;
-      if (writev) stream4._writev(chunk, state3.onwrite);
-      else stream4._write(chunk, encoding, state3.onwrite);
+      if (writev) stream._writev(chunk, state3.onwrite);
+      else stream._write(chunk, encoding, state3.onwrite);
       state3.sync = false;
     }
-    function onwriteError(stream4, state3, sync, er, cb) {
+    function onwriteError(stream, state3, sync, er, cb) {
       --state3.pendingcb;
       if (sync) {
         pna.nextTick(cb, er);
-        pna.nextTick(finishMaybe, stream4, state3);
-        stream4._writableState.errorEmitted = true;
-        stream4.emit("error", er);
+        pna.nextTick(finishMaybe, stream, state3);
+        stream._writableState.errorEmitted = true;
+        stream.emit("error", er);
       } else {
         cb(er);
-        stream4._writableState.errorEmitted = true;
-        stream4.emit("error", er);
-        finishMaybe(stream4, state3);
+        stream._writableState.errorEmitted = true;
+        stream.emit("error", er);
+        finishMaybe(stream, state3);
       }
     }
     function onwriteStateUpdate(state3) {
@@ -9585,40 +9572,40 @@ var require_stream_writable = __commonJS({
       state3.length -= state3.writelen;
       state3.writelen = 0;
     }
-    function onwrite(stream4, er) {
-      var state3 = stream4._writableState;
+    function onwrite(stream, er) {
+      var state3 = stream._writableState;
       var sync = state3.sync;
       var cb = state3.writecb;
       onwriteStateUpdate(state3);
-      if (er) onwriteError(stream4, state3, sync, er, cb);
+      if (er) onwriteError(stream, state3, sync, er, cb);
       else {
         var finished = needFinish(state3);
         if (!finished && !state3.corked && !state3.bufferProcessing && state3.bufferedRequest) {
-          clearBuffer(stream4, state3);
+          clearBuffer(stream, state3);
         }
         if (sync) {
-          asyncWrite(afterWrite, stream4, state3, finished, cb);
+          asyncWrite(afterWrite, stream, state3, finished, cb);
         } else {
-          afterWrite(stream4, state3, finished, cb);
+          afterWrite(stream, state3, finished, cb);
         }
       }
     }
-    function afterWrite(stream4, state3, finished, cb) {
-      if (!finished) onwriteDrain(stream4, state3);
+    function afterWrite(stream, state3, finished, cb) {
+      if (!finished) onwriteDrain(stream, state3);
       state3.pendingcb--;
       cb();
-      finishMaybe(stream4, state3);
+      finishMaybe(stream, state3);
     }
-    function onwriteDrain(stream4, state3) {
+    function onwriteDrain(stream, state3) {
       if (state3.length === 0 && state3.needDrain) {
         state3.needDrain = false;
-        stream4.emit("drain");
+        stream.emit("drain");
       }
     }
-    function clearBuffer(stream4, state3) {
+    function clearBuffer(stream, state3) {
       state3.bufferProcessing = true;
       var entry = state3.bufferedRequest;
-      if (stream4._writev && entry && entry.next) {
+      if (stream._writev && entry && entry.next) {
         var l = state3.bufferedRequestCount;
         var buffer2 = new Array(l);
         var holder = state3.corkedRequestsFree;
@@ -9632,7 +9619,7 @@ var require_stream_writable = __commonJS({
           count += 1;
         }
         buffer2.allBuffers = allBuffers;
-        doWrite(stream4, state3, true, state3.length, buffer2, "", holder.finish);
+        doWrite(stream, state3, true, state3.length, buffer2, "", holder.finish);
         state3.pendingcb++;
         state3.lastBufferedRequest = null;
         if (holder.next) {
@@ -9648,7 +9635,7 @@ var require_stream_writable = __commonJS({
           var encoding = entry.encoding;
           var cb = entry.callback;
           var len = state3.objectMode ? 1 : chunk.length;
-          doWrite(stream4, state3, false, len, chunk, encoding, cb);
+          doWrite(stream, state3, false, len, chunk, encoding, cb);
           entry = entry.next;
           state3.bufferedRequestCount--;
           if (state3.writing) {
@@ -9684,49 +9671,49 @@ var require_stream_writable = __commonJS({
     function needFinish(state3) {
       return state3.ending && state3.length === 0 && state3.bufferedRequest === null && !state3.finished && !state3.writing;
     }
-    function callFinal(stream4, state3) {
-      stream4._final(function(err) {
+    function callFinal(stream, state3) {
+      stream._final(function(err) {
         state3.pendingcb--;
         if (err) {
-          stream4.emit("error", err);
+          stream.emit("error", err);
         }
         state3.prefinished = true;
-        stream4.emit("prefinish");
-        finishMaybe(stream4, state3);
+        stream.emit("prefinish");
+        finishMaybe(stream, state3);
       });
     }
-    function prefinish(stream4, state3) {
+    function prefinish(stream, state3) {
       if (!state3.prefinished && !state3.finalCalled) {
-        if (typeof stream4._final === "function") {
+        if (typeof stream._final === "function") {
           state3.pendingcb++;
           state3.finalCalled = true;
-          pna.nextTick(callFinal, stream4, state3);
+          pna.nextTick(callFinal, stream, state3);
         } else {
           state3.prefinished = true;
-          stream4.emit("prefinish");
+          stream.emit("prefinish");
         }
       }
     }
-    function finishMaybe(stream4, state3) {
+    function finishMaybe(stream, state3) {
       var need = needFinish(state3);
       if (need) {
-        prefinish(stream4, state3);
+        prefinish(stream, state3);
         if (state3.pendingcb === 0) {
           state3.finished = true;
-          stream4.emit("finish");
+          stream.emit("finish");
         }
       }
       return need;
     }
-    function endWritable(stream4, state3, cb) {
+    function endWritable(stream, state3, cb) {
       state3.ending = true;
-      finishMaybe(stream4, state3);
+      finishMaybe(stream, state3);
       if (cb) {
         if (state3.finished) pna.nextTick(cb);
-        else stream4.once("finish", cb);
+        else stream.once("finish", cb);
       }
       state3.ended = true;
-      stream4.writable = false;
+      stream.writable = false;
     }
     function onCorkedFinish(corkReq, state3, err) {
       var entry = corkReq.entry;
@@ -10121,10 +10108,10 @@ var require_stream_readable = __commonJS({
       else if (isArray(emitter._events[event])) emitter._events[event].unshift(fn);
       else emitter._events[event] = [fn, emitter._events[event]];
     }
-    function ReadableState(options, stream4) {
+    function ReadableState(options, stream) {
       Duplex = Duplex || require_stream_duplex();
       options = options || {};
-      var isDuplex = stream4 instanceof Duplex;
+      var isDuplex = stream instanceof Duplex;
       this.objectMode = !!options.objectMode;
       if (isDuplex) this.objectMode = this.objectMode || !!options.readableObjectMode;
       var hwm = options.highWaterMark;
@@ -10210,33 +10197,33 @@ var require_stream_readable = __commonJS({
     Readable7.prototype.unshift = function(chunk) {
       return readableAddChunk(this, chunk, null, true, false);
     };
-    function readableAddChunk(stream4, chunk, encoding, addToFront, skipChunkCheck) {
-      var state3 = stream4._readableState;
+    function readableAddChunk(stream, chunk, encoding, addToFront, skipChunkCheck) {
+      var state3 = stream._readableState;
       if (chunk === null) {
         state3.reading = false;
-        onEofChunk(stream4, state3);
+        onEofChunk(stream, state3);
       } else {
         var er;
         if (!skipChunkCheck) er = chunkInvalid(state3, chunk);
         if (er) {
-          stream4.emit("error", er);
+          stream.emit("error", er);
         } else if (state3.objectMode || chunk && chunk.length > 0) {
           if (typeof chunk !== "string" && !state3.objectMode && Object.getPrototypeOf(chunk) !== Buffer3.prototype) {
             chunk = _uint8ArrayToBuffer(chunk);
           }
           if (addToFront) {
-            if (state3.endEmitted) stream4.emit("error", new Error("stream.unshift() after end event"));
-            else addChunk(stream4, state3, chunk, true);
+            if (state3.endEmitted) stream.emit("error", new Error("stream.unshift() after end event"));
+            else addChunk(stream, state3, chunk, true);
           } else if (state3.ended) {
-            stream4.emit("error", new Error("stream.push() after EOF"));
+            stream.emit("error", new Error("stream.push() after EOF"));
           } else {
             state3.reading = false;
             if (state3.decoder && !encoding) {
               chunk = state3.decoder.write(chunk);
-              if (state3.objectMode || chunk.length !== 0) addChunk(stream4, state3, chunk, false);
-              else maybeReadMore(stream4, state3);
+              if (state3.objectMode || chunk.length !== 0) addChunk(stream, state3, chunk, false);
+              else maybeReadMore(stream, state3);
             } else {
-              addChunk(stream4, state3, chunk, false);
+              addChunk(stream, state3, chunk, false);
             }
           }
         } else if (!addToFront) {
@@ -10245,17 +10232,17 @@ var require_stream_readable = __commonJS({
       }
       return needMoreData(state3);
     }
-    function addChunk(stream4, state3, chunk, addToFront) {
+    function addChunk(stream, state3, chunk, addToFront) {
       if (state3.flowing && state3.length === 0 && !state3.sync) {
-        stream4.emit("data", chunk);
-        stream4.read(0);
+        stream.emit("data", chunk);
+        stream.read(0);
       } else {
         state3.length += state3.objectMode ? 1 : chunk.length;
         if (addToFront) state3.buffer.unshift(chunk);
         else state3.buffer.push(chunk);
-        if (state3.needReadable) emitReadable(stream4);
+        if (state3.needReadable) emitReadable(stream);
       }
-      maybeReadMore(stream4, state3);
+      maybeReadMore(stream, state3);
     }
     function chunkInvalid(state3, chunk) {
       var er;
@@ -10357,7 +10344,7 @@ var require_stream_readable = __commonJS({
       if (ret !== null) this.emit("data", ret);
       return ret;
     };
-    function onEofChunk(stream4, state3) {
+    function onEofChunk(stream, state3) {
       if (state3.ended) return;
       if (state3.decoder) {
         var chunk = state3.decoder.end();
@@ -10367,34 +10354,34 @@ var require_stream_readable = __commonJS({
         }
       }
       state3.ended = true;
-      emitReadable(stream4);
+      emitReadable(stream);
     }
-    function emitReadable(stream4) {
-      var state3 = stream4._readableState;
+    function emitReadable(stream) {
+      var state3 = stream._readableState;
       state3.needReadable = false;
       if (!state3.emittedReadable) {
         debug2("emitReadable", state3.flowing);
         state3.emittedReadable = true;
-        if (state3.sync) pna.nextTick(emitReadable_, stream4);
-        else emitReadable_(stream4);
+        if (state3.sync) pna.nextTick(emitReadable_, stream);
+        else emitReadable_(stream);
       }
     }
-    function emitReadable_(stream4) {
+    function emitReadable_(stream) {
       debug2("emit readable");
-      stream4.emit("readable");
-      flow(stream4);
+      stream.emit("readable");
+      flow(stream);
     }
-    function maybeReadMore(stream4, state3) {
+    function maybeReadMore(stream, state3) {
       if (!state3.readingMore) {
         state3.readingMore = true;
-        pna.nextTick(maybeReadMore_, stream4, state3);
+        pna.nextTick(maybeReadMore_, stream, state3);
       }
     }
-    function maybeReadMore_(stream4, state3) {
+    function maybeReadMore_(stream, state3) {
       var len = state3.length;
       while (!state3.reading && !state3.flowing && !state3.ended && state3.length < state3.highWaterMark) {
         debug2("maybeReadMore read 0");
-        stream4.read(0);
+        stream.read(0);
         if (len === state3.length)
           break;
         else len = state3.length;
@@ -10573,22 +10560,22 @@ var require_stream_readable = __commonJS({
       }
       return this;
     };
-    function resume(stream4, state3) {
+    function resume(stream, state3) {
       if (!state3.resumeScheduled) {
         state3.resumeScheduled = true;
-        pna.nextTick(resume_, stream4, state3);
+        pna.nextTick(resume_, stream, state3);
       }
     }
-    function resume_(stream4, state3) {
+    function resume_(stream, state3) {
       if (!state3.reading) {
         debug2("resume read 0");
-        stream4.read(0);
+        stream.read(0);
       }
       state3.resumeScheduled = false;
       state3.awaitDrain = 0;
-      stream4.emit("resume");
-      flow(stream4);
-      if (state3.flowing && !state3.reading) stream4.read(0);
+      stream.emit("resume");
+      flow(stream);
+      if (state3.flowing && !state3.reading) stream.read(0);
     }
     Readable7.prototype.pause = function() {
       debug2("call pause flowing=%j", this._readableState.flowing);
@@ -10599,17 +10586,17 @@ var require_stream_readable = __commonJS({
       }
       return this;
     };
-    function flow(stream4) {
-      var state3 = stream4._readableState;
+    function flow(stream) {
+      var state3 = stream._readableState;
       debug2("flow", state3.flowing);
-      while (state3.flowing && stream4.read() !== null) {
+      while (state3.flowing && stream.read() !== null) {
       }
     }
-    Readable7.prototype.wrap = function(stream4) {
+    Readable7.prototype.wrap = function(stream) {
       var _this = this;
       var state3 = this._readableState;
       var paused = false;
-      stream4.on("end", function() {
+      stream.on("end", function() {
         debug2("wrapped end");
         if (state3.decoder && !state3.ended) {
           var chunk = state3.decoder.end();
@@ -10617,7 +10604,7 @@ var require_stream_readable = __commonJS({
         }
         _this.push(null);
       });
-      stream4.on("data", function(chunk) {
+      stream.on("data", function(chunk) {
         debug2("wrapped data");
         if (state3.decoder) chunk = state3.decoder.write(chunk);
         if (state3.objectMode && (chunk === null || chunk === void 0)) return;
@@ -10625,26 +10612,26 @@ var require_stream_readable = __commonJS({
         var ret = _this.push(chunk);
         if (!ret) {
           paused = true;
-          stream4.pause();
+          stream.pause();
         }
       });
-      for (var i in stream4) {
-        if (this[i] === void 0 && typeof stream4[i] === "function") {
+      for (var i in stream) {
+        if (this[i] === void 0 && typeof stream[i] === "function") {
           this[i] = /* @__PURE__ */ (function(method) {
             return function() {
-              return stream4[method].apply(stream4, arguments);
+              return stream[method].apply(stream, arguments);
             };
           })(i);
         }
       }
       for (var n = 0; n < kProxyEvents.length; n++) {
-        stream4.on(kProxyEvents[n], this.emit.bind(this, kProxyEvents[n]));
+        stream.on(kProxyEvents[n], this.emit.bind(this, kProxyEvents[n]));
       }
       this._read = function(n2) {
         debug2("wrapped _read", n2);
         if (paused) {
           paused = false;
-          stream4.resume();
+          stream.resume();
         }
       };
       return this;
@@ -10739,19 +10726,19 @@ var require_stream_readable = __commonJS({
       list.length -= c;
       return ret;
     }
-    function endReadable(stream4) {
-      var state3 = stream4._readableState;
+    function endReadable(stream) {
+      var state3 = stream._readableState;
       if (state3.length > 0) throw new Error('"endReadable()" called on non-empty stream');
       if (!state3.endEmitted) {
         state3.ended = true;
-        pna.nextTick(endReadableNT, state3, stream4);
+        pna.nextTick(endReadableNT, state3, stream);
       }
     }
-    function endReadableNT(state3, stream4) {
+    function endReadableNT(state3, stream) {
       if (!state3.endEmitted && state3.length === 0) {
         state3.endEmitted = true;
-        stream4.readable = false;
-        stream4.emit("end");
+        stream.readable = false;
+        stream.emit("end");
       }
     }
     function indexOf(xs, x) {
@@ -10767,11 +10754,11 @@ var require_stream_readable = __commonJS({
 var require_stream_transform = __commonJS({
   "node_modules/lazystream/node_modules/readable-stream/lib/_stream_transform.js"(exports2, module) {
     "use strict";
-    module.exports = Transform3;
+    module.exports = Transform2;
     var Duplex = require_stream_duplex();
     var util3 = Object.create(require_util());
     util3.inherits = require_inherits();
-    util3.inherits(Transform3, Duplex);
+    util3.inherits(Transform2, Duplex);
     function afterTransform(er, data) {
       var ts = this._transformState;
       ts.transforming = false;
@@ -10790,8 +10777,8 @@ var require_stream_transform = __commonJS({
         this._read(rs.highWaterMark);
       }
     }
-    function Transform3(options) {
-      if (!(this instanceof Transform3)) return new Transform3(options);
+    function Transform2(options) {
+      if (!(this instanceof Transform2)) return new Transform2(options);
       Duplex.call(this, options);
       this._transformState = {
         afterTransform: afterTransform.bind(this),
@@ -10819,14 +10806,14 @@ var require_stream_transform = __commonJS({
         done(this, null, null);
       }
     }
-    Transform3.prototype.push = function(chunk, encoding) {
+    Transform2.prototype.push = function(chunk, encoding) {
       this._transformState.needTransform = false;
       return Duplex.prototype.push.call(this, chunk, encoding);
     };
-    Transform3.prototype._transform = function(chunk, encoding, cb) {
+    Transform2.prototype._transform = function(chunk, encoding, cb) {
       throw new Error("_transform() is not implemented");
     };
-    Transform3.prototype._write = function(chunk, encoding, cb) {
+    Transform2.prototype._write = function(chunk, encoding, cb) {
       var ts = this._transformState;
       ts.writecb = cb;
       ts.writechunk = chunk;
@@ -10836,7 +10823,7 @@ var require_stream_transform = __commonJS({
         if (ts.needTransform || rs.needReadable || rs.length < rs.highWaterMark) this._read(rs.highWaterMark);
       }
     };
-    Transform3.prototype._read = function(n) {
+    Transform2.prototype._read = function(n) {
       var ts = this._transformState;
       if (ts.writechunk !== null && ts.writecb && !ts.transforming) {
         ts.transforming = true;
@@ -10845,20 +10832,20 @@ var require_stream_transform = __commonJS({
         ts.needTransform = true;
       }
     };
-    Transform3.prototype._destroy = function(err, cb) {
+    Transform2.prototype._destroy = function(err, cb) {
       var _this2 = this;
       Duplex.prototype._destroy.call(this, err, function(err2) {
         cb(err2);
         _this2.emit("close");
       });
     };
-    function done(stream4, er, data) {
-      if (er) return stream4.emit("error", er);
+    function done(stream, er, data) {
+      if (er) return stream.emit("error", er);
       if (data != null)
-        stream4.push(data);
-      if (stream4._writableState.length) throw new Error("Calling transform done when ws.length != 0");
-      if (stream4._transformState.transforming) throw new Error("Calling transform done when still transforming");
-      return stream4.push(null);
+        stream.push(data);
+      if (stream._writableState.length) throw new Error("Calling transform done when ws.length != 0");
+      if (stream._transformState.transforming) throw new Error("Calling transform done when still transforming");
+      return stream.push(null);
     }
   }
 });
@@ -10867,16 +10854,16 @@ var require_stream_transform = __commonJS({
 var require_stream_passthrough = __commonJS({
   "node_modules/lazystream/node_modules/readable-stream/lib/_stream_passthrough.js"(exports2, module) {
     "use strict";
-    module.exports = PassThrough3;
-    var Transform3 = require_stream_transform();
+    module.exports = PassThrough;
+    var Transform2 = require_stream_transform();
     var util3 = Object.create(require_util());
     util3.inherits = require_inherits();
-    util3.inherits(PassThrough3, Transform3);
-    function PassThrough3(options) {
-      if (!(this instanceof PassThrough3)) return new PassThrough3(options);
-      Transform3.call(this, options);
+    util3.inherits(PassThrough, Transform2);
+    function PassThrough(options) {
+      if (!(this instanceof PassThrough)) return new PassThrough(options);
+      Transform2.call(this, options);
     }
-    PassThrough3.prototype._transform = function(chunk, encoding, cb) {
+    PassThrough.prototype._transform = function(chunk, encoding, cb) {
       cb(null, chunk);
     };
   }
@@ -10918,13 +10905,13 @@ var require_passthrough = __commonJS({
 var require_lazystream = __commonJS({
   "node_modules/lazystream/lib/lazystream.js"(exports2, module) {
     var util3 = __require("util");
-    var PassThrough3 = require_passthrough();
+    var PassThrough = require_passthrough();
     module.exports = {
       Readable: Readable7,
       Writable
     };
-    util3.inherits(Readable7, PassThrough3);
-    util3.inherits(Writable, PassThrough3);
+    util3.inherits(Readable7, PassThrough);
+    util3.inherits(Writable, PassThrough);
     function beforeFirstCall(instance, method, callback) {
       instance[method] = function() {
         delete instance[method];
@@ -10935,7 +10922,7 @@ var require_lazystream = __commonJS({
     function Readable7(fn, options) {
       if (!(this instanceof Readable7))
         return new Readable7(fn, options);
-      PassThrough3.call(this, options);
+      PassThrough.call(this, options);
       beforeFirstCall(this, "_read", function() {
         var source = fn.call(this, options);
         var emit = this.emit.bind(this, "error");
@@ -10947,7 +10934,7 @@ var require_lazystream = __commonJS({
     function Writable(fn, options) {
       if (!(this instanceof Writable))
         return new Writable(fn, options);
-      PassThrough3.call(this, options);
+      PassThrough.call(this, options);
       beforeFirstCall(this, "_write", function() {
         var destination = fn.call(this, options);
         var emit = this.emit.bind(this, "error");
@@ -10985,54 +10972,54 @@ var require_polyfills = __commonJS({
     }
     var chdir;
     module.exports = patch;
-    function patch(fs6) {
+    function patch(fs2) {
       if (constants.hasOwnProperty("O_SYMLINK") && process.version.match(/^v0\.6\.[0-2]|^v0\.5\./)) {
-        patchLchmod(fs6);
+        patchLchmod(fs2);
       }
-      if (!fs6.lutimes) {
-        patchLutimes(fs6);
+      if (!fs2.lutimes) {
+        patchLutimes(fs2);
       }
-      fs6.chown = chownFix(fs6.chown);
-      fs6.fchown = chownFix(fs6.fchown);
-      fs6.lchown = chownFix(fs6.lchown);
-      fs6.chmod = chmodFix(fs6.chmod);
-      fs6.fchmod = chmodFix(fs6.fchmod);
-      fs6.lchmod = chmodFix(fs6.lchmod);
-      fs6.chownSync = chownFixSync(fs6.chownSync);
-      fs6.fchownSync = chownFixSync(fs6.fchownSync);
-      fs6.lchownSync = chownFixSync(fs6.lchownSync);
-      fs6.chmodSync = chmodFixSync(fs6.chmodSync);
-      fs6.fchmodSync = chmodFixSync(fs6.fchmodSync);
-      fs6.lchmodSync = chmodFixSync(fs6.lchmodSync);
-      fs6.stat = statFix(fs6.stat);
-      fs6.fstat = statFix(fs6.fstat);
-      fs6.lstat = statFix(fs6.lstat);
-      fs6.statSync = statFixSync(fs6.statSync);
-      fs6.fstatSync = statFixSync(fs6.fstatSync);
-      fs6.lstatSync = statFixSync(fs6.lstatSync);
-      if (fs6.chmod && !fs6.lchmod) {
-        fs6.lchmod = function(path4, mode, cb) {
+      fs2.chown = chownFix(fs2.chown);
+      fs2.fchown = chownFix(fs2.fchown);
+      fs2.lchown = chownFix(fs2.lchown);
+      fs2.chmod = chmodFix(fs2.chmod);
+      fs2.fchmod = chmodFix(fs2.fchmod);
+      fs2.lchmod = chmodFix(fs2.lchmod);
+      fs2.chownSync = chownFixSync(fs2.chownSync);
+      fs2.fchownSync = chownFixSync(fs2.fchownSync);
+      fs2.lchownSync = chownFixSync(fs2.lchownSync);
+      fs2.chmodSync = chmodFixSync(fs2.chmodSync);
+      fs2.fchmodSync = chmodFixSync(fs2.fchmodSync);
+      fs2.lchmodSync = chmodFixSync(fs2.lchmodSync);
+      fs2.stat = statFix(fs2.stat);
+      fs2.fstat = statFix(fs2.fstat);
+      fs2.lstat = statFix(fs2.lstat);
+      fs2.statSync = statFixSync(fs2.statSync);
+      fs2.fstatSync = statFixSync(fs2.fstatSync);
+      fs2.lstatSync = statFixSync(fs2.lstatSync);
+      if (fs2.chmod && !fs2.lchmod) {
+        fs2.lchmod = function(path, mode, cb) {
           if (cb) process.nextTick(cb);
         };
-        fs6.lchmodSync = function() {
+        fs2.lchmodSync = function() {
         };
       }
-      if (fs6.chown && !fs6.lchown) {
-        fs6.lchown = function(path4, uid, gid, cb) {
+      if (fs2.chown && !fs2.lchown) {
+        fs2.lchown = function(path, uid, gid, cb) {
           if (cb) process.nextTick(cb);
         };
-        fs6.lchownSync = function() {
+        fs2.lchownSync = function() {
         };
       }
       if (platform === "win32") {
-        fs6.rename = typeof fs6.rename !== "function" ? fs6.rename : (function(fs$rename) {
+        fs2.rename = typeof fs2.rename !== "function" ? fs2.rename : (function(fs$rename) {
           function rename(from, to, cb) {
             var start = Date.now();
             var backoff = 0;
             fs$rename(from, to, function CB(er) {
               if (er && (er.code === "EACCES" || er.code === "EPERM" || er.code === "EBUSY") && Date.now() - start < 6e4) {
                 setTimeout(function() {
-                  fs6.stat(to, function(stater, st) {
+                  fs2.stat(to, function(stater, st) {
                     if (stater && stater.code === "ENOENT")
                       fs$rename(from, to, CB);
                     else
@@ -11048,9 +11035,9 @@ var require_polyfills = __commonJS({
           }
           if (Object.setPrototypeOf) Object.setPrototypeOf(rename, fs$rename);
           return rename;
-        })(fs6.rename);
+        })(fs2.rename);
       }
-      fs6.read = typeof fs6.read !== "function" ? fs6.read : (function(fs$read) {
+      fs2.read = typeof fs2.read !== "function" ? fs2.read : (function(fs$read) {
         function read2(fd, buffer2, offset, length, position, callback_) {
           var callback;
           if (callback_ && typeof callback_ === "function") {
@@ -11058,22 +11045,22 @@ var require_polyfills = __commonJS({
             callback = function(er, _2, __) {
               if (er && er.code === "EAGAIN" && eagCounter < 10) {
                 eagCounter++;
-                return fs$read.call(fs6, fd, buffer2, offset, length, position, callback);
+                return fs$read.call(fs2, fd, buffer2, offset, length, position, callback);
               }
               callback_.apply(this, arguments);
             };
           }
-          return fs$read.call(fs6, fd, buffer2, offset, length, position, callback);
+          return fs$read.call(fs2, fd, buffer2, offset, length, position, callback);
         }
         if (Object.setPrototypeOf) Object.setPrototypeOf(read2, fs$read);
         return read2;
-      })(fs6.read);
-      fs6.readSync = typeof fs6.readSync !== "function" ? fs6.readSync : /* @__PURE__ */ (function(fs$readSync) {
+      })(fs2.read);
+      fs2.readSync = typeof fs2.readSync !== "function" ? fs2.readSync : /* @__PURE__ */ (function(fs$readSync) {
         return function(fd, buffer2, offset, length, position) {
           var eagCounter = 0;
           while (true) {
             try {
-              return fs$readSync.call(fs6, fd, buffer2, offset, length, position);
+              return fs$readSync.call(fs2, fd, buffer2, offset, length, position);
             } catch (er) {
               if (er.code === "EAGAIN" && eagCounter < 10) {
                 eagCounter++;
@@ -11083,11 +11070,11 @@ var require_polyfills = __commonJS({
             }
           }
         };
-      })(fs6.readSync);
-      function patchLchmod(fs7) {
-        fs7.lchmod = function(path4, mode, callback) {
-          fs7.open(
-            path4,
+      })(fs2.readSync);
+      function patchLchmod(fs3) {
+        fs3.lchmod = function(path, mode, callback) {
+          fs3.open(
+            path,
             constants.O_WRONLY | constants.O_SYMLINK,
             mode,
             function(err, fd) {
@@ -11095,80 +11082,80 @@ var require_polyfills = __commonJS({
                 if (callback) callback(err);
                 return;
               }
-              fs7.fchmod(fd, mode, function(err2) {
-                fs7.close(fd, function(err22) {
+              fs3.fchmod(fd, mode, function(err2) {
+                fs3.close(fd, function(err22) {
                   if (callback) callback(err2 || err22);
                 });
               });
             }
           );
         };
-        fs7.lchmodSync = function(path4, mode) {
-          var fd = fs7.openSync(path4, constants.O_WRONLY | constants.O_SYMLINK, mode);
+        fs3.lchmodSync = function(path, mode) {
+          var fd = fs3.openSync(path, constants.O_WRONLY | constants.O_SYMLINK, mode);
           var threw = true;
           var ret;
           try {
-            ret = fs7.fchmodSync(fd, mode);
+            ret = fs3.fchmodSync(fd, mode);
             threw = false;
           } finally {
             if (threw) {
               try {
-                fs7.closeSync(fd);
+                fs3.closeSync(fd);
               } catch (er) {
               }
             } else {
-              fs7.closeSync(fd);
+              fs3.closeSync(fd);
             }
           }
           return ret;
         };
       }
-      function patchLutimes(fs7) {
-        if (constants.hasOwnProperty("O_SYMLINK") && fs7.futimes) {
-          fs7.lutimes = function(path4, at, mt, cb) {
-            fs7.open(path4, constants.O_SYMLINK, function(er, fd) {
+      function patchLutimes(fs3) {
+        if (constants.hasOwnProperty("O_SYMLINK") && fs3.futimes) {
+          fs3.lutimes = function(path, at, mt, cb) {
+            fs3.open(path, constants.O_SYMLINK, function(er, fd) {
               if (er) {
                 if (cb) cb(er);
                 return;
               }
-              fs7.futimes(fd, at, mt, function(er2) {
-                fs7.close(fd, function(er22) {
+              fs3.futimes(fd, at, mt, function(er2) {
+                fs3.close(fd, function(er22) {
                   if (cb) cb(er2 || er22);
                 });
               });
             });
           };
-          fs7.lutimesSync = function(path4, at, mt) {
-            var fd = fs7.openSync(path4, constants.O_SYMLINK);
+          fs3.lutimesSync = function(path, at, mt) {
+            var fd = fs3.openSync(path, constants.O_SYMLINK);
             var ret;
             var threw = true;
             try {
-              ret = fs7.futimesSync(fd, at, mt);
+              ret = fs3.futimesSync(fd, at, mt);
               threw = false;
             } finally {
               if (threw) {
                 try {
-                  fs7.closeSync(fd);
+                  fs3.closeSync(fd);
                 } catch (er) {
                 }
               } else {
-                fs7.closeSync(fd);
+                fs3.closeSync(fd);
               }
             }
             return ret;
           };
-        } else if (fs7.futimes) {
-          fs7.lutimes = function(_a, _b, _c, cb) {
+        } else if (fs3.futimes) {
+          fs3.lutimes = function(_a, _b, _c, cb) {
             if (cb) process.nextTick(cb);
           };
-          fs7.lutimesSync = function() {
+          fs3.lutimesSync = function() {
           };
         }
       }
       function chmodFix(orig) {
         if (!orig) return orig;
         return function(target, mode, cb) {
-          return orig.call(fs6, target, mode, function(er) {
+          return orig.call(fs2, target, mode, function(er) {
             if (chownErOk(er)) er = null;
             if (cb) cb.apply(this, arguments);
           });
@@ -11178,7 +11165,7 @@ var require_polyfills = __commonJS({
         if (!orig) return orig;
         return function(target, mode) {
           try {
-            return orig.call(fs6, target, mode);
+            return orig.call(fs2, target, mode);
           } catch (er) {
             if (!chownErOk(er)) throw er;
           }
@@ -11187,7 +11174,7 @@ var require_polyfills = __commonJS({
       function chownFix(orig) {
         if (!orig) return orig;
         return function(target, uid, gid, cb) {
-          return orig.call(fs6, target, uid, gid, function(er) {
+          return orig.call(fs2, target, uid, gid, function(er) {
             if (chownErOk(er)) er = null;
             if (cb) cb.apply(this, arguments);
           });
@@ -11197,7 +11184,7 @@ var require_polyfills = __commonJS({
         if (!orig) return orig;
         return function(target, uid, gid) {
           try {
-            return orig.call(fs6, target, uid, gid);
+            return orig.call(fs2, target, uid, gid);
           } catch (er) {
             if (!chownErOk(er)) throw er;
           }
@@ -11217,13 +11204,13 @@ var require_polyfills = __commonJS({
             }
             if (cb) cb.apply(this, arguments);
           }
-          return options ? orig.call(fs6, target, options, callback) : orig.call(fs6, target, callback);
+          return options ? orig.call(fs2, target, options, callback) : orig.call(fs2, target, callback);
         };
       }
       function statFixSync(orig) {
         if (!orig) return orig;
         return function(target, options) {
-          var stats = options ? orig.call(fs6, target, options) : orig.call(fs6, target);
+          var stats = options ? orig.call(fs2, target, options) : orig.call(fs2, target);
           if (stats) {
             if (stats.uid < 0) stats.uid += 4294967296;
             if (stats.gid < 0) stats.gid += 4294967296;
@@ -11252,16 +11239,16 @@ var require_legacy_streams = __commonJS({
   "node_modules/graceful-fs/legacy-streams.js"(exports2, module) {
     var Stream2 = __require("stream").Stream;
     module.exports = legacy;
-    function legacy(fs6) {
+    function legacy(fs2) {
       return {
         ReadStream,
         WriteStream
       };
-      function ReadStream(path4, options) {
-        if (!(this instanceof ReadStream)) return new ReadStream(path4, options);
+      function ReadStream(path, options) {
+        if (!(this instanceof ReadStream)) return new ReadStream(path, options);
         Stream2.call(this);
         var self2 = this;
-        this.path = path4;
+        this.path = path;
         this.fd = null;
         this.readable = true;
         this.paused = false;
@@ -11295,7 +11282,7 @@ var require_legacy_streams = __commonJS({
           });
           return;
         }
-        fs6.open(this.path, this.flags, this.mode, function(err, fd) {
+        fs2.open(this.path, this.flags, this.mode, function(err, fd) {
           if (err) {
             self2.emit("error", err);
             self2.readable = false;
@@ -11306,10 +11293,10 @@ var require_legacy_streams = __commonJS({
           self2._read();
         });
       }
-      function WriteStream(path4, options) {
-        if (!(this instanceof WriteStream)) return new WriteStream(path4, options);
+      function WriteStream(path, options) {
+        if (!(this instanceof WriteStream)) return new WriteStream(path, options);
         Stream2.call(this);
-        this.path = path4;
+        this.path = path;
         this.fd = null;
         this.writable = true;
         this.flags = "w";
@@ -11334,7 +11321,7 @@ var require_legacy_streams = __commonJS({
         this.busy = false;
         this._queue = [];
         if (this.fd === null) {
-          this._open = fs6.open;
+          this._open = fs2.open;
           this._queue.push([this._open, this.path, this.flags, this.mode, void 0]);
           this.flush();
         }
@@ -11369,7 +11356,7 @@ var require_clone = __commonJS({
 // node_modules/graceful-fs/graceful-fs.js
 var require_graceful_fs = __commonJS({
   "node_modules/graceful-fs/graceful-fs.js"(exports2, module) {
-    var fs6 = __require("fs");
+    var fs2 = __require("fs");
     var polyfills = require_polyfills();
     var legacy = require_legacy_streams();
     var clone = require_clone();
@@ -11385,8 +11372,8 @@ var require_graceful_fs = __commonJS({
     }
     function noop() {
     }
-    function publishQueue(context5, queue2) {
-      Object.defineProperty(context5, gracefulQueue, {
+    function publishQueue(context3, queue2) {
+      Object.defineProperty(context3, gracefulQueue, {
         get: function() {
           return queue2;
         }
@@ -11401,12 +11388,12 @@ var require_graceful_fs = __commonJS({
         m = "GFS4: " + m.split(/\n/).join("\nGFS4: ");
         console.error(m);
       };
-    if (!fs6[gracefulQueue]) {
+    if (!fs2[gracefulQueue]) {
       queue = global[gracefulQueue] || [];
-      publishQueue(fs6, queue);
-      fs6.close = (function(fs$close) {
+      publishQueue(fs2, queue);
+      fs2.close = (function(fs$close) {
         function close(fd, cb) {
-          return fs$close.call(fs6, fd, function(err) {
+          return fs$close.call(fs2, fd, function(err) {
             if (!err) {
               resetQueue();
             }
@@ -11418,48 +11405,48 @@ var require_graceful_fs = __commonJS({
           value: fs$close
         });
         return close;
-      })(fs6.close);
-      fs6.closeSync = (function(fs$closeSync) {
+      })(fs2.close);
+      fs2.closeSync = (function(fs$closeSync) {
         function closeSync(fd) {
-          fs$closeSync.apply(fs6, arguments);
+          fs$closeSync.apply(fs2, arguments);
           resetQueue();
         }
         Object.defineProperty(closeSync, previousSymbol, {
           value: fs$closeSync
         });
         return closeSync;
-      })(fs6.closeSync);
+      })(fs2.closeSync);
       if (/\bgfs4\b/i.test(process.env.NODE_DEBUG || "")) {
         process.on("exit", function() {
-          debug2(fs6[gracefulQueue]);
-          __require("assert").equal(fs6[gracefulQueue].length, 0);
+          debug2(fs2[gracefulQueue]);
+          __require("assert").equal(fs2[gracefulQueue].length, 0);
         });
       }
     }
     var queue;
     if (!global[gracefulQueue]) {
-      publishQueue(global, fs6[gracefulQueue]);
+      publishQueue(global, fs2[gracefulQueue]);
     }
-    module.exports = patch(clone(fs6));
-    if (process.env.TEST_GRACEFUL_FS_GLOBAL_PATCH && !fs6.__patched) {
-      module.exports = patch(fs6);
-      fs6.__patched = true;
+    module.exports = patch(clone(fs2));
+    if (process.env.TEST_GRACEFUL_FS_GLOBAL_PATCH && !fs2.__patched) {
+      module.exports = patch(fs2);
+      fs2.__patched = true;
     }
-    function patch(fs7) {
-      polyfills(fs7);
-      fs7.gracefulify = patch;
-      fs7.createReadStream = createReadStream2;
-      fs7.createWriteStream = createWriteStream2;
-      var fs$readFile = fs7.readFile;
-      fs7.readFile = readFile;
-      function readFile(path4, options, cb) {
+    function patch(fs3) {
+      polyfills(fs3);
+      fs3.gracefulify = patch;
+      fs3.createReadStream = createReadStream;
+      fs3.createWriteStream = createWriteStream;
+      var fs$readFile = fs3.readFile;
+      fs3.readFile = readFile;
+      function readFile(path, options, cb) {
         if (typeof options === "function")
           cb = options, options = null;
-        return go$readFile(path4, options, cb);
-        function go$readFile(path5, options2, cb2, startTime) {
-          return fs$readFile(path5, options2, function(err) {
+        return go$readFile(path, options, cb);
+        function go$readFile(path2, options2, cb2, startTime) {
+          return fs$readFile(path2, options2, function(err) {
             if (err && (err.code === "EMFILE" || err.code === "ENFILE"))
-              enqueue([go$readFile, [path5, options2, cb2], err, startTime || Date.now(), Date.now()]);
+              enqueue([go$readFile, [path2, options2, cb2], err, startTime || Date.now(), Date.now()]);
             else {
               if (typeof cb2 === "function")
                 cb2.apply(this, arguments);
@@ -11467,16 +11454,16 @@ var require_graceful_fs = __commonJS({
           });
         }
       }
-      var fs$writeFile = fs7.writeFile;
-      fs7.writeFile = writeFile;
-      function writeFile(path4, data, options, cb) {
+      var fs$writeFile = fs3.writeFile;
+      fs3.writeFile = writeFile;
+      function writeFile(path, data, options, cb) {
         if (typeof options === "function")
           cb = options, options = null;
-        return go$writeFile(path4, data, options, cb);
-        function go$writeFile(path5, data2, options2, cb2, startTime) {
-          return fs$writeFile(path5, data2, options2, function(err) {
+        return go$writeFile(path, data, options, cb);
+        function go$writeFile(path2, data2, options2, cb2, startTime) {
+          return fs$writeFile(path2, data2, options2, function(err) {
             if (err && (err.code === "EMFILE" || err.code === "ENFILE"))
-              enqueue([go$writeFile, [path5, data2, options2, cb2], err, startTime || Date.now(), Date.now()]);
+              enqueue([go$writeFile, [path2, data2, options2, cb2], err, startTime || Date.now(), Date.now()]);
             else {
               if (typeof cb2 === "function")
                 cb2.apply(this, arguments);
@@ -11484,17 +11471,17 @@ var require_graceful_fs = __commonJS({
           });
         }
       }
-      var fs$appendFile = fs7.appendFile;
+      var fs$appendFile = fs3.appendFile;
       if (fs$appendFile)
-        fs7.appendFile = appendFile;
-      function appendFile(path4, data, options, cb) {
+        fs3.appendFile = appendFile;
+      function appendFile(path, data, options, cb) {
         if (typeof options === "function")
           cb = options, options = null;
-        return go$appendFile(path4, data, options, cb);
-        function go$appendFile(path5, data2, options2, cb2, startTime) {
-          return fs$appendFile(path5, data2, options2, function(err) {
+        return go$appendFile(path, data, options, cb);
+        function go$appendFile(path2, data2, options2, cb2, startTime) {
+          return fs$appendFile(path2, data2, options2, function(err) {
             if (err && (err.code === "EMFILE" || err.code === "ENFILE"))
-              enqueue([go$appendFile, [path5, data2, options2, cb2], err, startTime || Date.now(), Date.now()]);
+              enqueue([go$appendFile, [path2, data2, options2, cb2], err, startTime || Date.now(), Date.now()]);
             else {
               if (typeof cb2 === "function")
                 cb2.apply(this, arguments);
@@ -11502,9 +11489,9 @@ var require_graceful_fs = __commonJS({
           });
         }
       }
-      var fs$copyFile = fs7.copyFile;
+      var fs$copyFile = fs3.copyFile;
       if (fs$copyFile)
-        fs7.copyFile = copyFile;
+        fs3.copyFile = copyFile;
       function copyFile(src, dest, flags, cb) {
         if (typeof flags === "function") {
           cb = flags;
@@ -11522,34 +11509,34 @@ var require_graceful_fs = __commonJS({
           });
         }
       }
-      var fs$readdir = fs7.readdir;
-      fs7.readdir = readdir;
+      var fs$readdir = fs3.readdir;
+      fs3.readdir = readdir;
       var noReaddirOptionVersions = /^v[0-5]\./;
-      function readdir(path4, options, cb) {
+      function readdir(path, options, cb) {
         if (typeof options === "function")
           cb = options, options = null;
-        var go$readdir = noReaddirOptionVersions.test(process.version) ? function go$readdir2(path5, options2, cb2, startTime) {
-          return fs$readdir(path5, fs$readdirCallback(
-            path5,
+        var go$readdir = noReaddirOptionVersions.test(process.version) ? function go$readdir2(path2, options2, cb2, startTime) {
+          return fs$readdir(path2, fs$readdirCallback(
+            path2,
             options2,
             cb2,
             startTime
           ));
-        } : function go$readdir2(path5, options2, cb2, startTime) {
-          return fs$readdir(path5, options2, fs$readdirCallback(
-            path5,
+        } : function go$readdir2(path2, options2, cb2, startTime) {
+          return fs$readdir(path2, options2, fs$readdirCallback(
+            path2,
             options2,
             cb2,
             startTime
           ));
         };
-        return go$readdir(path4, options, cb);
-        function fs$readdirCallback(path5, options2, cb2, startTime) {
+        return go$readdir(path, options, cb);
+        function fs$readdirCallback(path2, options2, cb2, startTime) {
           return function(err, files) {
             if (err && (err.code === "EMFILE" || err.code === "ENFILE"))
               enqueue([
                 go$readdir,
-                [path5, options2, cb2],
+                [path2, options2, cb2],
                 err,
                 startTime || Date.now(),
                 Date.now()
@@ -11564,21 +11551,21 @@ var require_graceful_fs = __commonJS({
         }
       }
       if (process.version.substr(0, 4) === "v0.8") {
-        var legStreams = legacy(fs7);
+        var legStreams = legacy(fs3);
         ReadStream = legStreams.ReadStream;
         WriteStream = legStreams.WriteStream;
       }
-      var fs$ReadStream = fs7.ReadStream;
+      var fs$ReadStream = fs3.ReadStream;
       if (fs$ReadStream) {
         ReadStream.prototype = Object.create(fs$ReadStream.prototype);
         ReadStream.prototype.open = ReadStream$open;
       }
-      var fs$WriteStream = fs7.WriteStream;
+      var fs$WriteStream = fs3.WriteStream;
       if (fs$WriteStream) {
         WriteStream.prototype = Object.create(fs$WriteStream.prototype);
         WriteStream.prototype.open = WriteStream$open;
       }
-      Object.defineProperty(fs7, "ReadStream", {
+      Object.defineProperty(fs3, "ReadStream", {
         get: function() {
           return ReadStream;
         },
@@ -11588,7 +11575,7 @@ var require_graceful_fs = __commonJS({
         enumerable: true,
         configurable: true
       });
-      Object.defineProperty(fs7, "WriteStream", {
+      Object.defineProperty(fs3, "WriteStream", {
         get: function() {
           return WriteStream;
         },
@@ -11599,7 +11586,7 @@ var require_graceful_fs = __commonJS({
         configurable: true
       });
       var FileReadStream = ReadStream;
-      Object.defineProperty(fs7, "FileReadStream", {
+      Object.defineProperty(fs3, "FileReadStream", {
         get: function() {
           return FileReadStream;
         },
@@ -11610,7 +11597,7 @@ var require_graceful_fs = __commonJS({
         configurable: true
       });
       var FileWriteStream = WriteStream;
-      Object.defineProperty(fs7, "FileWriteStream", {
+      Object.defineProperty(fs3, "FileWriteStream", {
         get: function() {
           return FileWriteStream;
         },
@@ -11620,7 +11607,7 @@ var require_graceful_fs = __commonJS({
         enumerable: true,
         configurable: true
       });
-      function ReadStream(path4, options) {
+      function ReadStream(path, options) {
         if (this instanceof ReadStream)
           return fs$ReadStream.apply(this, arguments), this;
         else
@@ -11640,7 +11627,7 @@ var require_graceful_fs = __commonJS({
           }
         });
       }
-      function WriteStream(path4, options) {
+      function WriteStream(path, options) {
         if (this instanceof WriteStream)
           return fs$WriteStream.apply(this, arguments), this;
         else
@@ -11658,22 +11645,22 @@ var require_graceful_fs = __commonJS({
           }
         });
       }
-      function createReadStream2(path4, options) {
-        return new fs7.ReadStream(path4, options);
+      function createReadStream(path, options) {
+        return new fs3.ReadStream(path, options);
       }
-      function createWriteStream2(path4, options) {
-        return new fs7.WriteStream(path4, options);
+      function createWriteStream(path, options) {
+        return new fs3.WriteStream(path, options);
       }
-      var fs$open = fs7.open;
-      fs7.open = open;
-      function open(path4, flags, mode, cb) {
+      var fs$open = fs3.open;
+      fs3.open = open;
+      function open(path, flags, mode, cb) {
         if (typeof mode === "function")
           cb = mode, mode = null;
-        return go$open(path4, flags, mode, cb);
-        function go$open(path5, flags2, mode2, cb2, startTime) {
-          return fs$open(path5, flags2, mode2, function(err, fd) {
+        return go$open(path, flags, mode, cb);
+        function go$open(path2, flags2, mode2, cb2, startTime) {
+          return fs$open(path2, flags2, mode2, function(err, fd) {
             if (err && (err.code === "EMFILE" || err.code === "ENFILE"))
-              enqueue([go$open, [path5, flags2, mode2, cb2], err, startTime || Date.now(), Date.now()]);
+              enqueue([go$open, [path2, flags2, mode2, cb2], err, startTime || Date.now(), Date.now()]);
             else {
               if (typeof cb2 === "function")
                 cb2.apply(this, arguments);
@@ -11681,30 +11668,30 @@ var require_graceful_fs = __commonJS({
           });
         }
       }
-      return fs7;
+      return fs3;
     }
     function enqueue(elem) {
       debug2("ENQUEUE", elem[0].name, elem[1]);
-      fs6[gracefulQueue].push(elem);
-      retry2();
+      fs2[gracefulQueue].push(elem);
+      retry();
     }
     var retryTimer;
     function resetQueue() {
       var now = Date.now();
-      for (var i = 0; i < fs6[gracefulQueue].length; ++i) {
-        if (fs6[gracefulQueue][i].length > 2) {
-          fs6[gracefulQueue][i][3] = now;
-          fs6[gracefulQueue][i][4] = now;
+      for (var i = 0; i < fs2[gracefulQueue].length; ++i) {
+        if (fs2[gracefulQueue][i].length > 2) {
+          fs2[gracefulQueue][i][3] = now;
+          fs2[gracefulQueue][i][4] = now;
         }
       }
-      retry2();
+      retry();
     }
-    function retry2() {
+    function retry() {
       clearTimeout(retryTimer);
       retryTimer = void 0;
-      if (fs6[gracefulQueue].length === 0)
+      if (fs2[gracefulQueue].length === 0)
         return;
-      var elem = fs6[gracefulQueue].shift();
+      var elem = fs2[gracefulQueue].shift();
       var fn = elem[0];
       var args = elem[1];
       var err = elem[2];
@@ -11726,11 +11713,11 @@ var require_graceful_fs = __commonJS({
           debug2("RETRY", fn.name, args);
           fn.apply(null, args.concat([startTime]));
         } else {
-          fs6[gracefulQueue].push(elem);
+          fs2[gracefulQueue].push(elem);
         }
       }
       if (retryTimer === void 0) {
-        retryTimer = setTimeout(retry2, 0);
+        retryTimer = setTimeout(retry, 0);
       }
     }
   }
@@ -11740,11 +11727,11 @@ var require_graceful_fs = __commonJS({
 var require_is_stream = __commonJS({
   "node_modules/is-stream/index.js"(exports2, module) {
     "use strict";
-    var isStream = (stream4) => stream4 !== null && typeof stream4 === "object" && typeof stream4.pipe === "function";
-    isStream.writable = (stream4) => isStream(stream4) && stream4.writable !== false && typeof stream4._write === "function" && typeof stream4._writableState === "object";
-    isStream.readable = (stream4) => isStream(stream4) && stream4.readable !== false && typeof stream4._read === "function" && typeof stream4._readableState === "object";
-    isStream.duplex = (stream4) => isStream.writable(stream4) && isStream.readable(stream4);
-    isStream.transform = (stream4) => isStream.duplex(stream4) && typeof stream4._transform === "function";
+    var isStream = (stream) => stream !== null && typeof stream === "object" && typeof stream.pipe === "function";
+    isStream.writable = (stream) => isStream(stream) && stream.writable !== false && typeof stream._write === "function" && typeof stream._writableState === "object";
+    isStream.readable = (stream) => isStream(stream) && stream.readable !== false && typeof stream._read === "function" && typeof stream._readableState === "object";
+    isStream.duplex = (stream) => isStream.writable(stream) && isStream.readable(stream);
+    isStream.transform = (stream) => isStream.duplex(stream) && typeof stream._transform === "function";
     module.exports = isStream;
   }
 });
@@ -11752,22 +11739,22 @@ var require_is_stream = __commonJS({
 // node_modules/normalize-path/index.js
 var require_normalize_path = __commonJS({
   "node_modules/normalize-path/index.js"(exports2, module) {
-    module.exports = function(path4, stripTrailing) {
-      if (typeof path4 !== "string") {
+    module.exports = function(path, stripTrailing) {
+      if (typeof path !== "string") {
         throw new TypeError("expected path to be a string");
       }
-      if (path4 === "\\" || path4 === "/") return "/";
-      var len = path4.length;
-      if (len <= 1) return path4;
+      if (path === "\\" || path === "/") return "/";
+      var len = path.length;
+      if (len <= 1) return path;
       var prefix2 = "";
-      if (len > 4 && path4[3] === "\\") {
-        var ch = path4[2];
-        if ((ch === "?" || ch === ".") && path4.slice(0, 2) === "\\\\") {
-          path4 = path4.slice(2);
+      if (len > 4 && path[3] === "\\") {
+        var ch = path[2];
+        if ((ch === "?" || ch === ".") && path.slice(0, 2) === "\\\\") {
+          path = path.slice(2);
           prefix2 = "//";
         }
       }
-      var segs = path4.split(/[/\\]+/);
+      var segs = path.split(/[/\\]+/);
       if (stripTrailing !== false && segs[segs.length - 1] === "") {
         segs.pop();
       }
@@ -12482,7 +12469,7 @@ var require_defaults = __commonJS({
     var keysIn = require_keysIn();
     var objectProto = Object.prototype;
     var hasOwnProperty = objectProto.hasOwnProperty;
-    var defaults2 = baseRest(function(object, sources) {
+    var defaults = baseRest(function(object, sources) {
       object = Object(object);
       var index = -1;
       var length = sources.length;
@@ -12505,7 +12492,7 @@ var require_defaults = __commonJS({
       }
       return object;
     });
-    module.exports = defaults2;
+    module.exports = defaults;
   }
 });
 
@@ -13711,25 +13698,25 @@ var require_util2 = __commonJS({
         };
       },
       createDeferredPromise: function() {
-        let resolve2;
+        let resolve;
         let reject;
         const promise = new Promise((res, rej) => {
-          resolve2 = res;
+          resolve = res;
           reject = rej;
         });
         return {
           promise,
-          resolve: resolve2,
+          resolve,
           reject
         };
       },
       promisify(fn) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve, reject) => {
           fn((err, ...args) => {
             if (err) {
               return reject(err);
             }
-            return resolve2(...args);
+            return resolve(...args);
           });
         });
       },
@@ -14145,132 +14132,132 @@ var require_utils = __commonJS({
       if (isAsync === false) return typeof obj[SymbolIterator] === "function";
       return typeof obj[SymbolAsyncIterator] === "function" || typeof obj[SymbolIterator] === "function";
     }
-    function isDestroyed(stream4) {
-      if (!isNodeStream(stream4)) return null;
-      const wState = stream4._writableState;
-      const rState = stream4._readableState;
+    function isDestroyed(stream) {
+      if (!isNodeStream(stream)) return null;
+      const wState = stream._writableState;
+      const rState = stream._readableState;
       const state3 = wState || rState;
-      return !!(stream4.destroyed || stream4[kIsDestroyed] || state3 !== null && state3 !== void 0 && state3.destroyed);
+      return !!(stream.destroyed || stream[kIsDestroyed] || state3 !== null && state3 !== void 0 && state3.destroyed);
     }
-    function isWritableEnded(stream4) {
-      if (!isWritableNodeStream(stream4)) return null;
-      if (stream4.writableEnded === true) return true;
-      const wState = stream4._writableState;
+    function isWritableEnded(stream) {
+      if (!isWritableNodeStream(stream)) return null;
+      if (stream.writableEnded === true) return true;
+      const wState = stream._writableState;
       if (wState !== null && wState !== void 0 && wState.errored) return false;
       if (typeof (wState === null || wState === void 0 ? void 0 : wState.ended) !== "boolean") return null;
       return wState.ended;
     }
-    function isWritableFinished(stream4, strict) {
-      if (!isWritableNodeStream(stream4)) return null;
-      if (stream4.writableFinished === true) return true;
-      const wState = stream4._writableState;
+    function isWritableFinished(stream, strict) {
+      if (!isWritableNodeStream(stream)) return null;
+      if (stream.writableFinished === true) return true;
+      const wState = stream._writableState;
       if (wState !== null && wState !== void 0 && wState.errored) return false;
       if (typeof (wState === null || wState === void 0 ? void 0 : wState.finished) !== "boolean") return null;
       return !!(wState.finished || strict === false && wState.ended === true && wState.length === 0);
     }
-    function isReadableEnded(stream4) {
-      if (!isReadableNodeStream(stream4)) return null;
-      if (stream4.readableEnded === true) return true;
-      const rState = stream4._readableState;
+    function isReadableEnded(stream) {
+      if (!isReadableNodeStream(stream)) return null;
+      if (stream.readableEnded === true) return true;
+      const rState = stream._readableState;
       if (!rState || rState.errored) return false;
       if (typeof (rState === null || rState === void 0 ? void 0 : rState.ended) !== "boolean") return null;
       return rState.ended;
     }
-    function isReadableFinished(stream4, strict) {
-      if (!isReadableNodeStream(stream4)) return null;
-      const rState = stream4._readableState;
+    function isReadableFinished(stream, strict) {
+      if (!isReadableNodeStream(stream)) return null;
+      const rState = stream._readableState;
       if (rState !== null && rState !== void 0 && rState.errored) return false;
       if (typeof (rState === null || rState === void 0 ? void 0 : rState.endEmitted) !== "boolean") return null;
       return !!(rState.endEmitted || strict === false && rState.ended === true && rState.length === 0);
     }
-    function isReadable(stream4) {
-      if (stream4 && stream4[kIsReadable] != null) return stream4[kIsReadable];
-      if (typeof (stream4 === null || stream4 === void 0 ? void 0 : stream4.readable) !== "boolean") return null;
-      if (isDestroyed(stream4)) return false;
-      return isReadableNodeStream(stream4) && stream4.readable && !isReadableFinished(stream4);
+    function isReadable(stream) {
+      if (stream && stream[kIsReadable] != null) return stream[kIsReadable];
+      if (typeof (stream === null || stream === void 0 ? void 0 : stream.readable) !== "boolean") return null;
+      if (isDestroyed(stream)) return false;
+      return isReadableNodeStream(stream) && stream.readable && !isReadableFinished(stream);
     }
-    function isWritable(stream4) {
-      if (stream4 && stream4[kIsWritable] != null) return stream4[kIsWritable];
-      if (typeof (stream4 === null || stream4 === void 0 ? void 0 : stream4.writable) !== "boolean") return null;
-      if (isDestroyed(stream4)) return false;
-      return isWritableNodeStream(stream4) && stream4.writable && !isWritableEnded(stream4);
+    function isWritable(stream) {
+      if (stream && stream[kIsWritable] != null) return stream[kIsWritable];
+      if (typeof (stream === null || stream === void 0 ? void 0 : stream.writable) !== "boolean") return null;
+      if (isDestroyed(stream)) return false;
+      return isWritableNodeStream(stream) && stream.writable && !isWritableEnded(stream);
     }
-    function isFinished(stream4, opts) {
-      if (!isNodeStream(stream4)) {
+    function isFinished(stream, opts) {
+      if (!isNodeStream(stream)) {
         return null;
       }
-      if (isDestroyed(stream4)) {
+      if (isDestroyed(stream)) {
         return true;
       }
-      if ((opts === null || opts === void 0 ? void 0 : opts.readable) !== false && isReadable(stream4)) {
+      if ((opts === null || opts === void 0 ? void 0 : opts.readable) !== false && isReadable(stream)) {
         return false;
       }
-      if ((opts === null || opts === void 0 ? void 0 : opts.writable) !== false && isWritable(stream4)) {
+      if ((opts === null || opts === void 0 ? void 0 : opts.writable) !== false && isWritable(stream)) {
         return false;
       }
       return true;
     }
-    function isWritableErrored(stream4) {
+    function isWritableErrored(stream) {
       var _stream$_writableStat, _stream$_writableStat2;
-      if (!isNodeStream(stream4)) {
+      if (!isNodeStream(stream)) {
         return null;
       }
-      if (stream4.writableErrored) {
-        return stream4.writableErrored;
+      if (stream.writableErrored) {
+        return stream.writableErrored;
       }
-      return (_stream$_writableStat = (_stream$_writableStat2 = stream4._writableState) === null || _stream$_writableStat2 === void 0 ? void 0 : _stream$_writableStat2.errored) !== null && _stream$_writableStat !== void 0 ? _stream$_writableStat : null;
+      return (_stream$_writableStat = (_stream$_writableStat2 = stream._writableState) === null || _stream$_writableStat2 === void 0 ? void 0 : _stream$_writableStat2.errored) !== null && _stream$_writableStat !== void 0 ? _stream$_writableStat : null;
     }
-    function isReadableErrored(stream4) {
+    function isReadableErrored(stream) {
       var _stream$_readableStat, _stream$_readableStat2;
-      if (!isNodeStream(stream4)) {
+      if (!isNodeStream(stream)) {
         return null;
       }
-      if (stream4.readableErrored) {
-        return stream4.readableErrored;
+      if (stream.readableErrored) {
+        return stream.readableErrored;
       }
-      return (_stream$_readableStat = (_stream$_readableStat2 = stream4._readableState) === null || _stream$_readableStat2 === void 0 ? void 0 : _stream$_readableStat2.errored) !== null && _stream$_readableStat !== void 0 ? _stream$_readableStat : null;
+      return (_stream$_readableStat = (_stream$_readableStat2 = stream._readableState) === null || _stream$_readableStat2 === void 0 ? void 0 : _stream$_readableStat2.errored) !== null && _stream$_readableStat !== void 0 ? _stream$_readableStat : null;
     }
-    function isClosed(stream4) {
-      if (!isNodeStream(stream4)) {
+    function isClosed(stream) {
+      if (!isNodeStream(stream)) {
         return null;
       }
-      if (typeof stream4.closed === "boolean") {
-        return stream4.closed;
+      if (typeof stream.closed === "boolean") {
+        return stream.closed;
       }
-      const wState = stream4._writableState;
-      const rState = stream4._readableState;
+      const wState = stream._writableState;
+      const rState = stream._readableState;
       if (typeof (wState === null || wState === void 0 ? void 0 : wState.closed) === "boolean" || typeof (rState === null || rState === void 0 ? void 0 : rState.closed) === "boolean") {
         return (wState === null || wState === void 0 ? void 0 : wState.closed) || (rState === null || rState === void 0 ? void 0 : rState.closed);
       }
-      if (typeof stream4._closed === "boolean" && isOutgoingMessage(stream4)) {
-        return stream4._closed;
+      if (typeof stream._closed === "boolean" && isOutgoingMessage(stream)) {
+        return stream._closed;
       }
       return null;
     }
-    function isOutgoingMessage(stream4) {
-      return typeof stream4._closed === "boolean" && typeof stream4._defaultKeepAlive === "boolean" && typeof stream4._removedConnection === "boolean" && typeof stream4._removedContLen === "boolean";
+    function isOutgoingMessage(stream) {
+      return typeof stream._closed === "boolean" && typeof stream._defaultKeepAlive === "boolean" && typeof stream._removedConnection === "boolean" && typeof stream._removedContLen === "boolean";
     }
-    function isServerResponse(stream4) {
-      return typeof stream4._sent100 === "boolean" && isOutgoingMessage(stream4);
+    function isServerResponse(stream) {
+      return typeof stream._sent100 === "boolean" && isOutgoingMessage(stream);
     }
-    function isServerRequest(stream4) {
+    function isServerRequest(stream) {
       var _stream$req;
-      return typeof stream4._consuming === "boolean" && typeof stream4._dumped === "boolean" && ((_stream$req = stream4.req) === null || _stream$req === void 0 ? void 0 : _stream$req.upgradeOrConnect) === void 0;
+      return typeof stream._consuming === "boolean" && typeof stream._dumped === "boolean" && ((_stream$req = stream.req) === null || _stream$req === void 0 ? void 0 : _stream$req.upgradeOrConnect) === void 0;
     }
-    function willEmitClose(stream4) {
-      if (!isNodeStream(stream4)) return null;
-      const wState = stream4._writableState;
-      const rState = stream4._readableState;
+    function willEmitClose(stream) {
+      if (!isNodeStream(stream)) return null;
+      const wState = stream._writableState;
+      const rState = stream._readableState;
       const state3 = wState || rState;
-      return !state3 && isServerResponse(stream4) || !!(state3 && state3.autoDestroy && state3.emitClose && state3.closed === false);
+      return !state3 && isServerResponse(stream) || !!(state3 && state3.autoDestroy && state3.emitClose && state3.closed === false);
     }
-    function isDisturbed(stream4) {
+    function isDisturbed(stream) {
       var _stream$kIsDisturbed;
-      return !!(stream4 && ((_stream$kIsDisturbed = stream4[kIsDisturbed]) !== null && _stream$kIsDisturbed !== void 0 ? _stream$kIsDisturbed : stream4.readableDidRead || stream4.readableAborted));
+      return !!(stream && ((_stream$kIsDisturbed = stream[kIsDisturbed]) !== null && _stream$kIsDisturbed !== void 0 ? _stream$kIsDisturbed : stream.readableDidRead || stream.readableAborted));
     }
-    function isErrored(stream4) {
+    function isErrored(stream) {
       var _ref, _ref2, _ref3, _ref4, _ref5, _stream$kIsErrored, _stream$_readableStat3, _stream$_writableStat3, _stream$_readableStat4, _stream$_writableStat4;
-      return !!(stream4 && ((_ref = (_ref2 = (_ref3 = (_ref4 = (_ref5 = (_stream$kIsErrored = stream4[kIsErrored]) !== null && _stream$kIsErrored !== void 0 ? _stream$kIsErrored : stream4.readableErrored) !== null && _ref5 !== void 0 ? _ref5 : stream4.writableErrored) !== null && _ref4 !== void 0 ? _ref4 : (_stream$_readableStat3 = stream4._readableState) === null || _stream$_readableStat3 === void 0 ? void 0 : _stream$_readableStat3.errorEmitted) !== null && _ref3 !== void 0 ? _ref3 : (_stream$_writableStat3 = stream4._writableState) === null || _stream$_writableStat3 === void 0 ? void 0 : _stream$_writableStat3.errorEmitted) !== null && _ref2 !== void 0 ? _ref2 : (_stream$_readableStat4 = stream4._readableState) === null || _stream$_readableStat4 === void 0 ? void 0 : _stream$_readableStat4.errored) !== null && _ref !== void 0 ? _ref : (_stream$_writableStat4 = stream4._writableState) === null || _stream$_writableStat4 === void 0 ? void 0 : _stream$_writableStat4.errored));
+      return !!(stream && ((_ref = (_ref2 = (_ref3 = (_ref4 = (_ref5 = (_stream$kIsErrored = stream[kIsErrored]) !== null && _stream$kIsErrored !== void 0 ? _stream$kIsErrored : stream.readableErrored) !== null && _ref5 !== void 0 ? _ref5 : stream.writableErrored) !== null && _ref4 !== void 0 ? _ref4 : (_stream$_readableStat3 = stream._readableState) === null || _stream$_readableStat3 === void 0 ? void 0 : _stream$_readableStat3.errorEmitted) !== null && _ref3 !== void 0 ? _ref3 : (_stream$_writableStat3 = stream._writableState) === null || _stream$_writableStat3 === void 0 ? void 0 : _stream$_writableStat3.errorEmitted) !== null && _ref2 !== void 0 ? _ref2 : (_stream$_readableStat4 = stream._readableState) === null || _stream$_readableStat4 === void 0 ? void 0 : _stream$_readableStat4.errored) !== null && _ref !== void 0 ? _ref : (_stream$_writableStat4 = stream._writableState) === null || _stream$_writableStat4 === void 0 ? void 0 : _stream$_writableStat4.errored));
     }
     module.exports = {
       isDestroyed,
@@ -14336,12 +14323,12 @@ var require_end_of_stream = __commonJS({
       kIsClosedPromise
     } = require_utils();
     var addAbortListener;
-    function isRequest(stream4) {
-      return stream4.setHeader && typeof stream4.abort === "function";
+    function isRequest(stream) {
+      return stream.setHeader && typeof stream.abort === "function";
     }
     var nop = () => {
     };
-    function eos(stream4, options, callback) {
+    function eos(stream, options, callback) {
       var _options$readable, _options$writable;
       if (arguments.length === 2) {
         callback = options;
@@ -14354,133 +14341,133 @@ var require_end_of_stream = __commonJS({
       validateFunction(callback, "callback");
       validateAbortSignal(options.signal, "options.signal");
       callback = once(callback);
-      if (isReadableStream3(stream4) || isWritableStream(stream4)) {
-        return eosWeb(stream4, options, callback);
+      if (isReadableStream3(stream) || isWritableStream(stream)) {
+        return eosWeb(stream, options, callback);
       }
-      if (!isNodeStream(stream4)) {
-        throw new ERR_INVALID_ARG_TYPE("stream", ["ReadableStream", "WritableStream", "Stream"], stream4);
+      if (!isNodeStream(stream)) {
+        throw new ERR_INVALID_ARG_TYPE("stream", ["ReadableStream", "WritableStream", "Stream"], stream);
       }
-      const readable = (_options$readable = options.readable) !== null && _options$readable !== void 0 ? _options$readable : isReadableNodeStream(stream4);
-      const writable = (_options$writable = options.writable) !== null && _options$writable !== void 0 ? _options$writable : isWritableNodeStream(stream4);
-      const wState = stream4._writableState;
-      const rState = stream4._readableState;
+      const readable = (_options$readable = options.readable) !== null && _options$readable !== void 0 ? _options$readable : isReadableNodeStream(stream);
+      const writable = (_options$writable = options.writable) !== null && _options$writable !== void 0 ? _options$writable : isWritableNodeStream(stream);
+      const wState = stream._writableState;
+      const rState = stream._readableState;
       const onlegacyfinish = () => {
-        if (!stream4.writable) {
+        if (!stream.writable) {
           onfinish();
         }
       };
-      let willEmitClose = _willEmitClose(stream4) && isReadableNodeStream(stream4) === readable && isWritableNodeStream(stream4) === writable;
-      let writableFinished = isWritableFinished(stream4, false);
+      let willEmitClose = _willEmitClose(stream) && isReadableNodeStream(stream) === readable && isWritableNodeStream(stream) === writable;
+      let writableFinished = isWritableFinished(stream, false);
       const onfinish = () => {
         writableFinished = true;
-        if (stream4.destroyed) {
+        if (stream.destroyed) {
           willEmitClose = false;
         }
-        if (willEmitClose && (!stream4.readable || readable)) {
+        if (willEmitClose && (!stream.readable || readable)) {
           return;
         }
         if (!readable || readableFinished) {
-          callback.call(stream4);
+          callback.call(stream);
         }
       };
-      let readableFinished = isReadableFinished(stream4, false);
+      let readableFinished = isReadableFinished(stream, false);
       const onend = () => {
         readableFinished = true;
-        if (stream4.destroyed) {
+        if (stream.destroyed) {
           willEmitClose = false;
         }
-        if (willEmitClose && (!stream4.writable || writable)) {
+        if (willEmitClose && (!stream.writable || writable)) {
           return;
         }
         if (!writable || writableFinished) {
-          callback.call(stream4);
+          callback.call(stream);
         }
       };
       const onerror = (err) => {
-        callback.call(stream4, err);
+        callback.call(stream, err);
       };
-      let closed = isClosed(stream4);
+      let closed = isClosed(stream);
       const onclose = () => {
         closed = true;
-        const errored = isWritableErrored(stream4) || isReadableErrored(stream4);
+        const errored = isWritableErrored(stream) || isReadableErrored(stream);
         if (errored && typeof errored !== "boolean") {
-          return callback.call(stream4, errored);
+          return callback.call(stream, errored);
         }
-        if (readable && !readableFinished && isReadableNodeStream(stream4, true)) {
-          if (!isReadableFinished(stream4, false)) return callback.call(stream4, new ERR_STREAM_PREMATURE_CLOSE());
+        if (readable && !readableFinished && isReadableNodeStream(stream, true)) {
+          if (!isReadableFinished(stream, false)) return callback.call(stream, new ERR_STREAM_PREMATURE_CLOSE());
         }
         if (writable && !writableFinished) {
-          if (!isWritableFinished(stream4, false)) return callback.call(stream4, new ERR_STREAM_PREMATURE_CLOSE());
+          if (!isWritableFinished(stream, false)) return callback.call(stream, new ERR_STREAM_PREMATURE_CLOSE());
         }
-        callback.call(stream4);
+        callback.call(stream);
       };
       const onclosed = () => {
         closed = true;
-        const errored = isWritableErrored(stream4) || isReadableErrored(stream4);
+        const errored = isWritableErrored(stream) || isReadableErrored(stream);
         if (errored && typeof errored !== "boolean") {
-          return callback.call(stream4, errored);
+          return callback.call(stream, errored);
         }
-        callback.call(stream4);
+        callback.call(stream);
       };
       const onrequest = () => {
-        stream4.req.on("finish", onfinish);
+        stream.req.on("finish", onfinish);
       };
-      if (isRequest(stream4)) {
-        stream4.on("complete", onfinish);
+      if (isRequest(stream)) {
+        stream.on("complete", onfinish);
         if (!willEmitClose) {
-          stream4.on("abort", onclose);
+          stream.on("abort", onclose);
         }
-        if (stream4.req) {
+        if (stream.req) {
           onrequest();
         } else {
-          stream4.on("request", onrequest);
+          stream.on("request", onrequest);
         }
       } else if (writable && !wState) {
-        stream4.on("end", onlegacyfinish);
-        stream4.on("close", onlegacyfinish);
+        stream.on("end", onlegacyfinish);
+        stream.on("close", onlegacyfinish);
       }
-      if (!willEmitClose && typeof stream4.aborted === "boolean") {
-        stream4.on("aborted", onclose);
+      if (!willEmitClose && typeof stream.aborted === "boolean") {
+        stream.on("aborted", onclose);
       }
-      stream4.on("end", onend);
-      stream4.on("finish", onfinish);
+      stream.on("end", onend);
+      stream.on("finish", onfinish);
       if (options.error !== false) {
-        stream4.on("error", onerror);
+        stream.on("error", onerror);
       }
-      stream4.on("close", onclose);
+      stream.on("close", onclose);
       if (closed) {
         process5.nextTick(onclose);
       } else if (wState !== null && wState !== void 0 && wState.errorEmitted || rState !== null && rState !== void 0 && rState.errorEmitted) {
         if (!willEmitClose) {
           process5.nextTick(onclosed);
         }
-      } else if (!readable && (!willEmitClose || isReadable(stream4)) && (writableFinished || isWritable(stream4) === false)) {
+      } else if (!readable && (!willEmitClose || isReadable(stream)) && (writableFinished || isWritable(stream) === false)) {
         process5.nextTick(onclosed);
-      } else if (!writable && (!willEmitClose || isWritable(stream4)) && (readableFinished || isReadable(stream4) === false)) {
+      } else if (!writable && (!willEmitClose || isWritable(stream)) && (readableFinished || isReadable(stream) === false)) {
         process5.nextTick(onclosed);
-      } else if (rState && stream4.req && stream4.aborted) {
+      } else if (rState && stream.req && stream.aborted) {
         process5.nextTick(onclosed);
       }
       const cleanup = () => {
         callback = nop;
-        stream4.removeListener("aborted", onclose);
-        stream4.removeListener("complete", onfinish);
-        stream4.removeListener("abort", onclose);
-        stream4.removeListener("request", onrequest);
-        if (stream4.req) stream4.req.removeListener("finish", onfinish);
-        stream4.removeListener("end", onlegacyfinish);
-        stream4.removeListener("close", onlegacyfinish);
-        stream4.removeListener("finish", onfinish);
-        stream4.removeListener("end", onend);
-        stream4.removeListener("error", onerror);
-        stream4.removeListener("close", onclose);
+        stream.removeListener("aborted", onclose);
+        stream.removeListener("complete", onfinish);
+        stream.removeListener("abort", onclose);
+        stream.removeListener("request", onrequest);
+        if (stream.req) stream.req.removeListener("finish", onfinish);
+        stream.removeListener("end", onlegacyfinish);
+        stream.removeListener("close", onlegacyfinish);
+        stream.removeListener("finish", onfinish);
+        stream.removeListener("end", onend);
+        stream.removeListener("error", onerror);
+        stream.removeListener("close", onclose);
       };
       if (options.signal && !closed) {
         const abort = () => {
           const endCallback = callback;
           cleanup();
           endCallback.call(
-            stream4,
+            stream,
             new AbortError3(void 0, {
               cause: options.signal.reason
             })
@@ -14494,20 +14481,20 @@ var require_end_of_stream = __commonJS({
           const originalCallback = callback;
           callback = once((...args) => {
             disposable[SymbolDispose]();
-            originalCallback.apply(stream4, args);
+            originalCallback.apply(stream, args);
           });
         }
       }
       return cleanup;
     }
-    function eosWeb(stream4, options, callback) {
+    function eosWeb(stream, options, callback) {
       let isAborted = false;
       let abort = nop;
       if (options.signal) {
         abort = () => {
           isAborted = true;
           callback.call(
-            stream4,
+            stream,
             new AbortError3(void 0, {
               cause: options.signal.reason
             })
@@ -14521,19 +14508,19 @@ var require_end_of_stream = __commonJS({
           const originalCallback = callback;
           callback = once((...args) => {
             disposable[SymbolDispose]();
-            originalCallback.apply(stream4, args);
+            originalCallback.apply(stream, args);
           });
         }
       }
       const resolverFn = (...args) => {
         if (!isAborted) {
-          process5.nextTick(() => callback.apply(stream4, args));
+          process5.nextTick(() => callback.apply(stream, args));
         }
       };
-      PromisePrototypeThen(stream4[kIsClosedPromise].promise, resolverFn, resolverFn);
+      PromisePrototypeThen(stream[kIsClosedPromise].promise, resolverFn, resolverFn);
       return nop;
     }
-    function finished(stream4, opts) {
+    function finished(stream, opts) {
       var _opts;
       let autoCleanup = false;
       if (opts === null) {
@@ -14543,15 +14530,15 @@ var require_end_of_stream = __commonJS({
         validateBoolean(opts.cleanup, "cleanup");
         autoCleanup = opts.cleanup;
       }
-      return new Promise2((resolve2, reject) => {
-        const cleanup = eos(stream4, opts, (err) => {
+      return new Promise2((resolve, reject) => {
+        const cleanup = eos(stream, opts, (err) => {
           if (autoCleanup) {
             cleanup();
           }
           if (err) {
             reject(err);
           } else {
-            resolve2();
+            resolve();
           }
         });
       });
@@ -14702,14 +14689,14 @@ var require_destroy2 = __commonJS({
         w.finished = w.writable === false;
       }
     }
-    function errorOrDestroy(stream4, err, sync) {
-      const r = stream4._readableState;
-      const w = stream4._writableState;
+    function errorOrDestroy(stream, err, sync) {
+      const r = stream._readableState;
+      const w = stream._writableState;
       if (w !== null && w !== void 0 && w.destroyed || r !== null && r !== void 0 && r.destroyed) {
         return this;
       }
       if (r !== null && r !== void 0 && r.autoDestroy || w !== null && w !== void 0 && w.autoDestroy)
-        stream4.destroy(err);
+        stream.destroy(err);
       else if (err) {
         err.stack;
         if (w && !w.errored) {
@@ -14719,40 +14706,40 @@ var require_destroy2 = __commonJS({
           r.errored = err;
         }
         if (sync) {
-          process5.nextTick(emitErrorNT, stream4, err);
+          process5.nextTick(emitErrorNT, stream, err);
         } else {
-          emitErrorNT(stream4, err);
+          emitErrorNT(stream, err);
         }
       }
     }
-    function construct(stream4, cb) {
-      if (typeof stream4._construct !== "function") {
+    function construct(stream, cb) {
+      if (typeof stream._construct !== "function") {
         return;
       }
-      const r = stream4._readableState;
-      const w = stream4._writableState;
+      const r = stream._readableState;
+      const w = stream._writableState;
       if (r) {
         r.constructed = false;
       }
       if (w) {
         w.constructed = false;
       }
-      stream4.once(kConstruct, cb);
-      if (stream4.listenerCount(kConstruct) > 1) {
+      stream.once(kConstruct, cb);
+      if (stream.listenerCount(kConstruct) > 1) {
         return;
       }
-      process5.nextTick(constructNT, stream4);
+      process5.nextTick(constructNT, stream);
     }
-    function constructNT(stream4) {
+    function constructNT(stream) {
       let called = false;
       function onConstruct(err) {
         if (called) {
-          errorOrDestroy(stream4, err !== null && err !== void 0 ? err : new ERR_MULTIPLE_CALLBACK());
+          errorOrDestroy(stream, err !== null && err !== void 0 ? err : new ERR_MULTIPLE_CALLBACK());
           return;
         }
         called = true;
-        const r = stream4._readableState;
-        const w = stream4._writableState;
+        const r = stream._readableState;
+        const w = stream._writableState;
         const s = w || r;
         if (r) {
           r.constructed = true;
@@ -14761,59 +14748,59 @@ var require_destroy2 = __commonJS({
           w.constructed = true;
         }
         if (s.destroyed) {
-          stream4.emit(kDestroy, err);
+          stream.emit(kDestroy, err);
         } else if (err) {
-          errorOrDestroy(stream4, err, true);
+          errorOrDestroy(stream, err, true);
         } else {
-          process5.nextTick(emitConstructNT, stream4);
+          process5.nextTick(emitConstructNT, stream);
         }
       }
       try {
-        stream4._construct((err) => {
+        stream._construct((err) => {
           process5.nextTick(onConstruct, err);
         });
       } catch (err) {
         process5.nextTick(onConstruct, err);
       }
     }
-    function emitConstructNT(stream4) {
-      stream4.emit(kConstruct);
+    function emitConstructNT(stream) {
+      stream.emit(kConstruct);
     }
-    function isRequest(stream4) {
-      return (stream4 === null || stream4 === void 0 ? void 0 : stream4.setHeader) && typeof stream4.abort === "function";
+    function isRequest(stream) {
+      return (stream === null || stream === void 0 ? void 0 : stream.setHeader) && typeof stream.abort === "function";
     }
-    function emitCloseLegacy(stream4) {
-      stream4.emit("close");
+    function emitCloseLegacy(stream) {
+      stream.emit("close");
     }
-    function emitErrorCloseLegacy(stream4, err) {
-      stream4.emit("error", err);
-      process5.nextTick(emitCloseLegacy, stream4);
+    function emitErrorCloseLegacy(stream, err) {
+      stream.emit("error", err);
+      process5.nextTick(emitCloseLegacy, stream);
     }
-    function destroyer(stream4, err) {
-      if (!stream4 || isDestroyed(stream4)) {
+    function destroyer(stream, err) {
+      if (!stream || isDestroyed(stream)) {
         return;
       }
-      if (!err && !isFinished(stream4)) {
+      if (!err && !isFinished(stream)) {
         err = new AbortError3();
       }
-      if (isServerRequest(stream4)) {
-        stream4.socket = null;
-        stream4.destroy(err);
-      } else if (isRequest(stream4)) {
-        stream4.abort();
-      } else if (isRequest(stream4.req)) {
-        stream4.req.abort();
-      } else if (typeof stream4.destroy === "function") {
-        stream4.destroy(err);
-      } else if (typeof stream4.close === "function") {
-        stream4.close();
+      if (isServerRequest(stream)) {
+        stream.socket = null;
+        stream.destroy(err);
+      } else if (isRequest(stream)) {
+        stream.abort();
+      } else if (isRequest(stream.req)) {
+        stream.req.abort();
+      } else if (typeof stream.destroy === "function") {
+        stream.destroy(err);
+      } else if (typeof stream.close === "function") {
+        stream.close();
       } else if (err) {
-        process5.nextTick(emitErrorCloseLegacy, stream4, err);
+        process5.nextTick(emitErrorCloseLegacy, stream, err);
       } else {
-        process5.nextTick(emitCloseLegacy, stream4);
+        process5.nextTick(emitCloseLegacy, stream);
       }
-      if (!stream4.destroyed) {
-        stream4[kIsDestroyed] = true;
+      if (!stream.destroyed) {
+        stream[kIsDestroyed] = true;
       }
     }
     module.exports = {
@@ -14920,25 +14907,25 @@ var require_add_abort_signal = __commonJS({
         throw new ERR_INVALID_ARG_TYPE(name, "AbortSignal", signal);
       }
     };
-    module.exports.addAbortSignal = function addAbortSignal(signal, stream4) {
+    module.exports.addAbortSignal = function addAbortSignal(signal, stream) {
       validateAbortSignal(signal, "signal");
-      if (!isNodeStream(stream4) && !isWebStream(stream4)) {
-        throw new ERR_INVALID_ARG_TYPE("stream", ["ReadableStream", "WritableStream", "Stream"], stream4);
+      if (!isNodeStream(stream) && !isWebStream(stream)) {
+        throw new ERR_INVALID_ARG_TYPE("stream", ["ReadableStream", "WritableStream", "Stream"], stream);
       }
-      return module.exports.addAbortSignalNoValidate(signal, stream4);
+      return module.exports.addAbortSignalNoValidate(signal, stream);
     };
-    module.exports.addAbortSignalNoValidate = function(signal, stream4) {
+    module.exports.addAbortSignalNoValidate = function(signal, stream) {
       if (typeof signal !== "object" || !("aborted" in signal)) {
-        return stream4;
+        return stream;
       }
-      const onAbort = isNodeStream(stream4) ? () => {
-        stream4.destroy(
+      const onAbort = isNodeStream(stream) ? () => {
+        stream.destroy(
           new AbortError3(void 0, {
             cause: signal.reason
           })
         );
       } : () => {
-        stream4[kControllerErrorFunction](
+        stream[kControllerErrorFunction](
           new AbortError3(void 0, {
             cause: signal.reason
           })
@@ -14949,9 +14936,9 @@ var require_add_abort_signal = __commonJS({
       } else {
         addAbortListener = addAbortListener || require_util2().addAbortListener;
         const disposable = addAbortListener(signal, onAbort);
-        eos(stream4, disposable[SymbolDispose]);
+        eos(stream, disposable[SymbolDispose]);
       }
-      return stream4;
+      return stream;
     };
   }
 });
@@ -15492,19 +15479,19 @@ var require_from = __commonJS({
           next();
         }
       };
-      readable._destroy = function(error2, cb) {
+      readable._destroy = function(error, cb) {
         PromisePrototypeThen(
-          close(error2),
-          () => process5.nextTick(cb, error2),
+          close(error),
+          () => process5.nextTick(cb, error),
           // nextTick is here in case cb throws
-          (e) => process5.nextTick(cb, e || error2)
+          (e) => process5.nextTick(cb, e || error)
         );
       };
-      async function close(error2) {
-        const hadError = error2 !== void 0 && error2 !== null;
+      async function close(error) {
+        const hadError = error !== void 0 && error !== null;
         const hasThrow = typeof iterator.throw === "function";
         if (hadError && hasThrow) {
-          const { value, done } = await iterator.throw(error2);
+          const { value, done } = await iterator.throw(error);
           await value;
           if (done) {
             return;
@@ -15664,8 +15651,8 @@ var require_readable2 = __commonJS({
       readingMore: makeBitMapDescriptor(kReadingMore),
       dataEmitted: makeBitMapDescriptor(kDataEmitted)
     });
-    function ReadableState(options, stream4, isDuplex) {
-      if (typeof isDuplex !== "boolean") isDuplex = stream4 instanceof require_duplex();
+    function ReadableState(options, stream, isDuplex) {
+      if (typeof isDuplex !== "boolean") isDuplex = stream instanceof require_duplex();
       this.state = kEmitClose | kAutoDestroy | kConstructed | kSync;
       if (options && options.objectMode) this.state |= kObjectMode;
       if (isDuplex && options && options.readableObjectMode) this.state |= kObjectMode;
@@ -15713,12 +15700,12 @@ var require_readable2 = __commonJS({
       this.destroy(err);
     };
     Readable7.prototype[SymbolAsyncDispose] = function() {
-      let error2;
+      let error;
       if (!this.destroyed) {
-        error2 = this.readableEnded ? null : new AbortError3();
-        this.destroy(error2);
+        error = this.readableEnded ? null : new AbortError3();
+        this.destroy(error);
       }
-      return new Promise2((resolve2, reject) => eos(this, (err) => err && err !== error2 ? reject(err) : resolve2(null)));
+      return new Promise2((resolve, reject) => eos(this, (err) => err && err !== error ? reject(err) : resolve(null)));
     };
     Readable7.prototype.push = function(chunk, encoding) {
       return readableAddChunk(this, chunk, encoding, false);
@@ -15726,9 +15713,9 @@ var require_readable2 = __commonJS({
     Readable7.prototype.unshift = function(chunk, encoding) {
       return readableAddChunk(this, chunk, encoding, true);
     };
-    function readableAddChunk(stream4, chunk, encoding, addToFront) {
+    function readableAddChunk(stream, chunk, encoding, addToFront) {
       debug2("readableAddChunk", chunk);
-      const state3 = stream4._readableState;
+      const state3 = stream._readableState;
       let err;
       if ((state3.state & kObjectMode) === 0) {
         if (typeof chunk === "string") {
@@ -15751,51 +15738,51 @@ var require_readable2 = __commonJS({
         }
       }
       if (err) {
-        errorOrDestroy(stream4, err);
+        errorOrDestroy(stream, err);
       } else if (chunk === null) {
         state3.state &= ~kReading;
-        onEofChunk(stream4, state3);
+        onEofChunk(stream, state3);
       } else if ((state3.state & kObjectMode) !== 0 || chunk && chunk.length > 0) {
         if (addToFront) {
-          if ((state3.state & kEndEmitted) !== 0) errorOrDestroy(stream4, new ERR_STREAM_UNSHIFT_AFTER_END_EVENT());
+          if ((state3.state & kEndEmitted) !== 0) errorOrDestroy(stream, new ERR_STREAM_UNSHIFT_AFTER_END_EVENT());
           else if (state3.destroyed || state3.errored) return false;
-          else addChunk(stream4, state3, chunk, true);
+          else addChunk(stream, state3, chunk, true);
         } else if (state3.ended) {
-          errorOrDestroy(stream4, new ERR_STREAM_PUSH_AFTER_EOF());
+          errorOrDestroy(stream, new ERR_STREAM_PUSH_AFTER_EOF());
         } else if (state3.destroyed || state3.errored) {
           return false;
         } else {
           state3.state &= ~kReading;
           if (state3.decoder && !encoding) {
             chunk = state3.decoder.write(chunk);
-            if (state3.objectMode || chunk.length !== 0) addChunk(stream4, state3, chunk, false);
-            else maybeReadMore(stream4, state3);
+            if (state3.objectMode || chunk.length !== 0) addChunk(stream, state3, chunk, false);
+            else maybeReadMore(stream, state3);
           } else {
-            addChunk(stream4, state3, chunk, false);
+            addChunk(stream, state3, chunk, false);
           }
         }
       } else if (!addToFront) {
         state3.state &= ~kReading;
-        maybeReadMore(stream4, state3);
+        maybeReadMore(stream, state3);
       }
       return !state3.ended && (state3.length < state3.highWaterMark || state3.length === 0);
     }
-    function addChunk(stream4, state3, chunk, addToFront) {
-      if (state3.flowing && state3.length === 0 && !state3.sync && stream4.listenerCount("data") > 0) {
+    function addChunk(stream, state3, chunk, addToFront) {
+      if (state3.flowing && state3.length === 0 && !state3.sync && stream.listenerCount("data") > 0) {
         if ((state3.state & kMultiAwaitDrain) !== 0) {
           state3.awaitDrainWriters.clear();
         } else {
           state3.awaitDrainWriters = null;
         }
         state3.dataEmitted = true;
-        stream4.emit("data", chunk);
+        stream.emit("data", chunk);
       } else {
         state3.length += state3.objectMode ? 1 : chunk.length;
         if (addToFront) state3.buffer.unshift(chunk);
         else state3.buffer.push(chunk);
-        if ((state3.state & kNeedReadable) !== 0) emitReadable(stream4);
+        if ((state3.state & kNeedReadable) !== 0) emitReadable(stream);
       }
-      maybeReadMore(stream4, state3);
+      maybeReadMore(stream, state3);
     }
     Readable7.prototype.isPaused = function() {
       const state3 = this._readableState;
@@ -15907,7 +15894,7 @@ var require_readable2 = __commonJS({
       }
       return ret;
     };
-    function onEofChunk(stream4, state3) {
+    function onEofChunk(stream, state3) {
       debug2("onEofChunk");
       if (state3.ended) return;
       if (state3.decoder) {
@@ -15919,44 +15906,44 @@ var require_readable2 = __commonJS({
       }
       state3.ended = true;
       if (state3.sync) {
-        emitReadable(stream4);
+        emitReadable(stream);
       } else {
         state3.needReadable = false;
         state3.emittedReadable = true;
-        emitReadable_(stream4);
+        emitReadable_(stream);
       }
     }
-    function emitReadable(stream4) {
-      const state3 = stream4._readableState;
+    function emitReadable(stream) {
+      const state3 = stream._readableState;
       debug2("emitReadable", state3.needReadable, state3.emittedReadable);
       state3.needReadable = false;
       if (!state3.emittedReadable) {
         debug2("emitReadable", state3.flowing);
         state3.emittedReadable = true;
-        process5.nextTick(emitReadable_, stream4);
+        process5.nextTick(emitReadable_, stream);
       }
     }
-    function emitReadable_(stream4) {
-      const state3 = stream4._readableState;
+    function emitReadable_(stream) {
+      const state3 = stream._readableState;
       debug2("emitReadable_", state3.destroyed, state3.length, state3.ended);
       if (!state3.destroyed && !state3.errored && (state3.length || state3.ended)) {
-        stream4.emit("readable");
+        stream.emit("readable");
         state3.emittedReadable = false;
       }
       state3.needReadable = !state3.flowing && !state3.ended && state3.length <= state3.highWaterMark;
-      flow(stream4);
+      flow(stream);
     }
-    function maybeReadMore(stream4, state3) {
+    function maybeReadMore(stream, state3) {
       if (!state3.readingMore && state3.constructed) {
         state3.readingMore = true;
-        process5.nextTick(maybeReadMore_, stream4, state3);
+        process5.nextTick(maybeReadMore_, stream, state3);
       }
     }
-    function maybeReadMore_(stream4, state3) {
+    function maybeReadMore_(stream, state3) {
       while (!state3.reading && !state3.ended && (state3.length < state3.highWaterMark || state3.flowing && state3.length === 0)) {
         const len = state3.length;
         debug2("maybeReadMore read 0");
-        stream4.read(0);
+        stream.read(0);
         if (len === state3.length)
           break;
       }
@@ -16175,21 +16162,21 @@ var require_readable2 = __commonJS({
       state3[kPaused] = false;
       return this;
     };
-    function resume(stream4, state3) {
+    function resume(stream, state3) {
       if (!state3.resumeScheduled) {
         state3.resumeScheduled = true;
-        process5.nextTick(resume_, stream4, state3);
+        process5.nextTick(resume_, stream, state3);
       }
     }
-    function resume_(stream4, state3) {
+    function resume_(stream, state3) {
       debug2("resume", state3.reading);
       if (!state3.reading) {
-        stream4.read(0);
+        stream.read(0);
       }
       state3.resumeScheduled = false;
-      stream4.emit("resume");
-      flow(stream4);
-      if (state3.flowing && !state3.reading) stream4.read(0);
+      stream.emit("resume");
+      flow(stream);
+      if (state3.flowing && !state3.reading) stream.read(0);
     }
     Readable7.prototype.pause = function() {
       debug2("call pause flowing=%j", this._readableState.flowing);
@@ -16201,42 +16188,42 @@ var require_readable2 = __commonJS({
       this._readableState[kPaused] = true;
       return this;
     };
-    function flow(stream4) {
-      const state3 = stream4._readableState;
+    function flow(stream) {
+      const state3 = stream._readableState;
       debug2("flow", state3.flowing);
-      while (state3.flowing && stream4.read() !== null) ;
+      while (state3.flowing && stream.read() !== null) ;
     }
-    Readable7.prototype.wrap = function(stream4) {
+    Readable7.prototype.wrap = function(stream) {
       let paused = false;
-      stream4.on("data", (chunk) => {
-        if (!this.push(chunk) && stream4.pause) {
+      stream.on("data", (chunk) => {
+        if (!this.push(chunk) && stream.pause) {
           paused = true;
-          stream4.pause();
+          stream.pause();
         }
       });
-      stream4.on("end", () => {
+      stream.on("end", () => {
         this.push(null);
       });
-      stream4.on("error", (err) => {
+      stream.on("error", (err) => {
         errorOrDestroy(this, err);
       });
-      stream4.on("close", () => {
+      stream.on("close", () => {
         this.destroy();
       });
-      stream4.on("destroy", () => {
+      stream.on("destroy", () => {
         this.destroy();
       });
       this._read = () => {
-        if (paused && stream4.resume) {
+        if (paused && stream.resume) {
           paused = false;
-          stream4.resume();
+          stream.resume();
         }
       };
-      const streamKeys = ObjectKeys(stream4);
+      const streamKeys = ObjectKeys(stream);
       for (let j = 1; j < streamKeys.length; j++) {
         const i = streamKeys[j];
-        if (this[i] === void 0 && typeof stream4[i] === "function") {
-          this[i] = stream4[i].bind(stream4);
+        if (this[i] === void 0 && typeof stream[i] === "function") {
+          this[i] = stream[i].bind(stream);
         }
       }
       return this;
@@ -16250,60 +16237,60 @@ var require_readable2 = __commonJS({
       }
       return streamToAsyncIterator(this, options);
     };
-    function streamToAsyncIterator(stream4, options) {
-      if (typeof stream4.read !== "function") {
-        stream4 = Readable7.wrap(stream4, {
+    function streamToAsyncIterator(stream, options) {
+      if (typeof stream.read !== "function") {
+        stream = Readable7.wrap(stream, {
           objectMode: true
         });
       }
-      const iter = createAsyncIterator(stream4, options);
-      iter.stream = stream4;
+      const iter = createAsyncIterator(stream, options);
+      iter.stream = stream;
       return iter;
     }
-    async function* createAsyncIterator(stream4, options) {
+    async function* createAsyncIterator(stream, options) {
       let callback = nop;
-      function next(resolve2) {
-        if (this === stream4) {
+      function next(resolve) {
+        if (this === stream) {
           callback();
           callback = nop;
         } else {
-          callback = resolve2;
+          callback = resolve;
         }
       }
-      stream4.on("readable", next);
-      let error2;
+      stream.on("readable", next);
+      let error;
       const cleanup = eos(
-        stream4,
+        stream,
         {
           writable: false
         },
         (err) => {
-          error2 = err ? aggregateTwoErrors(error2, err) : null;
+          error = err ? aggregateTwoErrors(error, err) : null;
           callback();
           callback = nop;
         }
       );
       try {
         while (true) {
-          const chunk = stream4.destroyed ? null : stream4.read();
+          const chunk = stream.destroyed ? null : stream.read();
           if (chunk !== null) {
             yield chunk;
-          } else if (error2) {
-            throw error2;
-          } else if (error2 === null) {
+          } else if (error) {
+            throw error;
+          } else if (error === null) {
             return;
           } else {
             await new Promise2(next);
           }
         }
       } catch (err) {
-        error2 = aggregateTwoErrors(error2, err);
-        throw error2;
+        error = aggregateTwoErrors(error, err);
+        throw error;
       } finally {
-        if ((error2 || (options === null || options === void 0 ? void 0 : options.destroyOnReturn) !== false) && (error2 === void 0 || stream4._readableState.autoDestroy)) {
-          destroyImpl.destroyer(stream4, null);
+        if ((error || (options === null || options === void 0 ? void 0 : options.destroyOnReturn) !== false) && (error === void 0 || stream._readableState.autoDestroy)) {
+          destroyImpl.destroyer(stream, null);
         } else {
-          stream4.off("readable", next);
+          stream.off("readable", next);
           cleanup();
         }
       }
@@ -16450,36 +16437,36 @@ var require_readable2 = __commonJS({
       }
       return ret;
     }
-    function endReadable(stream4) {
-      const state3 = stream4._readableState;
+    function endReadable(stream) {
+      const state3 = stream._readableState;
       debug2("endReadable", state3.endEmitted);
       if (!state3.endEmitted) {
         state3.ended = true;
-        process5.nextTick(endReadableNT, state3, stream4);
+        process5.nextTick(endReadableNT, state3, stream);
       }
     }
-    function endReadableNT(state3, stream4) {
+    function endReadableNT(state3, stream) {
       debug2("endReadableNT", state3.endEmitted, state3.length);
       if (!state3.errored && !state3.closeEmitted && !state3.endEmitted && state3.length === 0) {
         state3.endEmitted = true;
-        stream4.emit("end");
-        if (stream4.writable && stream4.allowHalfOpen === false) {
-          process5.nextTick(endWritableNT, stream4);
+        stream.emit("end");
+        if (stream.writable && stream.allowHalfOpen === false) {
+          process5.nextTick(endWritableNT, stream);
         } else if (state3.autoDestroy) {
-          const wState = stream4._writableState;
+          const wState = stream._writableState;
           const autoDestroy = !wState || wState.autoDestroy && // We don't expect the writable to ever 'finish'
           // if writable is explicitly set to false.
           (wState.finished || wState.writable === false);
           if (autoDestroy) {
-            stream4.destroy();
+            stream.destroy();
           }
         }
       }
     }
-    function endWritableNT(stream4) {
-      const writable = stream4.writable && !stream4.writableEnded && !stream4.destroyed;
+    function endWritableNT(stream) {
+      const writable = stream.writable && !stream.writableEnded && !stream.destroyed;
       if (writable) {
-        stream4.end();
+        stream.end();
       }
     }
     Readable7.from = function(iterable, opts) {
@@ -16551,8 +16538,8 @@ var require_writable = __commonJS({
     function nop() {
     }
     var kOnFinished = Symbol2("kOnFinished");
-    function WritableState(options, stream4, isDuplex) {
-      if (typeof isDuplex !== "boolean") isDuplex = stream4 instanceof require_duplex();
+    function WritableState(options, stream, isDuplex) {
+      if (typeof isDuplex !== "boolean") isDuplex = stream instanceof require_duplex();
       this.objectMode = !!(options && options.objectMode);
       if (isDuplex) this.objectMode = this.objectMode || !!(options && options.writableObjectMode);
       this.highWaterMark = options ? getHighWaterMark(this, options, "writableHighWaterMark", isDuplex) : getDefaultHighWaterMark(false);
@@ -16570,7 +16557,7 @@ var require_writable = __commonJS({
       this.corked = 0;
       this.sync = true;
       this.bufferProcessing = false;
-      this.onwrite = onwrite.bind(void 0, stream4);
+      this.onwrite = onwrite.bind(void 0, stream);
       this.writecb = null;
       this.writelen = 0;
       this.afterWriteTickInfo = null;
@@ -16633,8 +16620,8 @@ var require_writable = __commonJS({
     Writable.prototype.pipe = function() {
       errorOrDestroy(this, new ERR_STREAM_CANNOT_PIPE());
     };
-    function _write(stream4, chunk, encoding, cb) {
-      const state3 = stream4._writableState;
+    function _write(stream, chunk, encoding, cb) {
+      const state3 = stream._writableState;
       if (typeof encoding === "function") {
         cb = encoding;
         encoding = state3.defaultEncoding;
@@ -16668,11 +16655,11 @@ var require_writable = __commonJS({
       }
       if (err) {
         process5.nextTick(cb, err);
-        errorOrDestroy(stream4, err, true);
+        errorOrDestroy(stream, err, true);
         return err;
       }
       state3.pendingcb++;
-      return writeOrBuffer(stream4, state3, chunk, encoding, cb);
+      return writeOrBuffer(stream, state3, chunk, encoding, cb);
     }
     Writable.prototype.write = function(chunk, encoding, cb) {
       return _write(this, chunk, encoding, cb) === true;
@@ -16693,7 +16680,7 @@ var require_writable = __commonJS({
       this._writableState.defaultEncoding = encoding;
       return this;
     };
-    function writeOrBuffer(stream4, state3, chunk, encoding, callback) {
+    function writeOrBuffer(stream, state3, chunk, encoding, callback) {
       const len = state3.objectMode ? 1 : chunk.length;
       state3.length += len;
       const ret = state3.length < state3.highWaterMark;
@@ -16715,33 +16702,33 @@ var require_writable = __commonJS({
         state3.writecb = callback;
         state3.writing = true;
         state3.sync = true;
-        stream4._write(chunk, encoding, state3.onwrite);
+        stream._write(chunk, encoding, state3.onwrite);
         state3.sync = false;
       }
       return ret && !state3.errored && !state3.destroyed;
     }
-    function doWrite(stream4, state3, writev, len, chunk, encoding, cb) {
+    function doWrite(stream, state3, writev, len, chunk, encoding, cb) {
       state3.writelen = len;
       state3.writecb = cb;
       state3.writing = true;
       state3.sync = true;
       if (state3.destroyed) state3.onwrite(new ERR_STREAM_DESTROYED("write"));
-      else if (writev) stream4._writev(chunk, state3.onwrite);
-      else stream4._write(chunk, encoding, state3.onwrite);
+      else if (writev) stream._writev(chunk, state3.onwrite);
+      else stream._write(chunk, encoding, state3.onwrite);
       state3.sync = false;
     }
-    function onwriteError(stream4, state3, er, cb) {
+    function onwriteError(stream, state3, er, cb) {
       --state3.pendingcb;
       cb(er);
       errorBuffer(state3);
-      errorOrDestroy(stream4, er);
+      errorOrDestroy(stream, er);
     }
-    function onwrite(stream4, er) {
-      const state3 = stream4._writableState;
+    function onwrite(stream, er) {
+      const state3 = stream._writableState;
       const sync = state3.sync;
       const cb = state3.writecb;
       if (typeof cb !== "function") {
-        errorOrDestroy(stream4, new ERR_MULTIPLE_CALLBACK());
+        errorOrDestroy(stream, new ERR_MULTIPLE_CALLBACK());
         return;
       }
       state3.writing = false;
@@ -16753,17 +16740,17 @@ var require_writable = __commonJS({
         if (!state3.errored) {
           state3.errored = er;
         }
-        if (stream4._readableState && !stream4._readableState.errored) {
-          stream4._readableState.errored = er;
+        if (stream._readableState && !stream._readableState.errored) {
+          stream._readableState.errored = er;
         }
         if (sync) {
-          process5.nextTick(onwriteError, stream4, state3, er, cb);
+          process5.nextTick(onwriteError, stream, state3, er, cb);
         } else {
-          onwriteError(stream4, state3, er, cb);
+          onwriteError(stream, state3, er, cb);
         }
       } else {
         if (state3.buffered.length > state3.bufferedIndex) {
-          clearBuffer(stream4, state3);
+          clearBuffer(stream, state3);
         }
         if (sync) {
           if (state3.afterWriteTickInfo !== null && state3.afterWriteTickInfo.cb === cb) {
@@ -16772,25 +16759,25 @@ var require_writable = __commonJS({
             state3.afterWriteTickInfo = {
               count: 1,
               cb,
-              stream: stream4,
+              stream,
               state: state3
             };
             process5.nextTick(afterWriteTick, state3.afterWriteTickInfo);
           }
         } else {
-          afterWrite(stream4, state3, 1, cb);
+          afterWrite(stream, state3, 1, cb);
         }
       }
     }
-    function afterWriteTick({ stream: stream4, state: state3, count, cb }) {
+    function afterWriteTick({ stream, state: state3, count, cb }) {
       state3.afterWriteTickInfo = null;
-      return afterWrite(stream4, state3, count, cb);
+      return afterWrite(stream, state3, count, cb);
     }
-    function afterWrite(stream4, state3, count, cb) {
-      const needDrain = !state3.ending && !stream4.destroyed && state3.length === 0 && state3.needDrain;
+    function afterWrite(stream, state3, count, cb) {
+      const needDrain = !state3.ending && !stream.destroyed && state3.length === 0 && state3.needDrain;
       if (needDrain) {
         state3.needDrain = false;
-        stream4.emit("drain");
+        stream.emit("drain");
       }
       while (count-- > 0) {
         state3.pendingcb--;
@@ -16799,7 +16786,7 @@ var require_writable = __commonJS({
       if (state3.destroyed) {
         errorBuffer(state3);
       }
-      finishMaybe(stream4, state3);
+      finishMaybe(stream, state3);
     }
     function errorBuffer(state3) {
       if (state3.writing) {
@@ -16823,7 +16810,7 @@ var require_writable = __commonJS({
       }
       resetBuffer(state3);
     }
-    function clearBuffer(stream4, state3) {
+    function clearBuffer(stream, state3) {
       if (state3.corked || state3.bufferProcessing || state3.destroyed || !state3.constructed) {
         return;
       }
@@ -16834,7 +16821,7 @@ var require_writable = __commonJS({
       }
       let i = bufferedIndex;
       state3.bufferProcessing = true;
-      if (bufferedLength > 1 && stream4._writev) {
+      if (bufferedLength > 1 && stream._writev) {
         state3.pendingcb -= bufferedLength - 1;
         const callback = state3.allNoop ? nop : (err) => {
           for (let n = i; n < buffered.length; ++n) {
@@ -16843,14 +16830,14 @@ var require_writable = __commonJS({
         };
         const chunks = state3.allNoop && i === 0 ? buffered : ArrayPrototypeSlice(buffered, i);
         chunks.allBuffers = state3.allBuffers;
-        doWrite(stream4, state3, true, state3.length, chunks, "", callback);
+        doWrite(stream, state3, true, state3.length, chunks, "", callback);
         resetBuffer(state3);
       } else {
         do {
           const { chunk, encoding, callback } = buffered[i];
           buffered[i++] = null;
           const len = objectMode ? 1 : chunk.length;
-          doWrite(stream4, state3, false, len, chunk, encoding, callback);
+          doWrite(stream, state3, false, len, chunk, encoding, callback);
         } while (i < buffered.length && !state3.writing);
         if (i === buffered.length) {
           resetBuffer(state3);
@@ -16922,11 +16909,11 @@ var require_writable = __commonJS({
     function needFinish(state3) {
       return state3.ending && !state3.destroyed && state3.constructed && state3.length === 0 && !state3.errored && state3.buffered.length === 0 && !state3.finished && !state3.writing && !state3.errorEmitted && !state3.closeEmitted;
     }
-    function callFinal(stream4, state3) {
+    function callFinal(stream, state3) {
       let called = false;
       function onFinish(err) {
         if (called) {
-          errorOrDestroy(stream4, err !== null && err !== void 0 ? err : ERR_MULTIPLE_CALLBACK());
+          errorOrDestroy(stream, err !== null && err !== void 0 ? err : ERR_MULTIPLE_CALLBACK());
           return;
         }
         called = true;
@@ -16936,73 +16923,73 @@ var require_writable = __commonJS({
           for (let i = 0; i < onfinishCallbacks.length; i++) {
             onfinishCallbacks[i](err);
           }
-          errorOrDestroy(stream4, err, state3.sync);
+          errorOrDestroy(stream, err, state3.sync);
         } else if (needFinish(state3)) {
           state3.prefinished = true;
-          stream4.emit("prefinish");
+          stream.emit("prefinish");
           state3.pendingcb++;
-          process5.nextTick(finish, stream4, state3);
+          process5.nextTick(finish, stream, state3);
         }
       }
       state3.sync = true;
       state3.pendingcb++;
       try {
-        stream4._final(onFinish);
+        stream._final(onFinish);
       } catch (err) {
         onFinish(err);
       }
       state3.sync = false;
     }
-    function prefinish(stream4, state3) {
+    function prefinish(stream, state3) {
       if (!state3.prefinished && !state3.finalCalled) {
-        if (typeof stream4._final === "function" && !state3.destroyed) {
+        if (typeof stream._final === "function" && !state3.destroyed) {
           state3.finalCalled = true;
-          callFinal(stream4, state3);
+          callFinal(stream, state3);
         } else {
           state3.prefinished = true;
-          stream4.emit("prefinish");
+          stream.emit("prefinish");
         }
       }
     }
-    function finishMaybe(stream4, state3, sync) {
+    function finishMaybe(stream, state3, sync) {
       if (needFinish(state3)) {
-        prefinish(stream4, state3);
+        prefinish(stream, state3);
         if (state3.pendingcb === 0) {
           if (sync) {
             state3.pendingcb++;
             process5.nextTick(
-              (stream5, state4) => {
+              (stream2, state4) => {
                 if (needFinish(state4)) {
-                  finish(stream5, state4);
+                  finish(stream2, state4);
                 } else {
                   state4.pendingcb--;
                 }
               },
-              stream4,
+              stream,
               state3
             );
           } else if (needFinish(state3)) {
             state3.pendingcb++;
-            finish(stream4, state3);
+            finish(stream, state3);
           }
         }
       }
     }
-    function finish(stream4, state3) {
+    function finish(stream, state3) {
       state3.pendingcb--;
       state3.finished = true;
       const onfinishCallbacks = state3[kOnFinished].splice(0);
       for (let i = 0; i < onfinishCallbacks.length; i++) {
         onfinishCallbacks[i]();
       }
-      stream4.emit("finish");
+      stream.emit("finish");
       if (state3.autoDestroy) {
-        const rState = stream4._readableState;
+        const rState = stream._readableState;
         const autoDestroy = !rState || rState.autoDestroy && // We don't expect the readable to ever 'end'
         // if readable is explicitly set to false.
         (rState.endEmitted || rState.readable === false);
         if (autoDestroy) {
-          stream4.destroy();
+          stream.destroy();
         }
       }
     }
@@ -17319,7 +17306,7 @@ var require_duplexify = __commonJS({
       );
     };
     function fromAsyncGen(fn) {
-      let { promise, resolve: resolve2 } = createDeferredPromise();
+      let { promise, resolve } = createDeferredPromise();
       const ac = new AbortController2();
       const signal = ac.signal;
       const value = fn(
@@ -17334,7 +17321,7 @@ var require_duplexify = __commonJS({
               throw new AbortError3(void 0, {
                 cause: signal.reason
               });
-            ({ promise, resolve: resolve2 } = createDeferredPromise());
+            ({ promise, resolve } = createDeferredPromise());
             yield chunk;
           }
         })(),
@@ -17345,8 +17332,8 @@ var require_duplexify = __commonJS({
       return {
         value,
         write(chunk, encoding, cb) {
-          const _resolve = resolve2;
-          resolve2 = null;
+          const _resolve = resolve;
+          resolve = null;
           _resolve({
             chunk,
             done: false,
@@ -17354,8 +17341,8 @@ var require_duplexify = __commonJS({
           });
         },
         final(cb) {
-          const _resolve = resolve2;
-          resolve2 = null;
+          const _resolve = resolve;
+          resolve = null;
           _resolve({
             done: true,
             cb
@@ -17600,15 +17587,15 @@ var require_transform = __commonJS({
   "node_modules/readable-stream/lib/internal/streams/transform.js"(exports2, module) {
     "use strict";
     var { ObjectSetPrototypeOf, Symbol: Symbol2 } = require_primordials();
-    module.exports = Transform3;
+    module.exports = Transform2;
     var { ERR_METHOD_NOT_IMPLEMENTED } = require_errors().codes;
     var Duplex = require_duplex();
     var { getHighWaterMark } = require_state2();
-    ObjectSetPrototypeOf(Transform3.prototype, Duplex.prototype);
-    ObjectSetPrototypeOf(Transform3, Duplex);
+    ObjectSetPrototypeOf(Transform2.prototype, Duplex.prototype);
+    ObjectSetPrototypeOf(Transform2, Duplex);
     var kCallback = Symbol2("kCallback");
-    function Transform3(options) {
-      if (!(this instanceof Transform3)) return new Transform3(options);
+    function Transform2(options) {
+      if (!(this instanceof Transform2)) return new Transform2(options);
       const readableHighWaterMark = options ? getHighWaterMark(this, options, "readableHighWaterMark", true) : null;
       if (readableHighWaterMark === 0) {
         options = {
@@ -17662,11 +17649,11 @@ var require_transform = __commonJS({
         final.call(this);
       }
     }
-    Transform3.prototype._final = final;
-    Transform3.prototype._transform = function(chunk, encoding, callback) {
+    Transform2.prototype._final = final;
+    Transform2.prototype._transform = function(chunk, encoding, callback) {
       throw new ERR_METHOD_NOT_IMPLEMENTED("_transform()");
     };
-    Transform3.prototype._write = function(chunk, encoding, callback) {
+    Transform2.prototype._write = function(chunk, encoding, callback) {
       const rState = this._readableState;
       const wState = this._writableState;
       const length = rState.length;
@@ -17687,7 +17674,7 @@ var require_transform = __commonJS({
         }
       });
     };
-    Transform3.prototype._read = function() {
+    Transform2.prototype._read = function() {
       if (this[kCallback]) {
         const callback = this[kCallback];
         this[kCallback] = null;
@@ -17702,15 +17689,15 @@ var require_passthrough2 = __commonJS({
   "node_modules/readable-stream/lib/internal/streams/passthrough.js"(exports2, module) {
     "use strict";
     var { ObjectSetPrototypeOf } = require_primordials();
-    module.exports = PassThrough3;
-    var Transform3 = require_transform();
-    ObjectSetPrototypeOf(PassThrough3.prototype, Transform3.prototype);
-    ObjectSetPrototypeOf(PassThrough3, Transform3);
-    function PassThrough3(options) {
-      if (!(this instanceof PassThrough3)) return new PassThrough3(options);
-      Transform3.call(this, options);
+    module.exports = PassThrough;
+    var Transform2 = require_transform();
+    ObjectSetPrototypeOf(PassThrough.prototype, Transform2.prototype);
+    ObjectSetPrototypeOf(PassThrough, Transform2);
+    function PassThrough(options) {
+      if (!(this instanceof PassThrough)) return new PassThrough(options);
+      Transform2.call(this, options);
     }
-    PassThrough3.prototype._transform = function(chunk, encoding, cb) {
+    PassThrough.prototype._transform = function(chunk, encoding, cb) {
       cb(null, chunk);
     };
   }
@@ -17748,16 +17735,16 @@ var require_pipeline = __commonJS({
       isReadableFinished
     } = require_utils();
     var AbortController2 = globalThis.AbortController || require_abort_controller().AbortController;
-    var PassThrough3;
+    var PassThrough;
     var Readable7;
     var addAbortListener;
-    function destroyer(stream4, reading, writing) {
+    function destroyer(stream, reading, writing) {
       let finished = false;
-      stream4.on("close", () => {
+      stream.on("close", () => {
         finished = true;
       });
       const cleanup = eos(
-        stream4,
+        stream,
         {
           readable: reading,
           writable: writing
@@ -17770,7 +17757,7 @@ var require_pipeline = __commonJS({
         destroy: (err) => {
           if (finished) return;
           finished = true;
-          destroyImpl.destroyer(stream4, err || new ERR_STREAM_DESTROYED("pipe"));
+          destroyImpl.destroyer(stream, err || new ERR_STREAM_DESTROYED("pipe"));
         },
         cleanup
       };
@@ -17794,11 +17781,11 @@ var require_pipeline = __commonJS({
       yield* Readable7.prototype[SymbolAsyncIterator].call(val);
     }
     async function pumpToNode(iterable, writable, finish, { end }) {
-      let error2;
+      let error;
       let onresolve = null;
       const resume = (err) => {
         if (err) {
-          error2 = err;
+          error = err;
         }
         if (onresolve) {
           const callback = onresolve;
@@ -17806,15 +17793,15 @@ var require_pipeline = __commonJS({
           callback();
         }
       };
-      const wait = () => new Promise2((resolve2, reject) => {
-        if (error2) {
-          reject(error2);
+      const wait = () => new Promise2((resolve, reject) => {
+        if (error) {
+          reject(error);
         } else {
           onresolve = () => {
-            if (error2) {
-              reject(error2);
+            if (error) {
+              reject(error);
             } else {
-              resolve2();
+              resolve();
             }
           };
         }
@@ -17842,7 +17829,7 @@ var require_pipeline = __commonJS({
         }
         finish();
       } catch (err) {
-        finish(error2 !== err ? aggregateTwoErrors(error2, err) : err);
+        finish(error !== err ? aggregateTwoErrors(error, err) : err);
       } finally {
         cleanup();
         writable.off("drain", resume);
@@ -17896,7 +17883,7 @@ var require_pipeline = __commonJS({
       if (outerSignal) {
         disposable = addAbortListener(outerSignal, abort);
       }
-      let error2;
+      let error;
       let value;
       const destroys = [];
       let finishCount = 0;
@@ -17905,33 +17892,33 @@ var require_pipeline = __commonJS({
       }
       function finishImpl(err, final) {
         var _disposable;
-        if (err && (!error2 || error2.code === "ERR_STREAM_PREMATURE_CLOSE")) {
-          error2 = err;
+        if (err && (!error || error.code === "ERR_STREAM_PREMATURE_CLOSE")) {
+          error = err;
         }
-        if (!error2 && !final) {
+        if (!error && !final) {
           return;
         }
         while (destroys.length) {
-          destroys.shift()(error2);
+          destroys.shift()(error);
         }
         ;
         (_disposable = disposable) === null || _disposable === void 0 ? void 0 : _disposable[SymbolDispose]();
         ac.abort();
         if (final) {
-          if (!error2) {
+          if (!error) {
             lastStreamCleanup.forEach((fn) => fn());
           }
-          process5.nextTick(callback, error2, value);
+          process5.nextTick(callback, error, value);
         }
       }
       let ret;
       for (let i = 0; i < streams.length; i++) {
-        const stream4 = streams[i];
+        const stream = streams[i];
         const reading = i < streams.length - 1;
         const writing = i > 0;
         const end = reading || (opts === null || opts === void 0 ? void 0 : opts.end) !== false;
         const isLastStream = i === streams.length - 1;
-        if (isNodeStream(stream4)) {
+        if (isNodeStream(stream)) {
           let onError2 = function(err) {
             if (err && err.name !== "AbortError" && err.code !== "ERR_STREAM_PREMATURE_CLOSE") {
               finish(err);
@@ -17939,40 +17926,40 @@ var require_pipeline = __commonJS({
           };
           var onError = onError2;
           if (end) {
-            const { destroy: destroy2, cleanup } = destroyer(stream4, reading, writing);
+            const { destroy: destroy2, cleanup } = destroyer(stream, reading, writing);
             destroys.push(destroy2);
-            if (isReadable(stream4) && isLastStream) {
+            if (isReadable(stream) && isLastStream) {
               lastStreamCleanup.push(cleanup);
             }
           }
-          stream4.on("error", onError2);
-          if (isReadable(stream4) && isLastStream) {
+          stream.on("error", onError2);
+          if (isReadable(stream) && isLastStream) {
             lastStreamCleanup.push(() => {
-              stream4.removeListener("error", onError2);
+              stream.removeListener("error", onError2);
             });
           }
         }
         if (i === 0) {
-          if (typeof stream4 === "function") {
-            ret = stream4({
+          if (typeof stream === "function") {
+            ret = stream({
               signal
             });
             if (!isIterable(ret)) {
               throw new ERR_INVALID_RETURN_VALUE("Iterable, AsyncIterable or Stream", "source", ret);
             }
-          } else if (isIterable(stream4) || isReadableNodeStream(stream4) || isTransformStream(stream4)) {
-            ret = stream4;
+          } else if (isIterable(stream) || isReadableNodeStream(stream) || isTransformStream(stream)) {
+            ret = stream;
           } else {
-            ret = Duplex.from(stream4);
+            ret = Duplex.from(stream);
           }
-        } else if (typeof stream4 === "function") {
+        } else if (typeof stream === "function") {
           if (isTransformStream(ret)) {
             var _ret;
             ret = makeAsyncIterable2((_ret = ret) === null || _ret === void 0 ? void 0 : _ret.readable);
           } else {
             ret = makeAsyncIterable2(ret);
           }
-          ret = stream4(ret, {
+          ret = stream(ret, {
             signal
           });
           if (reading) {
@@ -17981,10 +17968,10 @@ var require_pipeline = __commonJS({
             }
           } else {
             var _ret2;
-            if (!PassThrough3) {
-              PassThrough3 = require_passthrough2();
+            if (!PassThrough) {
+              PassThrough = require_passthrough2();
             }
-            const pt = new PassThrough3({
+            const pt = new PassThrough({
               objectMode: true
             });
             const then = (_ret2 = ret) === null || _ret2 === void 0 ? void 0 : _ret2.then;
@@ -18028,24 +18015,24 @@ var require_pipeline = __commonJS({
               lastStreamCleanup.push(cleanup);
             }
           }
-        } else if (isNodeStream(stream4)) {
+        } else if (isNodeStream(stream)) {
           if (isReadableNodeStream(ret)) {
             finishCount += 2;
-            const cleanup = pipe(ret, stream4, finish, {
+            const cleanup = pipe(ret, stream, finish, {
               end
             });
-            if (isReadable(stream4) && isLastStream) {
+            if (isReadable(stream) && isLastStream) {
               lastStreamCleanup.push(cleanup);
             }
           } else if (isTransformStream(ret) || isReadableStream3(ret)) {
             const toRead = ret.readable || ret;
             finishCount++;
-            pumpToNode(toRead, stream4, finish, {
+            pumpToNode(toRead, stream, finish, {
               end
             });
           } else if (isIterable(ret)) {
             finishCount++;
-            pumpToNode(ret, stream4, finish, {
+            pumpToNode(ret, stream, finish, {
               end
             });
           } else {
@@ -18055,21 +18042,21 @@ var require_pipeline = __commonJS({
               ret
             );
           }
-          ret = stream4;
-        } else if (isWebStream(stream4)) {
+          ret = stream;
+        } else if (isWebStream(stream)) {
           if (isReadableNodeStream(ret)) {
             finishCount++;
-            pumpToWeb(makeAsyncIterable2(ret), stream4, finish, {
+            pumpToWeb(makeAsyncIterable2(ret), stream, finish, {
               end
             });
           } else if (isReadableStream3(ret) || isIterable(ret)) {
             finishCount++;
-            pumpToWeb(ret, stream4, finish, {
+            pumpToWeb(ret, stream, finish, {
               end
             });
           } else if (isTransformStream(ret)) {
             finishCount++;
-            pumpToWeb(ret.readable, stream4, finish, {
+            pumpToWeb(ret.readable, stream, finish, {
               end
             });
           } else {
@@ -18079,9 +18066,9 @@ var require_pipeline = __commonJS({
               ret
             );
           }
-          ret = stream4;
+          ret = stream;
         } else {
-          ret = Duplex.from(stream4);
+          ret = Duplex.from(stream);
         }
       }
       if (signal !== null && signal !== void 0 && signal.aborted || outerSignal !== null && outerSignal !== void 0 && outerSignal.aborted) {
@@ -18368,17 +18355,17 @@ var require_operators = __commonJS({
     } = require_primordials();
     var kEmpty = Symbol2("kEmpty");
     var kEof = Symbol2("kEof");
-    function compose(stream4, options) {
+    function compose(stream, options) {
       if (options != null) {
         validateObject(options, "options");
       }
       if ((options === null || options === void 0 ? void 0 : options.signal) != null) {
         validateAbortSignal(options.signal, "options.signal");
       }
-      if (isNodeStream(stream4) && !isWritable(stream4)) {
-        throw new ERR_INVALID_ARG_VALUE("stream", stream4, "must be writable");
+      if (isNodeStream(stream) && !isWritable(stream)) {
+        throw new ERR_INVALID_ARG_VALUE("stream", stream, "must be writable");
       }
-      const composedStream = staticCompose(this, stream4);
+      const composedStream = staticCompose(this, stream);
       if (options !== null && options !== void 0 && options.signal) {
         addAbortSignalNoValidate(options.signal, composedStream);
       }
@@ -18409,7 +18396,7 @@ var require_operators = __commonJS({
         const signal = require_util2().AbortSignalAny(
           [options === null || options === void 0 ? void 0 : options.signal].filter(Boolean2)
         );
-        const stream4 = this;
+        const stream = this;
         const queue = [];
         const signalOpt = {
           signal
@@ -18434,7 +18421,7 @@ var require_operators = __commonJS({
         }
         async function pump2() {
           try {
-            for await (let val of stream4) {
+            for await (let val of stream) {
               if (done) {
                 return;
               }
@@ -18458,8 +18445,8 @@ var require_operators = __commonJS({
                 next = null;
               }
               if (!done && (queue.length >= highWaterMark || cnt >= concurrency)) {
-                await new Promise2((resolve2) => {
-                  resume = resolve2;
+                await new Promise2((resolve) => {
+                  resume = resolve;
                 });
               }
             }
@@ -18493,8 +18480,8 @@ var require_operators = __commonJS({
               queue.shift();
               maybeResume();
             }
-            await new Promise2((resolve2) => {
-              next = resolve2;
+            await new Promise2((resolve) => {
+              next = resolve;
             });
           }
         } finally {
@@ -18752,7 +18739,7 @@ var require_promises = __commonJS({
     var { finished } = require_end_of_stream();
     require_stream2();
     function pipeline(...streams) {
-      return new Promise2((resolve2, reject) => {
+      return new Promise2((resolve, reject) => {
         let signal;
         let end;
         const lastArg = streams[streams.length - 1];
@@ -18767,7 +18754,7 @@ var require_promises = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve2(value);
+              resolve(value);
             }
           },
           {
@@ -18802,7 +18789,7 @@ var require_stream2 = __commonJS({
     var { pipeline } = require_pipeline();
     var { destroyer } = require_destroy2();
     var eos = require_end_of_stream();
-    var promises2 = require_promises();
+    var promises = require_promises();
     var utils = require_utils();
     var Stream2 = module.exports = require_legacy().Stream;
     Stream2.isDestroyed = utils.isDestroyed;
@@ -18876,21 +18863,21 @@ var require_stream2 = __commonJS({
       configurable: true,
       enumerable: true,
       get() {
-        return promises2;
+        return promises;
       }
     });
     ObjectDefineProperty(pipeline, customPromisify, {
       __proto__: null,
       enumerable: true,
       get() {
-        return promises2.pipeline;
+        return promises.pipeline;
       }
     });
     ObjectDefineProperty(eos, customPromisify, {
       __proto__: null,
       enumerable: true,
       get() {
-        return promises2.finished;
+        return promises.finished;
       }
     });
     Stream2.Stream = Stream2;
@@ -18909,7 +18896,7 @@ var require_ours = __commonJS({
     "use strict";
     var Stream2 = __require("stream");
     if (Stream2 && process.env.READABLE_STREAM === "disable") {
-      const promises2 = Stream2.promises;
+      const promises = Stream2.promises;
       module.exports._uint8ArrayToBuffer = Stream2._uint8ArrayToBuffer;
       module.exports._isUint8Array = Stream2._isUint8Array;
       module.exports.isDisturbed = Stream2.isDisturbed;
@@ -18929,13 +18916,13 @@ var require_ours = __commonJS({
         configurable: true,
         enumerable: true,
         get() {
-          return promises2;
+          return promises;
         }
       });
       module.exports.Stream = Stream2.Stream;
     } else {
       const CustomStream = require_stream2();
-      const promises2 = require_promises();
+      const promises = require_promises();
       const originalDestroy = CustomStream.Readable.destroy;
       module.exports = CustomStream.Readable;
       module.exports._uint8ArrayToBuffer = CustomStream._uint8ArrayToBuffer;
@@ -18958,7 +18945,7 @@ var require_ours = __commonJS({
         configurable: true,
         enumerable: true,
         get() {
-          return promises2;
+          return promises;
         }
       });
       module.exports.Stream = CustomStream.Stream;
@@ -20625,11 +20612,11 @@ var require_commonjs3 = __commonJS({
       return (f) => f.length === len && f !== "." && f !== "..";
     };
     var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-    var path4 = {
+    var path = {
       win32: { sep: "\\" },
       posix: { sep: "/" }
     };
-    exports2.sep = defaultPlatform === "win32" ? path4.win32.sep : path4.posix.sep;
+    exports2.sep = defaultPlatform === "win32" ? path.win32.sep : path.posix.sep;
     exports2.minimatch.sep = exports2.sep;
     exports2.GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
     exports2.minimatch.GLOBSTAR = exports2.GLOBSTAR;
@@ -20641,7 +20628,7 @@ var require_commonjs3 = __commonJS({
     exports2.filter = filter;
     exports2.minimatch.filter = exports2.filter;
     var ext = (a, b = {}) => Object.assign({}, a, b);
-    var defaults2 = (def) => {
+    var defaults = (def) => {
       if (!def || typeof def !== "object" || !Object.keys(def).length) {
         return exports2.minimatch;
       }
@@ -20677,7 +20664,7 @@ var require_commonjs3 = __commonJS({
         GLOBSTAR: exports2.GLOBSTAR
       });
     };
-    exports2.defaults = defaults2;
+    exports2.defaults = defaults;
     exports2.minimatch.defaults = exports2.defaults;
     var braceExpand = (pattern, options = {}) => {
       (0, assert_valid_pattern_js_1.assertValidPattern)(pattern);
@@ -21574,7 +21561,7 @@ var require_commonjs4 = __commonJS({
           free: c.#free,
           // methods
           isBackgroundFetch: (p) => c.#isBackgroundFetch(p),
-          backgroundFetch: (k, index, options, context5) => c.#backgroundFetch(k, index, options, context5),
+          backgroundFetch: (k, index, options, context3) => c.#backgroundFetch(k, index, options, context3),
           moveToTail: (index) => c.#moveToTail(index),
           indexes: (options) => c.#indexes(options),
           rindexes: (options) => c.#rindexes(options),
@@ -22361,7 +22348,7 @@ var require_commonjs4 = __commonJS({
         const v = this.#valList[index];
         return this.#isBackgroundFetch(v) ? v.__staleWhileFetching : v;
       }
-      #backgroundFetch(k, index, options, context5) {
+      #backgroundFetch(k, index, options, context3) {
         const v = index === void 0 ? void 0 : this.#valList[index];
         if (this.#isBackgroundFetch(v)) {
           return v;
@@ -22374,7 +22361,7 @@ var require_commonjs4 = __commonJS({
         const fetchOpts = {
           signal: ac.signal,
           options,
-          context: context5
+          context: context3
         };
         const cb = (v2, updateCache = false) => {
           const { aborted } = ac.signal;
@@ -22491,7 +22478,7 @@ var require_commonjs4 = __commonJS({
           allowStaleOnFetchRejection = this.allowStaleOnFetchRejection,
           ignoreFetchAbort = this.ignoreFetchAbort,
           allowStaleOnFetchAbort = this.allowStaleOnFetchAbort,
-          context: context5,
+          context: context3,
           forceRefresh = false,
           status,
           signal
@@ -22526,7 +22513,7 @@ var require_commonjs4 = __commonJS({
         if (index === void 0) {
           if (status)
             status.fetch = "miss";
-          const p = this.#backgroundFetch(k, index, options, context5);
+          const p = this.#backgroundFetch(k, index, options, context3);
           return p.__returned = p;
         } else {
           const v = this.#valList[index];
@@ -22551,7 +22538,7 @@ var require_commonjs4 = __commonJS({
               this.#statusTTL(status, index);
             return v;
           }
-          const p = this.#backgroundFetch(k, index, options, context5);
+          const p = this.#backgroundFetch(k, index, options, context3);
           const hasStale = p.__staleWhileFetching !== void 0;
           const staleVal = hasStale && allowStale;
           if (status) {
@@ -22573,13 +22560,13 @@ var require_commonjs4 = __commonJS({
         if (!memoMethod) {
           throw new Error("no memoMethod provided to constructor");
         }
-        const { context: context5, forceRefresh, ...options } = memoOptions;
+        const { context: context3, forceRefresh, ...options } = memoOptions;
         const v = this.get(k, options);
         if (!forceRefresh && v !== void 0)
           return v;
         const vv = memoMethod(k, v, {
           options,
-          context: context5
+          context: context3
         });
         this.set(k, vv, options);
         return vv;
@@ -23490,10 +23477,10 @@ var require_commonjs5 = __commonJS({
        * Return a void Promise that resolves once the stream ends.
        */
       async promise() {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve, reject) => {
           this.on(DESTROYED, () => reject(new Error("stream destroyed")));
           this.on("error", (er) => reject(er));
-          this.on("end", () => resolve2());
+          this.on("end", () => resolve());
         });
       }
       /**
@@ -23517,7 +23504,7 @@ var require_commonjs5 = __commonJS({
             return Promise.resolve({ done: false, value: res });
           if (this[EOF])
             return stop();
-          let resolve2;
+          let resolve;
           let reject;
           const onerr = (er) => {
             this.off("data", ondata);
@@ -23531,19 +23518,19 @@ var require_commonjs5 = __commonJS({
             this.off("end", onend);
             this.off(DESTROYED, ondestroy);
             this.pause();
-            resolve2({ value, done: !!this[EOF] });
+            resolve({ value, done: !!this[EOF] });
           };
           const onend = () => {
             this.off("error", onerr);
             this.off("data", ondata);
             this.off(DESTROYED, ondestroy);
             stop();
-            resolve2({ done: true, value: void 0 });
+            resolve({ done: true, value: void 0 });
           };
           const ondestroy = () => onerr(new Error("stream destroyed"));
           return new Promise((res2, rej) => {
             reject = rej;
-            resolve2 = res2;
+            resolve = res2;
             this.once(DESTROYED, ondestroy);
             this.once("error", onerr);
             this.once("end", onend);
@@ -23731,7 +23718,7 @@ var require_commonjs6 = __commonJS({
     var TYPEMASK = 1023;
     var entToType = (s) => s.isFile() ? IFREG : s.isDirectory() ? IFDIR : s.isSymbolicLink() ? IFLNK : s.isCharacterDevice() ? IFCHR : s.isBlockDevice() ? IFBLK : s.isSocket() ? IFSOCK : s.isFIFO() ? IFIFO : UNKNOWN;
     var normalizeCache = /* @__PURE__ */ new Map();
-    var normalize2 = (s) => {
+    var normalize = (s) => {
       const c = normalizeCache.get(s);
       if (c)
         return c;
@@ -23744,7 +23731,7 @@ var require_commonjs6 = __commonJS({
       const c = normalizeNocaseCache.get(s);
       if (c)
         return c;
-      const n = normalize2(s.toLowerCase());
+      const n = normalize(s.toLowerCase());
       normalizeNocaseCache.set(s, n);
       return n;
     };
@@ -23913,7 +23900,7 @@ var require_commonjs6 = __commonJS({
        */
       constructor(name, type = UNKNOWN, root, roots, nocase, children, opts) {
         this.name = name;
-        this.#matchName = nocase ? normalizeNocase(name) : normalize2(name);
+        this.#matchName = nocase ? normalizeNocase(name) : normalize(name);
         this.#type = type & TYPEMASK;
         this.nocase = nocase;
         this.roots = roots;
@@ -23950,12 +23937,12 @@ var require_commonjs6 = __commonJS({
       /**
        * Get the Path object referenced by the string path, resolved from this Path
        */
-      resolve(path4) {
-        if (!path4) {
+      resolve(path) {
+        if (!path) {
           return this;
         }
-        const rootPath = this.getRootString(path4);
-        const dir = path4.substring(rootPath.length);
+        const rootPath = this.getRootString(path);
+        const dir = path.substring(rootPath.length);
         const dirParts = dir.split(this.splitSep);
         const result = rootPath ? this.getRoot(rootPath).#resolveParts(dirParts) : this.#resolveParts(dirParts);
         return result;
@@ -24006,7 +23993,7 @@ var require_commonjs6 = __commonJS({
           return this.parent || this;
         }
         const children = this.children();
-        const name = this.nocase ? normalizeNocase(pathPart) : normalize2(pathPart);
+        const name = this.nocase ? normalizeNocase(pathPart) : normalize(pathPart);
         for (const p of children) {
           if (p.#matchName === name) {
             return p;
@@ -24251,7 +24238,7 @@ var require_commonjs6 = __commonJS({
        * directly.
        */
       isNamed(n) {
-        return !this.nocase ? this.#matchName === normalize2(n) : this.#matchName === normalizeNocase(n);
+        return !this.nocase ? this.#matchName === normalize(n) : this.#matchName === normalizeNocase(n);
       }
       /**
        * Return the Path object corresponding to the target of a symbolic link.
@@ -24390,7 +24377,7 @@ var require_commonjs6 = __commonJS({
       #readdirMaybePromoteChild(e, c) {
         for (let p = c.provisional; p < c.length; p++) {
           const pchild = c[p];
-          const name = this.nocase ? normalizeNocase(e.name) : normalize2(e.name);
+          const name = this.nocase ? normalizeNocase(e.name) : normalize(e.name);
           if (name !== pchild.#matchName) {
             continue;
           }
@@ -24559,9 +24546,9 @@ var require_commonjs6 = __commonJS({
         if (this.#asyncReaddirInFlight) {
           await this.#asyncReaddirInFlight;
         } else {
-          let resolve2 = () => {
+          let resolve = () => {
           };
-          this.#asyncReaddirInFlight = new Promise((res) => resolve2 = res);
+          this.#asyncReaddirInFlight = new Promise((res) => resolve = res);
           try {
             for (const e of await this.#fs.promises.readdir(fullpath, {
               withFileTypes: true
@@ -24574,7 +24561,7 @@ var require_commonjs6 = __commonJS({
             children.provisional = 0;
           }
           this.#asyncReaddirInFlight = void 0;
-          resolve2();
+          resolve();
         }
         return children.slice(0, children.provisional);
       }
@@ -24708,8 +24695,8 @@ var require_commonjs6 = __commonJS({
       /**
        * @internal
        */
-      getRootString(path4) {
-        return node_path_1.win32.parse(path4).root;
+      getRootString(path) {
+        return node_path_1.win32.parse(path).root;
       }
       /**
        * @internal
@@ -24756,8 +24743,8 @@ var require_commonjs6 = __commonJS({
       /**
        * @internal
        */
-      getRootString(path4) {
-        return path4.startsWith("/") ? "/" : "";
+      getRootString(path) {
+        return path.startsWith("/") ? "/" : "";
       }
       /**
        * @internal
@@ -24807,8 +24794,8 @@ var require_commonjs6 = __commonJS({
        *
        * @internal
        */
-      constructor(cwd = process.cwd(), pathImpl, sep2, { nocase, childrenCacheSize = 16 * 1024, fs: fs6 = defaultFS } = {}) {
-        this.#fs = fsFromOption(fs6);
+      constructor(cwd = process.cwd(), pathImpl, sep2, { nocase, childrenCacheSize = 16 * 1024, fs: fs2 = defaultFS } = {}) {
+        this.#fs = fsFromOption(fs2);
         if (cwd instanceof URL || cwd.startsWith("file://")) {
           cwd = (0, node_url_1.fileURLToPath)(cwd);
         }
@@ -24847,11 +24834,11 @@ var require_commonjs6 = __commonJS({
       /**
        * Get the depth of a provided path, string, or the cwd
        */
-      depth(path4 = this.cwd) {
-        if (typeof path4 === "string") {
-          path4 = this.cwd.resolve(path4);
+      depth(path = this.cwd) {
+        if (typeof path === "string") {
+          path = this.cwd.resolve(path);
         }
-        return path4.depth();
+        return path.depth();
       }
       /**
        * Return the cache of child entries.  Exposed so subclasses can create
@@ -25245,14 +25232,14 @@ var require_commonjs6 = __commonJS({
               if (er)
                 return results.emit("error", er);
               if (follow && !didRealpaths) {
-                const promises2 = [];
+                const promises = [];
                 for (const e of entries) {
                   if (e.isSymbolicLink()) {
-                    promises2.push(e.realpath().then((r) => r?.isUnknown() ? r.lstat() : r));
+                    promises.push(e.realpath().then((r) => r?.isUnknown() ? r.lstat() : r));
                   }
                 }
-                if (promises2.length) {
-                  Promise.all(promises2).then(() => onReaddir(null, entries, true));
+                if (promises.length) {
+                  Promise.all(promises).then(() => onReaddir(null, entries, true));
                   return;
                 }
               }
@@ -25338,9 +25325,9 @@ var require_commonjs6 = __commonJS({
         process5();
         return results;
       }
-      chdir(path4 = this.cwd) {
+      chdir(path = this.cwd) {
         const oldCwd = this.cwd;
-        this.cwd = typeof path4 === "string" ? this.cwd.resolve(path4) : path4;
+        this.cwd = typeof path === "string" ? this.cwd.resolve(path) : path;
         this.cwd[setAsCwd](oldCwd);
       }
     };
@@ -25367,8 +25354,8 @@ var require_commonjs6 = __commonJS({
       /**
        * @internal
        */
-      newRoot(fs6) {
-        return new PathWin32(this.rootPath, IFDIR, void 0, this.roots, this.nocase, this.childrenCache(), { fs: fs6 });
+      newRoot(fs2) {
+        return new PathWin32(this.rootPath, IFDIR, void 0, this.roots, this.nocase, this.childrenCache(), { fs: fs2 });
       }
       /**
        * Return true if the provided path string is an absolute path
@@ -25397,8 +25384,8 @@ var require_commonjs6 = __commonJS({
       /**
        * @internal
        */
-      newRoot(fs6) {
-        return new PathPosix(this.rootPath, IFDIR, void 0, this.roots, this.nocase, this.childrenCache(), { fs: fs6 });
+      newRoot(fs2) {
+        return new PathPosix(this.rootPath, IFDIR, void 0, this.roots, this.nocase, this.childrenCache(), { fs: fs2 });
       }
       /**
        * Return true if the provided path string is an absolute path
@@ -25728,8 +25715,8 @@ var require_processor = __commonJS({
       }
       // match, absolute, ifdir
       entries() {
-        return [...this.store.entries()].map(([path4, n]) => [
-          path4,
+        return [...this.store.entries()].map(([path, n]) => [
+          path,
           !!(n & 2),
           !!(n & 1)
         ]);
@@ -25947,9 +25934,9 @@ var require_walker = __commonJS({
       signal;
       maxDepth;
       includeChildMatches;
-      constructor(patterns, path4, opts) {
+      constructor(patterns, path, opts) {
         this.patterns = patterns;
-        this.path = path4;
+        this.path = path;
         this.opts = opts;
         this.#sep = !opts.posix && opts.platform === "win32" ? "\\" : "/";
         this.includeChildMatches = opts.includeChildMatches !== false;
@@ -25968,11 +25955,11 @@ var require_walker = __commonJS({
           });
         }
       }
-      #ignored(path4) {
-        return this.seen.has(path4) || !!this.#ignore?.ignored?.(path4);
+      #ignored(path) {
+        return this.seen.has(path) || !!this.#ignore?.ignored?.(path);
       }
-      #childrenIgnored(path4) {
-        return !!this.#ignore?.childrenIgnored?.(path4);
+      #childrenIgnored(path) {
+        return !!this.#ignore?.childrenIgnored?.(path);
       }
       // backpressure mechanism
       pause() {
@@ -26188,8 +26175,8 @@ var require_walker = __commonJS({
     exports2.GlobUtil = GlobUtil;
     var GlobWalker = class extends GlobUtil {
       matches = /* @__PURE__ */ new Set();
-      constructor(patterns, path4, opts) {
-        super(patterns, path4, opts);
+      constructor(patterns, path, opts) {
+        super(patterns, path, opts);
       }
       matchEmit(e) {
         this.matches.add(e);
@@ -26227,8 +26214,8 @@ var require_walker = __commonJS({
     exports2.GlobWalker = GlobWalker;
     var GlobStream = class extends GlobUtil {
       results;
-      constructor(patterns, path4, opts) {
-        super(patterns, path4, opts);
+      constructor(patterns, path, opts) {
+        super(patterns, path, opts);
         this.results = new minipass_1.Minipass({
           signal: this.signal,
           objectMode: true
@@ -26583,8 +26570,8 @@ var require_commonjs7 = __commonJS({
 // node_modules/archiver-utils/file.js
 var require_file = __commonJS({
   "node_modules/archiver-utils/file.js"(exports2, module) {
-    var fs6 = require_graceful_fs();
-    var path4 = __require("path");
+    var fs2 = require_graceful_fs();
+    var path = __require("path");
     var flatten = require_flatten();
     var difference = require_difference();
     var union = require_union();
@@ -26609,8 +26596,8 @@ var require_file = __commonJS({
       return result;
     };
     file.exists = function() {
-      var filepath = path4.join.apply(path4, arguments);
-      return fs6.existsSync(filepath);
+      var filepath = path.join.apply(path, arguments);
+      return fs2.existsSync(filepath);
     };
     file.expand = function(...args) {
       var options = isPlainObject(args[0]) ? args.shift() : {};
@@ -26623,12 +26610,12 @@ var require_file = __commonJS({
       });
       if (options.filter) {
         matches = matches.filter(function(filepath) {
-          filepath = path4.join(options.cwd || "", filepath);
+          filepath = path.join(options.cwd || "", filepath);
           try {
             if (typeof options.filter === "function") {
               return options.filter(filepath);
             } else {
-              return fs6.statSync(filepath)[options.filter]();
+              return fs2.statSync(filepath)[options.filter]();
             }
           } catch (e) {
             return false;
@@ -26640,7 +26627,7 @@ var require_file = __commonJS({
     file.expandMapping = function(patterns, destBase, options) {
       options = Object.assign({
         rename: function(destBase2, destPath) {
-          return path4.join(destBase2 || "", destPath);
+          return path.join(destBase2 || "", destPath);
         }
       }, options);
       var files = [];
@@ -26648,14 +26635,14 @@ var require_file = __commonJS({
       file.expand(options, patterns).forEach(function(src) {
         var destPath = src;
         if (options.flatten) {
-          destPath = path4.basename(destPath);
+          destPath = path.basename(destPath);
         }
         if (options.ext) {
           destPath = destPath.replace(/(\.[^\/]*)?$/, options.ext);
         }
         var dest = options.rename(destBase, destPath, options);
         if (options.cwd) {
-          src = path4.join(options.cwd, src);
+          src = path.join(options.cwd, src);
         }
         dest = dest.replace(pathSeparatorRe, "/");
         src = src.replace(pathSeparatorRe, "/");
@@ -26736,14 +26723,14 @@ var require_file = __commonJS({
 // node_modules/archiver-utils/index.js
 var require_archiver_utils = __commonJS({
   "node_modules/archiver-utils/index.js"(exports2, module) {
-    var fs6 = require_graceful_fs();
-    var path4 = __require("path");
+    var fs2 = require_graceful_fs();
+    var path = __require("path");
     var isStream = require_is_stream();
     var lazystream = require_lazystream();
     var normalizePath = require_normalize_path();
-    var defaults2 = require_defaults();
+    var defaults = require_defaults();
     var Stream2 = __require("stream").Stream;
-    var PassThrough3 = require_ours().PassThrough;
+    var PassThrough = require_ours().PassThrough;
     var utils = module.exports = {};
     utils.file = require_file();
     utils.collectStream = function(source, callback) {
@@ -26778,14 +26765,14 @@ var require_archiver_utils = __commonJS({
     utils.defaults = function(object, source, guard) {
       var args = arguments;
       args[0] = args[0] || {};
-      return defaults2(...args);
+      return defaults(...args);
     };
     utils.isStream = function(source) {
       return isStream(source);
     };
     utils.lazyReadStream = function(filepath) {
       return new lazystream.Readable(function() {
-        return fs6.createReadStream(filepath);
+        return fs2.createReadStream(filepath);
       });
     };
     utils.normalizeInputSource = function(source) {
@@ -26794,7 +26781,7 @@ var require_archiver_utils = __commonJS({
       } else if (typeof source === "string") {
         return Buffer.from(source);
       } else if (utils.isStream(source)) {
-        return source.pipe(new PassThrough3());
+        return source.pipe(new PassThrough());
       }
       return source;
     };
@@ -26813,7 +26800,7 @@ var require_archiver_utils = __commonJS({
         callback = base;
         base = dirpath;
       }
-      fs6.readdir(dirpath, function(err, list) {
+      fs2.readdir(dirpath, function(err, list) {
         var i = 0;
         var file;
         var filepath;
@@ -26825,11 +26812,11 @@ var require_archiver_utils = __commonJS({
           if (!file) {
             return callback(null, results);
           }
-          filepath = path4.join(dirpath, file);
-          fs6.stat(filepath, function(err2, stats) {
+          filepath = path.join(dirpath, file);
+          fs2.stat(filepath, function(err2, stats) {
             results.push({
               path: filepath,
-              relative: path4.relative(base, filepath).replace(/\\/g, "/"),
+              relative: path.relative(base, filepath).replace(/\\/g, "/"),
               stats
             });
             if (stats && stats.isDirectory()) {
@@ -26855,12 +26842,12 @@ var require_archiver_utils = __commonJS({
 // src/upload/archiver-utils.cjs
 var require_archiver_utils2 = __commonJS({
   "src/upload/archiver-utils.cjs"(exports2, module) {
-    var fs6 = __require("node:fs");
+    var fs2 = __require("node:fs");
     var lazystream = require_lazystream();
     var utils = require_archiver_utils();
     var READ_CHUNK = 1024 * 1024;
     utils.lazyReadStream = function lazyReadStream(filepath) {
-      return new lazystream.Readable(() => fs6.createReadStream(filepath, { highWaterMark: READ_CHUNK }));
+      return new lazystream.Readable(() => fs2.createReadStream(filepath, { highWaterMark: READ_CHUNK }));
     };
     utils.READ_CHUNK = READ_CHUNK;
     module.exports = utils;
@@ -26903,14 +26890,14 @@ var require_error = __commonJS({
 // node_modules/archiver/lib/core.js
 var require_core = __commonJS({
   "node_modules/archiver/lib/core.js"(exports2, module) {
-    var fs6 = __require("fs");
+    var fs2 = __require("fs");
     var glob = require_readdir_glob();
     var async = require_async();
-    var path4 = __require("path");
+    var path = __require("path");
     var util3 = require_archiver_utils2();
     var inherits = __require("util").inherits;
     var ArchiverError = require_error();
-    var Transform3 = require_ours().Transform;
+    var Transform2 = require_ours().Transform;
     var win32 = process.platform === "win32";
     var Archiver = function(format, options) {
       if (!(this instanceof Archiver)) {
@@ -26924,7 +26911,7 @@ var require_core = __commonJS({
         highWaterMark: 1024 * 1024,
         statConcurrency: 4
       });
-      Transform3.call(this, options);
+      Transform2.call(this, options);
       this._format = false;
       this._module = false;
       this._pending = 0;
@@ -26946,7 +26933,7 @@ var require_core = __commonJS({
       };
       this._streams = [];
     };
-    inherits(Archiver, Transform3);
+    inherits(Archiver, Transform2);
     Archiver.prototype._abort = function() {
       this._state.aborted = true;
       this._queue.kill();
@@ -26967,7 +26954,7 @@ var require_core = __commonJS({
       data.sourcePath = filepath;
       task.data = data;
       this._entriesCount++;
-      if (data.stats && data.stats instanceof fs6.Stats) {
+      if (data.stats && data.stats instanceof fs2.Stats) {
         task = this._updateQueueTaskWithStats(task, data.stats);
         if (task) {
           if (data.stats.size) {
@@ -27138,7 +27125,7 @@ var require_core = __commonJS({
         callback();
         return;
       }
-      fs6.lstat(task.filepath, function(err, stats) {
+      fs2.lstat(task.filepath, function(err, stats) {
         if (this._state.aborted) {
           setImmediate(callback);
           return;
@@ -27181,10 +27168,10 @@ var require_core = __commonJS({
         task.data.sourceType = "buffer";
         task.source = Buffer.concat([]);
       } else if (stats.isSymbolicLink() && this._moduleSupports("symlink")) {
-        var linkPath = fs6.readlinkSync(task.filepath);
-        var dirName = path4.dirname(task.filepath);
+        var linkPath = fs2.readlinkSync(task.filepath);
+        var dirName = path.dirname(task.filepath);
         task.data.type = "symlink";
-        task.data.linkname = path4.relative(dirName, path4.resolve(dirName, linkPath));
+        task.data.linkname = path.relative(dirName, path.resolve(dirName, linkPath));
         task.data.sourceType = "buffer";
         task.source = Buffer.concat([]);
       } else {
@@ -27358,11 +27345,11 @@ var require_core = __commonJS({
         this._finalize();
       }
       var self2 = this;
-      return new Promise(function(resolve2, reject) {
+      return new Promise(function(resolve, reject) {
         var errored;
         self2._module.on("end", function() {
           if (!errored) {
-            resolve2();
+            resolve();
           }
         });
         self2._module.on("error", function(err) {
@@ -27892,7 +27879,7 @@ var require_zip_archive_entry = __commonJS({
 var require_util4 = __commonJS({
   "node_modules/compress-commons/lib/util/index.js"(exports2, module) {
     var Stream2 = __require("stream").Stream;
-    var PassThrough3 = require_ours().PassThrough;
+    var PassThrough = require_ours().PassThrough;
     var isStream = require_is_stream();
     var util3 = module.exports = {};
     util3.normalizeInputSource = function(source) {
@@ -27901,7 +27888,7 @@ var require_util4 = __commonJS({
       } else if (typeof source === "string") {
         return Buffer.from(source);
       } else if (isStream(source) && !source._readableState) {
-        var normalized = new PassThrough3();
+        var normalized = new PassThrough();
         source.pipe(normalized);
         return normalized;
       }
@@ -27915,14 +27902,14 @@ var require_archive_output_stream = __commonJS({
   "node_modules/compress-commons/lib/archivers/archive-output-stream.js"(exports2, module) {
     var inherits = __require("util").inherits;
     var isStream = require_is_stream();
-    var Transform3 = require_ours().Transform;
+    var Transform2 = require_ours().Transform;
     var ArchiveEntry = require_archive_entry();
     var util3 = require_util4();
     var ArchiveOutputStream = module.exports = function(options) {
       if (!(this instanceof ArchiveOutputStream)) {
         return new ArchiveOutputStream(options);
       }
-      Transform3.call(this, options);
+      Transform2.call(this, options);
       this.offset = 0;
       this._archive = {
         finish: false,
@@ -27930,7 +27917,7 @@ var require_archive_output_stream = __commonJS({
         processing: false
       };
     };
-    inherits(ArchiveOutputStream, Transform3);
+    inherits(ArchiveOutputStream, Transform2);
     ArchiveOutputStream.prototype._appendBuffer = function(zae, source, callback) {
     };
     ArchiveOutputStream.prototype._appendStream = function(zae, source, callback) {
@@ -27993,7 +27980,7 @@ var require_archive_output_stream = __commonJS({
       if (chunk) {
         this.offset += chunk.length;
       }
-      return Transform3.prototype.write.call(this, chunk, cb);
+      return Transform2.prototype.write.call(this, chunk, cb);
     };
   }
 });
@@ -28035,9 +28022,9 @@ var init_crc32 = __esm({
 var require_crc32_stream = __commonJS({
   "node_modules/crc32-stream/lib/crc32-stream.js"(exports2, module) {
     "use strict";
-    var { Transform: Transform3 } = require_ours();
+    var { Transform: Transform2 } = require_ours();
     var crc322 = (init_crc32(), __toCommonJS(crc32_exports));
-    var CRC32Stream = class extends Transform3 {
+    var CRC32Stream = class extends Transform2 {
       constructor(options) {
         super(options);
         this.checksum = Buffer.allocUnsafe(4);
@@ -28253,18 +28240,18 @@ var require_zip_archive_output_stream = __commonJS({
     ZipArchiveOutputStream.prototype._smartStream = function(ae, callback) {
       var deflate = ae.getMethod() === constants.METHOD_DEFLATED;
       var process5 = deflate ? new DeflateCRC32Stream(this.options.zlib) : new CRC32Stream();
-      var error2 = null;
+      var error = null;
       function handleStuff() {
         var digest = process5.digest().readUInt32BE(0);
         ae.setCrc(digest);
         ae.setSize(process5.size());
         ae.setCompressedSize(process5.size(true));
         this._afterAppend(ae);
-        callback(error2, ae);
+        callback(error, ae);
       }
       process5.once("end", handleStuff.bind(this));
       process5.once("error", function(err) {
-        error2 = err;
+        error = err;
       });
       process5.pipe(this, { end: false });
       return process5;
@@ -29188,8 +29175,8 @@ var require_streamx = __commonJS({
     var WRITE_DROP_DATA = WRITE_FINISHING | WRITE_DONE | DESTROY_STATUS;
     var asyncIterator = Symbol.asyncIterator || /* @__PURE__ */ Symbol("asyncIterator");
     var WritableState = class {
-      constructor(stream4, { highWaterMark = 16384, map = null, mapWritable, byteLength, byteLengthWritable } = {}) {
-        this.stream = stream4;
+      constructor(stream, { highWaterMark = 16384, map = null, mapWritable, byteLength, byteLengthWritable } = {}) {
+        this.stream = stream;
         this.queue = new FIFO();
         this.highWaterMark = highWaterMark;
         this.buffered = 0;
@@ -29235,44 +29222,44 @@ var require_streamx = __commonJS({
       }
       autoBatch(data, cb) {
         const buffer2 = [];
-        const stream4 = this.stream;
+        const stream = this.stream;
         buffer2.push(data);
-        while ((stream4._duplexState & WRITE_STATUS) === WRITE_QUEUED_AND_ACTIVE) {
-          buffer2.push(stream4._writableState.shift());
+        while ((stream._duplexState & WRITE_STATUS) === WRITE_QUEUED_AND_ACTIVE) {
+          buffer2.push(stream._writableState.shift());
         }
-        if ((stream4._duplexState & OPEN_STATUS) !== 0) return cb(null);
-        stream4._writev(buffer2, cb);
+        if ((stream._duplexState & OPEN_STATUS) !== 0) return cb(null);
+        stream._writev(buffer2, cb);
       }
       update() {
-        const stream4 = this.stream;
-        stream4._duplexState |= WRITE_UPDATING;
+        const stream = this.stream;
+        stream._duplexState |= WRITE_UPDATING;
         do {
-          while ((stream4._duplexState & WRITE_STATUS) === WRITE_QUEUED) {
+          while ((stream._duplexState & WRITE_STATUS) === WRITE_QUEUED) {
             const data = this.shift();
-            stream4._duplexState |= WRITE_ACTIVE_AND_WRITING;
-            stream4._write(data, this.afterWrite);
+            stream._duplexState |= WRITE_ACTIVE_AND_WRITING;
+            stream._write(data, this.afterWrite);
           }
-          if ((stream4._duplexState & WRITE_PRIMARY_AND_ACTIVE) === 0) this.updateNonPrimary();
+          if ((stream._duplexState & WRITE_PRIMARY_AND_ACTIVE) === 0) this.updateNonPrimary();
         } while (this.continueUpdate() === true);
-        stream4._duplexState &= WRITE_NOT_UPDATING;
+        stream._duplexState &= WRITE_NOT_UPDATING;
       }
       updateNonPrimary() {
-        const stream4 = this.stream;
-        if ((stream4._duplexState & WRITE_FINISHING_STATUS) === WRITE_FINISHING) {
-          stream4._duplexState = stream4._duplexState | WRITE_ACTIVE;
-          stream4._final(afterFinal.bind(this));
+        const stream = this.stream;
+        if ((stream._duplexState & WRITE_FINISHING_STATUS) === WRITE_FINISHING) {
+          stream._duplexState = stream._duplexState | WRITE_ACTIVE;
+          stream._final(afterFinal.bind(this));
           return;
         }
-        if ((stream4._duplexState & DESTROY_STATUS) === DESTROYING) {
-          if ((stream4._duplexState & ACTIVE_OR_TICKING) === 0) {
-            stream4._duplexState |= ACTIVE;
-            stream4._destroy(afterDestroy.bind(this));
+        if ((stream._duplexState & DESTROY_STATUS) === DESTROYING) {
+          if ((stream._duplexState & ACTIVE_OR_TICKING) === 0) {
+            stream._duplexState |= ACTIVE;
+            stream._destroy(afterDestroy.bind(this));
           }
           return;
         }
-        if ((stream4._duplexState & IS_OPENING) === OPENING) {
-          stream4._duplexState = (stream4._duplexState | ACTIVE) & NOT_OPENING;
-          stream4._open(afterOpen.bind(this));
+        if ((stream._duplexState & IS_OPENING) === OPENING) {
+          stream._duplexState = (stream._duplexState | ACTIVE) & NOT_OPENING;
+          stream._open(afterOpen.bind(this));
         }
       }
       continueUpdate() {
@@ -29294,8 +29281,8 @@ var require_streamx = __commonJS({
       }
     };
     var ReadableState = class {
-      constructor(stream4, { highWaterMark = 16384, map = null, mapReadable, byteLength, byteLengthReadable } = {}) {
-        this.stream = stream4;
+      constructor(stream, { highWaterMark = 16384, map = null, mapReadable, byteLength, byteLengthReadable } = {}) {
+        this.stream = stream;
         this.queue = new FIFO();
         this.highWaterMark = highWaterMark === 0 ? 1 : highWaterMark;
         this.buffered = 0;
@@ -29337,22 +29324,22 @@ var require_streamx = __commonJS({
         pipeTo.emit("pipe", this.stream);
       }
       push(data) {
-        const stream4 = this.stream;
+        const stream = this.stream;
         if (data === null) {
           this.highWaterMark = 0;
-          stream4._duplexState = (stream4._duplexState | READ_ENDING) & READ_NON_PRIMARY_AND_PUSHED;
+          stream._duplexState = (stream._duplexState | READ_ENDING) & READ_NON_PRIMARY_AND_PUSHED;
           return false;
         }
         if (this.map !== null) {
           data = this.map(data);
           if (data === null) {
-            stream4._duplexState &= READ_PUSHED;
+            stream._duplexState &= READ_PUSHED;
             return this.buffered < this.highWaterMark;
           }
         }
         this.buffered += this.byteLength(data);
         this.queue.push(data);
-        stream4._duplexState = (stream4._duplexState | READ_QUEUED) & READ_PUSHED;
+        stream._duplexState = (stream._duplexState | READ_QUEUED) & READ_PUSHED;
         return this.buffered < this.highWaterMark;
       }
       shift() {
@@ -29374,77 +29361,77 @@ var require_streamx = __commonJS({
         this.push(pending[pending.length - 1]);
       }
       read() {
-        const stream4 = this.stream;
-        if ((stream4._duplexState & READ_STATUS) === READ_QUEUED) {
+        const stream = this.stream;
+        if ((stream._duplexState & READ_STATUS) === READ_QUEUED) {
           const data = this.shift();
           if (this.pipeTo !== null && this.pipeTo.write(data) === false) {
-            stream4._duplexState &= READ_PIPE_NOT_DRAINED;
+            stream._duplexState &= READ_PIPE_NOT_DRAINED;
           }
-          if ((stream4._duplexState & READ_EMIT_DATA) !== 0) {
-            stream4.emit("data", data);
+          if ((stream._duplexState & READ_EMIT_DATA) !== 0) {
+            stream.emit("data", data);
           }
           return data;
         }
         if (this.readAhead === false) {
-          stream4._duplexState |= READ_READ_AHEAD;
+          stream._duplexState |= READ_READ_AHEAD;
           this.updateNextTick();
         }
         return null;
       }
       drain() {
-        const stream4 = this.stream;
-        while ((stream4._duplexState & READ_STATUS) === READ_QUEUED && (stream4._duplexState & READ_FLOWING) !== 0) {
+        const stream = this.stream;
+        while ((stream._duplexState & READ_STATUS) === READ_QUEUED && (stream._duplexState & READ_FLOWING) !== 0) {
           const data = this.shift();
           if (this.pipeTo !== null && this.pipeTo.write(data) === false) {
-            stream4._duplexState &= READ_PIPE_NOT_DRAINED;
+            stream._duplexState &= READ_PIPE_NOT_DRAINED;
           }
-          if ((stream4._duplexState & READ_EMIT_DATA) !== 0) {
-            stream4.emit("data", data);
+          if ((stream._duplexState & READ_EMIT_DATA) !== 0) {
+            stream.emit("data", data);
           }
         }
       }
       update() {
-        const stream4 = this.stream;
-        stream4._duplexState |= READ_UPDATING;
+        const stream = this.stream;
+        stream._duplexState |= READ_UPDATING;
         do {
           this.drain();
-          while (this.buffered < this.highWaterMark && (stream4._duplexState & SHOULD_NOT_READ) === READ_READ_AHEAD) {
-            stream4._duplexState |= READ_ACTIVE_AND_NEEDS_PUSH;
-            stream4._read(this.afterRead);
+          while (this.buffered < this.highWaterMark && (stream._duplexState & SHOULD_NOT_READ) === READ_READ_AHEAD) {
+            stream._duplexState |= READ_ACTIVE_AND_NEEDS_PUSH;
+            stream._read(this.afterRead);
             this.drain();
           }
-          if ((stream4._duplexState & READ_READABLE_STATUS) === READ_EMIT_READABLE_AND_QUEUED) {
-            stream4._duplexState |= READ_EMITTED_READABLE;
-            stream4.emit("readable");
+          if ((stream._duplexState & READ_READABLE_STATUS) === READ_EMIT_READABLE_AND_QUEUED) {
+            stream._duplexState |= READ_EMITTED_READABLE;
+            stream.emit("readable");
           }
-          if ((stream4._duplexState & READ_PRIMARY_AND_ACTIVE) === 0) {
+          if ((stream._duplexState & READ_PRIMARY_AND_ACTIVE) === 0) {
             this.updateNonPrimary();
           }
         } while (this.continueUpdate() === true);
-        stream4._duplexState &= READ_NOT_UPDATING;
+        stream._duplexState &= READ_NOT_UPDATING;
       }
       updateNonPrimary() {
-        const stream4 = this.stream;
-        if ((stream4._duplexState & READ_ENDING_STATUS) === READ_ENDING) {
-          stream4._duplexState = (stream4._duplexState | READ_DONE) & READ_NOT_ENDING;
-          stream4.emit("end");
-          if ((stream4._duplexState & AUTO_DESTROY) === DONE) {
-            stream4._duplexState |= DESTROYING;
+        const stream = this.stream;
+        if ((stream._duplexState & READ_ENDING_STATUS) === READ_ENDING) {
+          stream._duplexState = (stream._duplexState | READ_DONE) & READ_NOT_ENDING;
+          stream.emit("end");
+          if ((stream._duplexState & AUTO_DESTROY) === DONE) {
+            stream._duplexState |= DESTROYING;
           }
           if (this.pipeTo !== null) {
             this.pipeTo.end();
           }
         }
-        if ((stream4._duplexState & DESTROY_STATUS) === DESTROYING) {
-          if ((stream4._duplexState & ACTIVE_OR_TICKING) === 0) {
-            stream4._duplexState |= ACTIVE;
-            stream4._destroy(afterDestroy.bind(this));
+        if ((stream._duplexState & DESTROY_STATUS) === DESTROYING) {
+          if ((stream._duplexState & ACTIVE_OR_TICKING) === 0) {
+            stream._duplexState |= ACTIVE;
+            stream._destroy(afterDestroy.bind(this));
           }
           return;
         }
-        if ((stream4._duplexState & IS_OPENING) === OPENING) {
-          stream4._duplexState = (stream4._duplexState | ACTIVE) & NOT_OPENING;
-          stream4._open(afterOpen.bind(this));
+        if ((stream._duplexState & IS_OPENING) === OPENING) {
+          stream._duplexState = (stream._duplexState | ACTIVE) & NOT_OPENING;
+          stream._open(afterOpen.bind(this));
         }
       }
       continueUpdate() {
@@ -29471,9 +29458,9 @@ var require_streamx = __commonJS({
       }
     };
     var TransformState = class {
-      constructor(stream4) {
+      constructor(stream) {
         this.data = null;
-        this.afterTransform = afterTransform.bind(stream4);
+        this.afterTransform = afterTransform.bind(stream);
         this.afterFinal = null;
       }
     };
@@ -29488,9 +29475,9 @@ var require_streamx = __commonJS({
       finished() {
         this.pipeToFinished = true;
       }
-      done(stream4, err) {
+      done(stream, err) {
         if (err) this.error = err;
-        if (stream4 === this.to) {
+        if (stream === this.to) {
           this.to = null;
           if (this.from !== null) {
             if ((this.from._duplexState & READ_DONE) === 0 || !this.pipeToFinished) {
@@ -29499,10 +29486,10 @@ var require_streamx = __commonJS({
             return;
           }
         }
-        if (stream4 === this.from) {
+        if (stream === this.from) {
           this.from = null;
           if (this.to !== null) {
-            if ((stream4._duplexState & READ_DONE) === 0) {
+            if ((stream._duplexState & READ_DONE) === 0) {
               this.to.destroy(this.error || StreamError.PREMATURE_CLOSE("Readable stream closed"));
             }
             return;
@@ -29517,51 +29504,51 @@ var require_streamx = __commonJS({
       this.updateCallback();
     }
     function afterFinal(err) {
-      const stream4 = this.stream;
-      if (err) stream4.destroy(err);
-      if ((stream4._duplexState & DESTROY_STATUS) === 0) {
-        stream4._duplexState |= WRITE_DONE;
-        stream4.emit("finish");
+      const stream = this.stream;
+      if (err) stream.destroy(err);
+      if ((stream._duplexState & DESTROY_STATUS) === 0) {
+        stream._duplexState |= WRITE_DONE;
+        stream.emit("finish");
       }
-      if ((stream4._duplexState & AUTO_DESTROY) === DONE) {
-        stream4._duplexState |= DESTROYING;
+      if ((stream._duplexState & AUTO_DESTROY) === DONE) {
+        stream._duplexState |= DESTROYING;
       }
-      stream4._duplexState &= WRITE_NOT_FINISHING;
-      if ((stream4._duplexState & WRITE_UPDATING) === 0) {
+      stream._duplexState &= WRITE_NOT_FINISHING;
+      if ((stream._duplexState & WRITE_UPDATING) === 0) {
         this.update();
       } else {
         this.updateNextTick();
       }
     }
     function afterDestroy(err) {
-      const stream4 = this.stream;
+      const stream = this.stream;
       if (!err && !StreamError.isStreamDestroyed(this.error)) err = this.error;
-      if (err) stream4.emit("error", err);
-      stream4._duplexState |= DESTROYED;
-      stream4.emit("close");
-      const rs = stream4._readableState;
-      const ws = stream4._writableState;
+      if (err) stream.emit("error", err);
+      stream._duplexState |= DESTROYED;
+      stream.emit("close");
+      const rs = stream._readableState;
+      const ws = stream._writableState;
       if (rs !== null && rs.pipeline !== null) {
-        rs.pipeline.done(stream4, err);
+        rs.pipeline.done(stream, err);
       }
       if (ws !== null) {
         while (ws.drains !== null && ws.drains.length > 0) {
           ws.drains.shift().resolve(false);
         }
         if (ws.pipeline !== null) {
-          ws.pipeline.done(stream4, err);
+          ws.pipeline.done(stream, err);
         }
       }
     }
     function afterWrite(err) {
-      const stream4 = this.stream;
-      if (err) stream4.destroy(err);
-      stream4._duplexState &= WRITE_NOT_ACTIVE;
+      const stream = this.stream;
+      if (err) stream.destroy(err);
+      stream._duplexState &= WRITE_NOT_ACTIVE;
       if (this.drains !== null) tickDrains(this.drains);
-      if ((stream4._duplexState & WRITE_DRAIN_STATUS) === WRITE_UNDRAINED) {
-        stream4._duplexState &= WRITE_DRAINED;
-        if ((stream4._duplexState & WRITE_EMIT_DRAIN) === WRITE_EMIT_DRAIN) {
-          stream4.emit("drain");
+      if ((stream._duplexState & WRITE_DRAIN_STATUS) === WRITE_UNDRAINED) {
+        stream._duplexState &= WRITE_DRAINED;
+        if ((stream._duplexState & WRITE_EMIT_DRAIN) === WRITE_EMIT_DRAIN) {
+          stream.emit("drain");
         }
       }
       this.updateCallback();
@@ -29595,23 +29582,23 @@ var require_streamx = __commonJS({
       }
     }
     function afterOpen(err) {
-      const stream4 = this.stream;
-      if (err) stream4.destroy(err);
-      if ((stream4._duplexState & DESTROYING) === 0) {
-        if ((stream4._duplexState & READ_PRIMARY_STATUS) === 0) {
-          stream4._duplexState |= READ_PRIMARY;
+      const stream = this.stream;
+      if (err) stream.destroy(err);
+      if ((stream._duplexState & DESTROYING) === 0) {
+        if ((stream._duplexState & READ_PRIMARY_STATUS) === 0) {
+          stream._duplexState |= READ_PRIMARY;
         }
-        if ((stream4._duplexState & WRITE_PRIMARY_STATUS) === 0) {
-          stream4._duplexState |= WRITE_PRIMARY;
+        if ((stream._duplexState & WRITE_PRIMARY_STATUS) === 0) {
+          stream._duplexState |= WRITE_PRIMARY;
         }
-        stream4.emit("open");
+        stream.emit("open");
       }
-      stream4._duplexState &= NOT_ACTIVE;
-      if (stream4._writableState !== null) {
-        stream4._writableState.updateCallback();
+      stream._duplexState &= NOT_ACTIVE;
+      if (stream._writableState !== null) {
+        stream._writableState.updateCallback();
       }
-      if (stream4._readableState !== null) {
-        stream4._readableState.updateCallback();
+      if (stream._readableState !== null) {
+        stream._readableState.updateCallback();
       }
     }
     function afterTransform(err, data) {
@@ -29707,7 +29694,7 @@ var require_streamx = __commonJS({
         }
       }
       static deferred(fn, opts) {
-        const out = new PassThrough3(opts);
+        const out = new PassThrough(opts);
         fn().then((src) => {
           if (src === null) return out.end();
           if (out.destroying) return;
@@ -29795,12 +29782,12 @@ var require_streamx = __commonJS({
         return (rs._duplexState & READ_RESUMED) === 0;
       }
       [asyncIterator]() {
-        const stream4 = this;
-        let error2 = null;
+        const stream = this;
+        let error = null;
         let promiseResolve = null;
         let promiseReject = null;
         this.on("error", (err) => {
-          error2 = err;
+          error = err;
         });
         this.on("readable", onreadable);
         this.on("close", onclose);
@@ -29809,12 +29796,12 @@ var require_streamx = __commonJS({
             return this;
           },
           next() {
-            return new Promise(function(resolve2, reject) {
-              promiseResolve = resolve2;
+            return new Promise(function(resolve, reject) {
+              promiseResolve = resolve;
               promiseReject = reject;
-              const data = stream4.read();
+              const data = stream.read();
               if (data !== null) ondata(data);
-              else if ((stream4._duplexState & DESTROYED) !== 0) ondata(null);
+              else if ((stream._duplexState & DESTROYED) !== 0) ondata(null);
             });
           },
           return() {
@@ -29825,16 +29812,16 @@ var require_streamx = __commonJS({
           }
         };
         function onreadable() {
-          if (promiseResolve !== null) ondata(stream4.read());
+          if (promiseResolve !== null) ondata(stream.read());
         }
         function onclose() {
           if (promiseResolve !== null) ondata(null);
         }
         function ondata(data) {
           if (promiseReject === null) return;
-          if (error2) {
-            promiseReject(error2);
-          } else if (data === null && (stream4._duplexState & READ_DONE) === 0) {
+          if (error) {
+            promiseReject(error);
+          } else if (data === null && (stream._duplexState & READ_DONE) === 0) {
             promiseReject(StreamError.STREAM_DESTROYED());
           } else {
             promiseResolve({ value: data, done: data === null });
@@ -29842,12 +29829,12 @@ var require_streamx = __commonJS({
           promiseReject = promiseResolve = null;
         }
         function destroy2(err) {
-          stream4.destroy(err);
-          return new Promise((resolve2, reject) => {
-            if (stream4._duplexState & DESTROYED) return resolve2({ value: void 0, done: true });
-            stream4.once("close", function() {
+          stream.destroy(err);
+          return new Promise((resolve, reject) => {
+            if (stream._duplexState & DESTROYED) return resolve({ value: void 0, done: true });
+            stream.once("close", function() {
               if (err) reject(err);
-              else resolve2({ value: void 0, done: true });
+              else resolve({ value: void 0, done: true });
             });
           });
         }
@@ -29891,8 +29878,8 @@ var require_streamx = __commonJS({
         const writes = pending + (ws._duplexState & WRITE_WRITING ? 1 : 0);
         if (writes === 0) return Promise.resolve(true);
         if (state3.drains === null) state3.drains = [];
-        return new Promise((resolve2) => {
-          state3.drains.push({ writes, resolve: resolve2 });
+        return new Promise((resolve) => {
+          state3.drains.push({ writes, resolve });
         });
       }
       write(data) {
@@ -29943,7 +29930,7 @@ var require_streamx = __commonJS({
         return this;
       }
     };
-    var Transform3 = class extends Duplex {
+    var Transform2 = class extends Duplex {
       constructor(opts) {
         super(opts);
         this._transformState = new TransformState(this);
@@ -29987,7 +29974,7 @@ var require_streamx = __commonJS({
         this._flush(transformAfterFlush.bind(this));
       }
     };
-    var PassThrough3 = class extends Transform3 {
+    var PassThrough = class extends Transform2 {
     };
     function transformAfterFlush(err, data) {
       const cb = this._transformState.afterFinal;
@@ -29997,20 +29984,20 @@ var require_streamx = __commonJS({
       cb(null);
     }
     function pipelinePromise(...streams) {
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve, reject) => {
         return pipeline(...streams, (err) => {
           if (err) return reject(err);
-          resolve2();
+          resolve();
         });
       });
     }
-    function pipeline(stream4, ...streams) {
-      const all = Array.isArray(stream4) ? [...stream4, ...streams] : [stream4, ...streams];
+    function pipeline(stream, ...streams) {
+      const all = Array.isArray(stream) ? [...stream, ...streams] : [stream, ...streams];
       const done = all.length && typeof all[all.length - 1] === "function" ? all.pop() : null;
       if (all.length < 2) throw StreamError.BAD_ARGUMENT("Pipeline requires at least 2 streams");
       let src = all[0];
       let dest = null;
-      let error2 = null;
+      let error = null;
       for (let i = 1; i < all.length; i++) {
         dest = all[i];
         if (isStreamx(src)) {
@@ -30025,14 +30012,14 @@ var require_streamx = __commonJS({
         let fin = false;
         const autoDestroy = isStreamx(dest) || !!(dest._writableState && dest._writableState.autoDestroy);
         dest.on("error", (err) => {
-          if (error2 === null) error2 = err;
+          if (error === null) error = err;
         });
         dest.on("finish", () => {
           fin = true;
-          if (!autoDestroy) done(error2);
+          if (!autoDestroy) done(error);
         });
         if (autoDestroy) {
-          dest.on("close", () => done(error2 || (fin ? null : StreamError.PREMATURE_CLOSE())));
+          dest.on("close", () => done(error || (fin ? null : StreamError.PREMATURE_CLOSE())));
         }
       }
       return dest;
@@ -30049,8 +30036,8 @@ var require_streamx = __commonJS({
         }
       }
       function onerror(err) {
-        if (!err || error2) return;
-        error2 = err;
+        if (!err || error) return;
+        error = err;
         for (const s of all) {
           s.destroy(err);
         }
@@ -30059,33 +30046,33 @@ var require_streamx = __commonJS({
     function echo(s) {
       return s;
     }
-    function isStream(stream4) {
-      return !!stream4._readableState || !!stream4._writableState;
+    function isStream(stream) {
+      return !!stream._readableState || !!stream._writableState;
     }
-    function isStreamx(stream4) {
-      return typeof stream4._duplexState === "number" && isStream(stream4);
+    function isStreamx(stream) {
+      return typeof stream._duplexState === "number" && isStream(stream);
     }
-    function isEnding(stream4) {
-      return !!stream4._readableState && stream4._readableState.ending;
+    function isEnding(stream) {
+      return !!stream._readableState && stream._readableState.ending;
     }
-    function isEnded(stream4) {
-      return !!stream4._readableState && stream4._readableState.ended;
+    function isEnded(stream) {
+      return !!stream._readableState && stream._readableState.ended;
     }
-    function isFinishing(stream4) {
-      return !!stream4._writableState && stream4._writableState.ending;
+    function isFinishing(stream) {
+      return !!stream._writableState && stream._writableState.ending;
     }
-    function isFinished(stream4) {
-      return !!stream4._writableState && stream4._writableState.ended;
+    function isFinished(stream) {
+      return !!stream._writableState && stream._writableState.ended;
     }
-    function getStreamError(stream4, opts = {}) {
-      const err = stream4._readableState && stream4._readableState.error || stream4._writableState && stream4._writableState.error;
+    function getStreamError(stream, opts = {}) {
+      const err = stream._readableState && stream._readableState.error || stream._writableState && stream._writableState.error;
       return !opts.all && StreamError.isStreamDestroyed(err) ? null : err;
     }
-    function isReadStreamx(stream4) {
-      return isStreamx(stream4) && stream4.readable;
+    function isReadStreamx(stream) {
+      return isStreamx(stream) && stream.readable;
     }
-    function isDisturbed(stream4) {
-      return (stream4._duplexState & OPENING) !== OPENING || (stream4._duplexState & DESTROYING) === DESTROYING || (stream4._duplexState & ACTIVE_OR_TICKING) !== 0;
+    function isDisturbed(stream) {
+      return (stream._duplexState & OPENING) !== OPENING || (stream._duplexState & DESTROYING) === DESTROYING || (stream._duplexState & ACTIVE_OR_TICKING) !== 0;
     }
     function isTypedArray(data) {
       return typeof data === "object" && data !== null && typeof data.byteLength === "number";
@@ -30116,9 +30103,9 @@ var require_streamx = __commonJS({
       Writable,
       Readable: Readable7,
       Duplex,
-      Transform: Transform3,
+      Transform: Transform2,
       // Export PassThrough for compatibility with Node.js core's stream module
-      PassThrough: PassThrough3
+      PassThrough
     };
   }
 });
@@ -30639,7 +30626,7 @@ var require_extract = __commonJS({
         cb(null);
       }
       [Symbol.asyncIterator]() {
-        let error2 = null;
+        let error = null;
         let promiseResolve = null;
         let promiseReject = null;
         let entryStream = null;
@@ -30647,7 +30634,7 @@ var require_extract = __commonJS({
         const extract = this;
         this.on("entry", onentry);
         this.on("error", (err) => {
-          error2 = err;
+          error = err;
         });
         this.on("close", onclose);
         return {
@@ -30670,16 +30657,16 @@ var require_extract = __commonJS({
           entryCallback = null;
           cb(err);
         }
-        function onnext(resolve2, reject) {
-          if (error2) {
-            return reject(error2);
+        function onnext(resolve, reject) {
+          if (error) {
+            return reject(error);
           }
           if (entryStream) {
-            resolve2({ value: entryStream, done: false });
+            resolve({ value: entryStream, done: false });
             entryStream = null;
             return;
           }
-          promiseResolve = resolve2;
+          promiseResolve = resolve;
           promiseReject = reject;
           consumeCallback(null);
           if (extract._finished && promiseResolve) {
@@ -30687,31 +30674,31 @@ var require_extract = __commonJS({
             promiseResolve = promiseReject = null;
           }
         }
-        function onentry(header, stream4, callback) {
+        function onentry(header, stream, callback) {
           entryCallback = callback;
-          stream4.on("error", noop);
+          stream.on("error", noop);
           if (promiseResolve) {
-            promiseResolve({ value: stream4, done: false });
+            promiseResolve({ value: stream, done: false });
             promiseResolve = promiseReject = null;
           } else {
-            entryStream = stream4;
+            entryStream = stream;
           }
         }
         function onclose() {
-          consumeCallback(error2);
+          consumeCallback(error);
           if (!promiseResolve) return;
-          if (error2) promiseReject(error2);
+          if (error) promiseReject(error);
           else promiseResolve({ value: void 0, done: true });
           promiseResolve = promiseReject = null;
         }
         function destroy2(err) {
           extract.destroy(err);
           consumeCallback(err);
-          return new Promise((resolve2, reject) => {
-            if (extract.destroyed) return resolve2({ value: void 0, done: true });
+          return new Promise((resolve, reject) => {
+            if (extract.destroyed) return resolve({ value: void 0, done: true });
             extract.once("close", function() {
               if (err) reject(err);
-              else resolve2({ value: void 0, done: true });
+              else resolve({ value: void 0, done: true });
             });
           });
         }
@@ -30890,8 +30877,8 @@ var require_pack = __commonJS({
         this.push(END_OF_TAR);
         this.push(null);
       }
-      _done(stream4) {
-        if (stream4 !== this._stream) return;
+      _done(stream) {
+        if (stream !== this._stream) return;
         this._stream = null;
         if (this._finalizing) this.finalize();
         if (this._pending.length) this._pending.shift()._continueOpen();
@@ -30942,9 +30929,9 @@ var require_pack = __commonJS({
         const err = getStreamError(this);
         if (this._stream) this._stream.destroy(err);
         while (this._pending.length) {
-          const stream4 = this._pending.shift();
-          stream4.destroy(err);
-          stream4._continueOpen();
+          const stream = this._pending.shift();
+          stream.destroy(err);
+          stream._continueOpen();
         }
         this._doDrain();
       }
@@ -31381,7 +31368,7 @@ var require_dist4 = __commonJS({
 var require_json = __commonJS({
   "node_modules/archiver/lib/plugins/json.js"(exports2, module) {
     var inherits = __require("util").inherits;
-    var Transform3 = require_ours().Transform;
+    var Transform2 = require_ours().Transform;
     var crc322 = require_dist4();
     var util3 = require_archiver_utils2();
     var Json = function(options) {
@@ -31389,14 +31376,14 @@ var require_json = __commonJS({
         return new Json(options);
       }
       options = this.options = util3.defaults(options, {});
-      Transform3.call(this, options);
+      Transform2.call(this, options);
       this.supports = {
         directory: true,
         symlink: true
       };
       this.files = [];
     };
-    inherits(Json, Transform3);
+    inherits(Json, Transform2);
     Json.prototype._transform = function(chunk, encoding, callback) {
       callback(null, chunk);
     };
@@ -31471,2097 +31458,6 @@ var require_archiver = __commonJS({
     vending.registerFormat("tar", require_tar());
     vending.registerFormat("json", require_json());
     module.exports = vending;
-  }
-});
-
-// node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
-var require_proxy = __commonJS({
-  "node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.getProxyUrl = getProxyUrl;
-    exports2.checkBypass = checkBypass;
-    function getProxyUrl(reqUrl) {
-      const usingSsl = reqUrl.protocol === "https:";
-      if (checkBypass(reqUrl)) {
-        return void 0;
-      }
-      const proxyVar = (() => {
-        if (usingSsl) {
-          return process.env["https_proxy"] || process.env["HTTPS_PROXY"];
-        } else {
-          return process.env["http_proxy"] || process.env["HTTP_PROXY"];
-        }
-      })();
-      if (proxyVar) {
-        try {
-          return new DecodedURL(proxyVar);
-        } catch (_a) {
-          if (!proxyVar.startsWith("http://") && !proxyVar.startsWith("https://"))
-            return new DecodedURL(`http://${proxyVar}`);
-        }
-      } else {
-        return void 0;
-      }
-    }
-    function checkBypass(reqUrl) {
-      if (!reqUrl.hostname) {
-        return false;
-      }
-      const reqHost = reqUrl.hostname;
-      if (isLoopbackAddress(reqHost)) {
-        return true;
-      }
-      const noProxy = process.env["no_proxy"] || process.env["NO_PROXY"] || "";
-      if (!noProxy) {
-        return false;
-      }
-      let reqPort;
-      if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-      } else if (reqUrl.protocol === "http:") {
-        reqPort = 80;
-      } else if (reqUrl.protocol === "https:") {
-        reqPort = 443;
-      }
-      const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-      if (typeof reqPort === "number") {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-      }
-      for (const upperNoProxyItem of noProxy.split(",").map((x) => x.trim().toUpperCase()).filter((x) => x)) {
-        if (upperNoProxyItem === "*" || upperReqHosts.some((x) => x === upperNoProxyItem || x.endsWith(`.${upperNoProxyItem}`) || upperNoProxyItem.startsWith(".") && x.endsWith(`${upperNoProxyItem}`))) {
-          return true;
-        }
-      }
-      return false;
-    }
-    function isLoopbackAddress(host) {
-      const hostLower = host.toLowerCase();
-      return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
-    }
-    var DecodedURL = class extends URL {
-      constructor(url2, base) {
-        super(url2, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-      }
-      get username() {
-        return this._decodedUsername;
-      }
-      get password() {
-        return this._decodedPassword;
-      }
-    };
-  }
-});
-
-// node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var require_lib2 = __commonJS({
-  "node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js"(exports2) {
-    "use strict";
-    var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
-      if (k2 === void 0) k2 = k;
-      var desc = Object.getOwnPropertyDescriptor(m, k);
-      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-        desc = { enumerable: true, get: function() {
-          return m[k];
-        } };
-      }
-      Object.defineProperty(o, k2, desc);
-    }) : (function(o, m, k, k2) {
-      if (k2 === void 0) k2 = k;
-      o[k2] = m[k];
-    }));
-    var __setModuleDefault = exports2 && exports2.__setModuleDefault || (Object.create ? (function(o, v) {
-      Object.defineProperty(o, "default", { enumerable: true, value: v });
-    }) : function(o, v) {
-      o["default"] = v;
-    });
-    var __importStar = exports2 && exports2.__importStar || /* @__PURE__ */ (function() {
-      var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function(o2) {
-          var ar = [];
-          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
-          return ar;
-        };
-        return ownKeys(o);
-      };
-      return function(mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) {
-          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        }
-        __setModuleDefault(result, mod);
-        return result;
-      };
-    })();
-    var __awaiter12 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve2) {
-          resolve2(value);
-        });
-      }
-      return new (P || (P = Promise))(function(resolve2, reject) {
-        function fulfilled(value) {
-          try {
-            step(generator.next(value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function rejected(value) {
-          try {
-            step(generator["throw"](value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function step(result) {
-          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
-        }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-      });
-    };
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.HttpClient = exports2.HttpClientResponse = exports2.HttpClientError = exports2.MediaTypes = exports2.Headers = exports2.HttpCodes = void 0;
-    exports2.getProxyUrl = getProxyUrl;
-    exports2.isHttps = isHttps;
-    var http2 = __importStar(__require("http"));
-    var https2 = __importStar(__require("https"));
-    var pm = __importStar(require_proxy());
-    var tunnel = __importStar(require_tunnel());
-    var undici_1 = require_undici();
-    var HttpCodes2;
-    (function(HttpCodes3) {
-      HttpCodes3[HttpCodes3["OK"] = 200] = "OK";
-      HttpCodes3[HttpCodes3["MultipleChoices"] = 300] = "MultipleChoices";
-      HttpCodes3[HttpCodes3["MovedPermanently"] = 301] = "MovedPermanently";
-      HttpCodes3[HttpCodes3["ResourceMoved"] = 302] = "ResourceMoved";
-      HttpCodes3[HttpCodes3["SeeOther"] = 303] = "SeeOther";
-      HttpCodes3[HttpCodes3["NotModified"] = 304] = "NotModified";
-      HttpCodes3[HttpCodes3["UseProxy"] = 305] = "UseProxy";
-      HttpCodes3[HttpCodes3["SwitchProxy"] = 306] = "SwitchProxy";
-      HttpCodes3[HttpCodes3["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-      HttpCodes3[HttpCodes3["PermanentRedirect"] = 308] = "PermanentRedirect";
-      HttpCodes3[HttpCodes3["BadRequest"] = 400] = "BadRequest";
-      HttpCodes3[HttpCodes3["Unauthorized"] = 401] = "Unauthorized";
-      HttpCodes3[HttpCodes3["PaymentRequired"] = 402] = "PaymentRequired";
-      HttpCodes3[HttpCodes3["Forbidden"] = 403] = "Forbidden";
-      HttpCodes3[HttpCodes3["NotFound"] = 404] = "NotFound";
-      HttpCodes3[HttpCodes3["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-      HttpCodes3[HttpCodes3["NotAcceptable"] = 406] = "NotAcceptable";
-      HttpCodes3[HttpCodes3["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-      HttpCodes3[HttpCodes3["RequestTimeout"] = 408] = "RequestTimeout";
-      HttpCodes3[HttpCodes3["Conflict"] = 409] = "Conflict";
-      HttpCodes3[HttpCodes3["Gone"] = 410] = "Gone";
-      HttpCodes3[HttpCodes3["TooManyRequests"] = 429] = "TooManyRequests";
-      HttpCodes3[HttpCodes3["InternalServerError"] = 500] = "InternalServerError";
-      HttpCodes3[HttpCodes3["NotImplemented"] = 501] = "NotImplemented";
-      HttpCodes3[HttpCodes3["BadGateway"] = 502] = "BadGateway";
-      HttpCodes3[HttpCodes3["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-      HttpCodes3[HttpCodes3["GatewayTimeout"] = 504] = "GatewayTimeout";
-    })(HttpCodes2 || (exports2.HttpCodes = HttpCodes2 = {}));
-    var Headers;
-    (function(Headers2) {
-      Headers2["Accept"] = "accept";
-      Headers2["ContentType"] = "content-type";
-    })(Headers || (exports2.Headers = Headers = {}));
-    var MediaTypes;
-    (function(MediaTypes2) {
-      MediaTypes2["ApplicationJson"] = "application/json";
-    })(MediaTypes || (exports2.MediaTypes = MediaTypes = {}));
-    function getProxyUrl(serverUrl) {
-      const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-      return proxyUrl ? proxyUrl.href : "";
-    }
-    var HttpRedirectCodes = [
-      HttpCodes2.MovedPermanently,
-      HttpCodes2.ResourceMoved,
-      HttpCodes2.SeeOther,
-      HttpCodes2.TemporaryRedirect,
-      HttpCodes2.PermanentRedirect
-    ];
-    var HttpResponseRetryCodes = [
-      HttpCodes2.BadGateway,
-      HttpCodes2.ServiceUnavailable,
-      HttpCodes2.GatewayTimeout
-    ];
-    var RetryableHttpVerbs = ["OPTIONS", "GET", "DELETE", "HEAD"];
-    var ExponentialBackoffCeiling = 10;
-    var ExponentialBackoffTimeSlice = 5;
-    var HttpClientError = class _HttpClientError extends Error {
-      constructor(message, statusCode) {
-        super(message);
-        this.name = "HttpClientError";
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, _HttpClientError.prototype);
-      }
-    };
-    exports2.HttpClientError = HttpClientError;
-    var HttpClientResponse = class {
-      constructor(message) {
-        this.message = message;
-      }
-      readBody() {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve2) => __awaiter12(this, void 0, void 0, function* () {
-            let output = Buffer.alloc(0);
-            this.message.on("data", (chunk) => {
-              output = Buffer.concat([output, chunk]);
-            });
-            this.message.on("end", () => {
-              resolve2(output.toString());
-            });
-          }));
-        });
-      }
-      readBodyBuffer() {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve2) => __awaiter12(this, void 0, void 0, function* () {
-            const chunks = [];
-            this.message.on("data", (chunk) => {
-              chunks.push(chunk);
-            });
-            this.message.on("end", () => {
-              resolve2(Buffer.concat(chunks));
-            });
-          }));
-        });
-      }
-    };
-    exports2.HttpClientResponse = HttpClientResponse;
-    function isHttps(requestUrl) {
-      const parsedUrl = new URL(requestUrl);
-      return parsedUrl.protocol === "https:";
-    }
-    var HttpClient3 = class {
-      constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-          if (requestOptions.ignoreSslError != null) {
-            this._ignoreSslError = requestOptions.ignoreSslError;
-          }
-          this._socketTimeout = requestOptions.socketTimeout;
-          if (requestOptions.allowRedirects != null) {
-            this._allowRedirects = requestOptions.allowRedirects;
-          }
-          if (requestOptions.allowRedirectDowngrade != null) {
-            this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-          }
-          if (requestOptions.maxRedirects != null) {
-            this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-          }
-          if (requestOptions.keepAlive != null) {
-            this._keepAlive = requestOptions.keepAlive;
-          }
-          if (requestOptions.allowRetries != null) {
-            this._allowRetries = requestOptions.allowRetries;
-          }
-          if (requestOptions.maxRetries != null) {
-            this._maxRetries = requestOptions.maxRetries;
-          }
-        }
-      }
-      options(requestUrl, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return this.request("OPTIONS", requestUrl, null, additionalHeaders || {});
-        });
-      }
-      get(requestUrl, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return this.request("GET", requestUrl, null, additionalHeaders || {});
-        });
-      }
-      del(requestUrl, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return this.request("DELETE", requestUrl, null, additionalHeaders || {});
-        });
-      }
-      post(requestUrl, data, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return this.request("POST", requestUrl, data, additionalHeaders || {});
-        });
-      }
-      patch(requestUrl, data, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return this.request("PATCH", requestUrl, data, additionalHeaders || {});
-        });
-      }
-      put(requestUrl, data, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return this.request("PUT", requestUrl, data, additionalHeaders || {});
-        });
-      }
-      head(requestUrl, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return this.request("HEAD", requestUrl, null, additionalHeaders || {});
-        });
-      }
-      sendStream(verb, requestUrl, stream4, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return this.request(verb, requestUrl, stream4, additionalHeaders);
-        });
-      }
-      /**
-       * Gets a typed object from an endpoint
-       * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-       */
-      getJson(requestUrl_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-          additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-          const res = yield this.get(requestUrl, additionalHeaders);
-          return this._processResponse(res, this.requestOptions);
-        });
-      }
-      postJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data = JSON.stringify(obj, null, 2);
-          additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-          additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-          const res = yield this.post(requestUrl, data, additionalHeaders);
-          return this._processResponse(res, this.requestOptions);
-        });
-      }
-      putJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data = JSON.stringify(obj, null, 2);
-          additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-          additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-          const res = yield this.put(requestUrl, data, additionalHeaders);
-          return this._processResponse(res, this.requestOptions);
-        });
-      }
-      patchJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data = JSON.stringify(obj, null, 2);
-          additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-          additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-          const res = yield this.patch(requestUrl, data, additionalHeaders);
-          return this._processResponse(res, this.requestOptions);
-        });
-      }
-      /**
-       * Makes a raw http request.
-       * All other methods such as get, post, patch, and request ultimately call this.
-       * Prefer get, del, post and patch
-       */
-      request(verb, requestUrl, data, headers) {
-        return __awaiter12(this, void 0, void 0, function* () {
-          if (this._disposed) {
-            throw new Error("Client has already been disposed.");
-          }
-          const parsedUrl = new URL(requestUrl);
-          let info2 = this._prepareRequest(verb, parsedUrl, headers);
-          const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb) ? this._maxRetries + 1 : 1;
-          let numTries = 0;
-          let response;
-          do {
-            response = yield this.requestRaw(info2, data);
-            if (response && response.message && response.message.statusCode === HttpCodes2.Unauthorized) {
-              let authenticationHandler;
-              for (const handler of this.handlers) {
-                if (handler.canHandleAuthentication(response)) {
-                  authenticationHandler = handler;
-                  break;
-                }
-              }
-              if (authenticationHandler) {
-                return authenticationHandler.handleAuthentication(this, info2, data);
-              } else {
-                return response;
-              }
-            }
-            let redirectsRemaining = this._maxRedirects;
-            while (response.message.statusCode && HttpRedirectCodes.includes(response.message.statusCode) && this._allowRedirects && redirectsRemaining > 0) {
-              const redirectUrl = response.message.headers["location"];
-              if (!redirectUrl) {
-                break;
-              }
-              const parsedRedirectUrl = new URL(redirectUrl);
-              if (parsedUrl.protocol === "https:" && parsedUrl.protocol !== parsedRedirectUrl.protocol && !this._allowRedirectDowngrade) {
-                throw new Error("Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.");
-              }
-              yield response.readBody();
-              if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                for (const header in headers) {
-                  if (header.toLowerCase() === "authorization") {
-                    delete headers[header];
-                  }
-                }
-              }
-              info2 = this._prepareRequest(verb, parsedRedirectUrl, headers);
-              response = yield this.requestRaw(info2, data);
-              redirectsRemaining--;
-            }
-            if (!response.message.statusCode || !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-              return response;
-            }
-            numTries += 1;
-            if (numTries < maxTries) {
-              yield response.readBody();
-              yield this._performExponentialBackoff(numTries);
-            }
-          } while (numTries < maxTries);
-          return response;
-        });
-      }
-      /**
-       * Needs to be called if keepAlive is set to true in request options.
-       */
-      dispose() {
-        if (this._agent) {
-          this._agent.destroy();
-        }
-        this._disposed = true;
-      }
-      /**
-       * Raw request.
-       * @param info
-       * @param data
-       */
-      requestRaw(info2, data) {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve2, reject) => {
-            function callbackForResult(err, res) {
-              if (err) {
-                reject(err);
-              } else if (!res) {
-                reject(new Error("Unknown error"));
-              } else {
-                resolve2(res);
-              }
-            }
-            this.requestRawWithCallback(info2, data, callbackForResult);
-          });
-        });
-      }
-      /**
-       * Raw request with callback.
-       * @param info
-       * @param data
-       * @param onResult
-       */
-      requestRawWithCallback(info2, data, onResult) {
-        if (typeof data === "string") {
-          if (!info2.options.headers) {
-            info2.options.headers = {};
-          }
-          info2.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-          if (!callbackCalled) {
-            callbackCalled = true;
-            onResult(err, res);
-          }
-        }
-        const req = info2.httpModule.request(info2.options, (msg) => {
-          const res = new HttpClientResponse(msg);
-          handleResult(void 0, res);
-        });
-        let socket;
-        req.on("socket", (sock) => {
-          socket = sock;
-        });
-        req.setTimeout(this._socketTimeout || 3 * 6e4, () => {
-          if (socket) {
-            socket.end();
-          }
-          handleResult(new Error(`Request timeout: ${info2.options.path}`));
-        });
-        req.on("error", function(err) {
-          handleResult(err);
-        });
-        if (data && typeof data === "string") {
-          req.write(data, "utf8");
-        }
-        if (data && typeof data !== "string") {
-          data.on("close", function() {
-            req.end();
-          });
-          data.pipe(req);
-        } else {
-          req.end();
-        }
-      }
-      /**
-       * Gets an http agent. This function is useful when you need an http agent that handles
-       * routing through a proxy server - depending upon the url and proxy environment variables.
-       * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-       */
-      getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-      }
-      getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-          return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-      }
-      _prepareRequest(method, requestUrl, headers) {
-        const info2 = {};
-        info2.parsedUrl = requestUrl;
-        const usingSsl = info2.parsedUrl.protocol === "https:";
-        info2.httpModule = usingSsl ? https2 : http2;
-        const defaultPort = usingSsl ? 443 : 80;
-        info2.options = {};
-        info2.options.host = info2.parsedUrl.hostname;
-        info2.options.port = info2.parsedUrl.port ? parseInt(info2.parsedUrl.port) : defaultPort;
-        info2.options.path = (info2.parsedUrl.pathname || "") + (info2.parsedUrl.search || "");
-        info2.options.method = method;
-        info2.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-          info2.options.headers["user-agent"] = this.userAgent;
-        }
-        info2.options.agent = this._getAgent(info2.parsedUrl);
-        if (this.handlers) {
-          for (const handler of this.handlers) {
-            handler.prepareRequest(info2.options);
-          }
-        }
-        return info2;
-      }
-      _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-          return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-      }
-      /**
-       * Gets an existing header value or returns a default.
-       * Handles converting number header values to strings since HTTP headers must be strings.
-       * Note: This returns string | string[] since some headers can have multiple values.
-       * For headers that must always be a single string (like Content-Type), use the
-       * specialized _getExistingOrDefaultContentTypeHeader method instead.
-       */
-      _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-          const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-          if (headerValue) {
-            clientHeader = typeof headerValue === "number" ? headerValue.toString() : headerValue;
-          }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== void 0) {
-          return typeof additionalValue === "number" ? additionalValue.toString() : additionalValue;
-        }
-        if (clientHeader !== void 0) {
-          return clientHeader;
-        }
-        return _default;
-      }
-      /**
-       * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-       * Always returns a single string (not an array) since Content-Type should be a single value.
-       * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-       * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-       * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-       */
-      _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-          const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-          if (headerValue) {
-            if (typeof headerValue === "number") {
-              clientHeader = String(headerValue);
-            } else if (Array.isArray(headerValue)) {
-              clientHeader = headerValue.join(", ");
-            } else {
-              clientHeader = headerValue;
-            }
-          }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        if (additionalValue !== void 0) {
-          if (typeof additionalValue === "number") {
-            return String(additionalValue);
-          } else if (Array.isArray(additionalValue)) {
-            return additionalValue.join(", ");
-          } else {
-            return additionalValue;
-          }
-        }
-        if (clientHeader !== void 0) {
-          return clientHeader;
-        }
-        return _default;
-      }
-      _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-          agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-          agent = this._agent;
-        }
-        if (agent) {
-          return agent;
-        }
-        const usingSsl = parsedUrl.protocol === "https:";
-        let maxSockets = 100;
-        if (this.requestOptions) {
-          maxSockets = this.requestOptions.maxSockets || http2.globalAgent.maxSockets;
-        }
-        if (proxyUrl && proxyUrl.hostname) {
-          const agentOptions = {
-            maxSockets,
-            keepAlive: this._keepAlive,
-            proxy: Object.assign(Object.assign({}, (proxyUrl.username || proxyUrl.password) && {
-              proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-            }), { host: proxyUrl.hostname, port: proxyUrl.port })
-          };
-          let tunnelAgent;
-          const overHttps = proxyUrl.protocol === "https:";
-          if (usingSsl) {
-            tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-          } else {
-            tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-          }
-          agent = tunnelAgent(agentOptions);
-          this._proxyAgent = agent;
-        }
-        if (!agent) {
-          const options = { keepAlive: this._keepAlive, maxSockets };
-          agent = usingSsl ? new https2.Agent(options) : new http2.Agent(options);
-          this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-          agent.options = Object.assign(agent.options || {}, {
-            rejectUnauthorized: false
-          });
-        }
-        return agent;
-      }
-      _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-          proxyAgent = this._proxyAgentDispatcher;
-        }
-        if (proxyAgent) {
-          return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === "https:";
-        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, (proxyUrl.username || proxyUrl.password) && {
-          token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString("base64")}`
-        }));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-          proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-            rejectUnauthorized: false
-          });
-        }
-        return proxyAgent;
-      }
-      _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || "actions/http-client";
-        const orchId = process.env["ACTIONS_ORCHESTRATION_ID"];
-        if (orchId) {
-          const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, "_");
-          return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-      }
-      _performExponentialBackoff(retryNumber) {
-        return __awaiter12(this, void 0, void 0, function* () {
-          retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-          const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve2) => setTimeout(() => resolve2(), ms));
-        });
-      }
-      _processResponse(res, options) {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve2, reject) => __awaiter12(this, void 0, void 0, function* () {
-            const statusCode = res.message.statusCode || 0;
-            const response = {
-              statusCode,
-              result: null,
-              headers: {}
-            };
-            if (statusCode === HttpCodes2.NotFound) {
-              resolve2(response);
-            }
-            function dateTimeDeserializer(key, value) {
-              if (typeof value === "string") {
-                const a = new Date(value);
-                if (!isNaN(a.valueOf())) {
-                  return a;
-                }
-              }
-              return value;
-            }
-            let obj;
-            let contents;
-            try {
-              contents = yield res.readBody();
-              if (contents && contents.length > 0) {
-                if (options && options.deserializeDates) {
-                  obj = JSON.parse(contents, dateTimeDeserializer);
-                } else {
-                  obj = JSON.parse(contents);
-                }
-                response.result = obj;
-              }
-              response.headers = res.message.headers;
-            } catch (err) {
-            }
-            if (statusCode > 299) {
-              let msg;
-              if (obj && obj.message) {
-                msg = obj.message;
-              } else if (contents && contents.length > 0) {
-                msg = contents;
-              } else {
-                msg = `Failed request: (${statusCode})`;
-              }
-              const err = new HttpClientError(msg, statusCode);
-              err.result = response.result;
-              reject(err);
-            } else {
-              resolve2(response);
-            }
-          }));
-        });
-      }
-    };
-    exports2.HttpClient = HttpClient3;
-    var lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase()] = obj[k], c), {});
-  }
-});
-
-// node_modules/bottleneck/light.js
-var require_light = __commonJS({
-  "node_modules/bottleneck/light.js"(exports2, module) {
-    (function(global2, factory) {
-      typeof exports2 === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
-    })(exports2, (function() {
-      "use strict";
-      var commonjsGlobal = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
-      function getCjsExportFromNamespace(n) {
-        return n && n["default"] || n;
-      }
-      var load = function(received, defaults2, onto = {}) {
-        var k, ref, v;
-        for (k in defaults2) {
-          v = defaults2[k];
-          onto[k] = (ref = received[k]) != null ? ref : v;
-        }
-        return onto;
-      };
-      var overwrite = function(received, defaults2, onto = {}) {
-        var k, v;
-        for (k in received) {
-          v = received[k];
-          if (defaults2[k] !== void 0) {
-            onto[k] = v;
-          }
-        }
-        return onto;
-      };
-      var parser = {
-        load,
-        overwrite
-      };
-      var DLList;
-      DLList = class DLList {
-        constructor(incr, decr) {
-          this.incr = incr;
-          this.decr = decr;
-          this._first = null;
-          this._last = null;
-          this.length = 0;
-        }
-        push(value) {
-          var node;
-          this.length++;
-          if (typeof this.incr === "function") {
-            this.incr();
-          }
-          node = {
-            value,
-            prev: this._last,
-            next: null
-          };
-          if (this._last != null) {
-            this._last.next = node;
-            this._last = node;
-          } else {
-            this._first = this._last = node;
-          }
-          return void 0;
-        }
-        shift() {
-          var value;
-          if (this._first == null) {
-            return;
-          } else {
-            this.length--;
-            if (typeof this.decr === "function") {
-              this.decr();
-            }
-          }
-          value = this._first.value;
-          if ((this._first = this._first.next) != null) {
-            this._first.prev = null;
-          } else {
-            this._last = null;
-          }
-          return value;
-        }
-        first() {
-          if (this._first != null) {
-            return this._first.value;
-          }
-        }
-        getArray() {
-          var node, ref, results;
-          node = this._first;
-          results = [];
-          while (node != null) {
-            results.push((ref = node, node = node.next, ref.value));
-          }
-          return results;
-        }
-        forEachShift(cb) {
-          var node;
-          node = this.shift();
-          while (node != null) {
-            cb(node), node = this.shift();
-          }
-          return void 0;
-        }
-        debug() {
-          var node, ref, ref1, ref2, results;
-          node = this._first;
-          results = [];
-          while (node != null) {
-            results.push((ref = node, node = node.next, {
-              value: ref.value,
-              prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
-              next: (ref2 = ref.next) != null ? ref2.value : void 0
-            }));
-          }
-          return results;
-        }
-      };
-      var DLList_1 = DLList;
-      var Events;
-      Events = class Events {
-        constructor(instance) {
-          this.instance = instance;
-          this._events = {};
-          if (this.instance.on != null || this.instance.once != null || this.instance.removeAllListeners != null) {
-            throw new Error("An Emitter already exists for this object");
-          }
-          this.instance.on = (name, cb) => {
-            return this._addListener(name, "many", cb);
-          };
-          this.instance.once = (name, cb) => {
-            return this._addListener(name, "once", cb);
-          };
-          this.instance.removeAllListeners = (name = null) => {
-            if (name != null) {
-              return delete this._events[name];
-            } else {
-              return this._events = {};
-            }
-          };
-        }
-        _addListener(name, status, cb) {
-          var base;
-          if ((base = this._events)[name] == null) {
-            base[name] = [];
-          }
-          this._events[name].push({ cb, status });
-          return this.instance;
-        }
-        listenerCount(name) {
-          if (this._events[name] != null) {
-            return this._events[name].length;
-          } else {
-            return 0;
-          }
-        }
-        async trigger(name, ...args) {
-          var e, promises2;
-          try {
-            if (name !== "debug") {
-              this.trigger("debug", `Event triggered: ${name}`, args);
-            }
-            if (this._events[name] == null) {
-              return;
-            }
-            this._events[name] = this._events[name].filter(function(listener) {
-              return listener.status !== "none";
-            });
-            promises2 = this._events[name].map(async (listener) => {
-              var e2, returned;
-              if (listener.status === "none") {
-                return;
-              }
-              if (listener.status === "once") {
-                listener.status = "none";
-              }
-              try {
-                returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
-                if (typeof (returned != null ? returned.then : void 0) === "function") {
-                  return await returned;
-                } else {
-                  return returned;
-                }
-              } catch (error2) {
-                e2 = error2;
-                {
-                  this.trigger("error", e2);
-                }
-                return null;
-              }
-            });
-            return (await Promise.all(promises2)).find(function(x) {
-              return x != null;
-            });
-          } catch (error2) {
-            e = error2;
-            {
-              this.trigger("error", e);
-            }
-            return null;
-          }
-        }
-      };
-      var Events_1 = Events;
-      var DLList$1, Events$1, Queues;
-      DLList$1 = DLList_1;
-      Events$1 = Events_1;
-      Queues = class Queues {
-        constructor(num_priorities) {
-          var i;
-          this.Events = new Events$1(this);
-          this._length = 0;
-          this._lists = (function() {
-            var j, ref, results;
-            results = [];
-            for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
-              results.push(new DLList$1((() => {
-                return this.incr();
-              }), (() => {
-                return this.decr();
-              })));
-            }
-            return results;
-          }).call(this);
-        }
-        incr() {
-          if (this._length++ === 0) {
-            return this.Events.trigger("leftzero");
-          }
-        }
-        decr() {
-          if (--this._length === 0) {
-            return this.Events.trigger("zero");
-          }
-        }
-        push(job) {
-          return this._lists[job.options.priority].push(job);
-        }
-        queued(priority) {
-          if (priority != null) {
-            return this._lists[priority].length;
-          } else {
-            return this._length;
-          }
-        }
-        shiftAll(fn) {
-          return this._lists.forEach(function(list) {
-            return list.forEachShift(fn);
-          });
-        }
-        getFirst(arr = this._lists) {
-          var j, len, list;
-          for (j = 0, len = arr.length; j < len; j++) {
-            list = arr[j];
-            if (list.length > 0) {
-              return list;
-            }
-          }
-          return [];
-        }
-        shiftLastFrom(priority) {
-          return this.getFirst(this._lists.slice(priority).reverse()).shift();
-        }
-      };
-      var Queues_1 = Queues;
-      var BottleneckError;
-      BottleneckError = class BottleneckError extends Error {
-      };
-      var BottleneckError_1 = BottleneckError;
-      var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
-      NUM_PRIORITIES = 10;
-      DEFAULT_PRIORITY = 5;
-      parser$1 = parser;
-      BottleneckError$1 = BottleneckError_1;
-      Job = class Job {
-        constructor(task, args, options, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
-          this.task = task;
-          this.args = args;
-          this.rejectOnDrop = rejectOnDrop;
-          this.Events = Events2;
-          this._states = _states;
-          this.Promise = Promise2;
-          this.options = parser$1.load(options, jobDefaults);
-          this.options.priority = this._sanitizePriority(this.options.priority);
-          if (this.options.id === jobDefaults.id) {
-            this.options.id = `${this.options.id}-${this._randomIndex()}`;
-          }
-          this.promise = new this.Promise((_resolve, _reject) => {
-            this._resolve = _resolve;
-            this._reject = _reject;
-          });
-          this.retryCount = 0;
-        }
-        _sanitizePriority(priority) {
-          var sProperty;
-          sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
-          if (sProperty < 0) {
-            return 0;
-          } else if (sProperty > NUM_PRIORITIES - 1) {
-            return NUM_PRIORITIES - 1;
-          } else {
-            return sProperty;
-          }
-        }
-        _randomIndex() {
-          return Math.random().toString(36).slice(2);
-        }
-        doDrop({ error: error2, message = "This job has been dropped by Bottleneck" } = {}) {
-          if (this._states.remove(this.options.id)) {
-            if (this.rejectOnDrop) {
-              this._reject(error2 != null ? error2 : new BottleneckError$1(message));
-            }
-            this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
-            return true;
-          } else {
-            return false;
-          }
-        }
-        _assertStatus(expected) {
-          var status;
-          status = this._states.jobStatus(this.options.id);
-          if (!(status === expected || expected === "DONE" && status === null)) {
-            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
-          }
-        }
-        doReceive() {
-          this._states.start(this.options.id);
-          return this.Events.trigger("received", { args: this.args, options: this.options });
-        }
-        doQueue(reachedHWM, blocked) {
-          this._assertStatus("RECEIVED");
-          this._states.next(this.options.id);
-          return this.Events.trigger("queued", { args: this.args, options: this.options, reachedHWM, blocked });
-        }
-        doRun() {
-          if (this.retryCount === 0) {
-            this._assertStatus("QUEUED");
-            this._states.next(this.options.id);
-          } else {
-            this._assertStatus("EXECUTING");
-          }
-          return this.Events.trigger("scheduled", { args: this.args, options: this.options });
-        }
-        async doExecute(chained, clearGlobalState, run, free) {
-          var error2, eventInfo, passed;
-          if (this.retryCount === 0) {
-            this._assertStatus("RUNNING");
-            this._states.next(this.options.id);
-          } else {
-            this._assertStatus("EXECUTING");
-          }
-          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
-          this.Events.trigger("executing", eventInfo);
-          try {
-            passed = await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args));
-            if (clearGlobalState()) {
-              this.doDone(eventInfo);
-              await free(this.options, eventInfo);
-              this._assertStatus("DONE");
-              return this._resolve(passed);
-            }
-          } catch (error1) {
-            error2 = error1;
-            return this._onFailure(error2, eventInfo, clearGlobalState, run, free);
-          }
-        }
-        doExpire(clearGlobalState, run, free) {
-          var error2, eventInfo;
-          if (this._states.jobStatus(this.options.id === "RUNNING")) {
-            this._states.next(this.options.id);
-          }
-          this._assertStatus("EXECUTING");
-          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
-          error2 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
-          return this._onFailure(error2, eventInfo, clearGlobalState, run, free);
-        }
-        async _onFailure(error2, eventInfo, clearGlobalState, run, free) {
-          var retry2, retryAfter;
-          if (clearGlobalState()) {
-            retry2 = await this.Events.trigger("failed", error2, eventInfo);
-            if (retry2 != null) {
-              retryAfter = ~~retry2;
-              this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
-              this.retryCount++;
-              return run(retryAfter);
-            } else {
-              this.doDone(eventInfo);
-              await free(this.options, eventInfo);
-              this._assertStatus("DONE");
-              return this._reject(error2);
-            }
-          }
-        }
-        doDone(eventInfo) {
-          this._assertStatus("EXECUTING");
-          this._states.next(this.options.id);
-          return this.Events.trigger("done", eventInfo);
-        }
-      };
-      var Job_1 = Job;
-      var BottleneckError$2, LocalDatastore, parser$2;
-      parser$2 = parser;
-      BottleneckError$2 = BottleneckError_1;
-      LocalDatastore = class LocalDatastore {
-        constructor(instance, storeOptions, storeInstanceOptions) {
-          this.instance = instance;
-          this.storeOptions = storeOptions;
-          this.clientId = this.instance._randomIndex();
-          parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
-          this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
-          this._running = 0;
-          this._done = 0;
-          this._unblockTime = 0;
-          this.ready = this.Promise.resolve();
-          this.clients = {};
-          this._startHeartbeat();
-        }
-        _startHeartbeat() {
-          var base;
-          if (this.heartbeat == null && (this.storeOptions.reservoirRefreshInterval != null && this.storeOptions.reservoirRefreshAmount != null || this.storeOptions.reservoirIncreaseInterval != null && this.storeOptions.reservoirIncreaseAmount != null)) {
-            return typeof (base = this.heartbeat = setInterval(() => {
-              var amount, incr, maximum, now, reservoir;
-              now = Date.now();
-              if (this.storeOptions.reservoirRefreshInterval != null && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
-                this._lastReservoirRefresh = now;
-                this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
-                this.instance._drainAll(this.computeCapacity());
-              }
-              if (this.storeOptions.reservoirIncreaseInterval != null && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
-                ({
-                  reservoirIncreaseAmount: amount,
-                  reservoirIncreaseMaximum: maximum,
-                  reservoir
-                } = this.storeOptions);
-                this._lastReservoirIncrease = now;
-                incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
-                if (incr > 0) {
-                  this.storeOptions.reservoir += incr;
-                  return this.instance._drainAll(this.computeCapacity());
-                }
-              }
-            }, this.heartbeatInterval)).unref === "function" ? base.unref() : void 0;
-          } else {
-            return clearInterval(this.heartbeat);
-          }
-        }
-        async __publish__(message) {
-          await this.yieldLoop();
-          return this.instance.Events.trigger("message", message.toString());
-        }
-        async __disconnect__(flush) {
-          await this.yieldLoop();
-          clearInterval(this.heartbeat);
-          return this.Promise.resolve();
-        }
-        yieldLoop(t = 0) {
-          return new this.Promise(function(resolve2, reject) {
-            return setTimeout(resolve2, t);
-          });
-        }
-        computePenalty() {
-          var ref;
-          return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
-        }
-        async __updateSettings__(options) {
-          await this.yieldLoop();
-          parser$2.overwrite(options, options, this.storeOptions);
-          this._startHeartbeat();
-          this.instance._drainAll(this.computeCapacity());
-          return true;
-        }
-        async __running__() {
-          await this.yieldLoop();
-          return this._running;
-        }
-        async __queued__() {
-          await this.yieldLoop();
-          return this.instance.queued();
-        }
-        async __done__() {
-          await this.yieldLoop();
-          return this._done;
-        }
-        async __groupCheck__(time) {
-          await this.yieldLoop();
-          return this._nextRequest + this.timeout < time;
-        }
-        computeCapacity() {
-          var maxConcurrent, reservoir;
-          ({ maxConcurrent, reservoir } = this.storeOptions);
-          if (maxConcurrent != null && reservoir != null) {
-            return Math.min(maxConcurrent - this._running, reservoir);
-          } else if (maxConcurrent != null) {
-            return maxConcurrent - this._running;
-          } else if (reservoir != null) {
-            return reservoir;
-          } else {
-            return null;
-          }
-        }
-        conditionsCheck(weight) {
-          var capacity;
-          capacity = this.computeCapacity();
-          return capacity == null || weight <= capacity;
-        }
-        async __incrementReservoir__(incr) {
-          var reservoir;
-          await this.yieldLoop();
-          reservoir = this.storeOptions.reservoir += incr;
-          this.instance._drainAll(this.computeCapacity());
-          return reservoir;
-        }
-        async __currentReservoir__() {
-          await this.yieldLoop();
-          return this.storeOptions.reservoir;
-        }
-        isBlocked(now) {
-          return this._unblockTime >= now;
-        }
-        check(weight, now) {
-          return this.conditionsCheck(weight) && this._nextRequest - now <= 0;
-        }
-        async __check__(weight) {
-          var now;
-          await this.yieldLoop();
-          now = Date.now();
-          return this.check(weight, now);
-        }
-        async __register__(index, weight, expiration) {
-          var now, wait;
-          await this.yieldLoop();
-          now = Date.now();
-          if (this.conditionsCheck(weight)) {
-            this._running += weight;
-            if (this.storeOptions.reservoir != null) {
-              this.storeOptions.reservoir -= weight;
-            }
-            wait = Math.max(this._nextRequest - now, 0);
-            this._nextRequest = now + wait + this.storeOptions.minTime;
-            return {
-              success: true,
-              wait,
-              reservoir: this.storeOptions.reservoir
-            };
-          } else {
-            return {
-              success: false
-            };
-          }
-        }
-        strategyIsBlock() {
-          return this.storeOptions.strategy === 3;
-        }
-        async __submit__(queueLength, weight) {
-          var blocked, now, reachedHWM;
-          await this.yieldLoop();
-          if (this.storeOptions.maxConcurrent != null && weight > this.storeOptions.maxConcurrent) {
-            throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
-          }
-          now = Date.now();
-          reachedHWM = this.storeOptions.highWater != null && queueLength === this.storeOptions.highWater && !this.check(weight, now);
-          blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
-          if (blocked) {
-            this._unblockTime = now + this.computePenalty();
-            this._nextRequest = this._unblockTime + this.storeOptions.minTime;
-            this.instance._dropAllQueued();
-          }
-          return {
-            reachedHWM,
-            blocked,
-            strategy: this.storeOptions.strategy
-          };
-        }
-        async __free__(index, weight) {
-          await this.yieldLoop();
-          this._running -= weight;
-          this._done += weight;
-          this.instance._drainAll(this.computeCapacity());
-          return {
-            running: this._running
-          };
-        }
-      };
-      var LocalDatastore_1 = LocalDatastore;
-      var BottleneckError$3, States;
-      BottleneckError$3 = BottleneckError_1;
-      States = class States {
-        constructor(status1) {
-          this.status = status1;
-          this._jobs = {};
-          this.counts = this.status.map(function() {
-            return 0;
-          });
-        }
-        next(id) {
-          var current, next;
-          current = this._jobs[id];
-          next = current + 1;
-          if (current != null && next < this.status.length) {
-            this.counts[current]--;
-            this.counts[next]++;
-            return this._jobs[id]++;
-          } else if (current != null) {
-            this.counts[current]--;
-            return delete this._jobs[id];
-          }
-        }
-        start(id) {
-          var initial;
-          initial = 0;
-          this._jobs[id] = initial;
-          return this.counts[initial]++;
-        }
-        remove(id) {
-          var current;
-          current = this._jobs[id];
-          if (current != null) {
-            this.counts[current]--;
-            delete this._jobs[id];
-          }
-          return current != null;
-        }
-        jobStatus(id) {
-          var ref;
-          return (ref = this.status[this._jobs[id]]) != null ? ref : null;
-        }
-        statusJobs(status) {
-          var k, pos, ref, results, v;
-          if (status != null) {
-            pos = this.status.indexOf(status);
-            if (pos < 0) {
-              throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
-            }
-            ref = this._jobs;
-            results = [];
-            for (k in ref) {
-              v = ref[k];
-              if (v === pos) {
-                results.push(k);
-              }
-            }
-            return results;
-          } else {
-            return Object.keys(this._jobs);
-          }
-        }
-        statusCounts() {
-          return this.counts.reduce(((acc, v, i) => {
-            acc[this.status[i]] = v;
-            return acc;
-          }), {});
-        }
-      };
-      var States_1 = States;
-      var DLList$2, Sync;
-      DLList$2 = DLList_1;
-      Sync = class Sync {
-        constructor(name, Promise2) {
-          this.schedule = this.schedule.bind(this);
-          this.name = name;
-          this.Promise = Promise2;
-          this._running = 0;
-          this._queue = new DLList$2();
-        }
-        isEmpty() {
-          return this._queue.length === 0;
-        }
-        async _tryToRun() {
-          var args, cb, error2, reject, resolve2, returned, task;
-          if (this._running < 1 && this._queue.length > 0) {
-            this._running++;
-            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
-            cb = await (async function() {
-              try {
-                returned = await task(...args);
-                return function() {
-                  return resolve2(returned);
-                };
-              } catch (error1) {
-                error2 = error1;
-                return function() {
-                  return reject(error2);
-                };
-              }
-            })();
-            this._running--;
-            this._tryToRun();
-            return cb();
-          }
-        }
-        schedule(task, ...args) {
-          var promise, reject, resolve2;
-          resolve2 = reject = null;
-          promise = new this.Promise(function(_resolve, _reject) {
-            resolve2 = _resolve;
-            return reject = _reject;
-          });
-          this._queue.push({ task, args, resolve: resolve2, reject });
-          this._tryToRun();
-          return promise;
-        }
-      };
-      var Sync_1 = Sync;
-      var version3 = "2.19.5";
-      var version$1 = {
-        version: version3
-      };
-      var version$2 = /* @__PURE__ */ Object.freeze({
-        version: version3,
-        default: version$1
-      });
-      var require$$2 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var require$$3 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var require$$4 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
-      parser$3 = parser;
-      Events$2 = Events_1;
-      RedisConnection$1 = require$$2;
-      IORedisConnection$1 = require$$3;
-      Scripts$1 = require$$4;
-      Group = (function() {
-        class Group2 {
-          constructor(limiterOptions = {}) {
-            this.deleteKey = this.deleteKey.bind(this);
-            this.limiterOptions = limiterOptions;
-            parser$3.load(this.limiterOptions, this.defaults, this);
-            this.Events = new Events$2(this);
-            this.instances = {};
-            this.Bottleneck = Bottleneck_1;
-            this._startAutoCleanup();
-            this.sharedConnection = this.connection != null;
-            if (this.connection == null) {
-              if (this.limiterOptions.datastore === "redis") {
-                this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
-              } else if (this.limiterOptions.datastore === "ioredis") {
-                this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
-              }
-            }
-          }
-          key(key = "") {
-            var ref;
-            return (ref = this.instances[key]) != null ? ref : (() => {
-              var limiter;
-              limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
-                id: `${this.id}-${key}`,
-                timeout: this.timeout,
-                connection: this.connection
-              }));
-              this.Events.trigger("created", limiter, key);
-              return limiter;
-            })();
-          }
-          async deleteKey(key = "") {
-            var deleted, instance;
-            instance = this.instances[key];
-            if (this.connection) {
-              deleted = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
-            }
-            if (instance != null) {
-              delete this.instances[key];
-              await instance.disconnect();
-            }
-            return instance != null || deleted > 0;
-          }
-          limiters() {
-            var k, ref, results, v;
-            ref = this.instances;
-            results = [];
-            for (k in ref) {
-              v = ref[k];
-              results.push({
-                key: k,
-                limiter: v
-              });
-            }
-            return results;
-          }
-          keys() {
-            return Object.keys(this.instances);
-          }
-          async clusterKeys() {
-            var cursor, end, found, i, k, keys, len, next, start;
-            if (this.connection == null) {
-              return this.Promise.resolve(this.keys());
-            }
-            keys = [];
-            cursor = null;
-            start = `b_${this.id}-`.length;
-            end = "_settings".length;
-            while (cursor !== 0) {
-              [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
-              cursor = ~~next;
-              for (i = 0, len = found.length; i < len; i++) {
-                k = found[i];
-                keys.push(k.slice(start, -end));
-              }
-            }
-            return keys;
-          }
-          _startAutoCleanup() {
-            var base;
-            clearInterval(this.interval);
-            return typeof (base = this.interval = setInterval(async () => {
-              var e, k, ref, results, time, v;
-              time = Date.now();
-              ref = this.instances;
-              results = [];
-              for (k in ref) {
-                v = ref[k];
-                try {
-                  if (await v._store.__groupCheck__(time)) {
-                    results.push(this.deleteKey(k));
-                  } else {
-                    results.push(void 0);
-                  }
-                } catch (error2) {
-                  e = error2;
-                  results.push(v.Events.trigger("error", e));
-                }
-              }
-              return results;
-            }, this.timeout / 2)).unref === "function" ? base.unref() : void 0;
-          }
-          updateSettings(options = {}) {
-            parser$3.overwrite(options, this.defaults, this);
-            parser$3.overwrite(options, options, this.limiterOptions);
-            if (options.timeout != null) {
-              return this._startAutoCleanup();
-            }
-          }
-          disconnect(flush = true) {
-            var ref;
-            if (!this.sharedConnection) {
-              return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
-            }
-          }
-        }
-        Group2.prototype.defaults = {
-          timeout: 1e3 * 60 * 5,
-          connection: null,
-          Promise,
-          id: "group-key"
-        };
-        return Group2;
-      }).call(commonjsGlobal);
-      var Group_1 = Group;
-      var Batcher, Events$3, parser$4;
-      parser$4 = parser;
-      Events$3 = Events_1;
-      Batcher = (function() {
-        class Batcher2 {
-          constructor(options = {}) {
-            this.options = options;
-            parser$4.load(this.options, this.defaults, this);
-            this.Events = new Events$3(this);
-            this._arr = [];
-            this._resetPromise();
-            this._lastFlush = Date.now();
-          }
-          _resetPromise() {
-            return this._promise = new this.Promise((res, rej) => {
-              return this._resolve = res;
-            });
-          }
-          _flush() {
-            clearTimeout(this._timeout);
-            this._lastFlush = Date.now();
-            this._resolve();
-            this.Events.trigger("batch", this._arr);
-            this._arr = [];
-            return this._resetPromise();
-          }
-          add(data) {
-            var ret;
-            this._arr.push(data);
-            ret = this._promise;
-            if (this._arr.length === this.maxSize) {
-              this._flush();
-            } else if (this.maxTime != null && this._arr.length === 1) {
-              this._timeout = setTimeout(() => {
-                return this._flush();
-              }, this.maxTime);
-            }
-            return ret;
-          }
-        }
-        Batcher2.prototype.defaults = {
-          maxTime: null,
-          maxSize: null,
-          Promise
-        };
-        return Batcher2;
-      }).call(commonjsGlobal);
-      var Batcher_1 = Batcher;
-      var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var require$$8 = getCjsExportFromNamespace(version$2);
-      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
-      NUM_PRIORITIES$1 = 10;
-      DEFAULT_PRIORITY$1 = 5;
-      parser$5 = parser;
-      Queues$1 = Queues_1;
-      Job$1 = Job_1;
-      LocalDatastore$1 = LocalDatastore_1;
-      RedisDatastore$1 = require$$4$1;
-      Events$4 = Events_1;
-      States$1 = States_1;
-      Sync$1 = Sync_1;
-      Bottleneck2 = (function() {
-        class Bottleneck3 {
-          constructor(options = {}, ...invalid) {
-            var storeInstanceOptions, storeOptions;
-            this._addToQueue = this._addToQueue.bind(this);
-            this._validateOptions(options, invalid);
-            parser$5.load(options, this.instanceDefaults, this);
-            this._queues = new Queues$1(NUM_PRIORITIES$1);
-            this._scheduled = {};
-            this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
-            this._limiter = null;
-            this.Events = new Events$4(this);
-            this._submitLock = new Sync$1("submit", this.Promise);
-            this._registerLock = new Sync$1("register", this.Promise);
-            storeOptions = parser$5.load(options, this.storeDefaults, {});
-            this._store = (function() {
-              if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
-                storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
-                return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
-              } else if (this.datastore === "local") {
-                storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
-                return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
-              } else {
-                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
-              }
-            }).call(this);
-            this._queues.on("leftzero", () => {
-              var ref;
-              return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
-            });
-            this._queues.on("zero", () => {
-              var ref;
-              return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
-            });
-          }
-          _validateOptions(options, invalid) {
-            if (!(options != null && typeof options === "object" && invalid.length === 0)) {
-              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
-            }
-          }
-          ready() {
-            return this._store.ready;
-          }
-          clients() {
-            return this._store.clients;
-          }
-          channel() {
-            return `b_${this.id}`;
-          }
-          channel_client() {
-            return `b_${this.id}_${this._store.clientId}`;
-          }
-          publish(message) {
-            return this._store.__publish__(message);
-          }
-          disconnect(flush = true) {
-            return this._store.__disconnect__(flush);
-          }
-          chain(_limiter) {
-            this._limiter = _limiter;
-            return this;
-          }
-          queued(priority) {
-            return this._queues.queued(priority);
-          }
-          clusterQueued() {
-            return this._store.__queued__();
-          }
-          empty() {
-            return this.queued() === 0 && this._submitLock.isEmpty();
-          }
-          running() {
-            return this._store.__running__();
-          }
-          done() {
-            return this._store.__done__();
-          }
-          jobStatus(id) {
-            return this._states.jobStatus(id);
-          }
-          jobs(status) {
-            return this._states.statusJobs(status);
-          }
-          counts() {
-            return this._states.statusCounts();
-          }
-          _randomIndex() {
-            return Math.random().toString(36).slice(2);
-          }
-          check(weight = 1) {
-            return this._store.__check__(weight);
-          }
-          _clearGlobalState(index) {
-            if (this._scheduled[index] != null) {
-              clearTimeout(this._scheduled[index].expiration);
-              delete this._scheduled[index];
-              return true;
-            } else {
-              return false;
-            }
-          }
-          async _free(index, job, options, eventInfo) {
-            var e, running;
-            try {
-              ({ running } = await this._store.__free__(index, options.weight));
-              this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
-              if (running === 0 && this.empty()) {
-                return this.Events.trigger("idle");
-              }
-            } catch (error1) {
-              e = error1;
-              return this.Events.trigger("error", e);
-            }
-          }
-          _run(index, job, wait) {
-            var clearGlobalState, free, run;
-            job.doRun();
-            clearGlobalState = this._clearGlobalState.bind(this, index);
-            run = this._run.bind(this, index, job);
-            free = this._free.bind(this, index, job);
-            return this._scheduled[index] = {
-              timeout: setTimeout(() => {
-                return job.doExecute(this._limiter, clearGlobalState, run, free);
-              }, wait),
-              expiration: job.options.expiration != null ? setTimeout(function() {
-                return job.doExpire(clearGlobalState, run, free);
-              }, wait + job.options.expiration) : void 0,
-              job
-            };
-          }
-          _drainOne(capacity) {
-            return this._registerLock.schedule(() => {
-              var args, index, next, options, queue;
-              if (this.queued() === 0) {
-                return this.Promise.resolve(null);
-              }
-              queue = this._queues.getFirst();
-              ({ options, args } = next = queue.first());
-              if (capacity != null && options.weight > capacity) {
-                return this.Promise.resolve(null);
-              }
-              this.Events.trigger("debug", `Draining ${options.id}`, { args, options });
-              index = this._randomIndex();
-              return this._store.__register__(index, options.weight, options.expiration).then(({ success, wait, reservoir }) => {
-                var empty;
-                this.Events.trigger("debug", `Drained ${options.id}`, { success, args, options });
-                if (success) {
-                  queue.shift();
-                  empty = this.empty();
-                  if (empty) {
-                    this.Events.trigger("empty");
-                  }
-                  if (reservoir === 0) {
-                    this.Events.trigger("depleted", empty);
-                  }
-                  this._run(index, next, wait);
-                  return this.Promise.resolve(options.weight);
-                } else {
-                  return this.Promise.resolve(null);
-                }
-              });
-            });
-          }
-          _drainAll(capacity, total = 0) {
-            return this._drainOne(capacity).then((drained) => {
-              var newCapacity;
-              if (drained != null) {
-                newCapacity = capacity != null ? capacity - drained : capacity;
-                return this._drainAll(newCapacity, total + drained);
-              } else {
-                return this.Promise.resolve(total);
-              }
-            }).catch((e) => {
-              return this.Events.trigger("error", e);
-            });
-          }
-          _dropAllQueued(message) {
-            return this._queues.shiftAll(function(job) {
-              return job.doDrop({ message });
-            });
-          }
-          stop(options = {}) {
-            var done, waitForExecuting;
-            options = parser$5.load(options, this.stopDefaults);
-            waitForExecuting = (at) => {
-              var finished;
-              finished = () => {
-                var counts;
-                counts = this._states.counts;
-                return counts[0] + counts[1] + counts[2] + counts[3] === at;
-              };
-              return new this.Promise((resolve2, reject) => {
-                if (finished()) {
-                  return resolve2();
-                } else {
-                  return this.on("done", () => {
-                    if (finished()) {
-                      this.removeAllListeners("done");
-                      return resolve2();
-                    }
-                  });
-                }
-              });
-            };
-            done = options.dropWaitingJobs ? (this._run = function(index, next) {
-              return next.doDrop({
-                message: options.dropErrorMessage
-              });
-            }, this._drainOne = () => {
-              return this.Promise.resolve(null);
-            }, this._registerLock.schedule(() => {
-              return this._submitLock.schedule(() => {
-                var k, ref, v;
-                ref = this._scheduled;
-                for (k in ref) {
-                  v = ref[k];
-                  if (this.jobStatus(v.job.options.id) === "RUNNING") {
-                    clearTimeout(v.timeout);
-                    clearTimeout(v.expiration);
-                    v.job.doDrop({
-                      message: options.dropErrorMessage
-                    });
-                  }
-                }
-                this._dropAllQueued(options.dropErrorMessage);
-                return waitForExecuting(0);
-              });
-            })) : this.schedule({
-              priority: NUM_PRIORITIES$1 - 1,
-              weight: 0
-            }, () => {
-              return waitForExecuting(1);
-            });
-            this._receive = function(job) {
-              return job._reject(new Bottleneck3.prototype.BottleneckError(options.enqueueErrorMessage));
-            };
-            this.stop = () => {
-              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
-            };
-            return done;
-          }
-          async _addToQueue(job) {
-            var args, blocked, error2, options, reachedHWM, shifted, strategy;
-            ({ args, options } = job);
-            try {
-              ({ reachedHWM, blocked, strategy } = await this._store.__submit__(this.queued(), options.weight));
-            } catch (error1) {
-              error2 = error1;
-              this.Events.trigger("debug", `Could not queue ${options.id}`, { args, options, error: error2 });
-              job.doDrop({ error: error2 });
-              return false;
-            }
-            if (blocked) {
-              job.doDrop();
-              return true;
-            } else if (reachedHWM) {
-              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
-              if (shifted != null) {
-                shifted.doDrop();
-              }
-              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
-                if (shifted == null) {
-                  job.doDrop();
-                }
-                return reachedHWM;
-              }
-            }
-            job.doQueue(reachedHWM, blocked);
-            this._queues.push(job);
-            await this._drainAll();
-            return reachedHWM;
-          }
-          _receive(job) {
-            if (this._states.jobStatus(job.options.id) != null) {
-              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
-              return false;
-            } else {
-              job.doReceive();
-              return this._submitLock.schedule(this._addToQueue, job);
-            }
-          }
-          submit(...args) {
-            var cb, fn, job, options, ref, ref1, task;
-            if (typeof args[0] === "function") {
-              ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
-              options = parser$5.load({}, this.jobDefaults);
-            } else {
-              ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
-              options = parser$5.load(options, this.jobDefaults);
-            }
-            task = (...args2) => {
-              return new this.Promise(function(resolve2, reject) {
-                return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve2)(args3);
-                });
-              });
-            };
-            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
-            job.promise.then(function(args2) {
-              return typeof cb === "function" ? cb(...args2) : void 0;
-            }).catch(function(args2) {
-              if (Array.isArray(args2)) {
-                return typeof cb === "function" ? cb(...args2) : void 0;
-              } else {
-                return typeof cb === "function" ? cb(args2) : void 0;
-              }
-            });
-            return this._receive(job);
-          }
-          schedule(...args) {
-            var job, options, task;
-            if (typeof args[0] === "function") {
-              [task, ...args] = args;
-              options = {};
-            } else {
-              [options, task, ...args] = args;
-            }
-            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
-            this._receive(job);
-            return job.promise;
-          }
-          wrap(fn) {
-            var schedule, wrapped;
-            schedule = this.schedule.bind(this);
-            wrapped = function(...args) {
-              return schedule(fn.bind(this), ...args);
-            };
-            wrapped.withOptions = function(options, ...args) {
-              return schedule(options, fn, ...args);
-            };
-            return wrapped;
-          }
-          async updateSettings(options = {}) {
-            await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
-            parser$5.overwrite(options, this.instanceDefaults, this);
-            return this;
-          }
-          currentReservoir() {
-            return this._store.__currentReservoir__();
-          }
-          incrementReservoir(incr = 0) {
-            return this._store.__incrementReservoir__(incr);
-          }
-        }
-        Bottleneck3.default = Bottleneck3;
-        Bottleneck3.Events = Events$4;
-        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
-        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
-          LEAK: 1,
-          OVERFLOW: 2,
-          OVERFLOW_PRIORITY: 4,
-          BLOCK: 3
-        };
-        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
-        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
-        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
-        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
-        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
-        Bottleneck3.prototype.jobDefaults = {
-          priority: DEFAULT_PRIORITY$1,
-          weight: 1,
-          expiration: null,
-          id: "<no-id>"
-        };
-        Bottleneck3.prototype.storeDefaults = {
-          maxConcurrent: null,
-          minTime: 0,
-          highWater: null,
-          strategy: Bottleneck3.prototype.strategy.LEAK,
-          penalty: null,
-          reservoir: null,
-          reservoirRefreshInterval: null,
-          reservoirRefreshAmount: null,
-          reservoirIncreaseInterval: null,
-          reservoirIncreaseAmount: null,
-          reservoirIncreaseMaximum: null
-        };
-        Bottleneck3.prototype.localStoreDefaults = {
-          Promise,
-          timeout: null,
-          heartbeatInterval: 250
-        };
-        Bottleneck3.prototype.redisStoreDefaults = {
-          Promise,
-          timeout: null,
-          heartbeatInterval: 5e3,
-          clientTimeout: 1e4,
-          Redis: null,
-          clientOptions: {},
-          clusterNodes: null,
-          clearDatastore: false,
-          connection: null
-        };
-        Bottleneck3.prototype.instanceDefaults = {
-          datastore: "local",
-          connection: null,
-          id: "<no-id>",
-          rejectOnDrop: true,
-          trackDoneStatus: false,
-          Promise
-        };
-        Bottleneck3.prototype.stopDefaults = {
-          enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
-          dropWaitingJobs: true,
-          dropErrorMessage: "This limiter has been stopped."
-        };
-        return Bottleneck3;
-      }).call(commonjsGlobal);
-      var Bottleneck_1 = Bottleneck2;
-      var lib = Bottleneck_1;
-      return lib;
-    }));
   }
 });
 
@@ -33641,11 +31537,7 @@ function getMaxArtifactListCount() {
   return maxCount;
 }
 
-// node_modules/@actions/artifact/lib/internal/upload/upload-artifact.js
-import * as fs4 from "fs";
-import * as path2 from "path";
-
-// node_modules/@actions/artifact/lib/generated/google/protobuf/timestamp.js
+// node_modules/@actions/artifact/lib/generated/google/protobuf/wrappers.js
 var import_runtime = __toESM(require_commonjs(), 1);
 var import_runtime2 = __toESM(require_commonjs(), 1);
 var import_runtime3 = __toESM(require_commonjs(), 1);
@@ -33653,149 +31545,7 @@ var import_runtime4 = __toESM(require_commonjs(), 1);
 var import_runtime5 = __toESM(require_commonjs(), 1);
 var import_runtime6 = __toESM(require_commonjs(), 1);
 var import_runtime7 = __toESM(require_commonjs(), 1);
-var Timestamp$Type = class extends import_runtime7.MessageType {
-  constructor() {
-    super("google.protobuf.Timestamp", [
-      {
-        no: 1,
-        name: "seconds",
-        kind: "scalar",
-        T: 3
-        /*ScalarType.INT64*/
-      },
-      {
-        no: 2,
-        name: "nanos",
-        kind: "scalar",
-        T: 5
-        /*ScalarType.INT32*/
-      }
-    ]);
-  }
-  /**
-   * Creates a new `Timestamp` for the current time.
-   */
-  now() {
-    const msg = this.create();
-    const ms = Date.now();
-    msg.seconds = import_runtime6.PbLong.from(Math.floor(ms / 1e3)).toString();
-    msg.nanos = ms % 1e3 * 1e6;
-    return msg;
-  }
-  /**
-   * Converts a `Timestamp` to a JavaScript Date.
-   */
-  toDate(message) {
-    return new Date(import_runtime6.PbLong.from(message.seconds).toNumber() * 1e3 + Math.ceil(message.nanos / 1e6));
-  }
-  /**
-   * Converts a JavaScript Date to a `Timestamp`.
-   */
-  fromDate(date) {
-    const msg = this.create();
-    const ms = date.getTime();
-    msg.seconds = import_runtime6.PbLong.from(Math.floor(ms / 1e3)).toString();
-    msg.nanos = ms % 1e3 * 1e6;
-    return msg;
-  }
-  /**
-   * In JSON format, the `Timestamp` type is encoded as a string
-   * in the RFC 3339 format.
-   */
-  internalJsonWrite(message, options) {
-    let ms = import_runtime6.PbLong.from(message.seconds).toNumber() * 1e3;
-    if (ms < Date.parse("0001-01-01T00:00:00Z") || ms > Date.parse("9999-12-31T23:59:59Z"))
-      throw new Error("Unable to encode Timestamp to JSON. Must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z inclusive.");
-    if (message.nanos < 0)
-      throw new Error("Unable to encode invalid Timestamp to JSON. Nanos must not be negative.");
-    let z = "Z";
-    if (message.nanos > 0) {
-      let nanosStr = (message.nanos + 1e9).toString().substring(1);
-      if (nanosStr.substring(3) === "000000")
-        z = "." + nanosStr.substring(0, 3) + "Z";
-      else if (nanosStr.substring(6) === "000")
-        z = "." + nanosStr.substring(0, 6) + "Z";
-      else
-        z = "." + nanosStr + "Z";
-    }
-    return new Date(ms).toISOString().replace(".000Z", z);
-  }
-  /**
-   * In JSON format, the `Timestamp` type is encoded as a string
-   * in the RFC 3339 format.
-   */
-  internalJsonRead(json, options, target) {
-    if (typeof json !== "string")
-      throw new Error("Unable to parse Timestamp from JSON " + (0, import_runtime5.typeofJsonValue)(json) + ".");
-    let matches = json.match(/^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:Z|\.([0-9]{3,9})Z|([+-][0-9][0-9]:[0-9][0-9]))$/);
-    if (!matches)
-      throw new Error("Unable to parse Timestamp from JSON. Invalid format.");
-    let ms = Date.parse(matches[1] + "-" + matches[2] + "-" + matches[3] + "T" + matches[4] + ":" + matches[5] + ":" + matches[6] + (matches[8] ? matches[8] : "Z"));
-    if (Number.isNaN(ms))
-      throw new Error("Unable to parse Timestamp from JSON. Invalid value.");
-    if (ms < Date.parse("0001-01-01T00:00:00Z") || ms > Date.parse("9999-12-31T23:59:59Z"))
-      throw new globalThis.Error("Unable to parse Timestamp from JSON. Must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z inclusive.");
-    if (!target)
-      target = this.create();
-    target.seconds = import_runtime6.PbLong.from(ms / 1e3).toString();
-    target.nanos = 0;
-    if (matches[7])
-      target.nanos = parseInt("1" + matches[7] + "0".repeat(9 - matches[7].length)) - 1e9;
-    return target;
-  }
-  create(value) {
-    const message = { seconds: "0", nanos: 0 };
-    globalThis.Object.defineProperty(message, import_runtime4.MESSAGE_TYPE, { enumerable: false, value: this });
-    if (value !== void 0)
-      (0, import_runtime3.reflectionMergePartial)(this, message, value);
-    return message;
-  }
-  internalBinaryRead(reader, length, options, target) {
-    let message = target !== null && target !== void 0 ? target : this.create(), end = reader.pos + length;
-    while (reader.pos < end) {
-      let [fieldNo, wireType] = reader.tag();
-      switch (fieldNo) {
-        case /* int64 seconds */
-        1:
-          message.seconds = reader.int64().toString();
-          break;
-        case /* int32 nanos */
-        2:
-          message.nanos = reader.int32();
-          break;
-        default:
-          let u = options.readUnknownField;
-          if (u === "throw")
-            throw new globalThis.Error(`Unknown field ${fieldNo} (wire type ${wireType}) for ${this.typeName}`);
-          let d = reader.skip(wireType);
-          if (u !== false)
-            (u === true ? import_runtime2.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
-      }
-    }
-    return message;
-  }
-  internalBinaryWrite(message, writer, options) {
-    if (message.seconds !== "0")
-      writer.tag(1, import_runtime.WireType.Varint).int64(message.seconds);
-    if (message.nanos !== 0)
-      writer.tag(2, import_runtime.WireType.Varint).int32(message.nanos);
-    let u = options.writeUnknownFields;
-    if (u !== false)
-      (u == true ? import_runtime2.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
-    return writer;
-  }
-};
-var Timestamp = new Timestamp$Type();
-
-// node_modules/@actions/artifact/lib/generated/google/protobuf/wrappers.js
-var import_runtime8 = __toESM(require_commonjs(), 1);
-var import_runtime9 = __toESM(require_commonjs(), 1);
-var import_runtime10 = __toESM(require_commonjs(), 1);
-var import_runtime11 = __toESM(require_commonjs(), 1);
-var import_runtime12 = __toESM(require_commonjs(), 1);
-var import_runtime13 = __toESM(require_commonjs(), 1);
-var import_runtime14 = __toESM(require_commonjs(), 1);
-var DoubleValue$Type = class extends import_runtime14.MessageType {
+var DoubleValue$Type = class extends import_runtime7.MessageType {
   constructor() {
     super("google.protobuf.DoubleValue", [
       {
@@ -33824,9 +31574,9 @@ var DoubleValue$Type = class extends import_runtime14.MessageType {
   }
   create(value) {
     const message = { value: 0 };
-    globalThis.Object.defineProperty(message, import_runtime13.MESSAGE_TYPE, { enumerable: false, value: this });
+    globalThis.Object.defineProperty(message, import_runtime6.MESSAGE_TYPE, { enumerable: false, value: this });
     if (value !== void 0)
-      (0, import_runtime12.reflectionMergePartial)(this, message, value);
+      (0, import_runtime5.reflectionMergePartial)(this, message, value);
     return message;
   }
   internalBinaryRead(reader, length, options, target) {
@@ -33844,22 +31594,22 @@ var DoubleValue$Type = class extends import_runtime14.MessageType {
             throw new globalThis.Error(`Unknown field ${fieldNo} (wire type ${wireType}) for ${this.typeName}`);
           let d = reader.skip(wireType);
           if (u !== false)
-            (u === true ? import_runtime11.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
+            (u === true ? import_runtime4.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
       }
     }
     return message;
   }
   internalBinaryWrite(message, writer, options) {
     if (message.value !== 0)
-      writer.tag(1, import_runtime10.WireType.Bit64).double(message.value);
+      writer.tag(1, import_runtime3.WireType.Bit64).double(message.value);
     let u = options.writeUnknownFields;
     if (u !== false)
-      (u == true ? import_runtime11.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
+      (u == true ? import_runtime4.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
     return writer;
   }
 };
 var DoubleValue = new DoubleValue$Type();
-var FloatValue$Type = class extends import_runtime14.MessageType {
+var FloatValue$Type = class extends import_runtime7.MessageType {
   constructor() {
     super("google.protobuf.FloatValue", [
       {
@@ -33888,9 +31638,9 @@ var FloatValue$Type = class extends import_runtime14.MessageType {
   }
   create(value) {
     const message = { value: 0 };
-    globalThis.Object.defineProperty(message, import_runtime13.MESSAGE_TYPE, { enumerable: false, value: this });
+    globalThis.Object.defineProperty(message, import_runtime6.MESSAGE_TYPE, { enumerable: false, value: this });
     if (value !== void 0)
-      (0, import_runtime12.reflectionMergePartial)(this, message, value);
+      (0, import_runtime5.reflectionMergePartial)(this, message, value);
     return message;
   }
   internalBinaryRead(reader, length, options, target) {
@@ -33908,22 +31658,22 @@ var FloatValue$Type = class extends import_runtime14.MessageType {
             throw new globalThis.Error(`Unknown field ${fieldNo} (wire type ${wireType}) for ${this.typeName}`);
           let d = reader.skip(wireType);
           if (u !== false)
-            (u === true ? import_runtime11.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
+            (u === true ? import_runtime4.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
       }
     }
     return message;
   }
   internalBinaryWrite(message, writer, options) {
     if (message.value !== 0)
-      writer.tag(1, import_runtime10.WireType.Bit32).float(message.value);
+      writer.tag(1, import_runtime3.WireType.Bit32).float(message.value);
     let u = options.writeUnknownFields;
     if (u !== false)
-      (u == true ? import_runtime11.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
+      (u == true ? import_runtime4.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
     return writer;
   }
 };
 var FloatValue = new FloatValue$Type();
-var Int64Value$Type = class extends import_runtime14.MessageType {
+var Int64Value$Type = class extends import_runtime7.MessageType {
   constructor() {
     super("google.protobuf.Int64Value", [
       {
@@ -33939,7 +31689,7 @@ var Int64Value$Type = class extends import_runtime14.MessageType {
    * Encode `Int64Value` to JSON string.
    */
   internalJsonWrite(message, options) {
-    return this.refJsonWriter.scalar(import_runtime8.ScalarType.INT64, message.value, "value", false, true);
+    return this.refJsonWriter.scalar(import_runtime.ScalarType.INT64, message.value, "value", false, true);
   }
   /**
    * Decode `Int64Value` from JSON string.
@@ -33947,14 +31697,14 @@ var Int64Value$Type = class extends import_runtime14.MessageType {
   internalJsonRead(json, options, target) {
     if (!target)
       target = this.create();
-    target.value = this.refJsonReader.scalar(json, import_runtime8.ScalarType.INT64, import_runtime9.LongType.STRING, "value");
+    target.value = this.refJsonReader.scalar(json, import_runtime.ScalarType.INT64, import_runtime2.LongType.STRING, "value");
     return target;
   }
   create(value) {
     const message = { value: "0" };
-    globalThis.Object.defineProperty(message, import_runtime13.MESSAGE_TYPE, { enumerable: false, value: this });
+    globalThis.Object.defineProperty(message, import_runtime6.MESSAGE_TYPE, { enumerable: false, value: this });
     if (value !== void 0)
-      (0, import_runtime12.reflectionMergePartial)(this, message, value);
+      (0, import_runtime5.reflectionMergePartial)(this, message, value);
     return message;
   }
   internalBinaryRead(reader, length, options, target) {
@@ -33972,22 +31722,22 @@ var Int64Value$Type = class extends import_runtime14.MessageType {
             throw new globalThis.Error(`Unknown field ${fieldNo} (wire type ${wireType}) for ${this.typeName}`);
           let d = reader.skip(wireType);
           if (u !== false)
-            (u === true ? import_runtime11.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
+            (u === true ? import_runtime4.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
       }
     }
     return message;
   }
   internalBinaryWrite(message, writer, options) {
     if (message.value !== "0")
-      writer.tag(1, import_runtime10.WireType.Varint).int64(message.value);
+      writer.tag(1, import_runtime3.WireType.Varint).int64(message.value);
     let u = options.writeUnknownFields;
     if (u !== false)
-      (u == true ? import_runtime11.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
+      (u == true ? import_runtime4.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
     return writer;
   }
 };
 var Int64Value = new Int64Value$Type();
-var UInt64Value$Type = class extends import_runtime14.MessageType {
+var UInt64Value$Type = class extends import_runtime7.MessageType {
   constructor() {
     super("google.protobuf.UInt64Value", [
       {
@@ -34003,7 +31753,7 @@ var UInt64Value$Type = class extends import_runtime14.MessageType {
    * Encode `UInt64Value` to JSON string.
    */
   internalJsonWrite(message, options) {
-    return this.refJsonWriter.scalar(import_runtime8.ScalarType.UINT64, message.value, "value", false, true);
+    return this.refJsonWriter.scalar(import_runtime.ScalarType.UINT64, message.value, "value", false, true);
   }
   /**
    * Decode `UInt64Value` from JSON string.
@@ -34011,14 +31761,14 @@ var UInt64Value$Type = class extends import_runtime14.MessageType {
   internalJsonRead(json, options, target) {
     if (!target)
       target = this.create();
-    target.value = this.refJsonReader.scalar(json, import_runtime8.ScalarType.UINT64, import_runtime9.LongType.STRING, "value");
+    target.value = this.refJsonReader.scalar(json, import_runtime.ScalarType.UINT64, import_runtime2.LongType.STRING, "value");
     return target;
   }
   create(value) {
     const message = { value: "0" };
-    globalThis.Object.defineProperty(message, import_runtime13.MESSAGE_TYPE, { enumerable: false, value: this });
+    globalThis.Object.defineProperty(message, import_runtime6.MESSAGE_TYPE, { enumerable: false, value: this });
     if (value !== void 0)
-      (0, import_runtime12.reflectionMergePartial)(this, message, value);
+      (0, import_runtime5.reflectionMergePartial)(this, message, value);
     return message;
   }
   internalBinaryRead(reader, length, options, target) {
@@ -34036,22 +31786,22 @@ var UInt64Value$Type = class extends import_runtime14.MessageType {
             throw new globalThis.Error(`Unknown field ${fieldNo} (wire type ${wireType}) for ${this.typeName}`);
           let d = reader.skip(wireType);
           if (u !== false)
-            (u === true ? import_runtime11.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
+            (u === true ? import_runtime4.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
       }
     }
     return message;
   }
   internalBinaryWrite(message, writer, options) {
     if (message.value !== "0")
-      writer.tag(1, import_runtime10.WireType.Varint).uint64(message.value);
+      writer.tag(1, import_runtime3.WireType.Varint).uint64(message.value);
     let u = options.writeUnknownFields;
     if (u !== false)
-      (u == true ? import_runtime11.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
+      (u == true ? import_runtime4.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
     return writer;
   }
 };
 var UInt64Value = new UInt64Value$Type();
-var Int32Value$Type = class extends import_runtime14.MessageType {
+var Int32Value$Type = class extends import_runtime7.MessageType {
   constructor() {
     super("google.protobuf.Int32Value", [
       {
@@ -34080,9 +31830,9 @@ var Int32Value$Type = class extends import_runtime14.MessageType {
   }
   create(value) {
     const message = { value: 0 };
-    globalThis.Object.defineProperty(message, import_runtime13.MESSAGE_TYPE, { enumerable: false, value: this });
+    globalThis.Object.defineProperty(message, import_runtime6.MESSAGE_TYPE, { enumerable: false, value: this });
     if (value !== void 0)
-      (0, import_runtime12.reflectionMergePartial)(this, message, value);
+      (0, import_runtime5.reflectionMergePartial)(this, message, value);
     return message;
   }
   internalBinaryRead(reader, length, options, target) {
@@ -34100,22 +31850,22 @@ var Int32Value$Type = class extends import_runtime14.MessageType {
             throw new globalThis.Error(`Unknown field ${fieldNo} (wire type ${wireType}) for ${this.typeName}`);
           let d = reader.skip(wireType);
           if (u !== false)
-            (u === true ? import_runtime11.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
+            (u === true ? import_runtime4.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
       }
     }
     return message;
   }
   internalBinaryWrite(message, writer, options) {
     if (message.value !== 0)
-      writer.tag(1, import_runtime10.WireType.Varint).int32(message.value);
+      writer.tag(1, import_runtime3.WireType.Varint).int32(message.value);
     let u = options.writeUnknownFields;
     if (u !== false)
-      (u == true ? import_runtime11.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
+      (u == true ? import_runtime4.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
     return writer;
   }
 };
 var Int32Value = new Int32Value$Type();
-var UInt32Value$Type = class extends import_runtime14.MessageType {
+var UInt32Value$Type = class extends import_runtime7.MessageType {
   constructor() {
     super("google.protobuf.UInt32Value", [
       {
@@ -34144,9 +31894,9 @@ var UInt32Value$Type = class extends import_runtime14.MessageType {
   }
   create(value) {
     const message = { value: 0 };
-    globalThis.Object.defineProperty(message, import_runtime13.MESSAGE_TYPE, { enumerable: false, value: this });
+    globalThis.Object.defineProperty(message, import_runtime6.MESSAGE_TYPE, { enumerable: false, value: this });
     if (value !== void 0)
-      (0, import_runtime12.reflectionMergePartial)(this, message, value);
+      (0, import_runtime5.reflectionMergePartial)(this, message, value);
     return message;
   }
   internalBinaryRead(reader, length, options, target) {
@@ -34164,22 +31914,22 @@ var UInt32Value$Type = class extends import_runtime14.MessageType {
             throw new globalThis.Error(`Unknown field ${fieldNo} (wire type ${wireType}) for ${this.typeName}`);
           let d = reader.skip(wireType);
           if (u !== false)
-            (u === true ? import_runtime11.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
+            (u === true ? import_runtime4.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
       }
     }
     return message;
   }
   internalBinaryWrite(message, writer, options) {
     if (message.value !== 0)
-      writer.tag(1, import_runtime10.WireType.Varint).uint32(message.value);
+      writer.tag(1, import_runtime3.WireType.Varint).uint32(message.value);
     let u = options.writeUnknownFields;
     if (u !== false)
-      (u == true ? import_runtime11.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
+      (u == true ? import_runtime4.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
     return writer;
   }
 };
 var UInt32Value = new UInt32Value$Type();
-var BoolValue$Type = class extends import_runtime14.MessageType {
+var BoolValue$Type = class extends import_runtime7.MessageType {
   constructor() {
     super("google.protobuf.BoolValue", [
       {
@@ -34208,9 +31958,9 @@ var BoolValue$Type = class extends import_runtime14.MessageType {
   }
   create(value) {
     const message = { value: false };
-    globalThis.Object.defineProperty(message, import_runtime13.MESSAGE_TYPE, { enumerable: false, value: this });
+    globalThis.Object.defineProperty(message, import_runtime6.MESSAGE_TYPE, { enumerable: false, value: this });
     if (value !== void 0)
-      (0, import_runtime12.reflectionMergePartial)(this, message, value);
+      (0, import_runtime5.reflectionMergePartial)(this, message, value);
     return message;
   }
   internalBinaryRead(reader, length, options, target) {
@@ -34228,22 +31978,22 @@ var BoolValue$Type = class extends import_runtime14.MessageType {
             throw new globalThis.Error(`Unknown field ${fieldNo} (wire type ${wireType}) for ${this.typeName}`);
           let d = reader.skip(wireType);
           if (u !== false)
-            (u === true ? import_runtime11.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
+            (u === true ? import_runtime4.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
       }
     }
     return message;
   }
   internalBinaryWrite(message, writer, options) {
     if (message.value !== false)
-      writer.tag(1, import_runtime10.WireType.Varint).bool(message.value);
+      writer.tag(1, import_runtime3.WireType.Varint).bool(message.value);
     let u = options.writeUnknownFields;
     if (u !== false)
-      (u == true ? import_runtime11.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
+      (u == true ? import_runtime4.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
     return writer;
   }
 };
 var BoolValue = new BoolValue$Type();
-var StringValue$Type = class extends import_runtime14.MessageType {
+var StringValue$Type = class extends import_runtime7.MessageType {
   constructor() {
     super("google.protobuf.StringValue", [
       {
@@ -34272,9 +32022,9 @@ var StringValue$Type = class extends import_runtime14.MessageType {
   }
   create(value) {
     const message = { value: "" };
-    globalThis.Object.defineProperty(message, import_runtime13.MESSAGE_TYPE, { enumerable: false, value: this });
+    globalThis.Object.defineProperty(message, import_runtime6.MESSAGE_TYPE, { enumerable: false, value: this });
     if (value !== void 0)
-      (0, import_runtime12.reflectionMergePartial)(this, message, value);
+      (0, import_runtime5.reflectionMergePartial)(this, message, value);
     return message;
   }
   internalBinaryRead(reader, length, options, target) {
@@ -34292,22 +32042,22 @@ var StringValue$Type = class extends import_runtime14.MessageType {
             throw new globalThis.Error(`Unknown field ${fieldNo} (wire type ${wireType}) for ${this.typeName}`);
           let d = reader.skip(wireType);
           if (u !== false)
-            (u === true ? import_runtime11.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
+            (u === true ? import_runtime4.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
       }
     }
     return message;
   }
   internalBinaryWrite(message, writer, options) {
     if (message.value !== "")
-      writer.tag(1, import_runtime10.WireType.LengthDelimited).string(message.value);
+      writer.tag(1, import_runtime3.WireType.LengthDelimited).string(message.value);
     let u = options.writeUnknownFields;
     if (u !== false)
-      (u == true ? import_runtime11.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
+      (u == true ? import_runtime4.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
     return writer;
   }
 };
 var StringValue = new StringValue$Type();
-var BytesValue$Type = class extends import_runtime14.MessageType {
+var BytesValue$Type = class extends import_runtime7.MessageType {
   constructor() {
     super("google.protobuf.BytesValue", [
       {
@@ -34336,9 +32086,9 @@ var BytesValue$Type = class extends import_runtime14.MessageType {
   }
   create(value) {
     const message = { value: new Uint8Array(0) };
-    globalThis.Object.defineProperty(message, import_runtime13.MESSAGE_TYPE, { enumerable: false, value: this });
+    globalThis.Object.defineProperty(message, import_runtime6.MESSAGE_TYPE, { enumerable: false, value: this });
     if (value !== void 0)
-      (0, import_runtime12.reflectionMergePartial)(this, message, value);
+      (0, import_runtime5.reflectionMergePartial)(this, message, value);
     return message;
   }
   internalBinaryRead(reader, length, options, target) {
@@ -34356,21 +32106,163 @@ var BytesValue$Type = class extends import_runtime14.MessageType {
             throw new globalThis.Error(`Unknown field ${fieldNo} (wire type ${wireType}) for ${this.typeName}`);
           let d = reader.skip(wireType);
           if (u !== false)
-            (u === true ? import_runtime11.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
+            (u === true ? import_runtime4.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
       }
     }
     return message;
   }
   internalBinaryWrite(message, writer, options) {
     if (message.value.length)
-      writer.tag(1, import_runtime10.WireType.LengthDelimited).bytes(message.value);
+      writer.tag(1, import_runtime3.WireType.LengthDelimited).bytes(message.value);
     let u = options.writeUnknownFields;
     if (u !== false)
-      (u == true ? import_runtime11.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
+      (u == true ? import_runtime4.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
     return writer;
   }
 };
 var BytesValue = new BytesValue$Type();
+
+// node_modules/@actions/artifact/lib/generated/google/protobuf/timestamp.js
+var import_runtime8 = __toESM(require_commonjs(), 1);
+var import_runtime9 = __toESM(require_commonjs(), 1);
+var import_runtime10 = __toESM(require_commonjs(), 1);
+var import_runtime11 = __toESM(require_commonjs(), 1);
+var import_runtime12 = __toESM(require_commonjs(), 1);
+var import_runtime13 = __toESM(require_commonjs(), 1);
+var import_runtime14 = __toESM(require_commonjs(), 1);
+var Timestamp$Type = class extends import_runtime14.MessageType {
+  constructor() {
+    super("google.protobuf.Timestamp", [
+      {
+        no: 1,
+        name: "seconds",
+        kind: "scalar",
+        T: 3
+        /*ScalarType.INT64*/
+      },
+      {
+        no: 2,
+        name: "nanos",
+        kind: "scalar",
+        T: 5
+        /*ScalarType.INT32*/
+      }
+    ]);
+  }
+  /**
+   * Creates a new `Timestamp` for the current time.
+   */
+  now() {
+    const msg = this.create();
+    const ms = Date.now();
+    msg.seconds = import_runtime13.PbLong.from(Math.floor(ms / 1e3)).toString();
+    msg.nanos = ms % 1e3 * 1e6;
+    return msg;
+  }
+  /**
+   * Converts a `Timestamp` to a JavaScript Date.
+   */
+  toDate(message) {
+    return new Date(import_runtime13.PbLong.from(message.seconds).toNumber() * 1e3 + Math.ceil(message.nanos / 1e6));
+  }
+  /**
+   * Converts a JavaScript Date to a `Timestamp`.
+   */
+  fromDate(date) {
+    const msg = this.create();
+    const ms = date.getTime();
+    msg.seconds = import_runtime13.PbLong.from(Math.floor(ms / 1e3)).toString();
+    msg.nanos = ms % 1e3 * 1e6;
+    return msg;
+  }
+  /**
+   * In JSON format, the `Timestamp` type is encoded as a string
+   * in the RFC 3339 format.
+   */
+  internalJsonWrite(message, options) {
+    let ms = import_runtime13.PbLong.from(message.seconds).toNumber() * 1e3;
+    if (ms < Date.parse("0001-01-01T00:00:00Z") || ms > Date.parse("9999-12-31T23:59:59Z"))
+      throw new Error("Unable to encode Timestamp to JSON. Must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z inclusive.");
+    if (message.nanos < 0)
+      throw new Error("Unable to encode invalid Timestamp to JSON. Nanos must not be negative.");
+    let z = "Z";
+    if (message.nanos > 0) {
+      let nanosStr = (message.nanos + 1e9).toString().substring(1);
+      if (nanosStr.substring(3) === "000000")
+        z = "." + nanosStr.substring(0, 3) + "Z";
+      else if (nanosStr.substring(6) === "000")
+        z = "." + nanosStr.substring(0, 6) + "Z";
+      else
+        z = "." + nanosStr + "Z";
+    }
+    return new Date(ms).toISOString().replace(".000Z", z);
+  }
+  /**
+   * In JSON format, the `Timestamp` type is encoded as a string
+   * in the RFC 3339 format.
+   */
+  internalJsonRead(json, options, target) {
+    if (typeof json !== "string")
+      throw new Error("Unable to parse Timestamp from JSON " + (0, import_runtime12.typeofJsonValue)(json) + ".");
+    let matches = json.match(/^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:Z|\.([0-9]{3,9})Z|([+-][0-9][0-9]:[0-9][0-9]))$/);
+    if (!matches)
+      throw new Error("Unable to parse Timestamp from JSON. Invalid format.");
+    let ms = Date.parse(matches[1] + "-" + matches[2] + "-" + matches[3] + "T" + matches[4] + ":" + matches[5] + ":" + matches[6] + (matches[8] ? matches[8] : "Z"));
+    if (Number.isNaN(ms))
+      throw new Error("Unable to parse Timestamp from JSON. Invalid value.");
+    if (ms < Date.parse("0001-01-01T00:00:00Z") || ms > Date.parse("9999-12-31T23:59:59Z"))
+      throw new globalThis.Error("Unable to parse Timestamp from JSON. Must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z inclusive.");
+    if (!target)
+      target = this.create();
+    target.seconds = import_runtime13.PbLong.from(ms / 1e3).toString();
+    target.nanos = 0;
+    if (matches[7])
+      target.nanos = parseInt("1" + matches[7] + "0".repeat(9 - matches[7].length)) - 1e9;
+    return target;
+  }
+  create(value) {
+    const message = { seconds: "0", nanos: 0 };
+    globalThis.Object.defineProperty(message, import_runtime11.MESSAGE_TYPE, { enumerable: false, value: this });
+    if (value !== void 0)
+      (0, import_runtime10.reflectionMergePartial)(this, message, value);
+    return message;
+  }
+  internalBinaryRead(reader, length, options, target) {
+    let message = target !== null && target !== void 0 ? target : this.create(), end = reader.pos + length;
+    while (reader.pos < end) {
+      let [fieldNo, wireType] = reader.tag();
+      switch (fieldNo) {
+        case /* int64 seconds */
+        1:
+          message.seconds = reader.int64().toString();
+          break;
+        case /* int32 nanos */
+        2:
+          message.nanos = reader.int32();
+          break;
+        default:
+          let u = options.readUnknownField;
+          if (u === "throw")
+            throw new globalThis.Error(`Unknown field ${fieldNo} (wire type ${wireType}) for ${this.typeName}`);
+          let d = reader.skip(wireType);
+          if (u !== false)
+            (u === true ? import_runtime9.UnknownFieldHandler.onRead : u)(this.typeName, message, fieldNo, wireType, d);
+      }
+    }
+    return message;
+  }
+  internalBinaryWrite(message, writer, options) {
+    if (message.seconds !== "0")
+      writer.tag(1, import_runtime8.WireType.Varint).int64(message.seconds);
+    if (message.nanos !== 0)
+      writer.tag(2, import_runtime8.WireType.Varint).int32(message.nanos);
+    let u = options.writeUnknownFields;
+    if (u !== false)
+      (u == true ? import_runtime9.UnknownFieldHandler.onWrite : u)(this.typeName, message, writer);
+    return writer;
+  }
+};
+var Timestamp = new Timestamp$Type();
 
 // node_modules/@actions/artifact/lib/generated/results/api/v1/artifact.js
 var import_runtime_rpc = __toESM(require_commonjs2(), 1);
@@ -35321,13 +33213,13 @@ These characters are not allowed in the artifact name due to limitations with ce
   }
   info(`Artifact name is valid!`);
 }
-function validateFilePath(path4) {
-  if (!path4) {
+function validateFilePath(path) {
+  if (!path) {
     throw new Error(`Provided file path input during validation is empty`);
   }
   for (const [invalidCharacterKey, errorMessageForCharacter] of invalidArtifactFilePathCharacters) {
-    if (path4.includes(invalidCharacterKey)) {
-      throw new Error(`The path for one of the files in artifact is not valid: ${path4}. Contains the following character: ${errorMessageForCharacter}
+    if (path.includes(invalidCharacterKey)) {
+      throw new Error(`The path for one of the files in artifact is not valid: ${path}. Contains the following character: ${errorMessageForCharacter}
           
 Invalid characters include: ${Array.from(invalidArtifactFilePathCharacters.values()).toString()}
           
@@ -35335,12 +33227,6 @@ The following characters are not allowed in files that are uploaded due to limit
           `);
     }
   }
-}
-
-// node_modules/@actions/artifact/lib/internal/shared/user-agent.js
-var import_package_version = __toESM(require_package_version(), 1);
-function getUserAgentString() {
-  return `@actions/artifact-${import_package_version.version}`;
 }
 
 // node_modules/@actions/artifact/lib/internal/shared/errors.js
@@ -35503,8 +33389,8 @@ function maskSigUrl(url2) {
       setSecret(signature);
       setSecret(encodeURIComponent(signature));
     }
-  } catch (error2) {
-    debug(`Failed to parse URL: ${url2} ${error2 instanceof Error ? error2.message : String(error2)}`);
+  } catch (error) {
+    debug(`Failed to parse URL: ${url2} ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 function maskSecretUrls(body2) {
@@ -35520,14 +33406,20 @@ function maskSecretUrls(body2) {
   }
 }
 
+// node_modules/@actions/artifact/lib/internal/shared/user-agent.js
+var import_package_version = __toESM(require_package_version(), 1);
+function getUserAgentString() {
+  return `@actions/artifact-${import_package_version.version}`;
+}
+
 // node_modules/@actions/artifact/lib/internal/shared/artifact-twirp-client.js
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve) {
+      resolve(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -35543,7 +33435,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -35582,8 +33474,8 @@ var ArtifactHttpClient = class {
           return this.httpClient.post(url2, JSON.stringify(data), headers);
         }));
         return body2;
-      } catch (error2) {
-        throw new Error(`Failed to ${method}: ${error2.message}`);
+      } catch (error) {
+        throw new Error(`Failed to ${method}: ${error.message}`);
       }
     });
   }
@@ -35614,18 +33506,18 @@ var ArtifactHttpClient = class {
             }
             errorMessage = `${errorMessage}: ${body2.msg}`;
           }
-        } catch (error2) {
-          if (error2 instanceof SyntaxError) {
+        } catch (error) {
+          if (error instanceof SyntaxError) {
             debug(`Raw Body: ${rawBody}`);
           }
-          if (error2 instanceof UsageError) {
-            throw error2;
+          if (error instanceof UsageError) {
+            throw error;
           }
-          if (NetworkError.isNetworkErrorCode(error2 === null || error2 === void 0 ? void 0 : error2.code)) {
-            throw new NetworkError(error2 === null || error2 === void 0 ? void 0 : error2.code);
+          if (NetworkError.isNetworkErrorCode(error === null || error === void 0 ? void 0 : error.code)) {
+            throw new NetworkError(error === null || error === void 0 ? void 0 : error.code);
           }
           isRetryable = true;
-          errorMessage = error2.message;
+          errorMessage = error.message;
         }
         if (!isRetryable) {
           throw new Error(`Received non-retryable error: ${errorMessage}`);
@@ -35660,7 +33552,7 @@ var ArtifactHttpClient = class {
   }
   sleep(milliseconds) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve2) => setTimeout(resolve2, milliseconds));
+      return new Promise((resolve) => setTimeout(resolve, milliseconds));
     });
   }
   getExponentialRetryTimeMilliseconds(attempt) {
@@ -35676,55 +33568,8 @@ var ArtifactHttpClient = class {
   }
 };
 function internalArtifactTwirpClient(options) {
-  const client2 = new ArtifactHttpClient(getUserAgentString(), options === null || options === void 0 ? void 0 : options.maxAttempts, options === null || options === void 0 ? void 0 : options.retryIntervalMs, options === null || options === void 0 ? void 0 : options.retryMultiplier);
-  return new ArtifactServiceClientJSON(client2);
-}
-
-// node_modules/@actions/artifact/lib/internal/upload/upload-zip-specification.js
-import * as fs from "fs";
-import { normalize, resolve } from "path";
-function validateRootDirectory(rootDirectory) {
-  if (!fs.existsSync(rootDirectory)) {
-    throw new Error(`The provided rootDirectory ${rootDirectory} does not exist`);
-  }
-  if (!fs.statSync(rootDirectory).isDirectory()) {
-    throw new Error(`The provided rootDirectory ${rootDirectory} is not a valid directory`);
-  }
-  info(`Root directory input is valid!`);
-}
-function getUploadZipSpecification(filesToZip, rootDirectory) {
-  const specification = [];
-  rootDirectory = normalize(rootDirectory);
-  rootDirectory = resolve(rootDirectory);
-  for (let file of filesToZip) {
-    const stats = fs.lstatSync(file, { throwIfNoEntry: false });
-    if (!stats) {
-      throw new Error(`File ${file} does not exist`);
-    }
-    if (!stats.isDirectory()) {
-      file = normalize(file);
-      file = resolve(file);
-      if (!file.startsWith(rootDirectory)) {
-        throw new Error(`The rootDirectory: ${rootDirectory} is not a parent directory of the file: ${file}`);
-      }
-      const uploadPath = file.replace(rootDirectory, "");
-      validateFilePath(uploadPath);
-      specification.push({
-        sourcePath: file,
-        destinationPath: uploadPath,
-        stats
-      });
-    } else {
-      const directoryPath = file.replace(rootDirectory, "");
-      validateFilePath(directoryPath);
-      specification.push({
-        sourcePath: null,
-        destinationPath: directoryPath,
-        stats
-      });
-    }
-  }
-  return specification;
+  const client = new ArtifactHttpClient(getUserAgentString(), options === null || options === void 0 ? void 0 : options.maxAttempts, options === null || options === void 0 ? void 0 : options.retryIntervalMs, options === null || options === void 0 ? void 0 : options.retryMultiplier);
+  return new ArtifactServiceClientJSON(client);
 }
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
@@ -36174,13 +34019,13 @@ var HttpPipeline = class _HttpPipeline {
     this._orderedPolicies = void 0;
     return removedPolicies;
   }
-  sendRequest(httpClient2, request) {
+  sendRequest(httpClient, request) {
     const policies = this.getOrderedPolicies();
     const pipeline = policies.reduceRight((next, policy) => {
       return (req) => {
         return policy.sendRequest(req, next);
       };
-    }, (req) => httpClient2.sendRequest(req));
+    }, (req) => httpClient.sendRequest(req));
     return pipeline(request);
   }
   getOrderedPolicies() {
@@ -36562,20 +34407,20 @@ var DEFAULT_TLS_SETTINGS = {};
 function isReadableStream(body2) {
   return body2 && typeof body2.pipe === "function";
 }
-function isStreamComplete(stream4) {
-  if (stream4.readable === false) {
+function isStreamComplete(stream) {
+  if (stream.readable === false) {
     return Promise.resolve();
   }
-  return new Promise((resolve2) => {
+  return new Promise((resolve) => {
     const handler = () => {
-      resolve2();
-      stream4.removeListener("close", handler);
-      stream4.removeListener("end", handler);
-      stream4.removeListener("error", handler);
+      resolve();
+      stream.removeListener("close", handler);
+      stream.removeListener("end", handler);
+      stream.removeListener("error", handler);
     };
-    stream4.on("close", handler);
-    stream4.on("end", handler);
-    stream4.on("error", handler);
+    stream.on("close", handler);
+    stream.on("end", handler);
+    stream.on("error", handler);
   });
 }
 function isArrayBuffer(body2) {
@@ -36723,8 +34568,8 @@ var NodeHttpClient = class {
       headers: request.headers.toJSON({ preserveCase: true }),
       ...request.requestOverrides
     };
-    return new Promise((resolve2, reject) => {
-      const req = isInsecure ? http.request(options, resolve2) : https.request(options, resolve2);
+    return new Promise((resolve, reject) => {
+      const req = isInsecure ? http.request(options, resolve) : https.request(options, resolve);
       req.once("error", (err) => {
         reject(new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request }));
       });
@@ -36794,33 +34639,33 @@ function getResponseHeaders(res) {
   }
   return headers;
 }
-function getDecodedResponseStream(stream4, headers) {
+function getDecodedResponseStream(stream, headers) {
   const contentEncoding = headers.get("Content-Encoding");
   if (contentEncoding === "gzip") {
-    const unzip2 = zlib.createGunzip();
-    stream4.pipe(unzip2);
-    return unzip2;
+    const unzip = zlib.createGunzip();
+    stream.pipe(unzip);
+    return unzip;
   } else if (contentEncoding === "deflate") {
     const inflate = zlib.createInflate();
-    stream4.pipe(inflate);
+    stream.pipe(inflate);
     return inflate;
   }
-  return stream4;
+  return stream;
 }
-function streamToText(stream4) {
-  return new Promise((resolve2, reject) => {
+function streamToText(stream) {
+  return new Promise((resolve, reject) => {
     const buffer2 = [];
-    stream4.on("data", (chunk) => {
+    stream.on("data", (chunk) => {
       if (Buffer.isBuffer(chunk)) {
         buffer2.push(chunk);
       } else {
         buffer2.push(Buffer.from(chunk));
       }
     });
-    stream4.on("end", () => {
-      resolve2(Buffer.concat(buffer2).toString("utf8"));
+    stream.on("end", () => {
+      resolve(Buffer.concat(buffer2).toString("utf8"));
     });
-    stream4.on("error", (e) => {
+    stream.on("error", (e) => {
       if (e && e?.name === "AbortError") {
         reject(e);
       } else {
@@ -36913,7 +34758,7 @@ function calculateRetryDelay(retryAttempt, config) {
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/helpers.js
 var StandardAbortMessage = "The operation was aborted.";
 function delay(delayInMs, value, options) {
-  return new Promise((resolve2, reject) => {
+  return new Promise((resolve, reject) => {
     let timer = void 0;
     let onAborted = void 0;
     const rejectOnAbort = () => {
@@ -36936,7 +34781,7 @@ function delay(delayInMs, value, options) {
     }
     timer = setTimeout(() => {
       removeListeners();
-      resolve2(value);
+      resolve(value);
     }, delayInMs);
     if (options?.abortSignal) {
       options.abortSignal.addEventListener("abort", onAborted);
@@ -37462,12 +35307,12 @@ function makeAsyncIterable(webStream) {
     webStream.values = streamAsyncIterator.bind(webStream);
   }
 }
-function ensureNodeStream(stream4) {
-  if (stream4 instanceof ReadableStream) {
-    makeAsyncIterable(stream4);
-    return Readable.fromWeb(stream4);
+function ensureNodeStream(stream) {
+  if (stream instanceof ReadableStream) {
+    makeAsyncIterable(stream);
+    return Readable.fromWeb(stream);
   } else {
-    return stream4;
+    return stream;
   }
 }
 function toStream(source) {
@@ -37483,8 +35328,8 @@ async function concat(sources) {
   return function() {
     const streams = sources.map((x) => typeof x === "function" ? x() : x).map(toStream);
     return Readable.from((async function* () {
-      for (const stream4 of streams) {
-        for await (const chunk of stream4) {
+      for (const stream of streams) {
+        for await (const chunk of stream) {
           yield chunk;
         }
       }
@@ -37739,7 +35584,7 @@ var AbortError2 = class extends Error {
 // node_modules/@azure/core-util/dist/esm/createAbortablePromise.js
 function createAbortablePromise(buildPromise, options) {
   const { cleanupBeforeAbort, abortSignal, abortErrorMsg } = options ?? {};
-  return new Promise((resolve2, reject) => {
+  return new Promise((resolve, reject) => {
     function rejectOnAbort() {
       reject(new AbortError2(abortErrorMsg ?? "The operation was aborted."));
     }
@@ -37757,7 +35602,7 @@ function createAbortablePromise(buildPromise, options) {
     try {
       buildPromise((x) => {
         removeListeners();
-        resolve2(x);
+        resolve(x);
       }, (x) => {
         removeListeners();
         reject(x);
@@ -37774,8 +35619,8 @@ var StandardAbortMessage2 = "The delay was aborted.";
 function delay2(timeInMs, options) {
   let token;
   const { abortSignal, abortErrorMsg } = options ?? {};
-  return createAbortablePromise((resolve2) => {
-    token = setTimeout(resolve2, timeInMs);
+  return createAbortablePromise((resolve) => {
+    token = setTimeout(resolve, timeInMs);
   }, {
     cleanupBeforeAbort: () => clearTimeout(token),
     abortSignal,
@@ -37855,14 +35700,14 @@ var knownContextKeys = {
   namespace: /* @__PURE__ */ Symbol.for("@azure/core-tracing namespace")
 };
 function createTracingContext(options = {}) {
-  let context5 = new TracingContextImpl(options.parentContext);
+  let context3 = new TracingContextImpl(options.parentContext);
   if (options.span) {
-    context5 = context5.setValue(knownContextKeys.span, options.span);
+    context3 = context3.setValue(knownContextKeys.span, options.span);
   }
   if (options.namespace) {
-    context5 = context5.setValue(knownContextKeys.namespace, options.namespace);
+    context3 = context3.setValue(knownContextKeys.namespace, options.namespace);
   }
-  return context5;
+  return context3;
 }
 var TracingContextImpl = class _TracingContextImpl {
   _contextMap;
@@ -37967,8 +35812,8 @@ function createTracingClient(options) {
       span.end();
     }
   }
-  function withContext(context5, callback, ...callbackArgs) {
-    return getInstrumenter().withContext(context5, callback, ...callbackArgs);
+  function withContext(context3, callback, ...callbackArgs) {
+    return getInstrumenter().withContext(context3, callback, ...callbackArgs);
   }
   function parseTraceparentHeader(traceparentHeader) {
     return getInstrumenter().parseTraceparentHeader(traceparentHeader);
@@ -38062,14 +35907,14 @@ function tryCreateSpan(tracingClient2, request, spanAttributes) {
     return void 0;
   }
 }
-function tryProcessError(span, error2) {
+function tryProcessError(span, error) {
   try {
     span.setStatus({
       status: "error",
-      error: isError2(error2) ? error2 : void 0
+      error: isError2(error) ? error : void 0
     });
-    if (isRestError2(error2) && error2.statusCode) {
-      span.setAttribute("http.status_code", error2.statusCode);
+    if (isRestError2(error) && error.statusCode) {
+      span.setAttribute("http.status_code", error.statusCode);
     }
     span.end();
   } catch (e) {
@@ -38171,13 +36016,13 @@ function createPipelineFromOptions2(options) {
 
 // node_modules/@azure/core-rest-pipeline/dist/esm/defaultHttpClient.js
 function createDefaultHttpClient2() {
-  const client2 = createDefaultHttpClient();
+  const client = createDefaultHttpClient();
   return {
     async sendRequest(request) {
       const { abortSignal, cleanup } = request.abortSignal ? wrapAbortSignalLike(request.abortSignal) : {};
       try {
         request.abortSignal = abortSignal;
-        return await client2.sendRequest(request);
+        return await client.sendRequest(request);
       } finally {
         cleanup?.();
       }
@@ -38385,9 +36230,9 @@ function bearerTokenAuthenticationPolicy(options) {
         logger: logger7
       });
       let response;
-      let error2;
+      let error;
       let shouldSendRequest;
-      [response, error2] = await trySendRequest(request, next);
+      [response, error] = await trySendRequest(request, next);
       if (isChallengeResponse(response)) {
         let claims = getCaeChallengeClaims(response.headers.get("WWW-Authenticate"));
         if (claims) {
@@ -38406,7 +36251,7 @@ function bearerTokenAuthenticationPolicy(options) {
             logger: logger7
           }, parsedClaim);
           if (shouldSendRequest) {
-            [response, error2] = await trySendRequest(request, next);
+            [response, error] = await trySendRequest(request, next);
           }
         } else if (callbacks.authorizeRequestOnChallenge) {
           shouldSendRequest = await callbacks.authorizeRequestOnChallenge({
@@ -38417,7 +36262,7 @@ function bearerTokenAuthenticationPolicy(options) {
             logger: logger7
           });
           if (shouldSendRequest) {
-            [response, error2] = await trySendRequest(request, next);
+            [response, error] = await trySendRequest(request, next);
           }
           if (isChallengeResponse(response)) {
             claims = getCaeChallengeClaims(response.headers.get("WWW-Authenticate") ?? "");
@@ -38437,14 +36282,14 @@ function bearerTokenAuthenticationPolicy(options) {
                 logger: logger7
               }, parsedClaim);
               if (shouldSendRequest) {
-                [response, error2] = await trySendRequest(request, next);
+                [response, error] = await trySendRequest(request, next);
               }
             }
           }
         }
       }
-      if (error2) {
-        throw error2;
+      if (error) {
+        throw error;
       } else {
         return response;
       }
@@ -38480,6 +36325,6407 @@ function getCaeChallengeClaims(challenges) {
 function isTokenCredential(credential) {
   const castCredential = credential;
   return castCredential && typeof castCredential.getToken === "function" && (castCredential.signRequest === void 0 || castCredential.getToken.length > 0);
+}
+
+// node_modules/@azure/storage-common/dist/esm/BufferScheduler.js
+import { EventEmitter } from "events";
+
+// node_modules/@azure/storage-common/dist/esm/BuffersStream.js
+import { Readable as Readable2 } from "node:stream";
+var BuffersStream = class extends Readable2 {
+  buffers;
+  byteLength;
+  /**
+   * The offset of data to be read in the current buffer.
+   */
+  byteOffsetInCurrentBuffer;
+  /**
+   * The index of buffer to be read in the array of buffers.
+   */
+  bufferIndex;
+  /**
+   * The total length of data already read.
+   */
+  pushedBytesLength;
+  /**
+   * Creates an instance of BuffersStream that will emit the data
+   * contained in the array of buffers.
+   *
+   * @param buffers - Array of buffers containing the data
+   * @param byteLength - The total length of data contained in the buffers
+   */
+  constructor(buffers, byteLength, options) {
+    super(options);
+    this.buffers = buffers;
+    this.byteLength = byteLength;
+    this.byteOffsetInCurrentBuffer = 0;
+    this.bufferIndex = 0;
+    this.pushedBytesLength = 0;
+    let buffersLength = 0;
+    for (const buf2 of this.buffers) {
+      buffersLength += buf2.byteLength;
+    }
+    if (buffersLength < this.byteLength) {
+      throw new Error("Data size shouldn't be larger than the total length of buffers.");
+    }
+  }
+  /**
+   * Internal _read() that will be called when the stream wants to pull more data in.
+   *
+   * @param size - Optional. The size of data to be read
+   */
+  _read(size) {
+    if (this.pushedBytesLength >= this.byteLength) {
+      this.push(null);
+    }
+    if (!size) {
+      size = this.readableHighWaterMark;
+    }
+    const outBuffers = [];
+    let i = 0;
+    while (i < size && this.pushedBytesLength < this.byteLength) {
+      const remainingDataInAllBuffers = this.byteLength - this.pushedBytesLength;
+      const remainingCapacityInThisBuffer = this.buffers[this.bufferIndex].byteLength - this.byteOffsetInCurrentBuffer;
+      const remaining = Math.min(remainingCapacityInThisBuffer, remainingDataInAllBuffers);
+      if (remaining > size - i) {
+        const end = this.byteOffsetInCurrentBuffer + size - i;
+        outBuffers.push(this.buffers[this.bufferIndex].slice(this.byteOffsetInCurrentBuffer, end));
+        this.pushedBytesLength += size - i;
+        this.byteOffsetInCurrentBuffer = end;
+        i = size;
+        break;
+      } else {
+        const end = this.byteOffsetInCurrentBuffer + remaining;
+        outBuffers.push(this.buffers[this.bufferIndex].slice(this.byteOffsetInCurrentBuffer, end));
+        if (remaining === remainingCapacityInThisBuffer) {
+          this.byteOffsetInCurrentBuffer = 0;
+          this.bufferIndex++;
+        } else {
+          this.byteOffsetInCurrentBuffer = end;
+        }
+        this.pushedBytesLength += remaining;
+        i += remaining;
+      }
+    }
+    if (outBuffers.length > 1) {
+      this.push(Buffer.concat(outBuffers));
+    } else if (outBuffers.length === 1) {
+      this.push(outBuffers[0]);
+    }
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/PooledBuffer.js
+import buffer from "node:buffer";
+var maxBufferLength = buffer.constants.MAX_LENGTH;
+var PooledBuffer = class {
+  /**
+   * Internal buffers used to keep the data.
+   * Each buffer has a length of the maxBufferLength except last one.
+   */
+  buffers = [];
+  /**
+   * The total size of internal buffers.
+   */
+  capacity;
+  /**
+   * The total size of data contained in internal buffers.
+   */
+  _size;
+  /**
+   * The size of the data contained in the pooled buffers.
+   */
+  get size() {
+    return this._size;
+  }
+  constructor(capacity, buffers, totalLength) {
+    this.capacity = capacity;
+    this._size = 0;
+    const bufferNum = Math.ceil(capacity / maxBufferLength);
+    for (let i = 0; i < bufferNum; i++) {
+      let len = i === bufferNum - 1 ? capacity % maxBufferLength : maxBufferLength;
+      if (len === 0) {
+        len = maxBufferLength;
+      }
+      this.buffers.push(Buffer.allocUnsafe(len));
+    }
+    if (buffers) {
+      this.fill(buffers, totalLength);
+    }
+  }
+  /**
+   * Fill the internal buffers with data in the input buffers serially
+   * with respect to the total length and the total capacity of the internal buffers.
+   * Data copied will be shift out of the input buffers.
+   *
+   * @param buffers - Input buffers containing the data to be filled in the pooled buffer
+   * @param totalLength - Total length of the data to be filled in.
+   *
+   */
+  fill(buffers, totalLength) {
+    this._size = Math.min(this.capacity, totalLength);
+    let i = 0, j = 0, targetOffset = 0, sourceOffset = 0, totalCopiedNum = 0;
+    while (totalCopiedNum < this._size) {
+      const source = buffers[i];
+      const target = this.buffers[j];
+      const copiedNum = source.copy(target, targetOffset, sourceOffset);
+      totalCopiedNum += copiedNum;
+      sourceOffset += copiedNum;
+      targetOffset += copiedNum;
+      if (sourceOffset === source.length) {
+        i++;
+        sourceOffset = 0;
+      }
+      if (targetOffset === target.length) {
+        j++;
+        targetOffset = 0;
+      }
+    }
+    buffers.splice(0, i);
+    if (buffers.length > 0) {
+      buffers[0] = buffers[0].slice(sourceOffset);
+    }
+  }
+  /**
+   * Get the readable stream assembled from all the data in the internal buffers.
+   *
+   */
+  getReadableStream() {
+    return new BuffersStream(this.buffers, this.size);
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/BufferScheduler.js
+var BufferScheduler = class {
+  /**
+   * Size of buffers in incoming and outgoing queues. This class will try to align
+   * data read from Readable stream into buffer chunks with bufferSize defined.
+   */
+  bufferSize;
+  /**
+   * How many buffers can be created or maintained.
+   */
+  maxBuffers;
+  /**
+   * A Node.js Readable stream.
+   */
+  readable;
+  /**
+   * OutgoingHandler is an async function triggered by BufferScheduler when there
+   * are available buffers in outgoing array.
+   */
+  outgoingHandler;
+  /**
+   * An internal event emitter.
+   */
+  emitter = new EventEmitter();
+  /**
+   * Concurrency of executing outgoingHandlers. (0 lesser than concurrency lesser than or equal to maxBuffers)
+   */
+  concurrency;
+  /**
+   * An internal offset marker to track data offset in bytes of next outgoingHandler.
+   */
+  offset = 0;
+  /**
+   * An internal marker to track whether stream is end.
+   */
+  isStreamEnd = false;
+  /**
+   * An internal marker to track whether stream or outgoingHandler returns error.
+   */
+  isError = false;
+  /**
+   * How many handlers are executing.
+   */
+  executingOutgoingHandlers = 0;
+  /**
+   * Encoding of the input Readable stream which has string data type instead of Buffer.
+   */
+  encoding;
+  /**
+   * How many buffers have been allocated.
+   */
+  numBuffers = 0;
+  /**
+   * Because this class doesn't know how much data every time stream pops, which
+   * is defined by highWaterMarker of the stream. So BufferScheduler will cache
+   * data received from the stream, when data in unresolvedDataArray exceeds the
+   * blockSize defined, it will try to concat a blockSize of buffer, fill into available
+   * buffers from incoming and push to outgoing array.
+   */
+  unresolvedDataArray = [];
+  /**
+   * How much data consisted in unresolvedDataArray.
+   */
+  unresolvedLength = 0;
+  /**
+   * The array includes all the available buffers can be used to fill data from stream.
+   */
+  incoming = [];
+  /**
+   * The array (queue) includes all the buffers filled from stream data.
+   */
+  outgoing = [];
+  /**
+   * Creates an instance of BufferScheduler.
+   *
+   * @param readable - A Node.js Readable stream
+   * @param bufferSize - Buffer size of every maintained buffer
+   * @param maxBuffers - How many buffers can be allocated
+   * @param outgoingHandler - An async function scheduled to be
+   *                                          triggered when a buffer fully filled
+   *                                          with stream data
+   * @param concurrency - Concurrency of executing outgoingHandlers (&gt;0)
+   * @param encoding - [Optional] Encoding of Readable stream when it's a string stream
+   */
+  constructor(readable, bufferSize, maxBuffers, outgoingHandler, concurrency, encoding) {
+    if (bufferSize <= 0) {
+      throw new RangeError(`bufferSize must be larger than 0, current is ${bufferSize}`);
+    }
+    if (maxBuffers <= 0) {
+      throw new RangeError(`maxBuffers must be larger than 0, current is ${maxBuffers}`);
+    }
+    if (concurrency <= 0) {
+      throw new RangeError(`concurrency must be larger than 0, current is ${concurrency}`);
+    }
+    this.bufferSize = bufferSize;
+    this.maxBuffers = maxBuffers;
+    this.readable = readable;
+    this.outgoingHandler = outgoingHandler;
+    this.concurrency = concurrency;
+    this.encoding = encoding;
+  }
+  /**
+   * Start the scheduler, will return error when stream of any of the outgoingHandlers
+   * returns error.
+   *
+   */
+  async do() {
+    return new Promise((resolve, reject) => {
+      this.readable.on("data", (data) => {
+        data = typeof data === "string" ? Buffer.from(data, this.encoding) : data;
+        this.appendUnresolvedData(data);
+        if (!this.resolveData()) {
+          this.readable.pause();
+        }
+      });
+      this.readable.on("error", (err) => {
+        this.emitter.emit("error", err);
+      });
+      this.readable.on("end", () => {
+        this.isStreamEnd = true;
+        this.emitter.emit("checkEnd");
+      });
+      this.emitter.on("error", (err) => {
+        this.isError = true;
+        this.readable.pause();
+        reject(err);
+      });
+      this.emitter.on("checkEnd", () => {
+        if (this.outgoing.length > 0) {
+          this.triggerOutgoingHandlers();
+          return;
+        }
+        if (this.isStreamEnd && this.executingOutgoingHandlers === 0) {
+          if (this.unresolvedLength > 0 && this.unresolvedLength < this.bufferSize) {
+            const buffer2 = this.shiftBufferFromUnresolvedDataArray();
+            this.outgoingHandler(() => buffer2.getReadableStream(), buffer2.size, this.offset).then(resolve).catch(reject);
+          } else if (this.unresolvedLength >= this.bufferSize) {
+            return;
+          } else {
+            resolve();
+          }
+        }
+      });
+    });
+  }
+  /**
+   * Insert a new data into unresolved array.
+   *
+   * @param data -
+   */
+  appendUnresolvedData(data) {
+    this.unresolvedDataArray.push(data);
+    this.unresolvedLength += data.length;
+  }
+  /**
+   * Try to shift a buffer with size in blockSize. The buffer returned may be less
+   * than blockSize when data in unresolvedDataArray is less than bufferSize.
+   *
+   */
+  shiftBufferFromUnresolvedDataArray(buffer2) {
+    if (!buffer2) {
+      buffer2 = new PooledBuffer(this.bufferSize, this.unresolvedDataArray, this.unresolvedLength);
+    } else {
+      buffer2.fill(this.unresolvedDataArray, this.unresolvedLength);
+    }
+    this.unresolvedLength -= buffer2.size;
+    return buffer2;
+  }
+  /**
+   * Resolve data in unresolvedDataArray. For every buffer with size in blockSize
+   * shifted, it will try to get (or allocate a buffer) from incoming, and fill it,
+   * then push it into outgoing to be handled by outgoing handler.
+   *
+   * Return false when available buffers in incoming are not enough, else true.
+   *
+   * @returns Return false when buffers in incoming are not enough, else true.
+   */
+  resolveData() {
+    while (this.unresolvedLength >= this.bufferSize) {
+      let buffer2;
+      if (this.incoming.length > 0) {
+        buffer2 = this.incoming.shift();
+        this.shiftBufferFromUnresolvedDataArray(buffer2);
+      } else {
+        if (this.numBuffers < this.maxBuffers) {
+          buffer2 = this.shiftBufferFromUnresolvedDataArray();
+          this.numBuffers++;
+        } else {
+          return false;
+        }
+      }
+      this.outgoing.push(buffer2);
+      this.triggerOutgoingHandlers();
+    }
+    return true;
+  }
+  /**
+   * Try to trigger a outgoing handler for every buffer in outgoing. Stop when
+   * concurrency reaches.
+   */
+  async triggerOutgoingHandlers() {
+    let buffer2;
+    do {
+      if (this.executingOutgoingHandlers >= this.concurrency) {
+        return;
+      }
+      buffer2 = this.outgoing.shift();
+      if (buffer2) {
+        this.triggerOutgoingHandler(buffer2);
+      }
+    } while (buffer2);
+  }
+  /**
+   * Trigger a outgoing handler for a buffer shifted from outgoing.
+   *
+   * @param buffer -
+   */
+  async triggerOutgoingHandler(buffer2) {
+    const bufferLength = buffer2.size;
+    this.executingOutgoingHandlers++;
+    this.offset += bufferLength;
+    try {
+      await this.outgoingHandler(() => buffer2.getReadableStream(), bufferLength, this.offset - bufferLength);
+    } catch (err) {
+      this.emitter.emit("error", err);
+      return;
+    }
+    this.executingOutgoingHandlers--;
+    this.reuseBuffer(buffer2);
+    this.emitter.emit("checkEnd");
+  }
+  /**
+   * Return buffer used by outgoing handler into incoming.
+   *
+   * @param buffer -
+   */
+  reuseBuffer(buffer2) {
+    this.incoming.push(buffer2);
+    if (!this.isError && this.resolveData() && !this.isStreamEnd) {
+      this.readable.resume();
+    }
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/StructuredMessageEncodingStream.js
+import Stream, { Readable as Readable3 } from "node:stream";
+
+// node_modules/@azure/storage-common/dist/esm/crc64.js
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+var __isNode__ = typeof process === "object" && typeof process.versions === "object" && typeof process.versions.node === "string";
+var require2;
+var __filename;
+var __dirname;
+if (__isNode__) {
+  require2 = createRequire(import.meta.url);
+  __filename = fileURLToPath(import.meta.url);
+  __dirname = dirname(__filename);
+}
+var NativeCRC64 = (() => {
+  var _scriptDir = typeof document !== "undefined" && document.currentScript ? document.currentScript.src : void 0;
+  if (typeof __filename !== "undefined") _scriptDir = _scriptDir || __filename;
+  return (function(NativeCRC642) {
+    NativeCRC642 = NativeCRC642 || {};
+    var Module = typeof NativeCRC642 != "undefined" ? NativeCRC642 : {};
+    var readyPromiseResolve, readyPromiseReject;
+    Module["ready"] = new Promise(function(resolve, reject) {
+      readyPromiseResolve = resolve;
+      readyPromiseReject = reject;
+    });
+    ["_malloc", "_free", "_emscripten_bind_VoidPtr___destroy___0", "_emscripten_bind_Crc64Hash_Crc64Hash_0", "_emscripten_bind_Crc64Hash_OnAppend_2", "_emscripten_bind_Crc64Hash_OnFinal_3", "_emscripten_bind_Crc64Hash___destroy___0", "_fflush", "onRuntimeInitialized"].forEach((prop) => {
+      if (!Object.getOwnPropertyDescriptor(Module["ready"], prop)) {
+        Object.defineProperty(Module["ready"], prop, {
+          get: () => abort("You are getting " + prop + " on the Promise object, instead of the instance. Use .then() to get called back with the instance, see the MODULARIZE docs in src/settings.js"),
+          set: () => abort("You are setting " + prop + " on the Promise object, instead of the instance. Use .then() to get called back with the instance, see the MODULARIZE docs in src/settings.js")
+        });
+      }
+    });
+    var moduleOverrides = Object.assign({}, Module);
+    var arguments_ = [];
+    var thisProgram = "./this.program";
+    var quit_ = (status, toThrow) => {
+      throw toThrow;
+    };
+    var ENVIRONMENT_IS_WEB = typeof window == "object";
+    var ENVIRONMENT_IS_WORKER = typeof importScripts == "function";
+    var ENVIRONMENT_IS_NODE = typeof process == "object" && typeof process.versions == "object" && typeof process.versions.node == "string";
+    var ENVIRONMENT_IS_SHELL = !ENVIRONMENT_IS_WEB && !ENVIRONMENT_IS_NODE && !ENVIRONMENT_IS_WORKER;
+    if (Module["ENVIRONMENT"]) {
+      throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
+    }
+    var scriptDirectory = "";
+    function locateFile(path) {
+      if (Module["locateFile"]) {
+        return Module["locateFile"](path, scriptDirectory);
+      }
+      return scriptDirectory + path;
+    }
+    var read_, readAsync, readBinary, setWindowTitle;
+    function logExceptionOnExit(e) {
+      if (e instanceof ExitStatus) return;
+      let toLog = e;
+      if (e && typeof e == "object" && e.stack) {
+        toLog = [e, e.stack];
+      }
+      err("exiting due to exception: " + toLog);
+    }
+    if (ENVIRONMENT_IS_NODE) {
+      if (typeof process == "undefined" || !process.release || process.release.name !== "node") throw new Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
+      var fs2 = require2("fs");
+      var nodePath = require2("path");
+      if (ENVIRONMENT_IS_WORKER) {
+        scriptDirectory = nodePath.dirname(scriptDirectory) + "/";
+      } else {
+        scriptDirectory = __dirname + "/";
+      }
+      read_ = (filename, binary) => {
+        filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
+        return fs2.readFileSync(filename, binary ? void 0 : "utf8");
+      };
+      readBinary = (filename) => {
+        var ret = read_(filename, true);
+        if (!ret.buffer) {
+          ret = new Uint8Array(ret);
+        }
+        assert(ret.buffer);
+        return ret;
+      };
+      readAsync = (filename, onload, onerror) => {
+        filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
+        fs2.readFile(filename, function(err2, data) {
+          if (err2) onerror(err2);
+          else onload(data.buffer);
+        });
+      };
+      if (process["argv"].length > 1) {
+        thisProgram = process["argv"][1].replace(/\\/g, "/");
+      }
+      arguments_ = process["argv"].slice(2);
+      process["on"]("uncaughtException", function(ex) {
+        if (!(ex instanceof ExitStatus)) {
+          throw ex;
+        }
+      });
+      process["on"]("unhandledRejection", function(reason) {
+        throw reason;
+      });
+      quit_ = (status, toThrow) => {
+        if (keepRuntimeAlive()) {
+          process["exitCode"] = status;
+          throw toThrow;
+        }
+        logExceptionOnExit(toThrow);
+        process["exit"](status);
+      };
+      Module["inspect"] = function() {
+        return "[Emscripten Module object]";
+      };
+    } else if (ENVIRONMENT_IS_SHELL) {
+      if (typeof process == "object" && typeof require2 === "function" || typeof window == "object" || typeof importScripts == "function") throw new Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
+      if (typeof read != "undefined") {
+        read_ = function shell_read(f) {
+          return read(f);
+        };
+      }
+      readBinary = function readBinary2(f) {
+        let data;
+        if (typeof readbuffer == "function") {
+          return new Uint8Array(readbuffer(f));
+        }
+        data = read(f, "binary");
+        assert(typeof data == "object");
+        return data;
+      };
+      readAsync = function readAsync2(f, onload, onerror) {
+        setTimeout(() => onload(readBinary(f)), 0);
+      };
+      if (typeof scriptArgs != "undefined") {
+        arguments_ = scriptArgs;
+      } else if (typeof arguments != "undefined") {
+        arguments_ = arguments;
+      }
+      if (typeof quit == "function") {
+        quit_ = (status, toThrow) => {
+          logExceptionOnExit(toThrow);
+          quit(status);
+        };
+      }
+      if (typeof print != "undefined") {
+        if (typeof console == "undefined") console = /** @type{!Console} */
+        {};
+        console.log = /** @type{!function(this:Console, ...*): undefined} */
+        print;
+        console.warn = console.error = /** @type{!function(this:Console, ...*): undefined} */
+        typeof printErr != "undefined" ? printErr : print;
+      }
+    } else if (ENVIRONMENT_IS_WEB || ENVIRONMENT_IS_WORKER) {
+      if (ENVIRONMENT_IS_WORKER) {
+        scriptDirectory = self.location.href;
+      } else if (typeof document != "undefined" && document.currentScript) {
+        scriptDirectory = document.currentScript.src;
+      }
+      if (_scriptDir) {
+        scriptDirectory = _scriptDir;
+      }
+      if (scriptDirectory.indexOf("blob:") !== 0) {
+        scriptDirectory = scriptDirectory.substr(0, scriptDirectory.replace(/[?#].*/, "").lastIndexOf("/") + 1);
+      } else {
+        scriptDirectory = "";
+      }
+      if (!(typeof window == "object" || typeof importScripts == "function")) throw new Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
+      {
+        read_ = (url2) => {
+          var xhr = new XMLHttpRequest();
+          xhr.open("GET", url2, false);
+          xhr.send(null);
+          return xhr.responseText;
+        };
+        if (ENVIRONMENT_IS_WORKER) {
+          readBinary = (url2) => {
+            var xhr = new XMLHttpRequest();
+            xhr.open("GET", url2, false);
+            xhr.responseType = "arraybuffer";
+            xhr.send(null);
+            return new Uint8Array(
+              /** @type{!ArrayBuffer} */
+              xhr.response
+            );
+          };
+        }
+        readAsync = (url2, onload, onerror) => {
+          var xhr = new XMLHttpRequest();
+          xhr.open("GET", url2, true);
+          xhr.responseType = "arraybuffer";
+          xhr.onload = () => {
+            if (xhr.status == 200 || xhr.status == 0 && xhr.response) {
+              onload(xhr.response);
+              return;
+            }
+            onerror();
+          };
+          xhr.onerror = onerror;
+          xhr.send(null);
+        };
+      }
+      setWindowTitle = (title) => document.title = title;
+    } else {
+      throw new Error("environment detection error");
+    }
+    var out = Module["print"] || console.log.bind(console);
+    var err = Module["printErr"] || console.warn.bind(console);
+    Object.assign(Module, moduleOverrides);
+    moduleOverrides = null;
+    checkIncomingModuleAPI();
+    if (Module["arguments"]) arguments_ = Module["arguments"];
+    legacyModuleProp("arguments", "arguments_");
+    if (Module["thisProgram"]) thisProgram = Module["thisProgram"];
+    legacyModuleProp("thisProgram", "thisProgram");
+    if (Module["quit"]) quit_ = Module["quit"];
+    legacyModuleProp("quit", "quit_");
+    assert(typeof Module["memoryInitializerPrefixURL"] == "undefined", "Module.memoryInitializerPrefixURL option was removed, use Module.locateFile instead");
+    assert(typeof Module["pthreadMainPrefixURL"] == "undefined", "Module.pthreadMainPrefixURL option was removed, use Module.locateFile instead");
+    assert(typeof Module["cdInitializerPrefixURL"] == "undefined", "Module.cdInitializerPrefixURL option was removed, use Module.locateFile instead");
+    assert(typeof Module["filePackagePrefixURL"] == "undefined", "Module.filePackagePrefixURL option was removed, use Module.locateFile instead");
+    assert(typeof Module["read"] == "undefined", "Module.read option was removed (modify read_ in JS)");
+    assert(typeof Module["readAsync"] == "undefined", "Module.readAsync option was removed (modify readAsync in JS)");
+    assert(typeof Module["readBinary"] == "undefined", "Module.readBinary option was removed (modify readBinary in JS)");
+    assert(typeof Module["setWindowTitle"] == "undefined", "Module.setWindowTitle option was removed (modify setWindowTitle in JS)");
+    assert(typeof Module["TOTAL_MEMORY"] == "undefined", "Module.TOTAL_MEMORY has been renamed Module.INITIAL_MEMORY");
+    legacyModuleProp("read", "read_");
+    legacyModuleProp("readAsync", "readAsync");
+    legacyModuleProp("readBinary", "readBinary");
+    legacyModuleProp("setWindowTitle", "setWindowTitle");
+    var IDBFS = "IDBFS is no longer included by default; build with -lidbfs.js";
+    var PROXYFS = "PROXYFS is no longer included by default; build with -lproxyfs.js";
+    var WORKERFS = "WORKERFS is no longer included by default; build with -lworkerfs.js";
+    var NODEFS = "NODEFS is no longer included by default; build with -lnodefs.js";
+    assert(!ENVIRONMENT_IS_SHELL, "shell environment detected but not enabled at build time.  Add 'shell' to `-sENVIRONMENT` to enable.");
+    var STACK_ALIGN = 16;
+    var POINTER_SIZE = 4;
+    function getNativeTypeSize(type) {
+      switch (type) {
+        case "i1":
+        case "i8":
+        case "u8":
+          return 1;
+        case "i16":
+        case "u16":
+          return 2;
+        case "i32":
+        case "u32":
+          return 4;
+        case "i64":
+        case "u64":
+          return 8;
+        case "float":
+          return 4;
+        case "double":
+          return 8;
+        default: {
+          if (type[type.length - 1] === "*") {
+            return POINTER_SIZE;
+          }
+          if (type[0] === "i") {
+            const bits = Number(type.substr(1));
+            assert(bits % 8 === 0, "getNativeTypeSize invalid bits " + bits + ", type " + type);
+            return bits / 8;
+          }
+          return 0;
+        }
+      }
+    }
+    function legacyModuleProp(prop, newName) {
+      if (!Object.getOwnPropertyDescriptor(Module, prop)) {
+        Object.defineProperty(Module, prop, {
+          configurable: true,
+          get: function() {
+            abort("Module." + prop + " has been replaced with plain " + newName + " (the initial value can be provided on Module, but after startup the value is only looked for on a local variable of that name)");
+          }
+        });
+      }
+    }
+    function ignoredModuleProp(prop) {
+      if (Object.getOwnPropertyDescriptor(Module, prop)) {
+        abort("`Module." + prop + "` was supplied but `" + prop + "` not included in INCOMING_MODULE_JS_API");
+      }
+    }
+    function isExportedByForceFilesystem(name) {
+      return name === "FS_createPath" || name === "FS_createDataFile" || name === "FS_createPreloadedFile" || name === "FS_unlink" || name === "addRunDependency" || // The old FS has some functionality that WasmFS lacks.
+      name === "FS_createLazyFile" || name === "FS_createDevice" || name === "removeRunDependency";
+    }
+    function missingLibrarySymbol(sym) {
+      if (typeof globalThis !== "undefined" && !Object.getOwnPropertyDescriptor(globalThis, sym)) {
+        Object.defineProperty(globalThis, sym, {
+          configurable: true,
+          get: function() {
+            var msg = "`" + sym + "` is a library symbol and not included by default; add it to your library.js __deps or to DEFAULT_LIBRARY_FUNCS_TO_INCLUDE on the command line";
+            var librarySymbol = sym;
+            if (!librarySymbol.startsWith("_")) {
+              librarySymbol = "$" + sym;
+            }
+            msg += " (e.g. -sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=" + librarySymbol + ")";
+            if (isExportedByForceFilesystem(sym)) {
+              msg += ". Alternatively, forcing filesystem support (-sFORCE_FILESYSTEM) can export this for you";
+            }
+            warnOnce(msg);
+            return void 0;
+          }
+        });
+      }
+    }
+    function unexportedRuntimeSymbol(sym) {
+      if (!Object.getOwnPropertyDescriptor(Module, sym)) {
+        Object.defineProperty(Module, sym, {
+          configurable: true,
+          get: function() {
+            var msg = "'" + sym + "' was not exported. add it to EXPORTED_RUNTIME_METHODS (see the FAQ)";
+            if (isExportedByForceFilesystem(sym)) {
+              msg += ". Alternatively, forcing filesystem support (-sFORCE_FILESYSTEM) can export this for you";
+            }
+            abort(msg);
+          }
+        });
+      }
+    }
+    var wasmBinary;
+    if (Module["wasmBinary"]) wasmBinary = Module["wasmBinary"];
+    legacyModuleProp("wasmBinary", "wasmBinary");
+    var noExitRuntime = Module["noExitRuntime"] || true;
+    legacyModuleProp("noExitRuntime", "noExitRuntime");
+    if (typeof WebAssembly != "object") {
+      abort("no native wasm support detected");
+    }
+    var wasmMemory;
+    var ABORT = false;
+    var EXITSTATUS;
+    function assert(condition, text) {
+      if (!condition) {
+        abort("Assertion failed" + (text ? ": " + text : ""));
+      }
+    }
+    var UTF8Decoder = typeof TextDecoder != "undefined" ? new TextDecoder("utf8") : void 0;
+    function UTF8ArrayToString(heapOrArray, idx, maxBytesToRead) {
+      var endIdx = idx + maxBytesToRead;
+      var endPtr = idx;
+      while (heapOrArray[endPtr] && !(endPtr >= endIdx)) ++endPtr;
+      if (endPtr - idx > 16 && heapOrArray.buffer && UTF8Decoder) {
+        return UTF8Decoder.decode(heapOrArray.subarray(idx, endPtr));
+      }
+      var str = "";
+      while (idx < endPtr) {
+        var u0 = heapOrArray[idx++];
+        if (!(u0 & 128)) {
+          str += String.fromCharCode(u0);
+          continue;
+        }
+        var u1 = heapOrArray[idx++] & 63;
+        if ((u0 & 224) == 192) {
+          str += String.fromCharCode((u0 & 31) << 6 | u1);
+          continue;
+        }
+        var u2 = heapOrArray[idx++] & 63;
+        if ((u0 & 240) == 224) {
+          u0 = (u0 & 15) << 12 | u1 << 6 | u2;
+        } else {
+          if ((u0 & 248) != 240) warnOnce("Invalid UTF-8 leading byte " + ptrToString(u0) + " encountered when deserializing a UTF-8 string in wasm memory to a JS string!");
+          u0 = (u0 & 7) << 18 | u1 << 12 | u2 << 6 | heapOrArray[idx++] & 63;
+        }
+        if (u0 < 65536) {
+          str += String.fromCharCode(u0);
+        } else {
+          var ch = u0 - 65536;
+          str += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
+        }
+      }
+      return str;
+    }
+    function UTF8ToString(ptr, maxBytesToRead) {
+      return ptr ? UTF8ArrayToString(HEAPU8, ptr, maxBytesToRead) : "";
+    }
+    function stringToUTF8Array(str, heap, outIdx, maxBytesToWrite) {
+      if (!(maxBytesToWrite > 0))
+        return 0;
+      var startIdx = outIdx;
+      var endIdx = outIdx + maxBytesToWrite - 1;
+      for (var i = 0; i < str.length; ++i) {
+        var u = str.charCodeAt(i);
+        if (u >= 55296 && u <= 57343) {
+          var u1 = str.charCodeAt(++i);
+          u = 65536 + ((u & 1023) << 10) | u1 & 1023;
+        }
+        if (u <= 127) {
+          if (outIdx >= endIdx) break;
+          heap[outIdx++] = u;
+        } else if (u <= 2047) {
+          if (outIdx + 1 >= endIdx) break;
+          heap[outIdx++] = 192 | u >> 6;
+          heap[outIdx++] = 128 | u & 63;
+        } else if (u <= 65535) {
+          if (outIdx + 2 >= endIdx) break;
+          heap[outIdx++] = 224 | u >> 12;
+          heap[outIdx++] = 128 | u >> 6 & 63;
+          heap[outIdx++] = 128 | u & 63;
+        } else {
+          if (outIdx + 3 >= endIdx) break;
+          if (u > 1114111) warnOnce("Invalid Unicode code point " + ptrToString(u) + " encountered when serializing a JS string to a UTF-8 string in wasm memory! (Valid unicode code points should be in range 0-0x10FFFF).");
+          heap[outIdx++] = 240 | u >> 18;
+          heap[outIdx++] = 128 | u >> 12 & 63;
+          heap[outIdx++] = 128 | u >> 6 & 63;
+          heap[outIdx++] = 128 | u & 63;
+        }
+      }
+      heap[outIdx] = 0;
+      return outIdx - startIdx;
+    }
+    function stringToUTF8(str, outPtr, maxBytesToWrite) {
+      assert(typeof maxBytesToWrite == "number", "stringToUTF8(str, outPtr, maxBytesToWrite) is missing the third parameter that specifies the length of the output buffer!");
+      return stringToUTF8Array(str, HEAPU8, outPtr, maxBytesToWrite);
+    }
+    function lengthBytesUTF8(str) {
+      var len = 0;
+      for (var i = 0; i < str.length; ++i) {
+        var c = str.charCodeAt(i);
+        if (c <= 127) {
+          len++;
+        } else if (c <= 2047) {
+          len += 2;
+        } else if (c >= 55296 && c <= 57343) {
+          len += 4;
+          ++i;
+        } else {
+          len += 3;
+        }
+      }
+      return len;
+    }
+    var HEAP, buffer2, HEAP8, HEAPU8, HEAP16, HEAPU16, HEAP32, HEAPU32, HEAPF32, HEAPF64;
+    function updateGlobalBufferAndViews(buf2) {
+      buffer2 = buf2;
+      Module["HEAP8"] = HEAP8 = new Int8Array(buf2);
+      Module["HEAP16"] = HEAP16 = new Int16Array(buf2);
+      Module["HEAP32"] = HEAP32 = new Int32Array(buf2);
+      Module["HEAPU8"] = HEAPU8 = new Uint8Array(buf2);
+      Module["HEAPU16"] = HEAPU16 = new Uint16Array(buf2);
+      Module["HEAPU32"] = HEAPU32 = new Uint32Array(buf2);
+      Module["HEAPF32"] = HEAPF32 = new Float32Array(buf2);
+      Module["HEAPF64"] = HEAPF64 = new Float64Array(buf2);
+    }
+    var STACK_SIZE = 5242880;
+    if (Module["STACK_SIZE"]) assert(STACK_SIZE === Module["STACK_SIZE"], "the stack size can no longer be determined at runtime");
+    var INITIAL_MEMORY = Module["INITIAL_MEMORY"] || 16777216;
+    legacyModuleProp("INITIAL_MEMORY", "INITIAL_MEMORY");
+    assert(INITIAL_MEMORY >= STACK_SIZE, "INITIAL_MEMORY should be larger than STACK_SIZE, was " + INITIAL_MEMORY + "! (STACK_SIZE=" + STACK_SIZE + ")");
+    assert(
+      typeof Int32Array != "undefined" && typeof Float64Array !== "undefined" && Int32Array.prototype.subarray != void 0 && Int32Array.prototype.set != void 0,
+      "JS engine does not provide full typed array support"
+    );
+    assert(!Module["wasmMemory"], "Use of `wasmMemory` detected.  Use -sIMPORTED_MEMORY to define wasmMemory externally");
+    assert(INITIAL_MEMORY == 16777216, "Detected runtime INITIAL_MEMORY setting.  Use -sIMPORTED_MEMORY to define wasmMemory dynamically");
+    var wasmTable;
+    function writeStackCookie() {
+      var max = _emscripten_stack_get_end();
+      assert((max & 3) == 0);
+      if (max == 0) {
+        max += 4;
+      }
+      HEAPU32[max >> 2] = 34821223;
+      HEAPU32[max + 4 >> 2] = 2310721022;
+      HEAPU32[0] = 1668509029;
+    }
+    function checkStackCookie() {
+      if (ABORT) return;
+      var max = _emscripten_stack_get_end();
+      if (max == 0) {
+        max += 4;
+      }
+      var cookie1 = HEAPU32[max >> 2];
+      var cookie2 = HEAPU32[max + 4 >> 2];
+      if (cookie1 != 34821223 || cookie2 != 2310721022) {
+        abort("Stack overflow! Stack cookie has been overwritten at " + ptrToString(max) + ", expected hex dwords 0x89BACDFE and 0x2135467, but received " + ptrToString(cookie2) + " " + ptrToString(cookie1));
+      }
+      if (HEAPU32[0] !== 1668509029) {
+        abort("Runtime error: The application has corrupted its heap memory area (address zero)!");
+      }
+    }
+    (function() {
+      var h16 = new Int16Array(1);
+      var h8 = new Int8Array(h16.buffer);
+      h16[0] = 25459;
+      if (h8[0] !== 115 || h8[1] !== 99) throw "Runtime error: expected the system to be little-endian! (Run with -sSUPPORT_BIG_ENDIAN to bypass)";
+    })();
+    var __ATPRERUN__ = [];
+    var __ATINIT__ = [];
+    var __ATEXIT__ = [];
+    var __ATPOSTRUN__ = [];
+    var runtimeInitialized = false;
+    function keepRuntimeAlive() {
+      return noExitRuntime;
+    }
+    function preRun() {
+      if (Module["preRun"]) {
+        if (typeof Module["preRun"] == "function") Module["preRun"] = [Module["preRun"]];
+        while (Module["preRun"].length) {
+          addOnPreRun(Module["preRun"].shift());
+        }
+      }
+      callRuntimeCallbacks(__ATPRERUN__);
+    }
+    function initRuntime() {
+      assert(!runtimeInitialized);
+      runtimeInitialized = true;
+      checkStackCookie();
+      callRuntimeCallbacks(__ATINIT__);
+    }
+    function postRun() {
+      checkStackCookie();
+      if (Module["postRun"]) {
+        if (typeof Module["postRun"] == "function") Module["postRun"] = [Module["postRun"]];
+        while (Module["postRun"].length) {
+          addOnPostRun(Module["postRun"].shift());
+        }
+      }
+      callRuntimeCallbacks(__ATPOSTRUN__);
+    }
+    function addOnPreRun(cb) {
+      __ATPRERUN__.unshift(cb);
+    }
+    function addOnInit(cb) {
+      __ATINIT__.unshift(cb);
+    }
+    function addOnExit(cb) {
+    }
+    function addOnPostRun(cb) {
+      __ATPOSTRUN__.unshift(cb);
+    }
+    assert(Math.imul, "This browser does not support Math.imul(), build with LEGACY_VM_SUPPORT or POLYFILL_OLD_MATH_FUNCTIONS to add in a polyfill");
+    assert(Math.fround, "This browser does not support Math.fround(), build with LEGACY_VM_SUPPORT or POLYFILL_OLD_MATH_FUNCTIONS to add in a polyfill");
+    assert(Math.clz32, "This browser does not support Math.clz32(), build with LEGACY_VM_SUPPORT or POLYFILL_OLD_MATH_FUNCTIONS to add in a polyfill");
+    assert(Math.trunc, "This browser does not support Math.trunc(), build with LEGACY_VM_SUPPORT or POLYFILL_OLD_MATH_FUNCTIONS to add in a polyfill");
+    var runDependencies = 0;
+    var runDependencyWatcher = null;
+    var dependenciesFulfilled = null;
+    var runDependencyTracking = {};
+    function getUniqueRunDependency(id) {
+      var orig = id;
+      while (1) {
+        if (!runDependencyTracking[id]) return id;
+        id = orig + Math.random();
+      }
+    }
+    function addRunDependency(id) {
+      runDependencies++;
+      if (Module["monitorRunDependencies"]) {
+        Module["monitorRunDependencies"](runDependencies);
+      }
+      if (id) {
+        assert(!runDependencyTracking[id]);
+        runDependencyTracking[id] = 1;
+        if (runDependencyWatcher === null && typeof setInterval != "undefined") {
+          runDependencyWatcher = setInterval(function() {
+            if (ABORT) {
+              clearInterval(runDependencyWatcher);
+              runDependencyWatcher = null;
+              return;
+            }
+            var shown = false;
+            for (var dep in runDependencyTracking) {
+              if (!shown) {
+                shown = true;
+                err("still waiting on run dependencies:");
+              }
+              err("dependency: " + dep);
+            }
+            if (shown) {
+              err("(end of list)");
+            }
+          }, 1e4);
+        }
+      } else {
+        err("warning: run dependency added without ID");
+      }
+    }
+    function removeRunDependency(id) {
+      runDependencies--;
+      if (Module["monitorRunDependencies"]) {
+        Module["monitorRunDependencies"](runDependencies);
+      }
+      if (id) {
+        assert(runDependencyTracking[id]);
+        delete runDependencyTracking[id];
+      } else {
+        err("warning: run dependency removed without ID");
+      }
+      if (runDependencies == 0) {
+        if (runDependencyWatcher !== null) {
+          clearInterval(runDependencyWatcher);
+          runDependencyWatcher = null;
+        }
+        if (dependenciesFulfilled) {
+          var callback = dependenciesFulfilled;
+          dependenciesFulfilled = null;
+          callback();
+        }
+      }
+    }
+    function abort(what) {
+      if (Module["onAbort"]) {
+        Module["onAbort"](what);
+      }
+      what = "Aborted(" + what + ")";
+      err(what);
+      ABORT = true;
+      EXITSTATUS = 1;
+      var e = new WebAssembly.RuntimeError(what);
+      readyPromiseReject(e);
+      throw e;
+    }
+    var FS = {
+      error: function() {
+        abort("Filesystem support (FS) was not included. The problem is that you are using files from JS, but files were not used from C/C++, so filesystem support was not auto-included. You can force-include filesystem support with -sFORCE_FILESYSTEM");
+      },
+      init: function() {
+        FS.error();
+      },
+      createDataFile: function() {
+        FS.error();
+      },
+      createPreloadedFile: function() {
+        FS.error();
+      },
+      createLazyFile: function() {
+        FS.error();
+      },
+      open: function() {
+        FS.error();
+      },
+      mkdev: function() {
+        FS.error();
+      },
+      registerDevice: function() {
+        FS.error();
+      },
+      analyzePath: function() {
+        FS.error();
+      },
+      loadFilesFromDB: function() {
+        FS.error();
+      },
+      ErrnoError: function ErrnoError() {
+        FS.error();
+      }
+    };
+    Module["FS_createDataFile"] = FS.createDataFile;
+    Module["FS_createPreloadedFile"] = FS.createPreloadedFile;
+    var dataURIPrefix = "data:application/octet-stream;base64,";
+    function isDataURI(filename) {
+      return filename.startsWith(dataURIPrefix);
+    }
+    function isFileURI(filename) {
+      return filename.startsWith("file://");
+    }
+    function createExportWrapper(name, fixedasm) {
+      return function() {
+        var displayName = name;
+        var asm2 = fixedasm;
+        if (!fixedasm) {
+          asm2 = Module["asm"];
+        }
+        assert(runtimeInitialized, "native function `" + displayName + "` called before runtime initialization");
+        if (!asm2[name]) {
+          assert(asm2[name], "exported native function `" + displayName + "` not found");
+        }
+        return asm2[name].apply(null, arguments);
+      };
+    }
+    var wasmBinaryFile;
+    wasmBinaryFile = "crc64.wasm";
+    if (!isDataURI(wasmBinaryFile)) {
+      wasmBinaryFile = locateFile(wasmBinaryFile);
+    }
+    var binaryInString = [
+      "AGFzbQEAAAABzYCAgAAMYAF/AX9gAAF/YAF/AGAAAGADf35/AX5gA39/fwBgBH9/f38AYAN/f38Bf2AFf39",
+      "/f38Bf2AEf39/fwF/YAR/f35/AX5gBH9+f38BfwKPgYCAAAUDZW52BWFib3J0AAMDZW52FmVtc2NyaXB0ZW",
+      "5fcmVzaXplX2hlYXAAABZ3YXNpX3NuYXBzaG90X3ByZXZpZXcxCGZkX2Nsb3NlAAAWd2FzaV9zbmFwc2hvd",
+      "F9wcmV2aWV3MQhmZF93cml0ZQAJFndhc2lfc25hcHNob3RfcHJldmlldzEHZmRfc2VlawAIA62AgIAALAMF",
+      "BgIBAAUGAgEBAAACAAIAAAAHBAQCAgEDAAIAAQIBAQIAAQMBAQEACggLBIWAgIAAAXABBAQFh4CAgAABAYA",
+      "CgIACBsiAgIAACn8BQYCAwAILfwFBAAt/AUEAC38BQQALfwBBnJHBAgt/AEGwkcECC38AQZyRwQILfwBBsJ",
+      "HBAgt/AEGwkcECC38AQZKSwQILB/qEgIAAGwZtZW1vcnkCABFfX3dhc21fY2FsbF9jdG9ycwAFJWVtc2Nya",
+      "XB0ZW5fYmluZF9Wb2lkUHRyX19fZGVzdHJveV9fXzAACCVlbXNjcmlwdGVuX2JpbmRfQ3JjNjRIYXNoX0Ny",
+      "YzY0SGFzaF8wAAkkZW1zY3JpcHRlbl9iaW5kX0NyYzY0SGFzaF9PbkFwcGVuZF8yAAsjZW1zY3JpcHRlbl9",
+      "iaW5kX0NyYzY0SGFzaF9PbkZpbmFsXzMADCdlbXNjcmlwdGVuX2JpbmRfQ3JjNjRIYXNoX19fZGVzdHJveV",
+      "9fXzAADRtfX2VtX2xpYl9kZXBzX3dlYmlkbF9iaW5kZXIDBCFfX2VtX2pzX19hcnJheV9ib3VuZHNfY2hlY",
+      "2tfZXJyb3IDBRlfX2luZGlyZWN0X2Z1bmN0aW9uX3RhYmxlAQAQX19lcnJub19sb2NhdGlvbgAPBmZmbHVz",
+      "aAAtBm1hbGxvYwARBGZyZWUAEhVlbXNjcmlwdGVuX3N0YWNrX2luaXQAKRllbXNjcmlwdGVuX3N0YWNrX2d",
+      "ldF9mcmVlACoZZW1zY3JpcHRlbl9zdGFja19nZXRfYmFzZQArGGVtc2NyaXB0ZW5fc3RhY2tfZ2V0X2VuZA",
+      "AsCXN0YWNrU2F2ZQAlDHN0YWNrUmVzdG9yZQAmCnN0YWNrQWxsb2MAJxxlbXNjcmlwdGVuX3N0YWNrX2dld",
+      "F9jdXJyZW50ACgTX19zdGFydF9lbV9saWJfZGVwcwMGEl9fc3RvcF9lbV9saWJfZGVwcwMHDV9fc3RhcnRf",
+      "ZW1fanMDCAxfX3N0b3BfZW1fanMDCQxkeW5DYWxsX2ppamkALwmJgICAAAEAQQELAxYYGgqtkYGAACwEABA",
+      "pC81IAvcCf6EFfiMAIQNBgAEhBCADIARrIQUgBSAANgJ8IAUgATYCeCAFIAI2AnQgBSgCfCEGIAUoAnghBy",
+      "AFIAc2AnAgBSgCdCEIIAghCSAJrCH6AiAGKQMIIfsCIPsCIPoCfCH8AiAGIPwCNwMIIAYpAwAh/QJCfyH+A",
+      "iD9AiD+AoUh/wIgBSD/AjcDaEIAIYADIAUggAM3A2AgBSgCdCEKIAUoAnQhC0EgIQwgCyAMbyENIAogDWsh",
+      "DiAFIA42AlwgBSgCXCEPQcAAIRAgDyERIBAhEiARIBJPIRNBASEUIBMgFHEhFQJAIBVFDQAgBSgCcCEWIAU",
+      "gFjYCWEIAIYEDIAUggQM3A1BCACGCAyAFIIIDNwNIQgAhgwMgBSCDAzcDQEIAIYQDIAUghAM3AzggBSkDYC",
+      "GFAyAFKAJcIRcgFyEYIBitIYYDIIUDIIYDfCGHA0IgIYgDIIcDIIgDfSGJAyAFIIkDNwMwIAUoAlwhGSAFK",
+      "AJ0IRogGiAZayEbIAUgGzYCdCAFKQNoIYoDIAUgigM3A1ACQANAIAUpA2AhiwMgBSkDMCGMAyCLAyGNAyCM",
+      "AyGOAyCNAyCOA1QhHEEBIR0gHCAdcSEeIB5FDQEgBSgCWCEfIB8pAwAhjwMgBSkDUCGQAyCPAyCQA4UhkQM",
+      "gBSCRAzcDKCAFKAJYISAgICkDCCGSAyAFKQNIIZMDIJIDIJMDhSGUAyAFIJQDNwMgIAUoAlghISAhKQMQIZ",
+      "UDIAUpA0AhlgMglQMglgOFIZcDIAUglwM3AxggBSgCWCEiICIpAxghmAMgBSkDOCGZAyCYAyCZA4UhmgMgB",
+      "SCaAzcDECAFKQMoIZsDQv8BIZwDIJsDIJwDgyGdA0KADiGeAyCdAyCeA3whnwMgnwOnISNBgIDAAiEkQQMh",
+      "JSAjICV0ISYgJCAmaiEnICcpAwAhoAMgBSCgAzcDUCAFKQMoIaEDQgghogMgoQMgogOIIaMDIAUgowM3Ayg",
+      "gBSkDICGkA0L/ASGlAyCkAyClA4MhpgNCgA4hpwMgpgMgpwN8IagDIKgDpyEoQYCAwAIhKUEDISogKCAqdC",
+      "ErICkgK2ohLCAsKQMAIakDIAUgqQM3A0ggBSkDICGqA0IIIasDIKoDIKsDiCGsAyAFIKwDNwMgIAUpAxghr",
+      "QNC/wEhrgMgrQMgrgODIa8DQoAOIbADIK8DILADfCGxAyCxA6chLUGAgMACIS5BAyEvIC0gL3QhMCAuIDBq",
+      "ITEgMSkDACGyAyAFILIDNwNAIAUpAxghswNCCCG0AyCzAyC0A4ghtQMgBSC1AzcDGCAFKQMQIbYDQv8BIbc",
+      "DILYDILcDgyG4A0KADiG5AyC4AyC5A3whugMgugOnITJBgIDAAiEzQQMhNCAyIDR0ITUgMyA1aiE2IDYpAw",
+      "AhuwMgBSC7AzcDOCAFKQMQIbwDQgghvQMgvAMgvQOIIb4DIAUgvgM3AxAgBSkDKCG/A0L/ASHAAyC/AyDAA",
+      "4MhwQNCgAwhwgMgwQMgwgN8IcMDIMMDpyE3QYCAwAIhOEEDITkgNyA5dCE6IDggOmohOyA7KQMAIcQDIAUp",
+      "A1AhxQMgxQMgxAOFIcYDIAUgxgM3A1AgBSkDKCHHA0IIIcgDIMcDIMgDiCHJAyAFIMkDNwMoIAUpAyAhygN",
+      "C/wEhywMgygMgywODIcwDQoAMIc0DIMwDIM0DfCHOAyDOA6chPEGAgMACIT1BAyE+IDwgPnQhPyA9ID9qIU",
+      "AgQCkDACHPAyAFKQNIIdADINADIM8DhSHRAyAFINEDNwNIIAUpAyAh0gNCCCHTAyDSAyDTA4gh1AMgBSDUA",
+      "zcDICAFKQMYIdUDQv8BIdYDINUDINYDgyHXA0KADCHYAyDXAyDYA3wh2QMg2QOnIUFBgIDAAiFCQQMhQyBB",
+      "IEN0IUQgQiBEaiFFIEUpAwAh2gMgBSkDQCHbAyDbAyDaA4Uh3AMgBSDcAzcDQCAFKQMYId0DQggh3gMg3QM",
+      "g3gOIId8DIAUg3wM3AxggBSkDECHgA0L/ASHhAyDgAyDhA4Mh4gNCgAwh4wMg4gMg4wN8IeQDIOQDpyFGQY",
+      "CAwAIhR0EDIUggRiBIdCFJIEcgSWohSiBKKQMAIeUDIAUpAzgh5gMg5gMg5QOFIecDIAUg5wM3AzggBSkDE",
+      "CHoA0IIIekDIOgDIOkDiCHqAyAFIOoDNwMQIAUpAygh6wNC/wEh7AMg6wMg7AODIe0DQoAKIe4DIO0DIO4D",
+      "fCHvAyDvA6chS0GAgMACIUxBAyFNIEsgTXQhTiBMIE5qIU8gTykDACHwAyAFKQNQIfEDIPEDIPADhSHyAyA",
+      "FIPIDNwNQIAUpAygh8wNCCCH0AyDzAyD0A4gh9QMgBSD1AzcDKCAFKQMgIfYDQv8BIfcDIPYDIPcDgyH4A0",
+      "KACiH5AyD4AyD5A3wh+gMg+gOnIVBBgIDAAiFRQQMhUiBQIFJ0IVMgUSBTaiFUIFQpAwAh+wMgBSkDSCH8A",
+      "yD8AyD7A4Uh/QMgBSD9AzcDSCAFKQMgIf4DQggh/wMg/gMg/wOIIYAEIAUggAQ3AyAgBSkDGCGBBEL/ASGC",
+      "BCCBBCCCBIMhgwRCgAohhAQggwQghAR8IYUEIIUEpyFVQYCAwAIhVkEDIVcgVSBXdCFYIFYgWGohWSBZKQM",
+      "AIYYEIAUpA0AhhwQghwQghgSFIYgEIAUgiAQ3A0AgBSkDGCGJBEIIIYoEIIkEIIoEiCGLBCAFIIsENwMYIA",
+      "UpAxAhjARC/wEhjQQgjAQgjQSDIY4EQoAKIY8EII4EII8EfCGQBCCQBKchWkGAgMACIVtBAyFcIFogXHQhX",
+      "SBbIF1qIV4gXikDACGRBCAFKQM4IZIEIJIEIJEEhSGTBCAFIJMENwM4IAUpAxAhlARCCCGVBCCUBCCVBIgh",
+      "lgQgBSCWBDcDECAFKQMoIZcEQv8BIZgEIJcEIJgEgyGZBEKACCGaBCCZBCCaBHwhmwQgmwSnIV9BgIDAAiF",
+      "gQQMhYSBfIGF0IWIgYCBiaiFjIGMpAwAhnAQgBSkDUCGdBCCdBCCcBIUhngQgBSCeBDcDUCAFKQMoIZ8EQg",
+      "ghoAQgnwQgoASIIaEEIAUgoQQ3AyggBSkDICGiBEL/ASGjBCCiBCCjBIMhpARCgAghpQQgpAQgpQR8IaYEI",
+      "KYEpyFkQYCAwAIhZUEDIWYgZCBmdCFnIGUgZ2ohaCBoKQMAIacEIAUpA0ghqAQgqAQgpwSFIakEIAUgqQQ3",
+      "A0ggBSkDICGqBEIIIasEIKoEIKsEiCGsBCAFIKwENwMgIAUpAxghrQRC/wEhrgQgrQQgrgSDIa8EQoAIIbA",
+      "EIK8EILAEfCGxBCCxBKchaUGAgMACIWpBAyFrIGkga3QhbCBqIGxqIW0gbSkDACGyBCAFKQNAIbMEILMEIL",
+      "IEhSG0BCAFILQENwNAIAUpAxghtQRCCCG2BCC1BCC2BIghtwQgBSC3BDcDGCAFKQMQIbgEQv8BIbkEILgEI",
+      "LkEgyG6BEKACCG7BCC6BCC7BHwhvAQgvASnIW5BgIDAAiFvQQMhcCBuIHB0IXEgbyBxaiFyIHIpAwAhvQQg",
+      "BSkDOCG+BCC+BCC9BIUhvwQgBSC/BDcDOCAFKQMQIcAEQgghwQQgwAQgwQSIIcIEIAUgwgQ3AxAgBSkDKCH",
+      "DBEL/ASHEBCDDBCDEBIMhxQRCgAYhxgQgxQQgxgR8IccEIMcEpyFzQYCAwAIhdEEDIXUgcyB1dCF2IHQgdm",
+      "ohdyB3KQMAIcgEIAUpA1AhyQQgyQQgyASFIcoEIAUgygQ3A1AgBSkDKCHLBEIIIcwEIMsEIMwEiCHNBCAFI",
+      "M0ENwMoIAUpAyAhzgRC/wEhzwQgzgQgzwSDIdAEQoAGIdEEINAEINEEfCHSBCDSBKcheEGAgMACIXlBAyF6",
+      "IHggenQheyB5IHtqIXwgfCkDACHTBCAFKQNIIdQEINQEINMEhSHVBCAFINUENwNIIAUpAyAh1gRCCCHXBCD",
+      "WBCDXBIgh2AQgBSDYBDcDICAFKQMYIdkEQv8BIdoEINkEINoEgyHbBEKABiHcBCDbBCDcBHwh3QQg3QSnIX",
+      "1BgIDAAiF+QQMhfyB9IH90IYABIH4ggAFqIYEBIIEBKQMAId4EIAUpA0Ah3wQg3wQg3gSFIeAEIAUg4AQ3A",
+      "0AgBSkDGCHhBEIIIeIEIOEEIOIEiCHjBCAFIOMENwMYIAUpAxAh5ARC/wEh5QQg5AQg5QSDIeYEQoAGIecE",
+      "IOYEIOcEfCHoBCDoBKchggFBgIDAAiGDAUEDIYQBIIIBIIQBdCGFASCDASCFAWohhgEghgEpAwAh6QQgBSk",
+      "DOCHqBCDqBCDpBIUh6wQgBSDrBDcDOCAFKQMQIewEQggh7QQg7AQg7QSIIe4EIAUg7gQ3AxAgBSkDKCHvBE",
+      "L/ASHwBCDvBCDwBIMh8QRCgAQh8gQg8QQg8gR8IfMEIPMEpyGHAUGAgMACIYgBQQMhiQEghwEgiQF0IYoBI",
+      "IgBIIoBaiGLASCLASkDACH0BCAFKQNQIfUEIPUEIPQEhSH2BCAFIPYENwNQIAUpAygh9wRCCCH4BCD3BCD4",
+      "BIgh+QQgBSD5BDcDKCAFKQMgIfoEQv8BIfsEIPoEIPsEgyH8BEKABCH9BCD8BCD9BHwh/gQg/gSnIYwBQYC",
+      "AwAIhjQFBAyGOASCMASCOAXQhjwEgjQEgjwFqIZABIJABKQMAIf8EIAUpA0ghgAUggAUg/wSFIYEFIAUggQ",
+      "U3A0ggBSkDICGCBUIIIYMFIIIFIIMFiCGEBSAFIIQFNwMgIAUpAxghhQVC/wEhhgUghQUghgWDIYcFQoAEI",
+      "YgFIIcFIIgFfCGJBSCJBachkQFBgIDAAiGSAUEDIZMBIJEBIJMBdCGUASCSASCUAWohlQEglQEpAwAhigUg",
+      "BSkDQCGLBSCLBSCKBYUhjAUgBSCMBTcDQCAFKQMYIY0FQgghjgUgjQUgjgWIIY8FIAUgjwU3AxggBSkDECG",
+      "QBUL/ASGRBSCQBSCRBYMhkgVCgAQhkwUgkgUgkwV8IZQFIJQFpyGWAUGAgMACIZcBQQMhmAEglgEgmAF0IZ",
+      "kBIJcBIJkBaiGaASCaASkDACGVBSAFKQM4IZYFIJYFIJUFhSGXBSAFIJcFNwM4IAUpAxAhmAVCCCGZBSCYB",
+      "SCZBYghmgUgBSCaBTcDECAFKQMoIZsFQv8BIZwFIJsFIJwFgyGdBUKAAiGeBSCdBSCeBXwhnwUgnwWnIZsB",
+      "QYCAwAIhnAFBAyGdASCbASCdAXQhngEgnAEgngFqIZ8BIJ8BKQMAIaAFIAUpA1AhoQUgoQUgoAWFIaIFIAU",
+      "gogU3A1AgBSkDKCGjBUIIIaQFIKMFIKQFiCGlBSAFIKUFNwMoIAUpAyAhpgVC/wEhpwUgpgUgpwWDIagFQo",
+      "ACIakFIKgFIKkFfCGqBSCqBachoAFBgIDAAiGhAUEDIaIBIKABIKIBdCGjASChASCjAWohpAEgpAEpAwAhq",
+      "wUgBSkDSCGsBSCsBSCrBYUhrQUgBSCtBTcDSCAFKQMgIa4FQgghrwUgrgUgrwWIIbAFIAUgsAU3AyAgBSkD",
+      "GCGxBUL/ASGyBSCxBSCyBYMhswVCgAIhtAUgswUgtAV8IbUFILUFpyGlAUGAgMACIaYBQQMhpwEgpQEgpwF",
+      "0IagBIKYBIKgBaiGpASCpASkDACG2BSAFKQNAIbcFILcFILYFhSG4BSAFILgFNwNAIAUpAxghuQVCCCG6BS",
+      "C5BSC6BYghuwUgBSC7BTcDGCAFKQMQIbwFQv8BIb0FILwFIL0FgyG+BUKAAiG/BSC+BSC/BXwhwAUgwAWnI",
+      "aoBQYCAwAIhqwFBAyGsASCqASCsAXQhrQEgqwEgrQFqIa4BIK4BKQMAIcEFIAUpAzghwgUgwgUgwQWFIcMF",
+      "IAUgwwU3AzggBSkDECHEBUIIIcUFIMQFIMUFiCHGBSAFIMYFNwMQIAUpAyghxwVC/wEhyAUgxwUgyAWDIck",
+      "FQgAhygUgyQUgygV8IcsFIMsFpyGvAUGAgMACIbABQQMhsQEgrwEgsQF0IbIBILABILIBaiGzASCzASkDAC",
+      "HMBSAFKQNQIc0FIM0FIMwFhSHOBSAFIM4FNwNQIAUpAyAhzwVC/wEh0AUgzwUg0AWDIdEFQgAh0gUg0QUg0",
+      "gV8IdMFINMFpyG0AUGAgMACIbUBQQMhtgEgtAEgtgF0IbcBILUBILcBaiG4ASC4ASkDACHUBSAFKQNIIdUF",
+      "INUFINQFhSHWBSAFINYFNwNIIAUpAxgh1wVC/wEh2AUg1wUg2AWDIdkFQgAh2gUg2QUg2gV8IdsFINsFpyG",
+      "5AUGAgMACIboBQQMhuwEguQEguwF0IbwBILoBILwBaiG9ASC9ASkDACHcBSAFKQNAId0FIN0FINwFhSHeBS",
+      "AFIN4FNwNAIAUpAxAh3wVC/wEh4AUg3wUg4AWDIeEFQgAh4gUg4QUg4gV8IeMFIOMFpyG+AUGAgMACIb8BQ",
+      "QMhwAEgvgEgwAF0IcEBIL8BIMEBaiHCASDCASkDACHkBSAFKQM4IeUFIOUFIOQFhSHmBSAFIOYFNwM4IAUp",
+      "A2Ah5wVCICHoBSDnBSDoBXwh6QUgBSDpBTcDYCAFKAJYIcMBQSAhxAEgwwEgxAFqIcUBIAUgxQE2AlgMAAs",
+      "AC0IAIeoFIAUg6gU3A2ggBSgCWCHGASDGASkDACHrBSAFKQNQIewFIOsFIOwFhSHtBSAFKQNoIe4FIO4FIO",
+      "0FhSHvBSAFIO8FNwNoIAUpA2gh8AVCCCHxBSDwBSDxBYgh8gUgBSkDaCHzBUL/ASH0BSDzBSD0BYMh9QUg9",
+      "QWnIccBQYCAwQIhyAFBAyHJASDHASDJAXQhygEgyAEgygFqIcsBIMsBKQMAIfYFIPIFIPYFhSH3BSAFIPcF",
+      "NwNoIAUpA2gh+AVCCCH5BSD4BSD5BYgh+gUgBSkDaCH7BUL/ASH8BSD7BSD8BYMh/QUg/QWnIcwBQYCAwQI",
+      "hzQFBAyHOASDMASDOAXQhzwEgzQEgzwFqIdABINABKQMAIf4FIPoFIP4FhSH/BSAFIP8FNwNoIAUpA2ghgA",
+      "ZCCCGBBiCABiCBBoghggYgBSkDaCGDBkL/ASGEBiCDBiCEBoMhhQYghQanIdEBQYCAwQIh0gFBAyHTASDRA",
+      "SDTAXQh1AEg0gEg1AFqIdUBINUBKQMAIYYGIIIGIIYGhSGHBiAFIIcGNwNoIAUpA2ghiAZCCCGJBiCIBiCJ",
+      "BoghigYgBSkDaCGLBkL/ASGMBiCLBiCMBoMhjQYgjQanIdYBQYCAwQIh1wFBAyHYASDWASDYAXQh2QEg1wE",
+      "g2QFqIdoBINoBKQMAIY4GIIoGII4GhSGPBiAFII8GNwNoIAUpA2ghkAZCCCGRBiCQBiCRBoghkgYgBSkDaC",
+      "GTBkL/ASGUBiCTBiCUBoMhlQYglQanIdsBQYCAwQIh3AFBAyHdASDbASDdAXQh3gEg3AEg3gFqId8BIN8BK",
+      "QMAIZYGIJIGIJYGhSGXBiAFIJcGNwNoIAUpA2ghmAZCCCGZBiCYBiCZBoghmgYgBSkDaCGbBkL/ASGcBiCb",
+      "BiCcBoMhnQYgnQanIeABQYCAwQIh4QFBAyHiASDgASDiAXQh4wEg4QEg4wFqIeQBIOQBKQMAIZ4GIJoGIJ4",
+      "GhSGfBiAFIJ8GNwNoIAUpA2ghoAZCCCGhBiCgBiChBoghogYgBSkDaCGjBkL/ASGkBiCjBiCkBoMhpQYgpQ",
+      "anIeUBQYCAwQIh5gFBAyHnASDlASDnAXQh6AEg5gEg6AFqIekBIOkBKQMAIaYGIKIGIKYGhSGnBiAFIKcGN",
+      "wNoIAUpA2ghqAZCCCGpBiCoBiCpBoghqgYgBSkDaCGrBkL/ASGsBiCrBiCsBoMhrQYgrQanIeoBQYCAwQIh",
+      "6wFBAyHsASDqASDsAXQh7QEg6wEg7QFqIe4BIO4BKQMAIa4GIKoGIK4GhSGvBiAFIK8GNwNoIAUoAlgh7wE",
+      "g7wEpAwghsAYgBSkDSCGxBiCwBiCxBoUhsgYgBSkDaCGzBiCzBiCyBoUhtAYgBSC0BjcDaCAFKQNoIbUGQg",
+      "ghtgYgtQYgtgaIIbcGIAUpA2ghuAZC/wEhuQYguAYguQaDIboGILoGpyHwAUGAgMECIfEBQQMh8gEg8AEg8",
+      "gF0IfMBIPEBIPMBaiH0ASD0ASkDACG7BiC3BiC7BoUhvAYgBSC8BjcDaCAFKQNoIb0GQgghvgYgvQYgvgaI",
+      "Ib8GIAUpA2ghwAZC/wEhwQYgwAYgwQaDIcIGIMIGpyH1AUGAgMECIfYBQQMh9wEg9QEg9wF0IfgBIPYBIPg",
+      "BaiH5ASD5ASkDACHDBiC/BiDDBoUhxAYgBSDEBjcDaCAFKQNoIcUGQgghxgYgxQYgxgaIIccGIAUpA2ghyA",
+      "ZC/wEhyQYgyAYgyQaDIcoGIMoGpyH6AUGAgMECIfsBQQMh/AEg+gEg/AF0If0BIPsBIP0BaiH+ASD+ASkDA",
+      "CHLBiDHBiDLBoUhzAYgBSDMBjcDaCAFKQNoIc0GQgghzgYgzQYgzgaIIc8GIAUpA2gh0AZC/wEh0QYg0AYg",
+      "0QaDIdIGINIGpyH/AUGAgMECIYACQQMhgQIg/wEggQJ0IYICIIACIIICaiGDAiCDAikDACHTBiDPBiDTBoU",
+      "h1AYgBSDUBjcDaCAFKQNoIdUGQggh1gYg1QYg1gaIIdcGIAUpA2gh2AZC/wEh2QYg2AYg2QaDIdoGINoGpy",
+      "GEAkGAgMECIYUCQQMhhgIghAIghgJ0IYcCIIUCIIcCaiGIAiCIAikDACHbBiDXBiDbBoUh3AYgBSDcBjcDa",
+      "CAFKQNoId0GQggh3gYg3QYg3gaIId8GIAUpA2gh4AZC/wEh4QYg4AYg4QaDIeIGIOIGpyGJAkGAgMECIYoC",
+      "QQMhiwIgiQIgiwJ0IYwCIIoCIIwCaiGNAiCNAikDACHjBiDfBiDjBoUh5AYgBSDkBjcDaCAFKQNoIeUGQgg",
+      "h5gYg5QYg5gaIIecGIAUpA2gh6AZC/wEh6QYg6AYg6QaDIeoGIOoGpyGOAkGAgMECIY8CQQMhkAIgjgIgkA",
+      "J0IZECII8CIJECaiGSAiCSAikDACHrBiDnBiDrBoUh7AYgBSDsBjcDaCAFKQNoIe0GQggh7gYg7QYg7gaII",
+      "e8GIAUpA2gh8AZC/wEh8QYg8AYg8QaDIfIGIPIGpyGTAkGAgMECIZQCQQMhlQIgkwIglQJ0IZYCIJQCIJYC",
+      "aiGXAiCXAikDACHzBiDvBiDzBoUh9AYgBSD0BjcDaCAFKAJYIZgCIJgCKQMQIfUGIAUpA0Ah9gYg9QYg9ga",
+      "FIfcGIAUpA2gh+AYg+AYg9waFIfkGIAUg+QY3A2ggBSkDaCH6BkIIIfsGIPoGIPsGiCH8BiAFKQNoIf0GQv",
+      "8BIf4GIP0GIP4GgyH/BiD/BqchmQJBgIDBAiGaAkEDIZsCIJkCIJsCdCGcAiCaAiCcAmohnQIgnQIpAwAhg",
+      "Acg/AYggAeFIYEHIAUggQc3A2ggBSkDaCGCB0IIIYMHIIIHIIMHiCGEByAFKQNoIYUHQv8BIYYHIIUHIIYH",
+      "gyGHByCHB6chngJBgIDBAiGfAkEDIaACIJ4CIKACdCGhAiCfAiChAmohogIgogIpAwAhiAcghAcgiAeFIYk",
+      "HIAUgiQc3A2ggBSkDaCGKB0IIIYsHIIoHIIsHiCGMByAFKQNoIY0HQv8BIY4HII0HII4HgyGPByCPB6chow",
+      "JBgIDBAiGkAkEDIaUCIKMCIKUCdCGmAiCkAiCmAmohpwIgpwIpAwAhkAcgjAcgkAeFIZEHIAUgkQc3A2ggB",
+      "SkDaCGSB0IIIZMHIJIHIJMHiCGUByAFKQNoIZUHQv8BIZYHIJUHIJYHgyGXByCXB6chqAJBgIDBAiGpAkED",
+      "IaoCIKgCIKoCdCGrAiCpAiCrAmohrAIgrAIpAwAhmAcglAcgmAeFIZkHIAUgmQc3A2ggBSkDaCGaB0IIIZs",
+      "HIJoHIJsHiCGcByAFKQNoIZ0HQv8BIZ4HIJ0HIJ4HgyGfByCfB6chrQJBgIDBAiGuAkEDIa8CIK0CIK8CdC",
+      "GwAiCuAiCwAmohsQIgsQIpAwAhoAcgnAcgoAeFIaEHIAUgoQc3A2ggBSkDaCGiB0IIIaMHIKIHIKMHiCGkB",
+      "yAFKQNoIaUHQv8BIaYHIKUHIKYHgyGnByCnB6chsgJBgIDBAiGzAkEDIbQCILICILQCdCG1AiCzAiC1Amoh",
+      "tgIgtgIpAwAhqAcgpAcgqAeFIakHIAUgqQc3A2ggBSkDaCGqB0IIIasHIKoHIKsHiCGsByAFKQNoIa0HQv8",
+      "BIa4HIK0HIK4HgyGvByCvB6chtwJBgIDBAiG4AkEDIbkCILcCILkCdCG6AiC4AiC6AmohuwIguwIpAwAhsA",
+      "cgrAcgsAeFIbEHIAUgsQc3A2ggBSkDaCGyB0IIIbMHILIHILMHiCG0ByAFKQNoIbUHQv8BIbYHILUHILYHg",
+      "yG3ByC3B6chvAJBgIDBAiG9AkEDIb4CILwCIL4CdCG/AiC9AiC/AmohwAIgwAIpAwAhuAcgtAcguAeFIbkH",
+      "IAUguQc3A2ggBSgCWCHBAiDBAikDGCG6ByAFKQM4IbsHILoHILsHhSG8ByAFKQNoIb0HIL0HILwHhSG+ByA",
+      "FIL4HNwNoIAUpA2ghvwdCCCHAByC/ByDAB4ghwQcgBSkDaCHCB0L/ASHDByDCByDDB4MhxAcgxAenIcICQY",
+      "CAwQIhwwJBAyHEAiDCAiDEAnQhxQIgwwIgxQJqIcYCIMYCKQMAIcUHIMEHIMUHhSHGByAFIMYHNwNoIAUpA",
+      "2ghxwdCCCHIByDHByDIB4ghyQcgBSkDaCHKB0L/ASHLByDKByDLB4MhzAcgzAenIccCQYCAwQIhyAJBAyHJ",
+      "AiDHAiDJAnQhygIgyAIgygJqIcsCIMsCKQMAIc0HIMkHIM0HhSHOByAFIM4HNwNoIAUpA2ghzwdCCCHQByD",
+      "PByDQB4gh0QcgBSkDaCHSB0L/ASHTByDSByDTB4Mh1Acg1AenIcwCQYCAwQIhzQJBAyHOAiDMAiDOAnQhzw",
+      "IgzQIgzwJqIdACINACKQMAIdUHINEHINUHhSHWByAFINYHNwNoIAUpA2gh1wdCCCHYByDXByDYB4gh2QcgB",
+      "SkDaCHaB0L/ASHbByDaByDbB4Mh3Acg3AenIdECQYCAwQIh0gJBAyHTAiDRAiDTAnQh1AIg0gIg1AJqIdUC",
+      "INUCKQMAId0HINkHIN0HhSHeByAFIN4HNwNoIAUpA2gh3wdCCCHgByDfByDgB4gh4QcgBSkDaCHiB0L/ASH",
+      "jByDiByDjB4Mh5Acg5AenIdYCQYCAwQIh1wJBAyHYAiDWAiDYAnQh2QIg1wIg2QJqIdoCINoCKQMAIeUHIO",
+      "EHIOUHhSHmByAFIOYHNwNoIAUpA2gh5wdCCCHoByDnByDoB4gh6QcgBSkDaCHqB0L/ASHrByDqByDrB4Mh7",
+      "Acg7AenIdsCQYCAwQIh3AJBAyHdAiDbAiDdAnQh3gIg3AIg3gJqId8CIN8CKQMAIe0HIOkHIO0HhSHuByAF",
+      "IO4HNwNoIAUpA2gh7wdCCCHwByDvByDwB4gh8QcgBSkDaCHyB0L/ASHzByDyByDzB4Mh9Acg9AenIeACQYC",
+      "AwQIh4QJBAyHiAiDgAiDiAnQh4wIg4QIg4wJqIeQCIOQCKQMAIfUHIPEHIPUHhSH2ByAFIPYHNwNoIAUpA2",
+      "gh9wdCCCH4ByD3ByD4B4gh+QcgBSkDaCH6B0L/ASH7ByD6ByD7B4Mh/Acg/AenIeUCQYCAwQIh5gJBAyHnA",
+      "iDlAiDnAnQh6AIg5gIg6AJqIekCIOkCKQMAIf0HIPkHIP0HhSH+ByAFIP4HNwNoIAUpA2Ah/wdCICGACCD/",
+      "ByCACHwhgQggBSCBCDcDYAtCACGCCCAFIIIINwMIAkADQCAFKQMIIYMIIAUoAnQh6gIg6gIh6wIg6wKsIYQ",
+      "IIIMIIYUIIIQIIYYIIIUIIIYIVCHsAkEBIe0CIOwCIO0CcSHuAiDuAkUNASAFKQNoIYcIQgghiAgghwggiA",
+      "iIIYkIIAUpA2ghigggBSgCcCHvAiAFKQNgIYsIIIsIpyHwAiDvAiDwAmoh8QIg8QItAAAh8gJB/wEh8wIg8",
+      "gIg8wJxIfQCIPQCrSGMCCCKCCCMCIUhjQhC/wEhjgggjQggjgiDIY8III8IpyH1AkGAgMECIfYCQQMh9wIg",
+      "9QIg9wJ0IfgCIPYCIPgCaiH5AiD5AikDACGQCCCJCCCQCIUhkQggBSCRCDcDaCAFKQMIIZIIQgEhkwggkgg",
+      "gkwh8IZQIIAUglAg3AwggBSkDYCGVCEIBIZYIIJUIIJYIfCGXCCAFIJcINwNgDAALAAsgBSkDaCGYCEJ/IZ",
+      "kIIJgIIJkIhSGaCCAGIJoINwMADwudAgIcfwV+IwAhBEEgIQUgBCAFayEGIAYkACAGIAA2AhwgBiABNgIYI",
+      "AYgAjYCFCAGIAM2AhAgBigCHCEHIAYoAhghCCAGKAIUIQkgByAIIAkQBiAGKAIQIQogBiAKNgIMQQAhCyAG",
+      "IAs2AggCQANAIAYoAgghDEEIIQ0gDCEOIA0hDyAOIA9JIRBBASERIBAgEXEhEiASRQ0BIAcpAwAhICAGKAI",
+      "IIRNBAyEUIBMgFHQhFSAVIRYgFq0hISAgICGIISJC/wEhIyAiICODISQgJKchFyAGKAIMIRggBigCCCEZIB",
+      "ggGWohGiAaIBc6AAAgBigCCCEbQQEhHCAbIBxqIR0gBiAdNgIIDAALAAtBICEeIAYgHmohHyAfJAAPC14BD",
+      "H8jACEBQRAhAiABIAJrIQMgAyQAIAMgADYCDCADKAIMIQRBACEFIAQhBiAFIQcgBiAHRiEIQQEhCSAIIAlx",
+      "IQoCQCAKDQAgBBAUC0EQIQsgAyALaiEMIAwkAA8LNQIEfwF+QRAhACAAEBMhAUIAIQQgASAENwMAQQghAiA",
+      "BIAJqIQMgAyAENwMAIAEQChogAQ8LPAIEfwJ+IwAhAUEQIQIgASACayEDIAMgADYCDCADKAIMIQRCACEFIA",
+      "QgBTcDAEIAIQYgBCAGNwMIIAQPC1kBCH8jACEDQRAhBCADIARrIQUgBSQAIAUgADYCDCAFIAE2AgggBSACN",
+      "gIEIAUoAgwhBiAFKAIIIQcgBSgCBCEIIAYgByAIEAZBECEJIAUgCWohCiAKJAAPC2kBCX8jACEEQRAhBSAE",
+      "IAVrIQYgBiQAIAYgADYCDCAGIAE2AgggBiACNgIEIAYgAzYCACAGKAIMIQcgBigCCCEIIAYoAgQhCSAGKAI",
+      "AIQogByAIIAkgChAHQRAhCyAGIAtqIQwgDCQADwteAQx/IwAhAUEQIQIgASACayEDIAMkACADIAA2AgwgAy",
+      "gCDCEEQQAhBSAEIQYgBSEHIAYgB0YhCEEBIQkgCCAJcSEKAkAgCg0AIAQQFAtBECELIAMgC2ohDCAMJAAPC",
+      "wcAPwBBEHQLBwBBlJLBAgtUAQJ/QQAoAoCQwQIiASAAQQdqQXhxIgJqIQACQAJAIAJFDQAgACABTQ0BCwJA",
+      "IAAQDk0NACAAEAFFDQELQQAgADYCgJDBAiABDwsQD0EwNgIAQX8LviwBC38jAEEQayIBJAACQAJAAkACQAJ",
+      "AAkACQAJAAkACQAJAAkACQAJAAkAgAEH0AUsNAAJAQQAoApiSwQIiAkEQIABBC2pBeHEgAEELSRsiA0EDdi",
+      "IEdiIAQQNxRQ0AAkACQCAAQX9zQQFxIARqIgVBA3QiBEHAksECaiIAIARByJLBAmooAgAiBCgCCCIDRw0AQ",
+      "QAgAkF+IAV3cTYCmJLBAgwBCyADIAA2AgwgACADNgIICyAEQQhqIQAgBCAFQQN0IgVBA3I2AgQgBCAFaiIE",
+      "IAQoAgRBAXI2AgQMDwsgA0EAKAKgksECIgZNDQECQCAARQ0AAkACQCAAIAR0QQIgBHQiAEEAIABrcnEiAEE",
+      "AIABrcWgiBEEDdCIAQcCSwQJqIgUgAEHIksECaigCACIAKAIIIgdHDQBBACACQX4gBHdxIgI2ApiSwQIMAQ",
+      "sgByAFNgIMIAUgBzYCCAsgACADQQNyNgIEIAAgA2oiByAEQQN0IgQgA2siBUEBcjYCBCAAIARqIAU2AgACQ",
+      "CAGRQ0AIAZBeHFBwJLBAmohA0EAKAKsksECIQQCQAJAIAJBASAGQQN2dCIIcQ0AQQAgAiAIcjYCmJLBAiAD",
+      "IQgMAQsgAygCCCEICyADIAQ2AgggCCAENgIMIAQgAzYCDCAEIAg2AggLIABBCGohAEEAIAc2AqySwQJBACA",
+      "FNgKgksECDA8LQQAoApySwQIiCUUNASAJQQAgCWtxaEECdEHIlMECaigCACIHKAIEQXhxIANrIQQgByEFAk",
+      "ADQAJAIAUoAhAiAA0AIAVBFGooAgAiAEUNAgsgACgCBEF4cSADayIFIAQgBSAESSIFGyEEIAAgByAFGyEHI",
+      "AAhBQwACwALIAcoAhghCgJAIAcoAgwiCCAHRg0AIAcoAggiAEEAKAKoksECSRogACAINgIMIAggADYCCAwO",
+      "CwJAIAdBFGoiBSgCACIADQAgBygCECIARQ0DIAdBEGohBQsDQCAFIQsgACIIQRRqIgUoAgAiAA0AIAhBEGo",
+      "hBSAIKAIQIgANAAsgC0EANgIADA0LQX8hAyAAQb9/Sw0AIABBC2oiAEF4cSEDQQAoApySwQIiBkUNAEEAIQ",
+      "sCQCADQYACSQ0AQR8hCyADQf///wdLDQAgA0EmIABBCHZnIgBrdkEBcSAAQQF0a0E+aiELC0EAIANrIQQCQ",
+      "AJAAkACQCALQQJ0QciUwQJqKAIAIgUNAEEAIQBBACEIDAELQQAhACADQQBBGSALQQF2ayALQR9GG3QhB0EA",
+      "IQgDQAJAIAUoAgRBeHEgA2siAiAETw0AIAIhBCAFIQggAg0AQQAhBCAFIQggBSEADAMLIAAgBUEUaigCACI",
+      "CIAIgBSAHQR12QQRxakEQaigCACIFRhsgACACGyEAIAdBAXQhByAFDQALCwJAIAAgCHINAEEAIQhBAiALdC",
+      "IAQQAgAGtyIAZxIgBFDQMgAEEAIABrcWhBAnRByJTBAmooAgAhAAsgAEUNAQsDQCAAKAIEQXhxIANrIgIgB",
+      "EkhBwJAIAAoAhAiBQ0AIABBFGooAgAhBQsgAiAEIAcbIQQgACAIIAcbIQggBSEAIAUNAAsLIAhFDQAgBEEA",
+      "KAKgksECIANrTw0AIAgoAhghCwJAIAgoAgwiByAIRg0AIAgoAggiAEEAKAKoksECSRogACAHNgIMIAcgADY",
+      "CCAwMCwJAIAhBFGoiBSgCACIADQAgCCgCECIARQ0DIAhBEGohBQsDQCAFIQIgACIHQRRqIgUoAgAiAA0AIA",
+      "dBEGohBSAHKAIQIgANAAsgAkEANgIADAsLAkBBACgCoJLBAiIAIANJDQBBACgCrJLBAiEEAkACQCAAIANrI",
+      "gVBEEkNAEEAIAU2AqCSwQJBACAEIANqIgc2AqySwQIgByAFQQFyNgIEIAQgAGogBTYCACAEIANBA3I2AgQM",
+      "AQtBAEEANgKsksECQQBBADYCoJLBAiAEIABBA3I2AgQgBCAAaiIAIAAoAgRBAXI2AgQLIARBCGohAAwNCwJ",
+      "AQQAoAqSSwQIiByADTQ0AQQAgByADayIENgKkksECQQBBACgCsJLBAiIAIANqIgU2ArCSwQIgBSAEQQFyNg",
+      "IEIAAgA0EDcjYCBCAAQQhqIQAMDQsCQAJAQQAoAvCVwQJFDQBBACgC+JXBAiEEDAELQQBCfzcC/JXBAkEAQ",
+      "oCggICAgAQ3AvSVwQJBACABQQxqQXBxQdiq1aoFczYC8JXBAkEAQQA2AoSWwQJBAEEANgLUlcECQYAgIQQL",
+      "QQAhACAEIANBL2oiBmoiAkEAIARrIgtxIgggA00NDEEAIQACQEEAKALQlcECIgRFDQBBACgCyJXBAiIFIAh",
+      "qIgkgBU0NDSAJIARLDQ0LAkACQEEALQDUlcECQQRxDQACQAJAAkACQAJAQQAoArCSwQIiBEUNAEHYlcECIQ",
+      "ADQAJAIAAoAgAiBSAESw0AIAUgACgCBGogBEsNAwsgACgCCCIADQALC0EAEBAiB0F/Rg0DIAghAgJAQQAoA",
+      "vSVwQIiAEF/aiIEIAdxRQ0AIAggB2sgBCAHakEAIABrcWohAgsgAiADTQ0DAkBBACgC0JXBAiIARQ0AQQAo",
+      "AsiVwQIiBCACaiIFIARNDQQgBSAASw0ECyACEBAiACAHRw0BDAULIAIgB2sgC3EiAhAQIgcgACgCACAAKAI",
+      "EakYNASAHIQALIABBf0YNAQJAIANBMGogAksNACAAIQcMBAsgBiACa0EAKAL4lcECIgRqQQAgBGtxIgQQEE",
+      "F/Rg0BIAQgAmohAiAAIQcMAwsgB0F/Rw0CC0EAQQAoAtSVwQJBBHI2AtSVwQILIAgQECEHQQAQECEAIAdBf",
+      "0YNBSAAQX9GDQUgByAATw0FIAAgB2siAiADQShqTQ0FC0EAQQAoAsiVwQIgAmoiADYCyJXBAgJAIABBACgC",
+      "zJXBAk0NAEEAIAA2AsyVwQILAkACQEEAKAKwksECIgRFDQBB2JXBAiEAA0AgByAAKAIAIgUgACgCBCIIakY",
+      "NAiAAKAIIIgANAAwFCwALAkACQEEAKAKoksECIgBFDQAgByAATw0BC0EAIAc2AqiSwQILQQAhAEEAIAI2At",
+      "yVwQJBACAHNgLYlcECQQBBfzYCuJLBAkEAQQAoAvCVwQI2ArySwQJBAEEANgLklcECA0AgAEEDdCIEQciSw",
+      "QJqIARBwJLBAmoiBTYCACAEQcySwQJqIAU2AgAgAEEBaiIAQSBHDQALQQAgAkFYaiIAQXggB2tBB3FBACAH",
+      "QQhqQQdxGyIEayIFNgKkksECQQAgByAEaiIENgKwksECIAQgBUEBcjYCBCAHIABqQSg2AgRBAEEAKAKAlsE",
+      "CNgK0ksECDAQLIAAtAAxBCHENAiAEIAVJDQIgBCAHTw0CIAAgCCACajYCBEEAIARBeCAEa0EHcUEAIARBCG",
+      "pBB3EbIgBqIgU2ArCSwQJBAEEAKAKkksECIAJqIgcgAGsiADYCpJLBAiAFIABBAXI2AgQgBCAHakEoNgIEQ",
+      "QBBACgCgJbBAjYCtJLBAgwDC0EAIQgMCgtBACEHDAgLAkAgB0EAKAKoksECIghPDQBBACAHNgKoksECIAch",
+      "CAsgByACaiEFQdiVwQIhAAJAAkACQAJAA0AgACgCACAFRg0BIAAoAggiAA0ADAILAAsgAC0ADEEIcUUNAQt",
+      "B2JXBAiEAA0ACQCAAKAIAIgUgBEsNACAFIAAoAgRqIgUgBEsNAwsgACgCCCEADAALAAsgACAHNgIAIAAgAC",
+      "gCBCACajYCBCAHQXggB2tBB3FBACAHQQhqQQdxG2oiCyADQQNyNgIEIAVBeCAFa0EHcUEAIAVBCGpBB3Eba",
+      "iICIAsgA2oiA2shAAJAIAIgBEcNAEEAIAM2ArCSwQJBAEEAKAKkksECIABqIgA2AqSSwQIgAyAAQQFyNgIE",
+      "DAgLAkAgAkEAKAKsksECRw0AQQAgAzYCrJLBAkEAQQAoAqCSwQIgAGoiADYCoJLBAiADIABBAXI2AgQgAyA",
+      "AaiAANgIADAgLIAIoAgQiBEEDcUEBRw0GIARBeHEhBgJAIARB/wFLDQAgAigCCCIFIARBA3YiCEEDdEHAks",
+      "ECaiIHRhoCQCACKAIMIgQgBUcNAEEAQQAoApiSwQJBfiAId3E2ApiSwQIMBwsgBCAHRhogBSAENgIMIAQgB",
+      "TYCCAwGCyACKAIYIQkCQCACKAIMIgcgAkYNACACKAIIIgQgCEkaIAQgBzYCDCAHIAQ2AggMBQsCQCACQRRq",
+      "IgUoAgAiBA0AIAIoAhAiBEUNBCACQRBqIQULA0AgBSEIIAQiB0EUaiIFKAIAIgQNACAHQRBqIQUgBygCECI",
+      "EDQALIAhBADYCAAwEC0EAIAJBWGoiAEF4IAdrQQdxQQAgB0EIakEHcRsiCGsiCzYCpJLBAkEAIAcgCGoiCD",
+      "YCsJLBAiAIIAtBAXI2AgQgByAAakEoNgIEQQBBACgCgJbBAjYCtJLBAiAEIAVBJyAFa0EHcUEAIAVBWWpBB",
+      "3EbakFRaiIAIAAgBEEQakkbIghBGzYCBCAIQRBqQQApAuCVwQI3AgAgCEEAKQLYlcECNwIIQQAgCEEIajYC",
+      "4JXBAkEAIAI2AtyVwQJBACAHNgLYlcECQQBBADYC5JXBAiAIQRhqIQADQCAAQQc2AgQgAEEIaiEHIABBBGo",
+      "hACAHIAVJDQALIAggBEYNACAIIAgoAgRBfnE2AgQgBCAIIARrIgdBAXI2AgQgCCAHNgIAAkAgB0H/AUsNAC",
+      "AHQXhxQcCSwQJqIQACQAJAQQAoApiSwQIiBUEBIAdBA3Z0IgdxDQBBACAFIAdyNgKYksECIAAhBQwBCyAAK",
+      "AIIIQULIAAgBDYCCCAFIAQ2AgwgBCAANgIMIAQgBTYCCAwBC0EfIQACQCAHQf///wdLDQAgB0EmIAdBCHZn",
+      "IgBrdkEBcSAAQQF0a0E+aiEACyAEIAA2AhwgBEIANwIQIABBAnRByJTBAmohBQJAAkACQEEAKAKcksECIgh",
+      "BASAAdCICcQ0AQQAgCCACcjYCnJLBAiAFIAQ2AgAgBCAFNgIYDAELIAdBAEEZIABBAXZrIABBH0YbdCEAIA",
+      "UoAgAhCANAIAgiBSgCBEF4cSAHRg0CIABBHXYhCCAAQQF0IQAgBSAIQQRxaiICQRBqKAIAIggNAAsgAkEQa",
+      "iAENgIAIAQgBTYCGAsgBCAENgIMIAQgBDYCCAwBCyAFKAIIIgAgBDYCDCAFIAQ2AgggBEEANgIYIAQgBTYC",
+      "DCAEIAA2AggLQQAoAqSSwQIiACADTQ0AQQAgACADayIENgKkksECQQBBACgCsJLBAiIAIANqIgU2ArCSwQI",
+      "gBSAEQQFyNgIEIAAgA0EDcjYCBCAAQQhqIQAMCAsQD0EwNgIAQQAhAAwHC0EAIQcLIAlFDQACQAJAIAIgAi",
+      "gCHCIFQQJ0QciUwQJqIgQoAgBHDQAgBCAHNgIAIAcNAUEAQQAoApySwQJBfiAFd3E2ApySwQIMAgsgCUEQQ",
+      "RQgCSgCECACRhtqIAc2AgAgB0UNAQsgByAJNgIYAkAgAigCECIERQ0AIAcgBDYCECAEIAc2AhgLIAJBFGoo",
+      "AgAiBEUNACAHQRRqIAQ2AgAgBCAHNgIYCyAGIABqIQAgAiAGaiICKAIEIQQLIAIgBEF+cTYCBCADIABBAXI",
+      "2AgQgAyAAaiAANgIAAkAgAEH/AUsNACAAQXhxQcCSwQJqIQQCQAJAQQAoApiSwQIiBUEBIABBA3Z0IgBxDQ",
+      "BBACAFIAByNgKYksECIAQhAAwBCyAEKAIIIQALIAQgAzYCCCAAIAM2AgwgAyAENgIMIAMgADYCCAwBC0EfI",
+      "QQCQCAAQf///wdLDQAgAEEmIABBCHZnIgRrdkEBcSAEQQF0a0E+aiEECyADIAQ2AhwgA0IANwIQIARBAnRB",
+      "yJTBAmohBQJAAkACQEEAKAKcksECIgdBASAEdCIIcQ0AQQAgByAIcjYCnJLBAiAFIAM2AgAgAyAFNgIYDAE",
+      "LIABBAEEZIARBAXZrIARBH0YbdCEEIAUoAgAhBwNAIAciBSgCBEF4cSAARg0CIARBHXYhByAEQQF0IQQgBS",
+      "AHQQRxaiIIQRBqKAIAIgcNAAsgCEEQaiADNgIAIAMgBTYCGAsgAyADNgIMIAMgAzYCCAwBCyAFKAIIIgAgA",
+      "zYCDCAFIAM2AgggA0EANgIYIAMgBTYCDCADIAA2AggLIAtBCGohAAwCCwJAIAtFDQACQAJAIAggCCgCHCIF",
+      "QQJ0QciUwQJqIgAoAgBHDQAgACAHNgIAIAcNAUEAIAZBfiAFd3EiBjYCnJLBAgwCCyALQRBBFCALKAIQIAh",
+      "GG2ogBzYCACAHRQ0BCyAHIAs2AhgCQCAIKAIQIgBFDQAgByAANgIQIAAgBzYCGAsgCEEUaigCACIARQ0AIA",
+      "dBFGogADYCACAAIAc2AhgLAkACQCAEQQ9LDQAgCCAEIANqIgBBA3I2AgQgCCAAaiIAIAAoAgRBAXI2AgQMA",
+      "QsgCCADQQNyNgIEIAggA2oiByAEQQFyNgIEIAcgBGogBDYCAAJAIARB/wFLDQAgBEF4cUHAksECaiEAAkAC",
+      "QEEAKAKYksECIgVBASAEQQN2dCIEcQ0AQQAgBSAEcjYCmJLBAiAAIQQMAQsgACgCCCEECyAAIAc2AgggBCA",
+      "HNgIMIAcgADYCDCAHIAQ2AggMAQtBHyEAAkAgBEH///8HSw0AIARBJiAEQQh2ZyIAa3ZBAXEgAEEBdGtBPm",
+      "ohAAsgByAANgIcIAdCADcCECAAQQJ0QciUwQJqIQUCQAJAAkAgBkEBIAB0IgNxDQBBACAGIANyNgKcksECI",
+      "AUgBzYCACAHIAU2AhgMAQsgBEEAQRkgAEEBdmsgAEEfRht0IQAgBSgCACEDA0AgAyIFKAIEQXhxIARGDQIg",
+      "AEEddiEDIABBAXQhACAFIANBBHFqIgJBEGooAgAiAw0ACyACQRBqIAc2AgAgByAFNgIYCyAHIAc2AgwgByA",
+      "HNgIIDAELIAUoAggiACAHNgIMIAUgBzYCCCAHQQA2AhggByAFNgIMIAcgADYCCAsgCEEIaiEADAELAkAgCk",
+      "UNAAJAAkAgByAHKAIcIgVBAnRByJTBAmoiACgCAEcNACAAIAg2AgAgCA0BQQAgCUF+IAV3cTYCnJLBAgwCC",
+      "yAKQRBBFCAKKAIQIAdGG2ogCDYCACAIRQ0BCyAIIAo2AhgCQCAHKAIQIgBFDQAgCCAANgIQIAAgCDYCGAsg",
+      "B0EUaigCACIARQ0AIAhBFGogADYCACAAIAg2AhgLAkACQCAEQQ9LDQAgByAEIANqIgBBA3I2AgQgByAAaiI",
+      "AIAAoAgRBAXI2AgQMAQsgByADQQNyNgIEIAcgA2oiBSAEQQFyNgIEIAUgBGogBDYCAAJAIAZFDQAgBkF4cU",
+      "HAksECaiEDQQAoAqySwQIhAAJAAkBBASAGQQN2dCIIIAJxDQBBACAIIAJyNgKYksECIAMhCAwBCyADKAIII",
+      "QgLIAMgADYCCCAIIAA2AgwgACADNgIMIAAgCDYCCAtBACAFNgKsksECQQAgBDYCoJLBAgsgB0EIaiEACyAB",
+      "QRBqJAAgAAuDDQEHfwJAIABFDQAgAEF4aiIBIABBfGooAgAiAkF4cSIAaiEDAkAgAkEBcQ0AIAJBA3FFDQE",
+      "gASABKAIAIgJrIgFBACgCqJLBAiIESQ0BIAIgAGohAAJAAkACQCABQQAoAqySwQJGDQACQCACQf8BSw0AIA",
+      "EoAggiBCACQQN2IgVBA3RBwJLBAmoiBkYaAkAgASgCDCICIARHDQBBAEEAKAKYksECQX4gBXdxNgKYksECD",
+      "AULIAIgBkYaIAQgAjYCDCACIAQ2AggMBAsgASgCGCEHAkAgASgCDCIGIAFGDQAgASgCCCICIARJGiACIAY2",
+      "AgwgBiACNgIIDAMLAkAgAUEUaiIEKAIAIgINACABKAIQIgJFDQIgAUEQaiEECwNAIAQhBSACIgZBFGoiBCg",
+      "CACICDQAgBkEQaiEEIAYoAhAiAg0ACyAFQQA2AgAMAgsgAygCBCICQQNxQQNHDQJBACAANgKgksECIAMgAk",
+      "F+cTYCBCABIABBAXI2AgQgAyAANgIADwtBACEGCyAHRQ0AAkACQCABIAEoAhwiBEECdEHIlMECaiICKAIAR",
+      "w0AIAIgBjYCACAGDQFBAEEAKAKcksECQX4gBHdxNgKcksECDAILIAdBEEEUIAcoAhAgAUYbaiAGNgIAIAZF",
+      "DQELIAYgBzYCGAJAIAEoAhAiAkUNACAGIAI2AhAgAiAGNgIYCyABQRRqKAIAIgJFDQAgBkEUaiACNgIAIAI",
+      "gBjYCGAsgASADTw0AIAMoAgQiAkEBcUUNAAJAAkACQAJAAkAgAkECcQ0AAkAgA0EAKAKwksECRw0AQQAgAT",
+      "YCsJLBAkEAQQAoAqSSwQIgAGoiADYCpJLBAiABIABBAXI2AgQgAUEAKAKsksECRw0GQQBBADYCoJLBAkEAQ",
+      "QA2AqySwQIPCwJAIANBACgCrJLBAkcNAEEAIAE2AqySwQJBAEEAKAKgksECIABqIgA2AqCSwQIgASAAQQFy",
+      "NgIEIAEgAGogADYCAA8LIAJBeHEgAGohAAJAIAJB/wFLDQAgAygCCCIEIAJBA3YiBUEDdEHAksECaiIGRho",
+      "CQCADKAIMIgIgBEcNAEEAQQAoApiSwQJBfiAFd3E2ApiSwQIMBQsgAiAGRhogBCACNgIMIAIgBDYCCAwECy",
+      "ADKAIYIQcCQCADKAIMIgYgA0YNACADKAIIIgJBACgCqJLBAkkaIAIgBjYCDCAGIAI2AggMAwsCQCADQRRqI",
+      "gQoAgAiAg0AIAMoAhAiAkUNAiADQRBqIQQLA0AgBCEFIAIiBkEUaiIEKAIAIgINACAGQRBqIQQgBigCECIC",
+      "DQALIAVBADYCAAwCCyADIAJBfnE2AgQgASAAQQFyNgIEIAEgAGogADYCAAwDC0EAIQYLIAdFDQACQAJAIAM",
+      "gAygCHCIEQQJ0QciUwQJqIgIoAgBHDQAgAiAGNgIAIAYNAUEAQQAoApySwQJBfiAEd3E2ApySwQIMAgsgB0",
+      "EQQRQgBygCECADRhtqIAY2AgAgBkUNAQsgBiAHNgIYAkAgAygCECICRQ0AIAYgAjYCECACIAY2AhgLIANBF",
+      "GooAgAiAkUNACAGQRRqIAI2AgAgAiAGNgIYCyABIABBAXI2AgQgASAAaiAANgIAIAFBACgCrJLBAkcNAEEA",
+      "IAA2AqCSwQIPCwJAIABB/wFLDQAgAEF4cUHAksECaiECAkACQEEAKAKYksECIgRBASAAQQN2dCIAcQ0AQQA",
+      "gBCAAcjYCmJLBAiACIQAMAQsgAigCCCEACyACIAE2AgggACABNgIMIAEgAjYCDCABIAA2AggPC0EfIQICQC",
+      "AAQf///wdLDQAgAEEmIABBCHZnIgJrdkEBcSACQQF0a0E+aiECCyABIAI2AhwgAUIANwIQIAJBAnRByJTBA",
+      "mohBAJAAkACQAJAQQAoApySwQIiBkEBIAJ0IgNxDQBBACAGIANyNgKcksECIAQgATYCACABIAQ2AhgMAQsg",
+      "AEEAQRkgAkEBdmsgAkEfRht0IQIgBCgCACEGA0AgBiIEKAIEQXhxIABGDQIgAkEddiEGIAJBAXQhAiAEIAZ",
+      "BBHFqIgNBEGooAgAiBg0ACyADQRBqIAE2AgAgASAENgIYCyABIAE2AgwgASABNgIIDAELIAQoAggiACABNg",
+      "IMIAQgATYCCCABQQA2AhggASAENgIMIAEgADYCCAtBAEEAKAK4ksECQX9qIgFBfyABGzYCuJLBAgsLMQEBf",
+      "yAAQQEgABshAQJAA0AgARARIgANAQJAECIiAEUNACAAEQMADAELCxAAAAsgAAsGACAAEBILBAAgAAsLACAA",
+      "KAI8EBUQAgsVAAJAIAANAEEADwsQDyAANgIAQX8L4wIBB38jAEEgayIDJAAgAyAAKAIcIgQ2AhAgACgCFCE",
+      "FIAMgAjYCHCADIAE2AhggAyAFIARrIgE2AhQgASACaiEGIANBEGohBEECIQcCQAJAAkACQAJAIAAoAjwgA0",
+      "EQakECIANBDGoQAxAXRQ0AIAQhBQwBCwNAIAYgAygCDCIBRg0CAkAgAUF/Sg0AIAQhBQwECyAEIAEgBCgCB",
+      "CIISyIJQQN0aiIFIAUoAgAgASAIQQAgCRtrIghqNgIAIARBDEEEIAkbaiIEIAQoAgAgCGs2AgAgBiABayEG",
+      "IAUhBCAAKAI8IAUgByAJayIHIANBDGoQAxAXRQ0ACwsgBkF/Rw0BCyAAIAAoAiwiATYCHCAAIAE2AhQgACA",
+      "BIAAoAjBqNgIQIAIhAQwBC0EAIQEgAEEANgIcIABCADcDECAAIAAoAgBBIHI2AgAgB0ECRg0AIAIgBSgCBG",
+      "shAQsgA0EgaiQAIAELNwEBfyMAQRBrIgMkACAAIAEgAkH/AXEgA0EIahAwEBchAiADKQMIIQEgA0EQaiQAQ",
+      "n8gASACGwsNACAAKAI8IAEgAhAZCwIACwIACw4AQZCWwQIQG0GUlsECCwkAQZCWwQIQHAsEAEEBCwIACwcA",
+      "IAAoAgALCQBBnJbBAhAhCwYAIAAkAQsEACMBCwQAIwALBgAgACQACxIBAn8jACAAa0FwcSIBJAAgAQsEACM",
+      "ACxMAQYCAwAIkA0EAQQ9qQXBxJAILBwAjACMCawsEACMDCwQAIwILuAIBA38CQCAADQBBACEBAkBBACgCmJ",
+      "bBAkUNAEEAKAKYlsECEC0hAQsCQEEAKAKYkcECRQ0AQQAoApiRwQIQLSABciEBCwJAEB0oAgAiAEUNAANAQ",
+      "QAhAgJAIAAoAkxBAEgNACAAEB8hAgsCQCAAKAIUIAAoAhxGDQAgABAtIAFyIQELAkAgAkUNACAAECALIAAo",
+      "AjgiAA0ACwsQHiABDwtBACECAkAgACgCTEEASA0AIAAQHyECCwJAAkACQCAAKAIUIAAoAhxGDQAgAEEAQQA",
+      "gACgCJBEHABogACgCFA0AQX8hASACDQEMAgsCQCAAKAIEIgEgACgCCCIDRg0AIAAgASADa6xBASAAKAIoEQ",
+      "QAGgtBACEBIABBADYCHCAAQgA3AxAgAEIANwIEIAJFDQELIAAQIAsgAQsNACABIAIgAyAAEQQACyMBAX4gA",
+      "CABIAKtIAOtQiCGhCAEEC4hBSAFQiCIpxAjIAWnCxMAIAAgAacgAUIgiKcgAiADEAQLC7aSgYAABABBgIDA",
+      "AguAkAEAAAAAAAAAADGyfhfBM8W4CfdqdtFBU0U4RRRhEHKW/RLu1eyig6aKI1yr+2OwYzIbGb+ac8L1zyq",
+      "rwY2y8TB3T088gRYhlCF+/UKW1xJRmUa4VvfHYMdkdwoo4AZTAtxdoelttKIyq2wTl3p1kfcTVFaDG2XjYe",
+      "5l5P0MpNCkVp6eeAItQihDrywGFexx7fuXaRJ0/AN7BqbbbGM9ML6+jHCt7o/Bjsm9wtP5TvJLcYWHx5heg",
+      "N2MtDW5j5+zGDTR0USDO2O8YuBjOpT6UHna2CYu9eoi7yfplFDiKxEqn8M/kW+Z4Bro8o3veFjT31DKyPsZ",
+      "SKFJrft6hQ6JkowVPD3xBFqEUIYNj48Tm7eVPjXKm3KLxQPDBHjlZUr2xnsu0yTo+Af2DB9hWv85NDO0JyR",
+      "OnilGpUkWljCJ6HVg8XNyzYVMpcSnQsCzko2WAR96hafzneSX4ks32eRc11JaYZwYae4mYi1QLmZ+LxWnlW",
+      "hrch8/ZzFoWdkMCP5U9NCio4kGd8Z4xZMR9xG29b19q1TjcKaHK4Ca5p1nZ7TuOLBNXOrVRd5Pgf8i/RR2G",
+      "/e5ujacBASNCogISIvFN0iy7ey1h2Hn7OTcXsuQoNQpXOQb3/Gwpr+h1amh5nGVehn/AmBrw2RKbs6wHnwC",
+      "V4/W9vUKHRIlGSvHR3QK0xbckxPpdVHnLng4IlsLRiYdvYAaHh8nNm8rfSusYTD3XO7FAQegvUWt3rIwtd6",
+      "qhJ4bCgjwysuU7I33OUK03FXfSE9cpknQ8Q/sGW0UN8cwPCmhVVEjpiBOv1xk412x4X165E5InDxTjEqTf/",
+      "riK5K/jytHv/ZKgs0Z1nYNiF1D/txujXcNU8psUHu8xXNEC1+Vw4SAZyUbLQM+tTIZMtoexoafmdi/aO/28",
+      "a4rpqip3DNJlm6yybmupbSn3MzeeJ1gDMI4MdLcTcRa84pPxR1+AeLLz1ukDQyXH/p9JbPMP1Kn0NbkPn7O",
+      "YtDhZJopv/2naNkhjkivjzGV6JPwX2689C0v1IRVvaoovh5m+kJ8me0GJiPuI2zre/sXkZA0rdi+Qz06Ubk",
+      "fKY40DIgvrt4aS4w0zTvPzmjdcQV/RdgPWxjJYJu41KuLvJ9RKcbDarh5J2ls0qJ6yu/aWN6stbv5KmJydW",
+      "04CQgaFUPHEy/IO9+te4IHTthJSVBKMHlZGXqM6LFK/FeQ6AD9gPiCQFHbxUW4vZYhQalTuIkP6DaAmpYAo",
+      "6QpuzJrpneSFles81hjz6pTQ83jKvUym+E92iIZMIr+BcDWhsmU3M+3vsFH+lFk9/KqoFeIx5nGQNS3lrsC",
+      "IezrFTokSjJW3VlrLeV59+7lHH9M9QthE9SuAVs0OKSrJtLros5d8HAXYJW1D241yC8lgdQfHKM1Hpf/w94",
+      "vZo00PD5ObN5W+gWOQFmt7ZNCPctUOL2fBb8MeSovfKzAB2md1yPYfGRRWC+pNBlPoelgar1VCT03FFHYw0",
+      "LIDvKse3MCz3r/wttKwXzYu8wHY3KEaLmrvpGeQzYWrmqNVCa4TJOg4x/YM4n+7bciLB2Lsbv51jJei3aAC",
+      "YfB821OzqqiRkxBnH65mxA4W4CvuwGjVSw6kN0t/JLnUi1R7uhE9wOvIfU+TBLGsdE2NA2Jqv70xVckfx9X",
+      "z0a7QOVM2u/l7XrNV73qmNRfBNqWji8g7BoQu4b8ud3dqG6sR898ZRrvGqaU2aD2K11ksVXqZU4TGHDQRZj",
+      "zsyKqDseEqzYLCAHPSjZaBnw5s7Fd92nDxAH2pTznG1U5METbKyYokIFVoCYngvg012QSWDBDy/FvXFdMUV",
+      "O5Z5Jt5TJGkoqiKkdO88sge5JddvyN3OFIV+VOuZm98TrBGH8L56owCQSghHFipLmbiLW1wxyzeKhNDY2GC",
+      "NJo2tvwvDR2xanpHkiWn7dIGxguP6ctyV/aK+uHn2jdPspZfXqu2qMpC2q4wss+XiWvuhyU+owgMm6J2SzC",
+      "yTRTfvtP0fN7SkS/yIpp2dCLyQ05uh7oYvXezAp/ptAn4b/ceOlb4ZWfqB1LLOM1O57zKXOISASJ4OToQE3",
+      "wPMz0hfgy2w0NfoqSOQEetSfVSx+L8C7CFmc1CErD63ouIiFpWrF9hx+QX36bgrg/enSicj9SHGlLxtxl/m",
+      "HZ0XODyATuE08sQjG2Ey8gipRomneendG641koCYlc4n9bYW0d6EyQ6aZQ32P/jaMsHqul5vEEMaALmheY5",
+      "sUCZbOiUoyH1XDzTpPg8pAUQzb2uUszHaayBoGI+U0KZ4HDObC8WWt381XEgQ4nfLbAkHzk6tpwEhA0KtVY",
+      "pGfTI/GS7R2wBsNRZ2/cr84RAmKi1/YED5ywk5Kgx7Zxi3GgVxj/82XqYdLB5c5BG/2g4QRdCQZv93P32M4",
+      "4tBHgssQddgDxBYGitouLMUN7lmOFTjMb6Lob0XR+RCpaxAwQR7v8Eh/QbQA1LQEjra56wQbouUZJU3Zl1k",
+      "zvd/stYaTliVdPvjkAtJcfqn4MRxd1pNoSVKeGmsdV6mVlFfiNBmYv3V1Q7OwWFLkgbOKS+9cnfJiXmBf1X",
+      "rXwjaYqaeKfhjU1nm99g4/0o8iv3QOUTsdmcIV2whn8NlYHtMS8Dj0Fk7+MgahvLXcFQr0z1njsRMD62Ncr",
+      "dEiUZKzpZVVjiaehFNEgQQKZ1Tfp4JI/FVjm8lHKOf6Y6hfCJvuLgI8rJAeew86U7jtWkWPyfOr5+mVU2wA",
+      "AAAAAAAAASEfgaLc09/b7HVeJPU832bNat+GKe8Avnag5Sii4t4bV79kin4xAcGa1bsMV94BfLvKOq6LDd6",
+      "lRwuTMA1a2ORmFBKS0YkHPqt+zRT4ZgeDimFMtiS12Fsxq3YYr7gG/hC097pza9kk3d4oPFqE2Zn8wamehl",
+      "cGQooTJmQesbHPqwynxsJibhVmZnhA641uqEd5+eI3XrFw/LPDTLxTb9XdrELuYICwDxDGnWhJb7CyMdkcy",
+      "pW8b2vNGLVUE+tpKuwHNPbPOLbwIW3rcObXtk0AcmrSOgRplbu4UHyxCbcwmqfR3m3aaOpXzQ5YRDVoV3bS",
+      "j/qY5reNECZMzD1jZ5gxOc1u4bC4QvxTEujIX7j/3UyTShSMZydmhqnkn4G5gkeZKEZDUmZYivP3wGq9ZuW",
+      "r7HZitm65PFct3/wwOb99djJeXuzqYKe7WIHYxQVgGppHAHoZ1r/CIY061JLbYWcAkrt2Tgi+vc34ZPBn57",
+      "4A7OflUrs0YduaNWqoI9LWVrsq6wr/AQmMdkA0jNbuCTFXX7UuCj3W6eyVj4CBMAhMzYoOIl3j15YA4NGkd",
+      "AzXKyH/UAao3wjy3T75mC6IDrP8IXg68lvRaTFLp7zbtNHUEFQmHgdnDgyrnhywjGrQqYqBnRJQuQ9zR+tC",
+      "lHlWD85m9MM2pYXQF44GxP02Wa/mrxlFX+qKcDxic5rZw2VwgUNsG3sftq9Z+KYh1ZS7cfzZuaB3SGiuJhT",
+      "Tf/Fhh66bNcz+U71UcULJDVfNOwN3A+gS1m/n0KjZJXgJ6c4/qGQEZ4hLEux3vL+tsuWZ4akZnrIzR0Uyds",
+      "NT2OzBbN12fnLHbWOwDqmlBBXimSjoHiglCmM79DvB8uhgvL3d1MFPyX89HwEHHpdytQexigrAMlOqhhNW2",
+      "R/onsBZlX82H1W/39g3o+XAjEMecaklssbNYgHwC/lhGRevay+N0I4Zqo50ri8MXcZyNb6UgYdQGNcUoRUj",
+      "W4PHDdnLyqVybMew+NRLB66/GGqeIIgxCzrIf78/CZPX6RelclXWFf4GFxhTSle3ItXIwOiAbRmp2BZlyZ/",
+      "su3ULyb8E9TM9XOTJAiXqsp+ANxbb2SsbAQZgEJr4NJqj2rPPQDVeRSXzXM/9FEHEhy+PECWvi/4ppILOgI",
+      "6Uf4t4URFaQ/6gDVG+Eedi4SGvjW3OPBQzrlUVi3mxNSwv98lYpmv4RvBx4Lem1tlZcdM8ZHkOYpNLfbdpp",
+      "6tDjMrfa7p4cY7mFVlCVXjMr/mU+56GpxVTOD1lGNGhVHInvMfEAn6Ov01jQe3tfjOeUuLjMT6h6yWY2E26",
+      "M39OBIdZ72bgoJTJ7YZpTw+gKejyB8uT3H/ytkPQnyQoOxuXXFE9+PvkwVo2jrvRFOR8eykPGQ3HO6TA4zW",
+      "3hsrlAeH8tBVaGTrbLJZrk3P2OmYNieoxryXlv/FIQ68pcuP+0FfCDfWhPCQdPR2L3E48mTwinCkAneNBh+",
+      "imh4uQPeSm9yclV0PiPmud+KN+rOKDSoJ5AaJ/PVg8UPb7OpmK1R1Pd1nmSlUP0CWo38+lVbLxOil9E3aKa",
+      "krwE9OYe1TPa++ScUSoixWmhU33bUeLqIeazFWxlFRxe1tlyzfDUjBaRORp6xCN6pcuO+/C/41XtjG6TR4s",
+      "Uo8N+4DjlSGMKizkAUFJ8lPw4Y7ex2AdU03AkV9lvM6Ml6ZlnFMZS1yCh3od8cWYg1hKEMJ37HeD5WsPQ9U",
+      "wpFw90MV5e7upgpjx2vjZZ3pdQjywJ19OlV3/Ha+m/ZJGgibhbg9jFBGEZ8BxjsHIwlu9DRtRR+EtWwAsBN",
+      "DlPf6E2JfO6ku281p9ttFr6Woghad7u7RvQ8+FGlqkNc2fHFrBLHa6Nwf67UwNaTuV2ykylsAD5BPyxjIr4",
+      "RxlsS4V7fNa1l8fpRgzVnvJ3r15y+yMtqMBO1Ak7DGXvICZjPcz6Gt9KQcKoDWpSmKopdZz6nOHCHcj/5zq",
+      "zqYX9oEjTzUWHd3ML6hC67M8wk2NdJE0afGokgtdfjTU0LcTqYGt6w04RRRiEnGU/BlalcDOoksm1DBKRud",
+      "NS5v1L8vkO56UQ07l8Uqwk0rmb/pw6GxAlTyikK9uRa+VgYOPLsyZfEpYf06HUh8rTBleUQbww/iTw5M72X",
+      "bqF5N+siRY1DbETKYJ7mJ6vcmSAyjx49hhGk3Z5Zs8Xkj1TWTEhL38lCaSv7JWMgYMwCUyk0mzpNAT+uheI",
+      "2wi+fz6VX887YAlLyWNxPbXLq4i+yjl6VaMcvEk8iiDiQpbHiRPCZwIqIfN+5b1XaE2AZr919RCIJTdSSIN",
+      "GSj/EvSmIrA4N36wKHX9aIP9RB6jeCPNouLFvH+r/BdviBo6VkT8qk6Xm5iKlyNwKGNYri8S82UJfNkM88E",
+      "sv8QWBoraLiwC5QmHKAb989pew72GjfAtf3/cPCRRI/KlsrbjonjM8hiTqWIApB8twW9oy54iSCuATndKPP",
+      "6b9FqDHZW613T056ICFBgLpys/GcgutoCq9Zo4168UXHkqQPW9cJJ1lir91KLxMKlF9SaicH7KMaNCq4Nv/",
+      "2jtcJ1xTgUg7sSfncxvGqFMGExCFNTQm+KTQZyx9c8aQE+SQ2s4pcXGZn1D1hm6RGS6rpwP5Xvt+jz5mk7E",
+      "ZGxY4CpFlAkOs97JxUUpKBEyfBUWmvGT2wjSnhtEVLLEiXBCyJuOf65W9msnmzNesddUt/RE6AAAAAAAAAA",
+      "BdMxKlPcGwcbpmJEp7gmHj51U270ZD0ZIfXt/MpSIa8kJtzWmY46qDpTj7ht6gexH4C+kj42HLYFUvKcEYY",
+      "+3QCBw7ZCWiXaHvSQ2LY+GMM7J6Hy5eIDxCSnH2Db1B9yIXQuSogIBHU/AX0kfGw5bBrSTA4vsCJrDBzcXa",
+      "YuADlZz+139fIbPke6vhkBliYnYmmPM1JKPSB96TGhbHwhlng6AIs/oDqRZk9T5cvEB4hDnGLPmBgcj1lOL",
+      "sG3qD7kXJ0f6+R0JeNC6EyFEBAY+mc7fa9DzAP9eLvDPX36H0t9aPIXLiYETGMdoXnaQjlVRs6QU4meIlJe",
+      "kIHO2W5t4etDsOSKsnbm9Tbjin7WS//Q5dKgLQpQ+M9lbDITPExOyrZdGEDgV0nUww52tIRqUPEQP1znWHF",
+      "X68JzUsjoUzzuEUJ4mzRIO/BkERZvUHUi1bcgPDyMbiXKN56uArpyk8/kr4RRZmmU0ZH86qUCVI30Qs3A9t",
+      "5PiuKMXZN/QG3Yt19suSycdt+pKj/X2PhLxoz5Dv2LJFDBk3mwb7USTHeWqoFF5s5XcIjf0isSqmpprQzjA",
+      "UF2cW633q8PbsZTBbINniU9GkgCrHjNS8l+dRuJq/xhmqJuHJYrQvOklHKqk/hz2fdIaa2NjSC3AyxUtKhe",
+      "EZ1Q8E+zvSETjaLc29PY8iKn8QDA1MaHcckFZP3N41RA41a45sr81P5xaI76fPkHz1s7UuF753KcNc823GL",
+      "Coa0fnOrHZdhz4RGzWuUO3aDQO+CG/gnD1YNVFOLDEOYGsn9HPtgX+YYM7XkIxKH8VT3HKtTfpuIgbqnesO",
+      "K/x/Nfg41s+bjRPc/QBPLb6oTu/vpXLsDtmputlKNK/fS/SJy+8Jbm86DIIizOoPpFpRsTBp184UK7bkBoa",
+      "RjcW569cUI6xMdchG89TBV05TeBvAxmRqj+MJ/JXwiyzMMpuhpuIuEQ2C6lmtCw3ybEmKBJ4ZqM+t+fvjyy",
+      "9Hie4oab74PeK0L5gYOxkkN7srYyNmKjaShurTUoF/AH3AqQLA3EwS2P1osrEkR/v7Hgl50Xl06V4jyMmgn",
+      "iHfsWWLGDLDEs0UWEqoQ242DfajSI7zMwUfU56JPoLUUCm82MrvEIljOxnlC19hcWjSOgZqlAEsW8CfO6sk",
+      "cMsO9nB96PXilj3k1UApRZP61OHt2ctgtqfn80jkCtDHQLLFp6JJAVUdgdcCn4ixJOWKPiF86XpEuLkshEE",
+      "oyjVf7BprB2sbpwLfCM46qqvWr/vILMGojWbyyNqJ/Gk9FxWd7Ga6KuyFSK7+w4frXPSwpRfgZIqXlO2WBU",
+      "VZSyflCsMzqh8I9ndX8CEPIslGBqQjcLRbmnt7+RBiEWZbywoeRVT+IBgamEN2Rlsd2arpu32veP64YYnmT",
+      "r3dw3nR+AEbizKFOgBqXCiZl7j7sBvxDFl1Q/mWq6w/S9B+OCbaS2p9Pzh790gWWW+aBbpHOe5Shrnm24xZ",
+      "s2GUHNsaPChUNKLznVntugkHsFagmF3LZe61bjl6eO443afLBLvIn9+IkSRC+BkNgruDgX85qXx6sGqinFh",
+      "iHCeDeAehmdJtwNZO6OfaA/+d5VxN2huzjjDBnK8hGZU+bfKOChzYJU+Kp7jlWpv03deUqkBnWkSsL59DY4",
+      "Q7j8xyrFHGufo/vZX5Zyn/ue4vyMp1jMJ4Xl5NK2xZzXylZRAYfvzwvRUU901IE7b+xIaqflq2iz9091J1s",
+      "5VoXr+XD0ahMFWfD+boE5ffE9zedLUghXouHW4FGARFmNUfSLVFN1c96N74xKJiYdKunSlW/1Fzd5NcmScH",
+      "WppUcD1SR1ppiPFN/OI2vTy+Hgu/M6TgD6y7Nn6D1YzmqYOvnKbw0dW7JpJdFoE2gI3J1B7HE2uzn2zp33d",
+      "ik7h2Twq+vALOi2TqN38McyneUgVxPN3hdO1AoEz9bZDZyYBCt/9LIIT6kueKPvtRY6+kCMx9KsM+nLat8b",
+      "yassaXX44S3VHSm6RNKy8c4aN88XvEaV8wMSHCaWFUnoBAdjJIbnZXxkYrAVrLS5Z2N8xUbCQN1aelkWd+g",
+      "TAUF9RpbJei03XctDRfhQfutGzF0wqz6Kj3vVeOOaFNlTYNJiMdYa9uNCuWfi5zClP1m+eZe0XlFbZKdcRI",
+      "V0Aod/oEPEO+Y8sWMWRhcKzG9teBFYYlmimwlFCH2xaIjI1V4Pa3/420FLfF0+rMnxEpdnWiDZmp/m81pDB",
+      "QqrtbUvQUQaihUnixld8h9ZJA3YxUb1ASx3Yyyhe+wk/0ZJf31g6z4tCkdQzUKAO/47bQMRWYcli2gD93Vk",
+      "ngBYWSmkqX+ZH9jnu5qfYy8aC9aRyUN4KAR+hf89J0UxIa201W77XjY586VIPgsRhYwglGJt1wqCklXHDJm",
+      "zN5u3hvYmym8snKgGSLT0WTAqrdV5nqeFKy2zoCrwU+EWNJZzG9oAPQ0zjKFX1C+NL1iJcmb+fFE0X5cHNZ",
+      "CINQlGstQEutvpEkGtVLoo5d8O96iHiwK2AxXwtvLYbEJnKOmTIelGEbsz7oXveRWYJRG80DxIP8v5CrvOS",
+      "RtRP503ouuaKntsQSyl9BqU6VJ3MBPxyaXDAasrFO+89q31zxYNym/Hh6YTDQrQvYuJiaMvYdVuuqPafzRm",
+      "yxvpzS4bCX/uyNjnfccSePFIZnVD8Q7O9JtXXxAtFcnq7gQx5Eko0M89NRu3lTPX0AAAAAAAAAAF6RFQ9Ib",
+      "Nu/17G8RsP+b0uJIKlJi5K09K5jeY2G/d+W8PJsgs6RBCl50sXLRQOw3SdD0MQNb2tiN1RlQl7dZhlpxXBN",
+      "FrG9puDl2QSdIwlSvnTMC9VP0u2ZNxzP2CC5j8emCcCQTGIwToagiRve1sQQF7WGU7INe26oyoS8us0yMDn",
+      "fi/TWFo25GXbCf0SieeeIY803KHnGwMuzCTpHEqSeWqYGcivJGxd6D0/5uX3vSesaQLHVplBZ/K/G4merKw",
+      "dtusmqC3CUjk0TgCGZxGDQ3AaPafUf3/ef1ktkmnS9qQ7DRCz2rwIgLmoNp2Qb9n6/fwLvCMBJ3FCVCXl1m",
+      "2WCwYAGMRlA2gvhKU+6i/QuVXA8QPLnL5FyM+yE/4hE8yyi+Yu35J9MpYJQwjx2K7j7E0XNdBrwB+sE8Esn",
+      "qP18tZXlRG/EJsM8tUwN5FaSN2IkWQKsOkmIRWeJxqFVIuob9pzJ6Tn5VZLWNYBiq02hzEcgjyrHlh6y+F+",
+      "Nxc9WV+xpSoKNo43oZUnjywYxORw72PbETl3ioxybJgBDMonBQgozDwteUn7LKppGgMzmipW7j0nIoD01ha",
+      "w6z5sSME7bPS/A037r8VIdholY7F8FDIyThhCAhLorz0NCHe/v2HVeVk1VgzRn/H7/BN4RgJOi7+oLln1bL",
+      "LihKhPy6jbL5jA/HLqG7XRvEJZVMRRZgDGBg1p5eII/FsJTnnQX6V1IU0aRPHsy4sFz79i36YYWn+L61/+F",
+      "XamP9U9RrDdQ0tFkWl7kW4ttWETzF2/JP5kG1eYYJ6XkJiGWNtwqyo9Efwcj02KmVPv2J4qa6TTgD6i2n5W",
+      "hWDuw1gngl05Q+/mImPWYBjwgRgG4XNGNrpSyXylJ3sXCTw14apkayK0kbyb7jBWAwf/Qr9slXAtTSyTxSj",
+      "BTQz+Qm+FdhdUQjZ3gv8yQ2ljhRl827DmT03Pyq2h9LJybHykUTz78WJZwQnYRr+lX3hyZyZiPQB5Vji09x",
+      "h5VER3i9oJk8b8ai5+trjpgqhXD83YRs0ADXEhhwuXt0RZTAA0ZWsqSxpcNYnI4lAPTmEUOqYcdI3rRzpwd",
+      "c0Oyb96G8MbMU6XaWNVCy7cNNM9XnS4QCIQUZh4WvKT82oVzEV7Qf0P9xqPVU78UIaNXttob08+eKncfk5B",
+      "Be2p05gqc2C2g1QpZdZ43JWCcVMhgkX9JuyPd6MnY9NsP14N53Ne8t9RopDoME7HYvwr6qxkc+bRktXOLsF",
+      "VyJtBBLRqlWjpKC/49DRDcafgGhWOcBdMhlN066rysmqoGac60LbmV4mqycZNuaVHvBdkTzf98XqdpAqxE3",
+      "9UXLPu2WBpOwBhkl23nG9DCfrfztKJFQddx/59vHcxhfjh0DdvpkvBrNzxhAFa1s7vzMQ5rNOsirvx5YrCL",
+      "YgIHtfLwBH88kxK6upzfwCyEpzzpLtK7chWyM6FCCQT7NRt6KtC98KWkDnVivGZPgufesW/TDS3cdsu+J7/",
+      "WklVWYvesLWJmC8d3+ORBudl1eAj6C0l5kCvpHfVDJaIvosm0vMi3Ftv8WKGzgNvNZNsbcXeNtKYGhYpkeM",
+      "XYfbkMqs0xTkrJTVI72D4GJhLyQixtuFWUH4kcvXi3HfjENpWd0f6WanDCywzE8d4Gq33sTxQ102nAH7LeA",
+      "TqbBRugO/6ocxCXr1Rlb718WPt068eAV3fOhi/HmRFCeIbq9HgQMesxDXhAjE6g/j5FFJszaeMu+kh78FE3",
+      "cjv1ABcr7r5SkryLhZ8a4MOHs8PpRKXw1DI1kFtJ3q5FJzrYN5JhJ2WOc1OlJpV59Jt8G8n9Kl63S7gWppZ",
+      "IACZet17KTfeJBvf+1Vj5A9eX4vGdNCK8qSid83I84vX3uYj8OlA5Sn6ZIbWxwo2+IAg0uvmuVgEHS+R+9M",
+      "E9Y1na8XG8rebc0PpYODc/UiiOa003f1OJl558+LEs4YTswO3tvmSNX1NJzUT37x/rpxdcUfinczAYMB+BP",
+      "KocW3pujpQz4nCAxeeuPXpp4jQxuT8odSGO746jcehtRRmCaf3g/WINdVnWdMBUK4bn7SIqUUEkzos2nQ0S",
+      "keDD5F3/U4OE74uIhkDaoy2mABoytIQyOKlIdukLlCWNLxvE5HDKtJggU6g/z0OUMWnYOos7HQUkZpBWUIQ",
+      "6RvSinTk75mTX4a3VVeBZ7fdI5F7HVK2zZl3rFquPEs3ZIun5o09bk0g35rHPlOQaaJ6vOl0gEET5i6ByMf",
+      "uvY7pbZH9ekM09K05rNzJLcrQL5yK8oP+G6pryLfTMJDn6jUerp34pQqQcUqTvEvL9LTz77WSARglzre7iL",
+      "OydtlTuPiYhg/bUCn8rKWnvLWuDX4Jg4n2Zn93Ol2+qEUIgfyF9ZDxsGQwhsGhrdADCs6iQwSL/knZH9gHU",
+      "Lbf+rfjRQgTpupHGmo/TEeby/R0lBvO4r3lvqdFYYq2gMQNybkh1GCZisX8VFuQNKSrdpKqfxKRgoU8QXsF",
+      "VsW/pI8vh5hZhq+RMoIO4h3SkrCB7PDGn3e0nss/IbzbI4m/eFHcRibfggNbUPk8You/Iug+BxjgLpkMou3",
+      "WYqR6pC0Rgyr/qzm0GKwuo4XvbYk5H0BdoW3IrxdVk4zbKZySNub9cJt3Sot4Lsid4TMetlmdpmPFsbuQd9",
+      "d1sr/1761WZBtOIvqsvWPZtsdYvviAQmrYOXw8XaZsIAvoBngJm02TZRQAAAAAAAAAAdw3hKr0Wpj7uGsJV",
+      "ei1MfZkXI3/HO+pD3DWEq/RamPqrOGWBSUw+xDIvRv6Od9SHRSKn1DNhcrnT+J8PupPpwaT1fiUHhU//PeJ",
+      "dWsC+pbxK77xwfagDgg/NG6ROyXE7eMD6jvPf1wXh19nxNOQ9RpbaONuJ8pt4zWKoRycBCre6b0ltmhesiS",
+      "N4ahJdLEbKVHWLOOA64PQRVyzs01uSTWZazcZuTTRz/03uual23jCIQA+TFGB4Dh6aN0idkuN2aZfWYiCER",
+      "UjwgPUd57+vC4eNFDdaqQk1wq+z42nIe4y1olLJ1N7dsiy1cbYT5TfxW7iQnK7zkc/xVsfXHSTNWoZbJv2g",
+      "MmtkH0wFgmcJgSdoQeSo2h8nGS1jQ3zpflWgWm6iVlRo857DeYEpk1MZ3bR0YAMuRb/jIq5Y2Ke3JJtVo7n",
+      "yGqGCpcy0mo3dmmjmu7l7p2CMztj+m9xzU+28YYmWPVnu+xpfEIEeJinA8BxnjP8MlNZWIjw0b5A6JcftSz",
+      "mOuoczYdPSLq3FQAiLkKUjTO/9Hi2u4AHrO85/XxeXDAoRc2n5KQ4bKW60UhNqeRbIRAlEtVTvzPCfgLYuL",
+      "JjBEbU9oIgSAdYyyvqbYlF229PgR43EbzP5dDR07LbWRPSVHsn6EOjd47ZhDsH6q6ruV0uz11yV4q2OrztI",
+      "mrWVoG+Fhl48iwy3TPpBZdbIe7qt0PxzcPY+mAoEzxICT0mV6y5yBKRx0ILIUbU/TjKnjyl7CCnoDDFVEaC",
+      "B23N0RljwijzN1UrfT9P1+/Y/CahCMt9G4Jk37WCVC3WB646abXQhyJdNsAN6V14PrKfzdHe2dLK6Ac0vzy",
+      "boHEmQAljCx8KhXzY8wdXkvWZk3H+22AWX23J6QfP6okPoEwj4hPdDaVUFrsYd4GAWkj5EhWrtgTwvKOK7/",
+      "De556baecOLOljNG8zf/RIte7Lc9zW+ZSCamGHhk4AgAj1MUoDhOVcP3GbvlkcHzhj/GSitrUS5FR4zlbsL",
+      "ehP7SXgmbFfvZPaoUpt68dH94YstXEEbkorsagfhV72sz87N09I2zxW4wyz5byBpKyHUD4aoG4NoVtnurBU",
+      "NJVbAA9Z3nP++LrcON10h6RgQLhkUIubS8lNZFPUIW8RUbRw2UtxopSbUazuz9tWzgOryLJCJEohqqYUhca",
+      "OvnsyX3pnhPwFtXViplAAVvHv7ZjCDI2p7QBElR47CQMZWtxsCrGWU9TfFonWhhL5IIWOc7LanwY8aid+bu",
+      "0brMgwv4Q1hfjC7/rSZemyfGgboEqfje7xlwdP45JR2XU98xV7a0VT6m0+kLGOmWRux8rKKXT9OOM41iWAe",
+      "SEPZ5IifxiCvyIoHJLbtX9jFay2ZoEthQdJIUl6boSI236l4440HHHP9DqzQ7HWlBPDvhm3605ud58z5qsE",
+      "52OrqLdMX15/mfDAVCJ4lBJ4LPfQiIzOioJIq113kCEjj5Sc2d1ke7t2gBZGjan+cZNcIcInXaTpaTh9T9h",
+      "BS0Bk5ErLcrUR2J2KqIkADt+foFafDar6hQdaMsOAVeZqrlfu9AT/EjA2rvp+m6/ftfxLJkkfBSvvZLFCFZ",
+      "L6NwDNvJ4iFlDDWlVGxUr1PuSQOKcZfXGUEMqgXX0h/GsMJQlQoRZ4wfh/kam1nOeRNfpbTGmrYzvBoMO2D",
+      "ffuxN1ParvRwGpuKRXyQXp5N0DmSIAUpk6z6hISGO7CEj4VDv2x4x4lur/6pykaCq8l7zci4//WmKFFw3h7",
+      "BbLELLrfl9IIbvOoECvNSvI1m0t+DAcnE+msz9T4Xb/pjfBCK+SyFuRRx8aBEOiOHUVNWdHdbUT4mXrdeyk",
+      "33AL9JlCENdh1DyER1C7Bgu32T/OWXHpMqsuTxBL2jhYyMfeYnwmS+Zs8K68bo2ajA8U/JYTzqybJIOMSAF",
+      "lffFHah06NpkOT+NdbeQkMt8lgLQAR6mKQAw3M3CZuyGRZlTa4euM3eLY8O2RNZ52M7KTCcMf4zUFpbies8",
+      "HxntTP23cis8Zip3F/QFJt1Ml2Gxyk1lBKgf/nfqOmjlgqLo0dSjf8b9ZdM7l9RyJ9fYxZ2pkVCAA+uk7xD",
+      "mXWEpVrJJLn9KQlaRiaNtCEejfCyfBVOenZunpW2eK+mQeo0YezgVcIdZ8t9A0lYHirjYYlZ0aEKoHwxRNw",
+      "bRNaX+JuwhoO+sst1ZKxpKrNu/PHOWDOySgAes7zj/fV33Ck3FhenbY24dbrpC0jEgGRCPkP/Elx5cMihEz",
+      "KXlpys/yW5xs0OZsijqEbaIqdrFJQs7C54P5FP/M+CCbJScJPLSyj96MqK95fG1+EHY4croEJ9FV37fj8q3",
+      "S3Y2DGb4x1ZhyyCqWGHQdR4MG0AbFt2UNLEN5iW8M8N/Atq6sMs+IlW/zByOUikBKnj39s0lJOAAxeFQ82A",
+      "GR9T2gCJKFwum/kuWhHSOHIWBjK1uN/kRZKsxu8gJb8tccLhJU3EYxr1aBV/1T4HRniXCZB8M9tx/D39yuT",
+      "Kz/tjbTBPLi8TzOfHxBW21XeQajjY+h/Yq6fukiyghyHFRazgl27AHBlyKEpjNFjmfS6ltX/b8euhGSEfi4",
+      "FpErWTvk9GBKP3aaQ65bJeOw0N+LcarrGSANHPM7Ba6wr6iqfQ3n0hZxtWkFR0iXv/4TLM2YuVlFbs7vtdI",
+      "WHOzhX6ccJxrEsE8CZGRttYEZwKQhrLJET+NQeeLU+OsKSt/AAAAAAAAAADlUZmWzImUFsqjMi2ZEyktL/K",
+      "ru1WavTuUR2VaMidSWnEW/Mz+rsZMXuRXd6s0e3e7tc7hZ73vYSiPyrRkTqS0zd5TIqjHMKLiLPiZ/V2NmQ",
+      "d9YQ8x1BmPvMiv7lZp9u5ZmTZ4muBi+HZrncPPet/DkzoEVQPzS9U7jQIxmrqRXd7cm6dWMwVL8S4wHAOpu",
+      "HAUf6mKzyAsZq/KZ2uoncMHSpv+/WQUVxFlaVVGMY7qKoA4zND9B348EwLIhf70Nen2U1ETMn2h/9mh+qhn",
+      "5xzEPPBjPqtuiNKHRa3fzNNns2IUNEkAWvOlTeaf8lXATp6otwZkmUnaiHYaBWI0dSO7k0uc9Pj8t628uTd",
+      "PrWYKllnortlh756A4l1gOAZSceEHDPmuytvl9yj+UhWfQVjMza/Lg1PIzNpelc/WUDuHD7vEVkCcshMZlD",
+      "b9+8koriJxZ2RtBaE6NMrSqoxiHNVVL4MzGq6VQUMAcZih+w/8eOUgATc3hmhuTZcHU67Psuaoxp7FYkYm8",
+      "Ic0NX433JvLYmWs6PtVD93Z0GIJnOjgvDyB+59QYXSqE3NQJAX7yZH2IsmyyXJdh2UYzefKgRZSgElUcQYI",
+      "gkSvu//KU5I/f0rqZlyfG6tp8V+ovfimRAgUDjErNC/QHjv8mpBhtW0l3q0DBq08+TOHp52cO8yfQmL2BAr",
+      "3RQtUTQSvsaLftm+oVTYnblYieRPg+MYJ680Y9rFhUMViWQ7ZQ8rrkPjkNTwSU31ccXAjryhXKF+CO/ZKec",
+      "6+kwuv4GWLZQXGkRLbgNr8kwoYhs07bzJybaVprN4+q+ShLP268cwAX/S2QIEUnZnJOD/Ul7wqn62hdg4fW",
+      "XsGO23/mgl2ia2AOGUnMpPYNBb07LMkKG3695NRXEXNPGNhX9jIU+LOyNoKQnVoB59RTMbL4X6UpVUZxTiq",
+      "q3H0zI8JsT69XgZnNFwrg4a7V/6ikKIXkADiMEP3H/jx5bOp1TuWbOfKQQJubgzR3C8Qm/iihUXK8b2Y/g+",
+      "5vPkU7AFowzAo7zseqtOWqpXU3k8zRVojAcJl+v2kPZ7uo4CrZDLxF3q1r1nPiaSNx45KCFYfaARTmNkyUk",
+      "pr9xhNPGPL3Kd+jFsTkWBn8uQxYPbA+fE+baV2TXU3EFnQSheoJK6GlVneAYfWBT3Aw2M6YoecqwxK9yzKM",
+      "JrPlQMtpC9hA1lZirmyAJOo4gwQBInlwjF0wJmQn153/5WnJH/+uyZmA2ut6+iU1M24PjdW03GFVC7yvsLF",
+      "4r9Qe/FNiRAH7sntPcQdBigcYlZoXqA9zU37wKTXNCt2+DUhw2rbSpOprLcP409cvFsHDFp58mdZCp6alvB",
+      "mcQ5POzl3mD+F6x6ir7sRq5PE7AkU7osWqCG9kIIiAoK+mgheY0W/bd9/Wcf1iTb5yVCrbE7crETytfr12B",
+      "Al0OQmwPGNE9abMcORaBvfXw8n7GPDoIrFshwJMlo2RkwmCrKHlNch8clrV9YNQe14XX14JKb6uOLgRp11P",
+      "2x0a3RQNcI5CO0irtjQk6CeIas6zv9hCyV0MYf1GjCSs7i4E+OhhVxS3wX8gkTUxcQTjGiUayZuf0YW1a+O",
+      "d/fpip9BuR1N87yJbAps+BxqKkXlnnrX7sGREH8jQTK/WAfc9rdXiQqW5rtLWDZsWw9wd8LMIEOppMsiWHE",
+      "bpvg9Xe7R5Q14VT5bQ+0cPp0Ep82PZIgosvYMdtr+NRNXp5XgFnehBewSWwFxyk5kCUPCl71D2nImsWks6N",
+      "lnScPg8LokUPNfUNr07yejuIq1i2156yosnJp5xsK+sJGnfyhfVHI5BbHEnZG1FYTq0CHMCCPZDX7GDj6jm",
+      "IyXw/3rbzoOQB5X60PYPGrZV41jpoml/BXeGXWJew5HQESkTmwql9GMzTBY159ZMOtw3zkyzsCmJ/lLLx08",
+      "ax1yY/YU+G3yi77qYgJrV/bevRkp144Gb0hxkL3BofTE8yQKAPpEpV1l6IOU7P8Qk4SPPnuNGkEKEkO375s",
+      "1s6GpFi1SoNDiOD/apMa2ieimpUxUoMdsuT8zgN000UNLlIjVR4nqphoNHhnOHfwdr8P/fnPynfj+Wmmy+m",
+      "aL1wzx0udg27AyXWhEK+lPpqFnbBEoGgRzRDb1h+STkGVrxF48sQktXo6Vx6p9gLlINSAJSxo9VinQcZDd1",
+      "rTCP/+DO2aDLn8EGtKi8E+n6xKyZaSU1u4xmlc0PQIaZ6WMeMaWuU/9GLedlw8vg3SMoSYiwc7kyWPAw3NY",
+      "WChA99bsgfPjfdpK7QnQanWxU977mupuILKglS5/u/e2fikBOFBJXA0rs7wDtRjFm+c6KBUOrQt6gIfHdOv",
+      "8kuxMDlNixA45VxmU7lkhX6DB1R16T//yo8d4IYN8GqM6UbSoF2o1UZHq4TKqUdAACHwtuz5Ha7XGnUoG0S",
+      "aO5F8Lho9FMKEW9LDTFfgLREdtJh+cbB3XfWlzHG8nyDIs8OXQ5rPeHd5bXoV8DuX4j8LISfWa80M6DCkuS",
+      "HWSpmuVv+LB4YSJmT4Et1tcv2zIp5J70sipxH+h9uKbEiEhLjhgLhKGNw7ck9t7iDsM640KTbcBrxpQOMSs",
+      "0LxAe7VpXTocNdRtmpv2gUmvaVZ/ym8XhSb9QOzwa0KG1baVCaHy1EpcIoMmU1lvH8afuMMCwPnTTwuueLc",
+      "OGLTy5M+d5peOeHtw2bIUPDUt4c3iV0Wlo+FoWfQAAAAAAAAAAH+du6PRNu0K/jp3R6Nt2hWBp8zkcls3H/",
+      "x17o5G27Qrg+hVLZftWSECT5nJ5bZuPn3SImo0gIM0+OvcHY22aVeHdme+XICEXQbRq1ou27NCeUwQ+f/tX",
+      "kgEnjKTy23dfHsDiTAaWzB2+qRF1GgAB2mFOf53uTbqY/DXuTsabdOuj0oCmMtbPqQO7c58uQAJu3Fwdd9o",
+      "NuSxDKJXtVy2Z4VzP+wWjYCKj/KYIPL/272QjQWbUS7tUJoIPGUml9u6+Xeh3oVG7Vfz9gYSYTS2YOyJm6n",
+      "C5YCN5vRJi6jRAA7Si9QwCwA249gKc/zvcm3Ux3XuR0yjWznNizzkL2f8f2n0oV+MtsqSY3UGk2jEkaV8Cp",
+      "soyxWnSHZ3SQqhISfLQgjUsQLwESZIiXN95oJKEVf27sZFU3z8XXPXODLqShY+DEqDkTt8+zSN7U91SSfMK",
+      "/Jw9NaYESEhj6LWvKyRohXwP20ffadPH3GYofsP/HgADgUaWN7KlQp7610UfZGsxwR25resp0HNhdEqU978",
+      "dtL6TJHwD8qb2Iees5o7Shjs+AMIOep89eZ5pMTdmCfC+QY5f35JES/zgwCBCfAnxZD8nTqqIREomn069k5",
+      "TSh+FAqdN7YJ88o9/dW+HtvxxuwDo1CRnypyxgU8YwBWRq67+0qNjxKdGpBZ5yF/O+P/SaeRz/B/OEtjoQ7",
+      "8YbZUlx5feBLu8o8jN6gwm0YgjS/mVkZ1yWRWm8xQ2UZYrTpHsa6vqNfp4fObukhRCQ06WhZEPr+GSeHuPE",
+      "KhjBeAjTJBvNdimMRWhmhLn+swFlSKubXpBb9Sjz6Ts3Y2Lpvj4u5NANih3zhWx5q5xZNSVLHyZM8rHBaPB",
+      "dhiUBiN3+PZpZwm9gKbOG2Ma25/qkk6YV2VGJElDeHVd5OHorTEjQkKbfFMO4BWvSB5FrXlZI0UrYdgW2og",
+      "VqCHgf9o++k6fPp/iYZ0reHI04jBD9x/48QCdrfhUzs4cChwKNLC8lSsVY5ePE22jxh+dRSxwqQSAu+LYl9",
+      "N4Mm2xY39bNwppWq4c4uCU21+3pGEwwv7v3zSQHq15XT7p2ZqfCrW5TLLuheCXDhqdhAOPZa7wbSSy6ewaM",
+      "0vO9YQE5puUhyqH3zP55Ak8iVbp3vOZ2x7jYmldx+ZGpUCzX7DNZ+FppMEEh9IYfNIHEDJq2G2SlUuzaVMV",
+      "Eg8u6GJfvh+TqOIMEASJAOw1Wa/BMmQKked7xfWy5z7uesBmJIQKNG/dDIJW3z0rEEC3IYfp0CGVeUlWPt8",
+      "6Qurk8vXv6ddIa0M+EZ2y4FcU3oWyTIQNXWkMp9h4BI5pFpEce6kyY2OXNtCf22lUfOirazwKX7l2R2EH58",
+      "/XJpE4/LxEHuHLm7lbcKBsuvyExsbLA72MEY67FOlpiQySusSJUspYOn+wRS6eLiphSK86syWN+1elpb+K2",
+      "/pCYU/GwBdgWZNXosxBsKy94QyV0z4tFx4wOnjZQ/81dAS6++08Yo7X1YwW573FQjOn1yH4wlj5kHbhzPK3",
+      "tr7c1br1P8grBX8EjBg1SYzJm3bXLyo2EXI4p+HCIEvDUFKTYUEUNF7r8UJXrB61+ScVMAybAcpknLbhOnY",
+      "LT11iwVgMnGgwwNliiTpxYrFnFYb7YUZ9zvquJSpXq3ezKIxPHtcoQ8y1N+zP4cVJTRL7CL268lYyj0CrbI",
+      "wfXMxd48ioK1n4s8BYa3kdtPIyZ5SPC0aD7U36LyzacG7nMCgNRu7w7dNPtbblP8YA2c4SegFNnTfGsY/Bo",
+      "pyr2sw0tj/VJZ0wr0srhHb0q92lyoxIkobw6rq1EfMxV8YHsMjD0VtjRoSEt15q+LJwaY42+aYcwCtekUlk",
+      "Hb8RHbObPIpa87JGilZDF+FQY3BnXMKwLbQRK1BDvS2WF8AdvUnA/7R99J0+fb9iD94lq9N3PsXDOlfw5Gh",
+      "BWHiZhsYJYsRhhu4/8OMBu/w9Te7GDgs6W/GpnJ05FEXGSgpNq9QeOBRoYHkrVypHidPDqB26IMYuHyfaRo",
+      "0/ubOkhAtwYDVRGM+4AS/ZQy6FdBvQGTRJryK4/6JCA1bQvwNcc3TuXK1tITZH9G1o0vCalZbCgGJTV1Zx5",
+      "Jm3fSzK7dI1r1p3qfMTpYyZsBTWbqgGXa9dHlfJZOIv9GoBKFTfQf7ChwtVhv0rykIEPyobRogbdOk1q7yK",
+      "bGkv3irUITHPuBkzIKHPdoMbQgrt3lLNIMp05+df9QHEuC/Q+CBoumdpGT3yXbqYDV2ZvsYiJyOujK9TzKO",
+      "A70r+9GTT3B1U6S/CidlZJKqelvRjuia5ET1Hwo6wpx7d2TWZua/Yg2Z65K9UpaVRRBDQL9eR2sz/swEZOp",
+      "tbazNXc0INhCT2iPSidOCO2iQrl2bTpiqluZA0t+VLICQeXNDFvnw/W4PncxSIkTUmUcUZIAgSAVnMfrrxP",
+      "v8L2GuyXoNlyBSn9gn9UlMlHiLP94rrZc99XVJMKTpTInfc9YDNSAgVaKNoO26ZPvhi3roZBK2+e1ahJ6Kn",
+      "fIiWXCCAbkMO06FDXx3V4N/lTEkq85KsfL51hFVuKQ+tiJiO1Mnl69/Tr5GrVF5IDuVCm9aGfCI6ZcGvqRv",
+      "HgetTLKUovAtlmQgbulchsMZIPvaw0hhOsfEIHNOthfUSID7x2SwiOfZSZcbGU7+CVYNTK8wubaA/t9Oo+F",
+      "HwG5xm5UXy0FfXeBS+cu2vymzbxYif5wAAAAAAAAAAAPUEklguvLBreZ584nqhVWuMmu66VB3l1vI8+cT1Q",
+      "qvWBzhrnNv+G72LooUmj+P+vX6mF36hX07Hdu6q2s1cYseD6jiC4+DSrA9w1ji3/Tes+nREYJlBhxGE0lMe",
+      "OB7JEXHWwUYWonl6/Uwv/EK/nHoISL2kbAMsju3cVbWbucSOGNjH7bUFdOWUQilX4RiR5WFGuw/PpCFYH+C",
+      "scW77b1jq5D4pQEffM2Z+0JMUWjozk3pCyzrmikmbMv9vVuWmSW42bTd4WRYi4qyDjSxE8yIXqBHVAvhDn2",
+      "kOBqujpw2fnAqU840bvfQQkHpJ2QZY9OWU6BH3uuh3SC7zORGqvXe9KmFhPxYNHDGwj9trC+gcxLQdg0W3W",
+      "KG6Egr95OgWoU8WmKXKVKbKw4x2H55JQ8o2iORHsPXzsD7AWePc9t+wy8TLu/JKb9tHXiUBpleK27Jat1mI",
+      "6zpmzPygJym0dGY5+DJ/BwjEDbVi3MVTFSENQGZOnX2pkfml8qaMihN5+VD2NNSkr8mS3GzabvCyLJIpaEg",
+      "23g6cL1fOX0h/UdIvosrNEFHtYkQuUCOqBfCHRNtUsfIrTDc+0xwMVkdPGz4mGJ4OafOrVaqCcLQ97k5VX4",
+      "bi7BNS/ughIPWSsg2w6NQkZ8qcsQCDWL6JcMis5YOtuhso5hBVhQPLviAEjU+F9s8seCox/+56VcLCfiwa7",
+      "o9RUJpQkKpT8fdH5PHP5FME89W833NUOIhpOwaLbrE4fW2pXqXSAUJ1JRT6ydEtQoAhhqLnbZ0pDLtoGLNw",
+      "eCn5v/pAnczIlIcZ7T48k4aUch1/ZhIvNv/+h5HcRjLT/wuDA4RojmML7hfrlZ80iwsbE3nNsYg7YJeJl3f",
+      "lld5gYo0FL8spbt0cKxJRanYg3ekvgAlEypC2ZbVusxDXdbaQsfzrPmvFzJj5QU9SaOnMbf3TF3zUWafhZz",
+      "2tKMm8pxRjr/UGdQwaasW4i6cqQhqfwSrTiZbycRNbxGndixdx5l9WMfM3p/JL5U0ZFSfy8r7h30E7m0KZM",
+      "nsx+2+Gp5nHf6OjQToXJLnZtN3gZVkkTN0mhc7Z6U/AR8g/msQMTzVDWme0eLw1PQvnw9h7kDXID3Wb9scg",
+      "XkSVmyGi2sVesZEJeYxmdePPNx4HLTk74zozjF8DhYuItqli5VeYbohDrfC9eSTefKY5GKyOnjZ8Uz2K9KA",
+      "ihhffp2RO9D9jFyqj9hbag9OqVAXhaHvcnaqhAXMwVWAtwS2bnYoBfcjB2J8P0i/BeLvQ17J2Q8JUuyXTIC",
+      "5tfuTQqUnOlDljAdBcTVzMF9+xbSLrS7K2gP9t1+/Z6pg8TwZbdTdQzCGqBq5xpQjinRoKB5Z9QQganwryk",
+      "u8ZJqYvYX4IAaNyu8phiwyT+1wHetz1qoSF/Vg03ACuFt3T5IS3jDT4Z4f5Ybd5MGo/qUXRzXF415vFRv3N",
+      "hHxFw+v6TaYI5qt5v+eopv3iOSGRWxgbg0QuXzAEVht2QLwHHrjmcPraUr1KpQNwD97A5WQZs4TqSij0k6N",
+      "bhB9Ouqy9H+vvk9RUFukCDu9m0MZOx76+Uhh20TBm4fBS7XJDaEhdQDlh6K3SHEClOZTsP4oy/BVDnKSCLl",
+      "7/OUNpoBB2cEOJKOU6/swkXmwoED5slAri3JVumHvqq72SlZuc6bKFASL+FwYHCNEcx/7iApVQ/6B3fU+4j",
+      "ngZsCJ9urwcIDcMkhY2JvKaYxF3FsMiYMJNrcervYR3vOzyiatIgOXkwk45wMQaC16WU9zAMR6ZBrjvbLo5",
+      "ViSi1OxAusxStvr6UPDRQMhYQK5NFdG1zMoYgPGlbMtq3WYhrutsPm5PPg8SWwey9KGEWw++B0fwM9x1sw7",
+      "zomTbzYIJ5vNXYEmVrLVWmNv6py/4qLOYLv41d9YUAyVQWCIJd0tNJaVcsFFZ9/1OKcZe6w3qGE7cwsyzI1",
+      "aoNNSKcRdPVYQ0IY7jT2HpNF+tFA31NfTRX1gQn60bSGHiJraI07oXL+LTshqLlKufiV8o9DHAtnqJqixma",
+      "e4Kyo8EXcNhDJfQj/FZUTkiK2DkfcO/g3Y2heSIxy3bWIo1WfZhOqX51XtZA2Wo/ddpyzKP/0ZHg3QuMnr7",
+      "1B+tyJ5IcrNpu8HLskiHt/vj73cCIwstFVm7aucj/imHAZXWV56Aj5B/NIkZnnWLAicaNan1+RHsnU4oTPU",
+      "MFX7FYJT8AemBltSXLhQBHIUEjLmSpGqQH+o27Y9BamUbeG7DM/HXG71vEGJsv9fuuf1ITNAPvGIjE/IYze",
+      "q8lyeBqjZxWsafbzwOWnJ2xmprrlZ0zsat5vFA7CDTI60T9dK0Dm+TEG1TxcqvMN0QmFdXkoGMbXsUzbko1",
+      "ZGIe+HJK3D7LTj4THMwWB09bfi5d6IAM4HdkzXtTLpnnDiTwOne4kkgiC6+T8mc6H/GLktLW8TGw3ZFx9G1",
+      "fpLek0Uy1ScmvGIjPzqdmoLQYQ8/z5kI2v7dv1RDA+ZgqsBaVLYHdDiEfOrpyKFjRiUjpOk9pfEeC58UgrE",
+      "/H6RfgvGCRDuN/HE+QXahr2XthoSpdlSr97WoOBkd2DEZD/wl/B0tNYtX0plMoFOTnClzxgKgppcOcV16ss",
+      "sqDeDLCWdXy98JcpMn2+ex10HPN0vYy7EiRV1vZWR72q7fs9UxeZ7aW9shjR/FLmclfTbzvppgZ9B5pKuQJ",
+      "tAMXONKEcQ7NQyp59hJ6oeFAAAAAAAAAAB5iTUwyPBuf/ISa2CQ4d3+i5teUFgRs4GPtkGYc+ViyfY/dKi7",
+      "FQy2faQq+OMEvzcELR/IK/TRSHX+FGi07BymDHchWHwcctmH7H8IJA3BWP5lSjjs/a8n+khV8McJfm+DwWD",
+      "AD/kQEAhaPpBX6KORcdMLoJ8Yze6Bb76IO//gePjmi7jzD44Hc33V6KsePYYK9ODYY+5T+Q7Z/xBIGoKxd1",
+      "DKIIDq7M78y5Rw2PtfT4VCoUAQCzEw9JGq4I8T/N6NGJ/QR+OSoQaDwYAf8iEgfwr0sNcCT197J+t4/PaeF",
+      "wKu3kg0BvBoiTWAGGwXQ+nwvLUopOctlgLffBF3/sHxe1ZJIb8Or47wzRdx5x8cD4lEIkEv73JwjWk9iQQb",
+      "ozj04Ai5zOvNR397VumU+n7GBvJj2VwKELl3IWh5wxLdVw6oXUkL4rMohTMDGVPzAKn8ujYpmwNu1viXKeG",
+      "w97+egR4c0XgH0eEKhUKBIBZiYHMMd7Ho5gwfg7DCmUwBIYn6OfephPFP9nGiqfnc4Px3CCucyRQQkggMBo",
+      "MBP+RDQHWPtjH3FC0//hToYa8Fnr6Hnd1RZ/XwwfZO1vH47T0vj8fjwTAdU1AEXL2RaAzg0X3ViKGg/I6ue",
+      "fiXaYsIX+YAcaJZQ/gxmYvq/Akb6YIY8mPJOdMZ7GdvLW56vdpa1xakW0p1KjSonT8FGi07hynktjAq5cvp",
+      "VuCbL+LOPzgemRIa0gbPVmESiUSCXt7l4GsAcbKWLoufGtN6Egk2RnFjWk8iwcYoDujBEXKZ15uPkUgkQlE",
+      "n9fCVZTuKetMkuOzsDrqyI0rHZ3dQ6uoy+UYe/mXaIsKXOe5C0PKGJbqvl8vlwk7V1NAcULuSFsRnUWXZjq",
+      "LeNAkuYfSRavXA2GYYfaRaPTC2GZPm+gplIQWY6m/POq3Ra+ebvMSaMsmmCeI18ar6Och2aa6v+qIoe/cQJ",
+      "5rKatgViBQKhQJBLMTAbYOwMoncqr/mGO5i0c0ZPp+R21IZPXdBbfISa8okmyYUeydbAtT1WZ/geQtaxUbY",
+      "5mlMO5I1KKfiRFPzucH575vNZsNxMZeQEFY4kykgJBFp3w2j4dBKbhgMBgN+yIeAYYUzM7Y46f/qHm1j7il",
+      "afpOXWFMm2TQBl7pHmw0t5UnuM3Krxd2LNmWoLPudzDi3HCEZy1U8Vsjsnazj8dt7XpUUmdM5KxUhHo/Hg2",
+      "E6pqBnBvKzqcrI32Mr7XuCPhmXGqLYS0rOd+iROYYbEt/EaeiwsyvaL6oWmWO4i0U3Z/jg6o27jccJh2tx0",
+      "+vV1roGEvjm2x0m1HkW1fkTNtIFMW9czCP+ImtO5MeSc6Yz2M+dTqdDbsO2sLXJS6wpk2yazEB+nOFjAuVH",
+      "2yDMuXKxZD5SFfxxgt8bOn8KNFp2DlND9j8EkoZgLMhtYVTKl9OtseRUZAJnvdLAN1/EnX9wPLm+avRVjx5",
+      "DMiU0pA2ercJLrAGUxW7DvU+BHlzumhL1NggrbCZqfIq9k3U8fnvPC8QaQAy2i6F0NKb1JBJsjOJNL8AU2p",
+      "zinca0nkSCjVEcvz2rdEp9P2O7ELS8YYnuK8KZgYypeYBUSQLf3PFoM9Uwi+rsOZhdqkFY4UymgJBEONHUf",
+      "G5w/juzSoosNmFNusrDvxz+kSPFzu6g1NVl8o23Z5XkHZWc8jz8y7RFhC9zRXX+hI10QQy3Fje9Xm2ta86f",
+      "Ao2WncMURQRc3c6McJU8jWntBnwe6jigdiUtiM+iQSlDFeV4od3Ksh1FvWkSXLM7KHV1mXwjwugj1eqBsc2",
+      "7YRblInHfsjD6SLV6YGwzSXN9hbKQAkxNXmJNmWTTBDTXV31RlL17v0wJLQmFDvrGxTwdwXVghTZ5iTVlkk",
+      "0TT/C8Ba1iI2zEa+JV9XOQ7b3i12U9g/6Suc/IrRZ3L9rARv2d3odBpUvdo82GlvIkMlSW/U5mnFtDh51d0",
+      "X5RtToOqG0Zjj/KsZX2PUGfjEvIHMMNiW/iNMwx3MWimzN8tbjp9WprXQM+I7elMnrugkeqgpX6ioD92uQl",
+      "1pRJNk2jbRDmXLlYMij2TrYEqOuzUX97hsxYhcxVUmRO56xUhCzbUX4vXDr7p0APLndNiXreyToev73nBa8",
+      "aMb4gpSrr1pMEjuhVRJRdCFresET3FSSBb+54tJlqIKxwJlNASCJZJUUWm7AmXdK+G0bDoZXcqzcudgtR+6",
+      "Nbi5ter7bWNSICrm5nRrhKqZnwPj9XC8vQEMUO96dltNQ92sbcU7T8rbTv9hSj2oMmL7GmTLJpAl+mhJaEQ",
+      "gd9LnWPNhtaypNX/LoG06qk7Nxn5FaLuxdtpe7RZkNLeRKhw86uaL+oWthK+56gT8YlU9GlzvhedaQqWJD+",
+      "MK4b29g7Wcfjt/e8obJs9ytHmcMqKTKnc1YqQlOgB5e7pkQ9V40YX5BSlXUuBC1vWKL7CqWfcz8As0iL3BZ",
+      "GD8hDJvStxU2vV1vrGtRMeJ+fq4VlX9cmz8e6NuQmXhP/D0pYmyJzDDckvonTW/o5B+xO56zQYWdXtF9ULa",
+      "noUmd8rzpSWVTnT9hIF8Qg3dJ/ELh5u6tGjC9Iqco60s+5H4BZpEXW4qbXq611Da9rk+djXRtyJPDNtztMq",
+      "PNdefiH87zGjCyq8ydspAtiVSPGF6RUZR3euJhH/EXWnKcxrXc0tbjjoxyyvx9BaavalYeP17EH1FEO2d+P",
+      "oLRVKIfs70dQ2ioAQYCQwQILnAEgS1AAAAAAAAUAAAAAAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+      "AAAIAAAADAAAAEEtQAAAAAAAAAAAAAAAAAAIAAAAAAAAAAAAAAAAAAAD//////////wAAAAAAAAAAAAAAAA",
+      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAhIUAAAQZyRwQILFCRpb",
+      "nRBcnJheUZyb21TdHJpbmcAAEGwkcECC2Ioc2l6ZV90IGlkeCwgc2l6ZV90IHNpemUpPDo6PnsgdGhyb3cg",
+      "J0FycmF5IGluZGV4ICcgKyBpZHggKyAnIG91dCBvZiBib3VuZHM6IFswLCcgKyBzaXplICsgJyknOyB9AA=="
+    ].join("");
+    function _base64ToArrayBuffer(base64) {
+      var binary_string = window.atob(base64);
+      var len = binary_string.length;
+      var bytes = new Uint8Array(len);
+      for (var i = 0; i < len; i++) {
+        bytes[i] = binary_string.charCodeAt(i);
+      }
+      return bytes;
+    }
+    function getBinary(file) {
+      if (typeof Buffer == "function") {
+        return Buffer.from(binaryInString, "base64");
+      } else {
+        return _base64ToArrayBuffer(binaryInString);
+      }
+    }
+    function getBinaryPromise() {
+      return Promise.resolve().then(function() {
+        return getBinary(wasmBinaryFile);
+      });
+    }
+    function createWasm() {
+      var info2 = {
+        "env": asmLibraryArg,
+        "wasi_snapshot_preview1": asmLibraryArg
+      };
+      function receiveInstance(instance, module) {
+        var exports3 = instance.exports;
+        Module["asm"] = exports3;
+        wasmMemory = Module["asm"]["memory"];
+        assert(wasmMemory, "memory not found in wasm exports");
+        updateGlobalBufferAndViews(wasmMemory.buffer);
+        wasmTable = Module["asm"]["__indirect_function_table"];
+        assert(wasmTable, "table not found in wasm exports");
+        addOnInit(Module["asm"]["__wasm_call_ctors"]);
+        removeRunDependency("wasm-instantiate");
+      }
+      addRunDependency("wasm-instantiate");
+      var trueModule = Module;
+      function receiveInstantiationResult(result) {
+        assert(Module === trueModule, "the Module object should not be replaced during async compilation - perhaps the order of HTML elements is wrong?");
+        trueModule = null;
+        receiveInstance(result["instance"]);
+      }
+      function instantiateArrayBuffer(receiver) {
+        return getBinaryPromise().then(function(binary) {
+          return WebAssembly.instantiate(binary, info2);
+        }).then(function(instance) {
+          return instance;
+        }).then(receiver, function(reason) {
+          err("failed to asynchronously prepare wasm: " + reason);
+          if (isFileURI(wasmBinaryFile)) {
+            err("warning: Loading from a file URI (" + wasmBinaryFile + ") is not supported in most browsers. See https://emscripten.org/docs/getting_started/FAQ.html#how-do-i-run-a-local-webserver-for-testing-why-does-my-program-stall-in-downloading-or-preparing");
+          }
+          abort(reason);
+        });
+      }
+      function instantiateAsync() {
+        return instantiateArrayBuffer(receiveInstantiationResult);
+      }
+      if (Module["instantiateWasm"]) {
+        try {
+          var exports2 = Module["instantiateWasm"](info2, receiveInstance);
+          return exports2;
+        } catch (e) {
+          err("Module.instantiateWasm callback failed with error: " + e);
+          readyPromiseReject(e);
+        }
+      }
+      instantiateAsync().catch(readyPromiseReject);
+      return {};
+    }
+    var tempDouble;
+    var tempI64;
+    var ASM_CONSTS = {};
+    function array_bounds_check_error(idx, size) {
+      throw "Array index " + idx + " out of bounds: [0," + size + ")";
+    }
+    function ExitStatus(status) {
+      this.name = "ExitStatus";
+      this.message = "Program terminated with exit(" + status + ")";
+      this.status = status;
+    }
+    function callRuntimeCallbacks(callbacks) {
+      while (callbacks.length > 0) {
+        callbacks.shift()(Module);
+      }
+    }
+    function getValue(ptr, type = "i8") {
+      if (type.endsWith("*")) type = "*";
+      switch (type) {
+        case "i1":
+          return HEAP8[ptr >> 0];
+        case "i8":
+          return HEAP8[ptr >> 0];
+        case "i16":
+          return HEAP16[ptr >> 1];
+        case "i32":
+          return HEAP32[ptr >> 2];
+        case "i64":
+          return HEAP32[ptr >> 2];
+        case "float":
+          return HEAPF32[ptr >> 2];
+        case "double":
+          return HEAPF64[ptr >> 3];
+        case "*":
+          return HEAPU32[ptr >> 2];
+        default:
+          abort("invalid type for getValue: " + type);
+      }
+      return null;
+    }
+    function ptrToString(ptr) {
+      return "0x" + ptr.toString(16).padStart(8, "0");
+    }
+    function setValue(ptr, value, type = "i8") {
+      if (type.endsWith("*")) type = "*";
+      switch (type) {
+        case "i1":
+          HEAP8[ptr >> 0] = value;
+          break;
+        case "i8":
+          HEAP8[ptr >> 0] = value;
+          break;
+        case "i16":
+          HEAP16[ptr >> 1] = value;
+          break;
+        case "i32":
+          HEAP32[ptr >> 2] = value;
+          break;
+        case "i64":
+          tempI64 = [value >>> 0, (tempDouble = value, +Math.abs(tempDouble) >= 1 ? tempDouble > 0 ? (Math.min(+Math.floor(tempDouble / 4294967296), 4294967295) | 0) >>> 0 : ~~+Math.ceil((tempDouble - +(~~tempDouble >>> 0)) / 4294967296) >>> 0 : 0)], HEAP32[ptr >> 2] = tempI64[0], HEAP32[ptr + 4 >> 2] = tempI64[1];
+          break;
+        case "float":
+          HEAPF32[ptr >> 2] = value;
+          break;
+        case "double":
+          HEAPF64[ptr >> 3] = value;
+          break;
+        case "*":
+          HEAPU32[ptr >> 2] = value;
+          break;
+        default:
+          abort("invalid type for setValue: " + type);
+      }
+    }
+    function warnOnce(text) {
+      if (!warnOnce.shown) warnOnce.shown = {};
+      if (!warnOnce.shown[text]) {
+        warnOnce.shown[text] = 1;
+        if (ENVIRONMENT_IS_NODE) text = "warning: " + text;
+        err(text);
+      }
+    }
+    function _abort() {
+      abort("native code called abort()");
+    }
+    function getHeapMax() {
+      return 2147483648;
+    }
+    function emscripten_realloc_buffer(size) {
+      try {
+        wasmMemory.grow(size - buffer2.byteLength + 65535 >>> 16);
+        updateGlobalBufferAndViews(wasmMemory.buffer);
+        return 1;
+      } catch (e) {
+        err("emscripten_realloc_buffer: Attempted to grow heap from " + buffer2.byteLength + " bytes to " + size + " bytes, but got error: " + e);
+      }
+    }
+    function _emscripten_resize_heap(requestedSize) {
+      var oldSize = HEAPU8.length;
+      requestedSize = requestedSize >>> 0;
+      assert(requestedSize > oldSize);
+      var maxHeapSize = getHeapMax();
+      if (requestedSize > maxHeapSize) {
+        err("Cannot enlarge memory, asked to go up to " + requestedSize + " bytes, but the limit is " + maxHeapSize + " bytes!");
+        return false;
+      }
+      let alignUp = (x, multiple) => x + (multiple - x % multiple) % multiple;
+      for (var cutDown = 1; cutDown <= 4; cutDown *= 2) {
+        var overGrownHeapSize = oldSize * (1 + 0.2 / cutDown);
+        overGrownHeapSize = Math.min(overGrownHeapSize, requestedSize + 100663296);
+        var newSize = Math.min(maxHeapSize, alignUp(Math.max(requestedSize, overGrownHeapSize), 65536));
+        var replacement = emscripten_realloc_buffer(newSize);
+        if (replacement) {
+          return true;
+        }
+      }
+      err("Failed to grow the heap from " + oldSize + " bytes to " + newSize + " bytes, not enough memory!");
+      return false;
+    }
+    var SYSCALLS = { varargs: void 0, get: function() {
+      assert(SYSCALLS.varargs != void 0);
+      SYSCALLS.varargs += 4;
+      var ret = HEAP32[SYSCALLS.varargs - 4 >> 2];
+      return ret;
+    }, getStr: function(ptr) {
+      var ret = UTF8ToString(ptr);
+      return ret;
+    } };
+    function _fd_close(fd) {
+      abort("fd_close called without SYSCALLS_REQUIRE_FILESYSTEM");
+    }
+    function convertI32PairToI53Checked(lo, hi) {
+      assert(lo == lo >>> 0 || lo == (lo | 0));
+      assert(hi === (hi | 0));
+      return hi + 2097152 >>> 0 < 4194305 - !!lo ? (lo >>> 0) + hi * 4294967296 : NaN;
+    }
+    function _fd_seek(fd, offset_low, offset_high, whence, newOffset) {
+      return 70;
+    }
+    var printCharBuffers = [null, [], []];
+    function printChar(stream, curr) {
+      var buffer3 = printCharBuffers[stream];
+      assert(buffer3);
+      if (curr === 0 || curr === 10) {
+        (stream === 1 ? out : err)(UTF8ArrayToString(buffer3, 0));
+        buffer3.length = 0;
+      } else {
+        buffer3.push(curr);
+      }
+    }
+    function flush_NO_FILESYSTEM() {
+      _fflush(0);
+      if (printCharBuffers[1].length) printChar(1, 10);
+      if (printCharBuffers[2].length) printChar(2, 10);
+    }
+    function _fd_write(fd, iov, iovcnt, pnum) {
+      var num = 0;
+      for (var i = 0; i < iovcnt; i++) {
+        var ptr = HEAPU32[iov >> 2];
+        var len = HEAPU32[iov + 4 >> 2];
+        iov += 8;
+        for (var j = 0; j < len; j++) {
+          printChar(fd, HEAPU8[ptr + j]);
+        }
+        num += len;
+      }
+      HEAPU32[pnum >> 2] = num;
+      return 0;
+    }
+    function intArrayFromString(stringy, dontAddNull, length) {
+      var len = length > 0 ? length : lengthBytesUTF8(stringy) + 1;
+      var u8array = new Array(len);
+      var numBytesWritten = stringToUTF8Array(stringy, u8array, 0, u8array.length);
+      if (dontAddNull) u8array.length = numBytesWritten;
+      return u8array;
+    }
+    var ASSERTIONS = true;
+    function checkIncomingModuleAPI() {
+      ignoredModuleProp("fetchSettings");
+    }
+    var asmLibraryArg = {
+      "abort": _abort,
+      "array_bounds_check_error": array_bounds_check_error,
+      "emscripten_resize_heap": _emscripten_resize_heap,
+      "fd_close": _fd_close,
+      "fd_seek": _fd_seek,
+      "fd_write": _fd_write
+    };
+    var asm = createWasm();
+    var ___wasm_call_ctors = Module["___wasm_call_ctors"] = createExportWrapper("__wasm_call_ctors");
+    var _emscripten_bind_VoidPtr___destroy___0 = Module["_emscripten_bind_VoidPtr___destroy___0"] = createExportWrapper("emscripten_bind_VoidPtr___destroy___0");
+    var _emscripten_bind_Crc64Hash_Crc64Hash_0 = Module["_emscripten_bind_Crc64Hash_Crc64Hash_0"] = createExportWrapper("emscripten_bind_Crc64Hash_Crc64Hash_0");
+    var _emscripten_bind_Crc64Hash_OnAppend_2 = Module["_emscripten_bind_Crc64Hash_OnAppend_2"] = createExportWrapper("emscripten_bind_Crc64Hash_OnAppend_2");
+    var _emscripten_bind_Crc64Hash_OnFinal_3 = Module["_emscripten_bind_Crc64Hash_OnFinal_3"] = createExportWrapper("emscripten_bind_Crc64Hash_OnFinal_3");
+    var _emscripten_bind_Crc64Hash___destroy___0 = Module["_emscripten_bind_Crc64Hash___destroy___0"] = createExportWrapper("emscripten_bind_Crc64Hash___destroy___0");
+    var ___errno_location = Module["___errno_location"] = createExportWrapper("__errno_location");
+    var _fflush = Module["_fflush"] = createExportWrapper("fflush");
+    var _malloc = Module["_malloc"] = createExportWrapper("malloc");
+    var _free = Module["_free"] = createExportWrapper("free");
+    var _emscripten_stack_init = Module["_emscripten_stack_init"] = function() {
+      return (_emscripten_stack_init = Module["_emscripten_stack_init"] = Module["asm"]["emscripten_stack_init"]).apply(null, arguments);
+    };
+    var _emscripten_stack_get_free = Module["_emscripten_stack_get_free"] = function() {
+      return (_emscripten_stack_get_free = Module["_emscripten_stack_get_free"] = Module["asm"]["emscripten_stack_get_free"]).apply(null, arguments);
+    };
+    var _emscripten_stack_get_base = Module["_emscripten_stack_get_base"] = function() {
+      return (_emscripten_stack_get_base = Module["_emscripten_stack_get_base"] = Module["asm"]["emscripten_stack_get_base"]).apply(null, arguments);
+    };
+    var _emscripten_stack_get_end = Module["_emscripten_stack_get_end"] = function() {
+      return (_emscripten_stack_get_end = Module["_emscripten_stack_get_end"] = Module["asm"]["emscripten_stack_get_end"]).apply(null, arguments);
+    };
+    var stackSave = Module["stackSave"] = createExportWrapper("stackSave");
+    var stackRestore = Module["stackRestore"] = createExportWrapper("stackRestore");
+    var stackAlloc = Module["stackAlloc"] = createExportWrapper("stackAlloc");
+    var _emscripten_stack_get_current = Module["_emscripten_stack_get_current"] = function() {
+      return (_emscripten_stack_get_current = Module["_emscripten_stack_get_current"] = Module["asm"]["emscripten_stack_get_current"]).apply(null, arguments);
+    };
+    var dynCall_jiji = Module["dynCall_jiji"] = createExportWrapper("dynCall_jiji");
+    var ___start_em_js = Module["___start_em_js"] = 5261488;
+    var ___stop_em_js = Module["___stop_em_js"] = 5261586;
+    var unexportedRuntimeSymbols = [
+      "run",
+      "UTF8ArrayToString",
+      "UTF8ToString",
+      "stringToUTF8Array",
+      "stringToUTF8",
+      "lengthBytesUTF8",
+      "addOnPreRun",
+      "addOnInit",
+      "addOnPreMain",
+      "addOnExit",
+      "addOnPostRun",
+      "addRunDependency",
+      "removeRunDependency",
+      "FS_createFolder",
+      "FS_createPath",
+      "FS_createDataFile",
+      "FS_createPreloadedFile",
+      "FS_createLazyFile",
+      "FS_createLink",
+      "FS_createDevice",
+      "FS_unlink",
+      "getLEB",
+      "getFunctionTables",
+      "alignFunctionTables",
+      "registerFunctions",
+      "prettyPrint",
+      "getCompilerSetting",
+      "out",
+      "err",
+      "callMain",
+      "abort",
+      "keepRuntimeAlive",
+      "wasmMemory",
+      "stackAlloc",
+      "stackSave",
+      "stackRestore",
+      "getTempRet0",
+      "setTempRet0",
+      "writeStackCookie",
+      "checkStackCookie",
+      "ptrToString",
+      "zeroMemory",
+      "stringToNewUTF8",
+      "exitJS",
+      "getHeapMax",
+      "emscripten_realloc_buffer",
+      "ENV",
+      "ERRNO_CODES",
+      "ERRNO_MESSAGES",
+      "setErrNo",
+      "inetPton4",
+      "inetNtop4",
+      "inetPton6",
+      "inetNtop6",
+      "readSockaddr",
+      "writeSockaddr",
+      "DNS",
+      "getHostByName",
+      "Protocols",
+      "Sockets",
+      "getRandomDevice",
+      "warnOnce",
+      "traverseStack",
+      "UNWIND_CACHE",
+      "convertPCtoSourceLocation",
+      "readEmAsmArgsArray",
+      "readEmAsmArgs",
+      "runEmAsmFunction",
+      "runMainThreadEmAsm",
+      "jstoi_q",
+      "jstoi_s",
+      "getExecutableName",
+      "listenOnce",
+      "autoResumeAudioContext",
+      "dynCallLegacy",
+      "getDynCaller",
+      "dynCall",
+      "handleException",
+      "runtimeKeepalivePush",
+      "runtimeKeepalivePop",
+      "callUserCallback",
+      "maybeExit",
+      "safeSetTimeout",
+      "asmjsMangle",
+      "asyncLoad",
+      "alignMemory",
+      "mmapAlloc",
+      "writeI53ToI64",
+      "writeI53ToI64Clamped",
+      "writeI53ToI64Signaling",
+      "writeI53ToU64Clamped",
+      "writeI53ToU64Signaling",
+      "readI53FromI64",
+      "readI53FromU64",
+      "convertI32PairToI53",
+      "convertI32PairToI53Checked",
+      "convertU32PairToI53",
+      "getCFunc",
+      "ccall",
+      "cwrap",
+      "uleb128Encode",
+      "sigToWasmTypes",
+      "generateFuncType",
+      "convertJsFunctionToWasm",
+      "freeTableIndexes",
+      "functionsInTableMap",
+      "getEmptyTableSlot",
+      "updateTableMap",
+      "addFunction",
+      "removeFunction",
+      "reallyNegative",
+      "unSign",
+      "strLen",
+      "reSign",
+      "formatString",
+      "setValue",
+      "getValue",
+      "PATH",
+      "PATH_FS",
+      "intArrayFromString",
+      "intArrayToString",
+      "AsciiToString",
+      "stringToAscii",
+      "UTF16Decoder",
+      "UTF16ToString",
+      "stringToUTF16",
+      "lengthBytesUTF16",
+      "UTF32ToString",
+      "stringToUTF32",
+      "lengthBytesUTF32",
+      "allocateUTF8",
+      "allocateUTF8OnStack",
+      "writeStringToMemory",
+      "writeArrayToMemory",
+      "writeAsciiToMemory",
+      "SYSCALLS",
+      "getSocketFromFD",
+      "getSocketAddress",
+      "JSEvents",
+      "registerKeyEventCallback",
+      "specialHTMLTargets",
+      "maybeCStringToJsString",
+      "findEventTarget",
+      "findCanvasEventTarget",
+      "getBoundingClientRect",
+      "fillMouseEventData",
+      "registerMouseEventCallback",
+      "registerWheelEventCallback",
+      "registerUiEventCallback",
+      "registerFocusEventCallback",
+      "fillDeviceOrientationEventData",
+      "registerDeviceOrientationEventCallback",
+      "fillDeviceMotionEventData",
+      "registerDeviceMotionEventCallback",
+      "screenOrientation",
+      "fillOrientationChangeEventData",
+      "registerOrientationChangeEventCallback",
+      "fillFullscreenChangeEventData",
+      "registerFullscreenChangeEventCallback",
+      "JSEvents_requestFullscreen",
+      "JSEvents_resizeCanvasForFullscreen",
+      "registerRestoreOldStyle",
+      "hideEverythingExceptGivenElement",
+      "restoreHiddenElements",
+      "setLetterbox",
+      "currentFullscreenStrategy",
+      "restoreOldWindowedStyle",
+      "softFullscreenResizeWebGLRenderTarget",
+      "doRequestFullscreen",
+      "fillPointerlockChangeEventData",
+      "registerPointerlockChangeEventCallback",
+      "registerPointerlockErrorEventCallback",
+      "requestPointerLock",
+      "fillVisibilityChangeEventData",
+      "registerVisibilityChangeEventCallback",
+      "registerTouchEventCallback",
+      "fillGamepadEventData",
+      "registerGamepadEventCallback",
+      "registerBeforeUnloadEventCallback",
+      "fillBatteryEventData",
+      "battery",
+      "registerBatteryEventCallback",
+      "setCanvasElementSize",
+      "getCanvasElementSize",
+      "demangle",
+      "demangleAll",
+      "jsStackTrace",
+      "stackTrace",
+      "ExitStatus",
+      "getEnvStrings",
+      "checkWasiClock",
+      "flush_NO_FILESYSTEM",
+      "dlopenMissingError",
+      "createDyncallWrapper",
+      "setImmediateWrapped",
+      "clearImmediateWrapped",
+      "polyfillSetImmediate",
+      "uncaughtExceptionCount",
+      "exceptionLast",
+      "exceptionCaught",
+      "ExceptionInfo",
+      "exception_addRef",
+      "exception_decRef",
+      "Browser",
+      "setMainLoop",
+      "wget",
+      "FS",
+      "MEMFS",
+      "TTY",
+      "PIPEFS",
+      "SOCKFS",
+      "_setNetworkCallback",
+      "tempFixedLengthArray",
+      "miniTempWebGLFloatBuffers",
+      "heapObjectForWebGLType",
+      "heapAccessShiftForWebGLHeap",
+      "GL",
+      "emscriptenWebGLGet",
+      "computeUnpackAlignedImageSize",
+      "emscriptenWebGLGetTexPixelData",
+      "emscriptenWebGLGetUniform",
+      "webglGetUniformLocation",
+      "webglPrepareUniformLocationsBeforeFirstUse",
+      "webglGetLeftBracePos",
+      "emscriptenWebGLGetVertexAttrib",
+      "writeGLArray",
+      "AL",
+      "SDL_unicode",
+      "SDL_ttfContext",
+      "SDL_audio",
+      "SDL",
+      "SDL_gfx",
+      "GLUT",
+      "EGL",
+      "GLFW_Window",
+      "GLFW",
+      "GLEW",
+      "IDBStore",
+      "runAndAbortIfError",
+      "ALLOC_NORMAL",
+      "ALLOC_STACK",
+      "allocate"
+    ];
+    unexportedRuntimeSymbols.forEach(unexportedRuntimeSymbol);
+    var missingLibrarySymbols = [
+      "zeroMemory",
+      "stringToNewUTF8",
+      "exitJS",
+      "setErrNo",
+      "inetPton4",
+      "inetNtop4",
+      "inetPton6",
+      "inetNtop6",
+      "readSockaddr",
+      "writeSockaddr",
+      "getHostByName",
+      "getRandomDevice",
+      "traverseStack",
+      "convertPCtoSourceLocation",
+      "readEmAsmArgs",
+      "runEmAsmFunction",
+      "runMainThreadEmAsm",
+      "jstoi_q",
+      "jstoi_s",
+      "getExecutableName",
+      "listenOnce",
+      "autoResumeAudioContext",
+      "dynCallLegacy",
+      "getDynCaller",
+      "dynCall",
+      "handleException",
+      "runtimeKeepalivePush",
+      "runtimeKeepalivePop",
+      "callUserCallback",
+      "maybeExit",
+      "safeSetTimeout",
+      "asmjsMangle",
+      "asyncLoad",
+      "alignMemory",
+      "mmapAlloc",
+      "writeI53ToI64",
+      "writeI53ToI64Clamped",
+      "writeI53ToI64Signaling",
+      "writeI53ToU64Clamped",
+      "writeI53ToU64Signaling",
+      "readI53FromI64",
+      "readI53FromU64",
+      "convertI32PairToI53",
+      "convertU32PairToI53",
+      "getCFunc",
+      "ccall",
+      "cwrap",
+      "uleb128Encode",
+      "sigToWasmTypes",
+      "generateFuncType",
+      "convertJsFunctionToWasm",
+      "getEmptyTableSlot",
+      "updateTableMap",
+      "addFunction",
+      "removeFunction",
+      "reallyNegative",
+      "unSign",
+      "strLen",
+      "reSign",
+      "formatString",
+      "intArrayToString",
+      "AsciiToString",
+      "stringToAscii",
+      "UTF16ToString",
+      "stringToUTF16",
+      "lengthBytesUTF16",
+      "UTF32ToString",
+      "stringToUTF32",
+      "lengthBytesUTF32",
+      "allocateUTF8",
+      "allocateUTF8OnStack",
+      "writeStringToMemory",
+      "writeArrayToMemory",
+      "writeAsciiToMemory",
+      "getSocketFromFD",
+      "getSocketAddress",
+      "registerKeyEventCallback",
+      "maybeCStringToJsString",
+      "findEventTarget",
+      "findCanvasEventTarget",
+      "getBoundingClientRect",
+      "fillMouseEventData",
+      "registerMouseEventCallback",
+      "registerWheelEventCallback",
+      "registerUiEventCallback",
+      "registerFocusEventCallback",
+      "fillDeviceOrientationEventData",
+      "registerDeviceOrientationEventCallback",
+      "fillDeviceMotionEventData",
+      "registerDeviceMotionEventCallback",
+      "screenOrientation",
+      "fillOrientationChangeEventData",
+      "registerOrientationChangeEventCallback",
+      "fillFullscreenChangeEventData",
+      "registerFullscreenChangeEventCallback",
+      "JSEvents_requestFullscreen",
+      "JSEvents_resizeCanvasForFullscreen",
+      "registerRestoreOldStyle",
+      "hideEverythingExceptGivenElement",
+      "restoreHiddenElements",
+      "setLetterbox",
+      "softFullscreenResizeWebGLRenderTarget",
+      "doRequestFullscreen",
+      "fillPointerlockChangeEventData",
+      "registerPointerlockChangeEventCallback",
+      "registerPointerlockErrorEventCallback",
+      "requestPointerLock",
+      "fillVisibilityChangeEventData",
+      "registerVisibilityChangeEventCallback",
+      "registerTouchEventCallback",
+      "fillGamepadEventData",
+      "registerGamepadEventCallback",
+      "registerBeforeUnloadEventCallback",
+      "fillBatteryEventData",
+      "battery",
+      "registerBatteryEventCallback",
+      "setCanvasElementSize",
+      "getCanvasElementSize",
+      "demangle",
+      "demangleAll",
+      "jsStackTrace",
+      "stackTrace",
+      "getEnvStrings",
+      "checkWasiClock",
+      "createDyncallWrapper",
+      "setImmediateWrapped",
+      "clearImmediateWrapped",
+      "polyfillSetImmediate",
+      "ExceptionInfo",
+      "exception_addRef",
+      "exception_decRef",
+      "setMainLoop",
+      "_setNetworkCallback",
+      "heapObjectForWebGLType",
+      "heapAccessShiftForWebGLHeap",
+      "emscriptenWebGLGet",
+      "computeUnpackAlignedImageSize",
+      "emscriptenWebGLGetTexPixelData",
+      "emscriptenWebGLGetUniform",
+      "webglGetUniformLocation",
+      "webglPrepareUniformLocationsBeforeFirstUse",
+      "webglGetLeftBracePos",
+      "emscriptenWebGLGetVertexAttrib",
+      "writeGLArray",
+      "SDL_unicode",
+      "SDL_ttfContext",
+      "SDL_audio",
+      "GLFW_Window",
+      "runAndAbortIfError",
+      "ALLOC_NORMAL",
+      "ALLOC_STACK",
+      "allocate"
+    ];
+    missingLibrarySymbols.forEach(missingLibrarySymbol);
+    var calledRun;
+    dependenciesFulfilled = function runCaller() {
+      if (!calledRun) run();
+      if (!calledRun) dependenciesFulfilled = runCaller;
+    };
+    function stackCheckInit() {
+      _emscripten_stack_init();
+      writeStackCookie();
+    }
+    function run(args) {
+      args = args || arguments_;
+      if (runDependencies > 0) {
+        return;
+      }
+      stackCheckInit();
+      preRun();
+      if (runDependencies > 0) {
+        return;
+      }
+      function doRun() {
+        if (calledRun) return;
+        calledRun = true;
+        Module["calledRun"] = true;
+        if (ABORT) return;
+        initRuntime();
+        readyPromiseResolve(Module);
+        if (Module["onRuntimeInitialized"]) Module["onRuntimeInitialized"]();
+        assert(!Module["_main"], 'compiled without a main, but one is present. if you added it from JS, use Module["onRuntimeInitialized"]');
+        postRun();
+      }
+      if (Module["setStatus"]) {
+        Module["setStatus"]("Running...");
+        setTimeout(function() {
+          setTimeout(function() {
+            Module["setStatus"]("");
+          }, 1);
+          doRun();
+        }, 1);
+      } else {
+        doRun();
+      }
+      checkStackCookie();
+    }
+    function checkUnflushedContent() {
+      var oldOut = out;
+      var oldErr = err;
+      var has = false;
+      out = err = (x) => {
+        has = true;
+      };
+      try {
+        flush_NO_FILESYSTEM();
+      } catch (e) {
+      }
+      out = oldOut;
+      err = oldErr;
+      if (has) {
+        warnOnce("stdio streams had content in them that was not flushed. you should set EXIT_RUNTIME to 1 (see the FAQ), or make sure to emit a newline when you printf etc.");
+        warnOnce("(this may also be due to not including full filesystem support - try building with -sFORCE_FILESYSTEM)");
+      }
+    }
+    if (Module["preInit"]) {
+      if (typeof Module["preInit"] == "function") Module["preInit"] = [Module["preInit"]];
+      while (Module["preInit"].length > 0) {
+        Module["preInit"].pop()();
+      }
+    }
+    run();
+    function WrapperObject() {
+    }
+    WrapperObject.prototype = Object.create(WrapperObject.prototype);
+    WrapperObject.prototype.constructor = WrapperObject;
+    WrapperObject.prototype.__class__ = WrapperObject;
+    WrapperObject.__cache__ = {};
+    Module["WrapperObject"] = WrapperObject;
+    function getCache(__class__) {
+      return (__class__ || WrapperObject).__cache__;
+    }
+    Module["getCache"] = getCache;
+    function wrapPointer(ptr, __class__) {
+      var cache = getCache(__class__);
+      var ret = cache[ptr];
+      if (ret) return ret;
+      ret = Object.create((__class__ || WrapperObject).prototype);
+      ret.ptr = ptr;
+      return cache[ptr] = ret;
+    }
+    Module["wrapPointer"] = wrapPointer;
+    function castObject(obj, __class__) {
+      return wrapPointer(obj.ptr, __class__);
+    }
+    Module["castObject"] = castObject;
+    Module["NULL"] = wrapPointer(0);
+    function destroy2(obj) {
+      if (!obj["__destroy__"]) throw "Error: Cannot destroy object. (Did you create it yourself?)";
+      obj["__destroy__"]();
+      delete getCache(obj.__class__)[obj.ptr];
+    }
+    Module["destroy"] = destroy2;
+    function compare(obj1, obj2) {
+      return obj1.ptr === obj2.ptr;
+    }
+    Module["compare"] = compare;
+    function getPointer(obj) {
+      return obj.ptr;
+    }
+    Module["getPointer"] = getPointer;
+    function getClass(obj) {
+      return obj.__class__;
+    }
+    Module["getClass"] = getClass;
+    var ensureCache = {
+      buffer: 0,
+      // the main buffer of temporary storage
+      size: 0,
+      // the size of buffer
+      pos: 0,
+      // the next free offset in buffer
+      temps: [],
+      // extra allocations
+      needed: 0,
+      // the total size we need next time
+      prepare: function() {
+        if (ensureCache.needed) {
+          for (var i = 0; i < ensureCache.temps.length; i++) {
+            Module["_free"](ensureCache.temps[i]);
+          }
+          ensureCache.temps.length = 0;
+          Module["_free"](ensureCache.buffer);
+          ensureCache.buffer = 0;
+          ensureCache.size += ensureCache.needed;
+          ensureCache.needed = 0;
+        }
+        if (!ensureCache.buffer) {
+          ensureCache.size += 128;
+          ensureCache.buffer = Module["_malloc"](ensureCache.size);
+          assert(ensureCache.buffer);
+        }
+        ensureCache.pos = 0;
+      },
+      alloc: function(array, view) {
+        assert(ensureCache.buffer);
+        var bytes = view.BYTES_PER_ELEMENT;
+        var len = array.length * bytes;
+        len = len + 7 & -8;
+        var ret;
+        if (ensureCache.pos + len >= ensureCache.size) {
+          assert(len > 0);
+          ensureCache.needed += len;
+          ret = Module["_malloc"](len);
+          ensureCache.temps.push(ret);
+        } else {
+          ret = ensureCache.buffer + ensureCache.pos;
+          ensureCache.pos += len;
+        }
+        return ret;
+      },
+      copy: function(array, view, offset) {
+        offset >>>= 0;
+        var bytes = view.BYTES_PER_ELEMENT;
+        switch (bytes) {
+          case 2:
+            offset >>>= 1;
+            break;
+          case 4:
+            offset >>>= 2;
+            break;
+          case 8:
+            offset >>>= 3;
+            break;
+        }
+        for (var i = 0; i < array.length; i++) {
+          view[offset + i] = array[i];
+        }
+      }
+    };
+    function ensureString(value) {
+      if (typeof value === "string") {
+        var intArray = intArrayFromString(value);
+        var offset = ensureCache.alloc(intArray, HEAP8);
+        ensureCache.copy(intArray, HEAP8, offset);
+        return offset;
+      }
+      return value;
+    }
+    function ensureInt8(value) {
+      if (typeof value === "object") {
+        var offset = ensureCache.alloc(value, HEAP8);
+        ensureCache.copy(value, HEAP8, offset);
+        return offset;
+      }
+      return value;
+    }
+    function ensureInt16(value) {
+      if (typeof value === "object") {
+        var offset = ensureCache.alloc(value, HEAP16);
+        ensureCache.copy(value, HEAP16, offset);
+        return offset;
+      }
+      return value;
+    }
+    function ensureInt32(value) {
+      if (typeof value === "object") {
+        var offset = ensureCache.alloc(value, HEAP32);
+        ensureCache.copy(value, HEAP32, offset);
+        return offset;
+      }
+      return value;
+    }
+    function ensureFloat32(value) {
+      if (typeof value === "object") {
+        var offset = ensureCache.alloc(value, HEAPF32);
+        ensureCache.copy(value, HEAPF32, offset);
+        return offset;
+      }
+      return value;
+    }
+    function ensureFloat64(value) {
+      if (typeof value === "object") {
+        var offset = ensureCache.alloc(value, HEAPF64);
+        ensureCache.copy(value, HEAPF64, offset);
+        return offset;
+      }
+      return value;
+    }
+    function VoidPtr() {
+      throw "cannot construct a VoidPtr, no constructor in IDL";
+    }
+    VoidPtr.prototype = Object.create(WrapperObject.prototype);
+    VoidPtr.prototype.constructor = VoidPtr;
+    VoidPtr.prototype.__class__ = VoidPtr;
+    VoidPtr.__cache__ = {};
+    Module["VoidPtr"] = VoidPtr;
+    VoidPtr.prototype["__destroy__"] = VoidPtr.prototype.__destroy__ = /** @suppress {undefinedVars, duplicate} @this{Object} */
+    function() {
+      var self2 = this.ptr;
+      _emscripten_bind_VoidPtr___destroy___0(self2);
+    };
+    function Crc64Hash() {
+      this.ptr = _emscripten_bind_Crc64Hash_Crc64Hash_0();
+      getCache(Crc64Hash)[this.ptr] = this;
+    }
+    ;
+    ;
+    Crc64Hash.prototype = Object.create(WrapperObject.prototype);
+    Crc64Hash.prototype.constructor = Crc64Hash;
+    Crc64Hash.prototype.__class__ = Crc64Hash;
+    Crc64Hash.__cache__ = {};
+    Module["Crc64Hash"] = Crc64Hash;
+    Crc64Hash.prototype["OnAppend"] = Crc64Hash.prototype.OnAppend = /** @suppress {undefinedVars, duplicate} @this{Object} */
+    function(data, length) {
+      var self2 = this.ptr;
+      if (data && typeof data === "object") data = data.ptr;
+      if (length && typeof length === "object") length = length.ptr;
+      _emscripten_bind_Crc64Hash_OnAppend_2(self2, data, length);
+    };
+    ;
+    Crc64Hash.prototype["OnFinal"] = Crc64Hash.prototype.OnFinal = /** @suppress {undefinedVars, duplicate} @this{Object} */
+    function(data, length, result) {
+      var self2 = this.ptr;
+      if (data && typeof data === "object") data = data.ptr;
+      if (length && typeof length === "object") length = length.ptr;
+      if (result && typeof result === "object") result = result.ptr;
+      _emscripten_bind_Crc64Hash_OnFinal_3(self2, data, length, result);
+    };
+    ;
+    Crc64Hash.prototype["__destroy__"] = Crc64Hash.prototype.__destroy__ = /** @suppress {undefinedVars, duplicate} @this{Object} */
+    function() {
+      var self2 = this.ptr;
+      _emscripten_bind_Crc64Hash___destroy___0(self2);
+    };
+    return NativeCRC642.ready;
+  });
+})();
+var crc64_default = NativeCRC64;
+
+// node_modules/@azure/storage-common/dist/esm/StorageCRC64Calculator.js
+var StorageCRC64Calculator = class _StorageCRC64Calculator {
+  nativeCrc64Hash;
+  static nativeInstance;
+  constructor() {
+    this.nativeCrc64Hash = new _StorageCRC64Calculator.nativeInstance.Crc64Hash();
+  }
+  static initPromise;
+  /**
+   * Initialize environment for CRC64 checksum calculator
+   */
+  static async init() {
+    if (!this.initPromise) {
+      this.initPromise = crc64_default().then((instance) => {
+        this.nativeInstance = instance;
+        return;
+      });
+    }
+    return this.initPromise;
+  }
+  /**
+   * Append data for CRC64 checksum calculator
+   * @param body - content to be append
+   * @param length - length of the content
+   */
+  append(body2, length) {
+    const ptr = _StorageCRC64Calculator.nativeInstance._malloc(length);
+    _StorageCRC64Calculator.nativeInstance.HEAPU8.set(body2, ptr);
+    this.nativeCrc64Hash.OnAppend(ptr, length);
+    _StorageCRC64Calculator.nativeInstance._free(ptr);
+  }
+  /**
+   * Complete CRC64 checksum calculating and get the final result.
+   * @param body -
+   * @param length -
+   * @returns
+   */
+  final(body2, length) {
+    const ptr = _StorageCRC64Calculator.nativeInstance._malloc(length);
+    _StorageCRC64Calculator.nativeInstance.HEAPU8.set(body2, ptr);
+    const result = _StorageCRC64Calculator.nativeInstance._malloc(8);
+    this.nativeCrc64Hash.OnFinal(ptr, length, result);
+    _StorageCRC64Calculator.nativeInstance._free(ptr);
+    const resultArray = new Uint8Array(8);
+    resultArray.set(_StorageCRC64Calculator.nativeInstance.HEAPU8.subarray(result, result + 8));
+    _StorageCRC64Calculator.nativeInstance._free(result);
+    return resultArray;
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/streamHelpers.js
+function signalStreamEnd(pushData) {
+  pushData(null);
+}
+
+// node_modules/@azure/storage-common/dist/esm/StructuredMessageEncoding.js
+var MESSAGE_VERSION = 1;
+var MESSAGE_HEADER_LENGTH = 13;
+var SEGMENT_HEADER_LENGTH = 10;
+var FOOTER_LENGTH = 8;
+var MAX_SEGMENT_CONTENT_LENGTH = 4 * 1024 * 1024;
+var SMRegion;
+(function(SMRegion3) {
+  SMRegion3[SMRegion3["StreamHeader"] = 0] = "StreamHeader";
+  SMRegion3[SMRegion3["StreamFooter"] = 1] = "StreamFooter";
+  SMRegion3[SMRegion3["SegmentHeader"] = 2] = "SegmentHeader";
+  SMRegion3[SMRegion3["SegmentFooter"] = 3] = "SegmentFooter";
+  SMRegion3[SMRegion3["SegmentContent"] = 4] = "SegmentContent";
+  SMRegion3[SMRegion3["Completed"] = 5] = "Completed";
+})(SMRegion || (SMRegion = {}));
+var StructuredMessageEncoding = class {
+  pushData;
+  contentLength;
+  messageLength;
+  constructor(pushData, contentLength2) {
+    this.pushData = pushData;
+    this.contentLength = contentLength2;
+    this.contentOffset = 0;
+    this.currentDataOffset = 0;
+    this.segmentsCount = Math.ceil(this.contentLength / MAX_SEGMENT_CONTENT_LENGTH);
+    this.messageLength = this.contentLength + MESSAGE_HEADER_LENGTH + (SEGMENT_HEADER_LENGTH + FOOTER_LENGTH) * this.segmentsCount + FOOTER_LENGTH;
+    this.messageHeaderBuffer = new Uint8Array(MESSAGE_HEADER_LENGTH);
+    this.segmentNumber = 0;
+    this.segmentContentLength = 0;
+    this.segmentContentOffset = 0;
+    this.state = SMRegion.StreamHeader;
+    this.segmentCrc64 = new StorageCRC64Calculator();
+    this.messageCrc64 = new StorageCRC64Calculator();
+  }
+  currentDataOffset;
+  contentOffset;
+  segmentsCount;
+  messageHeaderBuffer;
+  segmentNumber;
+  segmentContentLength;
+  segmentContentOffset;
+  segmentCrc64;
+  messageCrc64;
+  state;
+  sourceDataHandler = (data) => {
+    this.currentDataOffset = 0;
+    if (this.state === SMRegion.StreamHeader) {
+      this.handlingMessageHeader();
+    }
+    while (this.segmentNumber < this.segmentsCount) {
+      this.segmentContentLength = Math.min(MAX_SEGMENT_CONTENT_LENGTH, this.contentLength - this.contentOffset);
+      if (this.state === SMRegion.SegmentHeader) {
+        this.handlingSegmentHeader();
+      }
+      if (this.state === SMRegion.SegmentContent) {
+        this.handlingSegmentContent(data);
+      }
+      if (this.state === SMRegion.SegmentFooter) {
+        this.handlingSegmentFooter();
+        this.contentOffset += this.segmentContentLength;
+      }
+      if (this.currentDataOffset === data.length) {
+        break;
+      }
+    }
+    if (this.state === SMRegion.StreamFooter) {
+      this.handlingMessageFooter();
+    }
+  };
+  handlingMessageHeader() {
+    this.messageHeaderBuffer[0] = MESSAGE_VERSION;
+    this.fillInt64(this.messageHeaderBuffer, 1, this.messageLength);
+    this.fillInt16(this.messageHeaderBuffer, 9, 1);
+    this.fillInt16(this.messageHeaderBuffer, 11, this.segmentsCount);
+    this.pushData(this.messageHeaderBuffer);
+    this.state = SMRegion.SegmentHeader;
+  }
+  handlingSegmentHeader() {
+    const segmentHeaderBuffer = new Uint8Array(SEGMENT_HEADER_LENGTH);
+    this.fillInt16(segmentHeaderBuffer, 0, this.segmentNumber + 1);
+    this.fillInt64(segmentHeaderBuffer, 2, this.segmentContentLength);
+    this.segmentContentOffset = 0;
+    this.pushData(segmentHeaderBuffer);
+    this.state = SMRegion.SegmentContent;
+  }
+  handlingSegmentContent(data) {
+    const length = Math.min(this.segmentContentLength - this.segmentContentOffset, data.length - this.currentDataOffset);
+    if (length !== 0) {
+      const current_content = Uint8Array.prototype.slice.call(data, this.currentDataOffset, this.currentDataOffset + length);
+      this.messageCrc64.append(current_content, length);
+      this.segmentCrc64.append(current_content, length);
+      this.pushData(current_content);
+    }
+    this.segmentContentOffset += length;
+    this.currentDataOffset += length;
+    if (this.segmentContentOffset === this.segmentContentLength) {
+      this.state = SMRegion.SegmentFooter;
+    }
+  }
+  handlingSegmentFooter() {
+    const crc64Result = this.segmentCrc64.final(new Uint8Array([]), 0);
+    this.pushData(crc64Result);
+    this.segmentCrc64 = new StorageCRC64Calculator();
+    ++this.segmentNumber;
+    if (this.segmentNumber === this.segmentsCount) {
+      this.state = SMRegion.StreamFooter;
+    } else {
+      this.state = SMRegion.SegmentHeader;
+    }
+  }
+  handlingMessageFooter() {
+    const crc64Result = this.messageCrc64.final(new Uint8Array([]), 0);
+    this.pushData(crc64Result);
+    signalStreamEnd(this.pushData);
+    this.state = SMRegion.Completed;
+  }
+  fillInt64(buffer2, offset, input) {
+    if (buffer2.length < offset + 8) {
+      throw new Error("Uint8Array length is not expected.");
+    }
+    const view = new DataView(buffer2.buffer, buffer2.byteOffset + offset, 8);
+    view.setBigUint64(0, BigInt(input), true);
+  }
+  fillInt16(buffer2, offset, input) {
+    if (buffer2.length < offset + 2) {
+      throw new Error("Uint8Array length is not expected.");
+    }
+    const view = new DataView(buffer2.buffer, buffer2.byteOffset + offset, 2);
+    view.setUint16(0, input, true);
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/StructuredMessageEncodingStream.js
+function isNodeReadableStream2(source) {
+  return source !== null && source instanceof Stream && typeof source._read === "function" && typeof source._readableState === "object" && typeof source.pipe === "function";
+}
+async function structuredMessageEncoding(source, contentLength2) {
+  if (source === null) {
+    return {
+      body: source,
+      encodedContentLength: contentLength2
+    };
+  }
+  if (isNodeReadableStream2(source)) {
+    const encodingMessage = new StructuredMessageEncodingStream(source, contentLength2, {});
+    return {
+      body: encodingMessage,
+      encodedContentLength: encodingMessage.messageLength()
+    };
+  }
+  if (typeof source === "function") {
+    const encodingMessage = new StructuredMessageEncodingStream(source(), contentLength2, {});
+    return {
+      body: encodingMessage,
+      encodedContentLength: encodingMessage.messageLength()
+    };
+  }
+  if (source instanceof Blob) {
+    const encoding = await BrowserStream(source, contentLength2);
+    return {
+      body: encoding.content,
+      encodedContentLength: encoding.encodedContentLength
+    };
+  }
+  if (typeof source === "string") {
+    const s = new Readable3();
+    s._read = () => {
+    };
+    s.push(source);
+    s.push(null);
+    const stringContentLength = Buffer.byteLength(source);
+    const encodingMessage = await new StructuredMessageEncodingStream(s, stringContentLength, {});
+    return {
+      body: encodingMessage,
+      encodedContentLength: encodingMessage.messageLength()
+    };
+  }
+  if (source instanceof ArrayBuffer) {
+    const stream = Readable3.from(Buffer.from(source));
+    const encodingMessage = await new StructuredMessageEncodingStream(stream, contentLength2, {});
+    return {
+      body: encodingMessage,
+      encodedContentLength: encodingMessage.messageLength()
+    };
+  }
+  if (source instanceof Buffer) {
+    const stream = Readable3.from(source);
+    const encodingMessage = await new StructuredMessageEncodingStream(stream, contentLength2, {});
+    return {
+      body: encodingMessage,
+      encodedContentLength: encodingMessage.messageLength()
+    };
+  }
+  if (ArrayBuffer.isView(source)) {
+    const stream = Readable3.from(Buffer.from(source.buffer, source.byteOffset, source.byteLength));
+    const encodingMessage = await new StructuredMessageEncodingStream(stream, contentLength2, {});
+    return {
+      body: encodingMessage,
+      encodedContentLength: encodingMessage.messageLength()
+    };
+  }
+  throw new Error("The specified request body type is not supported for CRC64 checksum");
+}
+async function pump(reader, controller, encodingStream) {
+  const { done, value } = await reader.read();
+  if (done) {
+    controller.close();
+    return;
+  }
+  encodingStream.sourceDataHandler(Buffer.from(value));
+}
+async function BrowserStream(source, contentLength2) {
+  const sourceStream = source instanceof Blob ? source.stream() : source;
+  const reader = sourceStream.getReader();
+  let encodingStream = void 0;
+  const stream = new ReadableStream({
+    start(controller) {
+      encodingStream = new StructuredMessageEncoding((data) => {
+        controller.enqueue(data);
+      }, contentLength2);
+    },
+    pull(controller) {
+      pump(reader, controller, encodingStream).then(() => {
+        return;
+      }).catch(function(error) {
+        controller.error(error);
+      });
+    }
+  });
+  const response = new Response(stream);
+  return {
+    content: await response.blob(),
+    encodedContentLength: encodingStream.messageLength
+  };
+}
+var StructuredMessageEncodingStream = class extends Readable3 {
+  source;
+  encodingMethods;
+  constructor(source, contentLength2, options) {
+    super({ highWaterMark: options.highWaterMark });
+    this.source = source;
+    this.encodingMethods = new StructuredMessageEncoding((dataToHandle) => {
+      if (!this.push(dataToHandle)) {
+        source.pause();
+      }
+    }, contentLength2);
+    this.setSourceEventHandlers();
+  }
+  messageLength() {
+    return this.encodingMethods.messageLength;
+  }
+  setSourceEventHandlers() {
+    this.source.on("data", this.sourceDataHandler);
+    this.source.on("end", this.sourceErrorOrEndHandler);
+    this.source.on("error", this.sourceErrorOrEndHandler);
+    this.source.on("aborted", this.sourceAbortedHandler);
+  }
+  removeSourceEventHandlers() {
+    this.source.removeListener("data", this.sourceDataHandler);
+    this.source.removeListener("end", this.sourceErrorOrEndHandler);
+    this.source.removeListener("error", this.sourceErrorOrEndHandler);
+    this.source.removeListener("aborted", this.sourceAbortedHandler);
+  }
+  sourceDataHandler = (data) => {
+    this.encodingMethods.sourceDataHandler(data);
+  };
+  sourceAbortedHandler = () => {
+    const abortError = new AbortError2("The operation was aborted.");
+    this.destroy(abortError);
+  };
+  sourceErrorOrEndHandler = (err) => {
+    if (err && err.name === "AbortError") {
+      this.destroy(err);
+      return;
+    }
+    this.removeSourceEventHandlers();
+  };
+  _read() {
+    this.source.resume();
+  }
+  _destroy(error, callback) {
+    this.removeSourceEventHandlers();
+    this.source.destroy();
+    callback(error === null ? void 0 : error);
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/StructuredMessageDecodingStream.js
+import { Readable as Readable4 } from "node:stream";
+
+// node_modules/@azure/storage-common/dist/esm/StructuredMessageDecoding.js
+var MESSAGE_VERSION2 = 1;
+var MESSAGE_HEADER_LENGTH2 = 13;
+var SEGMENT_HEADER_LENGTH2 = 10;
+var FOOTER_LENGTH2 = 8;
+var SMRegion2;
+(function(SMRegion3) {
+  SMRegion3[SMRegion3["StreamHeader"] = 0] = "StreamHeader";
+  SMRegion3[SMRegion3["StreamFooter"] = 1] = "StreamFooter";
+  SMRegion3[SMRegion3["SegmentHeader"] = 2] = "SegmentHeader";
+  SMRegion3[SMRegion3["SegmentFooter"] = 3] = "SegmentFooter";
+  SMRegion3[SMRegion3["SegmentContent"] = 4] = "SegmentContent";
+})(SMRegion2 || (SMRegion2 = {}));
+var StructuredMessageDecoding = class {
+  pushData;
+  segmentsCount;
+  //   private currentState: SMRegion;
+  currentOffset;
+  currentDataOffset;
+  messageHeaderBuffer;
+  messageHeaderOffset;
+  segmentNumber;
+  segmentHeaderOffset;
+  segmentHeaderBuffer;
+  segmentContentOffset;
+  segmentContentLength;
+  segmentFooterOffset;
+  segmentFooterBuffer;
+  messageFooterOffset;
+  messageFooterBuffer;
+  segmentCrc64;
+  messageCrc64;
+  state;
+  constructor(pushData) {
+    this.pushData = pushData;
+    this.currentOffset = 0;
+    this.segmentsCount = 0;
+    this.messageHeaderOffset = 0;
+    this.messageHeaderBuffer = new Uint8Array(MESSAGE_HEADER_LENGTH2);
+    this.currentDataOffset = 0;
+    this.segmentNumber = 0;
+    this.segmentHeaderOffset = 0;
+    this.segmentHeaderBuffer = new Uint8Array(SEGMENT_HEADER_LENGTH2);
+    this.segmentContentOffset = 0;
+    this.segmentContentLength = 0;
+    this.state = SMRegion2.StreamHeader;
+    this.segmentFooterOffset = 0;
+    this.segmentFooterBuffer = new Uint8Array(FOOTER_LENGTH2);
+    this.messageFooterOffset = 0;
+    this.messageFooterBuffer = new Uint8Array(FOOTER_LENGTH2);
+    this.segmentCrc64 = new StorageCRC64Calculator();
+    this.messageCrc64 = new StorageCRC64Calculator();
+  }
+  sourceDataHandler = (data) => {
+    this.currentDataOffset = 0;
+    if (this.state === SMRegion2.StreamHeader) {
+      this.parseMessageHeader(data);
+    }
+    while (this.segmentNumber < this.segmentsCount && this.currentDataOffset < data.length) {
+      if (this.state === SMRegion2.SegmentHeader) {
+        this.parseSegmentHeader(data);
+      }
+      if (this.state === SMRegion2.SegmentContent) {
+        this.parseSegmentContent(data);
+      }
+      if (this.state === SMRegion2.SegmentFooter) {
+        this.parseSegmentFooter(data);
+      }
+    }
+    if (this.state === SMRegion2.StreamFooter) {
+      this.parseMessageFooter(data);
+    }
+  };
+  parseMessageHeader(data) {
+    const length = Math.min(MESSAGE_HEADER_LENGTH2 - this.messageHeaderOffset, data.length - this.currentDataOffset);
+    this.messageHeaderBuffer.set(Uint8Array.prototype.slice.call(data, this.currentDataOffset, this.currentDataOffset + length), this.messageHeaderOffset);
+    this.currentDataOffset += length;
+    this.messageHeaderOffset += length;
+    this.currentOffset += length;
+    if (this.messageHeaderOffset === MESSAGE_HEADER_LENGTH2) {
+      const currentVersion = this.messageHeaderBuffer[0];
+      if (currentVersion !== MESSAGE_VERSION2) {
+        throw new Error("Unexpected message version");
+      }
+      this.segmentsCount = this.toInt16(Uint8Array.prototype.slice.call(this.messageHeaderBuffer, 11, 13));
+      this.state = SMRegion2.SegmentHeader;
+    }
+  }
+  parseSegmentHeader(data) {
+    const length = Math.min(SEGMENT_HEADER_LENGTH2 - this.segmentHeaderOffset, data.length - this.currentDataOffset);
+    this.segmentHeaderBuffer.set(Uint8Array.prototype.slice.call(data, this.currentDataOffset, this.currentDataOffset + length), this.segmentHeaderOffset);
+    this.currentDataOffset += length;
+    this.segmentHeaderOffset += length;
+    this.currentOffset += length;
+    if (this.segmentHeaderOffset === SEGMENT_HEADER_LENGTH2) {
+      const currentSegmentNumber = this.toInt16(Uint8Array.prototype.slice.call(this.segmentHeaderBuffer, 0, 2));
+      if (currentSegmentNumber !== this.segmentNumber + 1) {
+        throw new Error("Segment number is unexpected.");
+      }
+      this.segmentContentLength = this.toInt64(this.segmentHeaderBuffer, 2);
+      this.segmentContentOffset = 0;
+      this.state = SMRegion2.SegmentContent;
+    }
+  }
+  parseSegmentContent(data) {
+    const length = Math.min(this.segmentContentLength - this.segmentContentOffset, data.length - this.currentDataOffset);
+    const dataToHandle = Uint8Array.prototype.slice.call(data, this.currentDataOffset, this.currentDataOffset + length);
+    this.segmentCrc64.append(dataToHandle, length);
+    this.messageCrc64.append(dataToHandle, length);
+    this.pushData(dataToHandle);
+    this.currentDataOffset += length;
+    this.segmentContentOffset += length;
+    this.currentOffset += length;
+    if (this.segmentContentOffset === this.segmentContentLength) {
+      this.state = SMRegion2.SegmentFooter;
+    }
+  }
+  parseSegmentFooter(data) {
+    const length = Math.min(FOOTER_LENGTH2 - this.segmentFooterOffset, data.length - this.currentDataOffset);
+    this.segmentFooterBuffer.set(Uint8Array.prototype.slice.call(data, this.currentDataOffset, this.currentDataOffset + length), this.segmentFooterOffset);
+    this.currentDataOffset += length;
+    this.segmentFooterOffset += length;
+    this.currentOffset += length;
+    if (this.segmentFooterOffset === FOOTER_LENGTH2) {
+      const crc64Result = this.segmentCrc64.final(new Uint8Array([]), 0);
+      if (!this.checkCrc64CheckSum(crc64Result, this.segmentFooterBuffer)) {
+        throw new Error(`Segment check sum mismatch, segmentNumber: ${this.segmentNumber}`);
+      }
+      ++this.segmentNumber;
+      if (this.segmentNumber === this.segmentsCount) {
+        this.state = SMRegion2.StreamFooter;
+      } else {
+        this.segmentHeaderOffset = 0;
+        this.segmentFooterOffset = 0;
+        this.segmentCrc64 = new StorageCRC64Calculator();
+        this.state = SMRegion2.SegmentHeader;
+      }
+    }
+  }
+  parseMessageFooter(data) {
+    const length = Math.min(FOOTER_LENGTH2 - this.messageFooterOffset, data.length - this.currentDataOffset);
+    this.messageFooterBuffer.set(Uint8Array.prototype.slice.call(data, this.currentDataOffset, this.currentDataOffset + length), this.messageFooterOffset);
+    this.currentDataOffset += length;
+    this.messageFooterOffset += length;
+    this.currentOffset += length;
+    if (this.messageFooterOffset === FOOTER_LENGTH2) {
+      const crc64Result = this.messageCrc64.final(new Uint8Array([]), 0);
+      if (!this.checkCrc64CheckSum(crc64Result, this.messageFooterBuffer)) {
+        throw new Error("Check sum mismatch");
+      }
+      this.pushData(null);
+    }
+  }
+  toInt64(input, offset) {
+    if (input.length < offset + 8) {
+      throw new Error("CRC64 buffer error, something wrong with crc64 calculator");
+    }
+    const view = new DataView(input.buffer, input.byteOffset + offset, 8);
+    return Number(view.getBigUint64(0, true));
+  }
+  toInt16(input) {
+    if (input.length !== 2) {
+      throw new Error("CRC64 buffer error, something wrong with crc64 calculator");
+    }
+    return input[0] + input[1] * 256;
+  }
+  checkCrc64CheckSum(first, second) {
+    if (first.length !== 8 || second.length !== 8) {
+      throw new Error("CRC64 buffer error, something wrong with crc64 calculator");
+    }
+    for (let index = 0; index < 8; ++index) {
+      if (first[index] !== second[index]) {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/StructuredMessageDecodingStream.js
+async function structuredMessageDecodingBrowser(source) {
+  source;
+  throw new Error("structuredMessageDecodingBrowser is only for Browser");
+}
+function structuredMessageDecodingStream(source, options) {
+  return new StructuredMessageDecodingStream(source, options);
+}
+var StructuredMessageDecodingStream = class extends Readable4 {
+  source;
+  decodingMethods;
+  constructor(source, options) {
+    super({ highWaterMark: options.highWaterMark });
+    this.source = source;
+    this.decodingMethods = new StructuredMessageDecoding((dataToHandle) => {
+      if (!this.push(dataToHandle)) {
+        source.pause();
+      }
+    });
+    this.setSourceEventHandlers();
+  }
+  _read() {
+    this.source.resume();
+  }
+  setSourceEventHandlers() {
+    this.source.on("data", this.sourceDataHandler);
+    this.source.on("end", this.sourceErrorOrEndHandler);
+    this.source.on("error", this.sourceErrorOrEndHandler);
+    this.source.on("aborted", this.sourceAbortedHandler);
+  }
+  removeSourceEventHandlers() {
+    this.source.removeListener("data", this.sourceDataHandler);
+    this.source.removeListener("end", this.sourceErrorOrEndHandler);
+    this.source.removeListener("error", this.sourceErrorOrEndHandler);
+    this.source.removeListener("aborted", this.sourceAbortedHandler);
+  }
+  sourceDataHandler = (data) => {
+    try {
+      this.decodingMethods.sourceDataHandler(data);
+    } catch (err) {
+      this.destroy(err);
+    }
+  };
+  sourceAbortedHandler = () => {
+    const abortError = new AbortError2("The operation was aborted.");
+    this.destroy(abortError);
+  };
+  sourceErrorOrEndHandler = (err) => {
+    if (err) {
+      this.destroy(err);
+      return;
+    }
+    this.removeSourceEventHandlers();
+  };
+  _destroy(error, callback) {
+    this.removeSourceEventHandlers();
+    this.source.destroy();
+    callback(error === null ? void 0 : error);
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/cache.js
+var _defaultHttpClient;
+function getCachedDefaultHttpClient() {
+  if (!_defaultHttpClient) {
+    _defaultHttpClient = createDefaultHttpClient2();
+  }
+  return _defaultHttpClient;
+}
+
+// node_modules/@azure/storage-common/dist/esm/policies/RequestPolicy.js
+var BaseRequestPolicy = class {
+  _nextPolicy;
+  _options;
+  /**
+   * The main method to implement that manipulates a request/response.
+   */
+  constructor(_nextPolicy, _options) {
+    this._nextPolicy = _nextPolicy;
+    this._options = _options;
+  }
+  /**
+   * Get whether or not a log with the provided log level should be logged.
+   * @param logLevel - The log level of the log that will be logged.
+   * @returns Whether or not a log with the provided log level should be logged.
+   */
+  shouldLog(logLevel) {
+    return this._options.shouldLog(logLevel);
+  }
+  /**
+   * Attempt to log the provided message to the provided logger. If no logger was provided or if
+   * the log level does not meat the logger's threshold, then nothing will be logged.
+   * @param logLevel - The log level of this log.
+   * @param message - The message of this log.
+   */
+  log(logLevel, message) {
+    this._options.log(logLevel, message);
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/policies/StorageBrowserPolicy.js
+var StorageBrowserPolicy = class extends BaseRequestPolicy {
+  /**
+   * Creates an instance of StorageBrowserPolicy.
+   * @param nextPolicy -
+   * @param options -
+   */
+  // The base class has a protected constructor. Adding a public one to enable constructing of this class.
+  /* eslint-disable-next-line @typescript-eslint/no-useless-constructor*/
+  constructor(nextPolicy, options) {
+    super(nextPolicy, options);
+  }
+  /**
+   * Sends out request.
+   *
+   * @param request -
+   */
+  async sendRequest(request) {
+    return this._nextPolicy.sendRequest(request);
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/StorageBrowserPolicyFactory.js
+var StorageBrowserPolicyFactory = class {
+  /**
+   * Creates a StorageBrowserPolicyFactory object.
+   *
+   * @param nextPolicy -
+   * @param options -
+   */
+  create(nextPolicy, options) {
+    return new StorageBrowserPolicy(nextPolicy, options);
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/policies/CredentialPolicy.js
+var CredentialPolicy = class extends BaseRequestPolicy {
+  /**
+   * Sends out request.
+   *
+   * @param request -
+   */
+  sendRequest(request) {
+    return this._nextPolicy.sendRequest(this.signRequest(request));
+  }
+  /**
+   * Child classes must implement this method with request signing. This method
+   * will be executed in {@link sendRequest}.
+   *
+   * @param request -
+   */
+  signRequest(request) {
+    return request;
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/policies/AnonymousCredentialPolicy.js
+var AnonymousCredentialPolicy = class extends CredentialPolicy {
+  /**
+   * Creates an instance of AnonymousCredentialPolicy.
+   * @param nextPolicy -
+   * @param options -
+   */
+  // The base class has a protected constructor. Adding a public one to enable constructing of this class.
+  /* eslint-disable-next-line @typescript-eslint/no-useless-constructor*/
+  constructor(nextPolicy, options) {
+    super(nextPolicy, options);
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/credentials/Credential.js
+var Credential = class {
+  /**
+   * Creates a RequestPolicy object.
+   *
+   * @param _nextPolicy -
+   * @param _options -
+   */
+  create(_nextPolicy, _options) {
+    throw new Error("Method should be implemented in children classes.");
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/credentials/AnonymousCredential.js
+var AnonymousCredential = class extends Credential {
+  /**
+   * Creates an {@link AnonymousCredentialPolicy} object.
+   *
+   * @param nextPolicy -
+   * @param options -
+   */
+  create(nextPolicy, options) {
+    return new AnonymousCredentialPolicy(nextPolicy, options);
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/credentials/StorageSharedKeyCredential.js
+import { createHmac } from "node:crypto";
+
+// node_modules/@azure/storage-common/dist/esm/utils/constants.js
+var URLConstants = {
+  Parameters: {
+    FORCE_BROWSER_NO_CACHE: "_",
+    SIGNATURE: "sig",
+    SNAPSHOT: "snapshot",
+    VERSIONID: "versionid",
+    TIMEOUT: "timeout"
+  }
+};
+var HeaderConstants = {
+  AUTHORIZATION: "Authorization",
+  AUTHORIZATION_SCHEME: "Bearer",
+  CONTENT_ENCODING: "Content-Encoding",
+  CONTENT_ID: "Content-ID",
+  CONTENT_LANGUAGE: "Content-Language",
+  CONTENT_LENGTH: "Content-Length",
+  CONTENT_MD5: "Content-Md5",
+  CONTENT_TRANSFER_ENCODING: "Content-Transfer-Encoding",
+  CONTENT_TYPE: "Content-Type",
+  COOKIE: "Cookie",
+  DATE: "date",
+  IF_MATCH: "if-match",
+  IF_MODIFIED_SINCE: "if-modified-since",
+  IF_NONE_MATCH: "if-none-match",
+  IF_UNMODIFIED_SINCE: "if-unmodified-since",
+  PREFIX_FOR_STORAGE: "x-ms-",
+  RANGE: "Range",
+  USER_AGENT: "User-Agent",
+  X_MS_CLIENT_REQUEST_ID: "x-ms-client-request-id",
+  X_MS_COPY_SOURCE: "x-ms-copy-source",
+  X_MS_DATE: "x-ms-date",
+  X_MS_ERROR_CODE: "x-ms-error-code",
+  X_MS_VERSION: "x-ms-version",
+  X_MS_CopySourceErrorCode: "x-ms-copy-source-error-code"
+};
+
+// node_modules/@azure/storage-common/dist/esm/utils/utils.common.js
+function setURLParameter(url2, name, value) {
+  const urlParsed = new URL(url2);
+  const encodedName = encodeURIComponent(name);
+  const encodedValue = value ? encodeURIComponent(value) : void 0;
+  const searchString = urlParsed.search === "" ? "?" : urlParsed.search;
+  const searchPieces = [];
+  for (const pair of searchString.slice(1).split("&")) {
+    if (pair) {
+      const [key] = pair.split("=", 2);
+      if (key !== encodedName) {
+        searchPieces.push(pair);
+      }
+    }
+  }
+  if (encodedValue) {
+    searchPieces.push(`${encodedName}=${encodedValue}`);
+  }
+  urlParsed.search = searchPieces.length ? `?${searchPieces.join("&")}` : "";
+  return urlParsed.toString();
+}
+function setURLHost(url2, host) {
+  const urlParsed = new URL(url2);
+  urlParsed.hostname = host;
+  return urlParsed.toString();
+}
+function getURLPath(url2) {
+  try {
+    const urlParsed = new URL(url2);
+    return urlParsed.pathname;
+  } catch (e) {
+    return void 0;
+  }
+}
+function getURLQueries(url2) {
+  let queryString = new URL(url2).search;
+  if (!queryString) {
+    return {};
+  }
+  queryString = queryString.trim();
+  queryString = queryString.startsWith("?") ? queryString.substring(1) : queryString;
+  let querySubStrings = queryString.split("&");
+  querySubStrings = querySubStrings.filter((value) => {
+    const indexOfEqual = value.indexOf("=");
+    const lastIndexOfEqual = value.lastIndexOf("=");
+    return indexOfEqual > 0 && indexOfEqual === lastIndexOfEqual && lastIndexOfEqual < value.length - 1;
+  });
+  const queries = {};
+  for (const querySubString of querySubStrings) {
+    const splitResults = querySubString.split("=");
+    const key = splitResults[0];
+    const value = splitResults[1];
+    queries[key] = value;
+  }
+  return queries;
+}
+async function delay3(timeInMs, aborter, abortError) {
+  return new Promise((resolve, reject) => {
+    let timeout;
+    const abortHandler = () => {
+      if (timeout !== void 0) {
+        clearTimeout(timeout);
+      }
+      reject(abortError);
+    };
+    const resolveHandler = () => {
+      if (aborter !== void 0) {
+        aborter.removeEventListener("abort", abortHandler);
+      }
+      resolve();
+    };
+    timeout = setTimeout(resolveHandler, timeInMs);
+    if (aborter !== void 0) {
+      aborter.addEventListener("abort", abortHandler);
+    }
+  });
+}
+
+// node_modules/@azure/storage-common/dist/esm/utils/SharedKeyComparator.js
+var table_lv0 = new Uint32Array([
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  1820,
+  0,
+  1823,
+  1825,
+  1827,
+  1829,
+  0,
+  0,
+  0,
+  1837,
+  2051,
+  0,
+  0,
+  1843,
+  0,
+  3331,
+  3354,
+  3356,
+  3358,
+  3360,
+  3362,
+  3364,
+  3366,
+  3368,
+  3370,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  3586,
+  3593,
+  3594,
+  3610,
+  3617,
+  3619,
+  3621,
+  3628,
+  3634,
+  3637,
+  3638,
+  3656,
+  3665,
+  3696,
+  3708,
+  3710,
+  3721,
+  3722,
+  3729,
+  3737,
+  3743,
+  3746,
+  3748,
+  3750,
+  3751,
+  3753,
+  0,
+  0,
+  0,
+  1859,
+  1860,
+  1864,
+  3586,
+  3593,
+  3594,
+  3610,
+  3617,
+  3619,
+  3621,
+  3628,
+  3634,
+  3637,
+  3638,
+  3656,
+  3665,
+  3696,
+  3708,
+  3710,
+  3721,
+  3722,
+  3729,
+  3737,
+  3743,
+  3746,
+  3748,
+  3750,
+  3751,
+  3753,
+  0,
+  1868,
+  0,
+  1872,
+  0
+]);
+var table_lv2 = new Uint32Array([
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  18,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0
+]);
+var table_lv4 = new Uint32Array([
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  32786,
+  0,
+  0,
+  0,
+  0,
+  0,
+  33298,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0
+]);
+function compareHeader(lhs, rhs) {
+  if (isLessThan(lhs, rhs))
+    return -1;
+  return 1;
+}
+function isLessThan(lhs, rhs) {
+  const tables = [table_lv0, table_lv2, table_lv4];
+  let curr_level = 0;
+  let i = 0;
+  let j = 0;
+  while (curr_level < tables.length) {
+    if (curr_level === tables.length - 1 && i !== j) {
+      return i > j;
+    }
+    const weight1 = i < lhs.length ? tables[curr_level][lhs[i].charCodeAt(0)] : 1;
+    const weight2 = j < rhs.length ? tables[curr_level][rhs[j].charCodeAt(0)] : 1;
+    if (weight1 === 1 && weight2 === 1) {
+      i = 0;
+      j = 0;
+      ++curr_level;
+    } else if (weight1 === weight2) {
+      ++i;
+      ++j;
+    } else if (weight1 === 0) {
+      ++i;
+    } else if (weight2 === 0) {
+      ++j;
+    } else {
+      return weight1 < weight2;
+    }
+  }
+  return false;
+}
+
+// node_modules/@azure/storage-common/dist/esm/policies/StorageSharedKeyCredentialPolicy.js
+var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
+  /**
+   * Reference to StorageSharedKeyCredential which generates StorageSharedKeyCredentialPolicy
+   */
+  factory;
+  /**
+   * Creates an instance of StorageSharedKeyCredentialPolicy.
+   * @param nextPolicy -
+   * @param options -
+   * @param factory -
+   */
+  constructor(nextPolicy, options, factory) {
+    super(nextPolicy, options);
+    this.factory = factory;
+  }
+  /**
+   * Signs request.
+   *
+   * @param request -
+   */
+  signRequest(request) {
+    request.headers.set(HeaderConstants.X_MS_DATE, (/* @__PURE__ */ new Date()).toUTCString());
+    if (request.body && (typeof request.body === "string" || request.body !== void 0) && request.body.length > 0) {
+      request.headers.set(HeaderConstants.CONTENT_LENGTH, Buffer.byteLength(request.body));
+    }
+    const stringToSign = [
+      request.method.toUpperCase(),
+      this.getHeaderValueToSign(request, HeaderConstants.CONTENT_LANGUAGE),
+      this.getHeaderValueToSign(request, HeaderConstants.CONTENT_ENCODING),
+      this.getHeaderValueToSign(request, HeaderConstants.CONTENT_LENGTH),
+      this.getHeaderValueToSign(request, HeaderConstants.CONTENT_MD5),
+      this.getHeaderValueToSign(request, HeaderConstants.CONTENT_TYPE),
+      this.getHeaderValueToSign(request, HeaderConstants.DATE),
+      this.getHeaderValueToSign(request, HeaderConstants.IF_MODIFIED_SINCE),
+      this.getHeaderValueToSign(request, HeaderConstants.IF_MATCH),
+      this.getHeaderValueToSign(request, HeaderConstants.IF_NONE_MATCH),
+      this.getHeaderValueToSign(request, HeaderConstants.IF_UNMODIFIED_SINCE),
+      this.getHeaderValueToSign(request, HeaderConstants.RANGE)
+    ].join("\n") + "\n" + this.getCanonicalizedHeadersString(request) + this.getCanonicalizedResourceString(request);
+    const signature = this.factory.computeHMACSHA256(stringToSign);
+    request.headers.set(HeaderConstants.AUTHORIZATION, `SharedKey ${this.factory.accountName}:${signature}`);
+    return request;
+  }
+  /**
+   * Retrieve header value according to shared key sign rules.
+   * @see https://learn.microsoft.com/rest/api/storageservices/authenticate-with-shared-key
+   *
+   * @param request -
+   * @param headerName -
+   */
+  getHeaderValueToSign(request, headerName) {
+    const value = request.headers.get(headerName);
+    if (!value) {
+      return "";
+    }
+    if (headerName === HeaderConstants.CONTENT_LENGTH && value === "0") {
+      return "";
+    }
+    return value;
+  }
+  /**
+   * To construct the CanonicalizedHeaders portion of the signature string, follow these steps:
+   * 1. Retrieve all headers for the resource that begin with x-ms-, including the x-ms-date header.
+   * 2. Convert each HTTP header name to lowercase.
+   * 3. Sort the headers lexicographically by header name, in ascending order.
+   *    Each header may appear only once in the string.
+   * 4. Replace any linear whitespace in the header value with a single space.
+   * 5. Trim any whitespace around the colon in the header.
+   * 6. Finally, append a new-line character to each canonicalized header in the resulting list.
+   *    Construct the CanonicalizedHeaders string by concatenating all headers in this list into a single string.
+   *
+   * @param request -
+   */
+  getCanonicalizedHeadersString(request) {
+    let headersArray = request.headers.headersArray().filter((value) => {
+      return value.name.toLowerCase().startsWith(HeaderConstants.PREFIX_FOR_STORAGE);
+    });
+    headersArray.sort((a, b) => {
+      return compareHeader(a.name.toLowerCase(), b.name.toLowerCase());
+    });
+    headersArray = headersArray.filter((value, index, array) => {
+      if (index > 0 && value.name.toLowerCase() === array[index - 1].name.toLowerCase()) {
+        return false;
+      }
+      return true;
+    });
+    let canonicalizedHeadersStringToSign = "";
+    headersArray.forEach((header) => {
+      canonicalizedHeadersStringToSign += `${header.name.toLowerCase().trimRight()}:${header.value.trimLeft()}
+`;
+    });
+    return canonicalizedHeadersStringToSign;
+  }
+  /**
+   * Retrieves the webResource canonicalized resource string.
+   *
+   * @param request -
+   */
+  getCanonicalizedResourceString(request) {
+    const path = getURLPath(request.url) || "/";
+    let canonicalizedResourceString = "";
+    canonicalizedResourceString += `/${this.factory.accountName}${path}`;
+    const queries = getURLQueries(request.url);
+    const lowercaseQueries = {};
+    if (queries) {
+      const queryKeys = [];
+      for (const key in queries) {
+        if (Object.prototype.hasOwnProperty.call(queries, key)) {
+          const lowercaseKey = key.toLowerCase();
+          lowercaseQueries[lowercaseKey] = queries[key];
+          queryKeys.push(lowercaseKey);
+        }
+      }
+      queryKeys.sort();
+      for (const key of queryKeys) {
+        canonicalizedResourceString += `
+${key}:${decodeURIComponent(lowercaseQueries[key])}`;
+      }
+    }
+    return canonicalizedResourceString;
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/credentials/StorageSharedKeyCredential.js
+var StorageSharedKeyCredential = class extends Credential {
+  /**
+   * Azure Storage account name; readonly.
+   */
+  accountName;
+  /**
+   * Azure Storage account key; readonly.
+   */
+  accountKey;
+  /**
+   * Creates an instance of StorageSharedKeyCredential.
+   * @param accountName -
+   * @param accountKey -
+   */
+  constructor(accountName, accountKey) {
+    super();
+    this.accountName = accountName;
+    this.accountKey = Buffer.from(accountKey, "base64");
+  }
+  /**
+   * Creates a StorageSharedKeyCredentialPolicy object.
+   *
+   * @param nextPolicy -
+   * @param options -
+   */
+  create(nextPolicy, options) {
+    return new StorageSharedKeyCredentialPolicy(nextPolicy, options, this);
+  }
+  /**
+   * Generates a hash signature for an HTTP request or for a SAS.
+   *
+   * @param stringToSign -
+   */
+  computeHMACSHA256(stringToSign) {
+    return createHmac("sha256", this.accountKey).update(stringToSign, "utf8").digest("base64");
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/log.js
+var logger3 = createClientLogger2("storage-common");
+
+// node_modules/@azure/storage-common/dist/esm/policies/StorageRetryPolicyType.js
+var StorageRetryPolicyType;
+(function(StorageRetryPolicyType2) {
+  StorageRetryPolicyType2[StorageRetryPolicyType2["EXPONENTIAL"] = 0] = "EXPONENTIAL";
+  StorageRetryPolicyType2[StorageRetryPolicyType2["FIXED"] = 1] = "FIXED";
+})(StorageRetryPolicyType || (StorageRetryPolicyType = {}));
+
+// node_modules/@azure/storage-common/dist/esm/policies/StorageRetryPolicy.js
+var DEFAULT_RETRY_OPTIONS = {
+  maxRetryDelayInMs: 120 * 1e3,
+  maxTries: 4,
+  retryDelayInMs: 4 * 1e3,
+  retryPolicyType: StorageRetryPolicyType.EXPONENTIAL,
+  secondaryHost: "",
+  tryTimeoutInMs: void 0
+  // Use server side default timeout strategy
+};
+var RETRY_ABORT_ERROR = new AbortError2("The operation was aborted.");
+var StorageRetryPolicy = class extends BaseRequestPolicy {
+  /**
+   * RetryOptions.
+   */
+  retryOptions;
+  /**
+   * Creates an instance of RetryPolicy.
+   *
+   * @param nextPolicy -
+   * @param options -
+   * @param retryOptions -
+   */
+  constructor(nextPolicy, options, retryOptions = DEFAULT_RETRY_OPTIONS) {
+    super(nextPolicy, options);
+    this.retryOptions = {
+      retryPolicyType: retryOptions.retryPolicyType ? retryOptions.retryPolicyType : DEFAULT_RETRY_OPTIONS.retryPolicyType,
+      maxTries: retryOptions.maxTries && retryOptions.maxTries >= 1 ? Math.floor(retryOptions.maxTries) : DEFAULT_RETRY_OPTIONS.maxTries,
+      tryTimeoutInMs: retryOptions.tryTimeoutInMs && retryOptions.tryTimeoutInMs >= 0 ? retryOptions.tryTimeoutInMs : DEFAULT_RETRY_OPTIONS.tryTimeoutInMs,
+      retryDelayInMs: retryOptions.retryDelayInMs && retryOptions.retryDelayInMs >= 0 ? Math.min(retryOptions.retryDelayInMs, retryOptions.maxRetryDelayInMs ? retryOptions.maxRetryDelayInMs : DEFAULT_RETRY_OPTIONS.maxRetryDelayInMs) : DEFAULT_RETRY_OPTIONS.retryDelayInMs,
+      maxRetryDelayInMs: retryOptions.maxRetryDelayInMs && retryOptions.maxRetryDelayInMs >= 0 ? retryOptions.maxRetryDelayInMs : DEFAULT_RETRY_OPTIONS.maxRetryDelayInMs,
+      secondaryHost: retryOptions.secondaryHost ? retryOptions.secondaryHost : DEFAULT_RETRY_OPTIONS.secondaryHost
+    };
+  }
+  /**
+   * Sends request.
+   *
+   * @param request -
+   */
+  async sendRequest(request) {
+    return this.attemptSendRequest(request, false, 1);
+  }
+  /**
+   * Decide and perform next retry. Won't mutate request parameter.
+   *
+   * @param request -
+   * @param secondaryHas404 -  If attempt was against the secondary & it returned a StatusNotFound (404), then
+   *                                   the resource was not found. This may be due to replication delay. So, in this
+   *                                   case, we'll never try the secondary again for this operation.
+   * @param attempt -           How many retries has been attempted to performed, starting from 1, which includes
+   *                                   the attempt will be performed by this method call.
+   */
+  async attemptSendRequest(request, secondaryHas404, attempt) {
+    const newRequest = request.clone();
+    const isPrimaryRetry = secondaryHas404 || !this.retryOptions.secondaryHost || !(request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") || attempt % 2 === 1;
+    if (!isPrimaryRetry) {
+      newRequest.url = setURLHost(newRequest.url, this.retryOptions.secondaryHost);
+    }
+    if (this.retryOptions.tryTimeoutInMs) {
+      newRequest.url = setURLParameter(newRequest.url, URLConstants.Parameters.TIMEOUT, Math.floor(this.retryOptions.tryTimeoutInMs / 1e3).toString());
+    }
+    let response;
+    try {
+      logger3.info(`RetryPolicy: =====> Try=${attempt} ${isPrimaryRetry ? "Primary" : "Secondary"}`);
+      response = await this._nextPolicy.sendRequest(newRequest);
+      if (!this.shouldRetry(isPrimaryRetry, attempt, response)) {
+        return response;
+      }
+      secondaryHas404 = secondaryHas404 || !isPrimaryRetry && response.status === 404;
+    } catch (err) {
+      logger3.error(`RetryPolicy: Caught error, message: ${err.message}, code: ${err.code}`);
+      if (!this.shouldRetry(isPrimaryRetry, attempt, response, err)) {
+        throw err;
+      }
+    }
+    await this.delay(isPrimaryRetry, attempt, request.abortSignal);
+    return this.attemptSendRequest(request, secondaryHas404, ++attempt);
+  }
+  /**
+   * Decide whether to retry according to last HTTP response and retry counters.
+   *
+   * @param isPrimaryRetry -
+   * @param attempt -
+   * @param response -
+   * @param err -
+   */
+  shouldRetry(isPrimaryRetry, attempt, response, err) {
+    if (attempt >= this.retryOptions.maxTries) {
+      logger3.info(`RetryPolicy: Attempt(s) ${attempt} >= maxTries ${this.retryOptions.maxTries}, no further try.`);
+      return false;
+    }
+    const retriableErrors2 = [
+      "ETIMEDOUT",
+      "ESOCKETTIMEDOUT",
+      "ECONNREFUSED",
+      "ECONNRESET",
+      "ENOENT",
+      "ENOTFOUND",
+      "TIMEOUT",
+      "EPIPE",
+      "REQUEST_SEND_ERROR"
+      // For default xhr based http client provided in ms-rest-js
+    ];
+    if (err) {
+      for (const retriableError of retriableErrors2) {
+        if (err.name.toUpperCase().includes(retriableError) || err.message.toUpperCase().includes(retriableError) || err.code && err.code.toString().toUpperCase() === retriableError) {
+          logger3.info(`RetryPolicy: Network error ${retriableError} found, will retry.`);
+          return true;
+        }
+      }
+    }
+    if (response || err) {
+      const statusCode = response ? response.status : err ? err.statusCode : 0;
+      if (!isPrimaryRetry && statusCode === 404) {
+        logger3.info(`RetryPolicy: Secondary access with 404, will retry.`);
+        return true;
+      }
+      if (statusCode === 503 || statusCode === 500) {
+        logger3.info(`RetryPolicy: Will retry for status code ${statusCode}.`);
+        return true;
+      }
+    }
+    if (response) {
+      if (response?.status >= 400) {
+        const copySourceError = response.headers.get(HeaderConstants.X_MS_CopySourceErrorCode);
+        if (copySourceError !== void 0) {
+          switch (copySourceError) {
+            case "InternalError":
+            case "OperationTimedOut":
+            case "ServerBusy":
+              return true;
+          }
+        }
+      }
+    }
+    if (err?.code === "PARSE_ERROR" && err?.message.startsWith(`Error "Error: Unclosed root tag`)) {
+      logger3.info("RetryPolicy: Incomplete XML response likely due to service timeout, will retry.");
+      return true;
+    }
+    return false;
+  }
+  /**
+   * Delay a calculated time between retries.
+   *
+   * @param isPrimaryRetry -
+   * @param attempt -
+   * @param abortSignal -
+   */
+  async delay(isPrimaryRetry, attempt, abortSignal) {
+    let delayTimeInMs = 0;
+    if (isPrimaryRetry) {
+      switch (this.retryOptions.retryPolicyType) {
+        case StorageRetryPolicyType.EXPONENTIAL:
+          delayTimeInMs = Math.min((Math.pow(2, attempt - 1) - 1) * this.retryOptions.retryDelayInMs, this.retryOptions.maxRetryDelayInMs);
+          break;
+        case StorageRetryPolicyType.FIXED:
+          delayTimeInMs = this.retryOptions.retryDelayInMs;
+          break;
+      }
+    } else {
+      delayTimeInMs = Math.random() * 1e3;
+    }
+    logger3.info(`RetryPolicy: Delay for ${delayTimeInMs}ms`);
+    return delay3(delayTimeInMs, abortSignal, RETRY_ABORT_ERROR);
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/StorageRetryPolicyFactory.js
+var StorageRetryPolicyFactory = class {
+  retryOptions;
+  /**
+   * Creates an instance of StorageRetryPolicyFactory.
+   * @param retryOptions -
+   */
+  constructor(retryOptions) {
+    this.retryOptions = retryOptions;
+  }
+  /**
+   * Creates a StorageRetryPolicy object.
+   *
+   * @param nextPolicy -
+   * @param options -
+   */
+  create(nextPolicy, options) {
+    return new StorageRetryPolicy(nextPolicy, options, this.retryOptions);
+  }
+};
+
+// node_modules/@azure/storage-common/dist/esm/policies/StorageBrowserPolicyV2.js
+var storageBrowserPolicyName = "storageBrowserPolicy";
+function storageBrowserPolicy() {
+  return {
+    name: storageBrowserPolicyName,
+    async sendRequest(request, next) {
+      return next(request);
+    }
+  };
+}
+
+// node_modules/@azure/storage-common/dist/esm/policies/StorageCorrectContentLengthPolicy.js
+var storageCorrectContentLengthPolicyName = "StorageCorrectContentLengthPolicy";
+function storageCorrectContentLengthPolicy() {
+  function correctContentLength(request) {
+    if (request.body && (typeof request.body === "string" || Buffer.isBuffer(request.body)) && request.body.length > 0) {
+      request.headers.set(HeaderConstants.CONTENT_LENGTH, Buffer.byteLength(request.body));
+    }
+  }
+  return {
+    name: storageCorrectContentLengthPolicyName,
+    async sendRequest(request, next) {
+      correctContentLength(request);
+      return next(request);
+    }
+  };
+}
+
+// node_modules/@azure/storage-common/dist/esm/policies/StorageRetryPolicyV2.js
+var storageRetryPolicyName = "storageRetryPolicy";
+var DEFAULT_RETRY_OPTIONS2 = {
+  maxRetryDelayInMs: 120 * 1e3,
+  maxTries: 4,
+  retryDelayInMs: 4 * 1e3,
+  retryPolicyType: StorageRetryPolicyType.EXPONENTIAL,
+  secondaryHost: "",
+  tryTimeoutInMs: void 0
+  // Use server side default timeout strategy
+};
+var retriableErrors = [
+  "ETIMEDOUT",
+  "ESOCKETTIMEDOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOENT",
+  "ENOTFOUND",
+  "TIMEOUT",
+  "EPIPE",
+  "REQUEST_SEND_ERROR"
+];
+var RETRY_ABORT_ERROR2 = new AbortError2("The operation was aborted.");
+function storageRetryPolicy(options = {}) {
+  const retryPolicyType = options.retryPolicyType ?? DEFAULT_RETRY_OPTIONS2.retryPolicyType;
+  const maxTries = options.maxTries ?? DEFAULT_RETRY_OPTIONS2.maxTries;
+  const retryDelayInMs = options.retryDelayInMs ?? DEFAULT_RETRY_OPTIONS2.retryDelayInMs;
+  const maxRetryDelayInMs = options.maxRetryDelayInMs ?? DEFAULT_RETRY_OPTIONS2.maxRetryDelayInMs;
+  const secondaryHost = options.secondaryHost ?? DEFAULT_RETRY_OPTIONS2.secondaryHost;
+  const tryTimeoutInMs = options.tryTimeoutInMs ?? DEFAULT_RETRY_OPTIONS2.tryTimeoutInMs;
+  function shouldRetry({ isPrimaryRetry, attempt, response, error }) {
+    if (attempt >= maxTries) {
+      logger3.info(`RetryPolicy: Attempt(s) ${attempt} >= maxTries ${maxTries}, no further try.`);
+      return false;
+    }
+    if (error) {
+      for (const retriableError of retriableErrors) {
+        if (error.name.toUpperCase().includes(retriableError) || error.message.toUpperCase().includes(retriableError) || error.code && error.code.toString().toUpperCase() === retriableError) {
+          logger3.info(`RetryPolicy: Network error ${retriableError} found, will retry.`);
+          return true;
+        }
+      }
+      if (error?.code === "PARSE_ERROR" && error?.message.startsWith(`Error "Error: Unclosed root tag`)) {
+        logger3.info("RetryPolicy: Incomplete XML response likely due to service timeout, will retry.");
+        return true;
+      }
+    }
+    if (response || error) {
+      const statusCode = response?.status ?? error?.statusCode ?? 0;
+      if (!isPrimaryRetry && statusCode === 404) {
+        logger3.info(`RetryPolicy: Secondary access with 404, will retry.`);
+        return true;
+      }
+      if (statusCode === 503 || statusCode === 500) {
+        logger3.info(`RetryPolicy: Will retry for status code ${statusCode}.`);
+        return true;
+      }
+    }
+    if (response) {
+      if (response?.status >= 400) {
+        const copySourceError = response.headers.get(HeaderConstants.X_MS_CopySourceErrorCode);
+        if (copySourceError !== void 0) {
+          switch (copySourceError) {
+            case "InternalError":
+            case "OperationTimedOut":
+            case "ServerBusy":
+              return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+  function calculateDelay(isPrimaryRetry, attempt) {
+    let delayTimeInMs = 0;
+    if (isPrimaryRetry) {
+      switch (retryPolicyType) {
+        case StorageRetryPolicyType.EXPONENTIAL:
+          delayTimeInMs = Math.min((Math.pow(2, attempt - 1) - 1) * retryDelayInMs, maxRetryDelayInMs);
+          break;
+        case StorageRetryPolicyType.FIXED:
+          delayTimeInMs = retryDelayInMs;
+          break;
+      }
+    } else {
+      delayTimeInMs = Math.random() * 1e3;
+    }
+    logger3.info(`RetryPolicy: Delay for ${delayTimeInMs}ms`);
+    return delayTimeInMs;
+  }
+  return {
+    name: storageRetryPolicyName,
+    async sendRequest(request, next) {
+      if (tryTimeoutInMs) {
+        request.url = setURLParameter(request.url, URLConstants.Parameters.TIMEOUT, String(Math.floor(tryTimeoutInMs / 1e3)));
+      }
+      const primaryUrl = request.url;
+      const secondaryUrl = secondaryHost ? setURLHost(request.url, secondaryHost) : void 0;
+      let secondaryHas404 = false;
+      let attempt = 1;
+      let retryAgain = true;
+      let response;
+      let error;
+      while (retryAgain) {
+        const isPrimaryRetry = secondaryHas404 || !secondaryUrl || !["GET", "HEAD", "OPTIONS"].includes(request.method) || attempt % 2 === 1;
+        request.url = isPrimaryRetry ? primaryUrl : secondaryUrl;
+        response = void 0;
+        error = void 0;
+        try {
+          logger3.info(`RetryPolicy: =====> Try=${attempt} ${isPrimaryRetry ? "Primary" : "Secondary"}`);
+          response = await next(request);
+          secondaryHas404 = secondaryHas404 || !isPrimaryRetry && response.status === 404;
+        } catch (e) {
+          if (isRestError2(e)) {
+            logger3.error(`RetryPolicy: Caught error, message: ${e.message}, code: ${e.code}`);
+            error = e;
+          } else {
+            logger3.error(`RetryPolicy: Caught error, message: ${getErrorMessage(e)}`);
+            throw e;
+          }
+        }
+        retryAgain = shouldRetry({ isPrimaryRetry, attempt, response, error });
+        if (retryAgain) {
+          await delay3(calculateDelay(isPrimaryRetry, attempt), request.abortSignal, RETRY_ABORT_ERROR2);
+        }
+        attempt++;
+      }
+      if (response) {
+        return response;
+      }
+      throw error ?? new RestError2("RetryPolicy failed without known error.");
+    }
+  };
+}
+
+// node_modules/@azure/storage-common/dist/esm/policies/StorageSharedKeyCredentialPolicyV2.js
+import { createHmac as createHmac2 } from "node:crypto";
+var storageSharedKeyCredentialPolicyName = "storageSharedKeyCredentialPolicy";
+function storageSharedKeyCredentialPolicy(options) {
+  function signRequest(request) {
+    request.headers.set(HeaderConstants.X_MS_DATE, (/* @__PURE__ */ new Date()).toUTCString());
+    if (request.body && (typeof request.body === "string" || Buffer.isBuffer(request.body)) && request.body.length > 0) {
+      request.headers.set(HeaderConstants.CONTENT_LENGTH, Buffer.byteLength(request.body));
+    }
+    const stringToSign = [
+      request.method.toUpperCase(),
+      getHeaderValueToSign(request, HeaderConstants.CONTENT_LANGUAGE),
+      getHeaderValueToSign(request, HeaderConstants.CONTENT_ENCODING),
+      getHeaderValueToSign(request, HeaderConstants.CONTENT_LENGTH),
+      getHeaderValueToSign(request, HeaderConstants.CONTENT_MD5),
+      getHeaderValueToSign(request, HeaderConstants.CONTENT_TYPE),
+      getHeaderValueToSign(request, HeaderConstants.DATE),
+      getHeaderValueToSign(request, HeaderConstants.IF_MODIFIED_SINCE),
+      getHeaderValueToSign(request, HeaderConstants.IF_MATCH),
+      getHeaderValueToSign(request, HeaderConstants.IF_NONE_MATCH),
+      getHeaderValueToSign(request, HeaderConstants.IF_UNMODIFIED_SINCE),
+      getHeaderValueToSign(request, HeaderConstants.RANGE)
+    ].join("\n") + "\n" + getCanonicalizedHeadersString(request) + getCanonicalizedResourceString(request);
+    const signature = createHmac2("sha256", options.accountKey).update(stringToSign, "utf8").digest("base64");
+    request.headers.set(HeaderConstants.AUTHORIZATION, `SharedKey ${options.accountName}:${signature}`);
+  }
+  function getHeaderValueToSign(request, headerName) {
+    const value = request.headers.get(headerName);
+    if (!value) {
+      return "";
+    }
+    if (headerName === HeaderConstants.CONTENT_LENGTH && value === "0") {
+      return "";
+    }
+    return value;
+  }
+  function getCanonicalizedHeadersString(request) {
+    let headersArray = [];
+    for (const [name, value] of request.headers) {
+      if (name.toLowerCase().startsWith(HeaderConstants.PREFIX_FOR_STORAGE)) {
+        headersArray.push({ name, value });
+      }
+    }
+    headersArray.sort((a, b) => {
+      return compareHeader(a.name.toLowerCase(), b.name.toLowerCase());
+    });
+    headersArray = headersArray.filter((value, index, array) => {
+      if (index > 0 && value.name.toLowerCase() === array[index - 1].name.toLowerCase()) {
+        return false;
+      }
+      return true;
+    });
+    let canonicalizedHeadersStringToSign = "";
+    headersArray.forEach((header) => {
+      canonicalizedHeadersStringToSign += `${header.name.toLowerCase().trimRight()}:${header.value.trimLeft()}
+`;
+    });
+    return canonicalizedHeadersStringToSign;
+  }
+  function getCanonicalizedResourceString(request) {
+    const path = getURLPath(request.url) || "/";
+    let canonicalizedResourceString = "";
+    canonicalizedResourceString += `/${options.accountName}${path}`;
+    const queries = getURLQueries(request.url);
+    const lowercaseQueries = {};
+    if (queries) {
+      const queryKeys = [];
+      for (const key in queries) {
+        if (Object.prototype.hasOwnProperty.call(queries, key)) {
+          const lowercaseKey = key.toLowerCase();
+          lowercaseQueries[lowercaseKey] = queries[key];
+          queryKeys.push(lowercaseKey);
+        }
+      }
+      queryKeys.sort();
+      for (const key of queryKeys) {
+        canonicalizedResourceString += `
+${key}:${decodeURIComponent(lowercaseQueries[key])}`;
+      }
+    }
+    return canonicalizedResourceString;
+  }
+  return {
+    name: storageSharedKeyCredentialPolicyName,
+    async sendRequest(request, next) {
+      signRequest(request);
+      return next(request);
+    }
+  };
+}
+
+// node_modules/@azure/storage-common/dist/esm/policies/StorageRequestFailureDetailsParserPolicy.js
+var storageRequestFailureDetailsParserPolicyName = "storageRequestFailureDetailsParserPolicy";
+function storageRequestFailureDetailsParserPolicy() {
+  return {
+    name: storageRequestFailureDetailsParserPolicyName,
+    async sendRequest(request, next) {
+      try {
+        const response = await next(request);
+        return response;
+      } catch (err) {
+        if (typeof err === "object" && err !== null && err.response && err.response.parsedBody) {
+          if (err.response.parsedBody.code === "InvalidHeaderValue" && err.response.parsedBody.HeaderName === "x-ms-version") {
+            err.message = "The provided service version is not enabled on this storage account. Please see https://learn.microsoft.com/rest/api/storageservices/versioning-for-the-azure-storage-services for additional information.\n";
+          }
+        }
+        throw err;
+      }
+    }
+  };
+}
+
+// node_modules/@azure/storage-common/dist/esm/credentials/UserDelegationKeyCredential.js
+import { createHmac as createHmac3 } from "node:crypto";
+var UserDelegationKeyCredential = class {
+  /**
+   * Azure Storage account name; readonly.
+   */
+  accountName;
+  /**
+   * Azure Storage user delegation key; readonly.
+   */
+  userDelegationKey;
+  /**
+   * Key value in Buffer type.
+   */
+  key;
+  /**
+   * Creates an instance of UserDelegationKeyCredential.
+   * @param accountName -
+   * @param userDelegationKey -
+   */
+  constructor(accountName, userDelegationKey) {
+    this.accountName = accountName;
+    this.userDelegationKey = userDelegationKey;
+    this.key = Buffer.from(userDelegationKey.value, "base64");
+  }
+  /**
+   * Generates a hash signature for an HTTP request or for a SAS.
+   *
+   * @param stringToSign -
+   */
+  computeHMACSHA256(stringToSign) {
+    return createHmac3("sha256", this.key).update(stringToSign, "utf8").digest("base64");
+  }
+};
+
+// node_modules/@azure/storage-blob/dist/esm/utils/RetriableReadableStream.js
+import { Readable as Readable5 } from "node:stream";
+var RetriableReadableStream = class extends Readable5 {
+  start;
+  offset;
+  end;
+  getter;
+  source;
+  retries = 0;
+  maxRetryRequests;
+  onProgress;
+  options;
+  /**
+   * Creates an instance of RetriableReadableStream.
+   *
+   * @param source - The current ReadableStream returned from getter
+   * @param getter - A method calling downloading request returning
+   *                                      a new ReadableStream from specified offset
+   * @param offset - Offset position in original data source to read
+   * @param count - How much data in original data source to read
+   * @param options -
+   */
+  constructor(source, getter, offset, count, options = {}) {
+    super({ highWaterMark: options.highWaterMark });
+    this.getter = getter;
+    this.source = source;
+    this.start = offset;
+    this.offset = offset;
+    this.end = offset + count - 1;
+    this.maxRetryRequests = options.maxRetryRequests && options.maxRetryRequests >= 0 ? options.maxRetryRequests : 0;
+    this.onProgress = options.onProgress;
+    this.options = options;
+    this.setSourceEventHandlers();
+  }
+  _read() {
+    this.source.resume();
+  }
+  setSourceEventHandlers() {
+    this.source.on("data", this.sourceDataHandler);
+    this.source.on("end", this.sourceErrorOrEndHandler);
+    this.source.on("error", this.sourceErrorOrEndHandler);
+    this.source.on("aborted", this.sourceAbortedHandler);
+  }
+  removeSourceEventHandlers() {
+    this.source.removeListener("data", this.sourceDataHandler);
+    this.source.removeListener("end", this.sourceErrorOrEndHandler);
+    this.source.removeListener("error", this.sourceErrorOrEndHandler);
+    this.source.removeListener("aborted", this.sourceAbortedHandler);
+  }
+  sourceDataHandler = (data) => {
+    if (this.options.doInjectErrorOnce) {
+      this.options.doInjectErrorOnce = void 0;
+      this.source.pause();
+      this.sourceErrorOrEndHandler();
+      this.source.destroy();
+      return;
+    }
+    this.offset += data.length;
+    if (this.onProgress) {
+      this.onProgress({ loadedBytes: this.offset - this.start });
+    }
+    if (!this.push(data)) {
+      this.source.pause();
+    }
+  };
+  sourceAbortedHandler = () => {
+    const abortError = new AbortError2("The operation was aborted.");
+    this.destroy(abortError);
+  };
+  sourceErrorOrEndHandler = (err) => {
+    if (err && err.name === "AbortError") {
+      this.destroy(err);
+      return;
+    }
+    this.removeSourceEventHandlers();
+    if (this.offset - 1 === this.end) {
+      this.push(null);
+    } else if (this.offset <= this.end) {
+      if (this.retries < this.maxRetryRequests) {
+        this.retries += 1;
+        this.getter(this.offset).then((newSource) => {
+          this.source = newSource;
+          this.setSourceEventHandlers();
+          return;
+        }).catch((error) => {
+          this.destroy(error);
+        });
+      } else {
+        this.destroy(new Error(`Data corruption failure: received less data than required and reached maxRetires limitation. Received data offset: ${this.offset - 1}, data needed offset: ${this.end}, retries: ${this.retries}, max retries: ${this.maxRetryRequests}`));
+      }
+    } else {
+      this.destroy(new Error(`Data corruption failure: Received more data than original request, data needed offset is ${this.end}, received offset: ${this.offset - 1}`));
+    }
+  };
+  _destroy(error, callback) {
+    this.removeSourceEventHandlers();
+    this.source.destroy();
+    callback(error === null ? void 0 : error);
+  }
+};
+
+// node_modules/@azure/storage-blob/dist/esm/BlobDownloadResponse.js
+var BlobDownloadResponse = class {
+  /**
+   * Indicates that the service supports
+   * requests for partial file content.
+   *
+   * @readonly
+   */
+  get acceptRanges() {
+    return this.originalResponse.acceptRanges;
+  }
+  /**
+   * Returns if it was previously specified
+   * for the file.
+   *
+   * @readonly
+   */
+  get cacheControl() {
+    return this.originalResponse.cacheControl;
+  }
+  /**
+   * Returns the value that was specified
+   * for the 'x-ms-content-disposition' header and specifies how to process the
+   * response.
+   *
+   * @readonly
+   */
+  get contentDisposition() {
+    return this.originalResponse.contentDisposition;
+  }
+  /**
+   * Returns the value that was specified
+   * for the Content-Encoding request header.
+   *
+   * @readonly
+   */
+  get contentEncoding() {
+    return this.originalResponse.contentEncoding;
+  }
+  /**
+   * Returns the value that was specified
+   * for the Content-Language request header.
+   *
+   * @readonly
+   */
+  get contentLanguage() {
+    return this.originalResponse.contentLanguage;
+  }
+  /**
+   * The current sequence number for a
+   * page blob. This header is not returned for block blobs or append blobs.
+   *
+   * @readonly
+   */
+  get blobSequenceNumber() {
+    return this.originalResponse.blobSequenceNumber;
+  }
+  /**
+   * The blob's type. Possible values include:
+   * 'BlockBlob', 'PageBlob', 'AppendBlob'.
+   *
+   * @readonly
+   */
+  get blobType() {
+    return this.originalResponse.blobType;
+  }
+  /**
+   * The number of bytes present in the
+   * response body.
+   *
+   * @readonly
+   */
+  get contentLength() {
+    return this.originalResponse.contentLength;
+  }
+  /**
+   * If the file has an MD5 hash and the
+   * request is to read the full file, this response header is returned so that
+   * the client can check for message content integrity. If the request is to
+   * read a specified range and the 'x-ms-range-get-content-md5' is set to
+   * true, then the request returns an MD5 hash for the range, as long as the
+   * range size is less than or equal to 4 MB. If neither of these sets of
+   * conditions is true, then no value is returned for the 'Content-MD5'
+   * header.
+   *
+   * @readonly
+   */
+  get contentMD5() {
+    return this.originalResponse.contentMD5;
+  }
+  /**
+   * Indicates the range of bytes returned if
+   * the client requested a subset of the file by setting the Range request
+   * header.
+   *
+   * @readonly
+   */
+  get contentRange() {
+    return this.originalResponse.contentRange;
+  }
+  /**
+   * The content type specified for the file.
+   * The default content type is 'application/octet-stream'
+   *
+   * @readonly
+   */
+  get contentType() {
+    return this.originalResponse.contentType;
+  }
+  /**
+   * Conclusion time of the last attempted
+   * Copy File operation where this file was the destination file. This value
+   * can specify the time of a completed, aborted, or failed copy attempt.
+   *
+   * @readonly
+   */
+  get copyCompletedOn() {
+    return this.originalResponse.copyCompletedOn;
+  }
+  /**
+   * String identifier for the last attempted Copy
+   * File operation where this file was the destination file.
+   *
+   * @readonly
+   */
+  get copyId() {
+    return this.originalResponse.copyId;
+  }
+  /**
+   * Contains the number of bytes copied and
+   * the total bytes in the source in the last attempted Copy File operation
+   * where this file was the destination file. Can show between 0 and
+   * Content-Length bytes copied.
+   *
+   * @readonly
+   */
+  get copyProgress() {
+    return this.originalResponse.copyProgress;
+  }
+  /**
+   * URL up to 2KB in length that specifies the
+   * source file used in the last attempted Copy File operation where this file
+   * was the destination file.
+   *
+   * @readonly
+   */
+  get copySource() {
+    return this.originalResponse.copySource;
+  }
+  /**
+   * State of the copy operation
+   * identified by 'x-ms-copy-id'. Possible values include: 'pending',
+   * 'success', 'aborted', 'failed'
+   *
+   * @readonly
+   */
+  get copyStatus() {
+    return this.originalResponse.copyStatus;
+  }
+  /**
+   * Only appears when
+   * x-ms-copy-status is failed or pending. Describes cause of fatal or
+   * non-fatal copy operation failure.
+   *
+   * @readonly
+   */
+  get copyStatusDescription() {
+    return this.originalResponse.copyStatusDescription;
+  }
+  /**
+   * When a blob is leased,
+   * specifies whether the lease is of infinite or fixed duration. Possible
+   * values include: 'infinite', 'fixed'.
+   *
+   * @readonly
+   */
+  get leaseDuration() {
+    return this.originalResponse.leaseDuration;
+  }
+  /**
+   * Lease state of the blob. Possible
+   * values include: 'available', 'leased', 'expired', 'breaking', 'broken'.
+   *
+   * @readonly
+   */
+  get leaseState() {
+    return this.originalResponse.leaseState;
+  }
+  /**
+   * The current lease status of the
+   * blob. Possible values include: 'locked', 'unlocked'.
+   *
+   * @readonly
+   */
+  get leaseStatus() {
+    return this.originalResponse.leaseStatus;
+  }
+  /**
+   * A UTC date/time value generated by the service that
+   * indicates the time at which the response was initiated.
+   *
+   * @readonly
+   */
+  get date() {
+    return this.originalResponse.date;
+  }
+  /**
+   * The number of committed blocks
+   * present in the blob. This header is returned only for append blobs.
+   *
+   * @readonly
+   */
+  get blobCommittedBlockCount() {
+    return this.originalResponse.blobCommittedBlockCount;
+  }
+  /**
+   * The ETag contains a value that you can use to
+   * perform operations conditionally, in quotes.
+   *
+   * @readonly
+   */
+  get etag() {
+    return this.originalResponse.etag;
+  }
+  /**
+   * The number of tags associated with the blob
+   *
+   * @readonly
+   */
+  get tagCount() {
+    return this.originalResponse.tagCount;
+  }
+  /**
+   * The error code.
+   *
+   * @readonly
+   */
+  get errorCode() {
+    return this.originalResponse.errorCode;
+  }
+  /**
+   * The value of this header is set to
+   * true if the file data and application metadata are completely encrypted
+   * using the specified algorithm. Otherwise, the value is set to false (when
+   * the file is unencrypted, or if only parts of the file/application metadata
+   * are encrypted).
+   *
+   * @readonly
+   */
+  get isServerEncrypted() {
+    return this.originalResponse.isServerEncrypted;
+  }
+  /**
+   * If the blob has a MD5 hash, and if
+   * request contains range header (Range or x-ms-range), this response header
+   * is returned with the value of the whole blob's MD5 value. This value may
+   * or may not be equal to the value returned in Content-MD5 header, with the
+   * latter calculated from the requested range.
+   *
+   * @readonly
+   */
+  get blobContentMD5() {
+    return this.originalResponse.blobContentMD5;
+  }
+  /**
+   * Returns the date and time the file was last
+   * modified. Any operation that modifies the file or its properties updates
+   * the last modified time.
+   *
+   * @readonly
+   */
+  get lastModified() {
+    return this.originalResponse.lastModified;
+  }
+  /**
+   * Returns the UTC date and time generated by the service that indicates the time at which the blob was
+   * last read or written to.
+   *
+   * @readonly
+   */
+  get lastAccessed() {
+    return this.originalResponse.lastAccessed;
+  }
+  /**
+   * Returns the date and time the blob was created.
+   *
+   * @readonly
+   */
+  get createdOn() {
+    return this.originalResponse.createdOn;
+  }
+  /**
+   * A name-value pair
+   * to associate with a file storage object.
+   *
+   * @readonly
+   */
+  get metadata() {
+    return this.originalResponse.metadata;
+  }
+  /**
+   * This header uniquely identifies the request
+   * that was made and can be used for troubleshooting the request.
+   *
+   * @readonly
+   */
+  get requestId() {
+    return this.originalResponse.requestId;
+  }
+  /**
+   * If a client request id header is sent in the request, this header will be present in the
+   * response with the same value.
+   *
+   * @readonly
+   */
+  get clientRequestId() {
+    return this.originalResponse.clientRequestId;
+  }
+  /**
+   * Indicates the version of the Blob service used
+   * to execute the request.
+   *
+   * @readonly
+   */
+  get version() {
+    return this.originalResponse.version;
+  }
+  /**
+   * Indicates the versionId of the downloaded blob version.
+   *
+   * @readonly
+   */
+  get versionId() {
+    return this.originalResponse.versionId;
+  }
+  /**
+   * Indicates whether version of this blob is a current version.
+   *
+   * @readonly
+   */
+  get isCurrentVersion() {
+    return this.originalResponse.isCurrentVersion;
+  }
+  /**
+   * The SHA-256 hash of the encryption key used to encrypt the blob. This value is only returned
+   * when the blob was encrypted with a customer-provided key.
+   *
+   * @readonly
+   */
+  get encryptionKeySha256() {
+    return this.originalResponse.encryptionKeySha256;
+  }
+  /**
+   * If the request is to read a specified range and the x-ms-range-get-content-crc64 is set to
+   * true, then the request returns a crc64 for the range, as long as the range size is less than
+   * or equal to 4 MB. If both x-ms-range-get-content-crc64 & x-ms-range-get-content-md5 is
+   * specified in the same request, it will fail with 400(Bad Request)
+   */
+  get contentCrc64() {
+    return this.originalResponse.contentCrc64;
+  }
+  /**
+   * Object Replication Policy Id of the destination blob.
+   *
+   * @readonly
+   */
+  get objectReplicationDestinationPolicyId() {
+    return this.originalResponse.objectReplicationDestinationPolicyId;
+  }
+  /**
+   * Parsed Object Replication Policy Id, Rule Id(s) and status of the source blob.
+   *
+   * @readonly
+   */
+  get objectReplicationSourceProperties() {
+    return this.originalResponse.objectReplicationSourceProperties;
+  }
+  /**
+   * If this blob has been sealed.
+   *
+   * @readonly
+   */
+  get isSealed() {
+    return this.originalResponse.isSealed;
+  }
+  /**
+   * UTC date/time value generated by the service that indicates the time at which the blob immutability policy will expire.
+   *
+   * @readonly
+   */
+  get immutabilityPolicyExpiresOn() {
+    return this.originalResponse.immutabilityPolicyExpiresOn;
+  }
+  /**
+   * Indicates immutability policy mode.
+   *
+   * @readonly
+   */
+  get immutabilityPolicyMode() {
+    return this.originalResponse.immutabilityPolicyMode;
+  }
+  /**
+   * Indicates if a legal hold is present on the blob.
+   *
+   * @readonly
+   */
+  get legalHold() {
+    return this.originalResponse.legalHold;
+  }
+  get structuredBodyType() {
+    return this.originalResponse.structuredBodyType;
+  }
+  /**
+   * The response body as a browser Blob.
+   * Always undefined in node.js.
+   *
+   * @readonly
+   */
+  get contentAsBlob() {
+    return this.originalResponse.blobBody;
+  }
+  /**
+   * The response body as a node.js Readable stream.
+   * Always undefined in the browser.
+   *
+   * It will automatically retry when internal read stream unexpected ends.
+   *
+   * @readonly
+   */
+  get readableStreamBody() {
+    return isNodeLike2 ? this.blobDownloadStream : void 0;
+  }
+  /**
+   * The HTTP response.
+   */
+  get _response() {
+    return this.originalResponse._response;
+  }
+  originalResponse;
+  blobDownloadStream;
+  /**
+   * Creates an instance of BlobDownloadResponse.
+   *
+   * @param originalResponse -
+   * @param getter -
+   * @param offset -
+   * @param count -
+   * @param options -
+   */
+  constructor(originalResponse2, getter, offset, count, options = {}) {
+    this.originalResponse = originalResponse2;
+    const streamBody = this.originalResponse.structuredBodyType === void 0 ? this.originalResponse.readableStreamBody : structuredMessageDecodingStream(this.originalResponse.readableStreamBody, options);
+    this.blobDownloadStream = new RetriableReadableStream(streamBody, getter, offset, count, options);
+  }
+};
+
+// node_modules/@azure/storage-blob/dist/esm/utils/BlobQuickQueryStream.js
+import { Readable as Readable6 } from "node:stream";
+
+// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroConstants.js
+var AVRO_SYNC_MARKER_SIZE = 16;
+var AVRO_INIT_BYTES = new Uint8Array([79, 98, 106, 1]);
+var AVRO_CODEC_KEY = "avro.codec";
+var AVRO_SCHEMA_KEY = "avro.schema";
+
+// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroParser.js
+var AvroParser = class _AvroParser {
+  /**
+   * Reads a fixed number of bytes from the stream.
+   *
+   * @param stream -
+   * @param length -
+   * @param options -
+   */
+  static async readFixedBytes(stream, length, options = {}) {
+    const bytes = await stream.read(length, { abortSignal: options.abortSignal });
+    if (bytes.length !== length) {
+      throw new Error("Hit stream end.");
+    }
+    return bytes;
+  }
+  /**
+   * Reads a single byte from the stream.
+   *
+   * @param stream -
+   * @param options -
+   */
+  static async readByte(stream, options = {}) {
+    const buf2 = await _AvroParser.readFixedBytes(stream, 1, options);
+    return buf2[0];
+  }
+  // int and long are stored in variable-length zig-zag coding.
+  // variable-length: https://lucene.apache.org/core/3_5_0/fileformats.html#VInt
+  // zig-zag: https://developers.google.com/protocol-buffers/docs/encoding?csw=1#types
+  static async readZigZagLong(stream, options = {}) {
+    let zigZagEncoded = 0;
+    let significanceInBit = 0;
+    let byte, haveMoreByte, significanceInFloat;
+    do {
+      byte = await _AvroParser.readByte(stream, options);
+      haveMoreByte = byte & 128;
+      zigZagEncoded |= (byte & 127) << significanceInBit;
+      significanceInBit += 7;
+    } while (haveMoreByte && significanceInBit < 28);
+    if (haveMoreByte) {
+      zigZagEncoded = zigZagEncoded;
+      significanceInFloat = 268435456;
+      do {
+        byte = await _AvroParser.readByte(stream, options);
+        zigZagEncoded += (byte & 127) * significanceInFloat;
+        significanceInFloat *= 128;
+      } while (byte & 128);
+      const res = (zigZagEncoded % 2 ? -(zigZagEncoded + 1) : zigZagEncoded) / 2;
+      if (res < Number.MIN_SAFE_INTEGER || res > Number.MAX_SAFE_INTEGER) {
+        throw new Error("Integer overflow.");
+      }
+      return res;
+    }
+    return zigZagEncoded >> 1 ^ -(zigZagEncoded & 1);
+  }
+  static async readLong(stream, options = {}) {
+    return _AvroParser.readZigZagLong(stream, options);
+  }
+  static async readInt(stream, options = {}) {
+    return _AvroParser.readZigZagLong(stream, options);
+  }
+  static async readNull() {
+    return null;
+  }
+  static async readBoolean(stream, options = {}) {
+    const b = await _AvroParser.readByte(stream, options);
+    if (b === 1) {
+      return true;
+    } else if (b === 0) {
+      return false;
+    } else {
+      throw new Error("Byte was not a boolean.");
+    }
+  }
+  static async readFloat(stream, options = {}) {
+    const u8arr = await _AvroParser.readFixedBytes(stream, 4, options);
+    const view = new DataView(u8arr.buffer, u8arr.byteOffset, u8arr.byteLength);
+    return view.getFloat32(0, true);
+  }
+  static async readDouble(stream, options = {}) {
+    const u8arr = await _AvroParser.readFixedBytes(stream, 8, options);
+    const view = new DataView(u8arr.buffer, u8arr.byteOffset, u8arr.byteLength);
+    return view.getFloat64(0, true);
+  }
+  static async readBytes(stream, options = {}) {
+    const size = await _AvroParser.readLong(stream, options);
+    if (size < 0) {
+      throw new Error("Bytes size was negative.");
+    }
+    return stream.read(size, { abortSignal: options.abortSignal });
+  }
+  static async readString(stream, options = {}) {
+    const u8arr = await _AvroParser.readBytes(stream, options);
+    const utf8decoder = new TextDecoder();
+    return utf8decoder.decode(u8arr);
+  }
+  static async readMapPair(stream, readItemMethod, options = {}) {
+    const key = await _AvroParser.readString(stream, options);
+    const value = await readItemMethod(stream, options);
+    return { key, value };
+  }
+  static async readMap(stream, readItemMethod, options = {}) {
+    const readPairMethod = (s, opts = {}) => {
+      return _AvroParser.readMapPair(s, readItemMethod, opts);
+    };
+    const pairs = await _AvroParser.readArray(stream, readPairMethod, options);
+    const dict = {};
+    for (const pair of pairs) {
+      dict[pair.key] = pair.value;
+    }
+    return dict;
+  }
+  static async readArray(stream, readItemMethod, options = {}) {
+    const items = [];
+    for (let count = await _AvroParser.readLong(stream, options); count !== 0; count = await _AvroParser.readLong(stream, options)) {
+      if (count < 0) {
+        await _AvroParser.readLong(stream, options);
+        count = -count;
+      }
+      while (count--) {
+        const item = await readItemMethod(stream, options);
+        items.push(item);
+      }
+    }
+    return items;
+  }
+};
+var AvroComplex;
+(function(AvroComplex2) {
+  AvroComplex2["RECORD"] = "record";
+  AvroComplex2["ENUM"] = "enum";
+  AvroComplex2["ARRAY"] = "array";
+  AvroComplex2["MAP"] = "map";
+  AvroComplex2["UNION"] = "union";
+  AvroComplex2["FIXED"] = "fixed";
+})(AvroComplex || (AvroComplex = {}));
+var AvroPrimitive;
+(function(AvroPrimitive2) {
+  AvroPrimitive2["NULL"] = "null";
+  AvroPrimitive2["BOOLEAN"] = "boolean";
+  AvroPrimitive2["INT"] = "int";
+  AvroPrimitive2["LONG"] = "long";
+  AvroPrimitive2["FLOAT"] = "float";
+  AvroPrimitive2["DOUBLE"] = "double";
+  AvroPrimitive2["BYTES"] = "bytes";
+  AvroPrimitive2["STRING"] = "string";
+})(AvroPrimitive || (AvroPrimitive = {}));
+var AvroType = class _AvroType {
+  /**
+   * Determines the AvroType from the Avro Schema.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-wrapper-object-types
+  static fromSchema(schema) {
+    if (typeof schema === "string") {
+      return _AvroType.fromStringSchema(schema);
+    } else if (Array.isArray(schema)) {
+      return _AvroType.fromArraySchema(schema);
+    } else {
+      return _AvroType.fromObjectSchema(schema);
+    }
+  }
+  static fromStringSchema(schema) {
+    switch (schema) {
+      case AvroPrimitive.NULL:
+      case AvroPrimitive.BOOLEAN:
+      case AvroPrimitive.INT:
+      case AvroPrimitive.LONG:
+      case AvroPrimitive.FLOAT:
+      case AvroPrimitive.DOUBLE:
+      case AvroPrimitive.BYTES:
+      case AvroPrimitive.STRING:
+        return new AvroPrimitiveType(schema);
+      default:
+        throw new Error(`Unexpected Avro type ${schema}`);
+    }
+  }
+  static fromArraySchema(schema) {
+    return new AvroUnionType(schema.map(_AvroType.fromSchema));
+  }
+  static fromObjectSchema(schema) {
+    const type = schema.type;
+    try {
+      return _AvroType.fromStringSchema(type);
+    } catch {
+    }
+    switch (type) {
+      case AvroComplex.RECORD:
+        if (schema.aliases) {
+          throw new Error(`aliases currently is not supported, schema: ${schema}`);
+        }
+        if (!schema.name) {
+          throw new Error(`Required attribute 'name' doesn't exist on schema: ${schema}`);
+        }
+        const fields = {};
+        if (!schema.fields) {
+          throw new Error(`Required attribute 'fields' doesn't exist on schema: ${schema}`);
+        }
+        for (const field of schema.fields) {
+          fields[field.name] = _AvroType.fromSchema(field.type);
+        }
+        return new AvroRecordType(fields, schema.name);
+      case AvroComplex.ENUM:
+        if (schema.aliases) {
+          throw new Error(`aliases currently is not supported, schema: ${schema}`);
+        }
+        if (!schema.symbols) {
+          throw new Error(`Required attribute 'symbols' doesn't exist on schema: ${schema}`);
+        }
+        return new AvroEnumType(schema.symbols);
+      case AvroComplex.MAP:
+        if (!schema.values) {
+          throw new Error(`Required attribute 'values' doesn't exist on schema: ${schema}`);
+        }
+        return new AvroMapType(_AvroType.fromSchema(schema.values));
+      case AvroComplex.ARRAY:
+      // Unused today
+      case AvroComplex.FIXED:
+      // Unused today
+      default:
+        throw new Error(`Unexpected Avro type ${type} in ${schema}`);
+    }
+  }
+};
+var AvroPrimitiveType = class extends AvroType {
+  _primitive;
+  constructor(primitive) {
+    super();
+    this._primitive = primitive;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-wrapper-object-types
+  read(stream, options = {}) {
+    switch (this._primitive) {
+      case AvroPrimitive.NULL:
+        return AvroParser.readNull();
+      case AvroPrimitive.BOOLEAN:
+        return AvroParser.readBoolean(stream, options);
+      case AvroPrimitive.INT:
+        return AvroParser.readInt(stream, options);
+      case AvroPrimitive.LONG:
+        return AvroParser.readLong(stream, options);
+      case AvroPrimitive.FLOAT:
+        return AvroParser.readFloat(stream, options);
+      case AvroPrimitive.DOUBLE:
+        return AvroParser.readDouble(stream, options);
+      case AvroPrimitive.BYTES:
+        return AvroParser.readBytes(stream, options);
+      case AvroPrimitive.STRING:
+        return AvroParser.readString(stream, options);
+      default:
+        throw new Error("Unknown Avro Primitive");
+    }
+  }
+};
+var AvroEnumType = class extends AvroType {
+  _symbols;
+  constructor(symbols) {
+    super();
+    this._symbols = symbols;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-wrapper-object-types
+  async read(stream, options = {}) {
+    const value = await AvroParser.readInt(stream, options);
+    return this._symbols[value];
+  }
+};
+var AvroUnionType = class extends AvroType {
+  _types;
+  constructor(types) {
+    super();
+    this._types = types;
+  }
+  async read(stream, options = {}) {
+    const typeIndex = await AvroParser.readInt(stream, options);
+    return this._types[typeIndex].read(stream, options);
+  }
+};
+var AvroMapType = class extends AvroType {
+  _itemType;
+  constructor(itemType) {
+    super();
+    this._itemType = itemType;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-wrapper-object-types
+  read(stream, options = {}) {
+    const readItemMethod = (s, opts) => {
+      return this._itemType.read(s, opts);
+    };
+    return AvroParser.readMap(stream, readItemMethod, options);
+  }
+};
+var AvroRecordType = class extends AvroType {
+  _name;
+  _fields;
+  constructor(fields, name) {
+    super();
+    this._fields = fields;
+    this._name = name;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-wrapper-object-types
+  async read(stream, options = {}) {
+    const record = {};
+    record["$schema"] = this._name;
+    for (const key in this._fields) {
+      if (Object.prototype.hasOwnProperty.call(this._fields, key)) {
+        record[key] = await this._fields[key].read(stream, options);
+      }
+    }
+    return record;
+  }
+};
+
+// node_modules/@azure/storage-blob/dist/esm/internal-avro/utils/utils.common.js
+function arraysEqual(a, b) {
+  if (a === b)
+    return true;
+  if (a == null || b == null)
+    return false;
+  if (a.length !== b.length)
+    return false;
+  for (let i = 0; i < a.length; ++i) {
+    if (a[i] !== b[i])
+      return false;
+  }
+  return true;
+}
+
+// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroReader.js
+var AvroReader = class {
+  _dataStream;
+  _headerStream;
+  _syncMarker;
+  _metadata;
+  _itemType;
+  _itemsRemainingInBlock;
+  // Remembers where we started if partial data stream was provided.
+  _initialBlockOffset;
+  /// The byte offset within the Avro file (both header and data)
+  /// of the start of the current block.
+  _blockOffset;
+  get blockOffset() {
+    return this._blockOffset;
+  }
+  _objectIndex;
+  get objectIndex() {
+    return this._objectIndex;
+  }
+  _initialized;
+  constructor(dataStream, headerStream, currentBlockOffset, indexWithinCurrentBlock) {
+    this._dataStream = dataStream;
+    this._headerStream = headerStream || dataStream;
+    this._initialized = false;
+    this._blockOffset = currentBlockOffset || 0;
+    this._objectIndex = indexWithinCurrentBlock || 0;
+    this._initialBlockOffset = currentBlockOffset || 0;
+  }
+  async initialize(options = {}) {
+    const header = await AvroParser.readFixedBytes(this._headerStream, AVRO_INIT_BYTES.length, {
+      abortSignal: options.abortSignal
+    });
+    if (!arraysEqual(header, AVRO_INIT_BYTES)) {
+      throw new Error("Stream is not an Avro file.");
+    }
+    this._metadata = await AvroParser.readMap(this._headerStream, AvroParser.readString, {
+      abortSignal: options.abortSignal
+    });
+    const codec = this._metadata[AVRO_CODEC_KEY];
+    if (!(codec === void 0 || codec === null || codec === "null")) {
+      throw new Error("Codecs are not supported");
+    }
+    this._syncMarker = await AvroParser.readFixedBytes(this._headerStream, AVRO_SYNC_MARKER_SIZE, {
+      abortSignal: options.abortSignal
+    });
+    const schema = JSON.parse(this._metadata[AVRO_SCHEMA_KEY]);
+    this._itemType = AvroType.fromSchema(schema);
+    if (this._blockOffset === 0) {
+      this._blockOffset = this._initialBlockOffset + this._dataStream.position;
+    }
+    this._itemsRemainingInBlock = await AvroParser.readLong(this._dataStream, {
+      abortSignal: options.abortSignal
+    });
+    await AvroParser.readLong(this._dataStream, { abortSignal: options.abortSignal });
+    this._initialized = true;
+    if (this._objectIndex && this._objectIndex > 0) {
+      for (let i = 0; i < this._objectIndex; i++) {
+        await this._itemType.read(this._dataStream, { abortSignal: options.abortSignal });
+        this._itemsRemainingInBlock--;
+      }
+    }
+  }
+  hasNext() {
+    return !this._initialized || this._itemsRemainingInBlock > 0;
+  }
+  async *parseObjects(options = {}) {
+    if (!this._initialized) {
+      await this.initialize(options);
+    }
+    while (this.hasNext()) {
+      const result = await this._itemType.read(this._dataStream, {
+        abortSignal: options.abortSignal
+      });
+      this._itemsRemainingInBlock--;
+      this._objectIndex++;
+      if (this._itemsRemainingInBlock === 0) {
+        const marker2 = await AvroParser.readFixedBytes(this._dataStream, AVRO_SYNC_MARKER_SIZE, {
+          abortSignal: options.abortSignal
+        });
+        this._blockOffset = this._initialBlockOffset + this._dataStream.position;
+        this._objectIndex = 0;
+        if (!arraysEqual(this._syncMarker, marker2)) {
+          throw new Error("Stream is not a valid Avro file.");
+        }
+        try {
+          this._itemsRemainingInBlock = await AvroParser.readLong(this._dataStream, {
+            abortSignal: options.abortSignal
+          });
+        } catch {
+          this._itemsRemainingInBlock = 0;
+        }
+        if (this._itemsRemainingInBlock > 0) {
+          await AvroParser.readLong(this._dataStream, { abortSignal: options.abortSignal });
+        }
+      }
+      yield result;
+    }
+  }
+};
+
+// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroReadable.js
+var AvroReadable = class {
+};
+
+// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroReadableFromStream.js
+import { Buffer as Buffer2 } from "buffer";
+var ABORT_ERROR = new AbortError2("Reading from the avro stream was aborted.");
+var AvroReadableFromStream = class extends AvroReadable {
+  _position;
+  _readable;
+  toUint8Array(data) {
+    if (typeof data === "string") {
+      return Buffer2.from(data);
+    }
+    return data;
+  }
+  constructor(readable) {
+    super();
+    this._readable = readable;
+    this._position = 0;
+  }
+  get position() {
+    return this._position;
+  }
+  async read(size, options = {}) {
+    if (options.abortSignal?.aborted) {
+      throw ABORT_ERROR;
+    }
+    if (size < 0) {
+      throw new Error(`size parameter should be positive: ${size}`);
+    }
+    if (size === 0) {
+      return new Uint8Array();
+    }
+    if (!this._readable.readable) {
+      throw new Error("Stream no longer readable.");
+    }
+    const chunk = this._readable.read(size);
+    if (chunk) {
+      this._position += chunk.length;
+      return this.toUint8Array(chunk);
+    } else {
+      return new Promise((resolve, reject) => {
+        const cleanUp = () => {
+          this._readable.removeListener("readable", readableCallback);
+          this._readable.removeListener("error", rejectCallback);
+          this._readable.removeListener("end", rejectCallback);
+          this._readable.removeListener("close", rejectCallback);
+          if (options.abortSignal) {
+            options.abortSignal.removeEventListener("abort", abortHandler);
+          }
+        };
+        const readableCallback = () => {
+          const callbackChunk = this._readable.read(size);
+          if (callbackChunk) {
+            this._position += callbackChunk.length;
+            cleanUp();
+            resolve(this.toUint8Array(callbackChunk));
+          }
+        };
+        const rejectCallback = () => {
+          cleanUp();
+          reject();
+        };
+        const abortHandler = () => {
+          cleanUp();
+          reject(ABORT_ERROR);
+        };
+        this._readable.on("readable", readableCallback);
+        this._readable.once("error", rejectCallback);
+        this._readable.once("end", rejectCallback);
+        this._readable.once("close", rejectCallback);
+        if (options.abortSignal) {
+          options.abortSignal.addEventListener("abort", abortHandler);
+        }
+      });
+    }
+  }
+};
+
+// node_modules/@azure/storage-blob/dist/esm/utils/BlobQuickQueryStream.js
+var BlobQuickQueryStream = class extends Readable6 {
+  source;
+  avroReader;
+  avroIter;
+  avroPaused = true;
+  onProgress;
+  onError;
+  /**
+   * Creates an instance of BlobQuickQueryStream.
+   *
+   * @param source - The current ReadableStream returned from getter
+   * @param options -
+   */
+  constructor(source, options = {}) {
+    super();
+    this.source = source;
+    this.onProgress = options.onProgress;
+    this.onError = options.onError;
+    this.avroReader = new AvroReader(new AvroReadableFromStream(this.source));
+    this.avroIter = this.avroReader.parseObjects({ abortSignal: options.abortSignal });
+  }
+  _read() {
+    if (this.avroPaused) {
+      this.readInternal().catch((err) => {
+        this.emit("error", err);
+      });
+    }
+  }
+  async readInternal() {
+    this.avroPaused = false;
+    let avroNext;
+    do {
+      avroNext = await this.avroIter.next();
+      if (avroNext.done) {
+        break;
+      }
+      const obj = avroNext.value;
+      const schema = obj.$schema;
+      if (typeof schema !== "string") {
+        throw Error("Missing schema in avro record.");
+      }
+      switch (schema) {
+        case "com.microsoft.azure.storage.queryBlobContents.resultData":
+          {
+            const data = obj.data;
+            if (data instanceof Uint8Array === false) {
+              throw Error("Invalid data in avro result record.");
+            }
+            if (!this.push(Buffer.from(data))) {
+              this.avroPaused = true;
+            }
+          }
+          break;
+        case "com.microsoft.azure.storage.queryBlobContents.progress":
+          {
+            const bytesScanned = obj.bytesScanned;
+            if (typeof bytesScanned !== "number") {
+              throw Error("Invalid bytesScanned in avro progress record.");
+            }
+            if (this.onProgress) {
+              this.onProgress({ loadedBytes: bytesScanned });
+            }
+          }
+          break;
+        case "com.microsoft.azure.storage.queryBlobContents.end":
+          if (this.onProgress) {
+            const totalBytes = obj.totalBytes;
+            if (typeof totalBytes !== "number") {
+              throw Error("Invalid totalBytes in avro end record.");
+            }
+            this.onProgress({ loadedBytes: totalBytes });
+          }
+          this.push(null);
+          break;
+        case "com.microsoft.azure.storage.queryBlobContents.error":
+          if (this.onError) {
+            const fatal = obj.fatal;
+            if (typeof fatal !== "boolean") {
+              throw Error("Invalid fatal in avro error record.");
+            }
+            const name = obj.name;
+            if (typeof name !== "string") {
+              throw Error("Invalid name in avro error record.");
+            }
+            const description = obj.description;
+            if (typeof description !== "string") {
+              throw Error("Invalid description in avro error record.");
+            }
+            const position = obj.position;
+            if (typeof position !== "number") {
+              throw Error("Invalid position in avro error record.");
+            }
+            this.onError({
+              position,
+              name,
+              isFatal: fatal,
+              description
+            });
+          }
+          break;
+        default:
+          throw Error(`Unknown schema ${schema} in avro progress record.`);
+      }
+    } while (!avroNext.done && !this.avroPaused);
+  }
+};
+
+// node_modules/@azure/storage-blob/dist/esm/BlobQueryResponse.js
+var BlobQueryResponse = class {
+  /**
+   * Indicates that the service supports
+   * requests for partial file content.
+   *
+   * @readonly
+   */
+  get acceptRanges() {
+    return this.originalResponse.acceptRanges;
+  }
+  /**
+   * Returns if it was previously specified
+   * for the file.
+   *
+   * @readonly
+   */
+  get cacheControl() {
+    return this.originalResponse.cacheControl;
+  }
+  /**
+   * Returns the value that was specified
+   * for the 'x-ms-content-disposition' header and specifies how to process the
+   * response.
+   *
+   * @readonly
+   */
+  get contentDisposition() {
+    return this.originalResponse.contentDisposition;
+  }
+  /**
+   * Returns the value that was specified
+   * for the Content-Encoding request header.
+   *
+   * @readonly
+   */
+  get contentEncoding() {
+    return this.originalResponse.contentEncoding;
+  }
+  /**
+   * Returns the value that was specified
+   * for the Content-Language request header.
+   *
+   * @readonly
+   */
+  get contentLanguage() {
+    return this.originalResponse.contentLanguage;
+  }
+  /**
+   * The current sequence number for a
+   * page blob. This header is not returned for block blobs or append blobs.
+   *
+   * @readonly
+   */
+  get blobSequenceNumber() {
+    return this.originalResponse.blobSequenceNumber;
+  }
+  /**
+   * The blob's type. Possible values include:
+   * 'BlockBlob', 'PageBlob', 'AppendBlob'.
+   *
+   * @readonly
+   */
+  get blobType() {
+    return this.originalResponse.blobType;
+  }
+  /**
+   * The number of bytes present in the
+   * response body.
+   *
+   * @readonly
+   */
+  get contentLength() {
+    return this.originalResponse.contentLength;
+  }
+  /**
+   * If the file has an MD5 hash and the
+   * request is to read the full file, this response header is returned so that
+   * the client can check for message content integrity. If the request is to
+   * read a specified range and the 'x-ms-range-get-content-md5' is set to
+   * true, then the request returns an MD5 hash for the range, as long as the
+   * range size is less than or equal to 4 MB. If neither of these sets of
+   * conditions is true, then no value is returned for the 'Content-MD5'
+   * header.
+   *
+   * @readonly
+   */
+  get contentMD5() {
+    return this.originalResponse.contentMD5;
+  }
+  /**
+   * Indicates the range of bytes returned if
+   * the client requested a subset of the file by setting the Range request
+   * header.
+   *
+   * @readonly
+   */
+  get contentRange() {
+    return this.originalResponse.contentRange;
+  }
+  /**
+   * The content type specified for the file.
+   * The default content type is 'application/octet-stream'
+   *
+   * @readonly
+   */
+  get contentType() {
+    return this.originalResponse.contentType;
+  }
+  /**
+   * Conclusion time of the last attempted
+   * Copy File operation where this file was the destination file. This value
+   * can specify the time of a completed, aborted, or failed copy attempt.
+   *
+   * @readonly
+   */
+  get copyCompletedOn() {
+    return void 0;
+  }
+  /**
+   * String identifier for the last attempted Copy
+   * File operation where this file was the destination file.
+   *
+   * @readonly
+   */
+  get copyId() {
+    return this.originalResponse.copyId;
+  }
+  /**
+   * Contains the number of bytes copied and
+   * the total bytes in the source in the last attempted Copy File operation
+   * where this file was the destination file. Can show between 0 and
+   * Content-Length bytes copied.
+   *
+   * @readonly
+   */
+  get copyProgress() {
+    return this.originalResponse.copyProgress;
+  }
+  /**
+   * URL up to 2KB in length that specifies the
+   * source file used in the last attempted Copy File operation where this file
+   * was the destination file.
+   *
+   * @readonly
+   */
+  get copySource() {
+    return this.originalResponse.copySource;
+  }
+  /**
+   * State of the copy operation
+   * identified by 'x-ms-copy-id'. Possible values include: 'pending',
+   * 'success', 'aborted', 'failed'
+   *
+   * @readonly
+   */
+  get copyStatus() {
+    return this.originalResponse.copyStatus;
+  }
+  /**
+   * Only appears when
+   * x-ms-copy-status is failed or pending. Describes cause of fatal or
+   * non-fatal copy operation failure.
+   *
+   * @readonly
+   */
+  get copyStatusDescription() {
+    return this.originalResponse.copyStatusDescription;
+  }
+  /**
+   * When a blob is leased,
+   * specifies whether the lease is of infinite or fixed duration. Possible
+   * values include: 'infinite', 'fixed'.
+   *
+   * @readonly
+   */
+  get leaseDuration() {
+    return this.originalResponse.leaseDuration;
+  }
+  /**
+   * Lease state of the blob. Possible
+   * values include: 'available', 'leased', 'expired', 'breaking', 'broken'.
+   *
+   * @readonly
+   */
+  get leaseState() {
+    return this.originalResponse.leaseState;
+  }
+  /**
+   * The current lease status of the
+   * blob. Possible values include: 'locked', 'unlocked'.
+   *
+   * @readonly
+   */
+  get leaseStatus() {
+    return this.originalResponse.leaseStatus;
+  }
+  /**
+   * A UTC date/time value generated by the service that
+   * indicates the time at which the response was initiated.
+   *
+   * @readonly
+   */
+  get date() {
+    return this.originalResponse.date;
+  }
+  /**
+   * The number of committed blocks
+   * present in the blob. This header is returned only for append blobs.
+   *
+   * @readonly
+   */
+  get blobCommittedBlockCount() {
+    return this.originalResponse.blobCommittedBlockCount;
+  }
+  /**
+   * The ETag contains a value that you can use to
+   * perform operations conditionally, in quotes.
+   *
+   * @readonly
+   */
+  get etag() {
+    return this.originalResponse.etag;
+  }
+  /**
+   * The error code.
+   *
+   * @readonly
+   */
+  get errorCode() {
+    return this.originalResponse.errorCode;
+  }
+  /**
+   * The value of this header is set to
+   * true if the file data and application metadata are completely encrypted
+   * using the specified algorithm. Otherwise, the value is set to false (when
+   * the file is unencrypted, or if only parts of the file/application metadata
+   * are encrypted).
+   *
+   * @readonly
+   */
+  get isServerEncrypted() {
+    return this.originalResponse.isServerEncrypted;
+  }
+  /**
+   * If the blob has a MD5 hash, and if
+   * request contains range header (Range or x-ms-range), this response header
+   * is returned with the value of the whole blob's MD5 value. This value may
+   * or may not be equal to the value returned in Content-MD5 header, with the
+   * latter calculated from the requested range.
+   *
+   * @readonly
+   */
+  get blobContentMD5() {
+    return this.originalResponse.blobContentMD5;
+  }
+  /**
+   * Returns the date and time the file was last
+   * modified. Any operation that modifies the file or its properties updates
+   * the last modified time.
+   *
+   * @readonly
+   */
+  get lastModified() {
+    return this.originalResponse.lastModified;
+  }
+  /**
+   * A name-value pair
+   * to associate with a file storage object.
+   *
+   * @readonly
+   */
+  get metadata() {
+    return this.originalResponse.metadata;
+  }
+  /**
+   * This header uniquely identifies the request
+   * that was made and can be used for troubleshooting the request.
+   *
+   * @readonly
+   */
+  get requestId() {
+    return this.originalResponse.requestId;
+  }
+  /**
+   * If a client request id header is sent in the request, this header will be present in the
+   * response with the same value.
+   *
+   * @readonly
+   */
+  get clientRequestId() {
+    return this.originalResponse.clientRequestId;
+  }
+  /**
+   * Indicates the version of the File service used
+   * to execute the request.
+   *
+   * @readonly
+   */
+  get version() {
+    return this.originalResponse.version;
+  }
+  /**
+   * The SHA-256 hash of the encryption key used to encrypt the blob. This value is only returned
+   * when the blob was encrypted with a customer-provided key.
+   *
+   * @readonly
+   */
+  get encryptionKeySha256() {
+    return this.originalResponse.encryptionKeySha256;
+  }
+  /**
+   * If the request is to read a specified range and the x-ms-range-get-content-crc64 is set to
+   * true, then the request returns a crc64 for the range, as long as the range size is less than
+   * or equal to 4 MB. If both x-ms-range-get-content-crc64 & x-ms-range-get-content-md5 is
+   * specified in the same request, it will fail with 400(Bad Request)
+   */
+  get contentCrc64() {
+    return this.originalResponse.contentCrc64;
+  }
+  /**
+   * The response body as a browser Blob.
+   * Always undefined in node.js.
+   *
+   * @readonly
+   */
+  get blobBody() {
+    return void 0;
+  }
+  /**
+   * The response body as a node.js Readable stream.
+   * Always undefined in the browser.
+   *
+   * It will parse avor data returned by blob query.
+   *
+   * @readonly
+   */
+  get readableStreamBody() {
+    return isNodeLike2 ? this.blobDownloadStream : void 0;
+  }
+  /**
+   * The HTTP response.
+   */
+  get _response() {
+    return this.originalResponse._response;
+  }
+  originalResponse;
+  blobDownloadStream;
+  /**
+   * Creates an instance of BlobQueryResponse.
+   *
+   * @param originalResponse -
+   * @param options -
+   */
+  constructor(originalResponse2, options = {}) {
+    this.originalResponse = originalResponse2;
+    this.blobDownloadStream = new BlobQuickQueryStream(this.originalResponse.readableStreamBody, options);
+  }
+};
+
+// node_modules/@azure/storage-blob/dist/esm/utils/constants.js
+var SDK_VERSION3 = "12.32.0";
+var SERVICE_VERSION = "2026-04-06";
+var BLOCK_BLOB_MAX_UPLOAD_BLOB_BYTES = 256 * 1024 * 1024;
+var BLOCK_BLOB_MAX_STAGE_BLOCK_BYTES = 4e3 * 1024 * 1024;
+var BLOCK_BLOB_MAX_BLOCKS = 5e4;
+var DEFAULT_BLOCK_BUFFER_SIZE_BYTES = 8 * 1024 * 1024;
+var DEFAULT_BLOB_DOWNLOAD_BLOCK_BYTES = 4 * 1024 * 1024;
+var DEFAULT_MAX_DOWNLOAD_RETRY_REQUESTS = 5;
+var REQUEST_TIMEOUT = 100 * 1e3;
+var StorageOAuthScopes = "https://storage.azure.com/.default";
+var URLConstants2 = {
+  Parameters: {
+    FORCE_BROWSER_NO_CACHE: "_",
+    SIGNATURE: "sig",
+    SNAPSHOT: "snapshot",
+    VERSIONID: "versionid",
+    TIMEOUT: "timeout"
+  }
+};
+var ETagNone = "";
+var ETagAny = "*";
+var SIZE_1_MB = 1 * 1024 * 1024;
+var BATCH_MAX_PAYLOAD_IN_BYTES = 4 * SIZE_1_MB;
+var EncryptionAlgorithmAES25 = "AES256";
+var DevelopmentConnectionString2 = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;`;
+var StorageBlobLoggingAllowedHeaderNames = [
+  "Access-Control-Allow-Origin",
+  "Cache-Control",
+  "Content-Length",
+  "Content-Type",
+  "Date",
+  "Request-Id",
+  "traceparent",
+  "Transfer-Encoding",
+  "User-Agent",
+  "x-ms-client-request-id",
+  "x-ms-date",
+  "x-ms-error-code",
+  "x-ms-request-id",
+  "x-ms-return-client-request-id",
+  "x-ms-version",
+  "Accept-Ranges",
+  "Content-Disposition",
+  "Content-Encoding",
+  "Content-Language",
+  "Content-MD5",
+  "Content-Range",
+  "ETag",
+  "Last-Modified",
+  "Server",
+  "Vary",
+  "x-ms-content-crc64",
+  "x-ms-copy-action",
+  "x-ms-copy-completion-time",
+  "x-ms-copy-id",
+  "x-ms-copy-progress",
+  "x-ms-copy-status",
+  "x-ms-has-immutability-policy",
+  "x-ms-has-legal-hold",
+  "x-ms-lease-state",
+  "x-ms-lease-status",
+  "x-ms-range",
+  "x-ms-request-server-encrypted",
+  "x-ms-server-encrypted",
+  "x-ms-snapshot",
+  "x-ms-source-range",
+  "If-Match",
+  "If-Modified-Since",
+  "If-None-Match",
+  "If-Unmodified-Since",
+  "x-ms-access-tier",
+  "x-ms-access-tier-change-time",
+  "x-ms-access-tier-inferred",
+  "x-ms-account-kind",
+  "x-ms-archive-status",
+  "x-ms-blob-append-offset",
+  "x-ms-blob-cache-control",
+  "x-ms-blob-committed-block-count",
+  "x-ms-blob-condition-appendpos",
+  "x-ms-blob-condition-maxsize",
+  "x-ms-blob-content-disposition",
+  "x-ms-blob-content-encoding",
+  "x-ms-blob-content-language",
+  "x-ms-blob-content-length",
+  "x-ms-blob-content-md5",
+  "x-ms-blob-content-type",
+  "x-ms-blob-public-access",
+  "x-ms-blob-sequence-number",
+  "x-ms-blob-type",
+  "x-ms-copy-destination-snapshot",
+  "x-ms-creation-time",
+  "x-ms-default-encryption-scope",
+  "x-ms-delete-snapshots",
+  "x-ms-delete-type-permanent",
+  "x-ms-deny-encryption-scope-override",
+  "x-ms-encryption-algorithm",
+  "x-ms-if-sequence-number-eq",
+  "x-ms-if-sequence-number-le",
+  "x-ms-if-sequence-number-lt",
+  "x-ms-incremental-copy",
+  "x-ms-lease-action",
+  "x-ms-lease-break-period",
+  "x-ms-lease-duration",
+  "x-ms-lease-id",
+  "x-ms-lease-time",
+  "x-ms-page-write",
+  "x-ms-proposed-lease-id",
+  "x-ms-range-get-content-md5",
+  "x-ms-rehydrate-priority",
+  "x-ms-sequence-number-action",
+  "x-ms-sku-name",
+  "x-ms-source-content-md5",
+  "x-ms-source-if-match",
+  "x-ms-source-if-modified-since",
+  "x-ms-source-if-none-match",
+  "x-ms-source-if-unmodified-since",
+  "x-ms-tag-count",
+  "x-ms-encryption-key-sha256",
+  "x-ms-copy-source-error-code",
+  "x-ms-copy-source-status-code",
+  "x-ms-if-tags",
+  "x-ms-source-if-tags"
+];
+var StorageBlobLoggingAllowedQueryParameters = [
+  "comp",
+  "maxresults",
+  "rscc",
+  "rscd",
+  "rsce",
+  "rscl",
+  "rsct",
+  "se",
+  "si",
+  "sip",
+  "sp",
+  "spr",
+  "sr",
+  "srt",
+  "ss",
+  "st",
+  "sv",
+  "include",
+  "marker",
+  "prefix",
+  "copyid",
+  "restype",
+  "blockid",
+  "blocklisttype",
+  "delimiter",
+  "prevsnapshot",
+  "ske",
+  "skoid",
+  "sks",
+  "skt",
+  "sktid",
+  "skv",
+  "snapshot"
+];
+var BlobUsesCustomerSpecifiedEncryptionMsg = "BlobUsesCustomerSpecifiedEncryption";
+var BlobDoesNotUseCustomerSpecifiedEncryption = "BlobDoesNotUseCustomerSpecifiedEncryption";
+var PathStylePorts2 = [
+  "10000",
+  "10001",
+  "10002",
+  "10003",
+  "10004",
+  "10100",
+  "10101",
+  "10102",
+  "10103",
+  "10104",
+  "11000",
+  "11001",
+  "11002",
+  "11003",
+  "11004",
+  "11100",
+  "11101",
+  "11102",
+  "11103",
+  "11104"
+];
+
+// node_modules/@azure/storage-blob/dist/esm/models.js
+var BlockBlobTier;
+(function(BlockBlobTier2) {
+  BlockBlobTier2["Hot"] = "Hot";
+  BlockBlobTier2["Cool"] = "Cool";
+  BlockBlobTier2["Cold"] = "Cold";
+  BlockBlobTier2["Archive"] = "Archive";
+})(BlockBlobTier || (BlockBlobTier = {}));
+var PremiumPageBlobTier;
+(function(PremiumPageBlobTier2) {
+  PremiumPageBlobTier2["P4"] = "P4";
+  PremiumPageBlobTier2["P6"] = "P6";
+  PremiumPageBlobTier2["P10"] = "P10";
+  PremiumPageBlobTier2["P15"] = "P15";
+  PremiumPageBlobTier2["P20"] = "P20";
+  PremiumPageBlobTier2["P30"] = "P30";
+  PremiumPageBlobTier2["P40"] = "P40";
+  PremiumPageBlobTier2["P50"] = "P50";
+  PremiumPageBlobTier2["P60"] = "P60";
+  PremiumPageBlobTier2["P70"] = "P70";
+  PremiumPageBlobTier2["P80"] = "P80";
+})(PremiumPageBlobTier || (PremiumPageBlobTier = {}));
+function toAccessTier(tier2) {
+  if (tier2 === void 0) {
+    return void 0;
+  }
+  return tier2;
+}
+function ensureCpkIfSpecified(cpk, isHttps) {
+  if (cpk && !isHttps) {
+    throw new RangeError("Customer-provided encryption key must be used over HTTPS.");
+  }
+  if (cpk && !cpk.encryptionAlgorithm) {
+    cpk.encryptionAlgorithm = EncryptionAlgorithmAES25;
+  }
+}
+var StorageBlobAudience;
+(function(StorageBlobAudience2) {
+  StorageBlobAudience2["StorageOAuthScopes"] = "https://storage.azure.com/.default";
+  StorageBlobAudience2["DiskComputeOAuthScopes"] = "https://disk.compute.azure.com/.default";
+})(StorageBlobAudience || (StorageBlobAudience = {}));
+
+// node_modules/@azure/storage-blob/dist/esm/PageBlobRangeResponse.js
+function rangeResponseFromModel(response) {
+  const pageRange = (response._response.parsedBody.pageRange || []).map((x) => ({
+    offset: x.start,
+    count: x.end - x.start
+  }));
+  const clearRange = (response._response.parsedBody.clearRange || []).map((x) => ({
+    offset: x.start,
+    count: x.end - x.start
+  }));
+  return {
+    ...response,
+    pageRange,
+    clearRange,
+    _response: {
+      ...response._response,
+      parsedBody: {
+        pageRange,
+        clearRange
+      }
+    }
+  };
 }
 
 // node_modules/@azure/core-http-compat/dist/esm/policies/disableKeepAlivePolicy.js
@@ -39485,9 +43731,9 @@ async function deserializeResponseBody(jsonContentTypes, xmlContentTypes, respon
     return parsedResponse;
   }
   const responseSpec = getOperationResponseMap(parsedResponse);
-  const { error: error2, shouldReturnResponse } = handleErrorResponse(parsedResponse, operationSpec, responseSpec, options);
-  if (error2) {
-    throw error2;
+  const { error, shouldReturnResponse } = handleErrorResponse(parsedResponse, operationSpec, responseSpec, options);
+  if (error) {
+    throw error;
   } else if (shouldReturnResponse) {
     return parsedResponse;
   }
@@ -39534,13 +43780,13 @@ function handleErrorResponse(parsedResponse, operationSpec, responseSpec, option
   }
   const errorResponseSpec = responseSpec ?? operationSpec.responses.default;
   const initialErrorMessage = parsedResponse.request.streamResponseStatusCodes?.has(parsedResponse.status) ? `Unexpected status code: ${parsedResponse.status}` : parsedResponse.bodyAsText;
-  const error2 = new RestError2(initialErrorMessage, {
+  const error = new RestError2(initialErrorMessage, {
     statusCode: parsedResponse.status,
     request: parsedResponse.request,
     response: parsedResponse
   });
   if (!errorResponseSpec && !(parsedResponse.parsedBody?.error?.code && parsedResponse.parsedBody?.error?.message)) {
-    throw error2;
+    throw error;
   }
   const defaultBodyMapper = errorResponseSpec?.bodyMapper;
   const defaultHeadersMapper = errorResponseSpec?.headersMapper;
@@ -39560,21 +43806,21 @@ function handleErrorResponse(parsedResponse, operationSpec, responseSpec, option
         deserializedError = operationSpec.serializer.deserialize(defaultBodyMapper, valueToDeserialize, "error.response.parsedBody", options);
       }
       const internalError = parsedBody.error || deserializedError || parsedBody;
-      error2.code = internalError.code;
+      error.code = internalError.code;
       if (internalError.message) {
-        error2.message = internalError.message;
+        error.message = internalError.message;
       }
       if (defaultBodyMapper) {
-        error2.response.parsedBody = deserializedError;
+        error.response.parsedBody = deserializedError;
       }
     }
     if (parsedResponse.headers && defaultHeadersMapper) {
-      error2.response.parsedHeaders = operationSpec.serializer.deserialize(defaultHeadersMapper, parsedResponse.headers.toJSON(), "operationRes.parsedHeaders");
+      error.response.parsedHeaders = operationSpec.serializer.deserialize(defaultHeadersMapper, parsedResponse.headers.toJSON(), "operationRes.parsedHeaders");
     }
   } catch (defaultError) {
-    error2.message = `Error "${defaultError.message}" occurred in deserializing the responseBody - "${parsedResponse.bodyAsText}" for the default response.`;
+    error.message = `Error "${defaultError.message}" occurred in deserializing the responseBody - "${parsedResponse.bodyAsText}" for the default response.`;
   }
-  return { error: error2, shouldReturnResponse: false };
+  return { error, shouldReturnResponse: false };
 }
 async function parse(jsonContentTypes, xmlContentTypes, operationResponse, opts, parseXML2) {
   if (!operationResponse.request.streamResponseStatusCodes?.has(operationResponse.status) && operationResponse.bodyAsText) {
@@ -39712,8 +43958,8 @@ function serializeRequestBody(request, operationArguments, operationSpec, string
           request.body = JSON.stringify(request.body);
         }
       }
-    } catch (error2) {
-      throw new Error(`Error "${error2.message}" occurred in serializing the payload - ${JSON.stringify(serializedName, void 0, "  ")}.`);
+    } catch (error) {
+      throw new Error(`Error "${error.message}" occurred in serializing the payload - ${JSON.stringify(serializedName, void 0, "  ")}.`);
     }
   } else if (operationSpec.formDataParameters && operationSpec.formDataParameters.length > 0) {
     request.formData = {};
@@ -39765,7 +44011,7 @@ function createClientPipeline(options = {}) {
 
 // node_modules/@azure/core-client/dist/esm/httpClientCache.js
 var cachedHttpClient;
-function getCachedDefaultHttpClient() {
+function getCachedDefaultHttpClient2() {
   if (!cachedHttpClient) {
     cachedHttpClient = createDefaultHttpClient2();
   }
@@ -39785,15 +44031,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path4 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path4.startsWith("/")) {
-      path4 = path4.substring(1);
+    let path = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path.startsWith("/")) {
+      path = path.substring(1);
     }
-    if (isAbsoluteUrl(path4)) {
-      requestUrl = path4;
+    if (isAbsoluteUrl(path)) {
+      requestUrl = path;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path4);
+      requestUrl = appendPath(requestUrl, path);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -39839,9 +44085,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path4 = pathToAppend.substring(0, searchStart);
+    const path = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path4;
+    newPath = newPath + path;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -39965,7 +44211,7 @@ function appendQueryParams(url2, queryParams, sequenceParams, noOverwrite = fals
 }
 
 // node_modules/@azure/core-client/dist/esm/log.js
-var logger3 = createClientLogger2("core-client");
+var logger4 = createClientLogger2("core-client");
 
 // node_modules/@azure/core-client/dist/esm/serviceClient.js
 var ServiceClient = class {
@@ -39999,10 +44245,10 @@ var ServiceClient = class {
     this._requestContentType = options.requestContentType;
     this._endpoint = options.endpoint ?? options.baseUri;
     if (options.baseUri) {
-      logger3.warning("The baseUri option for SDK Clients has been deprecated, please use endpoint instead.");
+      logger4.warning("The baseUri option for SDK Clients has been deprecated, please use endpoint instead.");
     }
     this._allowInsecureConnection = options.allowInsecureConnection;
-    this._httpClient = options.httpClient || getCachedDefaultHttpClient();
+    this._httpClient = options.httpClient || getCachedDefaultHttpClient2();
     this.pipeline = options.pipeline || createDefaultPipeline2(options);
     if (options.additionalPolicies?.length) {
       for (const { policy, position } of options.additionalPolicies) {
@@ -40082,16 +44328,16 @@ var ServiceClient = class {
         options.onResponse(rawResponse, flatResponse);
       }
       return flatResponse;
-    } catch (error2) {
-      if (typeof error2 === "object" && error2?.response) {
-        const rawResponse = error2.response;
-        const flatResponse = flattenResponse(rawResponse, operationSpec.responses[error2.statusCode] || operationSpec.responses["default"]);
-        error2.details = flatResponse;
+    } catch (error) {
+      if (typeof error === "object" && error?.response) {
+        const rawResponse = error.response;
+        const flatResponse = flattenResponse(rawResponse, operationSpec.responses[error.statusCode] || operationSpec.responses["default"]);
+        error.details = flatResponse;
         if (options?.onResponse) {
-          options.onResponse(rawResponse, flatResponse, error2);
+          options.onResponse(rawResponse, flatResponse, error);
         }
       }
-      throw error2;
+      throw error;
     }
   }
 };
@@ -40509,10 +44755,10 @@ var ExtendedServiceClient = class extends ServiceClient {
   async sendOperationRequest(operationArguments, operationSpec) {
     const userProvidedCallBack = operationArguments?.options?.onResponse;
     let lastResponse;
-    function onResponse(rawResponse, flatResponse, error2) {
+    function onResponse(rawResponse, flatResponse, error) {
       lastResponse = rawResponse;
       if (userProvidedCallBack) {
-        userProvidedCallBack(rawResponse, flatResponse, error2);
+        userProvidedCallBack(rawResponse, flatResponse, error);
       }
     }
     operationArguments.options = {
@@ -41149,13 +45395,13 @@ var EntityDecoder = class {
    * @param {string} context  — used in error messages ('external' | 'input')
    * @returns {boolean}  true = accept, false = skip
    */
-  _applyRegistrationHook(hook, name, value, context5) {
+  _applyRegistrationHook(hook, name, value, context3) {
     if (!hook) return true;
     const action5 = hook(name, value);
     if (action5 === ENTITY_ACTION.BLOCK) return false;
     if (action5 === ENTITY_ACTION.THROW) {
       throw new Error(
-        `[EntityDecoder] Registration of ${context5} entity "&${name};" was rejected by hook`
+        `[EntityDecoder] Registration of ${context3} entity "&${name};" was rejected by hook`
       );
     }
     return true;
@@ -42718,16 +46964,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path4 = this._matcher.path;
-    return path4.length > 0 ? path4[path4.length - 1].tag : void 0;
+    const path = this._matcher.path;
+    return path.length > 0 ? path[path.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path4 = this._matcher.path;
-    return path4.length > 0 ? path4[path4.length - 1].namespace : void 0;
+    const path = this._matcher.path;
+    return path.length > 0 ? path[path.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -42735,9 +46981,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path4 = this._matcher.path;
-    if (path4.length === 0) return void 0;
-    return path4[path4.length - 1].values?.[attrName];
+    const path = this._matcher.path;
+    if (path.length === 0) return void 0;
+    return path[path.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -42745,9 +46991,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path4 = this._matcher.path;
-    if (path4.length === 0) return false;
-    const current = path4[path4.length - 1];
+    const path = this._matcher.path;
+    if (path.length === 0) return false;
+    const current = path[path.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -42773,18 +47019,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path4 = this._matcher.path;
-    if (path4.length === 0) return -1;
-    return path4[path4.length - 1].position ?? 0;
+    const path = this._matcher.path;
+    if (path.length === 0) return -1;
+    return path[path.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path4 = this._matcher.path;
-    if (path4.length === 0) return -1;
-    return path4[path4.length - 1].counter ?? 0;
+    const path = this._matcher.path;
+    if (path.length === 0) return -1;
+    return path[path.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -43912,14 +48158,14 @@ function assertString(value) {
     );
   }
 }
-function assertContext(context5) {
-  if (context5 instanceof RegExp) return;
-  if (Array.isArray(context5)) {
-    if (context5.length === 0) {
+function assertContext(context3) {
+  if (context3 instanceof RegExp) return;
+  if (Array.isArray(context3)) {
+    if (context3.length === 0) {
       throw new TypeError("is-unsafe: context must not be an empty array");
     }
-    if (Array.isArray(context5[0])) {
-      for (const list of context5) {
+    if (Array.isArray(context3[0])) {
+      for (const list of context3) {
         if (!Array.isArray(list) || list.length === 0) {
           throw new TypeError(
             "is-unsafe: each context in the array must be a non-empty pattern array (PatternList)"
@@ -43930,13 +48176,13 @@ function assertContext(context5) {
     return;
   }
   throw new TypeError(
-    `is-unsafe: second argument must be a PatternList (e.g. HTML), an array of PatternLists (e.g. [HTML, XML]), or a RegExp. Got: ${typeof context5}`
+    `is-unsafe: second argument must be a PatternList (e.g. HTML), an array of PatternLists (e.g. [HTML, XML]), or a RegExp. Got: ${typeof context3}`
   );
 }
-function normalise(context5) {
-  if (context5 instanceof RegExp) return { lists: null, regex: context5 };
-  if (Array.isArray(context5[0])) return { lists: context5, regex: null };
-  return { lists: [context5], regex: null };
+function normalise(context3) {
+  if (context3 instanceof RegExp) return { lists: null, regex: context3 };
+  if (Array.isArray(context3[0])) return { lists: context3, regex: null };
+  return { lists: [context3], regex: null };
 }
 function decodedCopy(value, list) {
   if (!list.decodeEntities) return null;
@@ -43953,10 +48199,10 @@ function matchList(value, list) {
   }
   return null;
 }
-function isUnsafe(value, context5) {
+function isUnsafe(value, context3) {
   assertString(value);
-  assertContext(context5);
-  const { lists, regex } = normalise(context5);
+  assertContext(context3);
+  const { lists, regex } = normalise(context3);
   if (regex) return regex.test(value);
   for (const list of lists) {
     if (matchList(value, list) !== null) return true;
@@ -44259,8 +48505,8 @@ var parseXml = function(xmlData) {
       } else {
         let result = readTagExp(xmlData, i, options.removeNSPrefix);
         if (!result) {
-          const context5 = xmlData.substring(Math.max(0, i - 50), Math.min(xmlLen, i + 50));
-          throw new Error(`readTagExp returned undefined at position ${i}. Context: "${context5}"`);
+          const context3 = xmlData.substring(Math.max(0, i - 50), Math.min(xmlLen, i + 50));
+          throw new Error(`readTagExp returned undefined at position ${i}. Context: "${context3}"`);
         }
         let tagName = result.tagName;
         const rawTagName = result.rawTagName;
@@ -45586,4801 +49832,7 @@ async function parseXML(str, opts = {}) {
 }
 
 // node_modules/@azure/storage-blob/dist/esm/log.js
-var logger4 = createClientLogger2("storage-blob");
-
-// node_modules/@azure/storage-common/dist/esm/BufferScheduler.js
-import { EventEmitter } from "events";
-
-// node_modules/@azure/storage-common/dist/esm/BuffersStream.js
-import { Readable as Readable2 } from "node:stream";
-var BuffersStream = class extends Readable2 {
-  buffers;
-  byteLength;
-  /**
-   * The offset of data to be read in the current buffer.
-   */
-  byteOffsetInCurrentBuffer;
-  /**
-   * The index of buffer to be read in the array of buffers.
-   */
-  bufferIndex;
-  /**
-   * The total length of data already read.
-   */
-  pushedBytesLength;
-  /**
-   * Creates an instance of BuffersStream that will emit the data
-   * contained in the array of buffers.
-   *
-   * @param buffers - Array of buffers containing the data
-   * @param byteLength - The total length of data contained in the buffers
-   */
-  constructor(buffers, byteLength, options) {
-    super(options);
-    this.buffers = buffers;
-    this.byteLength = byteLength;
-    this.byteOffsetInCurrentBuffer = 0;
-    this.bufferIndex = 0;
-    this.pushedBytesLength = 0;
-    let buffersLength = 0;
-    for (const buf2 of this.buffers) {
-      buffersLength += buf2.byteLength;
-    }
-    if (buffersLength < this.byteLength) {
-      throw new Error("Data size shouldn't be larger than the total length of buffers.");
-    }
-  }
-  /**
-   * Internal _read() that will be called when the stream wants to pull more data in.
-   *
-   * @param size - Optional. The size of data to be read
-   */
-  _read(size) {
-    if (this.pushedBytesLength >= this.byteLength) {
-      this.push(null);
-    }
-    if (!size) {
-      size = this.readableHighWaterMark;
-    }
-    const outBuffers = [];
-    let i = 0;
-    while (i < size && this.pushedBytesLength < this.byteLength) {
-      const remainingDataInAllBuffers = this.byteLength - this.pushedBytesLength;
-      const remainingCapacityInThisBuffer = this.buffers[this.bufferIndex].byteLength - this.byteOffsetInCurrentBuffer;
-      const remaining = Math.min(remainingCapacityInThisBuffer, remainingDataInAllBuffers);
-      if (remaining > size - i) {
-        const end = this.byteOffsetInCurrentBuffer + size - i;
-        outBuffers.push(this.buffers[this.bufferIndex].slice(this.byteOffsetInCurrentBuffer, end));
-        this.pushedBytesLength += size - i;
-        this.byteOffsetInCurrentBuffer = end;
-        i = size;
-        break;
-      } else {
-        const end = this.byteOffsetInCurrentBuffer + remaining;
-        outBuffers.push(this.buffers[this.bufferIndex].slice(this.byteOffsetInCurrentBuffer, end));
-        if (remaining === remainingCapacityInThisBuffer) {
-          this.byteOffsetInCurrentBuffer = 0;
-          this.bufferIndex++;
-        } else {
-          this.byteOffsetInCurrentBuffer = end;
-        }
-        this.pushedBytesLength += remaining;
-        i += remaining;
-      }
-    }
-    if (outBuffers.length > 1) {
-      this.push(Buffer.concat(outBuffers));
-    } else if (outBuffers.length === 1) {
-      this.push(outBuffers[0]);
-    }
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/PooledBuffer.js
-import buffer from "node:buffer";
-var maxBufferLength = buffer.constants.MAX_LENGTH;
-var PooledBuffer = class {
-  /**
-   * Internal buffers used to keep the data.
-   * Each buffer has a length of the maxBufferLength except last one.
-   */
-  buffers = [];
-  /**
-   * The total size of internal buffers.
-   */
-  capacity;
-  /**
-   * The total size of data contained in internal buffers.
-   */
-  _size;
-  /**
-   * The size of the data contained in the pooled buffers.
-   */
-  get size() {
-    return this._size;
-  }
-  constructor(capacity, buffers, totalLength) {
-    this.capacity = capacity;
-    this._size = 0;
-    const bufferNum = Math.ceil(capacity / maxBufferLength);
-    for (let i = 0; i < bufferNum; i++) {
-      let len = i === bufferNum - 1 ? capacity % maxBufferLength : maxBufferLength;
-      if (len === 0) {
-        len = maxBufferLength;
-      }
-      this.buffers.push(Buffer.allocUnsafe(len));
-    }
-    if (buffers) {
-      this.fill(buffers, totalLength);
-    }
-  }
-  /**
-   * Fill the internal buffers with data in the input buffers serially
-   * with respect to the total length and the total capacity of the internal buffers.
-   * Data copied will be shift out of the input buffers.
-   *
-   * @param buffers - Input buffers containing the data to be filled in the pooled buffer
-   * @param totalLength - Total length of the data to be filled in.
-   *
-   */
-  fill(buffers, totalLength) {
-    this._size = Math.min(this.capacity, totalLength);
-    let i = 0, j = 0, targetOffset = 0, sourceOffset = 0, totalCopiedNum = 0;
-    while (totalCopiedNum < this._size) {
-      const source = buffers[i];
-      const target = this.buffers[j];
-      const copiedNum = source.copy(target, targetOffset, sourceOffset);
-      totalCopiedNum += copiedNum;
-      sourceOffset += copiedNum;
-      targetOffset += copiedNum;
-      if (sourceOffset === source.length) {
-        i++;
-        sourceOffset = 0;
-      }
-      if (targetOffset === target.length) {
-        j++;
-        targetOffset = 0;
-      }
-    }
-    buffers.splice(0, i);
-    if (buffers.length > 0) {
-      buffers[0] = buffers[0].slice(sourceOffset);
-    }
-  }
-  /**
-   * Get the readable stream assembled from all the data in the internal buffers.
-   *
-   */
-  getReadableStream() {
-    return new BuffersStream(this.buffers, this.size);
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/BufferScheduler.js
-var BufferScheduler = class {
-  /**
-   * Size of buffers in incoming and outgoing queues. This class will try to align
-   * data read from Readable stream into buffer chunks with bufferSize defined.
-   */
-  bufferSize;
-  /**
-   * How many buffers can be created or maintained.
-   */
-  maxBuffers;
-  /**
-   * A Node.js Readable stream.
-   */
-  readable;
-  /**
-   * OutgoingHandler is an async function triggered by BufferScheduler when there
-   * are available buffers in outgoing array.
-   */
-  outgoingHandler;
-  /**
-   * An internal event emitter.
-   */
-  emitter = new EventEmitter();
-  /**
-   * Concurrency of executing outgoingHandlers. (0 lesser than concurrency lesser than or equal to maxBuffers)
-   */
-  concurrency;
-  /**
-   * An internal offset marker to track data offset in bytes of next outgoingHandler.
-   */
-  offset = 0;
-  /**
-   * An internal marker to track whether stream is end.
-   */
-  isStreamEnd = false;
-  /**
-   * An internal marker to track whether stream or outgoingHandler returns error.
-   */
-  isError = false;
-  /**
-   * How many handlers are executing.
-   */
-  executingOutgoingHandlers = 0;
-  /**
-   * Encoding of the input Readable stream which has string data type instead of Buffer.
-   */
-  encoding;
-  /**
-   * How many buffers have been allocated.
-   */
-  numBuffers = 0;
-  /**
-   * Because this class doesn't know how much data every time stream pops, which
-   * is defined by highWaterMarker of the stream. So BufferScheduler will cache
-   * data received from the stream, when data in unresolvedDataArray exceeds the
-   * blockSize defined, it will try to concat a blockSize of buffer, fill into available
-   * buffers from incoming and push to outgoing array.
-   */
-  unresolvedDataArray = [];
-  /**
-   * How much data consisted in unresolvedDataArray.
-   */
-  unresolvedLength = 0;
-  /**
-   * The array includes all the available buffers can be used to fill data from stream.
-   */
-  incoming = [];
-  /**
-   * The array (queue) includes all the buffers filled from stream data.
-   */
-  outgoing = [];
-  /**
-   * Creates an instance of BufferScheduler.
-   *
-   * @param readable - A Node.js Readable stream
-   * @param bufferSize - Buffer size of every maintained buffer
-   * @param maxBuffers - How many buffers can be allocated
-   * @param outgoingHandler - An async function scheduled to be
-   *                                          triggered when a buffer fully filled
-   *                                          with stream data
-   * @param concurrency - Concurrency of executing outgoingHandlers (&gt;0)
-   * @param encoding - [Optional] Encoding of Readable stream when it's a string stream
-   */
-  constructor(readable, bufferSize, maxBuffers, outgoingHandler, concurrency, encoding) {
-    if (bufferSize <= 0) {
-      throw new RangeError(`bufferSize must be larger than 0, current is ${bufferSize}`);
-    }
-    if (maxBuffers <= 0) {
-      throw new RangeError(`maxBuffers must be larger than 0, current is ${maxBuffers}`);
-    }
-    if (concurrency <= 0) {
-      throw new RangeError(`concurrency must be larger than 0, current is ${concurrency}`);
-    }
-    this.bufferSize = bufferSize;
-    this.maxBuffers = maxBuffers;
-    this.readable = readable;
-    this.outgoingHandler = outgoingHandler;
-    this.concurrency = concurrency;
-    this.encoding = encoding;
-  }
-  /**
-   * Start the scheduler, will return error when stream of any of the outgoingHandlers
-   * returns error.
-   *
-   */
-  async do() {
-    return new Promise((resolve2, reject) => {
-      this.readable.on("data", (data) => {
-        data = typeof data === "string" ? Buffer.from(data, this.encoding) : data;
-        this.appendUnresolvedData(data);
-        if (!this.resolveData()) {
-          this.readable.pause();
-        }
-      });
-      this.readable.on("error", (err) => {
-        this.emitter.emit("error", err);
-      });
-      this.readable.on("end", () => {
-        this.isStreamEnd = true;
-        this.emitter.emit("checkEnd");
-      });
-      this.emitter.on("error", (err) => {
-        this.isError = true;
-        this.readable.pause();
-        reject(err);
-      });
-      this.emitter.on("checkEnd", () => {
-        if (this.outgoing.length > 0) {
-          this.triggerOutgoingHandlers();
-          return;
-        }
-        if (this.isStreamEnd && this.executingOutgoingHandlers === 0) {
-          if (this.unresolvedLength > 0 && this.unresolvedLength < this.bufferSize) {
-            const buffer2 = this.shiftBufferFromUnresolvedDataArray();
-            this.outgoingHandler(() => buffer2.getReadableStream(), buffer2.size, this.offset).then(resolve2).catch(reject);
-          } else if (this.unresolvedLength >= this.bufferSize) {
-            return;
-          } else {
-            resolve2();
-          }
-        }
-      });
-    });
-  }
-  /**
-   * Insert a new data into unresolved array.
-   *
-   * @param data -
-   */
-  appendUnresolvedData(data) {
-    this.unresolvedDataArray.push(data);
-    this.unresolvedLength += data.length;
-  }
-  /**
-   * Try to shift a buffer with size in blockSize. The buffer returned may be less
-   * than blockSize when data in unresolvedDataArray is less than bufferSize.
-   *
-   */
-  shiftBufferFromUnresolvedDataArray(buffer2) {
-    if (!buffer2) {
-      buffer2 = new PooledBuffer(this.bufferSize, this.unresolvedDataArray, this.unresolvedLength);
-    } else {
-      buffer2.fill(this.unresolvedDataArray, this.unresolvedLength);
-    }
-    this.unresolvedLength -= buffer2.size;
-    return buffer2;
-  }
-  /**
-   * Resolve data in unresolvedDataArray. For every buffer with size in blockSize
-   * shifted, it will try to get (or allocate a buffer) from incoming, and fill it,
-   * then push it into outgoing to be handled by outgoing handler.
-   *
-   * Return false when available buffers in incoming are not enough, else true.
-   *
-   * @returns Return false when buffers in incoming are not enough, else true.
-   */
-  resolveData() {
-    while (this.unresolvedLength >= this.bufferSize) {
-      let buffer2;
-      if (this.incoming.length > 0) {
-        buffer2 = this.incoming.shift();
-        this.shiftBufferFromUnresolvedDataArray(buffer2);
-      } else {
-        if (this.numBuffers < this.maxBuffers) {
-          buffer2 = this.shiftBufferFromUnresolvedDataArray();
-          this.numBuffers++;
-        } else {
-          return false;
-        }
-      }
-      this.outgoing.push(buffer2);
-      this.triggerOutgoingHandlers();
-    }
-    return true;
-  }
-  /**
-   * Try to trigger a outgoing handler for every buffer in outgoing. Stop when
-   * concurrency reaches.
-   */
-  async triggerOutgoingHandlers() {
-    let buffer2;
-    do {
-      if (this.executingOutgoingHandlers >= this.concurrency) {
-        return;
-      }
-      buffer2 = this.outgoing.shift();
-      if (buffer2) {
-        this.triggerOutgoingHandler(buffer2);
-      }
-    } while (buffer2);
-  }
-  /**
-   * Trigger a outgoing handler for a buffer shifted from outgoing.
-   *
-   * @param buffer -
-   */
-  async triggerOutgoingHandler(buffer2) {
-    const bufferLength = buffer2.size;
-    this.executingOutgoingHandlers++;
-    this.offset += bufferLength;
-    try {
-      await this.outgoingHandler(() => buffer2.getReadableStream(), bufferLength, this.offset - bufferLength);
-    } catch (err) {
-      this.emitter.emit("error", err);
-      return;
-    }
-    this.executingOutgoingHandlers--;
-    this.reuseBuffer(buffer2);
-    this.emitter.emit("checkEnd");
-  }
-  /**
-   * Return buffer used by outgoing handler into incoming.
-   *
-   * @param buffer -
-   */
-  reuseBuffer(buffer2) {
-    this.incoming.push(buffer2);
-    if (!this.isError && this.resolveData() && !this.isStreamEnd) {
-      this.readable.resume();
-    }
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/StructuredMessageEncodingStream.js
-import Stream, { Readable as Readable3 } from "node:stream";
-
-// node_modules/@azure/storage-common/dist/esm/crc64.js
-import { createRequire } from "node:module";
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-var __isNode__ = typeof process === "object" && typeof process.versions === "object" && typeof process.versions.node === "string";
-var require2;
-var __filename;
-var __dirname;
-if (__isNode__) {
-  require2 = createRequire(import.meta.url);
-  __filename = fileURLToPath(import.meta.url);
-  __dirname = dirname(__filename);
-}
-var NativeCRC64 = (() => {
-  var _scriptDir = typeof document !== "undefined" && document.currentScript ? document.currentScript.src : void 0;
-  if (typeof __filename !== "undefined") _scriptDir = _scriptDir || __filename;
-  return (function(NativeCRC642) {
-    NativeCRC642 = NativeCRC642 || {};
-    var Module = typeof NativeCRC642 != "undefined" ? NativeCRC642 : {};
-    var readyPromiseResolve, readyPromiseReject;
-    Module["ready"] = new Promise(function(resolve2, reject) {
-      readyPromiseResolve = resolve2;
-      readyPromiseReject = reject;
-    });
-    ["_malloc", "_free", "_emscripten_bind_VoidPtr___destroy___0", "_emscripten_bind_Crc64Hash_Crc64Hash_0", "_emscripten_bind_Crc64Hash_OnAppend_2", "_emscripten_bind_Crc64Hash_OnFinal_3", "_emscripten_bind_Crc64Hash___destroy___0", "_fflush", "onRuntimeInitialized"].forEach((prop) => {
-      if (!Object.getOwnPropertyDescriptor(Module["ready"], prop)) {
-        Object.defineProperty(Module["ready"], prop, {
-          get: () => abort("You are getting " + prop + " on the Promise object, instead of the instance. Use .then() to get called back with the instance, see the MODULARIZE docs in src/settings.js"),
-          set: () => abort("You are setting " + prop + " on the Promise object, instead of the instance. Use .then() to get called back with the instance, see the MODULARIZE docs in src/settings.js")
-        });
-      }
-    });
-    var moduleOverrides = Object.assign({}, Module);
-    var arguments_ = [];
-    var thisProgram = "./this.program";
-    var quit_ = (status, toThrow) => {
-      throw toThrow;
-    };
-    var ENVIRONMENT_IS_WEB = typeof window == "object";
-    var ENVIRONMENT_IS_WORKER = typeof importScripts == "function";
-    var ENVIRONMENT_IS_NODE = typeof process == "object" && typeof process.versions == "object" && typeof process.versions.node == "string";
-    var ENVIRONMENT_IS_SHELL = !ENVIRONMENT_IS_WEB && !ENVIRONMENT_IS_NODE && !ENVIRONMENT_IS_WORKER;
-    if (Module["ENVIRONMENT"]) {
-      throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
-    }
-    var scriptDirectory = "";
-    function locateFile(path4) {
-      if (Module["locateFile"]) {
-        return Module["locateFile"](path4, scriptDirectory);
-      }
-      return scriptDirectory + path4;
-    }
-    var read_, readAsync, readBinary, setWindowTitle;
-    function logExceptionOnExit(e) {
-      if (e instanceof ExitStatus) return;
-      let toLog = e;
-      if (e && typeof e == "object" && e.stack) {
-        toLog = [e, e.stack];
-      }
-      err("exiting due to exception: " + toLog);
-    }
-    if (ENVIRONMENT_IS_NODE) {
-      if (typeof process == "undefined" || !process.release || process.release.name !== "node") throw new Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
-      var fs6 = require2("fs");
-      var nodePath = require2("path");
-      if (ENVIRONMENT_IS_WORKER) {
-        scriptDirectory = nodePath.dirname(scriptDirectory) + "/";
-      } else {
-        scriptDirectory = __dirname + "/";
-      }
-      read_ = (filename, binary) => {
-        filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        return fs6.readFileSync(filename, binary ? void 0 : "utf8");
-      };
-      readBinary = (filename) => {
-        var ret = read_(filename, true);
-        if (!ret.buffer) {
-          ret = new Uint8Array(ret);
-        }
-        assert(ret.buffer);
-        return ret;
-      };
-      readAsync = (filename, onload, onerror) => {
-        filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        fs6.readFile(filename, function(err2, data) {
-          if (err2) onerror(err2);
-          else onload(data.buffer);
-        });
-      };
-      if (process["argv"].length > 1) {
-        thisProgram = process["argv"][1].replace(/\\/g, "/");
-      }
-      arguments_ = process["argv"].slice(2);
-      process["on"]("uncaughtException", function(ex) {
-        if (!(ex instanceof ExitStatus)) {
-          throw ex;
-        }
-      });
-      process["on"]("unhandledRejection", function(reason) {
-        throw reason;
-      });
-      quit_ = (status, toThrow) => {
-        if (keepRuntimeAlive()) {
-          process["exitCode"] = status;
-          throw toThrow;
-        }
-        logExceptionOnExit(toThrow);
-        process["exit"](status);
-      };
-      Module["inspect"] = function() {
-        return "[Emscripten Module object]";
-      };
-    } else if (ENVIRONMENT_IS_SHELL) {
-      if (typeof process == "object" && typeof require2 === "function" || typeof window == "object" || typeof importScripts == "function") throw new Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
-      if (typeof read != "undefined") {
-        read_ = function shell_read(f) {
-          return read(f);
-        };
-      }
-      readBinary = function readBinary2(f) {
-        let data;
-        if (typeof readbuffer == "function") {
-          return new Uint8Array(readbuffer(f));
-        }
-        data = read(f, "binary");
-        assert(typeof data == "object");
-        return data;
-      };
-      readAsync = function readAsync2(f, onload, onerror) {
-        setTimeout(() => onload(readBinary(f)), 0);
-      };
-      if (typeof scriptArgs != "undefined") {
-        arguments_ = scriptArgs;
-      } else if (typeof arguments != "undefined") {
-        arguments_ = arguments;
-      }
-      if (typeof quit == "function") {
-        quit_ = (status, toThrow) => {
-          logExceptionOnExit(toThrow);
-          quit(status);
-        };
-      }
-      if (typeof print != "undefined") {
-        if (typeof console == "undefined") console = /** @type{!Console} */
-        {};
-        console.log = /** @type{!function(this:Console, ...*): undefined} */
-        print;
-        console.warn = console.error = /** @type{!function(this:Console, ...*): undefined} */
-        typeof printErr != "undefined" ? printErr : print;
-      }
-    } else if (ENVIRONMENT_IS_WEB || ENVIRONMENT_IS_WORKER) {
-      if (ENVIRONMENT_IS_WORKER) {
-        scriptDirectory = self.location.href;
-      } else if (typeof document != "undefined" && document.currentScript) {
-        scriptDirectory = document.currentScript.src;
-      }
-      if (_scriptDir) {
-        scriptDirectory = _scriptDir;
-      }
-      if (scriptDirectory.indexOf("blob:") !== 0) {
-        scriptDirectory = scriptDirectory.substr(0, scriptDirectory.replace(/[?#].*/, "").lastIndexOf("/") + 1);
-      } else {
-        scriptDirectory = "";
-      }
-      if (!(typeof window == "object" || typeof importScripts == "function")) throw new Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
-      {
-        read_ = (url2) => {
-          var xhr = new XMLHttpRequest();
-          xhr.open("GET", url2, false);
-          xhr.send(null);
-          return xhr.responseText;
-        };
-        if (ENVIRONMENT_IS_WORKER) {
-          readBinary = (url2) => {
-            var xhr = new XMLHttpRequest();
-            xhr.open("GET", url2, false);
-            xhr.responseType = "arraybuffer";
-            xhr.send(null);
-            return new Uint8Array(
-              /** @type{!ArrayBuffer} */
-              xhr.response
-            );
-          };
-        }
-        readAsync = (url2, onload, onerror) => {
-          var xhr = new XMLHttpRequest();
-          xhr.open("GET", url2, true);
-          xhr.responseType = "arraybuffer";
-          xhr.onload = () => {
-            if (xhr.status == 200 || xhr.status == 0 && xhr.response) {
-              onload(xhr.response);
-              return;
-            }
-            onerror();
-          };
-          xhr.onerror = onerror;
-          xhr.send(null);
-        };
-      }
-      setWindowTitle = (title) => document.title = title;
-    } else {
-      throw new Error("environment detection error");
-    }
-    var out = Module["print"] || console.log.bind(console);
-    var err = Module["printErr"] || console.warn.bind(console);
-    Object.assign(Module, moduleOverrides);
-    moduleOverrides = null;
-    checkIncomingModuleAPI();
-    if (Module["arguments"]) arguments_ = Module["arguments"];
-    legacyModuleProp("arguments", "arguments_");
-    if (Module["thisProgram"]) thisProgram = Module["thisProgram"];
-    legacyModuleProp("thisProgram", "thisProgram");
-    if (Module["quit"]) quit_ = Module["quit"];
-    legacyModuleProp("quit", "quit_");
-    assert(typeof Module["memoryInitializerPrefixURL"] == "undefined", "Module.memoryInitializerPrefixURL option was removed, use Module.locateFile instead");
-    assert(typeof Module["pthreadMainPrefixURL"] == "undefined", "Module.pthreadMainPrefixURL option was removed, use Module.locateFile instead");
-    assert(typeof Module["cdInitializerPrefixURL"] == "undefined", "Module.cdInitializerPrefixURL option was removed, use Module.locateFile instead");
-    assert(typeof Module["filePackagePrefixURL"] == "undefined", "Module.filePackagePrefixURL option was removed, use Module.locateFile instead");
-    assert(typeof Module["read"] == "undefined", "Module.read option was removed (modify read_ in JS)");
-    assert(typeof Module["readAsync"] == "undefined", "Module.readAsync option was removed (modify readAsync in JS)");
-    assert(typeof Module["readBinary"] == "undefined", "Module.readBinary option was removed (modify readBinary in JS)");
-    assert(typeof Module["setWindowTitle"] == "undefined", "Module.setWindowTitle option was removed (modify setWindowTitle in JS)");
-    assert(typeof Module["TOTAL_MEMORY"] == "undefined", "Module.TOTAL_MEMORY has been renamed Module.INITIAL_MEMORY");
-    legacyModuleProp("read", "read_");
-    legacyModuleProp("readAsync", "readAsync");
-    legacyModuleProp("readBinary", "readBinary");
-    legacyModuleProp("setWindowTitle", "setWindowTitle");
-    var IDBFS = "IDBFS is no longer included by default; build with -lidbfs.js";
-    var PROXYFS = "PROXYFS is no longer included by default; build with -lproxyfs.js";
-    var WORKERFS = "WORKERFS is no longer included by default; build with -lworkerfs.js";
-    var NODEFS = "NODEFS is no longer included by default; build with -lnodefs.js";
-    assert(!ENVIRONMENT_IS_SHELL, "shell environment detected but not enabled at build time.  Add 'shell' to `-sENVIRONMENT` to enable.");
-    var STACK_ALIGN = 16;
-    var POINTER_SIZE = 4;
-    function getNativeTypeSize(type) {
-      switch (type) {
-        case "i1":
-        case "i8":
-        case "u8":
-          return 1;
-        case "i16":
-        case "u16":
-          return 2;
-        case "i32":
-        case "u32":
-          return 4;
-        case "i64":
-        case "u64":
-          return 8;
-        case "float":
-          return 4;
-        case "double":
-          return 8;
-        default: {
-          if (type[type.length - 1] === "*") {
-            return POINTER_SIZE;
-          }
-          if (type[0] === "i") {
-            const bits = Number(type.substr(1));
-            assert(bits % 8 === 0, "getNativeTypeSize invalid bits " + bits + ", type " + type);
-            return bits / 8;
-          }
-          return 0;
-        }
-      }
-    }
-    function legacyModuleProp(prop, newName) {
-      if (!Object.getOwnPropertyDescriptor(Module, prop)) {
-        Object.defineProperty(Module, prop, {
-          configurable: true,
-          get: function() {
-            abort("Module." + prop + " has been replaced with plain " + newName + " (the initial value can be provided on Module, but after startup the value is only looked for on a local variable of that name)");
-          }
-        });
-      }
-    }
-    function ignoredModuleProp(prop) {
-      if (Object.getOwnPropertyDescriptor(Module, prop)) {
-        abort("`Module." + prop + "` was supplied but `" + prop + "` not included in INCOMING_MODULE_JS_API");
-      }
-    }
-    function isExportedByForceFilesystem(name) {
-      return name === "FS_createPath" || name === "FS_createDataFile" || name === "FS_createPreloadedFile" || name === "FS_unlink" || name === "addRunDependency" || // The old FS has some functionality that WasmFS lacks.
-      name === "FS_createLazyFile" || name === "FS_createDevice" || name === "removeRunDependency";
-    }
-    function missingLibrarySymbol(sym) {
-      if (typeof globalThis !== "undefined" && !Object.getOwnPropertyDescriptor(globalThis, sym)) {
-        Object.defineProperty(globalThis, sym, {
-          configurable: true,
-          get: function() {
-            var msg = "`" + sym + "` is a library symbol and not included by default; add it to your library.js __deps or to DEFAULT_LIBRARY_FUNCS_TO_INCLUDE on the command line";
-            var librarySymbol = sym;
-            if (!librarySymbol.startsWith("_")) {
-              librarySymbol = "$" + sym;
-            }
-            msg += " (e.g. -sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=" + librarySymbol + ")";
-            if (isExportedByForceFilesystem(sym)) {
-              msg += ". Alternatively, forcing filesystem support (-sFORCE_FILESYSTEM) can export this for you";
-            }
-            warnOnce(msg);
-            return void 0;
-          }
-        });
-      }
-    }
-    function unexportedRuntimeSymbol(sym) {
-      if (!Object.getOwnPropertyDescriptor(Module, sym)) {
-        Object.defineProperty(Module, sym, {
-          configurable: true,
-          get: function() {
-            var msg = "'" + sym + "' was not exported. add it to EXPORTED_RUNTIME_METHODS (see the FAQ)";
-            if (isExportedByForceFilesystem(sym)) {
-              msg += ". Alternatively, forcing filesystem support (-sFORCE_FILESYSTEM) can export this for you";
-            }
-            abort(msg);
-          }
-        });
-      }
-    }
-    var wasmBinary;
-    if (Module["wasmBinary"]) wasmBinary = Module["wasmBinary"];
-    legacyModuleProp("wasmBinary", "wasmBinary");
-    var noExitRuntime = Module["noExitRuntime"] || true;
-    legacyModuleProp("noExitRuntime", "noExitRuntime");
-    if (typeof WebAssembly != "object") {
-      abort("no native wasm support detected");
-    }
-    var wasmMemory;
-    var ABORT = false;
-    var EXITSTATUS;
-    function assert(condition, text) {
-      if (!condition) {
-        abort("Assertion failed" + (text ? ": " + text : ""));
-      }
-    }
-    var UTF8Decoder = typeof TextDecoder != "undefined" ? new TextDecoder("utf8") : void 0;
-    function UTF8ArrayToString(heapOrArray, idx, maxBytesToRead) {
-      var endIdx = idx + maxBytesToRead;
-      var endPtr = idx;
-      while (heapOrArray[endPtr] && !(endPtr >= endIdx)) ++endPtr;
-      if (endPtr - idx > 16 && heapOrArray.buffer && UTF8Decoder) {
-        return UTF8Decoder.decode(heapOrArray.subarray(idx, endPtr));
-      }
-      var str = "";
-      while (idx < endPtr) {
-        var u0 = heapOrArray[idx++];
-        if (!(u0 & 128)) {
-          str += String.fromCharCode(u0);
-          continue;
-        }
-        var u1 = heapOrArray[idx++] & 63;
-        if ((u0 & 224) == 192) {
-          str += String.fromCharCode((u0 & 31) << 6 | u1);
-          continue;
-        }
-        var u2 = heapOrArray[idx++] & 63;
-        if ((u0 & 240) == 224) {
-          u0 = (u0 & 15) << 12 | u1 << 6 | u2;
-        } else {
-          if ((u0 & 248) != 240) warnOnce("Invalid UTF-8 leading byte " + ptrToString(u0) + " encountered when deserializing a UTF-8 string in wasm memory to a JS string!");
-          u0 = (u0 & 7) << 18 | u1 << 12 | u2 << 6 | heapOrArray[idx++] & 63;
-        }
-        if (u0 < 65536) {
-          str += String.fromCharCode(u0);
-        } else {
-          var ch = u0 - 65536;
-          str += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
-        }
-      }
-      return str;
-    }
-    function UTF8ToString(ptr, maxBytesToRead) {
-      return ptr ? UTF8ArrayToString(HEAPU8, ptr, maxBytesToRead) : "";
-    }
-    function stringToUTF8Array(str, heap, outIdx, maxBytesToWrite) {
-      if (!(maxBytesToWrite > 0))
-        return 0;
-      var startIdx = outIdx;
-      var endIdx = outIdx + maxBytesToWrite - 1;
-      for (var i = 0; i < str.length; ++i) {
-        var u = str.charCodeAt(i);
-        if (u >= 55296 && u <= 57343) {
-          var u1 = str.charCodeAt(++i);
-          u = 65536 + ((u & 1023) << 10) | u1 & 1023;
-        }
-        if (u <= 127) {
-          if (outIdx >= endIdx) break;
-          heap[outIdx++] = u;
-        } else if (u <= 2047) {
-          if (outIdx + 1 >= endIdx) break;
-          heap[outIdx++] = 192 | u >> 6;
-          heap[outIdx++] = 128 | u & 63;
-        } else if (u <= 65535) {
-          if (outIdx + 2 >= endIdx) break;
-          heap[outIdx++] = 224 | u >> 12;
-          heap[outIdx++] = 128 | u >> 6 & 63;
-          heap[outIdx++] = 128 | u & 63;
-        } else {
-          if (outIdx + 3 >= endIdx) break;
-          if (u > 1114111) warnOnce("Invalid Unicode code point " + ptrToString(u) + " encountered when serializing a JS string to a UTF-8 string in wasm memory! (Valid unicode code points should be in range 0-0x10FFFF).");
-          heap[outIdx++] = 240 | u >> 18;
-          heap[outIdx++] = 128 | u >> 12 & 63;
-          heap[outIdx++] = 128 | u >> 6 & 63;
-          heap[outIdx++] = 128 | u & 63;
-        }
-      }
-      heap[outIdx] = 0;
-      return outIdx - startIdx;
-    }
-    function stringToUTF8(str, outPtr, maxBytesToWrite) {
-      assert(typeof maxBytesToWrite == "number", "stringToUTF8(str, outPtr, maxBytesToWrite) is missing the third parameter that specifies the length of the output buffer!");
-      return stringToUTF8Array(str, HEAPU8, outPtr, maxBytesToWrite);
-    }
-    function lengthBytesUTF8(str) {
-      var len = 0;
-      for (var i = 0; i < str.length; ++i) {
-        var c = str.charCodeAt(i);
-        if (c <= 127) {
-          len++;
-        } else if (c <= 2047) {
-          len += 2;
-        } else if (c >= 55296 && c <= 57343) {
-          len += 4;
-          ++i;
-        } else {
-          len += 3;
-        }
-      }
-      return len;
-    }
-    var HEAP, buffer2, HEAP8, HEAPU8, HEAP16, HEAPU16, HEAP32, HEAPU32, HEAPF32, HEAPF64;
-    function updateGlobalBufferAndViews(buf2) {
-      buffer2 = buf2;
-      Module["HEAP8"] = HEAP8 = new Int8Array(buf2);
-      Module["HEAP16"] = HEAP16 = new Int16Array(buf2);
-      Module["HEAP32"] = HEAP32 = new Int32Array(buf2);
-      Module["HEAPU8"] = HEAPU8 = new Uint8Array(buf2);
-      Module["HEAPU16"] = HEAPU16 = new Uint16Array(buf2);
-      Module["HEAPU32"] = HEAPU32 = new Uint32Array(buf2);
-      Module["HEAPF32"] = HEAPF32 = new Float32Array(buf2);
-      Module["HEAPF64"] = HEAPF64 = new Float64Array(buf2);
-    }
-    var STACK_SIZE = 5242880;
-    if (Module["STACK_SIZE"]) assert(STACK_SIZE === Module["STACK_SIZE"], "the stack size can no longer be determined at runtime");
-    var INITIAL_MEMORY = Module["INITIAL_MEMORY"] || 16777216;
-    legacyModuleProp("INITIAL_MEMORY", "INITIAL_MEMORY");
-    assert(INITIAL_MEMORY >= STACK_SIZE, "INITIAL_MEMORY should be larger than STACK_SIZE, was " + INITIAL_MEMORY + "! (STACK_SIZE=" + STACK_SIZE + ")");
-    assert(
-      typeof Int32Array != "undefined" && typeof Float64Array !== "undefined" && Int32Array.prototype.subarray != void 0 && Int32Array.prototype.set != void 0,
-      "JS engine does not provide full typed array support"
-    );
-    assert(!Module["wasmMemory"], "Use of `wasmMemory` detected.  Use -sIMPORTED_MEMORY to define wasmMemory externally");
-    assert(INITIAL_MEMORY == 16777216, "Detected runtime INITIAL_MEMORY setting.  Use -sIMPORTED_MEMORY to define wasmMemory dynamically");
-    var wasmTable;
-    function writeStackCookie() {
-      var max = _emscripten_stack_get_end();
-      assert((max & 3) == 0);
-      if (max == 0) {
-        max += 4;
-      }
-      HEAPU32[max >> 2] = 34821223;
-      HEAPU32[max + 4 >> 2] = 2310721022;
-      HEAPU32[0] = 1668509029;
-    }
-    function checkStackCookie() {
-      if (ABORT) return;
-      var max = _emscripten_stack_get_end();
-      if (max == 0) {
-        max += 4;
-      }
-      var cookie1 = HEAPU32[max >> 2];
-      var cookie2 = HEAPU32[max + 4 >> 2];
-      if (cookie1 != 34821223 || cookie2 != 2310721022) {
-        abort("Stack overflow! Stack cookie has been overwritten at " + ptrToString(max) + ", expected hex dwords 0x89BACDFE and 0x2135467, but received " + ptrToString(cookie2) + " " + ptrToString(cookie1));
-      }
-      if (HEAPU32[0] !== 1668509029) {
-        abort("Runtime error: The application has corrupted its heap memory area (address zero)!");
-      }
-    }
-    (function() {
-      var h16 = new Int16Array(1);
-      var h8 = new Int8Array(h16.buffer);
-      h16[0] = 25459;
-      if (h8[0] !== 115 || h8[1] !== 99) throw "Runtime error: expected the system to be little-endian! (Run with -sSUPPORT_BIG_ENDIAN to bypass)";
-    })();
-    var __ATPRERUN__ = [];
-    var __ATINIT__ = [];
-    var __ATEXIT__ = [];
-    var __ATPOSTRUN__ = [];
-    var runtimeInitialized = false;
-    function keepRuntimeAlive() {
-      return noExitRuntime;
-    }
-    function preRun() {
-      if (Module["preRun"]) {
-        if (typeof Module["preRun"] == "function") Module["preRun"] = [Module["preRun"]];
-        while (Module["preRun"].length) {
-          addOnPreRun(Module["preRun"].shift());
-        }
-      }
-      callRuntimeCallbacks(__ATPRERUN__);
-    }
-    function initRuntime() {
-      assert(!runtimeInitialized);
-      runtimeInitialized = true;
-      checkStackCookie();
-      callRuntimeCallbacks(__ATINIT__);
-    }
-    function postRun() {
-      checkStackCookie();
-      if (Module["postRun"]) {
-        if (typeof Module["postRun"] == "function") Module["postRun"] = [Module["postRun"]];
-        while (Module["postRun"].length) {
-          addOnPostRun(Module["postRun"].shift());
-        }
-      }
-      callRuntimeCallbacks(__ATPOSTRUN__);
-    }
-    function addOnPreRun(cb) {
-      __ATPRERUN__.unshift(cb);
-    }
-    function addOnInit(cb) {
-      __ATINIT__.unshift(cb);
-    }
-    function addOnExit(cb) {
-    }
-    function addOnPostRun(cb) {
-      __ATPOSTRUN__.unshift(cb);
-    }
-    assert(Math.imul, "This browser does not support Math.imul(), build with LEGACY_VM_SUPPORT or POLYFILL_OLD_MATH_FUNCTIONS to add in a polyfill");
-    assert(Math.fround, "This browser does not support Math.fround(), build with LEGACY_VM_SUPPORT or POLYFILL_OLD_MATH_FUNCTIONS to add in a polyfill");
-    assert(Math.clz32, "This browser does not support Math.clz32(), build with LEGACY_VM_SUPPORT or POLYFILL_OLD_MATH_FUNCTIONS to add in a polyfill");
-    assert(Math.trunc, "This browser does not support Math.trunc(), build with LEGACY_VM_SUPPORT or POLYFILL_OLD_MATH_FUNCTIONS to add in a polyfill");
-    var runDependencies = 0;
-    var runDependencyWatcher = null;
-    var dependenciesFulfilled = null;
-    var runDependencyTracking = {};
-    function getUniqueRunDependency(id) {
-      var orig = id;
-      while (1) {
-        if (!runDependencyTracking[id]) return id;
-        id = orig + Math.random();
-      }
-    }
-    function addRunDependency(id) {
-      runDependencies++;
-      if (Module["monitorRunDependencies"]) {
-        Module["monitorRunDependencies"](runDependencies);
-      }
-      if (id) {
-        assert(!runDependencyTracking[id]);
-        runDependencyTracking[id] = 1;
-        if (runDependencyWatcher === null && typeof setInterval != "undefined") {
-          runDependencyWatcher = setInterval(function() {
-            if (ABORT) {
-              clearInterval(runDependencyWatcher);
-              runDependencyWatcher = null;
-              return;
-            }
-            var shown = false;
-            for (var dep in runDependencyTracking) {
-              if (!shown) {
-                shown = true;
-                err("still waiting on run dependencies:");
-              }
-              err("dependency: " + dep);
-            }
-            if (shown) {
-              err("(end of list)");
-            }
-          }, 1e4);
-        }
-      } else {
-        err("warning: run dependency added without ID");
-      }
-    }
-    function removeRunDependency(id) {
-      runDependencies--;
-      if (Module["monitorRunDependencies"]) {
-        Module["monitorRunDependencies"](runDependencies);
-      }
-      if (id) {
-        assert(runDependencyTracking[id]);
-        delete runDependencyTracking[id];
-      } else {
-        err("warning: run dependency removed without ID");
-      }
-      if (runDependencies == 0) {
-        if (runDependencyWatcher !== null) {
-          clearInterval(runDependencyWatcher);
-          runDependencyWatcher = null;
-        }
-        if (dependenciesFulfilled) {
-          var callback = dependenciesFulfilled;
-          dependenciesFulfilled = null;
-          callback();
-        }
-      }
-    }
-    function abort(what) {
-      if (Module["onAbort"]) {
-        Module["onAbort"](what);
-      }
-      what = "Aborted(" + what + ")";
-      err(what);
-      ABORT = true;
-      EXITSTATUS = 1;
-      var e = new WebAssembly.RuntimeError(what);
-      readyPromiseReject(e);
-      throw e;
-    }
-    var FS = {
-      error: function() {
-        abort("Filesystem support (FS) was not included. The problem is that you are using files from JS, but files were not used from C/C++, so filesystem support was not auto-included. You can force-include filesystem support with -sFORCE_FILESYSTEM");
-      },
-      init: function() {
-        FS.error();
-      },
-      createDataFile: function() {
-        FS.error();
-      },
-      createPreloadedFile: function() {
-        FS.error();
-      },
-      createLazyFile: function() {
-        FS.error();
-      },
-      open: function() {
-        FS.error();
-      },
-      mkdev: function() {
-        FS.error();
-      },
-      registerDevice: function() {
-        FS.error();
-      },
-      analyzePath: function() {
-        FS.error();
-      },
-      loadFilesFromDB: function() {
-        FS.error();
-      },
-      ErrnoError: function ErrnoError() {
-        FS.error();
-      }
-    };
-    Module["FS_createDataFile"] = FS.createDataFile;
-    Module["FS_createPreloadedFile"] = FS.createPreloadedFile;
-    var dataURIPrefix = "data:application/octet-stream;base64,";
-    function isDataURI(filename) {
-      return filename.startsWith(dataURIPrefix);
-    }
-    function isFileURI(filename) {
-      return filename.startsWith("file://");
-    }
-    function createExportWrapper(name, fixedasm) {
-      return function() {
-        var displayName = name;
-        var asm2 = fixedasm;
-        if (!fixedasm) {
-          asm2 = Module["asm"];
-        }
-        assert(runtimeInitialized, "native function `" + displayName + "` called before runtime initialization");
-        if (!asm2[name]) {
-          assert(asm2[name], "exported native function `" + displayName + "` not found");
-        }
-        return asm2[name].apply(null, arguments);
-      };
-    }
-    var wasmBinaryFile;
-    wasmBinaryFile = "crc64.wasm";
-    if (!isDataURI(wasmBinaryFile)) {
-      wasmBinaryFile = locateFile(wasmBinaryFile);
-    }
-    var binaryInString = [
-      "AGFzbQEAAAABzYCAgAAMYAF/AX9gAAF/YAF/AGAAAGADf35/AX5gA39/fwBgBH9/f38AYAN/f38Bf2AFf39",
-      "/f38Bf2AEf39/fwF/YAR/f35/AX5gBH9+f38BfwKPgYCAAAUDZW52BWFib3J0AAMDZW52FmVtc2NyaXB0ZW",
-      "5fcmVzaXplX2hlYXAAABZ3YXNpX3NuYXBzaG90X3ByZXZpZXcxCGZkX2Nsb3NlAAAWd2FzaV9zbmFwc2hvd",
-      "F9wcmV2aWV3MQhmZF93cml0ZQAJFndhc2lfc25hcHNob3RfcHJldmlldzEHZmRfc2VlawAIA62AgIAALAMF",
-      "BgIBAAUGAgEBAAACAAIAAAAHBAQCAgEDAAIAAQIBAQIAAQMBAQEACggLBIWAgIAAAXABBAQFh4CAgAABAYA",
-      "CgIACBsiAgIAACn8BQYCAwAILfwFBAAt/AUEAC38BQQALfwBBnJHBAgt/AEGwkcECC38AQZyRwQILfwBBsJ",
-      "HBAgt/AEGwkcECC38AQZKSwQILB/qEgIAAGwZtZW1vcnkCABFfX3dhc21fY2FsbF9jdG9ycwAFJWVtc2Nya",
-      "XB0ZW5fYmluZF9Wb2lkUHRyX19fZGVzdHJveV9fXzAACCVlbXNjcmlwdGVuX2JpbmRfQ3JjNjRIYXNoX0Ny",
-      "YzY0SGFzaF8wAAkkZW1zY3JpcHRlbl9iaW5kX0NyYzY0SGFzaF9PbkFwcGVuZF8yAAsjZW1zY3JpcHRlbl9",
-      "iaW5kX0NyYzY0SGFzaF9PbkZpbmFsXzMADCdlbXNjcmlwdGVuX2JpbmRfQ3JjNjRIYXNoX19fZGVzdHJveV",
-      "9fXzAADRtfX2VtX2xpYl9kZXBzX3dlYmlkbF9iaW5kZXIDBCFfX2VtX2pzX19hcnJheV9ib3VuZHNfY2hlY",
-      "2tfZXJyb3IDBRlfX2luZGlyZWN0X2Z1bmN0aW9uX3RhYmxlAQAQX19lcnJub19sb2NhdGlvbgAPBmZmbHVz",
-      "aAAtBm1hbGxvYwARBGZyZWUAEhVlbXNjcmlwdGVuX3N0YWNrX2luaXQAKRllbXNjcmlwdGVuX3N0YWNrX2d",
-      "ldF9mcmVlACoZZW1zY3JpcHRlbl9zdGFja19nZXRfYmFzZQArGGVtc2NyaXB0ZW5fc3RhY2tfZ2V0X2VuZA",
-      "AsCXN0YWNrU2F2ZQAlDHN0YWNrUmVzdG9yZQAmCnN0YWNrQWxsb2MAJxxlbXNjcmlwdGVuX3N0YWNrX2dld",
-      "F9jdXJyZW50ACgTX19zdGFydF9lbV9saWJfZGVwcwMGEl9fc3RvcF9lbV9saWJfZGVwcwMHDV9fc3RhcnRf",
-      "ZW1fanMDCAxfX3N0b3BfZW1fanMDCQxkeW5DYWxsX2ppamkALwmJgICAAAEAQQELAxYYGgqtkYGAACwEABA",
-      "pC81IAvcCf6EFfiMAIQNBgAEhBCADIARrIQUgBSAANgJ8IAUgATYCeCAFIAI2AnQgBSgCfCEGIAUoAnghBy",
-      "AFIAc2AnAgBSgCdCEIIAghCSAJrCH6AiAGKQMIIfsCIPsCIPoCfCH8AiAGIPwCNwMIIAYpAwAh/QJCfyH+A",
-      "iD9AiD+AoUh/wIgBSD/AjcDaEIAIYADIAUggAM3A2AgBSgCdCEKIAUoAnQhC0EgIQwgCyAMbyENIAogDWsh",
-      "DiAFIA42AlwgBSgCXCEPQcAAIRAgDyERIBAhEiARIBJPIRNBASEUIBMgFHEhFQJAIBVFDQAgBSgCcCEWIAU",
-      "gFjYCWEIAIYEDIAUggQM3A1BCACGCAyAFIIIDNwNIQgAhgwMgBSCDAzcDQEIAIYQDIAUghAM3AzggBSkDYC",
-      "GFAyAFKAJcIRcgFyEYIBitIYYDIIUDIIYDfCGHA0IgIYgDIIcDIIgDfSGJAyAFIIkDNwMwIAUoAlwhGSAFK",
-      "AJ0IRogGiAZayEbIAUgGzYCdCAFKQNoIYoDIAUgigM3A1ACQANAIAUpA2AhiwMgBSkDMCGMAyCLAyGNAyCM",
-      "AyGOAyCNAyCOA1QhHEEBIR0gHCAdcSEeIB5FDQEgBSgCWCEfIB8pAwAhjwMgBSkDUCGQAyCPAyCQA4UhkQM",
-      "gBSCRAzcDKCAFKAJYISAgICkDCCGSAyAFKQNIIZMDIJIDIJMDhSGUAyAFIJQDNwMgIAUoAlghISAhKQMQIZ",
-      "UDIAUpA0AhlgMglQMglgOFIZcDIAUglwM3AxggBSgCWCEiICIpAxghmAMgBSkDOCGZAyCYAyCZA4UhmgMgB",
-      "SCaAzcDECAFKQMoIZsDQv8BIZwDIJsDIJwDgyGdA0KADiGeAyCdAyCeA3whnwMgnwOnISNBgIDAAiEkQQMh",
-      "JSAjICV0ISYgJCAmaiEnICcpAwAhoAMgBSCgAzcDUCAFKQMoIaEDQgghogMgoQMgogOIIaMDIAUgowM3Ayg",
-      "gBSkDICGkA0L/ASGlAyCkAyClA4MhpgNCgA4hpwMgpgMgpwN8IagDIKgDpyEoQYCAwAIhKUEDISogKCAqdC",
-      "ErICkgK2ohLCAsKQMAIakDIAUgqQM3A0ggBSkDICGqA0IIIasDIKoDIKsDiCGsAyAFIKwDNwMgIAUpAxghr",
-      "QNC/wEhrgMgrQMgrgODIa8DQoAOIbADIK8DILADfCGxAyCxA6chLUGAgMACIS5BAyEvIC0gL3QhMCAuIDBq",
-      "ITEgMSkDACGyAyAFILIDNwNAIAUpAxghswNCCCG0AyCzAyC0A4ghtQMgBSC1AzcDGCAFKQMQIbYDQv8BIbc",
-      "DILYDILcDgyG4A0KADiG5AyC4AyC5A3whugMgugOnITJBgIDAAiEzQQMhNCAyIDR0ITUgMyA1aiE2IDYpAw",
-      "AhuwMgBSC7AzcDOCAFKQMQIbwDQgghvQMgvAMgvQOIIb4DIAUgvgM3AxAgBSkDKCG/A0L/ASHAAyC/AyDAA",
-      "4MhwQNCgAwhwgMgwQMgwgN8IcMDIMMDpyE3QYCAwAIhOEEDITkgNyA5dCE6IDggOmohOyA7KQMAIcQDIAUp",
-      "A1AhxQMgxQMgxAOFIcYDIAUgxgM3A1AgBSkDKCHHA0IIIcgDIMcDIMgDiCHJAyAFIMkDNwMoIAUpAyAhygN",
-      "C/wEhywMgygMgywODIcwDQoAMIc0DIMwDIM0DfCHOAyDOA6chPEGAgMACIT1BAyE+IDwgPnQhPyA9ID9qIU",
-      "AgQCkDACHPAyAFKQNIIdADINADIM8DhSHRAyAFINEDNwNIIAUpAyAh0gNCCCHTAyDSAyDTA4gh1AMgBSDUA",
-      "zcDICAFKQMYIdUDQv8BIdYDINUDINYDgyHXA0KADCHYAyDXAyDYA3wh2QMg2QOnIUFBgIDAAiFCQQMhQyBB",
-      "IEN0IUQgQiBEaiFFIEUpAwAh2gMgBSkDQCHbAyDbAyDaA4Uh3AMgBSDcAzcDQCAFKQMYId0DQggh3gMg3QM",
-      "g3gOIId8DIAUg3wM3AxggBSkDECHgA0L/ASHhAyDgAyDhA4Mh4gNCgAwh4wMg4gMg4wN8IeQDIOQDpyFGQY",
-      "CAwAIhR0EDIUggRiBIdCFJIEcgSWohSiBKKQMAIeUDIAUpAzgh5gMg5gMg5QOFIecDIAUg5wM3AzggBSkDE",
-      "CHoA0IIIekDIOgDIOkDiCHqAyAFIOoDNwMQIAUpAygh6wNC/wEh7AMg6wMg7AODIe0DQoAKIe4DIO0DIO4D",
-      "fCHvAyDvA6chS0GAgMACIUxBAyFNIEsgTXQhTiBMIE5qIU8gTykDACHwAyAFKQNQIfEDIPEDIPADhSHyAyA",
-      "FIPIDNwNQIAUpAygh8wNCCCH0AyDzAyD0A4gh9QMgBSD1AzcDKCAFKQMgIfYDQv8BIfcDIPYDIPcDgyH4A0",
-      "KACiH5AyD4AyD5A3wh+gMg+gOnIVBBgIDAAiFRQQMhUiBQIFJ0IVMgUSBTaiFUIFQpAwAh+wMgBSkDSCH8A",
-      "yD8AyD7A4Uh/QMgBSD9AzcDSCAFKQMgIf4DQggh/wMg/gMg/wOIIYAEIAUggAQ3AyAgBSkDGCGBBEL/ASGC",
-      "BCCBBCCCBIMhgwRCgAohhAQggwQghAR8IYUEIIUEpyFVQYCAwAIhVkEDIVcgVSBXdCFYIFYgWGohWSBZKQM",
-      "AIYYEIAUpA0AhhwQghwQghgSFIYgEIAUgiAQ3A0AgBSkDGCGJBEIIIYoEIIkEIIoEiCGLBCAFIIsENwMYIA",
-      "UpAxAhjARC/wEhjQQgjAQgjQSDIY4EQoAKIY8EII4EII8EfCGQBCCQBKchWkGAgMACIVtBAyFcIFogXHQhX",
-      "SBbIF1qIV4gXikDACGRBCAFKQM4IZIEIJIEIJEEhSGTBCAFIJMENwM4IAUpAxAhlARCCCGVBCCUBCCVBIgh",
-      "lgQgBSCWBDcDECAFKQMoIZcEQv8BIZgEIJcEIJgEgyGZBEKACCGaBCCZBCCaBHwhmwQgmwSnIV9BgIDAAiF",
-      "gQQMhYSBfIGF0IWIgYCBiaiFjIGMpAwAhnAQgBSkDUCGdBCCdBCCcBIUhngQgBSCeBDcDUCAFKQMoIZ8EQg",
-      "ghoAQgnwQgoASIIaEEIAUgoQQ3AyggBSkDICGiBEL/ASGjBCCiBCCjBIMhpARCgAghpQQgpAQgpQR8IaYEI",
-      "KYEpyFkQYCAwAIhZUEDIWYgZCBmdCFnIGUgZ2ohaCBoKQMAIacEIAUpA0ghqAQgqAQgpwSFIakEIAUgqQQ3",
-      "A0ggBSkDICGqBEIIIasEIKoEIKsEiCGsBCAFIKwENwMgIAUpAxghrQRC/wEhrgQgrQQgrgSDIa8EQoAIIbA",
-      "EIK8EILAEfCGxBCCxBKchaUGAgMACIWpBAyFrIGkga3QhbCBqIGxqIW0gbSkDACGyBCAFKQNAIbMEILMEIL",
-      "IEhSG0BCAFILQENwNAIAUpAxghtQRCCCG2BCC1BCC2BIghtwQgBSC3BDcDGCAFKQMQIbgEQv8BIbkEILgEI",
-      "LkEgyG6BEKACCG7BCC6BCC7BHwhvAQgvASnIW5BgIDAAiFvQQMhcCBuIHB0IXEgbyBxaiFyIHIpAwAhvQQg",
-      "BSkDOCG+BCC+BCC9BIUhvwQgBSC/BDcDOCAFKQMQIcAEQgghwQQgwAQgwQSIIcIEIAUgwgQ3AxAgBSkDKCH",
-      "DBEL/ASHEBCDDBCDEBIMhxQRCgAYhxgQgxQQgxgR8IccEIMcEpyFzQYCAwAIhdEEDIXUgcyB1dCF2IHQgdm",
-      "ohdyB3KQMAIcgEIAUpA1AhyQQgyQQgyASFIcoEIAUgygQ3A1AgBSkDKCHLBEIIIcwEIMsEIMwEiCHNBCAFI",
-      "M0ENwMoIAUpAyAhzgRC/wEhzwQgzgQgzwSDIdAEQoAGIdEEINAEINEEfCHSBCDSBKcheEGAgMACIXlBAyF6",
-      "IHggenQheyB5IHtqIXwgfCkDACHTBCAFKQNIIdQEINQEINMEhSHVBCAFINUENwNIIAUpAyAh1gRCCCHXBCD",
-      "WBCDXBIgh2AQgBSDYBDcDICAFKQMYIdkEQv8BIdoEINkEINoEgyHbBEKABiHcBCDbBCDcBHwh3QQg3QSnIX",
-      "1BgIDAAiF+QQMhfyB9IH90IYABIH4ggAFqIYEBIIEBKQMAId4EIAUpA0Ah3wQg3wQg3gSFIeAEIAUg4AQ3A",
-      "0AgBSkDGCHhBEIIIeIEIOEEIOIEiCHjBCAFIOMENwMYIAUpAxAh5ARC/wEh5QQg5AQg5QSDIeYEQoAGIecE",
-      "IOYEIOcEfCHoBCDoBKchggFBgIDAAiGDAUEDIYQBIIIBIIQBdCGFASCDASCFAWohhgEghgEpAwAh6QQgBSk",
-      "DOCHqBCDqBCDpBIUh6wQgBSDrBDcDOCAFKQMQIewEQggh7QQg7AQg7QSIIe4EIAUg7gQ3AxAgBSkDKCHvBE",
-      "L/ASHwBCDvBCDwBIMh8QRCgAQh8gQg8QQg8gR8IfMEIPMEpyGHAUGAgMACIYgBQQMhiQEghwEgiQF0IYoBI",
-      "IgBIIoBaiGLASCLASkDACH0BCAFKQNQIfUEIPUEIPQEhSH2BCAFIPYENwNQIAUpAygh9wRCCCH4BCD3BCD4",
-      "BIgh+QQgBSD5BDcDKCAFKQMgIfoEQv8BIfsEIPoEIPsEgyH8BEKABCH9BCD8BCD9BHwh/gQg/gSnIYwBQYC",
-      "AwAIhjQFBAyGOASCMASCOAXQhjwEgjQEgjwFqIZABIJABKQMAIf8EIAUpA0ghgAUggAUg/wSFIYEFIAUggQ",
-      "U3A0ggBSkDICGCBUIIIYMFIIIFIIMFiCGEBSAFIIQFNwMgIAUpAxghhQVC/wEhhgUghQUghgWDIYcFQoAEI",
-      "YgFIIcFIIgFfCGJBSCJBachkQFBgIDAAiGSAUEDIZMBIJEBIJMBdCGUASCSASCUAWohlQEglQEpAwAhigUg",
-      "BSkDQCGLBSCLBSCKBYUhjAUgBSCMBTcDQCAFKQMYIY0FQgghjgUgjQUgjgWIIY8FIAUgjwU3AxggBSkDECG",
-      "QBUL/ASGRBSCQBSCRBYMhkgVCgAQhkwUgkgUgkwV8IZQFIJQFpyGWAUGAgMACIZcBQQMhmAEglgEgmAF0IZ",
-      "kBIJcBIJkBaiGaASCaASkDACGVBSAFKQM4IZYFIJYFIJUFhSGXBSAFIJcFNwM4IAUpAxAhmAVCCCGZBSCYB",
-      "SCZBYghmgUgBSCaBTcDECAFKQMoIZsFQv8BIZwFIJsFIJwFgyGdBUKAAiGeBSCdBSCeBXwhnwUgnwWnIZsB",
-      "QYCAwAIhnAFBAyGdASCbASCdAXQhngEgnAEgngFqIZ8BIJ8BKQMAIaAFIAUpA1AhoQUgoQUgoAWFIaIFIAU",
-      "gogU3A1AgBSkDKCGjBUIIIaQFIKMFIKQFiCGlBSAFIKUFNwMoIAUpAyAhpgVC/wEhpwUgpgUgpwWDIagFQo",
-      "ACIakFIKgFIKkFfCGqBSCqBachoAFBgIDAAiGhAUEDIaIBIKABIKIBdCGjASChASCjAWohpAEgpAEpAwAhq",
-      "wUgBSkDSCGsBSCsBSCrBYUhrQUgBSCtBTcDSCAFKQMgIa4FQgghrwUgrgUgrwWIIbAFIAUgsAU3AyAgBSkD",
-      "GCGxBUL/ASGyBSCxBSCyBYMhswVCgAIhtAUgswUgtAV8IbUFILUFpyGlAUGAgMACIaYBQQMhpwEgpQEgpwF",
-      "0IagBIKYBIKgBaiGpASCpASkDACG2BSAFKQNAIbcFILcFILYFhSG4BSAFILgFNwNAIAUpAxghuQVCCCG6BS",
-      "C5BSC6BYghuwUgBSC7BTcDGCAFKQMQIbwFQv8BIb0FILwFIL0FgyG+BUKAAiG/BSC+BSC/BXwhwAUgwAWnI",
-      "aoBQYCAwAIhqwFBAyGsASCqASCsAXQhrQEgqwEgrQFqIa4BIK4BKQMAIcEFIAUpAzghwgUgwgUgwQWFIcMF",
-      "IAUgwwU3AzggBSkDECHEBUIIIcUFIMQFIMUFiCHGBSAFIMYFNwMQIAUpAyghxwVC/wEhyAUgxwUgyAWDIck",
-      "FQgAhygUgyQUgygV8IcsFIMsFpyGvAUGAgMACIbABQQMhsQEgrwEgsQF0IbIBILABILIBaiGzASCzASkDAC",
-      "HMBSAFKQNQIc0FIM0FIMwFhSHOBSAFIM4FNwNQIAUpAyAhzwVC/wEh0AUgzwUg0AWDIdEFQgAh0gUg0QUg0",
-      "gV8IdMFINMFpyG0AUGAgMACIbUBQQMhtgEgtAEgtgF0IbcBILUBILcBaiG4ASC4ASkDACHUBSAFKQNIIdUF",
-      "INUFINQFhSHWBSAFINYFNwNIIAUpAxgh1wVC/wEh2AUg1wUg2AWDIdkFQgAh2gUg2QUg2gV8IdsFINsFpyG",
-      "5AUGAgMACIboBQQMhuwEguQEguwF0IbwBILoBILwBaiG9ASC9ASkDACHcBSAFKQNAId0FIN0FINwFhSHeBS",
-      "AFIN4FNwNAIAUpAxAh3wVC/wEh4AUg3wUg4AWDIeEFQgAh4gUg4QUg4gV8IeMFIOMFpyG+AUGAgMACIb8BQ",
-      "QMhwAEgvgEgwAF0IcEBIL8BIMEBaiHCASDCASkDACHkBSAFKQM4IeUFIOUFIOQFhSHmBSAFIOYFNwM4IAUp",
-      "A2Ah5wVCICHoBSDnBSDoBXwh6QUgBSDpBTcDYCAFKAJYIcMBQSAhxAEgwwEgxAFqIcUBIAUgxQE2AlgMAAs",
-      "AC0IAIeoFIAUg6gU3A2ggBSgCWCHGASDGASkDACHrBSAFKQNQIewFIOsFIOwFhSHtBSAFKQNoIe4FIO4FIO",
-      "0FhSHvBSAFIO8FNwNoIAUpA2gh8AVCCCHxBSDwBSDxBYgh8gUgBSkDaCHzBUL/ASH0BSDzBSD0BYMh9QUg9",
-      "QWnIccBQYCAwQIhyAFBAyHJASDHASDJAXQhygEgyAEgygFqIcsBIMsBKQMAIfYFIPIFIPYFhSH3BSAFIPcF",
-      "NwNoIAUpA2gh+AVCCCH5BSD4BSD5BYgh+gUgBSkDaCH7BUL/ASH8BSD7BSD8BYMh/QUg/QWnIcwBQYCAwQI",
-      "hzQFBAyHOASDMASDOAXQhzwEgzQEgzwFqIdABINABKQMAIf4FIPoFIP4FhSH/BSAFIP8FNwNoIAUpA2ghgA",
-      "ZCCCGBBiCABiCBBoghggYgBSkDaCGDBkL/ASGEBiCDBiCEBoMhhQYghQanIdEBQYCAwQIh0gFBAyHTASDRA",
-      "SDTAXQh1AEg0gEg1AFqIdUBINUBKQMAIYYGIIIGIIYGhSGHBiAFIIcGNwNoIAUpA2ghiAZCCCGJBiCIBiCJ",
-      "BoghigYgBSkDaCGLBkL/ASGMBiCLBiCMBoMhjQYgjQanIdYBQYCAwQIh1wFBAyHYASDWASDYAXQh2QEg1wE",
-      "g2QFqIdoBINoBKQMAIY4GIIoGII4GhSGPBiAFII8GNwNoIAUpA2ghkAZCCCGRBiCQBiCRBoghkgYgBSkDaC",
-      "GTBkL/ASGUBiCTBiCUBoMhlQYglQanIdsBQYCAwQIh3AFBAyHdASDbASDdAXQh3gEg3AEg3gFqId8BIN8BK",
-      "QMAIZYGIJIGIJYGhSGXBiAFIJcGNwNoIAUpA2ghmAZCCCGZBiCYBiCZBoghmgYgBSkDaCGbBkL/ASGcBiCb",
-      "BiCcBoMhnQYgnQanIeABQYCAwQIh4QFBAyHiASDgASDiAXQh4wEg4QEg4wFqIeQBIOQBKQMAIZ4GIJoGIJ4",
-      "GhSGfBiAFIJ8GNwNoIAUpA2ghoAZCCCGhBiCgBiChBoghogYgBSkDaCGjBkL/ASGkBiCjBiCkBoMhpQYgpQ",
-      "anIeUBQYCAwQIh5gFBAyHnASDlASDnAXQh6AEg5gEg6AFqIekBIOkBKQMAIaYGIKIGIKYGhSGnBiAFIKcGN",
-      "wNoIAUpA2ghqAZCCCGpBiCoBiCpBoghqgYgBSkDaCGrBkL/ASGsBiCrBiCsBoMhrQYgrQanIeoBQYCAwQIh",
-      "6wFBAyHsASDqASDsAXQh7QEg6wEg7QFqIe4BIO4BKQMAIa4GIKoGIK4GhSGvBiAFIK8GNwNoIAUoAlgh7wE",
-      "g7wEpAwghsAYgBSkDSCGxBiCwBiCxBoUhsgYgBSkDaCGzBiCzBiCyBoUhtAYgBSC0BjcDaCAFKQNoIbUGQg",
-      "ghtgYgtQYgtgaIIbcGIAUpA2ghuAZC/wEhuQYguAYguQaDIboGILoGpyHwAUGAgMECIfEBQQMh8gEg8AEg8",
-      "gF0IfMBIPEBIPMBaiH0ASD0ASkDACG7BiC3BiC7BoUhvAYgBSC8BjcDaCAFKQNoIb0GQgghvgYgvQYgvgaI",
-      "Ib8GIAUpA2ghwAZC/wEhwQYgwAYgwQaDIcIGIMIGpyH1AUGAgMECIfYBQQMh9wEg9QEg9wF0IfgBIPYBIPg",
-      "BaiH5ASD5ASkDACHDBiC/BiDDBoUhxAYgBSDEBjcDaCAFKQNoIcUGQgghxgYgxQYgxgaIIccGIAUpA2ghyA",
-      "ZC/wEhyQYgyAYgyQaDIcoGIMoGpyH6AUGAgMECIfsBQQMh/AEg+gEg/AF0If0BIPsBIP0BaiH+ASD+ASkDA",
-      "CHLBiDHBiDLBoUhzAYgBSDMBjcDaCAFKQNoIc0GQgghzgYgzQYgzgaIIc8GIAUpA2gh0AZC/wEh0QYg0AYg",
-      "0QaDIdIGINIGpyH/AUGAgMECIYACQQMhgQIg/wEggQJ0IYICIIACIIICaiGDAiCDAikDACHTBiDPBiDTBoU",
-      "h1AYgBSDUBjcDaCAFKQNoIdUGQggh1gYg1QYg1gaIIdcGIAUpA2gh2AZC/wEh2QYg2AYg2QaDIdoGINoGpy",
-      "GEAkGAgMECIYUCQQMhhgIghAIghgJ0IYcCIIUCIIcCaiGIAiCIAikDACHbBiDXBiDbBoUh3AYgBSDcBjcDa",
-      "CAFKQNoId0GQggh3gYg3QYg3gaIId8GIAUpA2gh4AZC/wEh4QYg4AYg4QaDIeIGIOIGpyGJAkGAgMECIYoC",
-      "QQMhiwIgiQIgiwJ0IYwCIIoCIIwCaiGNAiCNAikDACHjBiDfBiDjBoUh5AYgBSDkBjcDaCAFKQNoIeUGQgg",
-      "h5gYg5QYg5gaIIecGIAUpA2gh6AZC/wEh6QYg6AYg6QaDIeoGIOoGpyGOAkGAgMECIY8CQQMhkAIgjgIgkA",
-      "J0IZECII8CIJECaiGSAiCSAikDACHrBiDnBiDrBoUh7AYgBSDsBjcDaCAFKQNoIe0GQggh7gYg7QYg7gaII",
-      "e8GIAUpA2gh8AZC/wEh8QYg8AYg8QaDIfIGIPIGpyGTAkGAgMECIZQCQQMhlQIgkwIglQJ0IZYCIJQCIJYC",
-      "aiGXAiCXAikDACHzBiDvBiDzBoUh9AYgBSD0BjcDaCAFKAJYIZgCIJgCKQMQIfUGIAUpA0Ah9gYg9QYg9ga",
-      "FIfcGIAUpA2gh+AYg+AYg9waFIfkGIAUg+QY3A2ggBSkDaCH6BkIIIfsGIPoGIPsGiCH8BiAFKQNoIf0GQv",
-      "8BIf4GIP0GIP4GgyH/BiD/BqchmQJBgIDBAiGaAkEDIZsCIJkCIJsCdCGcAiCaAiCcAmohnQIgnQIpAwAhg",
-      "Acg/AYggAeFIYEHIAUggQc3A2ggBSkDaCGCB0IIIYMHIIIHIIMHiCGEByAFKQNoIYUHQv8BIYYHIIUHIIYH",
-      "gyGHByCHB6chngJBgIDBAiGfAkEDIaACIJ4CIKACdCGhAiCfAiChAmohogIgogIpAwAhiAcghAcgiAeFIYk",
-      "HIAUgiQc3A2ggBSkDaCGKB0IIIYsHIIoHIIsHiCGMByAFKQNoIY0HQv8BIY4HII0HII4HgyGPByCPB6chow",
-      "JBgIDBAiGkAkEDIaUCIKMCIKUCdCGmAiCkAiCmAmohpwIgpwIpAwAhkAcgjAcgkAeFIZEHIAUgkQc3A2ggB",
-      "SkDaCGSB0IIIZMHIJIHIJMHiCGUByAFKQNoIZUHQv8BIZYHIJUHIJYHgyGXByCXB6chqAJBgIDBAiGpAkED",
-      "IaoCIKgCIKoCdCGrAiCpAiCrAmohrAIgrAIpAwAhmAcglAcgmAeFIZkHIAUgmQc3A2ggBSkDaCGaB0IIIZs",
-      "HIJoHIJsHiCGcByAFKQNoIZ0HQv8BIZ4HIJ0HIJ4HgyGfByCfB6chrQJBgIDBAiGuAkEDIa8CIK0CIK8CdC",
-      "GwAiCuAiCwAmohsQIgsQIpAwAhoAcgnAcgoAeFIaEHIAUgoQc3A2ggBSkDaCGiB0IIIaMHIKIHIKMHiCGkB",
-      "yAFKQNoIaUHQv8BIaYHIKUHIKYHgyGnByCnB6chsgJBgIDBAiGzAkEDIbQCILICILQCdCG1AiCzAiC1Amoh",
-      "tgIgtgIpAwAhqAcgpAcgqAeFIakHIAUgqQc3A2ggBSkDaCGqB0IIIasHIKoHIKsHiCGsByAFKQNoIa0HQv8",
-      "BIa4HIK0HIK4HgyGvByCvB6chtwJBgIDBAiG4AkEDIbkCILcCILkCdCG6AiC4AiC6AmohuwIguwIpAwAhsA",
-      "cgrAcgsAeFIbEHIAUgsQc3A2ggBSkDaCGyB0IIIbMHILIHILMHiCG0ByAFKQNoIbUHQv8BIbYHILUHILYHg",
-      "yG3ByC3B6chvAJBgIDBAiG9AkEDIb4CILwCIL4CdCG/AiC9AiC/AmohwAIgwAIpAwAhuAcgtAcguAeFIbkH",
-      "IAUguQc3A2ggBSgCWCHBAiDBAikDGCG6ByAFKQM4IbsHILoHILsHhSG8ByAFKQNoIb0HIL0HILwHhSG+ByA",
-      "FIL4HNwNoIAUpA2ghvwdCCCHAByC/ByDAB4ghwQcgBSkDaCHCB0L/ASHDByDCByDDB4MhxAcgxAenIcICQY",
-      "CAwQIhwwJBAyHEAiDCAiDEAnQhxQIgwwIgxQJqIcYCIMYCKQMAIcUHIMEHIMUHhSHGByAFIMYHNwNoIAUpA",
-      "2ghxwdCCCHIByDHByDIB4ghyQcgBSkDaCHKB0L/ASHLByDKByDLB4MhzAcgzAenIccCQYCAwQIhyAJBAyHJ",
-      "AiDHAiDJAnQhygIgyAIgygJqIcsCIMsCKQMAIc0HIMkHIM0HhSHOByAFIM4HNwNoIAUpA2ghzwdCCCHQByD",
-      "PByDQB4gh0QcgBSkDaCHSB0L/ASHTByDSByDTB4Mh1Acg1AenIcwCQYCAwQIhzQJBAyHOAiDMAiDOAnQhzw",
-      "IgzQIgzwJqIdACINACKQMAIdUHINEHINUHhSHWByAFINYHNwNoIAUpA2gh1wdCCCHYByDXByDYB4gh2QcgB",
-      "SkDaCHaB0L/ASHbByDaByDbB4Mh3Acg3AenIdECQYCAwQIh0gJBAyHTAiDRAiDTAnQh1AIg0gIg1AJqIdUC",
-      "INUCKQMAId0HINkHIN0HhSHeByAFIN4HNwNoIAUpA2gh3wdCCCHgByDfByDgB4gh4QcgBSkDaCHiB0L/ASH",
-      "jByDiByDjB4Mh5Acg5AenIdYCQYCAwQIh1wJBAyHYAiDWAiDYAnQh2QIg1wIg2QJqIdoCINoCKQMAIeUHIO",
-      "EHIOUHhSHmByAFIOYHNwNoIAUpA2gh5wdCCCHoByDnByDoB4gh6QcgBSkDaCHqB0L/ASHrByDqByDrB4Mh7",
-      "Acg7AenIdsCQYCAwQIh3AJBAyHdAiDbAiDdAnQh3gIg3AIg3gJqId8CIN8CKQMAIe0HIOkHIO0HhSHuByAF",
-      "IO4HNwNoIAUpA2gh7wdCCCHwByDvByDwB4gh8QcgBSkDaCHyB0L/ASHzByDyByDzB4Mh9Acg9AenIeACQYC",
-      "AwQIh4QJBAyHiAiDgAiDiAnQh4wIg4QIg4wJqIeQCIOQCKQMAIfUHIPEHIPUHhSH2ByAFIPYHNwNoIAUpA2",
-      "gh9wdCCCH4ByD3ByD4B4gh+QcgBSkDaCH6B0L/ASH7ByD6ByD7B4Mh/Acg/AenIeUCQYCAwQIh5gJBAyHnA",
-      "iDlAiDnAnQh6AIg5gIg6AJqIekCIOkCKQMAIf0HIPkHIP0HhSH+ByAFIP4HNwNoIAUpA2Ah/wdCICGACCD/",
-      "ByCACHwhgQggBSCBCDcDYAtCACGCCCAFIIIINwMIAkADQCAFKQMIIYMIIAUoAnQh6gIg6gIh6wIg6wKsIYQ",
-      "IIIMIIYUIIIQIIYYIIIUIIIYIVCHsAkEBIe0CIOwCIO0CcSHuAiDuAkUNASAFKQNoIYcIQgghiAgghwggiA",
-      "iIIYkIIAUpA2ghigggBSgCcCHvAiAFKQNgIYsIIIsIpyHwAiDvAiDwAmoh8QIg8QItAAAh8gJB/wEh8wIg8",
-      "gIg8wJxIfQCIPQCrSGMCCCKCCCMCIUhjQhC/wEhjgggjQggjgiDIY8III8IpyH1AkGAgMECIfYCQQMh9wIg",
-      "9QIg9wJ0IfgCIPYCIPgCaiH5AiD5AikDACGQCCCJCCCQCIUhkQggBSCRCDcDaCAFKQMIIZIIQgEhkwggkgg",
-      "gkwh8IZQIIAUglAg3AwggBSkDYCGVCEIBIZYIIJUIIJYIfCGXCCAFIJcINwNgDAALAAsgBSkDaCGYCEJ/IZ",
-      "kIIJgIIJkIhSGaCCAGIJoINwMADwudAgIcfwV+IwAhBEEgIQUgBCAFayEGIAYkACAGIAA2AhwgBiABNgIYI",
-      "AYgAjYCFCAGIAM2AhAgBigCHCEHIAYoAhghCCAGKAIUIQkgByAIIAkQBiAGKAIQIQogBiAKNgIMQQAhCyAG",
-      "IAs2AggCQANAIAYoAgghDEEIIQ0gDCEOIA0hDyAOIA9JIRBBASERIBAgEXEhEiASRQ0BIAcpAwAhICAGKAI",
-      "IIRNBAyEUIBMgFHQhFSAVIRYgFq0hISAgICGIISJC/wEhIyAiICODISQgJKchFyAGKAIMIRggBigCCCEZIB",
-      "ggGWohGiAaIBc6AAAgBigCCCEbQQEhHCAbIBxqIR0gBiAdNgIIDAALAAtBICEeIAYgHmohHyAfJAAPC14BD",
-      "H8jACEBQRAhAiABIAJrIQMgAyQAIAMgADYCDCADKAIMIQRBACEFIAQhBiAFIQcgBiAHRiEIQQEhCSAIIAlx",
-      "IQoCQCAKDQAgBBAUC0EQIQsgAyALaiEMIAwkAA8LNQIEfwF+QRAhACAAEBMhAUIAIQQgASAENwMAQQghAiA",
-      "BIAJqIQMgAyAENwMAIAEQChogAQ8LPAIEfwJ+IwAhAUEQIQIgASACayEDIAMgADYCDCADKAIMIQRCACEFIA",
-      "QgBTcDAEIAIQYgBCAGNwMIIAQPC1kBCH8jACEDQRAhBCADIARrIQUgBSQAIAUgADYCDCAFIAE2AgggBSACN",
-      "gIEIAUoAgwhBiAFKAIIIQcgBSgCBCEIIAYgByAIEAZBECEJIAUgCWohCiAKJAAPC2kBCX8jACEEQRAhBSAE",
-      "IAVrIQYgBiQAIAYgADYCDCAGIAE2AgggBiACNgIEIAYgAzYCACAGKAIMIQcgBigCCCEIIAYoAgQhCSAGKAI",
-      "AIQogByAIIAkgChAHQRAhCyAGIAtqIQwgDCQADwteAQx/IwAhAUEQIQIgASACayEDIAMkACADIAA2AgwgAy",
-      "gCDCEEQQAhBSAEIQYgBSEHIAYgB0YhCEEBIQkgCCAJcSEKAkAgCg0AIAQQFAtBECELIAMgC2ohDCAMJAAPC",
-      "wcAPwBBEHQLBwBBlJLBAgtUAQJ/QQAoAoCQwQIiASAAQQdqQXhxIgJqIQACQAJAIAJFDQAgACABTQ0BCwJA",
-      "IAAQDk0NACAAEAFFDQELQQAgADYCgJDBAiABDwsQD0EwNgIAQX8LviwBC38jAEEQayIBJAACQAJAAkACQAJ",
-      "AAkACQAJAAkACQAJAAkACQAJAAkAgAEH0AUsNAAJAQQAoApiSwQIiAkEQIABBC2pBeHEgAEELSRsiA0EDdi",
-      "IEdiIAQQNxRQ0AAkACQCAAQX9zQQFxIARqIgVBA3QiBEHAksECaiIAIARByJLBAmooAgAiBCgCCCIDRw0AQ",
-      "QAgAkF+IAV3cTYCmJLBAgwBCyADIAA2AgwgACADNgIICyAEQQhqIQAgBCAFQQN0IgVBA3I2AgQgBCAFaiIE",
-      "IAQoAgRBAXI2AgQMDwsgA0EAKAKgksECIgZNDQECQCAARQ0AAkACQCAAIAR0QQIgBHQiAEEAIABrcnEiAEE",
-      "AIABrcWgiBEEDdCIAQcCSwQJqIgUgAEHIksECaigCACIAKAIIIgdHDQBBACACQX4gBHdxIgI2ApiSwQIMAQ",
-      "sgByAFNgIMIAUgBzYCCAsgACADQQNyNgIEIAAgA2oiByAEQQN0IgQgA2siBUEBcjYCBCAAIARqIAU2AgACQ",
-      "CAGRQ0AIAZBeHFBwJLBAmohA0EAKAKsksECIQQCQAJAIAJBASAGQQN2dCIIcQ0AQQAgAiAIcjYCmJLBAiAD",
-      "IQgMAQsgAygCCCEICyADIAQ2AgggCCAENgIMIAQgAzYCDCAEIAg2AggLIABBCGohAEEAIAc2AqySwQJBACA",
-      "FNgKgksECDA8LQQAoApySwQIiCUUNASAJQQAgCWtxaEECdEHIlMECaigCACIHKAIEQXhxIANrIQQgByEFAk",
-      "ADQAJAIAUoAhAiAA0AIAVBFGooAgAiAEUNAgsgACgCBEF4cSADayIFIAQgBSAESSIFGyEEIAAgByAFGyEHI",
-      "AAhBQwACwALIAcoAhghCgJAIAcoAgwiCCAHRg0AIAcoAggiAEEAKAKoksECSRogACAINgIMIAggADYCCAwO",
-      "CwJAIAdBFGoiBSgCACIADQAgBygCECIARQ0DIAdBEGohBQsDQCAFIQsgACIIQRRqIgUoAgAiAA0AIAhBEGo",
-      "hBSAIKAIQIgANAAsgC0EANgIADA0LQX8hAyAAQb9/Sw0AIABBC2oiAEF4cSEDQQAoApySwQIiBkUNAEEAIQ",
-      "sCQCADQYACSQ0AQR8hCyADQf///wdLDQAgA0EmIABBCHZnIgBrdkEBcSAAQQF0a0E+aiELC0EAIANrIQQCQ",
-      "AJAAkACQCALQQJ0QciUwQJqKAIAIgUNAEEAIQBBACEIDAELQQAhACADQQBBGSALQQF2ayALQR9GG3QhB0EA",
-      "IQgDQAJAIAUoAgRBeHEgA2siAiAETw0AIAIhBCAFIQggAg0AQQAhBCAFIQggBSEADAMLIAAgBUEUaigCACI",
-      "CIAIgBSAHQR12QQRxakEQaigCACIFRhsgACACGyEAIAdBAXQhByAFDQALCwJAIAAgCHINAEEAIQhBAiALdC",
-      "IAQQAgAGtyIAZxIgBFDQMgAEEAIABrcWhBAnRByJTBAmooAgAhAAsgAEUNAQsDQCAAKAIEQXhxIANrIgIgB",
-      "EkhBwJAIAAoAhAiBQ0AIABBFGooAgAhBQsgAiAEIAcbIQQgACAIIAcbIQggBSEAIAUNAAsLIAhFDQAgBEEA",
-      "KAKgksECIANrTw0AIAgoAhghCwJAIAgoAgwiByAIRg0AIAgoAggiAEEAKAKoksECSRogACAHNgIMIAcgADY",
-      "CCAwMCwJAIAhBFGoiBSgCACIADQAgCCgCECIARQ0DIAhBEGohBQsDQCAFIQIgACIHQRRqIgUoAgAiAA0AIA",
-      "dBEGohBSAHKAIQIgANAAsgAkEANgIADAsLAkBBACgCoJLBAiIAIANJDQBBACgCrJLBAiEEAkACQCAAIANrI",
-      "gVBEEkNAEEAIAU2AqCSwQJBACAEIANqIgc2AqySwQIgByAFQQFyNgIEIAQgAGogBTYCACAEIANBA3I2AgQM",
-      "AQtBAEEANgKsksECQQBBADYCoJLBAiAEIABBA3I2AgQgBCAAaiIAIAAoAgRBAXI2AgQLIARBCGohAAwNCwJ",
-      "AQQAoAqSSwQIiByADTQ0AQQAgByADayIENgKkksECQQBBACgCsJLBAiIAIANqIgU2ArCSwQIgBSAEQQFyNg",
-      "IEIAAgA0EDcjYCBCAAQQhqIQAMDQsCQAJAQQAoAvCVwQJFDQBBACgC+JXBAiEEDAELQQBCfzcC/JXBAkEAQ",
-      "oCggICAgAQ3AvSVwQJBACABQQxqQXBxQdiq1aoFczYC8JXBAkEAQQA2AoSWwQJBAEEANgLUlcECQYAgIQQL",
-      "QQAhACAEIANBL2oiBmoiAkEAIARrIgtxIgggA00NDEEAIQACQEEAKALQlcECIgRFDQBBACgCyJXBAiIFIAh",
-      "qIgkgBU0NDSAJIARLDQ0LAkACQEEALQDUlcECQQRxDQACQAJAAkACQAJAQQAoArCSwQIiBEUNAEHYlcECIQ",
-      "ADQAJAIAAoAgAiBSAESw0AIAUgACgCBGogBEsNAwsgACgCCCIADQALC0EAEBAiB0F/Rg0DIAghAgJAQQAoA",
-      "vSVwQIiAEF/aiIEIAdxRQ0AIAggB2sgBCAHakEAIABrcWohAgsgAiADTQ0DAkBBACgC0JXBAiIARQ0AQQAo",
-      "AsiVwQIiBCACaiIFIARNDQQgBSAASw0ECyACEBAiACAHRw0BDAULIAIgB2sgC3EiAhAQIgcgACgCACAAKAI",
-      "EakYNASAHIQALIABBf0YNAQJAIANBMGogAksNACAAIQcMBAsgBiACa0EAKAL4lcECIgRqQQAgBGtxIgQQEE",
-      "F/Rg0BIAQgAmohAiAAIQcMAwsgB0F/Rw0CC0EAQQAoAtSVwQJBBHI2AtSVwQILIAgQECEHQQAQECEAIAdBf",
-      "0YNBSAAQX9GDQUgByAATw0FIAAgB2siAiADQShqTQ0FC0EAQQAoAsiVwQIgAmoiADYCyJXBAgJAIABBACgC",
-      "zJXBAk0NAEEAIAA2AsyVwQILAkACQEEAKAKwksECIgRFDQBB2JXBAiEAA0AgByAAKAIAIgUgACgCBCIIakY",
-      "NAiAAKAIIIgANAAwFCwALAkACQEEAKAKoksECIgBFDQAgByAATw0BC0EAIAc2AqiSwQILQQAhAEEAIAI2At",
-      "yVwQJBACAHNgLYlcECQQBBfzYCuJLBAkEAQQAoAvCVwQI2ArySwQJBAEEANgLklcECA0AgAEEDdCIEQciSw",
-      "QJqIARBwJLBAmoiBTYCACAEQcySwQJqIAU2AgAgAEEBaiIAQSBHDQALQQAgAkFYaiIAQXggB2tBB3FBACAH",
-      "QQhqQQdxGyIEayIFNgKkksECQQAgByAEaiIENgKwksECIAQgBUEBcjYCBCAHIABqQSg2AgRBAEEAKAKAlsE",
-      "CNgK0ksECDAQLIAAtAAxBCHENAiAEIAVJDQIgBCAHTw0CIAAgCCACajYCBEEAIARBeCAEa0EHcUEAIARBCG",
-      "pBB3EbIgBqIgU2ArCSwQJBAEEAKAKkksECIAJqIgcgAGsiADYCpJLBAiAFIABBAXI2AgQgBCAHakEoNgIEQ",
-      "QBBACgCgJbBAjYCtJLBAgwDC0EAIQgMCgtBACEHDAgLAkAgB0EAKAKoksECIghPDQBBACAHNgKoksECIAch",
-      "CAsgByACaiEFQdiVwQIhAAJAAkACQAJAA0AgACgCACAFRg0BIAAoAggiAA0ADAILAAsgAC0ADEEIcUUNAQt",
-      "B2JXBAiEAA0ACQCAAKAIAIgUgBEsNACAFIAAoAgRqIgUgBEsNAwsgACgCCCEADAALAAsgACAHNgIAIAAgAC",
-      "gCBCACajYCBCAHQXggB2tBB3FBACAHQQhqQQdxG2oiCyADQQNyNgIEIAVBeCAFa0EHcUEAIAVBCGpBB3Eba",
-      "iICIAsgA2oiA2shAAJAIAIgBEcNAEEAIAM2ArCSwQJBAEEAKAKkksECIABqIgA2AqSSwQIgAyAAQQFyNgIE",
-      "DAgLAkAgAkEAKAKsksECRw0AQQAgAzYCrJLBAkEAQQAoAqCSwQIgAGoiADYCoJLBAiADIABBAXI2AgQgAyA",
-      "AaiAANgIADAgLIAIoAgQiBEEDcUEBRw0GIARBeHEhBgJAIARB/wFLDQAgAigCCCIFIARBA3YiCEEDdEHAks",
-      "ECaiIHRhoCQCACKAIMIgQgBUcNAEEAQQAoApiSwQJBfiAId3E2ApiSwQIMBwsgBCAHRhogBSAENgIMIAQgB",
-      "TYCCAwGCyACKAIYIQkCQCACKAIMIgcgAkYNACACKAIIIgQgCEkaIAQgBzYCDCAHIAQ2AggMBQsCQCACQRRq",
-      "IgUoAgAiBA0AIAIoAhAiBEUNBCACQRBqIQULA0AgBSEIIAQiB0EUaiIFKAIAIgQNACAHQRBqIQUgBygCECI",
-      "EDQALIAhBADYCAAwEC0EAIAJBWGoiAEF4IAdrQQdxQQAgB0EIakEHcRsiCGsiCzYCpJLBAkEAIAcgCGoiCD",
-      "YCsJLBAiAIIAtBAXI2AgQgByAAakEoNgIEQQBBACgCgJbBAjYCtJLBAiAEIAVBJyAFa0EHcUEAIAVBWWpBB",
-      "3EbakFRaiIAIAAgBEEQakkbIghBGzYCBCAIQRBqQQApAuCVwQI3AgAgCEEAKQLYlcECNwIIQQAgCEEIajYC",
-      "4JXBAkEAIAI2AtyVwQJBACAHNgLYlcECQQBBADYC5JXBAiAIQRhqIQADQCAAQQc2AgQgAEEIaiEHIABBBGo",
-      "hACAHIAVJDQALIAggBEYNACAIIAgoAgRBfnE2AgQgBCAIIARrIgdBAXI2AgQgCCAHNgIAAkAgB0H/AUsNAC",
-      "AHQXhxQcCSwQJqIQACQAJAQQAoApiSwQIiBUEBIAdBA3Z0IgdxDQBBACAFIAdyNgKYksECIAAhBQwBCyAAK",
-      "AIIIQULIAAgBDYCCCAFIAQ2AgwgBCAANgIMIAQgBTYCCAwBC0EfIQACQCAHQf///wdLDQAgB0EmIAdBCHZn",
-      "IgBrdkEBcSAAQQF0a0E+aiEACyAEIAA2AhwgBEIANwIQIABBAnRByJTBAmohBQJAAkACQEEAKAKcksECIgh",
-      "BASAAdCICcQ0AQQAgCCACcjYCnJLBAiAFIAQ2AgAgBCAFNgIYDAELIAdBAEEZIABBAXZrIABBH0YbdCEAIA",
-      "UoAgAhCANAIAgiBSgCBEF4cSAHRg0CIABBHXYhCCAAQQF0IQAgBSAIQQRxaiICQRBqKAIAIggNAAsgAkEQa",
-      "iAENgIAIAQgBTYCGAsgBCAENgIMIAQgBDYCCAwBCyAFKAIIIgAgBDYCDCAFIAQ2AgggBEEANgIYIAQgBTYC",
-      "DCAEIAA2AggLQQAoAqSSwQIiACADTQ0AQQAgACADayIENgKkksECQQBBACgCsJLBAiIAIANqIgU2ArCSwQI",
-      "gBSAEQQFyNgIEIAAgA0EDcjYCBCAAQQhqIQAMCAsQD0EwNgIAQQAhAAwHC0EAIQcLIAlFDQACQAJAIAIgAi",
-      "gCHCIFQQJ0QciUwQJqIgQoAgBHDQAgBCAHNgIAIAcNAUEAQQAoApySwQJBfiAFd3E2ApySwQIMAgsgCUEQQ",
-      "RQgCSgCECACRhtqIAc2AgAgB0UNAQsgByAJNgIYAkAgAigCECIERQ0AIAcgBDYCECAEIAc2AhgLIAJBFGoo",
-      "AgAiBEUNACAHQRRqIAQ2AgAgBCAHNgIYCyAGIABqIQAgAiAGaiICKAIEIQQLIAIgBEF+cTYCBCADIABBAXI",
-      "2AgQgAyAAaiAANgIAAkAgAEH/AUsNACAAQXhxQcCSwQJqIQQCQAJAQQAoApiSwQIiBUEBIABBA3Z0IgBxDQ",
-      "BBACAFIAByNgKYksECIAQhAAwBCyAEKAIIIQALIAQgAzYCCCAAIAM2AgwgAyAENgIMIAMgADYCCAwBC0EfI",
-      "QQCQCAAQf///wdLDQAgAEEmIABBCHZnIgRrdkEBcSAEQQF0a0E+aiEECyADIAQ2AhwgA0IANwIQIARBAnRB",
-      "yJTBAmohBQJAAkACQEEAKAKcksECIgdBASAEdCIIcQ0AQQAgByAIcjYCnJLBAiAFIAM2AgAgAyAFNgIYDAE",
-      "LIABBAEEZIARBAXZrIARBH0YbdCEEIAUoAgAhBwNAIAciBSgCBEF4cSAARg0CIARBHXYhByAEQQF0IQQgBS",
-      "AHQQRxaiIIQRBqKAIAIgcNAAsgCEEQaiADNgIAIAMgBTYCGAsgAyADNgIMIAMgAzYCCAwBCyAFKAIIIgAgA",
-      "zYCDCAFIAM2AgggA0EANgIYIAMgBTYCDCADIAA2AggLIAtBCGohAAwCCwJAIAtFDQACQAJAIAggCCgCHCIF",
-      "QQJ0QciUwQJqIgAoAgBHDQAgACAHNgIAIAcNAUEAIAZBfiAFd3EiBjYCnJLBAgwCCyALQRBBFCALKAIQIAh",
-      "GG2ogBzYCACAHRQ0BCyAHIAs2AhgCQCAIKAIQIgBFDQAgByAANgIQIAAgBzYCGAsgCEEUaigCACIARQ0AIA",
-      "dBFGogADYCACAAIAc2AhgLAkACQCAEQQ9LDQAgCCAEIANqIgBBA3I2AgQgCCAAaiIAIAAoAgRBAXI2AgQMA",
-      "QsgCCADQQNyNgIEIAggA2oiByAEQQFyNgIEIAcgBGogBDYCAAJAIARB/wFLDQAgBEF4cUHAksECaiEAAkAC",
-      "QEEAKAKYksECIgVBASAEQQN2dCIEcQ0AQQAgBSAEcjYCmJLBAiAAIQQMAQsgACgCCCEECyAAIAc2AgggBCA",
-      "HNgIMIAcgADYCDCAHIAQ2AggMAQtBHyEAAkAgBEH///8HSw0AIARBJiAEQQh2ZyIAa3ZBAXEgAEEBdGtBPm",
-      "ohAAsgByAANgIcIAdCADcCECAAQQJ0QciUwQJqIQUCQAJAAkAgBkEBIAB0IgNxDQBBACAGIANyNgKcksECI",
-      "AUgBzYCACAHIAU2AhgMAQsgBEEAQRkgAEEBdmsgAEEfRht0IQAgBSgCACEDA0AgAyIFKAIEQXhxIARGDQIg",
-      "AEEddiEDIABBAXQhACAFIANBBHFqIgJBEGooAgAiAw0ACyACQRBqIAc2AgAgByAFNgIYCyAHIAc2AgwgByA",
-      "HNgIIDAELIAUoAggiACAHNgIMIAUgBzYCCCAHQQA2AhggByAFNgIMIAcgADYCCAsgCEEIaiEADAELAkAgCk",
-      "UNAAJAAkAgByAHKAIcIgVBAnRByJTBAmoiACgCAEcNACAAIAg2AgAgCA0BQQAgCUF+IAV3cTYCnJLBAgwCC",
-      "yAKQRBBFCAKKAIQIAdGG2ogCDYCACAIRQ0BCyAIIAo2AhgCQCAHKAIQIgBFDQAgCCAANgIQIAAgCDYCGAsg",
-      "B0EUaigCACIARQ0AIAhBFGogADYCACAAIAg2AhgLAkACQCAEQQ9LDQAgByAEIANqIgBBA3I2AgQgByAAaiI",
-      "AIAAoAgRBAXI2AgQMAQsgByADQQNyNgIEIAcgA2oiBSAEQQFyNgIEIAUgBGogBDYCAAJAIAZFDQAgBkF4cU",
-      "HAksECaiEDQQAoAqySwQIhAAJAAkBBASAGQQN2dCIIIAJxDQBBACAIIAJyNgKYksECIAMhCAwBCyADKAIII",
-      "QgLIAMgADYCCCAIIAA2AgwgACADNgIMIAAgCDYCCAtBACAFNgKsksECQQAgBDYCoJLBAgsgB0EIaiEACyAB",
-      "QRBqJAAgAAuDDQEHfwJAIABFDQAgAEF4aiIBIABBfGooAgAiAkF4cSIAaiEDAkAgAkEBcQ0AIAJBA3FFDQE",
-      "gASABKAIAIgJrIgFBACgCqJLBAiIESQ0BIAIgAGohAAJAAkACQCABQQAoAqySwQJGDQACQCACQf8BSw0AIA",
-      "EoAggiBCACQQN2IgVBA3RBwJLBAmoiBkYaAkAgASgCDCICIARHDQBBAEEAKAKYksECQX4gBXdxNgKYksECD",
-      "AULIAIgBkYaIAQgAjYCDCACIAQ2AggMBAsgASgCGCEHAkAgASgCDCIGIAFGDQAgASgCCCICIARJGiACIAY2",
-      "AgwgBiACNgIIDAMLAkAgAUEUaiIEKAIAIgINACABKAIQIgJFDQIgAUEQaiEECwNAIAQhBSACIgZBFGoiBCg",
-      "CACICDQAgBkEQaiEEIAYoAhAiAg0ACyAFQQA2AgAMAgsgAygCBCICQQNxQQNHDQJBACAANgKgksECIAMgAk",
-      "F+cTYCBCABIABBAXI2AgQgAyAANgIADwtBACEGCyAHRQ0AAkACQCABIAEoAhwiBEECdEHIlMECaiICKAIAR",
-      "w0AIAIgBjYCACAGDQFBAEEAKAKcksECQX4gBHdxNgKcksECDAILIAdBEEEUIAcoAhAgAUYbaiAGNgIAIAZF",
-      "DQELIAYgBzYCGAJAIAEoAhAiAkUNACAGIAI2AhAgAiAGNgIYCyABQRRqKAIAIgJFDQAgBkEUaiACNgIAIAI",
-      "gBjYCGAsgASADTw0AIAMoAgQiAkEBcUUNAAJAAkACQAJAAkAgAkECcQ0AAkAgA0EAKAKwksECRw0AQQAgAT",
-      "YCsJLBAkEAQQAoAqSSwQIgAGoiADYCpJLBAiABIABBAXI2AgQgAUEAKAKsksECRw0GQQBBADYCoJLBAkEAQ",
-      "QA2AqySwQIPCwJAIANBACgCrJLBAkcNAEEAIAE2AqySwQJBAEEAKAKgksECIABqIgA2AqCSwQIgASAAQQFy",
-      "NgIEIAEgAGogADYCAA8LIAJBeHEgAGohAAJAIAJB/wFLDQAgAygCCCIEIAJBA3YiBUEDdEHAksECaiIGRho",
-      "CQCADKAIMIgIgBEcNAEEAQQAoApiSwQJBfiAFd3E2ApiSwQIMBQsgAiAGRhogBCACNgIMIAIgBDYCCAwECy",
-      "ADKAIYIQcCQCADKAIMIgYgA0YNACADKAIIIgJBACgCqJLBAkkaIAIgBjYCDCAGIAI2AggMAwsCQCADQRRqI",
-      "gQoAgAiAg0AIAMoAhAiAkUNAiADQRBqIQQLA0AgBCEFIAIiBkEUaiIEKAIAIgINACAGQRBqIQQgBigCECIC",
-      "DQALIAVBADYCAAwCCyADIAJBfnE2AgQgASAAQQFyNgIEIAEgAGogADYCAAwDC0EAIQYLIAdFDQACQAJAIAM",
-      "gAygCHCIEQQJ0QciUwQJqIgIoAgBHDQAgAiAGNgIAIAYNAUEAQQAoApySwQJBfiAEd3E2ApySwQIMAgsgB0",
-      "EQQRQgBygCECADRhtqIAY2AgAgBkUNAQsgBiAHNgIYAkAgAygCECICRQ0AIAYgAjYCECACIAY2AhgLIANBF",
-      "GooAgAiAkUNACAGQRRqIAI2AgAgAiAGNgIYCyABIABBAXI2AgQgASAAaiAANgIAIAFBACgCrJLBAkcNAEEA",
-      "IAA2AqCSwQIPCwJAIABB/wFLDQAgAEF4cUHAksECaiECAkACQEEAKAKYksECIgRBASAAQQN2dCIAcQ0AQQA",
-      "gBCAAcjYCmJLBAiACIQAMAQsgAigCCCEACyACIAE2AgggACABNgIMIAEgAjYCDCABIAA2AggPC0EfIQICQC",
-      "AAQf///wdLDQAgAEEmIABBCHZnIgJrdkEBcSACQQF0a0E+aiECCyABIAI2AhwgAUIANwIQIAJBAnRByJTBA",
-      "mohBAJAAkACQAJAQQAoApySwQIiBkEBIAJ0IgNxDQBBACAGIANyNgKcksECIAQgATYCACABIAQ2AhgMAQsg",
-      "AEEAQRkgAkEBdmsgAkEfRht0IQIgBCgCACEGA0AgBiIEKAIEQXhxIABGDQIgAkEddiEGIAJBAXQhAiAEIAZ",
-      "BBHFqIgNBEGooAgAiBg0ACyADQRBqIAE2AgAgASAENgIYCyABIAE2AgwgASABNgIIDAELIAQoAggiACABNg",
-      "IMIAQgATYCCCABQQA2AhggASAENgIMIAEgADYCCAtBAEEAKAK4ksECQX9qIgFBfyABGzYCuJLBAgsLMQEBf",
-      "yAAQQEgABshAQJAA0AgARARIgANAQJAECIiAEUNACAAEQMADAELCxAAAAsgAAsGACAAEBILBAAgAAsLACAA",
-      "KAI8EBUQAgsVAAJAIAANAEEADwsQDyAANgIAQX8L4wIBB38jAEEgayIDJAAgAyAAKAIcIgQ2AhAgACgCFCE",
-      "FIAMgAjYCHCADIAE2AhggAyAFIARrIgE2AhQgASACaiEGIANBEGohBEECIQcCQAJAAkACQAJAIAAoAjwgA0",
-      "EQakECIANBDGoQAxAXRQ0AIAQhBQwBCwNAIAYgAygCDCIBRg0CAkAgAUF/Sg0AIAQhBQwECyAEIAEgBCgCB",
-      "CIISyIJQQN0aiIFIAUoAgAgASAIQQAgCRtrIghqNgIAIARBDEEEIAkbaiIEIAQoAgAgCGs2AgAgBiABayEG",
-      "IAUhBCAAKAI8IAUgByAJayIHIANBDGoQAxAXRQ0ACwsgBkF/Rw0BCyAAIAAoAiwiATYCHCAAIAE2AhQgACA",
-      "BIAAoAjBqNgIQIAIhAQwBC0EAIQEgAEEANgIcIABCADcDECAAIAAoAgBBIHI2AgAgB0ECRg0AIAIgBSgCBG",
-      "shAQsgA0EgaiQAIAELNwEBfyMAQRBrIgMkACAAIAEgAkH/AXEgA0EIahAwEBchAiADKQMIIQEgA0EQaiQAQ",
-      "n8gASACGwsNACAAKAI8IAEgAhAZCwIACwIACw4AQZCWwQIQG0GUlsECCwkAQZCWwQIQHAsEAEEBCwIACwcA",
-      "IAAoAgALCQBBnJbBAhAhCwYAIAAkAQsEACMBCwQAIwALBgAgACQACxIBAn8jACAAa0FwcSIBJAAgAQsEACM",
-      "ACxMAQYCAwAIkA0EAQQ9qQXBxJAILBwAjACMCawsEACMDCwQAIwILuAIBA38CQCAADQBBACEBAkBBACgCmJ",
-      "bBAkUNAEEAKAKYlsECEC0hAQsCQEEAKAKYkcECRQ0AQQAoApiRwQIQLSABciEBCwJAEB0oAgAiAEUNAANAQ",
-      "QAhAgJAIAAoAkxBAEgNACAAEB8hAgsCQCAAKAIUIAAoAhxGDQAgABAtIAFyIQELAkAgAkUNACAAECALIAAo",
-      "AjgiAA0ACwsQHiABDwtBACECAkAgACgCTEEASA0AIAAQHyECCwJAAkACQCAAKAIUIAAoAhxGDQAgAEEAQQA",
-      "gACgCJBEHABogACgCFA0AQX8hASACDQEMAgsCQCAAKAIEIgEgACgCCCIDRg0AIAAgASADa6xBASAAKAIoEQ",
-      "QAGgtBACEBIABBADYCHCAAQgA3AxAgAEIANwIEIAJFDQELIAAQIAsgAQsNACABIAIgAyAAEQQACyMBAX4gA",
-      "CABIAKtIAOtQiCGhCAEEC4hBSAFQiCIpxAjIAWnCxMAIAAgAacgAUIgiKcgAiADEAQLC7aSgYAABABBgIDA",
-      "AguAkAEAAAAAAAAAADGyfhfBM8W4CfdqdtFBU0U4RRRhEHKW/RLu1eyig6aKI1yr+2OwYzIbGb+ac8L1zyq",
-      "rwY2y8TB3T088gRYhlCF+/UKW1xJRmUa4VvfHYMdkdwoo4AZTAtxdoelttKIyq2wTl3p1kfcTVFaDG2XjYe",
-      "5l5P0MpNCkVp6eeAItQihDrywGFexx7fuXaRJ0/AN7BqbbbGM9ML6+jHCt7o/Bjsm9wtP5TvJLcYWHx5heg",
-      "N2MtDW5j5+zGDTR0USDO2O8YuBjOpT6UHna2CYu9eoi7yfplFDiKxEqn8M/kW+Z4Bro8o3veFjT31DKyPsZ",
-      "SKFJrft6hQ6JkowVPD3xBFqEUIYNj48Tm7eVPjXKm3KLxQPDBHjlZUr2xnsu0yTo+Af2DB9hWv85NDO0JyR",
-      "OnilGpUkWljCJ6HVg8XNyzYVMpcSnQsCzko2WAR96hafzneSX4ks32eRc11JaYZwYae4mYi1QLmZ+LxWnlW",
-      "hrch8/ZzFoWdkMCP5U9NCio4kGd8Z4xZMR9xG29b19q1TjcKaHK4Ca5p1nZ7TuOLBNXOrVRd5Pgf8i/RR2G",
-      "/e5ujacBASNCogISIvFN0iy7ey1h2Hn7OTcXsuQoNQpXOQb3/Gwpr+h1amh5nGVehn/AmBrw2RKbs6wHnwC",
-      "V4/W9vUKHRIlGSvHR3QK0xbckxPpdVHnLng4IlsLRiYdvYAaHh8nNm8rfSusYTD3XO7FAQegvUWt3rIwtd6",
-      "qhJ4bCgjwysuU7I33OUK03FXfSE9cpknQ8Q/sGW0UN8cwPCmhVVEjpiBOv1xk412x4X165E5InDxTjEqTf/",
-      "riK5K/jytHv/ZKgs0Z1nYNiF1D/txujXcNU8psUHu8xXNEC1+Vw4SAZyUbLQM+tTIZMtoexoafmdi/aO/28",
-      "a4rpqip3DNJlm6yybmupbSn3MzeeJ1gDMI4MdLcTcRa84pPxR1+AeLLz1ukDQyXH/p9JbPMP1Kn0NbkPn7O",
-      "YtDhZJopv/2naNkhjkivjzGV6JPwX2689C0v1IRVvaoovh5m+kJ8me0GJiPuI2zre/sXkZA0rdi+Qz06Ubk",
-      "fKY40DIgvrt4aS4w0zTvPzmjdcQV/RdgPWxjJYJu41KuLvJ9RKcbDarh5J2ls0qJ6yu/aWN6stbv5KmJydW",
-      "04CQgaFUPHEy/IO9+te4IHTthJSVBKMHlZGXqM6LFK/FeQ6AD9gPiCQFHbxUW4vZYhQalTuIkP6DaAmpYAo",
-      "6QpuzJrpneSFles81hjz6pTQ83jKvUym+E92iIZMIr+BcDWhsmU3M+3vsFH+lFk9/KqoFeIx5nGQNS3lrsC",
-      "IezrFTokSjJW3VlrLeV59+7lHH9M9QthE9SuAVs0OKSrJtLros5d8HAXYJW1D241yC8lgdQfHKM1Hpf/w94",
-      "vZo00PD5ObN5W+gWOQFmt7ZNCPctUOL2fBb8MeSovfKzAB2md1yPYfGRRWC+pNBlPoelgar1VCT03FFHYw0",
-      "LIDvKse3MCz3r/wttKwXzYu8wHY3KEaLmrvpGeQzYWrmqNVCa4TJOg4x/YM4n+7bciLB2Lsbv51jJei3aAC",
-      "YfB821OzqqiRkxBnH65mxA4W4CvuwGjVSw6kN0t/JLnUi1R7uhE9wOvIfU+TBLGsdE2NA2Jqv70xVckfx9X",
-      "z0a7QOVM2u/l7XrNV73qmNRfBNqWji8g7BoQu4b8ud3dqG6sR898ZRrvGqaU2aD2K11ksVXqZU4TGHDQRZj",
-      "zsyKqDseEqzYLCAHPSjZaBnw5s7Fd92nDxAH2pTznG1U5METbKyYokIFVoCYngvg012QSWDBDy/FvXFdMUV",
-      "O5Z5Jt5TJGkoqiKkdO88sge5JddvyN3OFIV+VOuZm98TrBGH8L56owCQSghHFipLmbiLW1wxyzeKhNDY2GC",
-      "NJo2tvwvDR2xanpHkiWn7dIGxguP6ctyV/aK+uHn2jdPspZfXqu2qMpC2q4wss+XiWvuhyU+owgMm6J2SzC",
-      "yTRTfvtP0fN7SkS/yIpp2dCLyQ05uh7oYvXezAp/ptAn4b/ceOlb4ZWfqB1LLOM1O57zKXOISASJ4OToQE3",
-      "wPMz0hfgy2w0NfoqSOQEetSfVSx+L8C7CFmc1CErD63ouIiFpWrF9hx+QX36bgrg/enSicj9SHGlLxtxl/m",
-      "HZ0XODyATuE08sQjG2Ey8gipRomneendG641koCYlc4n9bYW0d6EyQ6aZQ32P/jaMsHqul5vEEMaALmheY5",
-      "sUCZbOiUoyH1XDzTpPg8pAUQzb2uUszHaayBoGI+U0KZ4HDObC8WWt381XEgQ4nfLbAkHzk6tpwEhA0KtVY",
-      "pGfTI/GS7R2wBsNRZ2/cr84RAmKi1/YED5ywk5Kgx7Zxi3GgVxj/82XqYdLB5c5BG/2g4QRdCQZv93P32M4",
-      "4tBHgssQddgDxBYGitouLMUN7lmOFTjMb6Lob0XR+RCpaxAwQR7v8Eh/QbQA1LQEjra56wQbouUZJU3Zl1k",
-      "zvd/stYaTliVdPvjkAtJcfqn4MRxd1pNoSVKeGmsdV6mVlFfiNBmYv3V1Q7OwWFLkgbOKS+9cnfJiXmBf1X",
-      "rXwjaYqaeKfhjU1nm99g4/0o8iv3QOUTsdmcIV2whn8NlYHtMS8Dj0Fk7+MgahvLXcFQr0z1njsRMD62Ncr",
-      "dEiUZKzpZVVjiaehFNEgQQKZ1Tfp4JI/FVjm8lHKOf6Y6hfCJvuLgI8rJAeew86U7jtWkWPyfOr5+mVU2wA",
-      "AAAAAAAAASEfgaLc09/b7HVeJPU832bNat+GKe8Avnag5Sii4t4bV79kin4xAcGa1bsMV94BfLvKOq6LDd6",
-      "lRwuTMA1a2ORmFBKS0YkHPqt+zRT4ZgeDimFMtiS12Fsxq3YYr7gG/hC097pza9kk3d4oPFqE2Zn8wamehl",
-      "cGQooTJmQesbHPqwynxsJibhVmZnhA641uqEd5+eI3XrFw/LPDTLxTb9XdrELuYICwDxDGnWhJb7CyMdkcy",
-      "pW8b2vNGLVUE+tpKuwHNPbPOLbwIW3rcObXtk0AcmrSOgRplbu4UHyxCbcwmqfR3m3aaOpXzQ5YRDVoV3bS",
-      "j/qY5reNECZMzD1jZ5gxOc1u4bC4QvxTEujIX7j/3UyTShSMZydmhqnkn4G5gkeZKEZDUmZYivP3wGq9ZuW",
-      "r7HZitm65PFct3/wwOb99djJeXuzqYKe7WIHYxQVgGppHAHoZ1r/CIY061JLbYWcAkrt2Tgi+vc34ZPBn57",
-      "4A7OflUrs0YduaNWqoI9LWVrsq6wr/AQmMdkA0jNbuCTFXX7UuCj3W6eyVj4CBMAhMzYoOIl3j15YA4NGkd",
-      "AzXKyH/UAao3wjy3T75mC6IDrP8IXg68lvRaTFLp7zbtNHUEFQmHgdnDgyrnhywjGrQqYqBnRJQuQ9zR+tC",
-      "lHlWD85m9MM2pYXQF44GxP02Wa/mrxlFX+qKcDxic5rZw2VwgUNsG3sftq9Z+KYh1ZS7cfzZuaB3SGiuJhT",
-      "Tf/Fhh66bNcz+U71UcULJDVfNOwN3A+gS1m/n0KjZJXgJ6c4/qGQEZ4hLEux3vL+tsuWZ4akZnrIzR0Uyds",
-      "NT2OzBbN12fnLHbWOwDqmlBBXimSjoHiglCmM79DvB8uhgvL3d1MFPyX89HwEHHpdytQexigrAMlOqhhNW2",
-      "R/onsBZlX82H1W/39g3o+XAjEMecaklssbNYgHwC/lhGRevay+N0I4Zqo50ri8MXcZyNb6UgYdQGNcUoRUj",
-      "W4PHDdnLyqVybMew+NRLB66/GGqeIIgxCzrIf78/CZPX6RelclXWFf4GFxhTSle3ItXIwOiAbRmp2BZlyZ/",
-      "su3ULyb8E9TM9XOTJAiXqsp+ANxbb2SsbAQZgEJr4NJqj2rPPQDVeRSXzXM/9FEHEhy+PECWvi/4ppILOgI",
-      "6Uf4t4URFaQ/6gDVG+Eedi4SGvjW3OPBQzrlUVi3mxNSwv98lYpmv4RvBx4Lem1tlZcdM8ZHkOYpNLfbdpp",
-      "6tDjMrfa7p4cY7mFVlCVXjMr/mU+56GpxVTOD1lGNGhVHInvMfEAn6Ov01jQe3tfjOeUuLjMT6h6yWY2E26",
-      "M39OBIdZ72bgoJTJ7YZpTw+gKejyB8uT3H/ytkPQnyQoOxuXXFE9+PvkwVo2jrvRFOR8eykPGQ3HO6TA4zW",
-      "3hsrlAeH8tBVaGTrbLJZrk3P2OmYNieoxryXlv/FIQ68pcuP+0FfCDfWhPCQdPR2L3E48mTwinCkAneNBh+",
-      "imh4uQPeSm9yclV0PiPmud+KN+rOKDSoJ5AaJ/PVg8UPb7OpmK1R1Pd1nmSlUP0CWo38+lVbLxOil9E3aKa",
-      "krwE9OYe1TPa++ScUSoixWmhU33bUeLqIeazFWxlFRxe1tlyzfDUjBaRORp6xCN6pcuO+/C/41XtjG6TR4s",
-      "Uo8N+4DjlSGMKizkAUFJ8lPw4Y7ex2AdU03AkV9lvM6Ml6ZlnFMZS1yCh3od8cWYg1hKEMJ37HeD5WsPQ9U",
-      "wpFw90MV5e7upgpjx2vjZZ3pdQjywJ19OlV3/Ha+m/ZJGgibhbg9jFBGEZ8BxjsHIwlu9DRtRR+EtWwAsBN",
-      "DlPf6E2JfO6ku281p9ttFr6Woghad7u7RvQ8+FGlqkNc2fHFrBLHa6Nwf67UwNaTuV2ykylsAD5BPyxjIr4",
-      "RxlsS4V7fNa1l8fpRgzVnvJ3r15y+yMtqMBO1Ak7DGXvICZjPcz6Gt9KQcKoDWpSmKopdZz6nOHCHcj/5zq",
-      "zqYX9oEjTzUWHd3ML6hC67M8wk2NdJE0afGokgtdfjTU0LcTqYGt6w04RRRiEnGU/BlalcDOoksm1DBKRud",
-      "NS5v1L8vkO56UQ07l8Uqwk0rmb/pw6GxAlTyikK9uRa+VgYOPLsyZfEpYf06HUh8rTBleUQbww/iTw5M72X",
-      "bqF5N+siRY1DbETKYJ7mJ6vcmSAyjx49hhGk3Z5Zs8Xkj1TWTEhL38lCaSv7JWMgYMwCUyk0mzpNAT+uheI",
-      "2wi+fz6VX887YAlLyWNxPbXLq4i+yjl6VaMcvEk8iiDiQpbHiRPCZwIqIfN+5b1XaE2AZr919RCIJTdSSIN",
-      "GSj/EvSmIrA4N36wKHX9aIP9RB6jeCPNouLFvH+r/BdviBo6VkT8qk6Xm5iKlyNwKGNYri8S82UJfNkM88E",
-      "sv8QWBoraLiwC5QmHKAb989pew72GjfAtf3/cPCRRI/KlsrbjonjM8hiTqWIApB8twW9oy54iSCuATndKPP",
-      "6b9FqDHZW613T056ICFBgLpys/GcgutoCq9Zo4168UXHkqQPW9cJJ1lir91KLxMKlF9SaicH7KMaNCq4Nv/",
-      "2jtcJ1xTgUg7sSfncxvGqFMGExCFNTQm+KTQZyx9c8aQE+SQ2s4pcXGZn1D1hm6RGS6rpwP5Xvt+jz5mk7E",
-      "ZGxY4CpFlAkOs97JxUUpKBEyfBUWmvGT2wjSnhtEVLLEiXBCyJuOf65W9msnmzNesddUt/RE6AAAAAAAAAA",
-      "BdMxKlPcGwcbpmJEp7gmHj51U270ZD0ZIfXt/MpSIa8kJtzWmY46qDpTj7ht6gexH4C+kj42HLYFUvKcEYY",
-      "+3QCBw7ZCWiXaHvSQ2LY+GMM7J6Hy5eIDxCSnH2Db1B9yIXQuSogIBHU/AX0kfGw5bBrSTA4vsCJrDBzcXa",
-      "YuADlZz+139fIbPke6vhkBliYnYmmPM1JKPSB96TGhbHwhlng6AIs/oDqRZk9T5cvEB4hDnGLPmBgcj1lOL",
-      "sG3qD7kXJ0f6+R0JeNC6EyFEBAY+mc7fa9DzAP9eLvDPX36H0t9aPIXLiYETGMdoXnaQjlVRs6QU4meIlJe",
-      "kIHO2W5t4etDsOSKsnbm9Tbjin7WS//Q5dKgLQpQ+M9lbDITPExOyrZdGEDgV0nUww52tIRqUPEQP1znWHF",
-      "X68JzUsjoUzzuEUJ4mzRIO/BkERZvUHUi1bcgPDyMbiXKN56uArpyk8/kr4RRZmmU0ZH86qUCVI30Qs3A9t",
-      "5PiuKMXZN/QG3Yt19suSycdt+pKj/X2PhLxoz5Dv2LJFDBk3mwb7USTHeWqoFF5s5XcIjf0isSqmpprQzjA",
-      "UF2cW633q8PbsZTBbINniU9GkgCrHjNS8l+dRuJq/xhmqJuHJYrQvOklHKqk/hz2fdIaa2NjSC3AyxUtKhe",
-      "EZ1Q8E+zvSETjaLc29PY8iKn8QDA1MaHcckFZP3N41RA41a45sr81P5xaI76fPkHz1s7UuF753KcNc823GL",
-      "Coa0fnOrHZdhz4RGzWuUO3aDQO+CG/gnD1YNVFOLDEOYGsn9HPtgX+YYM7XkIxKH8VT3HKtTfpuIgbqnesO",
-      "K/x/Nfg41s+bjRPc/QBPLb6oTu/vpXLsDtmputlKNK/fS/SJy+8Jbm86DIIizOoPpFpRsTBp184UK7bkBoa",
-      "RjcW569cUI6xMdchG89TBV05TeBvAxmRqj+MJ/JXwiyzMMpuhpuIuEQ2C6lmtCw3ybEmKBJ4ZqM+t+fvjyy",
-      "9Hie4oab74PeK0L5gYOxkkN7srYyNmKjaShurTUoF/AH3AqQLA3EwS2P1osrEkR/v7Hgl50Xl06V4jyMmgn",
-      "iHfsWWLGDLDEs0UWEqoQ242DfajSI7zMwUfU56JPoLUUCm82MrvEIljOxnlC19hcWjSOgZqlAEsW8CfO6sk",
-      "cMsO9nB96PXilj3k1UApRZP61OHt2ctgtqfn80jkCtDHQLLFp6JJAVUdgdcCn4ixJOWKPiF86XpEuLkshEE",
-      "oyjVf7BprB2sbpwLfCM46qqvWr/vILMGojWbyyNqJ/Gk9FxWd7Ga6KuyFSK7+w4frXPSwpRfgZIqXlO2WBU",
-      "VZSyflCsMzqh8I9ndX8CEPIslGBqQjcLRbmnt7+RBiEWZbywoeRVT+IBgamEN2Rlsd2arpu32veP64YYnmT",
-      "r3dw3nR+AEbizKFOgBqXCiZl7j7sBvxDFl1Q/mWq6w/S9B+OCbaS2p9Pzh790gWWW+aBbpHOe5Shrnm24xZ",
-      "s2GUHNsaPChUNKLznVntugkHsFagmF3LZe61bjl6eO443afLBLvIn9+IkSRC+BkNgruDgX85qXx6sGqinFh",
-      "iHCeDeAehmdJtwNZO6OfaA/+d5VxN2huzjjDBnK8hGZU+bfKOChzYJU+Kp7jlWpv03deUqkBnWkSsL59DY4",
-      "Q7j8xyrFHGufo/vZX5Zyn/ue4vyMp1jMJ4Xl5NK2xZzXylZRAYfvzwvRUU901IE7b+xIaqflq2iz9091J1s",
-      "5VoXr+XD0ahMFWfD+boE5ffE9zedLUghXouHW4FGARFmNUfSLVFN1c96N74xKJiYdKunSlW/1Fzd5NcmScH",
-      "WppUcD1SR1ppiPFN/OI2vTy+Hgu/M6TgD6y7Nn6D1YzmqYOvnKbw0dW7JpJdFoE2gI3J1B7HE2uzn2zp33d",
-      "ik7h2Twq+vALOi2TqN38McyneUgVxPN3hdO1AoEz9bZDZyYBCt/9LIIT6kueKPvtRY6+kCMx9KsM+nLat8b",
-      "yassaXX44S3VHSm6RNKy8c4aN88XvEaV8wMSHCaWFUnoBAdjJIbnZXxkYrAVrLS5Z2N8xUbCQN1aelkWd+g",
-      "TAUF9RpbJei03XctDRfhQfutGzF0wqz6Kj3vVeOOaFNlTYNJiMdYa9uNCuWfi5zClP1m+eZe0XlFbZKdcRI",
-      "V0Aod/oEPEO+Y8sWMWRhcKzG9teBFYYlmimwlFCH2xaIjI1V4Pa3/420FLfF0+rMnxEpdnWiDZmp/m81pDB",
-      "QqrtbUvQUQaihUnixld8h9ZJA3YxUb1ASx3Yyyhe+wk/0ZJf31g6z4tCkdQzUKAO/47bQMRWYcli2gD93Vk",
-      "ngBYWSmkqX+ZH9jnu5qfYy8aC9aRyUN4KAR+hf89J0UxIa201W77XjY586VIPgsRhYwglGJt1wqCklXHDJm",
-      "zN5u3hvYmym8snKgGSLT0WTAqrdV5nqeFKy2zoCrwU+EWNJZzG9oAPQ0zjKFX1C+NL1iJcmb+fFE0X5cHNZ",
-      "CINQlGstQEutvpEkGtVLoo5d8O96iHiwK2AxXwtvLYbEJnKOmTIelGEbsz7oXveRWYJRG80DxIP8v5CrvOS",
-      "RtRP503ouuaKntsQSyl9BqU6VJ3MBPxyaXDAasrFO+89q31zxYNym/Hh6YTDQrQvYuJiaMvYdVuuqPafzRm",
-      "yxvpzS4bCX/uyNjnfccSePFIZnVD8Q7O9JtXXxAtFcnq7gQx5Eko0M89NRu3lTPX0AAAAAAAAAAF6RFQ9Ib",
-      "Nu/17G8RsP+b0uJIKlJi5K09K5jeY2G/d+W8PJsgs6RBCl50sXLRQOw3SdD0MQNb2tiN1RlQl7dZhlpxXBN",
-      "FrG9puDl2QSdIwlSvnTMC9VP0u2ZNxzP2CC5j8emCcCQTGIwToagiRve1sQQF7WGU7INe26oyoS8us0yMDn",
-      "fi/TWFo25GXbCf0SieeeIY803KHnGwMuzCTpHEqSeWqYGcivJGxd6D0/5uX3vSesaQLHVplBZ/K/G4merKw",
-      "dtusmqC3CUjk0TgCGZxGDQ3AaPafUf3/ef1ktkmnS9qQ7DRCz2rwIgLmoNp2Qb9n6/fwLvCMBJ3FCVCXl1m",
-      "2WCwYAGMRlA2gvhKU+6i/QuVXA8QPLnL5FyM+yE/4hE8yyi+Yu35J9MpYJQwjx2K7j7E0XNdBrwB+sE8Esn",
-      "qP18tZXlRG/EJsM8tUwN5FaSN2IkWQKsOkmIRWeJxqFVIuob9pzJ6Tn5VZLWNYBiq02hzEcgjyrHlh6y+F+",
-      "Nxc9WV+xpSoKNo43oZUnjywYxORw72PbETl3ioxybJgBDMonBQgozDwteUn7LKppGgMzmipW7j0nIoD01ha",
-      "w6z5sSME7bPS/A037r8VIdholY7F8FDIyThhCAhLorz0NCHe/v2HVeVk1VgzRn/H7/BN4RgJOi7+oLln1bL",
-      "LihKhPy6jbL5jA/HLqG7XRvEJZVMRRZgDGBg1p5eII/FsJTnnQX6V1IU0aRPHsy4sFz79i36YYWn+L61/+F",
-      "XamP9U9RrDdQ0tFkWl7kW4ttWETzF2/JP5kG1eYYJ6XkJiGWNtwqyo9Efwcj02KmVPv2J4qa6TTgD6i2n5W",
-      "hWDuw1gngl05Q+/mImPWYBjwgRgG4XNGNrpSyXylJ3sXCTw14apkayK0kbyb7jBWAwf/Qr9slXAtTSyTxSj",
-      "BTQz+Qm+FdhdUQjZ3gv8yQ2ljhRl827DmT03Pyq2h9LJybHykUTz78WJZwQnYRr+lX3hyZyZiPQB5Vji09x",
-      "h5VER3i9oJk8b8ai5+trjpgqhXD83YRs0ADXEhhwuXt0RZTAA0ZWsqSxpcNYnI4lAPTmEUOqYcdI3rRzpwd",
-      "c0Oyb96G8MbMU6XaWNVCy7cNNM9XnS4QCIQUZh4WvKT82oVzEV7Qf0P9xqPVU78UIaNXttob08+eKncfk5B",
-      "Be2p05gqc2C2g1QpZdZ43JWCcVMhgkX9JuyPd6MnY9NsP14N53Ne8t9RopDoME7HYvwr6qxkc+bRktXOLsF",
-      "VyJtBBLRqlWjpKC/49DRDcafgGhWOcBdMhlN066rysmqoGac60LbmV4mqycZNuaVHvBdkTzf98XqdpAqxE3",
-      "9UXLPu2WBpOwBhkl23nG9DCfrfztKJFQddx/59vHcxhfjh0DdvpkvBrNzxhAFa1s7vzMQ5rNOsirvx5YrCL",
-      "YgIHtfLwBH88kxK6upzfwCyEpzzpLtK7chWyM6FCCQT7NRt6KtC98KWkDnVivGZPgufesW/TDS3cdsu+J7/",
-      "WklVWYvesLWJmC8d3+ORBudl1eAj6C0l5kCvpHfVDJaIvosm0vMi3Ftv8WKGzgNvNZNsbcXeNtKYGhYpkeM",
-      "XYfbkMqs0xTkrJTVI72D4GJhLyQixtuFWUH4kcvXi3HfjENpWd0f6WanDCywzE8d4Gq33sTxQ102nAH7LeA",
-      "TqbBRugO/6ocxCXr1Rlb718WPt068eAV3fOhi/HmRFCeIbq9HgQMesxDXhAjE6g/j5FFJszaeMu+kh78FE3",
-      "cjv1ABcr7r5SkryLhZ8a4MOHs8PpRKXw1DI1kFtJ3q5FJzrYN5JhJ2WOc1OlJpV59Jt8G8n9Kl63S7gWppZ",
-      "IACZet17KTfeJBvf+1Vj5A9eX4vGdNCK8qSid83I84vX3uYj8OlA5Sn6ZIbWxwo2+IAg0uvmuVgEHS+R+9M",
-      "E9Y1na8XG8rebc0PpYODc/UiiOa003f1OJl558+LEs4YTswO3tvmSNX1NJzUT37x/rpxdcUfinczAYMB+BP",
-      "KocW3pujpQz4nCAxeeuPXpp4jQxuT8odSGO746jcehtRRmCaf3g/WINdVnWdMBUK4bn7SIqUUEkzos2nQ0S",
-      "keDD5F3/U4OE74uIhkDaoy2mABoytIQyOKlIdukLlCWNLxvE5HDKtJggU6g/z0OUMWnYOos7HQUkZpBWUIQ",
-      "6RvSinTk75mTX4a3VVeBZ7fdI5F7HVK2zZl3rFquPEs3ZIun5o09bk0g35rHPlOQaaJ6vOl0gEET5i6ByMf",
-      "uvY7pbZH9ekM09K05rNzJLcrQL5yK8oP+G6pryLfTMJDn6jUerp34pQqQcUqTvEvL9LTz77WSARglzre7iL",
-      "OydtlTuPiYhg/bUCn8rKWnvLWuDX4Jg4n2Zn93Ol2+qEUIgfyF9ZDxsGQwhsGhrdADCs6iQwSL/knZH9gHU",
-      "Lbf+rfjRQgTpupHGmo/TEeby/R0lBvO4r3lvqdFYYq2gMQNybkh1GCZisX8VFuQNKSrdpKqfxKRgoU8QXsF",
-      "VsW/pI8vh5hZhq+RMoIO4h3SkrCB7PDGn3e0nss/IbzbI4m/eFHcRibfggNbUPk8You/Iug+BxjgLpkMou3",
-      "WYqR6pC0Rgyr/qzm0GKwuo4XvbYk5H0BdoW3IrxdVk4zbKZySNub9cJt3Sot4Lsid4TMetlmdpmPFsbuQd9",
-      "d1sr/1761WZBtOIvqsvWPZtsdYvviAQmrYOXw8XaZsIAvoBngJm02TZRQAAAAAAAAAAdw3hKr0Wpj7uGsJV",
-      "ei1MfZkXI3/HO+pD3DWEq/RamPqrOGWBSUw+xDIvRv6Od9SHRSKn1DNhcrnT+J8PupPpwaT1fiUHhU//PeJ",
-      "dWsC+pbxK77xwfagDgg/NG6ROyXE7eMD6jvPf1wXh19nxNOQ9RpbaONuJ8pt4zWKoRycBCre6b0ltmhesiS",
-      "N4ahJdLEbKVHWLOOA64PQRVyzs01uSTWZazcZuTTRz/03uual23jCIQA+TFGB4Dh6aN0idkuN2aZfWYiCER",
-      "UjwgPUd57+vC4eNFDdaqQk1wq+z42nIe4y1olLJ1N7dsiy1cbYT5TfxW7iQnK7zkc/xVsfXHSTNWoZbJv2g",
-      "MmtkH0wFgmcJgSdoQeSo2h8nGS1jQ3zpflWgWm6iVlRo857DeYEpk1MZ3bR0YAMuRb/jIq5Y2Ke3JJtVo7n",
-      "yGqGCpcy0mo3dmmjmu7l7p2CMztj+m9xzU+28YYmWPVnu+xpfEIEeJinA8BxnjP8MlNZWIjw0b5A6JcftSz",
-      "mOuoczYdPSLq3FQAiLkKUjTO/9Hi2u4AHrO85/XxeXDAoRc2n5KQ4bKW60UhNqeRbIRAlEtVTvzPCfgLYuL",
-      "JjBEbU9oIgSAdYyyvqbYlF229PgR43EbzP5dDR07LbWRPSVHsn6EOjd47ZhDsH6q6ruV0uz11yV4q2OrztI",
-      "mrWVoG+Fhl48iwy3TPpBZdbIe7qt0PxzcPY+mAoEzxICT0mV6y5yBKRx0ILIUbU/TjKnjyl7CCnoDDFVEaC",
-      "B23N0RljwijzN1UrfT9P1+/Y/CahCMt9G4Jk37WCVC3WB646abXQhyJdNsAN6V14PrKfzdHe2dLK6Ac0vzy",
-      "boHEmQAljCx8KhXzY8wdXkvWZk3H+22AWX23J6QfP6okPoEwj4hPdDaVUFrsYd4GAWkj5EhWrtgTwvKOK7/",
-      "De556baecOLOljNG8zf/RIte7Lc9zW+ZSCamGHhk4AgAj1MUoDhOVcP3GbvlkcHzhj/GSitrUS5FR4zlbsL",
-      "ehP7SXgmbFfvZPaoUpt68dH94YstXEEbkorsagfhV72sz87N09I2zxW4wyz5byBpKyHUD4aoG4NoVtnurBU",
-      "NJVbAA9Z3nP++LrcON10h6RgQLhkUIubS8lNZFPUIW8RUbRw2UtxopSbUazuz9tWzgOryLJCJEohqqYUhca",
-      "OvnsyX3pnhPwFtXViplAAVvHv7ZjCDI2p7QBElR47CQMZWtxsCrGWU9TfFonWhhL5IIWOc7LanwY8aid+bu",
-      "0brMgwv4Q1hfjC7/rSZemyfGgboEqfje7xlwdP45JR2XU98xV7a0VT6m0+kLGOmWRux8rKKXT9OOM41iWAe",
-      "SEPZ5IifxiCvyIoHJLbtX9jFay2ZoEthQdJIUl6boSI236l4440HHHP9DqzQ7HWlBPDvhm3605ud58z5qsE",
-      "52OrqLdMX15/mfDAVCJ4lBJ4LPfQiIzOioJIq113kCEjj5Sc2d1ke7t2gBZGjan+cZNcIcInXaTpaTh9T9h",
-      "BS0Bk5ErLcrUR2J2KqIkADt+foFafDar6hQdaMsOAVeZqrlfu9AT/EjA2rvp+m6/ftfxLJkkfBSvvZLFCFZ",
-      "L6NwDNvJ4iFlDDWlVGxUr1PuSQOKcZfXGUEMqgXX0h/GsMJQlQoRZ4wfh/kam1nOeRNfpbTGmrYzvBoMO2D",
-      "ffuxN1ParvRwGpuKRXyQXp5N0DmSIAUpk6z6hISGO7CEj4VDv2x4x4lur/6pykaCq8l7zci4//WmKFFw3h7",
-      "BbLELLrfl9IIbvOoECvNSvI1m0t+DAcnE+msz9T4Xb/pjfBCK+SyFuRRx8aBEOiOHUVNWdHdbUT4mXrdeyk",
-      "33AL9JlCENdh1DyER1C7Bgu32T/OWXHpMqsuTxBL2jhYyMfeYnwmS+Zs8K68bo2ajA8U/JYTzqybJIOMSAF",
-      "lffFHah06NpkOT+NdbeQkMt8lgLQAR6mKQAw3M3CZuyGRZlTa4euM3eLY8O2RNZ52M7KTCcMf4zUFpbies8",
-      "HxntTP23cis8Zip3F/QFJt1Ml2Gxyk1lBKgf/nfqOmjlgqLo0dSjf8b9ZdM7l9RyJ9fYxZ2pkVCAA+uk7xD",
-      "mXWEpVrJJLn9KQlaRiaNtCEejfCyfBVOenZunpW2eK+mQeo0YezgVcIdZ8t9A0lYHirjYYlZ0aEKoHwxRNw",
-      "bRNaX+JuwhoO+sst1ZKxpKrNu/PHOWDOySgAes7zj/fV33Ck3FhenbY24dbrpC0jEgGRCPkP/Elx5cMihEz",
-      "KXlpys/yW5xs0OZsijqEbaIqdrFJQs7C54P5FP/M+CCbJScJPLSyj96MqK95fG1+EHY4croEJ9FV37fj8q3",
-      "S3Y2DGb4x1ZhyyCqWGHQdR4MG0AbFt2UNLEN5iW8M8N/Atq6sMs+IlW/zByOUikBKnj39s0lJOAAxeFQ82A",
-      "GR9T2gCJKFwum/kuWhHSOHIWBjK1uN/kRZKsxu8gJb8tccLhJU3EYxr1aBV/1T4HRniXCZB8M9tx/D39yuT",
-      "Kz/tjbTBPLi8TzOfHxBW21XeQajjY+h/Yq6fukiyghyHFRazgl27AHBlyKEpjNFjmfS6ltX/b8euhGSEfi4",
-      "FpErWTvk9GBKP3aaQ65bJeOw0N+LcarrGSANHPM7Ba6wr6iqfQ3n0hZxtWkFR0iXv/4TLM2YuVlFbs7vtdI",
-      "WHOzhX6ccJxrEsE8CZGRttYEZwKQhrLJET+NQeeLU+OsKSt/AAAAAAAAAADlUZmWzImUFsqjMi2ZEyktL/K",
-      "ru1WavTuUR2VaMidSWnEW/Mz+rsZMXuRXd6s0e3e7tc7hZ73vYSiPyrRkTqS0zd5TIqjHMKLiLPiZ/V2NmQ",
-      "d9YQ8x1BmPvMiv7lZp9u5ZmTZ4muBi+HZrncPPet/DkzoEVQPzS9U7jQIxmrqRXd7cm6dWMwVL8S4wHAOpu",
-      "HAUf6mKzyAsZq/KZ2uoncMHSpv+/WQUVxFlaVVGMY7qKoA4zND9B348EwLIhf70Nen2U1ETMn2h/9mh+qhn",
-      "5xzEPPBjPqtuiNKHRa3fzNNns2IUNEkAWvOlTeaf8lXATp6otwZkmUnaiHYaBWI0dSO7k0uc9Pj8t628uTd",
-      "PrWYKllnortlh756A4l1gOAZSceEHDPmuytvl9yj+UhWfQVjMza/Lg1PIzNpelc/WUDuHD7vEVkCcshMZlD",
-      "b9+8koriJxZ2RtBaE6NMrSqoxiHNVVL4MzGq6VQUMAcZih+w/8eOUgATc3hmhuTZcHU67Psuaoxp7FYkYm8",
-      "Ic0NX433JvLYmWs6PtVD93Z0GIJnOjgvDyB+59QYXSqE3NQJAX7yZH2IsmyyXJdh2UYzefKgRZSgElUcQYI",
-      "gkSvu//KU5I/f0rqZlyfG6tp8V+ovfimRAgUDjErNC/QHjv8mpBhtW0l3q0DBq08+TOHp52cO8yfQmL2BAr",
-      "3RQtUTQSvsaLftm+oVTYnblYieRPg+MYJ680Y9rFhUMViWQ7ZQ8rrkPjkNTwSU31ccXAjryhXKF+CO/ZKec",
-      "6+kwuv4GWLZQXGkRLbgNr8kwoYhs07bzJybaVprN4+q+ShLP268cwAX/S2QIEUnZnJOD/Ul7wqn62hdg4fW",
-      "XsGO23/mgl2ia2AOGUnMpPYNBb07LMkKG3695NRXEXNPGNhX9jIU+LOyNoKQnVoB59RTMbL4X6UpVUZxTiq",
-      "q3H0zI8JsT69XgZnNFwrg4a7V/6ikKIXkADiMEP3H/jx5bOp1TuWbOfKQQJubgzR3C8Qm/iihUXK8b2Y/g+",
-      "5vPkU7AFowzAo7zseqtOWqpXU3k8zRVojAcJl+v2kPZ7uo4CrZDLxF3q1r1nPiaSNx45KCFYfaARTmNkyUk",
-      "pr9xhNPGPL3Kd+jFsTkWBn8uQxYPbA+fE+baV2TXU3EFnQSheoJK6GlVneAYfWBT3Aw2M6YoecqwxK9yzKM",
-      "JrPlQMtpC9hA1lZirmyAJOo4gwQBInlwjF0wJmQn153/5WnJH/+uyZmA2ut6+iU1M24PjdW03GFVC7yvsLF",
-      "4r9Qe/FNiRAH7sntPcQdBigcYlZoXqA9zU37wKTXNCt2+DUhw2rbSpOprLcP409cvFsHDFp58mdZCp6alvB",
-      "mcQ5POzl3mD+F6x6ir7sRq5PE7AkU7osWqCG9kIIiAoK+mgheY0W/bd9/Wcf1iTb5yVCrbE7crETytfr12B",
-      "Al0OQmwPGNE9abMcORaBvfXw8n7GPDoIrFshwJMlo2RkwmCrKHlNch8clrV9YNQe14XX14JKb6uOLgRp11P",
-      "2x0a3RQNcI5CO0irtjQk6CeIas6zv9hCyV0MYf1GjCSs7i4E+OhhVxS3wX8gkTUxcQTjGiUayZuf0YW1a+O",
-      "d/fpip9BuR1N87yJbAps+BxqKkXlnnrX7sGREH8jQTK/WAfc9rdXiQqW5rtLWDZsWw9wd8LMIEOppMsiWHE",
-      "bpvg9Xe7R5Q14VT5bQ+0cPp0Ep82PZIgosvYMdtr+NRNXp5XgFnehBewSWwFxyk5kCUPCl71D2nImsWks6N",
-      "lnScPg8LokUPNfUNr07yejuIq1i2156yosnJp5xsK+sJGnfyhfVHI5BbHEnZG1FYTq0CHMCCPZDX7GDj6jm",
-      "IyXw/3rbzoOQB5X60PYPGrZV41jpoml/BXeGXWJew5HQESkTmwql9GMzTBY159ZMOtw3zkyzsCmJ/lLLx08",
-      "ax1yY/YU+G3yi77qYgJrV/bevRkp144Gb0hxkL3BofTE8yQKAPpEpV1l6IOU7P8Qk4SPPnuNGkEKEkO375s",
-      "1s6GpFi1SoNDiOD/apMa2ieimpUxUoMdsuT8zgN000UNLlIjVR4nqphoNHhnOHfwdr8P/fnPynfj+Wmmy+m",
-      "aL1wzx0udg27AyXWhEK+lPpqFnbBEoGgRzRDb1h+STkGVrxF48sQktXo6Vx6p9gLlINSAJSxo9VinQcZDd1",
-      "rTCP/+DO2aDLn8EGtKi8E+n6xKyZaSU1u4xmlc0PQIaZ6WMeMaWuU/9GLedlw8vg3SMoSYiwc7kyWPAw3NY",
-      "WChA99bsgfPjfdpK7QnQanWxU977mupuILKglS5/u/e2fikBOFBJXA0rs7wDtRjFm+c6KBUOrQt6gIfHdOv",
-      "8kuxMDlNixA45VxmU7lkhX6DB1R16T//yo8d4IYN8GqM6UbSoF2o1UZHq4TKqUdAACHwtuz5Ha7XGnUoG0S",
-      "aO5F8Lho9FMKEW9LDTFfgLREdtJh+cbB3XfWlzHG8nyDIs8OXQ5rPeHd5bXoV8DuX4j8LISfWa80M6DCkuS",
-      "HWSpmuVv+LB4YSJmT4Et1tcv2zIp5J70sipxH+h9uKbEiEhLjhgLhKGNw7ck9t7iDsM640KTbcBrxpQOMSs",
-      "0LxAe7VpXTocNdRtmpv2gUmvaVZ/ym8XhSb9QOzwa0KG1baVCaHy1EpcIoMmU1lvH8afuMMCwPnTTwuueLc",
-      "OGLTy5M+d5peOeHtw2bIUPDUt4c3iV0Wlo+FoWfQAAAAAAAAAAH+du6PRNu0K/jp3R6Nt2hWBp8zkcls3H/",
-      "x17o5G27Qrg+hVLZftWSECT5nJ5bZuPn3SImo0gIM0+OvcHY22aVeHdme+XICEXQbRq1ou27NCeUwQ+f/tX",
-      "kgEnjKTy23dfHsDiTAaWzB2+qRF1GgAB2mFOf53uTbqY/DXuTsabdOuj0oCmMtbPqQO7c58uQAJu3Fwdd9o",
-      "NuSxDKJXtVy2Z4VzP+wWjYCKj/KYIPL/272QjQWbUS7tUJoIPGUml9u6+Xeh3oVG7Vfz9gYSYTS2YOyJm6n",
-      "C5YCN5vRJi6jRAA7Si9QwCwA249gKc/zvcm3Ux3XuR0yjWznNizzkL2f8f2n0oV+MtsqSY3UGk2jEkaV8Cp",
-      "soyxWnSHZ3SQqhISfLQgjUsQLwESZIiXN95oJKEVf27sZFU3z8XXPXODLqShY+DEqDkTt8+zSN7U91SSfMK",
-      "/Jw9NaYESEhj6LWvKyRohXwP20ffadPH3GYofsP/HgADgUaWN7KlQp7610UfZGsxwR25resp0HNhdEqU978",
-      "dtL6TJHwD8qb2Iees5o7Shjs+AMIOep89eZ5pMTdmCfC+QY5f35JES/zgwCBCfAnxZD8nTqqIREomn069k5",
-      "TSh+FAqdN7YJ88o9/dW+HtvxxuwDo1CRnypyxgU8YwBWRq67+0qNjxKdGpBZ5yF/O+P/SaeRz/B/OEtjoQ7",
-      "8YbZUlx5feBLu8o8jN6gwm0YgjS/mVkZ1yWRWm8xQ2UZYrTpHsa6vqNfp4fObukhRCQ06WhZEPr+GSeHuPE",
-      "KhjBeAjTJBvNdimMRWhmhLn+swFlSKubXpBb9Sjz6Ts3Y2Lpvj4u5NANih3zhWx5q5xZNSVLHyZM8rHBaPB",
-      "dhiUBiN3+PZpZwm9gKbOG2Ma25/qkk6YV2VGJElDeHVd5OHorTEjQkKbfFMO4BWvSB5FrXlZI0UrYdgW2og",
-      "VqCHgf9o++k6fPp/iYZ0reHI04jBD9x/48QCdrfhUzs4cChwKNLC8lSsVY5ePE22jxh+dRSxwqQSAu+LYl9",
-      "N4Mm2xY39bNwppWq4c4uCU21+3pGEwwv7v3zSQHq15XT7p2ZqfCrW5TLLuheCXDhqdhAOPZa7wbSSy6ewaM",
-      "0vO9YQE5puUhyqH3zP55Ak8iVbp3vOZ2x7jYmldx+ZGpUCzX7DNZ+FppMEEh9IYfNIHEDJq2G2SlUuzaVMV",
-      "Eg8u6GJfvh+TqOIMEASJAOw1Wa/BMmQKked7xfWy5z7uesBmJIQKNG/dDIJW3z0rEEC3IYfp0CGVeUlWPt8",
-      "6Qurk8vXv6ddIa0M+EZ2y4FcU3oWyTIQNXWkMp9h4BI5pFpEce6kyY2OXNtCf22lUfOirazwKX7l2R2EH58",
-      "/XJpE4/LxEHuHLm7lbcKBsuvyExsbLA72MEY67FOlpiQySusSJUspYOn+wRS6eLiphSK86syWN+1elpb+K2",
-      "/pCYU/GwBdgWZNXosxBsKy94QyV0z4tFx4wOnjZQ/81dAS6++08Yo7X1YwW573FQjOn1yH4wlj5kHbhzPK3",
-      "tr7c1br1P8grBX8EjBg1SYzJm3bXLyo2EXI4p+HCIEvDUFKTYUEUNF7r8UJXrB61+ScVMAybAcpknLbhOnY",
-      "LT11iwVgMnGgwwNliiTpxYrFnFYb7YUZ9zvquJSpXq3ezKIxPHtcoQ8y1N+zP4cVJTRL7CL268lYyj0CrbI",
-      "wfXMxd48ioK1n4s8BYa3kdtPIyZ5SPC0aD7U36LyzacG7nMCgNRu7w7dNPtbblP8YA2c4SegFNnTfGsY/Bo",
-      "pyr2sw0tj/VJZ0wr0srhHb0q92lyoxIkobw6rq1EfMxV8YHsMjD0VtjRoSEt15q+LJwaY42+aYcwCtekUlk",
-      "Hb8RHbObPIpa87JGilZDF+FQY3BnXMKwLbQRK1BDvS2WF8AdvUnA/7R99J0+fb9iD94lq9N3PsXDOlfw5Gh",
-      "BWHiZhsYJYsRhhu4/8OMBu/w9Te7GDgs6W/GpnJ05FEXGSgpNq9QeOBRoYHkrVypHidPDqB26IMYuHyfaRo",
-      "0/ubOkhAtwYDVRGM+4AS/ZQy6FdBvQGTRJryK4/6JCA1bQvwNcc3TuXK1tITZH9G1o0vCalZbCgGJTV1Zx5",
-      "Jm3fSzK7dI1r1p3qfMTpYyZsBTWbqgGXa9dHlfJZOIv9GoBKFTfQf7ChwtVhv0rykIEPyobRogbdOk1q7yK",
-      "bGkv3irUITHPuBkzIKHPdoMbQgrt3lLNIMp05+df9QHEuC/Q+CBoumdpGT3yXbqYDV2ZvsYiJyOujK9TzKO",
-      "A70r+9GTT3B1U6S/CidlZJKqelvRjuia5ET1Hwo6wpx7d2TWZua/Yg2Z65K9UpaVRRBDQL9eR2sz/swEZOp",
-      "tbazNXc0INhCT2iPSidOCO2iQrl2bTpiqluZA0t+VLICQeXNDFvnw/W4PncxSIkTUmUcUZIAgSAVnMfrrxP",
-      "v8L2GuyXoNlyBSn9gn9UlMlHiLP94rrZc99XVJMKTpTInfc9YDNSAgVaKNoO26ZPvhi3roZBK2+e1ahJ6Kn",
-      "fIiWXCCAbkMO06FDXx3V4N/lTEkq85KsfL51hFVuKQ+tiJiO1Mnl69/Tr5GrVF5IDuVCm9aGfCI6ZcGvqRv",
-      "HgetTLKUovAtlmQgbulchsMZIPvaw0hhOsfEIHNOthfUSID7x2SwiOfZSZcbGU7+CVYNTK8wubaA/t9Oo+F",
-      "HwG5xm5UXy0FfXeBS+cu2vymzbxYif5wAAAAAAAAAAAPUEklguvLBreZ584nqhVWuMmu66VB3l1vI8+cT1Q",
-      "qvWBzhrnNv+G72LooUmj+P+vX6mF36hX07Hdu6q2s1cYseD6jiC4+DSrA9w1ji3/Tes+nREYJlBhxGE0lMe",
-      "OB7JEXHWwUYWonl6/Uwv/EK/nHoISL2kbAMsju3cVbWbucSOGNjH7bUFdOWUQilX4RiR5WFGuw/PpCFYH+C",
-      "scW77b1jq5D4pQEffM2Z+0JMUWjozk3pCyzrmikmbMv9vVuWmSW42bTd4WRYi4qyDjSxE8yIXqBHVAvhDn2",
-      "kOBqujpw2fnAqU840bvfQQkHpJ2QZY9OWU6BH3uuh3SC7zORGqvXe9KmFhPxYNHDGwj9trC+gcxLQdg0W3W",
-      "KG6Egr95OgWoU8WmKXKVKbKw4x2H55JQ8o2iORHsPXzsD7AWePc9t+wy8TLu/JKb9tHXiUBpleK27Jat1mI",
-      "6zpmzPygJym0dGY5+DJ/BwjEDbVi3MVTFSENQGZOnX2pkfml8qaMihN5+VD2NNSkr8mS3GzabvCyLJIpaEg",
-      "23g6cL1fOX0h/UdIvosrNEFHtYkQuUCOqBfCHRNtUsfIrTDc+0xwMVkdPGz4mGJ4OafOrVaqCcLQ97k5VX4",
-      "bi7BNS/ughIPWSsg2w6NQkZ8qcsQCDWL6JcMis5YOtuhso5hBVhQPLviAEjU+F9s8seCox/+56VcLCfiwa7",
-      "o9RUJpQkKpT8fdH5PHP5FME89W833NUOIhpOwaLbrE4fW2pXqXSAUJ1JRT6ydEtQoAhhqLnbZ0pDLtoGLNw",
-      "eCn5v/pAnczIlIcZ7T48k4aUch1/ZhIvNv/+h5HcRjLT/wuDA4RojmML7hfrlZ80iwsbE3nNsYg7YJeJl3f",
-      "lld5gYo0FL8spbt0cKxJRanYg3ekvgAlEypC2ZbVusxDXdbaQsfzrPmvFzJj5QU9SaOnMbf3TF3zUWafhZz",
-      "2tKMm8pxRjr/UGdQwaasW4i6cqQhqfwSrTiZbycRNbxGndixdx5l9WMfM3p/JL5U0ZFSfy8r7h30E7m0KZM",
-      "nsx+2+Gp5nHf6OjQToXJLnZtN3gZVkkTN0mhc7Z6U/AR8g/msQMTzVDWme0eLw1PQvnw9h7kDXID3Wb9scg",
-      "XkSVmyGi2sVesZEJeYxmdePPNx4HLTk74zozjF8DhYuItqli5VeYbohDrfC9eSTefKY5GKyOnjZ8Uz2K9KA",
-      "ihhffp2RO9D9jFyqj9hbag9OqVAXhaHvcnaqhAXMwVWAtwS2bnYoBfcjB2J8P0i/BeLvQ17J2Q8JUuyXTIC",
-      "5tfuTQqUnOlDljAdBcTVzMF9+xbSLrS7K2gP9t1+/Z6pg8TwZbdTdQzCGqBq5xpQjinRoKB5Z9QQganwryk",
-      "u8ZJqYvYX4IAaNyu8phiwyT+1wHetz1qoSF/Vg03ACuFt3T5IS3jDT4Z4f5Ybd5MGo/qUXRzXF415vFRv3N",
-      "hHxFw+v6TaYI5qt5v+eopv3iOSGRWxgbg0QuXzAEVht2QLwHHrjmcPraUr1KpQNwD97A5WQZs4TqSij0k6N",
-      "bhB9Ouqy9H+vvk9RUFukCDu9m0MZOx76+Uhh20TBm4fBS7XJDaEhdQDlh6K3SHEClOZTsP4oy/BVDnKSCLl",
-      "7/OUNpoBB2cEOJKOU6/swkXmwoED5slAri3JVumHvqq72SlZuc6bKFASL+FwYHCNEcx/7iApVQ/6B3fU+4j",
-      "ngZsCJ9urwcIDcMkhY2JvKaYxF3FsMiYMJNrcervYR3vOzyiatIgOXkwk45wMQaC16WU9zAMR6ZBrjvbLo5",
-      "ViSi1OxAusxStvr6UPDRQMhYQK5NFdG1zMoYgPGlbMtq3WYhrutsPm5PPg8SWwey9KGEWw++B0fwM9x1sw7",
-      "zomTbzYIJ5vNXYEmVrLVWmNv6py/4qLOYLv41d9YUAyVQWCIJd0tNJaVcsFFZ9/1OKcZe6w3qGE7cwsyzI1",
-      "aoNNSKcRdPVYQ0IY7jT2HpNF+tFA31NfTRX1gQn60bSGHiJraI07oXL+LTshqLlKufiV8o9DHAtnqJqixma",
-      "e4Kyo8EXcNhDJfQj/FZUTkiK2DkfcO/g3Y2heSIxy3bWIo1WfZhOqX51XtZA2Wo/ddpyzKP/0ZHg3QuMnr7",
-      "1B+tyJ5IcrNpu8HLskiHt/vj73cCIwstFVm7aucj/imHAZXWV56Aj5B/NIkZnnWLAicaNan1+RHsnU4oTPU",
-      "MFX7FYJT8AemBltSXLhQBHIUEjLmSpGqQH+o27Y9BamUbeG7DM/HXG71vEGJsv9fuuf1ITNAPvGIjE/IYze",
-      "q8lyeBqjZxWsafbzwOWnJ2xmprrlZ0zsat5vFA7CDTI60T9dK0Dm+TEG1TxcqvMN0QmFdXkoGMbXsUzbko1",
-      "ZGIe+HJK3D7LTj4THMwWB09bfi5d6IAM4HdkzXtTLpnnDiTwOne4kkgiC6+T8mc6H/GLktLW8TGw3ZFx9G1",
-      "fpLek0Uy1ScmvGIjPzqdmoLQYQ8/z5kI2v7dv1RDA+ZgqsBaVLYHdDiEfOrpyKFjRiUjpOk9pfEeC58UgrE",
-      "/H6RfgvGCRDuN/HE+QXahr2XthoSpdlSr97WoOBkd2DEZD/wl/B0tNYtX0plMoFOTnClzxgKgppcOcV16ss",
-      "sqDeDLCWdXy98JcpMn2+ex10HPN0vYy7EiRV1vZWR72q7fs9UxeZ7aW9shjR/FLmclfTbzvppgZ9B5pKuQJ",
-      "tAMXONKEcQ7NQyp59hJ6oeFAAAAAAAAAAB5iTUwyPBuf/ISa2CQ4d3+i5teUFgRs4GPtkGYc+ViyfY/dKi7",
-      "FQy2faQq+OMEvzcELR/IK/TRSHX+FGi07BymDHchWHwcctmH7H8IJA3BWP5lSjjs/a8n+khV8McJfm+DwWD",
-      "AD/kQEAhaPpBX6KORcdMLoJ8Yze6Bb76IO//gePjmi7jzD44Hc33V6KsePYYK9ODYY+5T+Q7Z/xBIGoKxd1",
-      "DKIIDq7M78y5Rw2PtfT4VCoUAQCzEw9JGq4I8T/N6NGJ/QR+OSoQaDwYAf8iEgfwr0sNcCT197J+t4/PaeF",
-      "wKu3kg0BvBoiTWAGGwXQ+nwvLUopOctlgLffBF3/sHxe1ZJIb8Or47wzRdx5x8cD4lEIkEv73JwjWk9iQQb",
-      "ozj04Ai5zOvNR397VumU+n7GBvJj2VwKELl3IWh5wxLdVw6oXUkL4rMohTMDGVPzAKn8ujYpmwNu1viXKeG",
-      "w97+egR4c0XgH0eEKhUKBIBZiYHMMd7Ho5gwfg7DCmUwBIYn6OfephPFP9nGiqfnc4Px3CCucyRQQkggMBo",
-      "MBP+RDQHWPtjH3FC0//hToYa8Fnr6Hnd1RZ/XwwfZO1vH47T0vj8fjwTAdU1AEXL2RaAzg0X3ViKGg/I6ue",
-      "fiXaYsIX+YAcaJZQ/gxmYvq/Akb6YIY8mPJOdMZ7GdvLW56vdpa1xakW0p1KjSonT8FGi07hynktjAq5cvp",
-      "VuCbL+LOPzgemRIa0gbPVmESiUSCXt7l4GsAcbKWLoufGtN6Egk2RnFjWk8iwcYoDujBEXKZ15uPkUgkQlE",
-      "n9fCVZTuKetMkuOzsDrqyI0rHZ3dQ6uoy+UYe/mXaIsKXOe5C0PKGJbqvl8vlwk7V1NAcULuSFsRnUWXZjq",
-      "LeNAkuYfSRavXA2GYYfaRaPTC2GZPm+gplIQWY6m/POq3Ra+ebvMSaMsmmCeI18ar6Och2aa6v+qIoe/cQJ",
-      "5rKatgViBQKhQJBLMTAbYOwMoncqr/mGO5i0c0ZPp+R21IZPXdBbfISa8okmyYUeydbAtT1WZ/geQtaxUbY",
-      "5mlMO5I1KKfiRFPzucH575vNZsNxMZeQEFY4kykgJBFp3w2j4dBKbhgMBgN+yIeAYYUzM7Y46f/qHm1j7il",
-      "afpOXWFMm2TQBl7pHmw0t5UnuM3Krxd2LNmWoLPudzDi3HCEZy1U8Vsjsnazj8dt7XpUUmdM5KxUhHo/Hg2",
-      "E6pqBnBvKzqcrI32Mr7XuCPhmXGqLYS0rOd+iROYYbEt/EaeiwsyvaL6oWmWO4i0U3Z/jg6o27jccJh2tx0",
-      "+vV1roGEvjm2x0m1HkW1fkTNtIFMW9czCP+ImtO5MeSc6Yz2M+dTqdDbsO2sLXJS6wpk2yazEB+nOFjAuVH",
-      "2yDMuXKxZD5SFfxxgt8bOn8KNFp2DlND9j8EkoZgLMhtYVTKl9OtseRUZAJnvdLAN1/EnX9wPLm+avRVjx5",
-      "DMiU0pA2ercJLrAGUxW7DvU+BHlzumhL1NggrbCZqfIq9k3U8fnvPC8QaQAy2i6F0NKb1JBJsjOJNL8AU2p",
-      "zinca0nkSCjVEcvz2rdEp9P2O7ELS8YYnuK8KZgYypeYBUSQLf3PFoM9Uwi+rsOZhdqkFY4UymgJBEONHUf",
-      "G5w/juzSoosNmFNusrDvxz+kSPFzu6g1NVl8o23Z5XkHZWc8jz8y7RFhC9zRXX+hI10QQy3Fje9Xm2ta86f",
-      "Ao2WncMURQRc3c6McJU8jWntBnwe6jigdiUtiM+iQSlDFeV4od3Ksh1FvWkSXLM7KHV1mXwjwugj1eqBsc2",
-      "7YRblInHfsjD6SLV6YGwzSXN9hbKQAkxNXmJNmWTTBDTXV31RlL17v0wJLQmFDvrGxTwdwXVghTZ5iTVlkk",
-      "0TT/C8Ba1iI2zEa+JV9XOQ7b3i12U9g/6Suc/IrRZ3L9rARv2d3odBpUvdo82GlvIkMlSW/U5mnFtDh51d0",
-      "X5RtToOqG0Zjj/KsZX2PUGfjEvIHMMNiW/iNMwx3MWimzN8tbjp9WprXQM+I7elMnrugkeqgpX6ioD92uQl",
-      "1pRJNk2jbRDmXLlYMij2TrYEqOuzUX97hsxYhcxVUmRO56xUhCzbUX4vXDr7p0APLndNiXreyToev73nBa8",
-      "aMb4gpSrr1pMEjuhVRJRdCFresET3FSSBb+54tJlqIKxwJlNASCJZJUUWm7AmXdK+G0bDoZXcqzcudgtR+6",
-      "Nbi5ter7bWNSICrm5nRrhKqZnwPj9XC8vQEMUO96dltNQ92sbcU7T8rbTv9hSj2oMmL7GmTLJpAl+mhJaEQ",
-      "gd9LnWPNhtaypNX/LoG06qk7Nxn5FaLuxdtpe7RZkNLeRKhw86uaL+oWthK+56gT8YlU9GlzvhedaQqWJD+",
-      "MK4b29g7Wcfjt/e8obJs9ytHmcMqKTKnc1YqQlOgB5e7pkQ9V40YX5BSlXUuBC1vWKL7CqWfcz8As0iL3BZ",
-      "GD8hDJvStxU2vV1vrGtRMeJ+fq4VlX9cmz8e6NuQmXhP/D0pYmyJzDDckvonTW/o5B+xO56zQYWdXtF9ULa",
-      "noUmd8rzpSWVTnT9hIF8Qg3dJ/ELh5u6tGjC9Iqco60s+5H4BZpEXW4qbXq611Da9rk+djXRtyJPDNtztMq",
-      "PNdefiH87zGjCyq8ydspAtiVSPGF6RUZR3euJhH/EXWnKcxrXc0tbjjoxyyvx9BaavalYeP17EH1FEO2d+P",
-      "oLRVKIfs70dQ2ioAQYCQwQILnAEgS1AAAAAAAAUAAAAAAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-      "AAAIAAAADAAAAEEtQAAAAAAAAAAAAAAAAAAIAAAAAAAAAAAAAAAAAAAD//////////wAAAAAAAAAAAAAAAA",
-      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAhIUAAAQZyRwQILFCRpb",
-      "nRBcnJheUZyb21TdHJpbmcAAEGwkcECC2Ioc2l6ZV90IGlkeCwgc2l6ZV90IHNpemUpPDo6PnsgdGhyb3cg",
-      "J0FycmF5IGluZGV4ICcgKyBpZHggKyAnIG91dCBvZiBib3VuZHM6IFswLCcgKyBzaXplICsgJyknOyB9AA=="
-    ].join("");
-    function _base64ToArrayBuffer(base64) {
-      var binary_string = window.atob(base64);
-      var len = binary_string.length;
-      var bytes = new Uint8Array(len);
-      for (var i = 0; i < len; i++) {
-        bytes[i] = binary_string.charCodeAt(i);
-      }
-      return bytes;
-    }
-    function getBinary(file) {
-      if (typeof Buffer == "function") {
-        return Buffer.from(binaryInString, "base64");
-      } else {
-        return _base64ToArrayBuffer(binaryInString);
-      }
-    }
-    function getBinaryPromise() {
-      return Promise.resolve().then(function() {
-        return getBinary(wasmBinaryFile);
-      });
-    }
-    function createWasm() {
-      var info2 = {
-        "env": asmLibraryArg,
-        "wasi_snapshot_preview1": asmLibraryArg
-      };
-      function receiveInstance(instance, module) {
-        var exports3 = instance.exports;
-        Module["asm"] = exports3;
-        wasmMemory = Module["asm"]["memory"];
-        assert(wasmMemory, "memory not found in wasm exports");
-        updateGlobalBufferAndViews(wasmMemory.buffer);
-        wasmTable = Module["asm"]["__indirect_function_table"];
-        assert(wasmTable, "table not found in wasm exports");
-        addOnInit(Module["asm"]["__wasm_call_ctors"]);
-        removeRunDependency("wasm-instantiate");
-      }
-      addRunDependency("wasm-instantiate");
-      var trueModule = Module;
-      function receiveInstantiationResult(result) {
-        assert(Module === trueModule, "the Module object should not be replaced during async compilation - perhaps the order of HTML elements is wrong?");
-        trueModule = null;
-        receiveInstance(result["instance"]);
-      }
-      function instantiateArrayBuffer(receiver) {
-        return getBinaryPromise().then(function(binary) {
-          return WebAssembly.instantiate(binary, info2);
-        }).then(function(instance) {
-          return instance;
-        }).then(receiver, function(reason) {
-          err("failed to asynchronously prepare wasm: " + reason);
-          if (isFileURI(wasmBinaryFile)) {
-            err("warning: Loading from a file URI (" + wasmBinaryFile + ") is not supported in most browsers. See https://emscripten.org/docs/getting_started/FAQ.html#how-do-i-run-a-local-webserver-for-testing-why-does-my-program-stall-in-downloading-or-preparing");
-          }
-          abort(reason);
-        });
-      }
-      function instantiateAsync() {
-        return instantiateArrayBuffer(receiveInstantiationResult);
-      }
-      if (Module["instantiateWasm"]) {
-        try {
-          var exports2 = Module["instantiateWasm"](info2, receiveInstance);
-          return exports2;
-        } catch (e) {
-          err("Module.instantiateWasm callback failed with error: " + e);
-          readyPromiseReject(e);
-        }
-      }
-      instantiateAsync().catch(readyPromiseReject);
-      return {};
-    }
-    var tempDouble;
-    var tempI64;
-    var ASM_CONSTS = {};
-    function array_bounds_check_error(idx, size) {
-      throw "Array index " + idx + " out of bounds: [0," + size + ")";
-    }
-    function ExitStatus(status) {
-      this.name = "ExitStatus";
-      this.message = "Program terminated with exit(" + status + ")";
-      this.status = status;
-    }
-    function callRuntimeCallbacks(callbacks) {
-      while (callbacks.length > 0) {
-        callbacks.shift()(Module);
-      }
-    }
-    function getValue(ptr, type = "i8") {
-      if (type.endsWith("*")) type = "*";
-      switch (type) {
-        case "i1":
-          return HEAP8[ptr >> 0];
-        case "i8":
-          return HEAP8[ptr >> 0];
-        case "i16":
-          return HEAP16[ptr >> 1];
-        case "i32":
-          return HEAP32[ptr >> 2];
-        case "i64":
-          return HEAP32[ptr >> 2];
-        case "float":
-          return HEAPF32[ptr >> 2];
-        case "double":
-          return HEAPF64[ptr >> 3];
-        case "*":
-          return HEAPU32[ptr >> 2];
-        default:
-          abort("invalid type for getValue: " + type);
-      }
-      return null;
-    }
-    function ptrToString(ptr) {
-      return "0x" + ptr.toString(16).padStart(8, "0");
-    }
-    function setValue(ptr, value, type = "i8") {
-      if (type.endsWith("*")) type = "*";
-      switch (type) {
-        case "i1":
-          HEAP8[ptr >> 0] = value;
-          break;
-        case "i8":
-          HEAP8[ptr >> 0] = value;
-          break;
-        case "i16":
-          HEAP16[ptr >> 1] = value;
-          break;
-        case "i32":
-          HEAP32[ptr >> 2] = value;
-          break;
-        case "i64":
-          tempI64 = [value >>> 0, (tempDouble = value, +Math.abs(tempDouble) >= 1 ? tempDouble > 0 ? (Math.min(+Math.floor(tempDouble / 4294967296), 4294967295) | 0) >>> 0 : ~~+Math.ceil((tempDouble - +(~~tempDouble >>> 0)) / 4294967296) >>> 0 : 0)], HEAP32[ptr >> 2] = tempI64[0], HEAP32[ptr + 4 >> 2] = tempI64[1];
-          break;
-        case "float":
-          HEAPF32[ptr >> 2] = value;
-          break;
-        case "double":
-          HEAPF64[ptr >> 3] = value;
-          break;
-        case "*":
-          HEAPU32[ptr >> 2] = value;
-          break;
-        default:
-          abort("invalid type for setValue: " + type);
-      }
-    }
-    function warnOnce(text) {
-      if (!warnOnce.shown) warnOnce.shown = {};
-      if (!warnOnce.shown[text]) {
-        warnOnce.shown[text] = 1;
-        if (ENVIRONMENT_IS_NODE) text = "warning: " + text;
-        err(text);
-      }
-    }
-    function _abort() {
-      abort("native code called abort()");
-    }
-    function getHeapMax() {
-      return 2147483648;
-    }
-    function emscripten_realloc_buffer(size) {
-      try {
-        wasmMemory.grow(size - buffer2.byteLength + 65535 >>> 16);
-        updateGlobalBufferAndViews(wasmMemory.buffer);
-        return 1;
-      } catch (e) {
-        err("emscripten_realloc_buffer: Attempted to grow heap from " + buffer2.byteLength + " bytes to " + size + " bytes, but got error: " + e);
-      }
-    }
-    function _emscripten_resize_heap(requestedSize) {
-      var oldSize = HEAPU8.length;
-      requestedSize = requestedSize >>> 0;
-      assert(requestedSize > oldSize);
-      var maxHeapSize = getHeapMax();
-      if (requestedSize > maxHeapSize) {
-        err("Cannot enlarge memory, asked to go up to " + requestedSize + " bytes, but the limit is " + maxHeapSize + " bytes!");
-        return false;
-      }
-      let alignUp = (x, multiple) => x + (multiple - x % multiple) % multiple;
-      for (var cutDown = 1; cutDown <= 4; cutDown *= 2) {
-        var overGrownHeapSize = oldSize * (1 + 0.2 / cutDown);
-        overGrownHeapSize = Math.min(overGrownHeapSize, requestedSize + 100663296);
-        var newSize = Math.min(maxHeapSize, alignUp(Math.max(requestedSize, overGrownHeapSize), 65536));
-        var replacement = emscripten_realloc_buffer(newSize);
-        if (replacement) {
-          return true;
-        }
-      }
-      err("Failed to grow the heap from " + oldSize + " bytes to " + newSize + " bytes, not enough memory!");
-      return false;
-    }
-    var SYSCALLS = { varargs: void 0, get: function() {
-      assert(SYSCALLS.varargs != void 0);
-      SYSCALLS.varargs += 4;
-      var ret = HEAP32[SYSCALLS.varargs - 4 >> 2];
-      return ret;
-    }, getStr: function(ptr) {
-      var ret = UTF8ToString(ptr);
-      return ret;
-    } };
-    function _fd_close(fd) {
-      abort("fd_close called without SYSCALLS_REQUIRE_FILESYSTEM");
-    }
-    function convertI32PairToI53Checked(lo, hi) {
-      assert(lo == lo >>> 0 || lo == (lo | 0));
-      assert(hi === (hi | 0));
-      return hi + 2097152 >>> 0 < 4194305 - !!lo ? (lo >>> 0) + hi * 4294967296 : NaN;
-    }
-    function _fd_seek(fd, offset_low, offset_high, whence, newOffset) {
-      return 70;
-    }
-    var printCharBuffers = [null, [], []];
-    function printChar(stream4, curr) {
-      var buffer3 = printCharBuffers[stream4];
-      assert(buffer3);
-      if (curr === 0 || curr === 10) {
-        (stream4 === 1 ? out : err)(UTF8ArrayToString(buffer3, 0));
-        buffer3.length = 0;
-      } else {
-        buffer3.push(curr);
-      }
-    }
-    function flush_NO_FILESYSTEM() {
-      _fflush(0);
-      if (printCharBuffers[1].length) printChar(1, 10);
-      if (printCharBuffers[2].length) printChar(2, 10);
-    }
-    function _fd_write(fd, iov, iovcnt, pnum) {
-      var num = 0;
-      for (var i = 0; i < iovcnt; i++) {
-        var ptr = HEAPU32[iov >> 2];
-        var len = HEAPU32[iov + 4 >> 2];
-        iov += 8;
-        for (var j = 0; j < len; j++) {
-          printChar(fd, HEAPU8[ptr + j]);
-        }
-        num += len;
-      }
-      HEAPU32[pnum >> 2] = num;
-      return 0;
-    }
-    function intArrayFromString(stringy, dontAddNull, length) {
-      var len = length > 0 ? length : lengthBytesUTF8(stringy) + 1;
-      var u8array = new Array(len);
-      var numBytesWritten = stringToUTF8Array(stringy, u8array, 0, u8array.length);
-      if (dontAddNull) u8array.length = numBytesWritten;
-      return u8array;
-    }
-    var ASSERTIONS = true;
-    function checkIncomingModuleAPI() {
-      ignoredModuleProp("fetchSettings");
-    }
-    var asmLibraryArg = {
-      "abort": _abort,
-      "array_bounds_check_error": array_bounds_check_error,
-      "emscripten_resize_heap": _emscripten_resize_heap,
-      "fd_close": _fd_close,
-      "fd_seek": _fd_seek,
-      "fd_write": _fd_write
-    };
-    var asm = createWasm();
-    var ___wasm_call_ctors = Module["___wasm_call_ctors"] = createExportWrapper("__wasm_call_ctors");
-    var _emscripten_bind_VoidPtr___destroy___0 = Module["_emscripten_bind_VoidPtr___destroy___0"] = createExportWrapper("emscripten_bind_VoidPtr___destroy___0");
-    var _emscripten_bind_Crc64Hash_Crc64Hash_0 = Module["_emscripten_bind_Crc64Hash_Crc64Hash_0"] = createExportWrapper("emscripten_bind_Crc64Hash_Crc64Hash_0");
-    var _emscripten_bind_Crc64Hash_OnAppend_2 = Module["_emscripten_bind_Crc64Hash_OnAppend_2"] = createExportWrapper("emscripten_bind_Crc64Hash_OnAppend_2");
-    var _emscripten_bind_Crc64Hash_OnFinal_3 = Module["_emscripten_bind_Crc64Hash_OnFinal_3"] = createExportWrapper("emscripten_bind_Crc64Hash_OnFinal_3");
-    var _emscripten_bind_Crc64Hash___destroy___0 = Module["_emscripten_bind_Crc64Hash___destroy___0"] = createExportWrapper("emscripten_bind_Crc64Hash___destroy___0");
-    var ___errno_location = Module["___errno_location"] = createExportWrapper("__errno_location");
-    var _fflush = Module["_fflush"] = createExportWrapper("fflush");
-    var _malloc = Module["_malloc"] = createExportWrapper("malloc");
-    var _free = Module["_free"] = createExportWrapper("free");
-    var _emscripten_stack_init = Module["_emscripten_stack_init"] = function() {
-      return (_emscripten_stack_init = Module["_emscripten_stack_init"] = Module["asm"]["emscripten_stack_init"]).apply(null, arguments);
-    };
-    var _emscripten_stack_get_free = Module["_emscripten_stack_get_free"] = function() {
-      return (_emscripten_stack_get_free = Module["_emscripten_stack_get_free"] = Module["asm"]["emscripten_stack_get_free"]).apply(null, arguments);
-    };
-    var _emscripten_stack_get_base = Module["_emscripten_stack_get_base"] = function() {
-      return (_emscripten_stack_get_base = Module["_emscripten_stack_get_base"] = Module["asm"]["emscripten_stack_get_base"]).apply(null, arguments);
-    };
-    var _emscripten_stack_get_end = Module["_emscripten_stack_get_end"] = function() {
-      return (_emscripten_stack_get_end = Module["_emscripten_stack_get_end"] = Module["asm"]["emscripten_stack_get_end"]).apply(null, arguments);
-    };
-    var stackSave = Module["stackSave"] = createExportWrapper("stackSave");
-    var stackRestore = Module["stackRestore"] = createExportWrapper("stackRestore");
-    var stackAlloc = Module["stackAlloc"] = createExportWrapper("stackAlloc");
-    var _emscripten_stack_get_current = Module["_emscripten_stack_get_current"] = function() {
-      return (_emscripten_stack_get_current = Module["_emscripten_stack_get_current"] = Module["asm"]["emscripten_stack_get_current"]).apply(null, arguments);
-    };
-    var dynCall_jiji = Module["dynCall_jiji"] = createExportWrapper("dynCall_jiji");
-    var ___start_em_js = Module["___start_em_js"] = 5261488;
-    var ___stop_em_js = Module["___stop_em_js"] = 5261586;
-    var unexportedRuntimeSymbols = [
-      "run",
-      "UTF8ArrayToString",
-      "UTF8ToString",
-      "stringToUTF8Array",
-      "stringToUTF8",
-      "lengthBytesUTF8",
-      "addOnPreRun",
-      "addOnInit",
-      "addOnPreMain",
-      "addOnExit",
-      "addOnPostRun",
-      "addRunDependency",
-      "removeRunDependency",
-      "FS_createFolder",
-      "FS_createPath",
-      "FS_createDataFile",
-      "FS_createPreloadedFile",
-      "FS_createLazyFile",
-      "FS_createLink",
-      "FS_createDevice",
-      "FS_unlink",
-      "getLEB",
-      "getFunctionTables",
-      "alignFunctionTables",
-      "registerFunctions",
-      "prettyPrint",
-      "getCompilerSetting",
-      "out",
-      "err",
-      "callMain",
-      "abort",
-      "keepRuntimeAlive",
-      "wasmMemory",
-      "stackAlloc",
-      "stackSave",
-      "stackRestore",
-      "getTempRet0",
-      "setTempRet0",
-      "writeStackCookie",
-      "checkStackCookie",
-      "ptrToString",
-      "zeroMemory",
-      "stringToNewUTF8",
-      "exitJS",
-      "getHeapMax",
-      "emscripten_realloc_buffer",
-      "ENV",
-      "ERRNO_CODES",
-      "ERRNO_MESSAGES",
-      "setErrNo",
-      "inetPton4",
-      "inetNtop4",
-      "inetPton6",
-      "inetNtop6",
-      "readSockaddr",
-      "writeSockaddr",
-      "DNS",
-      "getHostByName",
-      "Protocols",
-      "Sockets",
-      "getRandomDevice",
-      "warnOnce",
-      "traverseStack",
-      "UNWIND_CACHE",
-      "convertPCtoSourceLocation",
-      "readEmAsmArgsArray",
-      "readEmAsmArgs",
-      "runEmAsmFunction",
-      "runMainThreadEmAsm",
-      "jstoi_q",
-      "jstoi_s",
-      "getExecutableName",
-      "listenOnce",
-      "autoResumeAudioContext",
-      "dynCallLegacy",
-      "getDynCaller",
-      "dynCall",
-      "handleException",
-      "runtimeKeepalivePush",
-      "runtimeKeepalivePop",
-      "callUserCallback",
-      "maybeExit",
-      "safeSetTimeout",
-      "asmjsMangle",
-      "asyncLoad",
-      "alignMemory",
-      "mmapAlloc",
-      "writeI53ToI64",
-      "writeI53ToI64Clamped",
-      "writeI53ToI64Signaling",
-      "writeI53ToU64Clamped",
-      "writeI53ToU64Signaling",
-      "readI53FromI64",
-      "readI53FromU64",
-      "convertI32PairToI53",
-      "convertI32PairToI53Checked",
-      "convertU32PairToI53",
-      "getCFunc",
-      "ccall",
-      "cwrap",
-      "uleb128Encode",
-      "sigToWasmTypes",
-      "generateFuncType",
-      "convertJsFunctionToWasm",
-      "freeTableIndexes",
-      "functionsInTableMap",
-      "getEmptyTableSlot",
-      "updateTableMap",
-      "addFunction",
-      "removeFunction",
-      "reallyNegative",
-      "unSign",
-      "strLen",
-      "reSign",
-      "formatString",
-      "setValue",
-      "getValue",
-      "PATH",
-      "PATH_FS",
-      "intArrayFromString",
-      "intArrayToString",
-      "AsciiToString",
-      "stringToAscii",
-      "UTF16Decoder",
-      "UTF16ToString",
-      "stringToUTF16",
-      "lengthBytesUTF16",
-      "UTF32ToString",
-      "stringToUTF32",
-      "lengthBytesUTF32",
-      "allocateUTF8",
-      "allocateUTF8OnStack",
-      "writeStringToMemory",
-      "writeArrayToMemory",
-      "writeAsciiToMemory",
-      "SYSCALLS",
-      "getSocketFromFD",
-      "getSocketAddress",
-      "JSEvents",
-      "registerKeyEventCallback",
-      "specialHTMLTargets",
-      "maybeCStringToJsString",
-      "findEventTarget",
-      "findCanvasEventTarget",
-      "getBoundingClientRect",
-      "fillMouseEventData",
-      "registerMouseEventCallback",
-      "registerWheelEventCallback",
-      "registerUiEventCallback",
-      "registerFocusEventCallback",
-      "fillDeviceOrientationEventData",
-      "registerDeviceOrientationEventCallback",
-      "fillDeviceMotionEventData",
-      "registerDeviceMotionEventCallback",
-      "screenOrientation",
-      "fillOrientationChangeEventData",
-      "registerOrientationChangeEventCallback",
-      "fillFullscreenChangeEventData",
-      "registerFullscreenChangeEventCallback",
-      "JSEvents_requestFullscreen",
-      "JSEvents_resizeCanvasForFullscreen",
-      "registerRestoreOldStyle",
-      "hideEverythingExceptGivenElement",
-      "restoreHiddenElements",
-      "setLetterbox",
-      "currentFullscreenStrategy",
-      "restoreOldWindowedStyle",
-      "softFullscreenResizeWebGLRenderTarget",
-      "doRequestFullscreen",
-      "fillPointerlockChangeEventData",
-      "registerPointerlockChangeEventCallback",
-      "registerPointerlockErrorEventCallback",
-      "requestPointerLock",
-      "fillVisibilityChangeEventData",
-      "registerVisibilityChangeEventCallback",
-      "registerTouchEventCallback",
-      "fillGamepadEventData",
-      "registerGamepadEventCallback",
-      "registerBeforeUnloadEventCallback",
-      "fillBatteryEventData",
-      "battery",
-      "registerBatteryEventCallback",
-      "setCanvasElementSize",
-      "getCanvasElementSize",
-      "demangle",
-      "demangleAll",
-      "jsStackTrace",
-      "stackTrace",
-      "ExitStatus",
-      "getEnvStrings",
-      "checkWasiClock",
-      "flush_NO_FILESYSTEM",
-      "dlopenMissingError",
-      "createDyncallWrapper",
-      "setImmediateWrapped",
-      "clearImmediateWrapped",
-      "polyfillSetImmediate",
-      "uncaughtExceptionCount",
-      "exceptionLast",
-      "exceptionCaught",
-      "ExceptionInfo",
-      "exception_addRef",
-      "exception_decRef",
-      "Browser",
-      "setMainLoop",
-      "wget",
-      "FS",
-      "MEMFS",
-      "TTY",
-      "PIPEFS",
-      "SOCKFS",
-      "_setNetworkCallback",
-      "tempFixedLengthArray",
-      "miniTempWebGLFloatBuffers",
-      "heapObjectForWebGLType",
-      "heapAccessShiftForWebGLHeap",
-      "GL",
-      "emscriptenWebGLGet",
-      "computeUnpackAlignedImageSize",
-      "emscriptenWebGLGetTexPixelData",
-      "emscriptenWebGLGetUniform",
-      "webglGetUniformLocation",
-      "webglPrepareUniformLocationsBeforeFirstUse",
-      "webglGetLeftBracePos",
-      "emscriptenWebGLGetVertexAttrib",
-      "writeGLArray",
-      "AL",
-      "SDL_unicode",
-      "SDL_ttfContext",
-      "SDL_audio",
-      "SDL",
-      "SDL_gfx",
-      "GLUT",
-      "EGL",
-      "GLFW_Window",
-      "GLFW",
-      "GLEW",
-      "IDBStore",
-      "runAndAbortIfError",
-      "ALLOC_NORMAL",
-      "ALLOC_STACK",
-      "allocate"
-    ];
-    unexportedRuntimeSymbols.forEach(unexportedRuntimeSymbol);
-    var missingLibrarySymbols = [
-      "zeroMemory",
-      "stringToNewUTF8",
-      "exitJS",
-      "setErrNo",
-      "inetPton4",
-      "inetNtop4",
-      "inetPton6",
-      "inetNtop6",
-      "readSockaddr",
-      "writeSockaddr",
-      "getHostByName",
-      "getRandomDevice",
-      "traverseStack",
-      "convertPCtoSourceLocation",
-      "readEmAsmArgs",
-      "runEmAsmFunction",
-      "runMainThreadEmAsm",
-      "jstoi_q",
-      "jstoi_s",
-      "getExecutableName",
-      "listenOnce",
-      "autoResumeAudioContext",
-      "dynCallLegacy",
-      "getDynCaller",
-      "dynCall",
-      "handleException",
-      "runtimeKeepalivePush",
-      "runtimeKeepalivePop",
-      "callUserCallback",
-      "maybeExit",
-      "safeSetTimeout",
-      "asmjsMangle",
-      "asyncLoad",
-      "alignMemory",
-      "mmapAlloc",
-      "writeI53ToI64",
-      "writeI53ToI64Clamped",
-      "writeI53ToI64Signaling",
-      "writeI53ToU64Clamped",
-      "writeI53ToU64Signaling",
-      "readI53FromI64",
-      "readI53FromU64",
-      "convertI32PairToI53",
-      "convertU32PairToI53",
-      "getCFunc",
-      "ccall",
-      "cwrap",
-      "uleb128Encode",
-      "sigToWasmTypes",
-      "generateFuncType",
-      "convertJsFunctionToWasm",
-      "getEmptyTableSlot",
-      "updateTableMap",
-      "addFunction",
-      "removeFunction",
-      "reallyNegative",
-      "unSign",
-      "strLen",
-      "reSign",
-      "formatString",
-      "intArrayToString",
-      "AsciiToString",
-      "stringToAscii",
-      "UTF16ToString",
-      "stringToUTF16",
-      "lengthBytesUTF16",
-      "UTF32ToString",
-      "stringToUTF32",
-      "lengthBytesUTF32",
-      "allocateUTF8",
-      "allocateUTF8OnStack",
-      "writeStringToMemory",
-      "writeArrayToMemory",
-      "writeAsciiToMemory",
-      "getSocketFromFD",
-      "getSocketAddress",
-      "registerKeyEventCallback",
-      "maybeCStringToJsString",
-      "findEventTarget",
-      "findCanvasEventTarget",
-      "getBoundingClientRect",
-      "fillMouseEventData",
-      "registerMouseEventCallback",
-      "registerWheelEventCallback",
-      "registerUiEventCallback",
-      "registerFocusEventCallback",
-      "fillDeviceOrientationEventData",
-      "registerDeviceOrientationEventCallback",
-      "fillDeviceMotionEventData",
-      "registerDeviceMotionEventCallback",
-      "screenOrientation",
-      "fillOrientationChangeEventData",
-      "registerOrientationChangeEventCallback",
-      "fillFullscreenChangeEventData",
-      "registerFullscreenChangeEventCallback",
-      "JSEvents_requestFullscreen",
-      "JSEvents_resizeCanvasForFullscreen",
-      "registerRestoreOldStyle",
-      "hideEverythingExceptGivenElement",
-      "restoreHiddenElements",
-      "setLetterbox",
-      "softFullscreenResizeWebGLRenderTarget",
-      "doRequestFullscreen",
-      "fillPointerlockChangeEventData",
-      "registerPointerlockChangeEventCallback",
-      "registerPointerlockErrorEventCallback",
-      "requestPointerLock",
-      "fillVisibilityChangeEventData",
-      "registerVisibilityChangeEventCallback",
-      "registerTouchEventCallback",
-      "fillGamepadEventData",
-      "registerGamepadEventCallback",
-      "registerBeforeUnloadEventCallback",
-      "fillBatteryEventData",
-      "battery",
-      "registerBatteryEventCallback",
-      "setCanvasElementSize",
-      "getCanvasElementSize",
-      "demangle",
-      "demangleAll",
-      "jsStackTrace",
-      "stackTrace",
-      "getEnvStrings",
-      "checkWasiClock",
-      "createDyncallWrapper",
-      "setImmediateWrapped",
-      "clearImmediateWrapped",
-      "polyfillSetImmediate",
-      "ExceptionInfo",
-      "exception_addRef",
-      "exception_decRef",
-      "setMainLoop",
-      "_setNetworkCallback",
-      "heapObjectForWebGLType",
-      "heapAccessShiftForWebGLHeap",
-      "emscriptenWebGLGet",
-      "computeUnpackAlignedImageSize",
-      "emscriptenWebGLGetTexPixelData",
-      "emscriptenWebGLGetUniform",
-      "webglGetUniformLocation",
-      "webglPrepareUniformLocationsBeforeFirstUse",
-      "webglGetLeftBracePos",
-      "emscriptenWebGLGetVertexAttrib",
-      "writeGLArray",
-      "SDL_unicode",
-      "SDL_ttfContext",
-      "SDL_audio",
-      "GLFW_Window",
-      "runAndAbortIfError",
-      "ALLOC_NORMAL",
-      "ALLOC_STACK",
-      "allocate"
-    ];
-    missingLibrarySymbols.forEach(missingLibrarySymbol);
-    var calledRun;
-    dependenciesFulfilled = function runCaller() {
-      if (!calledRun) run();
-      if (!calledRun) dependenciesFulfilled = runCaller;
-    };
-    function stackCheckInit() {
-      _emscripten_stack_init();
-      writeStackCookie();
-    }
-    function run(args) {
-      args = args || arguments_;
-      if (runDependencies > 0) {
-        return;
-      }
-      stackCheckInit();
-      preRun();
-      if (runDependencies > 0) {
-        return;
-      }
-      function doRun() {
-        if (calledRun) return;
-        calledRun = true;
-        Module["calledRun"] = true;
-        if (ABORT) return;
-        initRuntime();
-        readyPromiseResolve(Module);
-        if (Module["onRuntimeInitialized"]) Module["onRuntimeInitialized"]();
-        assert(!Module["_main"], 'compiled without a main, but one is present. if you added it from JS, use Module["onRuntimeInitialized"]');
-        postRun();
-      }
-      if (Module["setStatus"]) {
-        Module["setStatus"]("Running...");
-        setTimeout(function() {
-          setTimeout(function() {
-            Module["setStatus"]("");
-          }, 1);
-          doRun();
-        }, 1);
-      } else {
-        doRun();
-      }
-      checkStackCookie();
-    }
-    function checkUnflushedContent() {
-      var oldOut = out;
-      var oldErr = err;
-      var has = false;
-      out = err = (x) => {
-        has = true;
-      };
-      try {
-        flush_NO_FILESYSTEM();
-      } catch (e) {
-      }
-      out = oldOut;
-      err = oldErr;
-      if (has) {
-        warnOnce("stdio streams had content in them that was not flushed. you should set EXIT_RUNTIME to 1 (see the FAQ), or make sure to emit a newline when you printf etc.");
-        warnOnce("(this may also be due to not including full filesystem support - try building with -sFORCE_FILESYSTEM)");
-      }
-    }
-    if (Module["preInit"]) {
-      if (typeof Module["preInit"] == "function") Module["preInit"] = [Module["preInit"]];
-      while (Module["preInit"].length > 0) {
-        Module["preInit"].pop()();
-      }
-    }
-    run();
-    function WrapperObject() {
-    }
-    WrapperObject.prototype = Object.create(WrapperObject.prototype);
-    WrapperObject.prototype.constructor = WrapperObject;
-    WrapperObject.prototype.__class__ = WrapperObject;
-    WrapperObject.__cache__ = {};
-    Module["WrapperObject"] = WrapperObject;
-    function getCache(__class__) {
-      return (__class__ || WrapperObject).__cache__;
-    }
-    Module["getCache"] = getCache;
-    function wrapPointer(ptr, __class__) {
-      var cache = getCache(__class__);
-      var ret = cache[ptr];
-      if (ret) return ret;
-      ret = Object.create((__class__ || WrapperObject).prototype);
-      ret.ptr = ptr;
-      return cache[ptr] = ret;
-    }
-    Module["wrapPointer"] = wrapPointer;
-    function castObject(obj, __class__) {
-      return wrapPointer(obj.ptr, __class__);
-    }
-    Module["castObject"] = castObject;
-    Module["NULL"] = wrapPointer(0);
-    function destroy2(obj) {
-      if (!obj["__destroy__"]) throw "Error: Cannot destroy object. (Did you create it yourself?)";
-      obj["__destroy__"]();
-      delete getCache(obj.__class__)[obj.ptr];
-    }
-    Module["destroy"] = destroy2;
-    function compare(obj1, obj2) {
-      return obj1.ptr === obj2.ptr;
-    }
-    Module["compare"] = compare;
-    function getPointer(obj) {
-      return obj.ptr;
-    }
-    Module["getPointer"] = getPointer;
-    function getClass(obj) {
-      return obj.__class__;
-    }
-    Module["getClass"] = getClass;
-    var ensureCache = {
-      buffer: 0,
-      // the main buffer of temporary storage
-      size: 0,
-      // the size of buffer
-      pos: 0,
-      // the next free offset in buffer
-      temps: [],
-      // extra allocations
-      needed: 0,
-      // the total size we need next time
-      prepare: function() {
-        if (ensureCache.needed) {
-          for (var i = 0; i < ensureCache.temps.length; i++) {
-            Module["_free"](ensureCache.temps[i]);
-          }
-          ensureCache.temps.length = 0;
-          Module["_free"](ensureCache.buffer);
-          ensureCache.buffer = 0;
-          ensureCache.size += ensureCache.needed;
-          ensureCache.needed = 0;
-        }
-        if (!ensureCache.buffer) {
-          ensureCache.size += 128;
-          ensureCache.buffer = Module["_malloc"](ensureCache.size);
-          assert(ensureCache.buffer);
-        }
-        ensureCache.pos = 0;
-      },
-      alloc: function(array, view) {
-        assert(ensureCache.buffer);
-        var bytes = view.BYTES_PER_ELEMENT;
-        var len = array.length * bytes;
-        len = len + 7 & -8;
-        var ret;
-        if (ensureCache.pos + len >= ensureCache.size) {
-          assert(len > 0);
-          ensureCache.needed += len;
-          ret = Module["_malloc"](len);
-          ensureCache.temps.push(ret);
-        } else {
-          ret = ensureCache.buffer + ensureCache.pos;
-          ensureCache.pos += len;
-        }
-        return ret;
-      },
-      copy: function(array, view, offset) {
-        offset >>>= 0;
-        var bytes = view.BYTES_PER_ELEMENT;
-        switch (bytes) {
-          case 2:
-            offset >>>= 1;
-            break;
-          case 4:
-            offset >>>= 2;
-            break;
-          case 8:
-            offset >>>= 3;
-            break;
-        }
-        for (var i = 0; i < array.length; i++) {
-          view[offset + i] = array[i];
-        }
-      }
-    };
-    function ensureString(value) {
-      if (typeof value === "string") {
-        var intArray = intArrayFromString(value);
-        var offset = ensureCache.alloc(intArray, HEAP8);
-        ensureCache.copy(intArray, HEAP8, offset);
-        return offset;
-      }
-      return value;
-    }
-    function ensureInt8(value) {
-      if (typeof value === "object") {
-        var offset = ensureCache.alloc(value, HEAP8);
-        ensureCache.copy(value, HEAP8, offset);
-        return offset;
-      }
-      return value;
-    }
-    function ensureInt16(value) {
-      if (typeof value === "object") {
-        var offset = ensureCache.alloc(value, HEAP16);
-        ensureCache.copy(value, HEAP16, offset);
-        return offset;
-      }
-      return value;
-    }
-    function ensureInt32(value) {
-      if (typeof value === "object") {
-        var offset = ensureCache.alloc(value, HEAP32);
-        ensureCache.copy(value, HEAP32, offset);
-        return offset;
-      }
-      return value;
-    }
-    function ensureFloat32(value) {
-      if (typeof value === "object") {
-        var offset = ensureCache.alloc(value, HEAPF32);
-        ensureCache.copy(value, HEAPF32, offset);
-        return offset;
-      }
-      return value;
-    }
-    function ensureFloat64(value) {
-      if (typeof value === "object") {
-        var offset = ensureCache.alloc(value, HEAPF64);
-        ensureCache.copy(value, HEAPF64, offset);
-        return offset;
-      }
-      return value;
-    }
-    function VoidPtr() {
-      throw "cannot construct a VoidPtr, no constructor in IDL";
-    }
-    VoidPtr.prototype = Object.create(WrapperObject.prototype);
-    VoidPtr.prototype.constructor = VoidPtr;
-    VoidPtr.prototype.__class__ = VoidPtr;
-    VoidPtr.__cache__ = {};
-    Module["VoidPtr"] = VoidPtr;
-    VoidPtr.prototype["__destroy__"] = VoidPtr.prototype.__destroy__ = /** @suppress {undefinedVars, duplicate} @this{Object} */
-    function() {
-      var self2 = this.ptr;
-      _emscripten_bind_VoidPtr___destroy___0(self2);
-    };
-    function Crc64Hash() {
-      this.ptr = _emscripten_bind_Crc64Hash_Crc64Hash_0();
-      getCache(Crc64Hash)[this.ptr] = this;
-    }
-    ;
-    ;
-    Crc64Hash.prototype = Object.create(WrapperObject.prototype);
-    Crc64Hash.prototype.constructor = Crc64Hash;
-    Crc64Hash.prototype.__class__ = Crc64Hash;
-    Crc64Hash.__cache__ = {};
-    Module["Crc64Hash"] = Crc64Hash;
-    Crc64Hash.prototype["OnAppend"] = Crc64Hash.prototype.OnAppend = /** @suppress {undefinedVars, duplicate} @this{Object} */
-    function(data, length) {
-      var self2 = this.ptr;
-      if (data && typeof data === "object") data = data.ptr;
-      if (length && typeof length === "object") length = length.ptr;
-      _emscripten_bind_Crc64Hash_OnAppend_2(self2, data, length);
-    };
-    ;
-    Crc64Hash.prototype["OnFinal"] = Crc64Hash.prototype.OnFinal = /** @suppress {undefinedVars, duplicate} @this{Object} */
-    function(data, length, result) {
-      var self2 = this.ptr;
-      if (data && typeof data === "object") data = data.ptr;
-      if (length && typeof length === "object") length = length.ptr;
-      if (result && typeof result === "object") result = result.ptr;
-      _emscripten_bind_Crc64Hash_OnFinal_3(self2, data, length, result);
-    };
-    ;
-    Crc64Hash.prototype["__destroy__"] = Crc64Hash.prototype.__destroy__ = /** @suppress {undefinedVars, duplicate} @this{Object} */
-    function() {
-      var self2 = this.ptr;
-      _emscripten_bind_Crc64Hash___destroy___0(self2);
-    };
-    return NativeCRC642.ready;
-  });
-})();
-var crc64_default = NativeCRC64;
-
-// node_modules/@azure/storage-common/dist/esm/StorageCRC64Calculator.js
-var StorageCRC64Calculator = class _StorageCRC64Calculator {
-  nativeCrc64Hash;
-  static nativeInstance;
-  constructor() {
-    this.nativeCrc64Hash = new _StorageCRC64Calculator.nativeInstance.Crc64Hash();
-  }
-  static initPromise;
-  /**
-   * Initialize environment for CRC64 checksum calculator
-   */
-  static async init() {
-    if (!this.initPromise) {
-      this.initPromise = crc64_default().then((instance) => {
-        this.nativeInstance = instance;
-        return;
-      });
-    }
-    return this.initPromise;
-  }
-  /**
-   * Append data for CRC64 checksum calculator
-   * @param body - content to be append
-   * @param length - length of the content
-   */
-  append(body2, length) {
-    const ptr = _StorageCRC64Calculator.nativeInstance._malloc(length);
-    _StorageCRC64Calculator.nativeInstance.HEAPU8.set(body2, ptr);
-    this.nativeCrc64Hash.OnAppend(ptr, length);
-    _StorageCRC64Calculator.nativeInstance._free(ptr);
-  }
-  /**
-   * Complete CRC64 checksum calculating and get the final result.
-   * @param body -
-   * @param length -
-   * @returns
-   */
-  final(body2, length) {
-    const ptr = _StorageCRC64Calculator.nativeInstance._malloc(length);
-    _StorageCRC64Calculator.nativeInstance.HEAPU8.set(body2, ptr);
-    const result = _StorageCRC64Calculator.nativeInstance._malloc(8);
-    this.nativeCrc64Hash.OnFinal(ptr, length, result);
-    _StorageCRC64Calculator.nativeInstance._free(ptr);
-    const resultArray = new Uint8Array(8);
-    resultArray.set(_StorageCRC64Calculator.nativeInstance.HEAPU8.subarray(result, result + 8));
-    _StorageCRC64Calculator.nativeInstance._free(result);
-    return resultArray;
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/streamHelpers.js
-function signalStreamEnd(pushData) {
-  pushData(null);
-}
-
-// node_modules/@azure/storage-common/dist/esm/StructuredMessageEncoding.js
-var MESSAGE_VERSION = 1;
-var MESSAGE_HEADER_LENGTH = 13;
-var SEGMENT_HEADER_LENGTH = 10;
-var FOOTER_LENGTH = 8;
-var MAX_SEGMENT_CONTENT_LENGTH = 4 * 1024 * 1024;
-var SMRegion;
-(function(SMRegion3) {
-  SMRegion3[SMRegion3["StreamHeader"] = 0] = "StreamHeader";
-  SMRegion3[SMRegion3["StreamFooter"] = 1] = "StreamFooter";
-  SMRegion3[SMRegion3["SegmentHeader"] = 2] = "SegmentHeader";
-  SMRegion3[SMRegion3["SegmentFooter"] = 3] = "SegmentFooter";
-  SMRegion3[SMRegion3["SegmentContent"] = 4] = "SegmentContent";
-  SMRegion3[SMRegion3["Completed"] = 5] = "Completed";
-})(SMRegion || (SMRegion = {}));
-var StructuredMessageEncoding = class {
-  pushData;
-  contentLength;
-  messageLength;
-  constructor(pushData, contentLength2) {
-    this.pushData = pushData;
-    this.contentLength = contentLength2;
-    this.contentOffset = 0;
-    this.currentDataOffset = 0;
-    this.segmentsCount = Math.ceil(this.contentLength / MAX_SEGMENT_CONTENT_LENGTH);
-    this.messageLength = this.contentLength + MESSAGE_HEADER_LENGTH + (SEGMENT_HEADER_LENGTH + FOOTER_LENGTH) * this.segmentsCount + FOOTER_LENGTH;
-    this.messageHeaderBuffer = new Uint8Array(MESSAGE_HEADER_LENGTH);
-    this.segmentNumber = 0;
-    this.segmentContentLength = 0;
-    this.segmentContentOffset = 0;
-    this.state = SMRegion.StreamHeader;
-    this.segmentCrc64 = new StorageCRC64Calculator();
-    this.messageCrc64 = new StorageCRC64Calculator();
-  }
-  currentDataOffset;
-  contentOffset;
-  segmentsCount;
-  messageHeaderBuffer;
-  segmentNumber;
-  segmentContentLength;
-  segmentContentOffset;
-  segmentCrc64;
-  messageCrc64;
-  state;
-  sourceDataHandler = (data) => {
-    this.currentDataOffset = 0;
-    if (this.state === SMRegion.StreamHeader) {
-      this.handlingMessageHeader();
-    }
-    while (this.segmentNumber < this.segmentsCount) {
-      this.segmentContentLength = Math.min(MAX_SEGMENT_CONTENT_LENGTH, this.contentLength - this.contentOffset);
-      if (this.state === SMRegion.SegmentHeader) {
-        this.handlingSegmentHeader();
-      }
-      if (this.state === SMRegion.SegmentContent) {
-        this.handlingSegmentContent(data);
-      }
-      if (this.state === SMRegion.SegmentFooter) {
-        this.handlingSegmentFooter();
-        this.contentOffset += this.segmentContentLength;
-      }
-      if (this.currentDataOffset === data.length) {
-        break;
-      }
-    }
-    if (this.state === SMRegion.StreamFooter) {
-      this.handlingMessageFooter();
-    }
-  };
-  handlingMessageHeader() {
-    this.messageHeaderBuffer[0] = MESSAGE_VERSION;
-    this.fillInt64(this.messageHeaderBuffer, 1, this.messageLength);
-    this.fillInt16(this.messageHeaderBuffer, 9, 1);
-    this.fillInt16(this.messageHeaderBuffer, 11, this.segmentsCount);
-    this.pushData(this.messageHeaderBuffer);
-    this.state = SMRegion.SegmentHeader;
-  }
-  handlingSegmentHeader() {
-    const segmentHeaderBuffer = new Uint8Array(SEGMENT_HEADER_LENGTH);
-    this.fillInt16(segmentHeaderBuffer, 0, this.segmentNumber + 1);
-    this.fillInt64(segmentHeaderBuffer, 2, this.segmentContentLength);
-    this.segmentContentOffset = 0;
-    this.pushData(segmentHeaderBuffer);
-    this.state = SMRegion.SegmentContent;
-  }
-  handlingSegmentContent(data) {
-    const length = Math.min(this.segmentContentLength - this.segmentContentOffset, data.length - this.currentDataOffset);
-    if (length !== 0) {
-      const current_content = Uint8Array.prototype.slice.call(data, this.currentDataOffset, this.currentDataOffset + length);
-      this.messageCrc64.append(current_content, length);
-      this.segmentCrc64.append(current_content, length);
-      this.pushData(current_content);
-    }
-    this.segmentContentOffset += length;
-    this.currentDataOffset += length;
-    if (this.segmentContentOffset === this.segmentContentLength) {
-      this.state = SMRegion.SegmentFooter;
-    }
-  }
-  handlingSegmentFooter() {
-    const crc64Result = this.segmentCrc64.final(new Uint8Array([]), 0);
-    this.pushData(crc64Result);
-    this.segmentCrc64 = new StorageCRC64Calculator();
-    ++this.segmentNumber;
-    if (this.segmentNumber === this.segmentsCount) {
-      this.state = SMRegion.StreamFooter;
-    } else {
-      this.state = SMRegion.SegmentHeader;
-    }
-  }
-  handlingMessageFooter() {
-    const crc64Result = this.messageCrc64.final(new Uint8Array([]), 0);
-    this.pushData(crc64Result);
-    signalStreamEnd(this.pushData);
-    this.state = SMRegion.Completed;
-  }
-  fillInt64(buffer2, offset, input) {
-    if (buffer2.length < offset + 8) {
-      throw new Error("Uint8Array length is not expected.");
-    }
-    const view = new DataView(buffer2.buffer, buffer2.byteOffset + offset, 8);
-    view.setBigUint64(0, BigInt(input), true);
-  }
-  fillInt16(buffer2, offset, input) {
-    if (buffer2.length < offset + 2) {
-      throw new Error("Uint8Array length is not expected.");
-    }
-    const view = new DataView(buffer2.buffer, buffer2.byteOffset + offset, 2);
-    view.setUint16(0, input, true);
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/StructuredMessageEncodingStream.js
-function isNodeReadableStream2(source) {
-  return source !== null && source instanceof Stream && typeof source._read === "function" && typeof source._readableState === "object" && typeof source.pipe === "function";
-}
-async function structuredMessageEncoding(source, contentLength2) {
-  if (source === null) {
-    return {
-      body: source,
-      encodedContentLength: contentLength2
-    };
-  }
-  if (isNodeReadableStream2(source)) {
-    const encodingMessage = new StructuredMessageEncodingStream(source, contentLength2, {});
-    return {
-      body: encodingMessage,
-      encodedContentLength: encodingMessage.messageLength()
-    };
-  }
-  if (typeof source === "function") {
-    const encodingMessage = new StructuredMessageEncodingStream(source(), contentLength2, {});
-    return {
-      body: encodingMessage,
-      encodedContentLength: encodingMessage.messageLength()
-    };
-  }
-  if (source instanceof Blob) {
-    const encoding = await BrowserStream(source, contentLength2);
-    return {
-      body: encoding.content,
-      encodedContentLength: encoding.encodedContentLength
-    };
-  }
-  if (typeof source === "string") {
-    const s = new Readable3();
-    s._read = () => {
-    };
-    s.push(source);
-    s.push(null);
-    const stringContentLength = Buffer.byteLength(source);
-    const encodingMessage = await new StructuredMessageEncodingStream(s, stringContentLength, {});
-    return {
-      body: encodingMessage,
-      encodedContentLength: encodingMessage.messageLength()
-    };
-  }
-  if (source instanceof ArrayBuffer) {
-    const stream4 = Readable3.from(Buffer.from(source));
-    const encodingMessage = await new StructuredMessageEncodingStream(stream4, contentLength2, {});
-    return {
-      body: encodingMessage,
-      encodedContentLength: encodingMessage.messageLength()
-    };
-  }
-  if (source instanceof Buffer) {
-    const stream4 = Readable3.from(source);
-    const encodingMessage = await new StructuredMessageEncodingStream(stream4, contentLength2, {});
-    return {
-      body: encodingMessage,
-      encodedContentLength: encodingMessage.messageLength()
-    };
-  }
-  if (ArrayBuffer.isView(source)) {
-    const stream4 = Readable3.from(Buffer.from(source.buffer, source.byteOffset, source.byteLength));
-    const encodingMessage = await new StructuredMessageEncodingStream(stream4, contentLength2, {});
-    return {
-      body: encodingMessage,
-      encodedContentLength: encodingMessage.messageLength()
-    };
-  }
-  throw new Error("The specified request body type is not supported for CRC64 checksum");
-}
-async function pump(reader, controller, encodingStream) {
-  const { done, value } = await reader.read();
-  if (done) {
-    controller.close();
-    return;
-  }
-  encodingStream.sourceDataHandler(Buffer.from(value));
-}
-async function BrowserStream(source, contentLength2) {
-  const sourceStream = source instanceof Blob ? source.stream() : source;
-  const reader = sourceStream.getReader();
-  let encodingStream = void 0;
-  const stream4 = new ReadableStream({
-    start(controller) {
-      encodingStream = new StructuredMessageEncoding((data) => {
-        controller.enqueue(data);
-      }, contentLength2);
-    },
-    pull(controller) {
-      pump(reader, controller, encodingStream).then(() => {
-        return;
-      }).catch(function(error2) {
-        controller.error(error2);
-      });
-    }
-  });
-  const response = new Response(stream4);
-  return {
-    content: await response.blob(),
-    encodedContentLength: encodingStream.messageLength
-  };
-}
-var StructuredMessageEncodingStream = class extends Readable3 {
-  source;
-  encodingMethods;
-  constructor(source, contentLength2, options) {
-    super({ highWaterMark: options.highWaterMark });
-    this.source = source;
-    this.encodingMethods = new StructuredMessageEncoding((dataToHandle) => {
-      if (!this.push(dataToHandle)) {
-        source.pause();
-      }
-    }, contentLength2);
-    this.setSourceEventHandlers();
-  }
-  messageLength() {
-    return this.encodingMethods.messageLength;
-  }
-  setSourceEventHandlers() {
-    this.source.on("data", this.sourceDataHandler);
-    this.source.on("end", this.sourceErrorOrEndHandler);
-    this.source.on("error", this.sourceErrorOrEndHandler);
-    this.source.on("aborted", this.sourceAbortedHandler);
-  }
-  removeSourceEventHandlers() {
-    this.source.removeListener("data", this.sourceDataHandler);
-    this.source.removeListener("end", this.sourceErrorOrEndHandler);
-    this.source.removeListener("error", this.sourceErrorOrEndHandler);
-    this.source.removeListener("aborted", this.sourceAbortedHandler);
-  }
-  sourceDataHandler = (data) => {
-    this.encodingMethods.sourceDataHandler(data);
-  };
-  sourceAbortedHandler = () => {
-    const abortError = new AbortError2("The operation was aborted.");
-    this.destroy(abortError);
-  };
-  sourceErrorOrEndHandler = (err) => {
-    if (err && err.name === "AbortError") {
-      this.destroy(err);
-      return;
-    }
-    this.removeSourceEventHandlers();
-  };
-  _read() {
-    this.source.resume();
-  }
-  _destroy(error2, callback) {
-    this.removeSourceEventHandlers();
-    this.source.destroy();
-    callback(error2 === null ? void 0 : error2);
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/StructuredMessageDecodingStream.js
-import { Readable as Readable4 } from "node:stream";
-
-// node_modules/@azure/storage-common/dist/esm/StructuredMessageDecoding.js
-var MESSAGE_VERSION2 = 1;
-var MESSAGE_HEADER_LENGTH2 = 13;
-var SEGMENT_HEADER_LENGTH2 = 10;
-var FOOTER_LENGTH2 = 8;
-var SMRegion2;
-(function(SMRegion3) {
-  SMRegion3[SMRegion3["StreamHeader"] = 0] = "StreamHeader";
-  SMRegion3[SMRegion3["StreamFooter"] = 1] = "StreamFooter";
-  SMRegion3[SMRegion3["SegmentHeader"] = 2] = "SegmentHeader";
-  SMRegion3[SMRegion3["SegmentFooter"] = 3] = "SegmentFooter";
-  SMRegion3[SMRegion3["SegmentContent"] = 4] = "SegmentContent";
-})(SMRegion2 || (SMRegion2 = {}));
-var StructuredMessageDecoding = class {
-  pushData;
-  segmentsCount;
-  //   private currentState: SMRegion;
-  currentOffset;
-  currentDataOffset;
-  messageHeaderBuffer;
-  messageHeaderOffset;
-  segmentNumber;
-  segmentHeaderOffset;
-  segmentHeaderBuffer;
-  segmentContentOffset;
-  segmentContentLength;
-  segmentFooterOffset;
-  segmentFooterBuffer;
-  messageFooterOffset;
-  messageFooterBuffer;
-  segmentCrc64;
-  messageCrc64;
-  state;
-  constructor(pushData) {
-    this.pushData = pushData;
-    this.currentOffset = 0;
-    this.segmentsCount = 0;
-    this.messageHeaderOffset = 0;
-    this.messageHeaderBuffer = new Uint8Array(MESSAGE_HEADER_LENGTH2);
-    this.currentDataOffset = 0;
-    this.segmentNumber = 0;
-    this.segmentHeaderOffset = 0;
-    this.segmentHeaderBuffer = new Uint8Array(SEGMENT_HEADER_LENGTH2);
-    this.segmentContentOffset = 0;
-    this.segmentContentLength = 0;
-    this.state = SMRegion2.StreamHeader;
-    this.segmentFooterOffset = 0;
-    this.segmentFooterBuffer = new Uint8Array(FOOTER_LENGTH2);
-    this.messageFooterOffset = 0;
-    this.messageFooterBuffer = new Uint8Array(FOOTER_LENGTH2);
-    this.segmentCrc64 = new StorageCRC64Calculator();
-    this.messageCrc64 = new StorageCRC64Calculator();
-  }
-  sourceDataHandler = (data) => {
-    this.currentDataOffset = 0;
-    if (this.state === SMRegion2.StreamHeader) {
-      this.parseMessageHeader(data);
-    }
-    while (this.segmentNumber < this.segmentsCount && this.currentDataOffset < data.length) {
-      if (this.state === SMRegion2.SegmentHeader) {
-        this.parseSegmentHeader(data);
-      }
-      if (this.state === SMRegion2.SegmentContent) {
-        this.parseSegmentContent(data);
-      }
-      if (this.state === SMRegion2.SegmentFooter) {
-        this.parseSegmentFooter(data);
-      }
-    }
-    if (this.state === SMRegion2.StreamFooter) {
-      this.parseMessageFooter(data);
-    }
-  };
-  parseMessageHeader(data) {
-    const length = Math.min(MESSAGE_HEADER_LENGTH2 - this.messageHeaderOffset, data.length - this.currentDataOffset);
-    this.messageHeaderBuffer.set(Uint8Array.prototype.slice.call(data, this.currentDataOffset, this.currentDataOffset + length), this.messageHeaderOffset);
-    this.currentDataOffset += length;
-    this.messageHeaderOffset += length;
-    this.currentOffset += length;
-    if (this.messageHeaderOffset === MESSAGE_HEADER_LENGTH2) {
-      const currentVersion = this.messageHeaderBuffer[0];
-      if (currentVersion !== MESSAGE_VERSION2) {
-        throw new Error("Unexpected message version");
-      }
-      this.segmentsCount = this.toInt16(Uint8Array.prototype.slice.call(this.messageHeaderBuffer, 11, 13));
-      this.state = SMRegion2.SegmentHeader;
-    }
-  }
-  parseSegmentHeader(data) {
-    const length = Math.min(SEGMENT_HEADER_LENGTH2 - this.segmentHeaderOffset, data.length - this.currentDataOffset);
-    this.segmentHeaderBuffer.set(Uint8Array.prototype.slice.call(data, this.currentDataOffset, this.currentDataOffset + length), this.segmentHeaderOffset);
-    this.currentDataOffset += length;
-    this.segmentHeaderOffset += length;
-    this.currentOffset += length;
-    if (this.segmentHeaderOffset === SEGMENT_HEADER_LENGTH2) {
-      const currentSegmentNumber = this.toInt16(Uint8Array.prototype.slice.call(this.segmentHeaderBuffer, 0, 2));
-      if (currentSegmentNumber !== this.segmentNumber + 1) {
-        throw new Error("Segment number is unexpected.");
-      }
-      this.segmentContentLength = this.toInt64(this.segmentHeaderBuffer, 2);
-      this.segmentContentOffset = 0;
-      this.state = SMRegion2.SegmentContent;
-    }
-  }
-  parseSegmentContent(data) {
-    const length = Math.min(this.segmentContentLength - this.segmentContentOffset, data.length - this.currentDataOffset);
-    const dataToHandle = Uint8Array.prototype.slice.call(data, this.currentDataOffset, this.currentDataOffset + length);
-    this.segmentCrc64.append(dataToHandle, length);
-    this.messageCrc64.append(dataToHandle, length);
-    this.pushData(dataToHandle);
-    this.currentDataOffset += length;
-    this.segmentContentOffset += length;
-    this.currentOffset += length;
-    if (this.segmentContentOffset === this.segmentContentLength) {
-      this.state = SMRegion2.SegmentFooter;
-    }
-  }
-  parseSegmentFooter(data) {
-    const length = Math.min(FOOTER_LENGTH2 - this.segmentFooterOffset, data.length - this.currentDataOffset);
-    this.segmentFooterBuffer.set(Uint8Array.prototype.slice.call(data, this.currentDataOffset, this.currentDataOffset + length), this.segmentFooterOffset);
-    this.currentDataOffset += length;
-    this.segmentFooterOffset += length;
-    this.currentOffset += length;
-    if (this.segmentFooterOffset === FOOTER_LENGTH2) {
-      const crc64Result = this.segmentCrc64.final(new Uint8Array([]), 0);
-      if (!this.checkCrc64CheckSum(crc64Result, this.segmentFooterBuffer)) {
-        throw new Error(`Segment check sum mismatch, segmentNumber: ${this.segmentNumber}`);
-      }
-      ++this.segmentNumber;
-      if (this.segmentNumber === this.segmentsCount) {
-        this.state = SMRegion2.StreamFooter;
-      } else {
-        this.segmentHeaderOffset = 0;
-        this.segmentFooterOffset = 0;
-        this.segmentCrc64 = new StorageCRC64Calculator();
-        this.state = SMRegion2.SegmentHeader;
-      }
-    }
-  }
-  parseMessageFooter(data) {
-    const length = Math.min(FOOTER_LENGTH2 - this.messageFooterOffset, data.length - this.currentDataOffset);
-    this.messageFooterBuffer.set(Uint8Array.prototype.slice.call(data, this.currentDataOffset, this.currentDataOffset + length), this.messageFooterOffset);
-    this.currentDataOffset += length;
-    this.messageFooterOffset += length;
-    this.currentOffset += length;
-    if (this.messageFooterOffset === FOOTER_LENGTH2) {
-      const crc64Result = this.messageCrc64.final(new Uint8Array([]), 0);
-      if (!this.checkCrc64CheckSum(crc64Result, this.messageFooterBuffer)) {
-        throw new Error("Check sum mismatch");
-      }
-      this.pushData(null);
-    }
-  }
-  toInt64(input, offset) {
-    if (input.length < offset + 8) {
-      throw new Error("CRC64 buffer error, something wrong with crc64 calculator");
-    }
-    const view = new DataView(input.buffer, input.byteOffset + offset, 8);
-    return Number(view.getBigUint64(0, true));
-  }
-  toInt16(input) {
-    if (input.length !== 2) {
-      throw new Error("CRC64 buffer error, something wrong with crc64 calculator");
-    }
-    return input[0] + input[1] * 256;
-  }
-  checkCrc64CheckSum(first, second) {
-    if (first.length !== 8 || second.length !== 8) {
-      throw new Error("CRC64 buffer error, something wrong with crc64 calculator");
-    }
-    for (let index = 0; index < 8; ++index) {
-      if (first[index] !== second[index]) {
-        return false;
-      }
-    }
-    return true;
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/StructuredMessageDecodingStream.js
-async function structuredMessageDecodingBrowser(source) {
-  source;
-  throw new Error("structuredMessageDecodingBrowser is only for Browser");
-}
-function structuredMessageDecodingStream(source, options) {
-  return new StructuredMessageDecodingStream(source, options);
-}
-var StructuredMessageDecodingStream = class extends Readable4 {
-  source;
-  decodingMethods;
-  constructor(source, options) {
-    super({ highWaterMark: options.highWaterMark });
-    this.source = source;
-    this.decodingMethods = new StructuredMessageDecoding((dataToHandle) => {
-      if (!this.push(dataToHandle)) {
-        source.pause();
-      }
-    });
-    this.setSourceEventHandlers();
-  }
-  _read() {
-    this.source.resume();
-  }
-  setSourceEventHandlers() {
-    this.source.on("data", this.sourceDataHandler);
-    this.source.on("end", this.sourceErrorOrEndHandler);
-    this.source.on("error", this.sourceErrorOrEndHandler);
-    this.source.on("aborted", this.sourceAbortedHandler);
-  }
-  removeSourceEventHandlers() {
-    this.source.removeListener("data", this.sourceDataHandler);
-    this.source.removeListener("end", this.sourceErrorOrEndHandler);
-    this.source.removeListener("error", this.sourceErrorOrEndHandler);
-    this.source.removeListener("aborted", this.sourceAbortedHandler);
-  }
-  sourceDataHandler = (data) => {
-    try {
-      this.decodingMethods.sourceDataHandler(data);
-    } catch (err) {
-      this.destroy(err);
-    }
-  };
-  sourceAbortedHandler = () => {
-    const abortError = new AbortError2("The operation was aborted.");
-    this.destroy(abortError);
-  };
-  sourceErrorOrEndHandler = (err) => {
-    if (err) {
-      this.destroy(err);
-      return;
-    }
-    this.removeSourceEventHandlers();
-  };
-  _destroy(error2, callback) {
-    this.removeSourceEventHandlers();
-    this.source.destroy();
-    callback(error2 === null ? void 0 : error2);
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/cache.js
-var _defaultHttpClient;
-function getCachedDefaultHttpClient2() {
-  if (!_defaultHttpClient) {
-    _defaultHttpClient = createDefaultHttpClient2();
-  }
-  return _defaultHttpClient;
-}
-
-// node_modules/@azure/storage-common/dist/esm/policies/RequestPolicy.js
-var BaseRequestPolicy = class {
-  _nextPolicy;
-  _options;
-  /**
-   * The main method to implement that manipulates a request/response.
-   */
-  constructor(_nextPolicy, _options) {
-    this._nextPolicy = _nextPolicy;
-    this._options = _options;
-  }
-  /**
-   * Get whether or not a log with the provided log level should be logged.
-   * @param logLevel - The log level of the log that will be logged.
-   * @returns Whether or not a log with the provided log level should be logged.
-   */
-  shouldLog(logLevel) {
-    return this._options.shouldLog(logLevel);
-  }
-  /**
-   * Attempt to log the provided message to the provided logger. If no logger was provided or if
-   * the log level does not meat the logger's threshold, then nothing will be logged.
-   * @param logLevel - The log level of this log.
-   * @param message - The message of this log.
-   */
-  log(logLevel, message) {
-    this._options.log(logLevel, message);
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/policies/StorageBrowserPolicy.js
-var StorageBrowserPolicy = class extends BaseRequestPolicy {
-  /**
-   * Creates an instance of StorageBrowserPolicy.
-   * @param nextPolicy -
-   * @param options -
-   */
-  // The base class has a protected constructor. Adding a public one to enable constructing of this class.
-  /* eslint-disable-next-line @typescript-eslint/no-useless-constructor*/
-  constructor(nextPolicy, options) {
-    super(nextPolicy, options);
-  }
-  /**
-   * Sends out request.
-   *
-   * @param request -
-   */
-  async sendRequest(request) {
-    return this._nextPolicy.sendRequest(request);
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/StorageBrowserPolicyFactory.js
-var StorageBrowserPolicyFactory = class {
-  /**
-   * Creates a StorageBrowserPolicyFactory object.
-   *
-   * @param nextPolicy -
-   * @param options -
-   */
-  create(nextPolicy, options) {
-    return new StorageBrowserPolicy(nextPolicy, options);
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/policies/CredentialPolicy.js
-var CredentialPolicy = class extends BaseRequestPolicy {
-  /**
-   * Sends out request.
-   *
-   * @param request -
-   */
-  sendRequest(request) {
-    return this._nextPolicy.sendRequest(this.signRequest(request));
-  }
-  /**
-   * Child classes must implement this method with request signing. This method
-   * will be executed in {@link sendRequest}.
-   *
-   * @param request -
-   */
-  signRequest(request) {
-    return request;
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/policies/AnonymousCredentialPolicy.js
-var AnonymousCredentialPolicy = class extends CredentialPolicy {
-  /**
-   * Creates an instance of AnonymousCredentialPolicy.
-   * @param nextPolicy -
-   * @param options -
-   */
-  // The base class has a protected constructor. Adding a public one to enable constructing of this class.
-  /* eslint-disable-next-line @typescript-eslint/no-useless-constructor*/
-  constructor(nextPolicy, options) {
-    super(nextPolicy, options);
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/credentials/Credential.js
-var Credential = class {
-  /**
-   * Creates a RequestPolicy object.
-   *
-   * @param _nextPolicy -
-   * @param _options -
-   */
-  create(_nextPolicy, _options) {
-    throw new Error("Method should be implemented in children classes.");
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/credentials/AnonymousCredential.js
-var AnonymousCredential = class extends Credential {
-  /**
-   * Creates an {@link AnonymousCredentialPolicy} object.
-   *
-   * @param nextPolicy -
-   * @param options -
-   */
-  create(nextPolicy, options) {
-    return new AnonymousCredentialPolicy(nextPolicy, options);
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/credentials/StorageSharedKeyCredential.js
-import { createHmac } from "node:crypto";
-
-// node_modules/@azure/storage-common/dist/esm/utils/constants.js
-var URLConstants = {
-  Parameters: {
-    FORCE_BROWSER_NO_CACHE: "_",
-    SIGNATURE: "sig",
-    SNAPSHOT: "snapshot",
-    VERSIONID: "versionid",
-    TIMEOUT: "timeout"
-  }
-};
-var HeaderConstants = {
-  AUTHORIZATION: "Authorization",
-  AUTHORIZATION_SCHEME: "Bearer",
-  CONTENT_ENCODING: "Content-Encoding",
-  CONTENT_ID: "Content-ID",
-  CONTENT_LANGUAGE: "Content-Language",
-  CONTENT_LENGTH: "Content-Length",
-  CONTENT_MD5: "Content-Md5",
-  CONTENT_TRANSFER_ENCODING: "Content-Transfer-Encoding",
-  CONTENT_TYPE: "Content-Type",
-  COOKIE: "Cookie",
-  DATE: "date",
-  IF_MATCH: "if-match",
-  IF_MODIFIED_SINCE: "if-modified-since",
-  IF_NONE_MATCH: "if-none-match",
-  IF_UNMODIFIED_SINCE: "if-unmodified-since",
-  PREFIX_FOR_STORAGE: "x-ms-",
-  RANGE: "Range",
-  USER_AGENT: "User-Agent",
-  X_MS_CLIENT_REQUEST_ID: "x-ms-client-request-id",
-  X_MS_COPY_SOURCE: "x-ms-copy-source",
-  X_MS_DATE: "x-ms-date",
-  X_MS_ERROR_CODE: "x-ms-error-code",
-  X_MS_VERSION: "x-ms-version",
-  X_MS_CopySourceErrorCode: "x-ms-copy-source-error-code"
-};
-
-// node_modules/@azure/storage-common/dist/esm/utils/utils.common.js
-function setURLParameter(url2, name, value) {
-  const urlParsed = new URL(url2);
-  const encodedName = encodeURIComponent(name);
-  const encodedValue = value ? encodeURIComponent(value) : void 0;
-  const searchString = urlParsed.search === "" ? "?" : urlParsed.search;
-  const searchPieces = [];
-  for (const pair of searchString.slice(1).split("&")) {
-    if (pair) {
-      const [key] = pair.split("=", 2);
-      if (key !== encodedName) {
-        searchPieces.push(pair);
-      }
-    }
-  }
-  if (encodedValue) {
-    searchPieces.push(`${encodedName}=${encodedValue}`);
-  }
-  urlParsed.search = searchPieces.length ? `?${searchPieces.join("&")}` : "";
-  return urlParsed.toString();
-}
-function setURLHost(url2, host) {
-  const urlParsed = new URL(url2);
-  urlParsed.hostname = host;
-  return urlParsed.toString();
-}
-function getURLPath(url2) {
-  try {
-    const urlParsed = new URL(url2);
-    return urlParsed.pathname;
-  } catch (e) {
-    return void 0;
-  }
-}
-function getURLQueries(url2) {
-  let queryString = new URL(url2).search;
-  if (!queryString) {
-    return {};
-  }
-  queryString = queryString.trim();
-  queryString = queryString.startsWith("?") ? queryString.substring(1) : queryString;
-  let querySubStrings = queryString.split("&");
-  querySubStrings = querySubStrings.filter((value) => {
-    const indexOfEqual = value.indexOf("=");
-    const lastIndexOfEqual = value.lastIndexOf("=");
-    return indexOfEqual > 0 && indexOfEqual === lastIndexOfEqual && lastIndexOfEqual < value.length - 1;
-  });
-  const queries = {};
-  for (const querySubString of querySubStrings) {
-    const splitResults = querySubString.split("=");
-    const key = splitResults[0];
-    const value = splitResults[1];
-    queries[key] = value;
-  }
-  return queries;
-}
-async function delay3(timeInMs, aborter, abortError) {
-  return new Promise((resolve2, reject) => {
-    let timeout;
-    const abortHandler = () => {
-      if (timeout !== void 0) {
-        clearTimeout(timeout);
-      }
-      reject(abortError);
-    };
-    const resolveHandler = () => {
-      if (aborter !== void 0) {
-        aborter.removeEventListener("abort", abortHandler);
-      }
-      resolve2();
-    };
-    timeout = setTimeout(resolveHandler, timeInMs);
-    if (aborter !== void 0) {
-      aborter.addEventListener("abort", abortHandler);
-    }
-  });
-}
-
-// node_modules/@azure/storage-common/dist/esm/utils/SharedKeyComparator.js
-var table_lv0 = new Uint32Array([
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  1820,
-  0,
-  1823,
-  1825,
-  1827,
-  1829,
-  0,
-  0,
-  0,
-  1837,
-  2051,
-  0,
-  0,
-  1843,
-  0,
-  3331,
-  3354,
-  3356,
-  3358,
-  3360,
-  3362,
-  3364,
-  3366,
-  3368,
-  3370,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  3586,
-  3593,
-  3594,
-  3610,
-  3617,
-  3619,
-  3621,
-  3628,
-  3634,
-  3637,
-  3638,
-  3656,
-  3665,
-  3696,
-  3708,
-  3710,
-  3721,
-  3722,
-  3729,
-  3737,
-  3743,
-  3746,
-  3748,
-  3750,
-  3751,
-  3753,
-  0,
-  0,
-  0,
-  1859,
-  1860,
-  1864,
-  3586,
-  3593,
-  3594,
-  3610,
-  3617,
-  3619,
-  3621,
-  3628,
-  3634,
-  3637,
-  3638,
-  3656,
-  3665,
-  3696,
-  3708,
-  3710,
-  3721,
-  3722,
-  3729,
-  3737,
-  3743,
-  3746,
-  3748,
-  3750,
-  3751,
-  3753,
-  0,
-  1868,
-  0,
-  1872,
-  0
-]);
-var table_lv2 = new Uint32Array([
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  18,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0
-]);
-var table_lv4 = new Uint32Array([
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  32786,
-  0,
-  0,
-  0,
-  0,
-  0,
-  33298,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0
-]);
-function compareHeader(lhs, rhs) {
-  if (isLessThan(lhs, rhs))
-    return -1;
-  return 1;
-}
-function isLessThan(lhs, rhs) {
-  const tables = [table_lv0, table_lv2, table_lv4];
-  let curr_level = 0;
-  let i = 0;
-  let j = 0;
-  while (curr_level < tables.length) {
-    if (curr_level === tables.length - 1 && i !== j) {
-      return i > j;
-    }
-    const weight1 = i < lhs.length ? tables[curr_level][lhs[i].charCodeAt(0)] : 1;
-    const weight2 = j < rhs.length ? tables[curr_level][rhs[j].charCodeAt(0)] : 1;
-    if (weight1 === 1 && weight2 === 1) {
-      i = 0;
-      j = 0;
-      ++curr_level;
-    } else if (weight1 === weight2) {
-      ++i;
-      ++j;
-    } else if (weight1 === 0) {
-      ++i;
-    } else if (weight2 === 0) {
-      ++j;
-    } else {
-      return weight1 < weight2;
-    }
-  }
-  return false;
-}
-
-// node_modules/@azure/storage-common/dist/esm/policies/StorageSharedKeyCredentialPolicy.js
-var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
-  /**
-   * Reference to StorageSharedKeyCredential which generates StorageSharedKeyCredentialPolicy
-   */
-  factory;
-  /**
-   * Creates an instance of StorageSharedKeyCredentialPolicy.
-   * @param nextPolicy -
-   * @param options -
-   * @param factory -
-   */
-  constructor(nextPolicy, options, factory) {
-    super(nextPolicy, options);
-    this.factory = factory;
-  }
-  /**
-   * Signs request.
-   *
-   * @param request -
-   */
-  signRequest(request) {
-    request.headers.set(HeaderConstants.X_MS_DATE, (/* @__PURE__ */ new Date()).toUTCString());
-    if (request.body && (typeof request.body === "string" || request.body !== void 0) && request.body.length > 0) {
-      request.headers.set(HeaderConstants.CONTENT_LENGTH, Buffer.byteLength(request.body));
-    }
-    const stringToSign = [
-      request.method.toUpperCase(),
-      this.getHeaderValueToSign(request, HeaderConstants.CONTENT_LANGUAGE),
-      this.getHeaderValueToSign(request, HeaderConstants.CONTENT_ENCODING),
-      this.getHeaderValueToSign(request, HeaderConstants.CONTENT_LENGTH),
-      this.getHeaderValueToSign(request, HeaderConstants.CONTENT_MD5),
-      this.getHeaderValueToSign(request, HeaderConstants.CONTENT_TYPE),
-      this.getHeaderValueToSign(request, HeaderConstants.DATE),
-      this.getHeaderValueToSign(request, HeaderConstants.IF_MODIFIED_SINCE),
-      this.getHeaderValueToSign(request, HeaderConstants.IF_MATCH),
-      this.getHeaderValueToSign(request, HeaderConstants.IF_NONE_MATCH),
-      this.getHeaderValueToSign(request, HeaderConstants.IF_UNMODIFIED_SINCE),
-      this.getHeaderValueToSign(request, HeaderConstants.RANGE)
-    ].join("\n") + "\n" + this.getCanonicalizedHeadersString(request) + this.getCanonicalizedResourceString(request);
-    const signature = this.factory.computeHMACSHA256(stringToSign);
-    request.headers.set(HeaderConstants.AUTHORIZATION, `SharedKey ${this.factory.accountName}:${signature}`);
-    return request;
-  }
-  /**
-   * Retrieve header value according to shared key sign rules.
-   * @see https://learn.microsoft.com/rest/api/storageservices/authenticate-with-shared-key
-   *
-   * @param request -
-   * @param headerName -
-   */
-  getHeaderValueToSign(request, headerName) {
-    const value = request.headers.get(headerName);
-    if (!value) {
-      return "";
-    }
-    if (headerName === HeaderConstants.CONTENT_LENGTH && value === "0") {
-      return "";
-    }
-    return value;
-  }
-  /**
-   * To construct the CanonicalizedHeaders portion of the signature string, follow these steps:
-   * 1. Retrieve all headers for the resource that begin with x-ms-, including the x-ms-date header.
-   * 2. Convert each HTTP header name to lowercase.
-   * 3. Sort the headers lexicographically by header name, in ascending order.
-   *    Each header may appear only once in the string.
-   * 4. Replace any linear whitespace in the header value with a single space.
-   * 5. Trim any whitespace around the colon in the header.
-   * 6. Finally, append a new-line character to each canonicalized header in the resulting list.
-   *    Construct the CanonicalizedHeaders string by concatenating all headers in this list into a single string.
-   *
-   * @param request -
-   */
-  getCanonicalizedHeadersString(request) {
-    let headersArray = request.headers.headersArray().filter((value) => {
-      return value.name.toLowerCase().startsWith(HeaderConstants.PREFIX_FOR_STORAGE);
-    });
-    headersArray.sort((a, b) => {
-      return compareHeader(a.name.toLowerCase(), b.name.toLowerCase());
-    });
-    headersArray = headersArray.filter((value, index, array) => {
-      if (index > 0 && value.name.toLowerCase() === array[index - 1].name.toLowerCase()) {
-        return false;
-      }
-      return true;
-    });
-    let canonicalizedHeadersStringToSign = "";
-    headersArray.forEach((header) => {
-      canonicalizedHeadersStringToSign += `${header.name.toLowerCase().trimRight()}:${header.value.trimLeft()}
-`;
-    });
-    return canonicalizedHeadersStringToSign;
-  }
-  /**
-   * Retrieves the webResource canonicalized resource string.
-   *
-   * @param request -
-   */
-  getCanonicalizedResourceString(request) {
-    const path4 = getURLPath(request.url) || "/";
-    let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path4}`;
-    const queries = getURLQueries(request.url);
-    const lowercaseQueries = {};
-    if (queries) {
-      const queryKeys = [];
-      for (const key in queries) {
-        if (Object.prototype.hasOwnProperty.call(queries, key)) {
-          const lowercaseKey = key.toLowerCase();
-          lowercaseQueries[lowercaseKey] = queries[key];
-          queryKeys.push(lowercaseKey);
-        }
-      }
-      queryKeys.sort();
-      for (const key of queryKeys) {
-        canonicalizedResourceString += `
-${key}:${decodeURIComponent(lowercaseQueries[key])}`;
-      }
-    }
-    return canonicalizedResourceString;
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/credentials/StorageSharedKeyCredential.js
-var StorageSharedKeyCredential = class extends Credential {
-  /**
-   * Azure Storage account name; readonly.
-   */
-  accountName;
-  /**
-   * Azure Storage account key; readonly.
-   */
-  accountKey;
-  /**
-   * Creates an instance of StorageSharedKeyCredential.
-   * @param accountName -
-   * @param accountKey -
-   */
-  constructor(accountName, accountKey) {
-    super();
-    this.accountName = accountName;
-    this.accountKey = Buffer.from(accountKey, "base64");
-  }
-  /**
-   * Creates a StorageSharedKeyCredentialPolicy object.
-   *
-   * @param nextPolicy -
-   * @param options -
-   */
-  create(nextPolicy, options) {
-    return new StorageSharedKeyCredentialPolicy(nextPolicy, options, this);
-  }
-  /**
-   * Generates a hash signature for an HTTP request or for a SAS.
-   *
-   * @param stringToSign -
-   */
-  computeHMACSHA256(stringToSign) {
-    return createHmac("sha256", this.accountKey).update(stringToSign, "utf8").digest("base64");
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/log.js
-var logger5 = createClientLogger2("storage-common");
-
-// node_modules/@azure/storage-common/dist/esm/policies/StorageRetryPolicyType.js
-var StorageRetryPolicyType;
-(function(StorageRetryPolicyType2) {
-  StorageRetryPolicyType2[StorageRetryPolicyType2["EXPONENTIAL"] = 0] = "EXPONENTIAL";
-  StorageRetryPolicyType2[StorageRetryPolicyType2["FIXED"] = 1] = "FIXED";
-})(StorageRetryPolicyType || (StorageRetryPolicyType = {}));
-
-// node_modules/@azure/storage-common/dist/esm/policies/StorageRetryPolicy.js
-var DEFAULT_RETRY_OPTIONS = {
-  maxRetryDelayInMs: 120 * 1e3,
-  maxTries: 4,
-  retryDelayInMs: 4 * 1e3,
-  retryPolicyType: StorageRetryPolicyType.EXPONENTIAL,
-  secondaryHost: "",
-  tryTimeoutInMs: void 0
-  // Use server side default timeout strategy
-};
-var RETRY_ABORT_ERROR = new AbortError2("The operation was aborted.");
-var StorageRetryPolicy = class extends BaseRequestPolicy {
-  /**
-   * RetryOptions.
-   */
-  retryOptions;
-  /**
-   * Creates an instance of RetryPolicy.
-   *
-   * @param nextPolicy -
-   * @param options -
-   * @param retryOptions -
-   */
-  constructor(nextPolicy, options, retryOptions = DEFAULT_RETRY_OPTIONS) {
-    super(nextPolicy, options);
-    this.retryOptions = {
-      retryPolicyType: retryOptions.retryPolicyType ? retryOptions.retryPolicyType : DEFAULT_RETRY_OPTIONS.retryPolicyType,
-      maxTries: retryOptions.maxTries && retryOptions.maxTries >= 1 ? Math.floor(retryOptions.maxTries) : DEFAULT_RETRY_OPTIONS.maxTries,
-      tryTimeoutInMs: retryOptions.tryTimeoutInMs && retryOptions.tryTimeoutInMs >= 0 ? retryOptions.tryTimeoutInMs : DEFAULT_RETRY_OPTIONS.tryTimeoutInMs,
-      retryDelayInMs: retryOptions.retryDelayInMs && retryOptions.retryDelayInMs >= 0 ? Math.min(retryOptions.retryDelayInMs, retryOptions.maxRetryDelayInMs ? retryOptions.maxRetryDelayInMs : DEFAULT_RETRY_OPTIONS.maxRetryDelayInMs) : DEFAULT_RETRY_OPTIONS.retryDelayInMs,
-      maxRetryDelayInMs: retryOptions.maxRetryDelayInMs && retryOptions.maxRetryDelayInMs >= 0 ? retryOptions.maxRetryDelayInMs : DEFAULT_RETRY_OPTIONS.maxRetryDelayInMs,
-      secondaryHost: retryOptions.secondaryHost ? retryOptions.secondaryHost : DEFAULT_RETRY_OPTIONS.secondaryHost
-    };
-  }
-  /**
-   * Sends request.
-   *
-   * @param request -
-   */
-  async sendRequest(request) {
-    return this.attemptSendRequest(request, false, 1);
-  }
-  /**
-   * Decide and perform next retry. Won't mutate request parameter.
-   *
-   * @param request -
-   * @param secondaryHas404 -  If attempt was against the secondary & it returned a StatusNotFound (404), then
-   *                                   the resource was not found. This may be due to replication delay. So, in this
-   *                                   case, we'll never try the secondary again for this operation.
-   * @param attempt -           How many retries has been attempted to performed, starting from 1, which includes
-   *                                   the attempt will be performed by this method call.
-   */
-  async attemptSendRequest(request, secondaryHas404, attempt) {
-    const newRequest = request.clone();
-    const isPrimaryRetry = secondaryHas404 || !this.retryOptions.secondaryHost || !(request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") || attempt % 2 === 1;
-    if (!isPrimaryRetry) {
-      newRequest.url = setURLHost(newRequest.url, this.retryOptions.secondaryHost);
-    }
-    if (this.retryOptions.tryTimeoutInMs) {
-      newRequest.url = setURLParameter(newRequest.url, URLConstants.Parameters.TIMEOUT, Math.floor(this.retryOptions.tryTimeoutInMs / 1e3).toString());
-    }
-    let response;
-    try {
-      logger5.info(`RetryPolicy: =====> Try=${attempt} ${isPrimaryRetry ? "Primary" : "Secondary"}`);
-      response = await this._nextPolicy.sendRequest(newRequest);
-      if (!this.shouldRetry(isPrimaryRetry, attempt, response)) {
-        return response;
-      }
-      secondaryHas404 = secondaryHas404 || !isPrimaryRetry && response.status === 404;
-    } catch (err) {
-      logger5.error(`RetryPolicy: Caught error, message: ${err.message}, code: ${err.code}`);
-      if (!this.shouldRetry(isPrimaryRetry, attempt, response, err)) {
-        throw err;
-      }
-    }
-    await this.delay(isPrimaryRetry, attempt, request.abortSignal);
-    return this.attemptSendRequest(request, secondaryHas404, ++attempt);
-  }
-  /**
-   * Decide whether to retry according to last HTTP response and retry counters.
-   *
-   * @param isPrimaryRetry -
-   * @param attempt -
-   * @param response -
-   * @param err -
-   */
-  shouldRetry(isPrimaryRetry, attempt, response, err) {
-    if (attempt >= this.retryOptions.maxTries) {
-      logger5.info(`RetryPolicy: Attempt(s) ${attempt} >= maxTries ${this.retryOptions.maxTries}, no further try.`);
-      return false;
-    }
-    const retriableErrors2 = [
-      "ETIMEDOUT",
-      "ESOCKETTIMEDOUT",
-      "ECONNREFUSED",
-      "ECONNRESET",
-      "ENOENT",
-      "ENOTFOUND",
-      "TIMEOUT",
-      "EPIPE",
-      "REQUEST_SEND_ERROR"
-      // For default xhr based http client provided in ms-rest-js
-    ];
-    if (err) {
-      for (const retriableError of retriableErrors2) {
-        if (err.name.toUpperCase().includes(retriableError) || err.message.toUpperCase().includes(retriableError) || err.code && err.code.toString().toUpperCase() === retriableError) {
-          logger5.info(`RetryPolicy: Network error ${retriableError} found, will retry.`);
-          return true;
-        }
-      }
-    }
-    if (response || err) {
-      const statusCode = response ? response.status : err ? err.statusCode : 0;
-      if (!isPrimaryRetry && statusCode === 404) {
-        logger5.info(`RetryPolicy: Secondary access with 404, will retry.`);
-        return true;
-      }
-      if (statusCode === 503 || statusCode === 500) {
-        logger5.info(`RetryPolicy: Will retry for status code ${statusCode}.`);
-        return true;
-      }
-    }
-    if (response) {
-      if (response?.status >= 400) {
-        const copySourceError = response.headers.get(HeaderConstants.X_MS_CopySourceErrorCode);
-        if (copySourceError !== void 0) {
-          switch (copySourceError) {
-            case "InternalError":
-            case "OperationTimedOut":
-            case "ServerBusy":
-              return true;
-          }
-        }
-      }
-    }
-    if (err?.code === "PARSE_ERROR" && err?.message.startsWith(`Error "Error: Unclosed root tag`)) {
-      logger5.info("RetryPolicy: Incomplete XML response likely due to service timeout, will retry.");
-      return true;
-    }
-    return false;
-  }
-  /**
-   * Delay a calculated time between retries.
-   *
-   * @param isPrimaryRetry -
-   * @param attempt -
-   * @param abortSignal -
-   */
-  async delay(isPrimaryRetry, attempt, abortSignal) {
-    let delayTimeInMs = 0;
-    if (isPrimaryRetry) {
-      switch (this.retryOptions.retryPolicyType) {
-        case StorageRetryPolicyType.EXPONENTIAL:
-          delayTimeInMs = Math.min((Math.pow(2, attempt - 1) - 1) * this.retryOptions.retryDelayInMs, this.retryOptions.maxRetryDelayInMs);
-          break;
-        case StorageRetryPolicyType.FIXED:
-          delayTimeInMs = this.retryOptions.retryDelayInMs;
-          break;
-      }
-    } else {
-      delayTimeInMs = Math.random() * 1e3;
-    }
-    logger5.info(`RetryPolicy: Delay for ${delayTimeInMs}ms`);
-    return delay3(delayTimeInMs, abortSignal, RETRY_ABORT_ERROR);
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/StorageRetryPolicyFactory.js
-var StorageRetryPolicyFactory = class {
-  retryOptions;
-  /**
-   * Creates an instance of StorageRetryPolicyFactory.
-   * @param retryOptions -
-   */
-  constructor(retryOptions) {
-    this.retryOptions = retryOptions;
-  }
-  /**
-   * Creates a StorageRetryPolicy object.
-   *
-   * @param nextPolicy -
-   * @param options -
-   */
-  create(nextPolicy, options) {
-    return new StorageRetryPolicy(nextPolicy, options, this.retryOptions);
-  }
-};
-
-// node_modules/@azure/storage-common/dist/esm/policies/StorageBrowserPolicyV2.js
-var storageBrowserPolicyName = "storageBrowserPolicy";
-function storageBrowserPolicy() {
-  return {
-    name: storageBrowserPolicyName,
-    async sendRequest(request, next) {
-      return next(request);
-    }
-  };
-}
-
-// node_modules/@azure/storage-common/dist/esm/policies/StorageCorrectContentLengthPolicy.js
-var storageCorrectContentLengthPolicyName = "StorageCorrectContentLengthPolicy";
-function storageCorrectContentLengthPolicy() {
-  function correctContentLength(request) {
-    if (request.body && (typeof request.body === "string" || Buffer.isBuffer(request.body)) && request.body.length > 0) {
-      request.headers.set(HeaderConstants.CONTENT_LENGTH, Buffer.byteLength(request.body));
-    }
-  }
-  return {
-    name: storageCorrectContentLengthPolicyName,
-    async sendRequest(request, next) {
-      correctContentLength(request);
-      return next(request);
-    }
-  };
-}
-
-// node_modules/@azure/storage-common/dist/esm/policies/StorageRetryPolicyV2.js
-var storageRetryPolicyName = "storageRetryPolicy";
-var DEFAULT_RETRY_OPTIONS2 = {
-  maxRetryDelayInMs: 120 * 1e3,
-  maxTries: 4,
-  retryDelayInMs: 4 * 1e3,
-  retryPolicyType: StorageRetryPolicyType.EXPONENTIAL,
-  secondaryHost: "",
-  tryTimeoutInMs: void 0
-  // Use server side default timeout strategy
-};
-var retriableErrors = [
-  "ETIMEDOUT",
-  "ESOCKETTIMEDOUT",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOENT",
-  "ENOTFOUND",
-  "TIMEOUT",
-  "EPIPE",
-  "REQUEST_SEND_ERROR"
-];
-var RETRY_ABORT_ERROR2 = new AbortError2("The operation was aborted.");
-function storageRetryPolicy(options = {}) {
-  const retryPolicyType = options.retryPolicyType ?? DEFAULT_RETRY_OPTIONS2.retryPolicyType;
-  const maxTries = options.maxTries ?? DEFAULT_RETRY_OPTIONS2.maxTries;
-  const retryDelayInMs = options.retryDelayInMs ?? DEFAULT_RETRY_OPTIONS2.retryDelayInMs;
-  const maxRetryDelayInMs = options.maxRetryDelayInMs ?? DEFAULT_RETRY_OPTIONS2.maxRetryDelayInMs;
-  const secondaryHost = options.secondaryHost ?? DEFAULT_RETRY_OPTIONS2.secondaryHost;
-  const tryTimeoutInMs = options.tryTimeoutInMs ?? DEFAULT_RETRY_OPTIONS2.tryTimeoutInMs;
-  function shouldRetry({ isPrimaryRetry, attempt, response, error: error2 }) {
-    if (attempt >= maxTries) {
-      logger5.info(`RetryPolicy: Attempt(s) ${attempt} >= maxTries ${maxTries}, no further try.`);
-      return false;
-    }
-    if (error2) {
-      for (const retriableError of retriableErrors) {
-        if (error2.name.toUpperCase().includes(retriableError) || error2.message.toUpperCase().includes(retriableError) || error2.code && error2.code.toString().toUpperCase() === retriableError) {
-          logger5.info(`RetryPolicy: Network error ${retriableError} found, will retry.`);
-          return true;
-        }
-      }
-      if (error2?.code === "PARSE_ERROR" && error2?.message.startsWith(`Error "Error: Unclosed root tag`)) {
-        logger5.info("RetryPolicy: Incomplete XML response likely due to service timeout, will retry.");
-        return true;
-      }
-    }
-    if (response || error2) {
-      const statusCode = response?.status ?? error2?.statusCode ?? 0;
-      if (!isPrimaryRetry && statusCode === 404) {
-        logger5.info(`RetryPolicy: Secondary access with 404, will retry.`);
-        return true;
-      }
-      if (statusCode === 503 || statusCode === 500) {
-        logger5.info(`RetryPolicy: Will retry for status code ${statusCode}.`);
-        return true;
-      }
-    }
-    if (response) {
-      if (response?.status >= 400) {
-        const copySourceError = response.headers.get(HeaderConstants.X_MS_CopySourceErrorCode);
-        if (copySourceError !== void 0) {
-          switch (copySourceError) {
-            case "InternalError":
-            case "OperationTimedOut":
-            case "ServerBusy":
-              return true;
-          }
-        }
-      }
-    }
-    return false;
-  }
-  function calculateDelay(isPrimaryRetry, attempt) {
-    let delayTimeInMs = 0;
-    if (isPrimaryRetry) {
-      switch (retryPolicyType) {
-        case StorageRetryPolicyType.EXPONENTIAL:
-          delayTimeInMs = Math.min((Math.pow(2, attempt - 1) - 1) * retryDelayInMs, maxRetryDelayInMs);
-          break;
-        case StorageRetryPolicyType.FIXED:
-          delayTimeInMs = retryDelayInMs;
-          break;
-      }
-    } else {
-      delayTimeInMs = Math.random() * 1e3;
-    }
-    logger5.info(`RetryPolicy: Delay for ${delayTimeInMs}ms`);
-    return delayTimeInMs;
-  }
-  return {
-    name: storageRetryPolicyName,
-    async sendRequest(request, next) {
-      if (tryTimeoutInMs) {
-        request.url = setURLParameter(request.url, URLConstants.Parameters.TIMEOUT, String(Math.floor(tryTimeoutInMs / 1e3)));
-      }
-      const primaryUrl = request.url;
-      const secondaryUrl = secondaryHost ? setURLHost(request.url, secondaryHost) : void 0;
-      let secondaryHas404 = false;
-      let attempt = 1;
-      let retryAgain = true;
-      let response;
-      let error2;
-      while (retryAgain) {
-        const isPrimaryRetry = secondaryHas404 || !secondaryUrl || !["GET", "HEAD", "OPTIONS"].includes(request.method) || attempt % 2 === 1;
-        request.url = isPrimaryRetry ? primaryUrl : secondaryUrl;
-        response = void 0;
-        error2 = void 0;
-        try {
-          logger5.info(`RetryPolicy: =====> Try=${attempt} ${isPrimaryRetry ? "Primary" : "Secondary"}`);
-          response = await next(request);
-          secondaryHas404 = secondaryHas404 || !isPrimaryRetry && response.status === 404;
-        } catch (e) {
-          if (isRestError2(e)) {
-            logger5.error(`RetryPolicy: Caught error, message: ${e.message}, code: ${e.code}`);
-            error2 = e;
-          } else {
-            logger5.error(`RetryPolicy: Caught error, message: ${getErrorMessage(e)}`);
-            throw e;
-          }
-        }
-        retryAgain = shouldRetry({ isPrimaryRetry, attempt, response, error: error2 });
-        if (retryAgain) {
-          await delay3(calculateDelay(isPrimaryRetry, attempt), request.abortSignal, RETRY_ABORT_ERROR2);
-        }
-        attempt++;
-      }
-      if (response) {
-        return response;
-      }
-      throw error2 ?? new RestError2("RetryPolicy failed without known error.");
-    }
-  };
-}
-
-// node_modules/@azure/storage-common/dist/esm/policies/StorageSharedKeyCredentialPolicyV2.js
-import { createHmac as createHmac2 } from "node:crypto";
-var storageSharedKeyCredentialPolicyName = "storageSharedKeyCredentialPolicy";
-function storageSharedKeyCredentialPolicy(options) {
-  function signRequest(request) {
-    request.headers.set(HeaderConstants.X_MS_DATE, (/* @__PURE__ */ new Date()).toUTCString());
-    if (request.body && (typeof request.body === "string" || Buffer.isBuffer(request.body)) && request.body.length > 0) {
-      request.headers.set(HeaderConstants.CONTENT_LENGTH, Buffer.byteLength(request.body));
-    }
-    const stringToSign = [
-      request.method.toUpperCase(),
-      getHeaderValueToSign(request, HeaderConstants.CONTENT_LANGUAGE),
-      getHeaderValueToSign(request, HeaderConstants.CONTENT_ENCODING),
-      getHeaderValueToSign(request, HeaderConstants.CONTENT_LENGTH),
-      getHeaderValueToSign(request, HeaderConstants.CONTENT_MD5),
-      getHeaderValueToSign(request, HeaderConstants.CONTENT_TYPE),
-      getHeaderValueToSign(request, HeaderConstants.DATE),
-      getHeaderValueToSign(request, HeaderConstants.IF_MODIFIED_SINCE),
-      getHeaderValueToSign(request, HeaderConstants.IF_MATCH),
-      getHeaderValueToSign(request, HeaderConstants.IF_NONE_MATCH),
-      getHeaderValueToSign(request, HeaderConstants.IF_UNMODIFIED_SINCE),
-      getHeaderValueToSign(request, HeaderConstants.RANGE)
-    ].join("\n") + "\n" + getCanonicalizedHeadersString(request) + getCanonicalizedResourceString(request);
-    const signature = createHmac2("sha256", options.accountKey).update(stringToSign, "utf8").digest("base64");
-    request.headers.set(HeaderConstants.AUTHORIZATION, `SharedKey ${options.accountName}:${signature}`);
-  }
-  function getHeaderValueToSign(request, headerName) {
-    const value = request.headers.get(headerName);
-    if (!value) {
-      return "";
-    }
-    if (headerName === HeaderConstants.CONTENT_LENGTH && value === "0") {
-      return "";
-    }
-    return value;
-  }
-  function getCanonicalizedHeadersString(request) {
-    let headersArray = [];
-    for (const [name, value] of request.headers) {
-      if (name.toLowerCase().startsWith(HeaderConstants.PREFIX_FOR_STORAGE)) {
-        headersArray.push({ name, value });
-      }
-    }
-    headersArray.sort((a, b) => {
-      return compareHeader(a.name.toLowerCase(), b.name.toLowerCase());
-    });
-    headersArray = headersArray.filter((value, index, array) => {
-      if (index > 0 && value.name.toLowerCase() === array[index - 1].name.toLowerCase()) {
-        return false;
-      }
-      return true;
-    });
-    let canonicalizedHeadersStringToSign = "";
-    headersArray.forEach((header) => {
-      canonicalizedHeadersStringToSign += `${header.name.toLowerCase().trimRight()}:${header.value.trimLeft()}
-`;
-    });
-    return canonicalizedHeadersStringToSign;
-  }
-  function getCanonicalizedResourceString(request) {
-    const path4 = getURLPath(request.url) || "/";
-    let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path4}`;
-    const queries = getURLQueries(request.url);
-    const lowercaseQueries = {};
-    if (queries) {
-      const queryKeys = [];
-      for (const key in queries) {
-        if (Object.prototype.hasOwnProperty.call(queries, key)) {
-          const lowercaseKey = key.toLowerCase();
-          lowercaseQueries[lowercaseKey] = queries[key];
-          queryKeys.push(lowercaseKey);
-        }
-      }
-      queryKeys.sort();
-      for (const key of queryKeys) {
-        canonicalizedResourceString += `
-${key}:${decodeURIComponent(lowercaseQueries[key])}`;
-      }
-    }
-    return canonicalizedResourceString;
-  }
-  return {
-    name: storageSharedKeyCredentialPolicyName,
-    async sendRequest(request, next) {
-      signRequest(request);
-      return next(request);
-    }
-  };
-}
-
-// node_modules/@azure/storage-common/dist/esm/policies/StorageRequestFailureDetailsParserPolicy.js
-var storageRequestFailureDetailsParserPolicyName = "storageRequestFailureDetailsParserPolicy";
-function storageRequestFailureDetailsParserPolicy() {
-  return {
-    name: storageRequestFailureDetailsParserPolicyName,
-    async sendRequest(request, next) {
-      try {
-        const response = await next(request);
-        return response;
-      } catch (err) {
-        if (typeof err === "object" && err !== null && err.response && err.response.parsedBody) {
-          if (err.response.parsedBody.code === "InvalidHeaderValue" && err.response.parsedBody.HeaderName === "x-ms-version") {
-            err.message = "The provided service version is not enabled on this storage account. Please see https://learn.microsoft.com/rest/api/storageservices/versioning-for-the-azure-storage-services for additional information.\n";
-          }
-        }
-        throw err;
-      }
-    }
-  };
-}
-
-// node_modules/@azure/storage-common/dist/esm/credentials/UserDelegationKeyCredential.js
-import { createHmac as createHmac3 } from "node:crypto";
-var UserDelegationKeyCredential = class {
-  /**
-   * Azure Storage account name; readonly.
-   */
-  accountName;
-  /**
-   * Azure Storage user delegation key; readonly.
-   */
-  userDelegationKey;
-  /**
-   * Key value in Buffer type.
-   */
-  key;
-  /**
-   * Creates an instance of UserDelegationKeyCredential.
-   * @param accountName -
-   * @param userDelegationKey -
-   */
-  constructor(accountName, userDelegationKey) {
-    this.accountName = accountName;
-    this.userDelegationKey = userDelegationKey;
-    this.key = Buffer.from(userDelegationKey.value, "base64");
-  }
-  /**
-   * Generates a hash signature for an HTTP request or for a SAS.
-   *
-   * @param stringToSign -
-   */
-  computeHMACSHA256(stringToSign) {
-    return createHmac3("sha256", this.key).update(stringToSign, "utf8").digest("base64");
-  }
-};
-
-// node_modules/@azure/storage-blob/dist/esm/utils/constants.js
-var SDK_VERSION3 = "12.32.0";
-var SERVICE_VERSION = "2026-04-06";
-var BLOCK_BLOB_MAX_UPLOAD_BLOB_BYTES = 256 * 1024 * 1024;
-var BLOCK_BLOB_MAX_STAGE_BLOCK_BYTES = 4e3 * 1024 * 1024;
-var BLOCK_BLOB_MAX_BLOCKS = 5e4;
-var DEFAULT_BLOCK_BUFFER_SIZE_BYTES = 8 * 1024 * 1024;
-var DEFAULT_BLOB_DOWNLOAD_BLOCK_BYTES = 4 * 1024 * 1024;
-var DEFAULT_MAX_DOWNLOAD_RETRY_REQUESTS = 5;
-var REQUEST_TIMEOUT = 100 * 1e3;
-var StorageOAuthScopes = "https://storage.azure.com/.default";
-var URLConstants2 = {
-  Parameters: {
-    FORCE_BROWSER_NO_CACHE: "_",
-    SIGNATURE: "sig",
-    SNAPSHOT: "snapshot",
-    VERSIONID: "versionid",
-    TIMEOUT: "timeout"
-  }
-};
-var ETagNone = "";
-var ETagAny = "*";
-var SIZE_1_MB = 1 * 1024 * 1024;
-var BATCH_MAX_PAYLOAD_IN_BYTES = 4 * SIZE_1_MB;
-var EncryptionAlgorithmAES25 = "AES256";
-var DevelopmentConnectionString2 = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;`;
-var StorageBlobLoggingAllowedHeaderNames = [
-  "Access-Control-Allow-Origin",
-  "Cache-Control",
-  "Content-Length",
-  "Content-Type",
-  "Date",
-  "Request-Id",
-  "traceparent",
-  "Transfer-Encoding",
-  "User-Agent",
-  "x-ms-client-request-id",
-  "x-ms-date",
-  "x-ms-error-code",
-  "x-ms-request-id",
-  "x-ms-return-client-request-id",
-  "x-ms-version",
-  "Accept-Ranges",
-  "Content-Disposition",
-  "Content-Encoding",
-  "Content-Language",
-  "Content-MD5",
-  "Content-Range",
-  "ETag",
-  "Last-Modified",
-  "Server",
-  "Vary",
-  "x-ms-content-crc64",
-  "x-ms-copy-action",
-  "x-ms-copy-completion-time",
-  "x-ms-copy-id",
-  "x-ms-copy-progress",
-  "x-ms-copy-status",
-  "x-ms-has-immutability-policy",
-  "x-ms-has-legal-hold",
-  "x-ms-lease-state",
-  "x-ms-lease-status",
-  "x-ms-range",
-  "x-ms-request-server-encrypted",
-  "x-ms-server-encrypted",
-  "x-ms-snapshot",
-  "x-ms-source-range",
-  "If-Match",
-  "If-Modified-Since",
-  "If-None-Match",
-  "If-Unmodified-Since",
-  "x-ms-access-tier",
-  "x-ms-access-tier-change-time",
-  "x-ms-access-tier-inferred",
-  "x-ms-account-kind",
-  "x-ms-archive-status",
-  "x-ms-blob-append-offset",
-  "x-ms-blob-cache-control",
-  "x-ms-blob-committed-block-count",
-  "x-ms-blob-condition-appendpos",
-  "x-ms-blob-condition-maxsize",
-  "x-ms-blob-content-disposition",
-  "x-ms-blob-content-encoding",
-  "x-ms-blob-content-language",
-  "x-ms-blob-content-length",
-  "x-ms-blob-content-md5",
-  "x-ms-blob-content-type",
-  "x-ms-blob-public-access",
-  "x-ms-blob-sequence-number",
-  "x-ms-blob-type",
-  "x-ms-copy-destination-snapshot",
-  "x-ms-creation-time",
-  "x-ms-default-encryption-scope",
-  "x-ms-delete-snapshots",
-  "x-ms-delete-type-permanent",
-  "x-ms-deny-encryption-scope-override",
-  "x-ms-encryption-algorithm",
-  "x-ms-if-sequence-number-eq",
-  "x-ms-if-sequence-number-le",
-  "x-ms-if-sequence-number-lt",
-  "x-ms-incremental-copy",
-  "x-ms-lease-action",
-  "x-ms-lease-break-period",
-  "x-ms-lease-duration",
-  "x-ms-lease-id",
-  "x-ms-lease-time",
-  "x-ms-page-write",
-  "x-ms-proposed-lease-id",
-  "x-ms-range-get-content-md5",
-  "x-ms-rehydrate-priority",
-  "x-ms-sequence-number-action",
-  "x-ms-sku-name",
-  "x-ms-source-content-md5",
-  "x-ms-source-if-match",
-  "x-ms-source-if-modified-since",
-  "x-ms-source-if-none-match",
-  "x-ms-source-if-unmodified-since",
-  "x-ms-tag-count",
-  "x-ms-encryption-key-sha256",
-  "x-ms-copy-source-error-code",
-  "x-ms-copy-source-status-code",
-  "x-ms-if-tags",
-  "x-ms-source-if-tags"
-];
-var StorageBlobLoggingAllowedQueryParameters = [
-  "comp",
-  "maxresults",
-  "rscc",
-  "rscd",
-  "rsce",
-  "rscl",
-  "rsct",
-  "se",
-  "si",
-  "sip",
-  "sp",
-  "spr",
-  "sr",
-  "srt",
-  "ss",
-  "st",
-  "sv",
-  "include",
-  "marker",
-  "prefix",
-  "copyid",
-  "restype",
-  "blockid",
-  "blocklisttype",
-  "delimiter",
-  "prevsnapshot",
-  "ske",
-  "skoid",
-  "sks",
-  "skt",
-  "sktid",
-  "skv",
-  "snapshot"
-];
-var BlobUsesCustomerSpecifiedEncryptionMsg = "BlobUsesCustomerSpecifiedEncryption";
-var BlobDoesNotUseCustomerSpecifiedEncryption = "BlobDoesNotUseCustomerSpecifiedEncryption";
-var PathStylePorts2 = [
-  "10000",
-  "10001",
-  "10002",
-  "10003",
-  "10004",
-  "10100",
-  "10101",
-  "10102",
-  "10103",
-  "10104",
-  "11000",
-  "11001",
-  "11002",
-  "11003",
-  "11004",
-  "11100",
-  "11101",
-  "11102",
-  "11103",
-  "11104"
-];
+var logger5 = createClientLogger2("storage-blob");
 
 // node_modules/@azure/storage-blob/dist/esm/Pipeline.js
 function isPipelineLike(pipeline) {
@@ -50456,10 +49908,10 @@ function processDownlevelPipeline(pipeline) {
 }
 function getCoreClientOptions(pipeline) {
   const { httpClient: v1Client, ...restOptions } = pipeline.options;
-  let httpClient2 = pipeline._coreHttpClient;
-  if (!httpClient2) {
-    httpClient2 = v1Client ? convertHttpClient(v1Client) : getCachedDefaultHttpClient2();
-    pipeline._coreHttpClient = httpClient2;
+  let httpClient = pipeline._coreHttpClient;
+  if (!httpClient) {
+    httpClient = v1Client ? convertHttpClient(v1Client) : getCachedDefaultHttpClient();
+    pipeline._coreHttpClient = httpClient;
   }
   let corePipeline = pipeline._corePipeline;
   if (!corePipeline) {
@@ -50470,7 +49922,7 @@ function getCoreClientOptions(pipeline) {
       loggingOptions: {
         additionalAllowedHeaderNames: StorageBlobLoggingAllowedHeaderNames,
         additionalAllowedQueryParameters: StorageBlobLoggingAllowedQueryParameters,
-        logger: logger4.info
+        logger: logger5.info
       },
       userAgentOptions: {
         userAgentPrefix
@@ -50524,7 +49976,7 @@ function getCoreClientOptions(pipeline) {
   return {
     ...restOptions,
     allowInsecureConnection: true,
-    httpClient: httpClient2,
+    httpClient,
     pipeline: corePipeline
   };
 }
@@ -50606,6 +50058,426 @@ function isCoreHttpPolicyFactory(factory) {
   return knownPolicies.some((knownPolicyName) => {
     return policyName.startsWith(knownPolicyName);
   });
+}
+
+// node_modules/@azure/core-lro/dist/esm/logger.js
+var logger6 = createClientLogger2("core-lro");
+
+// node_modules/@azure/core-lro/dist/esm/legacy/poller.js
+var PollerStoppedError = class _PollerStoppedError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "PollerStoppedError";
+    Object.setPrototypeOf(this, _PollerStoppedError.prototype);
+  }
+};
+var PollerCancelledError = class _PollerCancelledError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "PollerCancelledError";
+    Object.setPrototypeOf(this, _PollerCancelledError.prototype);
+  }
+};
+var Poller = class {
+  /**
+   * A poller needs to be initialized by passing in at least the basic properties of the `PollOperation<TState, TResult>`.
+   *
+   * When writing an implementation of a Poller, this implementation needs to deal with the initialization
+   * of any custom state beyond the basic definition of the poller. The basic poller assumes that the poller's
+   * operation has already been defined, at least its basic properties. The code below shows how to approach
+   * the definition of the constructor of a new custom poller.
+   *
+   * ```ts
+   * export class MyPoller extends Poller<MyOperationState, string> {
+   *   constructor({
+   *     // Anything you might need outside of the basics
+   *   }) {
+   *     let state: MyOperationState = {
+   *       privateProperty: private,
+   *       publicProperty: public,
+   *     };
+   *
+   *     const operation = {
+   *       state,
+   *       update,
+   *       cancel,
+   *       toString
+   *     }
+   *
+   *     // Sending the operation to the parent's constructor.
+   *     super(operation);
+   *
+   *     // You can assign more local properties here.
+   *   }
+   * }
+   * ```
+   *
+   * Inside of this constructor, a new promise is created. This will be used to
+   * tell the user when the poller finishes (see `pollUntilDone()`). The promise's
+   * resolve and reject methods are also used internally to control when to resolve
+   * or reject anyone waiting for the poller to finish.
+   *
+   * The constructor of a custom implementation of a poller is where any serialized version of
+   * a previous poller's operation should be deserialized into the operation sent to the
+   * base constructor. For example:
+   *
+   * ```ts
+   * export class MyPoller extends Poller<MyOperationState, string> {
+   *   constructor(
+   *     baseOperation: string | undefined
+   *   ) {
+   *     let state: MyOperationState = {};
+   *     if (baseOperation) {
+   *       state = {
+   *         ...JSON.parse(baseOperation).state,
+   *         ...state
+   *       };
+   *     }
+   *     const operation = {
+   *       state,
+   *       // ...
+   *     }
+   *     super(operation);
+   *   }
+   * }
+   * ```
+   *
+   * @param operation - Must contain the basic properties of `PollOperation<State, TResult>`.
+   */
+  constructor(operation) {
+    this.resolveOnUnsuccessful = false;
+    this.stopped = true;
+    this.pollProgressCallbacks = [];
+    this.operation = operation;
+    this.promise = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.promise.catch(() => {
+    });
+  }
+  /**
+   * Starts a loop that will break only if the poller is done
+   * or if the poller is stopped.
+   */
+  async startPolling(pollOptions = {}) {
+    if (this.stopped) {
+      this.stopped = false;
+    }
+    while (!this.isStopped() && !this.isDone()) {
+      await this.poll(pollOptions);
+      await this.delay();
+    }
+  }
+  /**
+   * pollOnce does one polling, by calling to the update method of the underlying
+   * poll operation to make any relevant change effective.
+   *
+   * It only optionally receives an object with an abortSignal property, from \@azure/abort-controller's AbortSignalLike.
+   *
+   * @param options - Optional properties passed to the operation's update method.
+   */
+  async pollOnce(options = {}) {
+    if (!this.isDone()) {
+      this.operation = await this.operation.update({
+        abortSignal: options.abortSignal,
+        fireProgress: this.fireProgress.bind(this)
+      });
+    }
+    this.processUpdatedState();
+  }
+  /**
+   * fireProgress calls the functions passed in via onProgress the method of the poller.
+   *
+   * It loops over all of the callbacks received from onProgress, and executes them, sending them
+   * the current operation state.
+   *
+   * @param state - The current operation state.
+   */
+  fireProgress(state3) {
+    for (const callback of this.pollProgressCallbacks) {
+      callback(state3);
+    }
+  }
+  /**
+   * Invokes the underlying operation's cancel method.
+   */
+  async cancelOnce(options = {}) {
+    this.operation = await this.operation.cancel(options);
+  }
+  /**
+   * Returns a promise that will resolve once a single polling request finishes.
+   * It does this by calling the update method of the Poller's operation.
+   *
+   * It only optionally receives an object with an abortSignal property, from \@azure/abort-controller's AbortSignalLike.
+   *
+   * @param options - Optional properties passed to the operation's update method.
+   */
+  poll(options = {}) {
+    if (!this.pollOncePromise) {
+      this.pollOncePromise = this.pollOnce(options);
+      const clearPollOncePromise = () => {
+        this.pollOncePromise = void 0;
+      };
+      this.pollOncePromise.then(clearPollOncePromise, clearPollOncePromise).catch(this.reject);
+    }
+    return this.pollOncePromise;
+  }
+  processUpdatedState() {
+    if (this.operation.state.error) {
+      this.stopped = true;
+      if (!this.resolveOnUnsuccessful) {
+        this.reject(this.operation.state.error);
+        throw this.operation.state.error;
+      }
+    }
+    if (this.operation.state.isCancelled) {
+      this.stopped = true;
+      if (!this.resolveOnUnsuccessful) {
+        const error = new PollerCancelledError("Operation was canceled");
+        this.reject(error);
+        throw error;
+      }
+    }
+    if (this.isDone() && this.resolve) {
+      this.resolve(this.getResult());
+    }
+  }
+  /**
+   * Returns a promise that will resolve once the underlying operation is completed.
+   */
+  async pollUntilDone(pollOptions = {}) {
+    if (this.stopped) {
+      this.startPolling(pollOptions).catch(this.reject);
+    }
+    this.processUpdatedState();
+    return this.promise;
+  }
+  /**
+   * Invokes the provided callback after each polling is completed,
+   * sending the current state of the poller's operation.
+   *
+   * It returns a method that can be used to stop receiving updates on the given callback function.
+   */
+  onProgress(callback) {
+    this.pollProgressCallbacks.push(callback);
+    return () => {
+      this.pollProgressCallbacks = this.pollProgressCallbacks.filter((c) => c !== callback);
+    };
+  }
+  /**
+   * Returns true if the poller has finished polling.
+   */
+  isDone() {
+    const state3 = this.operation.state;
+    return Boolean(state3.isCompleted || state3.isCancelled || state3.error);
+  }
+  /**
+   * Stops the poller from continuing to poll.
+   */
+  stopPolling() {
+    if (!this.stopped) {
+      this.stopped = true;
+      if (this.reject) {
+        this.reject(new PollerStoppedError("This poller is already stopped"));
+      }
+    }
+  }
+  /**
+   * Returns true if the poller is stopped.
+   */
+  isStopped() {
+    return this.stopped;
+  }
+  /**
+   * Attempts to cancel the underlying operation.
+   *
+   * It only optionally receives an object with an abortSignal property, from \@azure/abort-controller's AbortSignalLike.
+   *
+   * If it's called again before it finishes, it will throw an error.
+   *
+   * @param options - Optional properties passed to the operation's update method.
+   */
+  cancelOperation(options = {}) {
+    if (!this.cancelPromise) {
+      this.cancelPromise = this.cancelOnce(options);
+    } else if (options.abortSignal) {
+      throw new Error("A cancel request is currently pending");
+    }
+    return this.cancelPromise;
+  }
+  /**
+   * Returns the state of the operation.
+   *
+   * Even though TState will be the same type inside any of the methods of any extension of the Poller class,
+   * implementations of the pollers can customize what's shared with the public by writing their own
+   * version of the `getOperationState` method, and by defining two types, one representing the internal state of the poller
+   * and a public type representing a safe to share subset of the properties of the internal state.
+   * Their definition of getOperationState can then return their public type.
+   *
+   * Example:
+   *
+   * ```ts
+   * // Let's say we have our poller's operation state defined as:
+   * interface MyOperationState extends PollOperationState<ResultType> {
+   *   privateProperty?: string;
+   *   publicProperty?: string;
+   * }
+   *
+   * // To allow us to have a true separation of public and private state, we have to define another interface:
+   * interface PublicState extends PollOperationState<ResultType> {
+   *   publicProperty?: string;
+   * }
+   *
+   * // Then, we define our Poller as follows:
+   * export class MyPoller extends Poller<MyOperationState, ResultType> {
+   *   // ... More content is needed here ...
+   *
+   *   public getOperationState(): PublicState {
+   *     const state: PublicState = this.operation.state;
+   *     return {
+   *       // Properties from PollOperationState<TResult>
+   *       isStarted: state.isStarted,
+   *       isCompleted: state.isCompleted,
+   *       isCancelled: state.isCancelled,
+   *       error: state.error,
+   *       result: state.result,
+   *
+   *       // The only other property needed by PublicState.
+   *       publicProperty: state.publicProperty
+   *     }
+   *   }
+   * }
+   * ```
+   *
+   * You can see this in the tests of this repository, go to the file:
+   * `../test/utils/testPoller.ts`
+   * and look for the getOperationState implementation.
+   */
+  getOperationState() {
+    return this.operation.state;
+  }
+  /**
+   * Returns the result value of the operation,
+   * regardless of the state of the poller.
+   * It can return undefined or an incomplete form of the final TResult value
+   * depending on the implementation.
+   */
+  getResult() {
+    const state3 = this.operation.state;
+    return state3.result;
+  }
+  /**
+   * Returns a serialized version of the poller's operation
+   * by invoking the operation's toString method.
+   */
+  toString() {
+    return this.operation.toString();
+  }
+};
+
+// node_modules/@azure/storage-blob/dist/esm/pollers/BlobStartCopyFromUrlPoller.js
+var BlobBeginCopyFromUrlPoller = class extends Poller {
+  intervalInMs;
+  constructor(options) {
+    const { blobClient, copySource: copySource2, intervalInMs = 15e3, onProgress, resumeFrom, startCopyFromURLOptions } = options;
+    let state3;
+    if (resumeFrom) {
+      state3 = JSON.parse(resumeFrom).state;
+    }
+    const operation = makeBlobBeginCopyFromURLPollOperation({
+      ...state3,
+      blobClient,
+      copySource: copySource2,
+      startCopyFromURLOptions
+    });
+    super(operation);
+    if (typeof onProgress === "function") {
+      this.onProgress(onProgress);
+    }
+    this.intervalInMs = intervalInMs;
+  }
+  delay() {
+    return delay2(this.intervalInMs);
+  }
+};
+var cancel = async function cancel2(options = {}) {
+  const state3 = this.state;
+  const { copyId: copyId2 } = state3;
+  if (state3.isCompleted) {
+    return makeBlobBeginCopyFromURLPollOperation(state3);
+  }
+  if (!copyId2) {
+    state3.isCancelled = true;
+    return makeBlobBeginCopyFromURLPollOperation(state3);
+  }
+  await state3.blobClient.abortCopyFromURL(copyId2, {
+    abortSignal: options.abortSignal
+  });
+  state3.isCancelled = true;
+  return makeBlobBeginCopyFromURLPollOperation(state3);
+};
+var update = async function update2(options = {}) {
+  const state3 = this.state;
+  const { blobClient, copySource: copySource2, startCopyFromURLOptions } = state3;
+  if (!state3.isStarted) {
+    state3.isStarted = true;
+    const result = await blobClient.startCopyFromURL(copySource2, startCopyFromURLOptions);
+    state3.copyId = result.copyId;
+    if (result.copyStatus === "success") {
+      state3.result = result;
+      state3.isCompleted = true;
+    }
+  } else if (!state3.isCompleted) {
+    try {
+      const result = await state3.blobClient.getProperties({ abortSignal: options.abortSignal });
+      const { copyStatus, copyProgress } = result;
+      const prevCopyProgress = state3.copyProgress;
+      if (copyProgress) {
+        state3.copyProgress = copyProgress;
+      }
+      if (copyStatus === "pending" && copyProgress !== prevCopyProgress && typeof options.fireProgress === "function") {
+        options.fireProgress(state3);
+      } else if (copyStatus === "success") {
+        state3.result = result;
+        state3.isCompleted = true;
+      } else if (copyStatus === "failed") {
+        state3.error = new Error(`Blob copy failed with reason: "${result.copyStatusDescription || "unknown"}"`);
+        state3.isCompleted = true;
+      }
+    } catch (err) {
+      state3.error = err;
+      state3.isCompleted = true;
+    }
+  }
+  return makeBlobBeginCopyFromURLPollOperation(state3);
+};
+var toString = function toString2() {
+  return JSON.stringify({ state: this.state }, (key, value) => {
+    if (key === "blobClient") {
+      return void 0;
+    }
+    return value;
+  });
+};
+function makeBlobBeginCopyFromURLPollOperation(state3) {
+  return {
+    state: { ...state3 },
+    cancel,
+    toString,
+    update
+  };
+}
+
+// node_modules/@azure/storage-blob/dist/esm/Range.js
+function rangeToString(iRange) {
+  if (iRange.offset < 0) {
+    throw new RangeError(`Range.offset cannot be smaller than 0.`);
+  }
+  if (iRange.count && iRange.count <= 0) {
+    throw new RangeError(`Range.count must be larger than 0. Leave it undefined if you want a range from offset to the end.`);
+  }
+  return iRange.count ? `bytes=${iRange.offset}-${iRange.offset + iRange.count - 1}` : `bytes=${iRange.offset}-`;
 }
 
 // node_modules/@azure/storage-blob/dist/esm/generated/src/models/index.js
@@ -61057,8 +60929,8 @@ var ServiceImpl = class {
    * Initialize a new instance of the class Service class.
    * @param client Reference to the service client
    */
-  constructor(client2) {
-    this.client = client2;
+  constructor(client) {
+    this.client = client;
   }
   /**
    * Sets properties for a storage account's Blob service endpoint, including properties for Storage
@@ -61374,8 +61246,8 @@ var ContainerImpl = class {
    * Initialize a new instance of the class Container class.
    * @param client Reference to the service client
    */
-  constructor(client2) {
-    this.client = client2;
+  constructor(client) {
+    this.client = client;
   }
   /**
    * creates a new container under the specified account. If the container with the same name already
@@ -62083,8 +61955,8 @@ var BlobImpl = class {
    * Initialize a new instance of the class Blob class.
    * @param client Reference to the service client
    */
-  constructor(client2) {
-    this.client = client2;
+  constructor(client) {
+    this.client = client;
   }
   /**
    * The Download operation reads or downloads a blob from the system, including its metadata and
@@ -63109,8 +62981,8 @@ var PageBlobImpl = class {
    * Initialize a new instance of the class PageBlob class.
    * @param client Reference to the service client
    */
-  constructor(client2) {
-    this.client = client2;
+  constructor(client) {
+    this.client = client;
   }
   /**
    * The Create operation creates a new page blob.
@@ -63565,8 +63437,8 @@ var AppendBlobImpl = class {
    * Initialize a new instance of the class AppendBlob class.
    * @param client Reference to the service client
    */
-  constructor(client2) {
-    this.client = client2;
+  constructor(client) {
+    this.client = client;
   }
   /**
    * The Create Append Blob operation creates a new append blob.
@@ -63786,8 +63658,8 @@ var BlockBlobImpl = class {
    * Initialize a new instance of the class BlockBlob class.
    * @param client Reference to the service client
    */
-  constructor(client2) {
-    this.client = client2;
+  constructor(client) {
+    this.client = client;
   }
   /**
    * The Upload Block Blob operation updates the content of an existing block blob. Updating an existing
@@ -64167,13 +64039,13 @@ var StorageClient = class extends ExtendedServiceClient {
     if (!options) {
       options = {};
     }
-    const defaults2 = {
+    const defaults = {
       requestContentType: "application/json; charset=utf-8"
     };
     const packageDetails = `azsdk-js-azure-storage-blob/12.32.0`;
     const userAgentPrefix = options.userAgentOptions && options.userAgentOptions.userAgentPrefix ? `${options.userAgentOptions.userAgentPrefix} ${packageDetails}` : `${packageDetails}`;
     const optionsWithDefaults = {
-      ...defaults2,
+      ...defaults,
       ...options,
       userAgentOptions: {
         userAgentPrefix
@@ -64212,10 +64084,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path4 = urlParsed.pathname;
-  path4 = path4 || "/";
-  path4 = escape(path4);
-  urlParsed.pathname = path4;
+  let path = urlParsed.pathname;
+  path = path || "/";
+  path = escape(path);
+  urlParsed.pathname = path;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -64300,9 +64172,9 @@ function escape(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path4 = urlParsed.pathname;
-  path4 = path4 ? path4.endsWith("/") ? `${path4}${name}` : `${path4}/${name}` : name;
-  urlParsed.pathname = path4;
+  let path = urlParsed.pathname;
+  path = path ? path.endsWith("/") ? `${path}${name}` : `${path}/${name}` : name;
+  urlParsed.pathname = path;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -64395,7 +64267,7 @@ function getAccountNameFromUrl(url2) {
       accountName = "";
     }
     return accountName;
-  } catch (error2) {
+  } catch (error) {
     throw new Error("Unable to extract accountName with provided information.");
   }
 }
@@ -64637,12 +64509,187 @@ var StorageClient2 = class {
   }
 };
 
+// node_modules/@azure/storage-blob/dist/esm/utils/Batch.js
+import { EventEmitter as EventEmitter2 } from "events";
+var BatchStates;
+(function(BatchStates2) {
+  BatchStates2[BatchStates2["Good"] = 0] = "Good";
+  BatchStates2[BatchStates2["Error"] = 1] = "Error";
+})(BatchStates || (BatchStates = {}));
+var Batch = class {
+  /**
+   * Concurrency. Must be lager than 0.
+   */
+  concurrency;
+  /**
+   * Number of active operations under execution.
+   */
+  actives = 0;
+  /**
+   * Number of completed operations under execution.
+   */
+  completed = 0;
+  /**
+   * Offset of next operation to be executed.
+   */
+  offset = 0;
+  /**
+   * Operation array to be executed.
+   */
+  operations = [];
+  /**
+   * States of Batch. When an error happens, state will turn into error.
+   * Batch will stop execute left operations.
+   */
+  state = BatchStates.Good;
+  /**
+   * A private emitter used to pass events inside this class.
+   */
+  emitter;
+  /**
+   * Creates an instance of Batch.
+   * @param concurrency -
+   */
+  constructor(concurrency = 5) {
+    if (concurrency < 1) {
+      throw new RangeError("concurrency must be larger than 0");
+    }
+    this.concurrency = concurrency;
+    this.emitter = new EventEmitter2();
+  }
+  /**
+   * Add a operation into queue.
+   *
+   * @param operation -
+   */
+  addOperation(operation) {
+    this.operations.push(async () => {
+      try {
+        this.actives++;
+        await operation();
+        this.actives--;
+        this.completed++;
+        this.parallelExecute();
+      } catch (error) {
+        this.emitter.emit("error", error);
+      }
+    });
+  }
+  /**
+   * Start execute operations in the queue.
+   *
+   */
+  async do() {
+    if (this.operations.length === 0) {
+      return Promise.resolve();
+    }
+    this.parallelExecute();
+    return new Promise((resolve, reject) => {
+      this.emitter.on("finish", resolve);
+      this.emitter.on("error", (error) => {
+        this.state = BatchStates.Error;
+        reject(error);
+      });
+    });
+  }
+  /**
+   * Get next operation to be executed. Return null when reaching ends.
+   *
+   */
+  nextOperation() {
+    if (this.offset < this.operations.length) {
+      return this.operations[this.offset++];
+    }
+    return null;
+  }
+  /**
+   * Start execute operations. One one the most important difference between
+   * this method with do() is that do() wraps as an sync method.
+   *
+   */
+  parallelExecute() {
+    if (this.state === BatchStates.Error) {
+      return;
+    }
+    if (this.completed >= this.operations.length) {
+      this.emitter.emit("finish");
+      return;
+    }
+    while (this.actives < this.concurrency) {
+      const operation = this.nextOperation();
+      if (operation) {
+        operation();
+      } else {
+        return;
+      }
+    }
+  }
+};
+
 // node_modules/@azure/storage-blob/dist/esm/utils/tracing.js
 var tracingClient = createTracingClient({
   packageName: "@azure/storage-blob",
   packageVersion: SDK_VERSION3,
   namespace: "Microsoft.Storage"
 });
+
+// node_modules/@azure/storage-blob/dist/esm/utils/utils.js
+import fs from "node:fs";
+import util2 from "node:util";
+async function streamToBuffer(stream, buffer2, offset, end, encoding) {
+  let pos = 0;
+  const count = end - offset;
+  return new Promise((resolve, reject) => {
+    const timeout = setTimeout(() => reject(new Error(`The operation cannot be completed in timeout.`)), REQUEST_TIMEOUT);
+    stream.on("readable", () => {
+      if (pos >= count) {
+        clearTimeout(timeout);
+        resolve();
+        return;
+      }
+      let chunk;
+      while ((chunk = stream.read()) !== null) {
+        if (typeof chunk === "string") {
+          chunk = Buffer.from(chunk, encoding);
+        }
+        const chunkLength = pos + chunk.length > count ? count - pos : chunk.length;
+        buffer2.fill(chunk.slice(0, chunkLength), offset + pos, offset + pos + chunkLength);
+        pos += chunkLength;
+        if (pos >= count) {
+          clearTimeout(timeout);
+          resolve();
+          return;
+        }
+      }
+    });
+    stream.on("end", () => {
+      clearTimeout(timeout);
+      if (pos < count) {
+        reject(new Error(`Stream drains before getting enough data needed. Data read: ${pos}, data need: ${count}`));
+      }
+      resolve();
+    });
+    stream.on("error", (msg) => {
+      clearTimeout(timeout);
+      reject(msg);
+    });
+  });
+}
+async function readStreamToLocalFile(rs, file) {
+  return new Promise((resolve, reject) => {
+    const ws = fs.createWriteStream(file);
+    rs.on("error", (err) => {
+      reject(err);
+    });
+    ws.on("error", (err) => {
+      reject(err);
+    });
+    ws.on("close", resolve);
+    rs.pipe(ws);
+  });
+}
+var fsStat = util2.promisify(fs.stat);
+var fsCreateReadStream = fs.createReadStream;
 
 // node_modules/@azure/storage-blob/dist/esm/sas/BlobSASPermissions.js
 var BlobSASPermissions = class _BlobSASPermissions {
@@ -66002,10 +66049,10 @@ var BlobLeaseClient = class {
    * @param client - The client to make the lease operation requests.
    * @param leaseId - Initial proposed lease id.
    */
-  constructor(client2, leaseId2) {
-    const clientContext = client2.storageClientContext;
-    this._url = client2.url;
-    if (client2.name === void 0) {
+  constructor(client, leaseId2) {
+    const clientContext = client.storageClientContext;
+    this._url = client.url;
+    if (client.name === void 0) {
       this._isContainer = true;
       this._containerOrBlobOperation = clientContext.container;
     } else {
@@ -66151,2208 +66198,6 @@ var BlobLeaseClient = class {
     });
   }
 };
-
-// node_modules/@azure/storage-blob/dist/esm/utils/RetriableReadableStream.js
-import { Readable as Readable5 } from "node:stream";
-var RetriableReadableStream = class extends Readable5 {
-  start;
-  offset;
-  end;
-  getter;
-  source;
-  retries = 0;
-  maxRetryRequests;
-  onProgress;
-  options;
-  /**
-   * Creates an instance of RetriableReadableStream.
-   *
-   * @param source - The current ReadableStream returned from getter
-   * @param getter - A method calling downloading request returning
-   *                                      a new ReadableStream from specified offset
-   * @param offset - Offset position in original data source to read
-   * @param count - How much data in original data source to read
-   * @param options -
-   */
-  constructor(source, getter, offset, count, options = {}) {
-    super({ highWaterMark: options.highWaterMark });
-    this.getter = getter;
-    this.source = source;
-    this.start = offset;
-    this.offset = offset;
-    this.end = offset + count - 1;
-    this.maxRetryRequests = options.maxRetryRequests && options.maxRetryRequests >= 0 ? options.maxRetryRequests : 0;
-    this.onProgress = options.onProgress;
-    this.options = options;
-    this.setSourceEventHandlers();
-  }
-  _read() {
-    this.source.resume();
-  }
-  setSourceEventHandlers() {
-    this.source.on("data", this.sourceDataHandler);
-    this.source.on("end", this.sourceErrorOrEndHandler);
-    this.source.on("error", this.sourceErrorOrEndHandler);
-    this.source.on("aborted", this.sourceAbortedHandler);
-  }
-  removeSourceEventHandlers() {
-    this.source.removeListener("data", this.sourceDataHandler);
-    this.source.removeListener("end", this.sourceErrorOrEndHandler);
-    this.source.removeListener("error", this.sourceErrorOrEndHandler);
-    this.source.removeListener("aborted", this.sourceAbortedHandler);
-  }
-  sourceDataHandler = (data) => {
-    if (this.options.doInjectErrorOnce) {
-      this.options.doInjectErrorOnce = void 0;
-      this.source.pause();
-      this.sourceErrorOrEndHandler();
-      this.source.destroy();
-      return;
-    }
-    this.offset += data.length;
-    if (this.onProgress) {
-      this.onProgress({ loadedBytes: this.offset - this.start });
-    }
-    if (!this.push(data)) {
-      this.source.pause();
-    }
-  };
-  sourceAbortedHandler = () => {
-    const abortError = new AbortError2("The operation was aborted.");
-    this.destroy(abortError);
-  };
-  sourceErrorOrEndHandler = (err) => {
-    if (err && err.name === "AbortError") {
-      this.destroy(err);
-      return;
-    }
-    this.removeSourceEventHandlers();
-    if (this.offset - 1 === this.end) {
-      this.push(null);
-    } else if (this.offset <= this.end) {
-      if (this.retries < this.maxRetryRequests) {
-        this.retries += 1;
-        this.getter(this.offset).then((newSource) => {
-          this.source = newSource;
-          this.setSourceEventHandlers();
-          return;
-        }).catch((error2) => {
-          this.destroy(error2);
-        });
-      } else {
-        this.destroy(new Error(`Data corruption failure: received less data than required and reached maxRetires limitation. Received data offset: ${this.offset - 1}, data needed offset: ${this.end}, retries: ${this.retries}, max retries: ${this.maxRetryRequests}`));
-      }
-    } else {
-      this.destroy(new Error(`Data corruption failure: Received more data than original request, data needed offset is ${this.end}, received offset: ${this.offset - 1}`));
-    }
-  };
-  _destroy(error2, callback) {
-    this.removeSourceEventHandlers();
-    this.source.destroy();
-    callback(error2 === null ? void 0 : error2);
-  }
-};
-
-// node_modules/@azure/storage-blob/dist/esm/BlobDownloadResponse.js
-var BlobDownloadResponse = class {
-  /**
-   * Indicates that the service supports
-   * requests for partial file content.
-   *
-   * @readonly
-   */
-  get acceptRanges() {
-    return this.originalResponse.acceptRanges;
-  }
-  /**
-   * Returns if it was previously specified
-   * for the file.
-   *
-   * @readonly
-   */
-  get cacheControl() {
-    return this.originalResponse.cacheControl;
-  }
-  /**
-   * Returns the value that was specified
-   * for the 'x-ms-content-disposition' header and specifies how to process the
-   * response.
-   *
-   * @readonly
-   */
-  get contentDisposition() {
-    return this.originalResponse.contentDisposition;
-  }
-  /**
-   * Returns the value that was specified
-   * for the Content-Encoding request header.
-   *
-   * @readonly
-   */
-  get contentEncoding() {
-    return this.originalResponse.contentEncoding;
-  }
-  /**
-   * Returns the value that was specified
-   * for the Content-Language request header.
-   *
-   * @readonly
-   */
-  get contentLanguage() {
-    return this.originalResponse.contentLanguage;
-  }
-  /**
-   * The current sequence number for a
-   * page blob. This header is not returned for block blobs or append blobs.
-   *
-   * @readonly
-   */
-  get blobSequenceNumber() {
-    return this.originalResponse.blobSequenceNumber;
-  }
-  /**
-   * The blob's type. Possible values include:
-   * 'BlockBlob', 'PageBlob', 'AppendBlob'.
-   *
-   * @readonly
-   */
-  get blobType() {
-    return this.originalResponse.blobType;
-  }
-  /**
-   * The number of bytes present in the
-   * response body.
-   *
-   * @readonly
-   */
-  get contentLength() {
-    return this.originalResponse.contentLength;
-  }
-  /**
-   * If the file has an MD5 hash and the
-   * request is to read the full file, this response header is returned so that
-   * the client can check for message content integrity. If the request is to
-   * read a specified range and the 'x-ms-range-get-content-md5' is set to
-   * true, then the request returns an MD5 hash for the range, as long as the
-   * range size is less than or equal to 4 MB. If neither of these sets of
-   * conditions is true, then no value is returned for the 'Content-MD5'
-   * header.
-   *
-   * @readonly
-   */
-  get contentMD5() {
-    return this.originalResponse.contentMD5;
-  }
-  /**
-   * Indicates the range of bytes returned if
-   * the client requested a subset of the file by setting the Range request
-   * header.
-   *
-   * @readonly
-   */
-  get contentRange() {
-    return this.originalResponse.contentRange;
-  }
-  /**
-   * The content type specified for the file.
-   * The default content type is 'application/octet-stream'
-   *
-   * @readonly
-   */
-  get contentType() {
-    return this.originalResponse.contentType;
-  }
-  /**
-   * Conclusion time of the last attempted
-   * Copy File operation where this file was the destination file. This value
-   * can specify the time of a completed, aborted, or failed copy attempt.
-   *
-   * @readonly
-   */
-  get copyCompletedOn() {
-    return this.originalResponse.copyCompletedOn;
-  }
-  /**
-   * String identifier for the last attempted Copy
-   * File operation where this file was the destination file.
-   *
-   * @readonly
-   */
-  get copyId() {
-    return this.originalResponse.copyId;
-  }
-  /**
-   * Contains the number of bytes copied and
-   * the total bytes in the source in the last attempted Copy File operation
-   * where this file was the destination file. Can show between 0 and
-   * Content-Length bytes copied.
-   *
-   * @readonly
-   */
-  get copyProgress() {
-    return this.originalResponse.copyProgress;
-  }
-  /**
-   * URL up to 2KB in length that specifies the
-   * source file used in the last attempted Copy File operation where this file
-   * was the destination file.
-   *
-   * @readonly
-   */
-  get copySource() {
-    return this.originalResponse.copySource;
-  }
-  /**
-   * State of the copy operation
-   * identified by 'x-ms-copy-id'. Possible values include: 'pending',
-   * 'success', 'aborted', 'failed'
-   *
-   * @readonly
-   */
-  get copyStatus() {
-    return this.originalResponse.copyStatus;
-  }
-  /**
-   * Only appears when
-   * x-ms-copy-status is failed or pending. Describes cause of fatal or
-   * non-fatal copy operation failure.
-   *
-   * @readonly
-   */
-  get copyStatusDescription() {
-    return this.originalResponse.copyStatusDescription;
-  }
-  /**
-   * When a blob is leased,
-   * specifies whether the lease is of infinite or fixed duration. Possible
-   * values include: 'infinite', 'fixed'.
-   *
-   * @readonly
-   */
-  get leaseDuration() {
-    return this.originalResponse.leaseDuration;
-  }
-  /**
-   * Lease state of the blob. Possible
-   * values include: 'available', 'leased', 'expired', 'breaking', 'broken'.
-   *
-   * @readonly
-   */
-  get leaseState() {
-    return this.originalResponse.leaseState;
-  }
-  /**
-   * The current lease status of the
-   * blob. Possible values include: 'locked', 'unlocked'.
-   *
-   * @readonly
-   */
-  get leaseStatus() {
-    return this.originalResponse.leaseStatus;
-  }
-  /**
-   * A UTC date/time value generated by the service that
-   * indicates the time at which the response was initiated.
-   *
-   * @readonly
-   */
-  get date() {
-    return this.originalResponse.date;
-  }
-  /**
-   * The number of committed blocks
-   * present in the blob. This header is returned only for append blobs.
-   *
-   * @readonly
-   */
-  get blobCommittedBlockCount() {
-    return this.originalResponse.blobCommittedBlockCount;
-  }
-  /**
-   * The ETag contains a value that you can use to
-   * perform operations conditionally, in quotes.
-   *
-   * @readonly
-   */
-  get etag() {
-    return this.originalResponse.etag;
-  }
-  /**
-   * The number of tags associated with the blob
-   *
-   * @readonly
-   */
-  get tagCount() {
-    return this.originalResponse.tagCount;
-  }
-  /**
-   * The error code.
-   *
-   * @readonly
-   */
-  get errorCode() {
-    return this.originalResponse.errorCode;
-  }
-  /**
-   * The value of this header is set to
-   * true if the file data and application metadata are completely encrypted
-   * using the specified algorithm. Otherwise, the value is set to false (when
-   * the file is unencrypted, or if only parts of the file/application metadata
-   * are encrypted).
-   *
-   * @readonly
-   */
-  get isServerEncrypted() {
-    return this.originalResponse.isServerEncrypted;
-  }
-  /**
-   * If the blob has a MD5 hash, and if
-   * request contains range header (Range or x-ms-range), this response header
-   * is returned with the value of the whole blob's MD5 value. This value may
-   * or may not be equal to the value returned in Content-MD5 header, with the
-   * latter calculated from the requested range.
-   *
-   * @readonly
-   */
-  get blobContentMD5() {
-    return this.originalResponse.blobContentMD5;
-  }
-  /**
-   * Returns the date and time the file was last
-   * modified. Any operation that modifies the file or its properties updates
-   * the last modified time.
-   *
-   * @readonly
-   */
-  get lastModified() {
-    return this.originalResponse.lastModified;
-  }
-  /**
-   * Returns the UTC date and time generated by the service that indicates the time at which the blob was
-   * last read or written to.
-   *
-   * @readonly
-   */
-  get lastAccessed() {
-    return this.originalResponse.lastAccessed;
-  }
-  /**
-   * Returns the date and time the blob was created.
-   *
-   * @readonly
-   */
-  get createdOn() {
-    return this.originalResponse.createdOn;
-  }
-  /**
-   * A name-value pair
-   * to associate with a file storage object.
-   *
-   * @readonly
-   */
-  get metadata() {
-    return this.originalResponse.metadata;
-  }
-  /**
-   * This header uniquely identifies the request
-   * that was made and can be used for troubleshooting the request.
-   *
-   * @readonly
-   */
-  get requestId() {
-    return this.originalResponse.requestId;
-  }
-  /**
-   * If a client request id header is sent in the request, this header will be present in the
-   * response with the same value.
-   *
-   * @readonly
-   */
-  get clientRequestId() {
-    return this.originalResponse.clientRequestId;
-  }
-  /**
-   * Indicates the version of the Blob service used
-   * to execute the request.
-   *
-   * @readonly
-   */
-  get version() {
-    return this.originalResponse.version;
-  }
-  /**
-   * Indicates the versionId of the downloaded blob version.
-   *
-   * @readonly
-   */
-  get versionId() {
-    return this.originalResponse.versionId;
-  }
-  /**
-   * Indicates whether version of this blob is a current version.
-   *
-   * @readonly
-   */
-  get isCurrentVersion() {
-    return this.originalResponse.isCurrentVersion;
-  }
-  /**
-   * The SHA-256 hash of the encryption key used to encrypt the blob. This value is only returned
-   * when the blob was encrypted with a customer-provided key.
-   *
-   * @readonly
-   */
-  get encryptionKeySha256() {
-    return this.originalResponse.encryptionKeySha256;
-  }
-  /**
-   * If the request is to read a specified range and the x-ms-range-get-content-crc64 is set to
-   * true, then the request returns a crc64 for the range, as long as the range size is less than
-   * or equal to 4 MB. If both x-ms-range-get-content-crc64 & x-ms-range-get-content-md5 is
-   * specified in the same request, it will fail with 400(Bad Request)
-   */
-  get contentCrc64() {
-    return this.originalResponse.contentCrc64;
-  }
-  /**
-   * Object Replication Policy Id of the destination blob.
-   *
-   * @readonly
-   */
-  get objectReplicationDestinationPolicyId() {
-    return this.originalResponse.objectReplicationDestinationPolicyId;
-  }
-  /**
-   * Parsed Object Replication Policy Id, Rule Id(s) and status of the source blob.
-   *
-   * @readonly
-   */
-  get objectReplicationSourceProperties() {
-    return this.originalResponse.objectReplicationSourceProperties;
-  }
-  /**
-   * If this blob has been sealed.
-   *
-   * @readonly
-   */
-  get isSealed() {
-    return this.originalResponse.isSealed;
-  }
-  /**
-   * UTC date/time value generated by the service that indicates the time at which the blob immutability policy will expire.
-   *
-   * @readonly
-   */
-  get immutabilityPolicyExpiresOn() {
-    return this.originalResponse.immutabilityPolicyExpiresOn;
-  }
-  /**
-   * Indicates immutability policy mode.
-   *
-   * @readonly
-   */
-  get immutabilityPolicyMode() {
-    return this.originalResponse.immutabilityPolicyMode;
-  }
-  /**
-   * Indicates if a legal hold is present on the blob.
-   *
-   * @readonly
-   */
-  get legalHold() {
-    return this.originalResponse.legalHold;
-  }
-  get structuredBodyType() {
-    return this.originalResponse.structuredBodyType;
-  }
-  /**
-   * The response body as a browser Blob.
-   * Always undefined in node.js.
-   *
-   * @readonly
-   */
-  get contentAsBlob() {
-    return this.originalResponse.blobBody;
-  }
-  /**
-   * The response body as a node.js Readable stream.
-   * Always undefined in the browser.
-   *
-   * It will automatically retry when internal read stream unexpected ends.
-   *
-   * @readonly
-   */
-  get readableStreamBody() {
-    return isNodeLike2 ? this.blobDownloadStream : void 0;
-  }
-  /**
-   * The HTTP response.
-   */
-  get _response() {
-    return this.originalResponse._response;
-  }
-  originalResponse;
-  blobDownloadStream;
-  /**
-   * Creates an instance of BlobDownloadResponse.
-   *
-   * @param originalResponse -
-   * @param getter -
-   * @param offset -
-   * @param count -
-   * @param options -
-   */
-  constructor(originalResponse2, getter, offset, count, options = {}) {
-    this.originalResponse = originalResponse2;
-    const streamBody = this.originalResponse.structuredBodyType === void 0 ? this.originalResponse.readableStreamBody : structuredMessageDecodingStream(this.originalResponse.readableStreamBody, options);
-    this.blobDownloadStream = new RetriableReadableStream(streamBody, getter, offset, count, options);
-  }
-};
-
-// node_modules/@azure/storage-blob/dist/esm/utils/BlobQuickQueryStream.js
-import { Readable as Readable6 } from "node:stream";
-
-// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroConstants.js
-var AVRO_SYNC_MARKER_SIZE = 16;
-var AVRO_INIT_BYTES = new Uint8Array([79, 98, 106, 1]);
-var AVRO_CODEC_KEY = "avro.codec";
-var AVRO_SCHEMA_KEY = "avro.schema";
-
-// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroParser.js
-var AvroParser = class _AvroParser {
-  /**
-   * Reads a fixed number of bytes from the stream.
-   *
-   * @param stream -
-   * @param length -
-   * @param options -
-   */
-  static async readFixedBytes(stream4, length, options = {}) {
-    const bytes = await stream4.read(length, { abortSignal: options.abortSignal });
-    if (bytes.length !== length) {
-      throw new Error("Hit stream end.");
-    }
-    return bytes;
-  }
-  /**
-   * Reads a single byte from the stream.
-   *
-   * @param stream -
-   * @param options -
-   */
-  static async readByte(stream4, options = {}) {
-    const buf2 = await _AvroParser.readFixedBytes(stream4, 1, options);
-    return buf2[0];
-  }
-  // int and long are stored in variable-length zig-zag coding.
-  // variable-length: https://lucene.apache.org/core/3_5_0/fileformats.html#VInt
-  // zig-zag: https://developers.google.com/protocol-buffers/docs/encoding?csw=1#types
-  static async readZigZagLong(stream4, options = {}) {
-    let zigZagEncoded = 0;
-    let significanceInBit = 0;
-    let byte, haveMoreByte, significanceInFloat;
-    do {
-      byte = await _AvroParser.readByte(stream4, options);
-      haveMoreByte = byte & 128;
-      zigZagEncoded |= (byte & 127) << significanceInBit;
-      significanceInBit += 7;
-    } while (haveMoreByte && significanceInBit < 28);
-    if (haveMoreByte) {
-      zigZagEncoded = zigZagEncoded;
-      significanceInFloat = 268435456;
-      do {
-        byte = await _AvroParser.readByte(stream4, options);
-        zigZagEncoded += (byte & 127) * significanceInFloat;
-        significanceInFloat *= 128;
-      } while (byte & 128);
-      const res = (zigZagEncoded % 2 ? -(zigZagEncoded + 1) : zigZagEncoded) / 2;
-      if (res < Number.MIN_SAFE_INTEGER || res > Number.MAX_SAFE_INTEGER) {
-        throw new Error("Integer overflow.");
-      }
-      return res;
-    }
-    return zigZagEncoded >> 1 ^ -(zigZagEncoded & 1);
-  }
-  static async readLong(stream4, options = {}) {
-    return _AvroParser.readZigZagLong(stream4, options);
-  }
-  static async readInt(stream4, options = {}) {
-    return _AvroParser.readZigZagLong(stream4, options);
-  }
-  static async readNull() {
-    return null;
-  }
-  static async readBoolean(stream4, options = {}) {
-    const b = await _AvroParser.readByte(stream4, options);
-    if (b === 1) {
-      return true;
-    } else if (b === 0) {
-      return false;
-    } else {
-      throw new Error("Byte was not a boolean.");
-    }
-  }
-  static async readFloat(stream4, options = {}) {
-    const u8arr = await _AvroParser.readFixedBytes(stream4, 4, options);
-    const view = new DataView(u8arr.buffer, u8arr.byteOffset, u8arr.byteLength);
-    return view.getFloat32(0, true);
-  }
-  static async readDouble(stream4, options = {}) {
-    const u8arr = await _AvroParser.readFixedBytes(stream4, 8, options);
-    const view = new DataView(u8arr.buffer, u8arr.byteOffset, u8arr.byteLength);
-    return view.getFloat64(0, true);
-  }
-  static async readBytes(stream4, options = {}) {
-    const size = await _AvroParser.readLong(stream4, options);
-    if (size < 0) {
-      throw new Error("Bytes size was negative.");
-    }
-    return stream4.read(size, { abortSignal: options.abortSignal });
-  }
-  static async readString(stream4, options = {}) {
-    const u8arr = await _AvroParser.readBytes(stream4, options);
-    const utf8decoder = new TextDecoder();
-    return utf8decoder.decode(u8arr);
-  }
-  static async readMapPair(stream4, readItemMethod, options = {}) {
-    const key = await _AvroParser.readString(stream4, options);
-    const value = await readItemMethod(stream4, options);
-    return { key, value };
-  }
-  static async readMap(stream4, readItemMethod, options = {}) {
-    const readPairMethod = (s, opts = {}) => {
-      return _AvroParser.readMapPair(s, readItemMethod, opts);
-    };
-    const pairs = await _AvroParser.readArray(stream4, readPairMethod, options);
-    const dict = {};
-    for (const pair of pairs) {
-      dict[pair.key] = pair.value;
-    }
-    return dict;
-  }
-  static async readArray(stream4, readItemMethod, options = {}) {
-    const items = [];
-    for (let count = await _AvroParser.readLong(stream4, options); count !== 0; count = await _AvroParser.readLong(stream4, options)) {
-      if (count < 0) {
-        await _AvroParser.readLong(stream4, options);
-        count = -count;
-      }
-      while (count--) {
-        const item = await readItemMethod(stream4, options);
-        items.push(item);
-      }
-    }
-    return items;
-  }
-};
-var AvroComplex;
-(function(AvroComplex2) {
-  AvroComplex2["RECORD"] = "record";
-  AvroComplex2["ENUM"] = "enum";
-  AvroComplex2["ARRAY"] = "array";
-  AvroComplex2["MAP"] = "map";
-  AvroComplex2["UNION"] = "union";
-  AvroComplex2["FIXED"] = "fixed";
-})(AvroComplex || (AvroComplex = {}));
-var AvroPrimitive;
-(function(AvroPrimitive2) {
-  AvroPrimitive2["NULL"] = "null";
-  AvroPrimitive2["BOOLEAN"] = "boolean";
-  AvroPrimitive2["INT"] = "int";
-  AvroPrimitive2["LONG"] = "long";
-  AvroPrimitive2["FLOAT"] = "float";
-  AvroPrimitive2["DOUBLE"] = "double";
-  AvroPrimitive2["BYTES"] = "bytes";
-  AvroPrimitive2["STRING"] = "string";
-})(AvroPrimitive || (AvroPrimitive = {}));
-var AvroType = class _AvroType {
-  /**
-   * Determines the AvroType from the Avro Schema.
-   */
-  // eslint-disable-next-line @typescript-eslint/no-wrapper-object-types
-  static fromSchema(schema) {
-    if (typeof schema === "string") {
-      return _AvroType.fromStringSchema(schema);
-    } else if (Array.isArray(schema)) {
-      return _AvroType.fromArraySchema(schema);
-    } else {
-      return _AvroType.fromObjectSchema(schema);
-    }
-  }
-  static fromStringSchema(schema) {
-    switch (schema) {
-      case AvroPrimitive.NULL:
-      case AvroPrimitive.BOOLEAN:
-      case AvroPrimitive.INT:
-      case AvroPrimitive.LONG:
-      case AvroPrimitive.FLOAT:
-      case AvroPrimitive.DOUBLE:
-      case AvroPrimitive.BYTES:
-      case AvroPrimitive.STRING:
-        return new AvroPrimitiveType(schema);
-      default:
-        throw new Error(`Unexpected Avro type ${schema}`);
-    }
-  }
-  static fromArraySchema(schema) {
-    return new AvroUnionType(schema.map(_AvroType.fromSchema));
-  }
-  static fromObjectSchema(schema) {
-    const type = schema.type;
-    try {
-      return _AvroType.fromStringSchema(type);
-    } catch {
-    }
-    switch (type) {
-      case AvroComplex.RECORD:
-        if (schema.aliases) {
-          throw new Error(`aliases currently is not supported, schema: ${schema}`);
-        }
-        if (!schema.name) {
-          throw new Error(`Required attribute 'name' doesn't exist on schema: ${schema}`);
-        }
-        const fields = {};
-        if (!schema.fields) {
-          throw new Error(`Required attribute 'fields' doesn't exist on schema: ${schema}`);
-        }
-        for (const field of schema.fields) {
-          fields[field.name] = _AvroType.fromSchema(field.type);
-        }
-        return new AvroRecordType(fields, schema.name);
-      case AvroComplex.ENUM:
-        if (schema.aliases) {
-          throw new Error(`aliases currently is not supported, schema: ${schema}`);
-        }
-        if (!schema.symbols) {
-          throw new Error(`Required attribute 'symbols' doesn't exist on schema: ${schema}`);
-        }
-        return new AvroEnumType(schema.symbols);
-      case AvroComplex.MAP:
-        if (!schema.values) {
-          throw new Error(`Required attribute 'values' doesn't exist on schema: ${schema}`);
-        }
-        return new AvroMapType(_AvroType.fromSchema(schema.values));
-      case AvroComplex.ARRAY:
-      // Unused today
-      case AvroComplex.FIXED:
-      // Unused today
-      default:
-        throw new Error(`Unexpected Avro type ${type} in ${schema}`);
-    }
-  }
-};
-var AvroPrimitiveType = class extends AvroType {
-  _primitive;
-  constructor(primitive) {
-    super();
-    this._primitive = primitive;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-wrapper-object-types
-  read(stream4, options = {}) {
-    switch (this._primitive) {
-      case AvroPrimitive.NULL:
-        return AvroParser.readNull();
-      case AvroPrimitive.BOOLEAN:
-        return AvroParser.readBoolean(stream4, options);
-      case AvroPrimitive.INT:
-        return AvroParser.readInt(stream4, options);
-      case AvroPrimitive.LONG:
-        return AvroParser.readLong(stream4, options);
-      case AvroPrimitive.FLOAT:
-        return AvroParser.readFloat(stream4, options);
-      case AvroPrimitive.DOUBLE:
-        return AvroParser.readDouble(stream4, options);
-      case AvroPrimitive.BYTES:
-        return AvroParser.readBytes(stream4, options);
-      case AvroPrimitive.STRING:
-        return AvroParser.readString(stream4, options);
-      default:
-        throw new Error("Unknown Avro Primitive");
-    }
-  }
-};
-var AvroEnumType = class extends AvroType {
-  _symbols;
-  constructor(symbols) {
-    super();
-    this._symbols = symbols;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-wrapper-object-types
-  async read(stream4, options = {}) {
-    const value = await AvroParser.readInt(stream4, options);
-    return this._symbols[value];
-  }
-};
-var AvroUnionType = class extends AvroType {
-  _types;
-  constructor(types) {
-    super();
-    this._types = types;
-  }
-  async read(stream4, options = {}) {
-    const typeIndex = await AvroParser.readInt(stream4, options);
-    return this._types[typeIndex].read(stream4, options);
-  }
-};
-var AvroMapType = class extends AvroType {
-  _itemType;
-  constructor(itemType) {
-    super();
-    this._itemType = itemType;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-wrapper-object-types
-  read(stream4, options = {}) {
-    const readItemMethod = (s, opts) => {
-      return this._itemType.read(s, opts);
-    };
-    return AvroParser.readMap(stream4, readItemMethod, options);
-  }
-};
-var AvroRecordType = class extends AvroType {
-  _name;
-  _fields;
-  constructor(fields, name) {
-    super();
-    this._fields = fields;
-    this._name = name;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-wrapper-object-types
-  async read(stream4, options = {}) {
-    const record = {};
-    record["$schema"] = this._name;
-    for (const key in this._fields) {
-      if (Object.prototype.hasOwnProperty.call(this._fields, key)) {
-        record[key] = await this._fields[key].read(stream4, options);
-      }
-    }
-    return record;
-  }
-};
-
-// node_modules/@azure/storage-blob/dist/esm/internal-avro/utils/utils.common.js
-function arraysEqual(a, b) {
-  if (a === b)
-    return true;
-  if (a == null || b == null)
-    return false;
-  if (a.length !== b.length)
-    return false;
-  for (let i = 0; i < a.length; ++i) {
-    if (a[i] !== b[i])
-      return false;
-  }
-  return true;
-}
-
-// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroReader.js
-var AvroReader = class {
-  _dataStream;
-  _headerStream;
-  _syncMarker;
-  _metadata;
-  _itemType;
-  _itemsRemainingInBlock;
-  // Remembers where we started if partial data stream was provided.
-  _initialBlockOffset;
-  /// The byte offset within the Avro file (both header and data)
-  /// of the start of the current block.
-  _blockOffset;
-  get blockOffset() {
-    return this._blockOffset;
-  }
-  _objectIndex;
-  get objectIndex() {
-    return this._objectIndex;
-  }
-  _initialized;
-  constructor(dataStream, headerStream, currentBlockOffset, indexWithinCurrentBlock) {
-    this._dataStream = dataStream;
-    this._headerStream = headerStream || dataStream;
-    this._initialized = false;
-    this._blockOffset = currentBlockOffset || 0;
-    this._objectIndex = indexWithinCurrentBlock || 0;
-    this._initialBlockOffset = currentBlockOffset || 0;
-  }
-  async initialize(options = {}) {
-    const header = await AvroParser.readFixedBytes(this._headerStream, AVRO_INIT_BYTES.length, {
-      abortSignal: options.abortSignal
-    });
-    if (!arraysEqual(header, AVRO_INIT_BYTES)) {
-      throw new Error("Stream is not an Avro file.");
-    }
-    this._metadata = await AvroParser.readMap(this._headerStream, AvroParser.readString, {
-      abortSignal: options.abortSignal
-    });
-    const codec = this._metadata[AVRO_CODEC_KEY];
-    if (!(codec === void 0 || codec === null || codec === "null")) {
-      throw new Error("Codecs are not supported");
-    }
-    this._syncMarker = await AvroParser.readFixedBytes(this._headerStream, AVRO_SYNC_MARKER_SIZE, {
-      abortSignal: options.abortSignal
-    });
-    const schema = JSON.parse(this._metadata[AVRO_SCHEMA_KEY]);
-    this._itemType = AvroType.fromSchema(schema);
-    if (this._blockOffset === 0) {
-      this._blockOffset = this._initialBlockOffset + this._dataStream.position;
-    }
-    this._itemsRemainingInBlock = await AvroParser.readLong(this._dataStream, {
-      abortSignal: options.abortSignal
-    });
-    await AvroParser.readLong(this._dataStream, { abortSignal: options.abortSignal });
-    this._initialized = true;
-    if (this._objectIndex && this._objectIndex > 0) {
-      for (let i = 0; i < this._objectIndex; i++) {
-        await this._itemType.read(this._dataStream, { abortSignal: options.abortSignal });
-        this._itemsRemainingInBlock--;
-      }
-    }
-  }
-  hasNext() {
-    return !this._initialized || this._itemsRemainingInBlock > 0;
-  }
-  async *parseObjects(options = {}) {
-    if (!this._initialized) {
-      await this.initialize(options);
-    }
-    while (this.hasNext()) {
-      const result = await this._itemType.read(this._dataStream, {
-        abortSignal: options.abortSignal
-      });
-      this._itemsRemainingInBlock--;
-      this._objectIndex++;
-      if (this._itemsRemainingInBlock === 0) {
-        const marker2 = await AvroParser.readFixedBytes(this._dataStream, AVRO_SYNC_MARKER_SIZE, {
-          abortSignal: options.abortSignal
-        });
-        this._blockOffset = this._initialBlockOffset + this._dataStream.position;
-        this._objectIndex = 0;
-        if (!arraysEqual(this._syncMarker, marker2)) {
-          throw new Error("Stream is not a valid Avro file.");
-        }
-        try {
-          this._itemsRemainingInBlock = await AvroParser.readLong(this._dataStream, {
-            abortSignal: options.abortSignal
-          });
-        } catch {
-          this._itemsRemainingInBlock = 0;
-        }
-        if (this._itemsRemainingInBlock > 0) {
-          await AvroParser.readLong(this._dataStream, { abortSignal: options.abortSignal });
-        }
-      }
-      yield result;
-    }
-  }
-};
-
-// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroReadable.js
-var AvroReadable = class {
-};
-
-// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroReadableFromStream.js
-import { Buffer as Buffer2 } from "buffer";
-var ABORT_ERROR = new AbortError2("Reading from the avro stream was aborted.");
-var AvroReadableFromStream = class extends AvroReadable {
-  _position;
-  _readable;
-  toUint8Array(data) {
-    if (typeof data === "string") {
-      return Buffer2.from(data);
-    }
-    return data;
-  }
-  constructor(readable) {
-    super();
-    this._readable = readable;
-    this._position = 0;
-  }
-  get position() {
-    return this._position;
-  }
-  async read(size, options = {}) {
-    if (options.abortSignal?.aborted) {
-      throw ABORT_ERROR;
-    }
-    if (size < 0) {
-      throw new Error(`size parameter should be positive: ${size}`);
-    }
-    if (size === 0) {
-      return new Uint8Array();
-    }
-    if (!this._readable.readable) {
-      throw new Error("Stream no longer readable.");
-    }
-    const chunk = this._readable.read(size);
-    if (chunk) {
-      this._position += chunk.length;
-      return this.toUint8Array(chunk);
-    } else {
-      return new Promise((resolve2, reject) => {
-        const cleanUp = () => {
-          this._readable.removeListener("readable", readableCallback);
-          this._readable.removeListener("error", rejectCallback);
-          this._readable.removeListener("end", rejectCallback);
-          this._readable.removeListener("close", rejectCallback);
-          if (options.abortSignal) {
-            options.abortSignal.removeEventListener("abort", abortHandler);
-          }
-        };
-        const readableCallback = () => {
-          const callbackChunk = this._readable.read(size);
-          if (callbackChunk) {
-            this._position += callbackChunk.length;
-            cleanUp();
-            resolve2(this.toUint8Array(callbackChunk));
-          }
-        };
-        const rejectCallback = () => {
-          cleanUp();
-          reject();
-        };
-        const abortHandler = () => {
-          cleanUp();
-          reject(ABORT_ERROR);
-        };
-        this._readable.on("readable", readableCallback);
-        this._readable.once("error", rejectCallback);
-        this._readable.once("end", rejectCallback);
-        this._readable.once("close", rejectCallback);
-        if (options.abortSignal) {
-          options.abortSignal.addEventListener("abort", abortHandler);
-        }
-      });
-    }
-  }
-};
-
-// node_modules/@azure/storage-blob/dist/esm/utils/BlobQuickQueryStream.js
-var BlobQuickQueryStream = class extends Readable6 {
-  source;
-  avroReader;
-  avroIter;
-  avroPaused = true;
-  onProgress;
-  onError;
-  /**
-   * Creates an instance of BlobQuickQueryStream.
-   *
-   * @param source - The current ReadableStream returned from getter
-   * @param options -
-   */
-  constructor(source, options = {}) {
-    super();
-    this.source = source;
-    this.onProgress = options.onProgress;
-    this.onError = options.onError;
-    this.avroReader = new AvroReader(new AvroReadableFromStream(this.source));
-    this.avroIter = this.avroReader.parseObjects({ abortSignal: options.abortSignal });
-  }
-  _read() {
-    if (this.avroPaused) {
-      this.readInternal().catch((err) => {
-        this.emit("error", err);
-      });
-    }
-  }
-  async readInternal() {
-    this.avroPaused = false;
-    let avroNext;
-    do {
-      avroNext = await this.avroIter.next();
-      if (avroNext.done) {
-        break;
-      }
-      const obj = avroNext.value;
-      const schema = obj.$schema;
-      if (typeof schema !== "string") {
-        throw Error("Missing schema in avro record.");
-      }
-      switch (schema) {
-        case "com.microsoft.azure.storage.queryBlobContents.resultData":
-          {
-            const data = obj.data;
-            if (data instanceof Uint8Array === false) {
-              throw Error("Invalid data in avro result record.");
-            }
-            if (!this.push(Buffer.from(data))) {
-              this.avroPaused = true;
-            }
-          }
-          break;
-        case "com.microsoft.azure.storage.queryBlobContents.progress":
-          {
-            const bytesScanned = obj.bytesScanned;
-            if (typeof bytesScanned !== "number") {
-              throw Error("Invalid bytesScanned in avro progress record.");
-            }
-            if (this.onProgress) {
-              this.onProgress({ loadedBytes: bytesScanned });
-            }
-          }
-          break;
-        case "com.microsoft.azure.storage.queryBlobContents.end":
-          if (this.onProgress) {
-            const totalBytes = obj.totalBytes;
-            if (typeof totalBytes !== "number") {
-              throw Error("Invalid totalBytes in avro end record.");
-            }
-            this.onProgress({ loadedBytes: totalBytes });
-          }
-          this.push(null);
-          break;
-        case "com.microsoft.azure.storage.queryBlobContents.error":
-          if (this.onError) {
-            const fatal = obj.fatal;
-            if (typeof fatal !== "boolean") {
-              throw Error("Invalid fatal in avro error record.");
-            }
-            const name = obj.name;
-            if (typeof name !== "string") {
-              throw Error("Invalid name in avro error record.");
-            }
-            const description = obj.description;
-            if (typeof description !== "string") {
-              throw Error("Invalid description in avro error record.");
-            }
-            const position = obj.position;
-            if (typeof position !== "number") {
-              throw Error("Invalid position in avro error record.");
-            }
-            this.onError({
-              position,
-              name,
-              isFatal: fatal,
-              description
-            });
-          }
-          break;
-        default:
-          throw Error(`Unknown schema ${schema} in avro progress record.`);
-      }
-    } while (!avroNext.done && !this.avroPaused);
-  }
-};
-
-// node_modules/@azure/storage-blob/dist/esm/BlobQueryResponse.js
-var BlobQueryResponse = class {
-  /**
-   * Indicates that the service supports
-   * requests for partial file content.
-   *
-   * @readonly
-   */
-  get acceptRanges() {
-    return this.originalResponse.acceptRanges;
-  }
-  /**
-   * Returns if it was previously specified
-   * for the file.
-   *
-   * @readonly
-   */
-  get cacheControl() {
-    return this.originalResponse.cacheControl;
-  }
-  /**
-   * Returns the value that was specified
-   * for the 'x-ms-content-disposition' header and specifies how to process the
-   * response.
-   *
-   * @readonly
-   */
-  get contentDisposition() {
-    return this.originalResponse.contentDisposition;
-  }
-  /**
-   * Returns the value that was specified
-   * for the Content-Encoding request header.
-   *
-   * @readonly
-   */
-  get contentEncoding() {
-    return this.originalResponse.contentEncoding;
-  }
-  /**
-   * Returns the value that was specified
-   * for the Content-Language request header.
-   *
-   * @readonly
-   */
-  get contentLanguage() {
-    return this.originalResponse.contentLanguage;
-  }
-  /**
-   * The current sequence number for a
-   * page blob. This header is not returned for block blobs or append blobs.
-   *
-   * @readonly
-   */
-  get blobSequenceNumber() {
-    return this.originalResponse.blobSequenceNumber;
-  }
-  /**
-   * The blob's type. Possible values include:
-   * 'BlockBlob', 'PageBlob', 'AppendBlob'.
-   *
-   * @readonly
-   */
-  get blobType() {
-    return this.originalResponse.blobType;
-  }
-  /**
-   * The number of bytes present in the
-   * response body.
-   *
-   * @readonly
-   */
-  get contentLength() {
-    return this.originalResponse.contentLength;
-  }
-  /**
-   * If the file has an MD5 hash and the
-   * request is to read the full file, this response header is returned so that
-   * the client can check for message content integrity. If the request is to
-   * read a specified range and the 'x-ms-range-get-content-md5' is set to
-   * true, then the request returns an MD5 hash for the range, as long as the
-   * range size is less than or equal to 4 MB. If neither of these sets of
-   * conditions is true, then no value is returned for the 'Content-MD5'
-   * header.
-   *
-   * @readonly
-   */
-  get contentMD5() {
-    return this.originalResponse.contentMD5;
-  }
-  /**
-   * Indicates the range of bytes returned if
-   * the client requested a subset of the file by setting the Range request
-   * header.
-   *
-   * @readonly
-   */
-  get contentRange() {
-    return this.originalResponse.contentRange;
-  }
-  /**
-   * The content type specified for the file.
-   * The default content type is 'application/octet-stream'
-   *
-   * @readonly
-   */
-  get contentType() {
-    return this.originalResponse.contentType;
-  }
-  /**
-   * Conclusion time of the last attempted
-   * Copy File operation where this file was the destination file. This value
-   * can specify the time of a completed, aborted, or failed copy attempt.
-   *
-   * @readonly
-   */
-  get copyCompletedOn() {
-    return void 0;
-  }
-  /**
-   * String identifier for the last attempted Copy
-   * File operation where this file was the destination file.
-   *
-   * @readonly
-   */
-  get copyId() {
-    return this.originalResponse.copyId;
-  }
-  /**
-   * Contains the number of bytes copied and
-   * the total bytes in the source in the last attempted Copy File operation
-   * where this file was the destination file. Can show between 0 and
-   * Content-Length bytes copied.
-   *
-   * @readonly
-   */
-  get copyProgress() {
-    return this.originalResponse.copyProgress;
-  }
-  /**
-   * URL up to 2KB in length that specifies the
-   * source file used in the last attempted Copy File operation where this file
-   * was the destination file.
-   *
-   * @readonly
-   */
-  get copySource() {
-    return this.originalResponse.copySource;
-  }
-  /**
-   * State of the copy operation
-   * identified by 'x-ms-copy-id'. Possible values include: 'pending',
-   * 'success', 'aborted', 'failed'
-   *
-   * @readonly
-   */
-  get copyStatus() {
-    return this.originalResponse.copyStatus;
-  }
-  /**
-   * Only appears when
-   * x-ms-copy-status is failed or pending. Describes cause of fatal or
-   * non-fatal copy operation failure.
-   *
-   * @readonly
-   */
-  get copyStatusDescription() {
-    return this.originalResponse.copyStatusDescription;
-  }
-  /**
-   * When a blob is leased,
-   * specifies whether the lease is of infinite or fixed duration. Possible
-   * values include: 'infinite', 'fixed'.
-   *
-   * @readonly
-   */
-  get leaseDuration() {
-    return this.originalResponse.leaseDuration;
-  }
-  /**
-   * Lease state of the blob. Possible
-   * values include: 'available', 'leased', 'expired', 'breaking', 'broken'.
-   *
-   * @readonly
-   */
-  get leaseState() {
-    return this.originalResponse.leaseState;
-  }
-  /**
-   * The current lease status of the
-   * blob. Possible values include: 'locked', 'unlocked'.
-   *
-   * @readonly
-   */
-  get leaseStatus() {
-    return this.originalResponse.leaseStatus;
-  }
-  /**
-   * A UTC date/time value generated by the service that
-   * indicates the time at which the response was initiated.
-   *
-   * @readonly
-   */
-  get date() {
-    return this.originalResponse.date;
-  }
-  /**
-   * The number of committed blocks
-   * present in the blob. This header is returned only for append blobs.
-   *
-   * @readonly
-   */
-  get blobCommittedBlockCount() {
-    return this.originalResponse.blobCommittedBlockCount;
-  }
-  /**
-   * The ETag contains a value that you can use to
-   * perform operations conditionally, in quotes.
-   *
-   * @readonly
-   */
-  get etag() {
-    return this.originalResponse.etag;
-  }
-  /**
-   * The error code.
-   *
-   * @readonly
-   */
-  get errorCode() {
-    return this.originalResponse.errorCode;
-  }
-  /**
-   * The value of this header is set to
-   * true if the file data and application metadata are completely encrypted
-   * using the specified algorithm. Otherwise, the value is set to false (when
-   * the file is unencrypted, or if only parts of the file/application metadata
-   * are encrypted).
-   *
-   * @readonly
-   */
-  get isServerEncrypted() {
-    return this.originalResponse.isServerEncrypted;
-  }
-  /**
-   * If the blob has a MD5 hash, and if
-   * request contains range header (Range or x-ms-range), this response header
-   * is returned with the value of the whole blob's MD5 value. This value may
-   * or may not be equal to the value returned in Content-MD5 header, with the
-   * latter calculated from the requested range.
-   *
-   * @readonly
-   */
-  get blobContentMD5() {
-    return this.originalResponse.blobContentMD5;
-  }
-  /**
-   * Returns the date and time the file was last
-   * modified. Any operation that modifies the file or its properties updates
-   * the last modified time.
-   *
-   * @readonly
-   */
-  get lastModified() {
-    return this.originalResponse.lastModified;
-  }
-  /**
-   * A name-value pair
-   * to associate with a file storage object.
-   *
-   * @readonly
-   */
-  get metadata() {
-    return this.originalResponse.metadata;
-  }
-  /**
-   * This header uniquely identifies the request
-   * that was made and can be used for troubleshooting the request.
-   *
-   * @readonly
-   */
-  get requestId() {
-    return this.originalResponse.requestId;
-  }
-  /**
-   * If a client request id header is sent in the request, this header will be present in the
-   * response with the same value.
-   *
-   * @readonly
-   */
-  get clientRequestId() {
-    return this.originalResponse.clientRequestId;
-  }
-  /**
-   * Indicates the version of the File service used
-   * to execute the request.
-   *
-   * @readonly
-   */
-  get version() {
-    return this.originalResponse.version;
-  }
-  /**
-   * The SHA-256 hash of the encryption key used to encrypt the blob. This value is only returned
-   * when the blob was encrypted with a customer-provided key.
-   *
-   * @readonly
-   */
-  get encryptionKeySha256() {
-    return this.originalResponse.encryptionKeySha256;
-  }
-  /**
-   * If the request is to read a specified range and the x-ms-range-get-content-crc64 is set to
-   * true, then the request returns a crc64 for the range, as long as the range size is less than
-   * or equal to 4 MB. If both x-ms-range-get-content-crc64 & x-ms-range-get-content-md5 is
-   * specified in the same request, it will fail with 400(Bad Request)
-   */
-  get contentCrc64() {
-    return this.originalResponse.contentCrc64;
-  }
-  /**
-   * The response body as a browser Blob.
-   * Always undefined in node.js.
-   *
-   * @readonly
-   */
-  get blobBody() {
-    return void 0;
-  }
-  /**
-   * The response body as a node.js Readable stream.
-   * Always undefined in the browser.
-   *
-   * It will parse avor data returned by blob query.
-   *
-   * @readonly
-   */
-  get readableStreamBody() {
-    return isNodeLike2 ? this.blobDownloadStream : void 0;
-  }
-  /**
-   * The HTTP response.
-   */
-  get _response() {
-    return this.originalResponse._response;
-  }
-  originalResponse;
-  blobDownloadStream;
-  /**
-   * Creates an instance of BlobQueryResponse.
-   *
-   * @param originalResponse -
-   * @param options -
-   */
-  constructor(originalResponse2, options = {}) {
-    this.originalResponse = originalResponse2;
-    this.blobDownloadStream = new BlobQuickQueryStream(this.originalResponse.readableStreamBody, options);
-  }
-};
-
-// node_modules/@azure/storage-blob/dist/esm/models.js
-var BlockBlobTier;
-(function(BlockBlobTier2) {
-  BlockBlobTier2["Hot"] = "Hot";
-  BlockBlobTier2["Cool"] = "Cool";
-  BlockBlobTier2["Cold"] = "Cold";
-  BlockBlobTier2["Archive"] = "Archive";
-})(BlockBlobTier || (BlockBlobTier = {}));
-var PremiumPageBlobTier;
-(function(PremiumPageBlobTier2) {
-  PremiumPageBlobTier2["P4"] = "P4";
-  PremiumPageBlobTier2["P6"] = "P6";
-  PremiumPageBlobTier2["P10"] = "P10";
-  PremiumPageBlobTier2["P15"] = "P15";
-  PremiumPageBlobTier2["P20"] = "P20";
-  PremiumPageBlobTier2["P30"] = "P30";
-  PremiumPageBlobTier2["P40"] = "P40";
-  PremiumPageBlobTier2["P50"] = "P50";
-  PremiumPageBlobTier2["P60"] = "P60";
-  PremiumPageBlobTier2["P70"] = "P70";
-  PremiumPageBlobTier2["P80"] = "P80";
-})(PremiumPageBlobTier || (PremiumPageBlobTier = {}));
-function toAccessTier(tier2) {
-  if (tier2 === void 0) {
-    return void 0;
-  }
-  return tier2;
-}
-function ensureCpkIfSpecified(cpk, isHttps) {
-  if (cpk && !isHttps) {
-    throw new RangeError("Customer-provided encryption key must be used over HTTPS.");
-  }
-  if (cpk && !cpk.encryptionAlgorithm) {
-    cpk.encryptionAlgorithm = EncryptionAlgorithmAES25;
-  }
-}
-var StorageBlobAudience;
-(function(StorageBlobAudience2) {
-  StorageBlobAudience2["StorageOAuthScopes"] = "https://storage.azure.com/.default";
-  StorageBlobAudience2["DiskComputeOAuthScopes"] = "https://disk.compute.azure.com/.default";
-})(StorageBlobAudience || (StorageBlobAudience = {}));
-
-// node_modules/@azure/storage-blob/dist/esm/PageBlobRangeResponse.js
-function rangeResponseFromModel(response) {
-  const pageRange = (response._response.parsedBody.pageRange || []).map((x) => ({
-    offset: x.start,
-    count: x.end - x.start
-  }));
-  const clearRange = (response._response.parsedBody.clearRange || []).map((x) => ({
-    offset: x.start,
-    count: x.end - x.start
-  }));
-  return {
-    ...response,
-    pageRange,
-    clearRange,
-    _response: {
-      ...response._response,
-      parsedBody: {
-        pageRange,
-        clearRange
-      }
-    }
-  };
-}
-
-// node_modules/@azure/core-lro/dist/esm/logger.js
-var logger6 = createClientLogger2("core-lro");
-
-// node_modules/@azure/core-lro/dist/esm/legacy/poller.js
-var PollerStoppedError = class _PollerStoppedError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "PollerStoppedError";
-    Object.setPrototypeOf(this, _PollerStoppedError.prototype);
-  }
-};
-var PollerCancelledError = class _PollerCancelledError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "PollerCancelledError";
-    Object.setPrototypeOf(this, _PollerCancelledError.prototype);
-  }
-};
-var Poller = class {
-  /**
-   * A poller needs to be initialized by passing in at least the basic properties of the `PollOperation<TState, TResult>`.
-   *
-   * When writing an implementation of a Poller, this implementation needs to deal with the initialization
-   * of any custom state beyond the basic definition of the poller. The basic poller assumes that the poller's
-   * operation has already been defined, at least its basic properties. The code below shows how to approach
-   * the definition of the constructor of a new custom poller.
-   *
-   * ```ts
-   * export class MyPoller extends Poller<MyOperationState, string> {
-   *   constructor({
-   *     // Anything you might need outside of the basics
-   *   }) {
-   *     let state: MyOperationState = {
-   *       privateProperty: private,
-   *       publicProperty: public,
-   *     };
-   *
-   *     const operation = {
-   *       state,
-   *       update,
-   *       cancel,
-   *       toString
-   *     }
-   *
-   *     // Sending the operation to the parent's constructor.
-   *     super(operation);
-   *
-   *     // You can assign more local properties here.
-   *   }
-   * }
-   * ```
-   *
-   * Inside of this constructor, a new promise is created. This will be used to
-   * tell the user when the poller finishes (see `pollUntilDone()`). The promise's
-   * resolve and reject methods are also used internally to control when to resolve
-   * or reject anyone waiting for the poller to finish.
-   *
-   * The constructor of a custom implementation of a poller is where any serialized version of
-   * a previous poller's operation should be deserialized into the operation sent to the
-   * base constructor. For example:
-   *
-   * ```ts
-   * export class MyPoller extends Poller<MyOperationState, string> {
-   *   constructor(
-   *     baseOperation: string | undefined
-   *   ) {
-   *     let state: MyOperationState = {};
-   *     if (baseOperation) {
-   *       state = {
-   *         ...JSON.parse(baseOperation).state,
-   *         ...state
-   *       };
-   *     }
-   *     const operation = {
-   *       state,
-   *       // ...
-   *     }
-   *     super(operation);
-   *   }
-   * }
-   * ```
-   *
-   * @param operation - Must contain the basic properties of `PollOperation<State, TResult>`.
-   */
-  constructor(operation) {
-    this.resolveOnUnsuccessful = false;
-    this.stopped = true;
-    this.pollProgressCallbacks = [];
-    this.operation = operation;
-    this.promise = new Promise((resolve2, reject) => {
-      this.resolve = resolve2;
-      this.reject = reject;
-    });
-    this.promise.catch(() => {
-    });
-  }
-  /**
-   * Starts a loop that will break only if the poller is done
-   * or if the poller is stopped.
-   */
-  async startPolling(pollOptions = {}) {
-    if (this.stopped) {
-      this.stopped = false;
-    }
-    while (!this.isStopped() && !this.isDone()) {
-      await this.poll(pollOptions);
-      await this.delay();
-    }
-  }
-  /**
-   * pollOnce does one polling, by calling to the update method of the underlying
-   * poll operation to make any relevant change effective.
-   *
-   * It only optionally receives an object with an abortSignal property, from \@azure/abort-controller's AbortSignalLike.
-   *
-   * @param options - Optional properties passed to the operation's update method.
-   */
-  async pollOnce(options = {}) {
-    if (!this.isDone()) {
-      this.operation = await this.operation.update({
-        abortSignal: options.abortSignal,
-        fireProgress: this.fireProgress.bind(this)
-      });
-    }
-    this.processUpdatedState();
-  }
-  /**
-   * fireProgress calls the functions passed in via onProgress the method of the poller.
-   *
-   * It loops over all of the callbacks received from onProgress, and executes them, sending them
-   * the current operation state.
-   *
-   * @param state - The current operation state.
-   */
-  fireProgress(state3) {
-    for (const callback of this.pollProgressCallbacks) {
-      callback(state3);
-    }
-  }
-  /**
-   * Invokes the underlying operation's cancel method.
-   */
-  async cancelOnce(options = {}) {
-    this.operation = await this.operation.cancel(options);
-  }
-  /**
-   * Returns a promise that will resolve once a single polling request finishes.
-   * It does this by calling the update method of the Poller's operation.
-   *
-   * It only optionally receives an object with an abortSignal property, from \@azure/abort-controller's AbortSignalLike.
-   *
-   * @param options - Optional properties passed to the operation's update method.
-   */
-  poll(options = {}) {
-    if (!this.pollOncePromise) {
-      this.pollOncePromise = this.pollOnce(options);
-      const clearPollOncePromise = () => {
-        this.pollOncePromise = void 0;
-      };
-      this.pollOncePromise.then(clearPollOncePromise, clearPollOncePromise).catch(this.reject);
-    }
-    return this.pollOncePromise;
-  }
-  processUpdatedState() {
-    if (this.operation.state.error) {
-      this.stopped = true;
-      if (!this.resolveOnUnsuccessful) {
-        this.reject(this.operation.state.error);
-        throw this.operation.state.error;
-      }
-    }
-    if (this.operation.state.isCancelled) {
-      this.stopped = true;
-      if (!this.resolveOnUnsuccessful) {
-        const error2 = new PollerCancelledError("Operation was canceled");
-        this.reject(error2);
-        throw error2;
-      }
-    }
-    if (this.isDone() && this.resolve) {
-      this.resolve(this.getResult());
-    }
-  }
-  /**
-   * Returns a promise that will resolve once the underlying operation is completed.
-   */
-  async pollUntilDone(pollOptions = {}) {
-    if (this.stopped) {
-      this.startPolling(pollOptions).catch(this.reject);
-    }
-    this.processUpdatedState();
-    return this.promise;
-  }
-  /**
-   * Invokes the provided callback after each polling is completed,
-   * sending the current state of the poller's operation.
-   *
-   * It returns a method that can be used to stop receiving updates on the given callback function.
-   */
-  onProgress(callback) {
-    this.pollProgressCallbacks.push(callback);
-    return () => {
-      this.pollProgressCallbacks = this.pollProgressCallbacks.filter((c) => c !== callback);
-    };
-  }
-  /**
-   * Returns true if the poller has finished polling.
-   */
-  isDone() {
-    const state3 = this.operation.state;
-    return Boolean(state3.isCompleted || state3.isCancelled || state3.error);
-  }
-  /**
-   * Stops the poller from continuing to poll.
-   */
-  stopPolling() {
-    if (!this.stopped) {
-      this.stopped = true;
-      if (this.reject) {
-        this.reject(new PollerStoppedError("This poller is already stopped"));
-      }
-    }
-  }
-  /**
-   * Returns true if the poller is stopped.
-   */
-  isStopped() {
-    return this.stopped;
-  }
-  /**
-   * Attempts to cancel the underlying operation.
-   *
-   * It only optionally receives an object with an abortSignal property, from \@azure/abort-controller's AbortSignalLike.
-   *
-   * If it's called again before it finishes, it will throw an error.
-   *
-   * @param options - Optional properties passed to the operation's update method.
-   */
-  cancelOperation(options = {}) {
-    if (!this.cancelPromise) {
-      this.cancelPromise = this.cancelOnce(options);
-    } else if (options.abortSignal) {
-      throw new Error("A cancel request is currently pending");
-    }
-    return this.cancelPromise;
-  }
-  /**
-   * Returns the state of the operation.
-   *
-   * Even though TState will be the same type inside any of the methods of any extension of the Poller class,
-   * implementations of the pollers can customize what's shared with the public by writing their own
-   * version of the `getOperationState` method, and by defining two types, one representing the internal state of the poller
-   * and a public type representing a safe to share subset of the properties of the internal state.
-   * Their definition of getOperationState can then return their public type.
-   *
-   * Example:
-   *
-   * ```ts
-   * // Let's say we have our poller's operation state defined as:
-   * interface MyOperationState extends PollOperationState<ResultType> {
-   *   privateProperty?: string;
-   *   publicProperty?: string;
-   * }
-   *
-   * // To allow us to have a true separation of public and private state, we have to define another interface:
-   * interface PublicState extends PollOperationState<ResultType> {
-   *   publicProperty?: string;
-   * }
-   *
-   * // Then, we define our Poller as follows:
-   * export class MyPoller extends Poller<MyOperationState, ResultType> {
-   *   // ... More content is needed here ...
-   *
-   *   public getOperationState(): PublicState {
-   *     const state: PublicState = this.operation.state;
-   *     return {
-   *       // Properties from PollOperationState<TResult>
-   *       isStarted: state.isStarted,
-   *       isCompleted: state.isCompleted,
-   *       isCancelled: state.isCancelled,
-   *       error: state.error,
-   *       result: state.result,
-   *
-   *       // The only other property needed by PublicState.
-   *       publicProperty: state.publicProperty
-   *     }
-   *   }
-   * }
-   * ```
-   *
-   * You can see this in the tests of this repository, go to the file:
-   * `../test/utils/testPoller.ts`
-   * and look for the getOperationState implementation.
-   */
-  getOperationState() {
-    return this.operation.state;
-  }
-  /**
-   * Returns the result value of the operation,
-   * regardless of the state of the poller.
-   * It can return undefined or an incomplete form of the final TResult value
-   * depending on the implementation.
-   */
-  getResult() {
-    const state3 = this.operation.state;
-    return state3.result;
-  }
-  /**
-   * Returns a serialized version of the poller's operation
-   * by invoking the operation's toString method.
-   */
-  toString() {
-    return this.operation.toString();
-  }
-};
-
-// node_modules/@azure/storage-blob/dist/esm/pollers/BlobStartCopyFromUrlPoller.js
-var BlobBeginCopyFromUrlPoller = class extends Poller {
-  intervalInMs;
-  constructor(options) {
-    const { blobClient, copySource: copySource2, intervalInMs = 15e3, onProgress, resumeFrom, startCopyFromURLOptions } = options;
-    let state3;
-    if (resumeFrom) {
-      state3 = JSON.parse(resumeFrom).state;
-    }
-    const operation = makeBlobBeginCopyFromURLPollOperation({
-      ...state3,
-      blobClient,
-      copySource: copySource2,
-      startCopyFromURLOptions
-    });
-    super(operation);
-    if (typeof onProgress === "function") {
-      this.onProgress(onProgress);
-    }
-    this.intervalInMs = intervalInMs;
-  }
-  delay() {
-    return delay2(this.intervalInMs);
-  }
-};
-var cancel = async function cancel2(options = {}) {
-  const state3 = this.state;
-  const { copyId: copyId2 } = state3;
-  if (state3.isCompleted) {
-    return makeBlobBeginCopyFromURLPollOperation(state3);
-  }
-  if (!copyId2) {
-    state3.isCancelled = true;
-    return makeBlobBeginCopyFromURLPollOperation(state3);
-  }
-  await state3.blobClient.abortCopyFromURL(copyId2, {
-    abortSignal: options.abortSignal
-  });
-  state3.isCancelled = true;
-  return makeBlobBeginCopyFromURLPollOperation(state3);
-};
-var update = async function update2(options = {}) {
-  const state3 = this.state;
-  const { blobClient, copySource: copySource2, startCopyFromURLOptions } = state3;
-  if (!state3.isStarted) {
-    state3.isStarted = true;
-    const result = await blobClient.startCopyFromURL(copySource2, startCopyFromURLOptions);
-    state3.copyId = result.copyId;
-    if (result.copyStatus === "success") {
-      state3.result = result;
-      state3.isCompleted = true;
-    }
-  } else if (!state3.isCompleted) {
-    try {
-      const result = await state3.blobClient.getProperties({ abortSignal: options.abortSignal });
-      const { copyStatus, copyProgress } = result;
-      const prevCopyProgress = state3.copyProgress;
-      if (copyProgress) {
-        state3.copyProgress = copyProgress;
-      }
-      if (copyStatus === "pending" && copyProgress !== prevCopyProgress && typeof options.fireProgress === "function") {
-        options.fireProgress(state3);
-      } else if (copyStatus === "success") {
-        state3.result = result;
-        state3.isCompleted = true;
-      } else if (copyStatus === "failed") {
-        state3.error = new Error(`Blob copy failed with reason: "${result.copyStatusDescription || "unknown"}"`);
-        state3.isCompleted = true;
-      }
-    } catch (err) {
-      state3.error = err;
-      state3.isCompleted = true;
-    }
-  }
-  return makeBlobBeginCopyFromURLPollOperation(state3);
-};
-var toString = function toString2() {
-  return JSON.stringify({ state: this.state }, (key, value) => {
-    if (key === "blobClient") {
-      return void 0;
-    }
-    return value;
-  });
-};
-function makeBlobBeginCopyFromURLPollOperation(state3) {
-  return {
-    state: { ...state3 },
-    cancel,
-    toString,
-    update
-  };
-}
-
-// node_modules/@azure/storage-blob/dist/esm/Range.js
-function rangeToString(iRange) {
-  if (iRange.offset < 0) {
-    throw new RangeError(`Range.offset cannot be smaller than 0.`);
-  }
-  if (iRange.count && iRange.count <= 0) {
-    throw new RangeError(`Range.count must be larger than 0. Leave it undefined if you want a range from offset to the end.`);
-  }
-  return iRange.count ? `bytes=${iRange.offset}-${iRange.offset + iRange.count - 1}` : `bytes=${iRange.offset}-`;
-}
-
-// node_modules/@azure/storage-blob/dist/esm/utils/Batch.js
-import { EventEmitter as EventEmitter2 } from "events";
-var BatchStates;
-(function(BatchStates2) {
-  BatchStates2[BatchStates2["Good"] = 0] = "Good";
-  BatchStates2[BatchStates2["Error"] = 1] = "Error";
-})(BatchStates || (BatchStates = {}));
-var Batch = class {
-  /**
-   * Concurrency. Must be lager than 0.
-   */
-  concurrency;
-  /**
-   * Number of active operations under execution.
-   */
-  actives = 0;
-  /**
-   * Number of completed operations under execution.
-   */
-  completed = 0;
-  /**
-   * Offset of next operation to be executed.
-   */
-  offset = 0;
-  /**
-   * Operation array to be executed.
-   */
-  operations = [];
-  /**
-   * States of Batch. When an error happens, state will turn into error.
-   * Batch will stop execute left operations.
-   */
-  state = BatchStates.Good;
-  /**
-   * A private emitter used to pass events inside this class.
-   */
-  emitter;
-  /**
-   * Creates an instance of Batch.
-   * @param concurrency -
-   */
-  constructor(concurrency = 5) {
-    if (concurrency < 1) {
-      throw new RangeError("concurrency must be larger than 0");
-    }
-    this.concurrency = concurrency;
-    this.emitter = new EventEmitter2();
-  }
-  /**
-   * Add a operation into queue.
-   *
-   * @param operation -
-   */
-  addOperation(operation) {
-    this.operations.push(async () => {
-      try {
-        this.actives++;
-        await operation();
-        this.actives--;
-        this.completed++;
-        this.parallelExecute();
-      } catch (error2) {
-        this.emitter.emit("error", error2);
-      }
-    });
-  }
-  /**
-   * Start execute operations in the queue.
-   *
-   */
-  async do() {
-    if (this.operations.length === 0) {
-      return Promise.resolve();
-    }
-    this.parallelExecute();
-    return new Promise((resolve2, reject) => {
-      this.emitter.on("finish", resolve2);
-      this.emitter.on("error", (error2) => {
-        this.state = BatchStates.Error;
-        reject(error2);
-      });
-    });
-  }
-  /**
-   * Get next operation to be executed. Return null when reaching ends.
-   *
-   */
-  nextOperation() {
-    if (this.offset < this.operations.length) {
-      return this.operations[this.offset++];
-    }
-    return null;
-  }
-  /**
-   * Start execute operations. One one the most important difference between
-   * this method with do() is that do() wraps as an sync method.
-   *
-   */
-  parallelExecute() {
-    if (this.state === BatchStates.Error) {
-      return;
-    }
-    if (this.completed >= this.operations.length) {
-      this.emitter.emit("finish");
-      return;
-    }
-    while (this.actives < this.concurrency) {
-      const operation = this.nextOperation();
-      if (operation) {
-        operation();
-      } else {
-        return;
-      }
-    }
-  }
-};
-
-// node_modules/@azure/storage-blob/dist/esm/utils/utils.js
-import fs2 from "node:fs";
-import util2 from "node:util";
-async function streamToBuffer(stream4, buffer2, offset, end, encoding) {
-  let pos = 0;
-  const count = end - offset;
-  return new Promise((resolve2, reject) => {
-    const timeout = setTimeout(() => reject(new Error(`The operation cannot be completed in timeout.`)), REQUEST_TIMEOUT);
-    stream4.on("readable", () => {
-      if (pos >= count) {
-        clearTimeout(timeout);
-        resolve2();
-        return;
-      }
-      let chunk;
-      while ((chunk = stream4.read()) !== null) {
-        if (typeof chunk === "string") {
-          chunk = Buffer.from(chunk, encoding);
-        }
-        const chunkLength = pos + chunk.length > count ? count - pos : chunk.length;
-        buffer2.fill(chunk.slice(0, chunkLength), offset + pos, offset + pos + chunkLength);
-        pos += chunkLength;
-        if (pos >= count) {
-          clearTimeout(timeout);
-          resolve2();
-          return;
-        }
-      }
-    });
-    stream4.on("end", () => {
-      clearTimeout(timeout);
-      if (pos < count) {
-        reject(new Error(`Stream drains before getting enough data needed. Data read: ${pos}, data need: ${count}`));
-      }
-      resolve2();
-    });
-    stream4.on("error", (msg) => {
-      clearTimeout(timeout);
-      reject(msg);
-    });
-  });
-}
-async function readStreamToLocalFile(rs, file) {
-  return new Promise((resolve2, reject) => {
-    const ws = fs2.createWriteStream(file);
-    rs.on("error", (err) => {
-      reject(err);
-    });
-    ws.on("error", (err) => {
-      reject(err);
-    });
-    ws.on("close", resolve2);
-    rs.pipe(ws);
-  });
-}
-var fsStat = util2.promisify(fs2.stat);
-var fsCreateReadStream = fs2.createReadStream;
 
 // node_modules/@azure/storage-blob/dist/esm/Clients.js
 var BlobClient = class _BlobClient extends StorageClient2 {
@@ -69001,13 +66846,13 @@ var BlobClient = class _BlobClient extends StorageClient2 {
    * @param options - Optional options to the Blob Start Copy From URL operation.
    */
   async beginCopyFromURL(copySource2, options = {}) {
-    const client2 = {
+    const client = {
       abortCopyFromURL: (...args) => this.abortCopyFromURL(...args),
       getProperties: (...args) => this.getProperties(...args),
       startCopyFromURL: (...args) => this.startCopyFromURL(...args)
     };
     const poller = new BlobBeginCopyFromUrlPoller({
-      blobClient: client2,
+      blobClient: client,
       copySource: copySource2,
       intervalInMs: options.intervalInMs,
       onProgress: options.onProgress,
@@ -69143,8 +66988,8 @@ var BlobClient = class _BlobClient extends StorageClient2 {
       if (!buffer2) {
         try {
           buffer2 = Buffer.alloc(count);
-        } catch (error2) {
-          throw new Error(`Unable to allocate the buffer of size: ${count}(in bytes). Please try passing your own buffer to the "downloadToBuffer" method or try using other methods like "download" or "downloadToFile".	 ${error2.message}`);
+        } catch (error) {
+          throw new Error(`Unable to allocate the buffer of size: ${count}(in bytes). Please try passing your own buffer to the "downloadToBuffer" method or try using other methods like "download" or "downloadToFile".	 ${error.message}`);
         }
       }
       if (buffer2.length < count) {
@@ -69166,8 +67011,8 @@ var BlobClient = class _BlobClient extends StorageClient2 {
             contentChecksumAlgorithm: options.contentChecksumAlgorithm,
             tracingOptions: updatedOptions.tracingOptions
           });
-          const stream4 = response.readableStreamBody;
-          await streamToBuffer(stream4, buffer2, off - offset, chunkEnd - offset);
+          const stream = response.readableStreamBody;
+          await streamToBuffer(stream, buffer2, off - offset, chunkEnd - offset);
           transferProgress += chunkEnd - off;
           if (options.onProgress) {
             options.onProgress({ loadedBytes: transferProgress });
@@ -69232,7 +67077,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
         throw new Error("Provided containerName is invalid.");
       }
       return { blobName, containerName };
-    } catch (error2) {
+    } catch (error) {
       throw new Error("Unable to extract blobName and containerName with provided information.");
     }
   }
@@ -69291,7 +67136,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
    * @returns The SAS URI consisting of the URI to the resource represented by this client, followed by the generated SAS token.
    */
   generateSasUrl(options) {
-    return new Promise((resolve2) => {
+    return new Promise((resolve) => {
       if (!(this.credential instanceof StorageSharedKeyCredential)) {
         throw new RangeError("Can only generate the SAS when the client is initialized with a shared key credential");
       }
@@ -69302,7 +67147,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
         versionId: this._versionId,
         ...options
       }, this.credential).toString();
-      resolve2(appendToURLQuery(this.url, sas));
+      resolve(appendToURLQuery(this.url, sas));
     });
   }
   /**
@@ -69341,7 +67186,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
    * @returns The SAS URI consisting of the URI to the resource represented by this client, followed by the generated SAS token.
    */
   generateUserDelegationSasUrl(options, userDelegationKey) {
-    return new Promise((resolve2) => {
+    return new Promise((resolve) => {
       const sas = generateBlobSASQueryParameters({
         containerName: this._containerName,
         blobName: this._name,
@@ -69349,7 +67194,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
         versionId: this._versionId,
         ...options
       }, userDelegationKey, this.accountName).toString();
-      resolve2(appendToURLQuery(this.url, sas));
+      resolve(appendToURLQuery(this.url, sas));
     });
   }
   /**
@@ -70291,7 +68136,7 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
    * @param options - Options to Upload Stream to Block Blob operation.
    * @returns Response data for the Blob Upload operation.
    */
-  async uploadStream(stream4, bufferSize = DEFAULT_BLOCK_BUFFER_SIZE_BYTES, maxConcurrency = 5, options = {}) {
+  async uploadStream(stream, bufferSize = DEFAULT_BLOCK_BUFFER_SIZE_BYTES, maxConcurrency = 5, options = {}) {
     if (!options.blobHTTPHeaders) {
       options.blobHTTPHeaders = {};
     }
@@ -70304,7 +68149,7 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
       let transferProgress = 0;
       const blockList = [];
       const scheduler = new BufferScheduler(
-        stream4,
+        stream,
         bufferSize,
         maxConcurrency,
         async (body2, length) => {
@@ -71088,1375 +68933,28 @@ var KnownEncryptionAlgorithmType2;
   KnownEncryptionAlgorithmType3["AES256"] = "AES256";
 })(KnownEncryptionAlgorithmType2 || (KnownEncryptionAlgorithmType2 = {}));
 
-// node_modules/@actions/artifact/lib/internal/upload/blob-upload.js
-import * as crypto2 from "crypto";
-import * as stream from "stream";
-var __awaiter2 = function(thisArg, _arguments, P, generator) {
-  function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
-    });
-  }
-  return new (P || (P = Promise))(function(resolve2, reject) {
-    function fulfilled(value) {
-      try {
-        step(generator.next(value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function rejected(value) {
-      try {
-        step(generator["throw"](value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
-    }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
-  });
-};
-function uploadToBlobStorage(authenticatedUploadURL, uploadStream, contentType2) {
-  return __awaiter2(this, void 0, void 0, function* () {
-    let uploadByteCount = 0;
-    let lastProgressTime = Date.now();
-    const abortController = new AbortController();
-    const chunkTimer = (interval) => __awaiter2(this, void 0, void 0, function* () {
-      return new Promise((resolve2, reject) => {
-        const timer = setInterval(() => {
-          if (Date.now() - lastProgressTime > interval) {
-            reject(new Error("Upload progress stalled."));
-          }
-        }, interval);
-        abortController.signal.addEventListener("abort", () => {
-          clearInterval(timer);
-          resolve2();
-        });
-      });
-    });
-    const maxConcurrency = getConcurrency();
-    const bufferSize = getUploadChunkSize();
-    const blobClient = new BlobClient(authenticatedUploadURL);
-    const blockBlobClient = blobClient.getBlockBlobClient();
-    debug(`Uploading artifact to blob storage with maxConcurrency: ${maxConcurrency}, bufferSize: ${bufferSize}, contentType: ${contentType2}`);
-    const uploadCallback = (progress) => {
-      info(`Uploaded bytes ${progress.loadedBytes}`);
-      uploadByteCount = progress.loadedBytes;
-      lastProgressTime = Date.now();
-    };
-    const options = {
-      blobHTTPHeaders: { blobContentType: contentType2 },
-      onProgress: uploadCallback,
-      abortSignal: abortController.signal
-    };
-    let sha256Hash = void 0;
-    const blobUploadStream = new stream.PassThrough();
-    const hashStream = crypto2.createHash("sha256");
-    uploadStream.pipe(blobUploadStream);
-    uploadStream.pipe(hashStream).setEncoding("hex");
-    info("Beginning upload of artifact content to blob storage");
-    try {
-      yield Promise.race([
-        blockBlobClient.uploadStream(blobUploadStream, bufferSize, maxConcurrency, options),
-        chunkTimer(getUploadChunkTimeout())
-      ]);
-    } catch (error2) {
-      if (NetworkError.isNetworkErrorCode(error2 === null || error2 === void 0 ? void 0 : error2.code)) {
-        throw new NetworkError(error2 === null || error2 === void 0 ? void 0 : error2.code);
-      }
-      throw error2;
-    } finally {
-      abortController.abort();
-    }
-    info("Finished uploading artifact content to blob storage!");
-    hashStream.end();
-    sha256Hash = hashStream.read();
-    info(`SHA256 digest of uploaded artifact is ${sha256Hash}`);
-    if (uploadByteCount === 0) {
-      warning(`No data was uploaded to blob storage. Reported upload byte count is 0.`);
-    }
-    return {
-      uploadSize: uploadByteCount,
-      sha256Hash
-    };
-  });
-}
-
-// node_modules/@actions/artifact/lib/internal/upload/zip.js
-var import_archiver = __toESM(require_archiver(), 1);
-import { realpath as realpath2 } from "fs/promises";
-
-// node_modules/@actions/artifact/lib/internal/upload/stream.js
-import * as stream2 from "stream";
-import * as fs3 from "fs";
-import { realpath } from "fs/promises";
-var __awaiter3 = function(thisArg, _arguments, P, generator) {
-  function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
-    });
-  }
-  return new (P || (P = Promise))(function(resolve2, reject) {
-    function fulfilled(value) {
-      try {
-        step(generator.next(value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function rejected(value) {
-      try {
-        step(generator["throw"](value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
-    }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
-  });
-};
-var WaterMarkedUploadStream = class extends stream2.Transform {
-  constructor(bufferSize) {
-    super({
-      highWaterMark: bufferSize
-    });
-  }
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  _transform(chunk, enc, cb) {
-    cb(null, chunk);
-  }
-};
-function createRawFileUploadStream(filePath) {
-  return __awaiter3(this, void 0, void 0, function* () {
-    debug(`Creating raw file upload stream for: ${filePath}`);
-    const bufferSize = getUploadChunkSize();
-    const uploadStream = new WaterMarkedUploadStream(bufferSize);
-    let sourcePath = filePath;
-    const stats = yield fs3.promises.lstat(filePath);
-    if (stats.isSymbolicLink()) {
-      sourcePath = yield realpath(filePath);
-    }
-    const fileStream = fs3.createReadStream(sourcePath, {
-      highWaterMark: bufferSize
-    });
-    fileStream.on("error", (error2) => {
-      error("An error has occurred while reading the file for upload");
-      error(String(error2));
-      uploadStream.destroy(new Error("An error has occurred during file read for the artifact"));
-    });
-    fileStream.pipe(uploadStream);
-    return uploadStream;
-  });
-}
-
-// node_modules/@actions/artifact/lib/internal/upload/zip.js
-var __awaiter4 = function(thisArg, _arguments, P, generator) {
-  function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
-    });
-  }
-  return new (P || (P = Promise))(function(resolve2, reject) {
-    function fulfilled(value) {
-      try {
-        step(generator.next(value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function rejected(value) {
-      try {
-        step(generator["throw"](value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
-    }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
-  });
-};
-var DEFAULT_COMPRESSION_LEVEL = 6;
-function createZipUploadStream(uploadSpecification_1) {
-  return __awaiter4(this, arguments, void 0, function* (uploadSpecification, compressionLevel = DEFAULT_COMPRESSION_LEVEL) {
-    debug(`Creating Artifact archive with compressionLevel: ${compressionLevel}`);
-    const zip = import_archiver.default.create("zip", {
-      highWaterMark: getUploadChunkSize(),
-      zlib: { level: compressionLevel }
-    });
-    zip.on("error", zipErrorCallback);
-    zip.on("warning", zipWarningCallback);
-    zip.on("finish", zipFinishCallback);
-    zip.on("end", zipEndCallback);
-    for (const file of uploadSpecification) {
-      if (file.sourcePath !== null) {
-        let sourcePath = file.sourcePath;
-        if (file.stats.isSymbolicLink()) {
-          sourcePath = yield realpath2(file.sourcePath);
-        }
-        zip.file(sourcePath, {
-          name: file.destinationPath
-        });
-      } else {
-        zip.append("", { name: file.destinationPath });
-      }
-    }
-    const bufferSize = getUploadChunkSize();
-    const zipUploadStream = new WaterMarkedUploadStream(bufferSize);
-    debug(`Zip write high watermark value ${zipUploadStream.writableHighWaterMark}`);
-    debug(`Zip read high watermark value ${zipUploadStream.readableHighWaterMark}`);
-    zip.pipe(zipUploadStream);
-    zip.finalize();
-    return zipUploadStream;
-  });
-}
-var zipErrorCallback = (error2) => {
-  error("An error has occurred while creating the zip file for upload");
-  info(error2);
-  throw new Error("An error has occurred during zip creation for the artifact");
-};
-var zipWarningCallback = (error2) => {
-  if (error2.code === "ENOENT") {
-    warning("ENOENT warning during artifact zip creation. No such file or directory");
-    info(error2);
-  } else {
-    warning(`A non-blocking warning has occurred during artifact zip creation: ${error2.code}`);
-    info(error2);
-  }
-};
-var zipFinishCallback = () => {
-  debug("Zip stream for upload has finished.");
-};
-var zipEndCallback = () => {
-  debug("Zip stream for upload has ended.");
-};
-
-// node_modules/@actions/artifact/lib/internal/upload/types.js
-import * as path from "path";
-var mimeTypes = {
-  // Text
-  ".txt": "text/plain",
-  ".html": "text/html",
-  ".htm": "text/html",
-  ".css": "text/css",
-  ".csv": "text/csv",
-  ".xml": "text/xml",
-  ".md": "text/markdown",
-  // JavaScript/JSON
-  ".js": "application/javascript",
-  ".mjs": "application/javascript",
-  ".json": "application/json",
-  // Images
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".svg": "image/svg+xml",
-  ".webp": "image/webp",
-  ".ico": "image/x-icon",
-  ".bmp": "image/bmp",
-  ".tiff": "image/tiff",
-  ".tif": "image/tiff",
-  // Audio
-  ".mp3": "audio/mpeg",
-  ".wav": "audio/wav",
-  ".ogg": "audio/ogg",
-  ".flac": "audio/flac",
-  // Video
-  ".mp4": "video/mp4",
-  ".webm": "video/webm",
-  ".avi": "video/x-msvideo",
-  ".mov": "video/quicktime",
-  // Documents
-  ".pdf": "application/pdf",
-  ".doc": "application/msword",
-  ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-  ".xls": "application/vnd.ms-excel",
-  ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-  ".ppt": "application/vnd.ms-powerpoint",
-  ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-  // Archives
-  ".zip": "application/zip",
-  ".tar": "application/x-tar",
-  ".gz": "application/gzip",
-  ".rar": "application/vnd.rar",
-  ".7z": "application/x-7z-compressed",
-  // Code/Data
-  ".wasm": "application/wasm",
-  ".yaml": "application/x-yaml",
-  ".yml": "application/x-yaml",
-  // Fonts
-  ".woff": "font/woff",
-  ".woff2": "font/woff2",
-  ".ttf": "font/ttf",
-  ".otf": "font/otf",
-  ".eot": "application/vnd.ms-fontobject"
-};
-function getMimeType(filePath) {
-  const ext = path.extname(filePath).toLowerCase();
-  return mimeTypes[ext] || "application/octet-stream";
-}
-
-// node_modules/@actions/artifact/lib/internal/upload/upload-artifact.js
-var __awaiter5 = function(thisArg, _arguments, P, generator) {
-  function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
-    });
-  }
-  return new (P || (P = Promise))(function(resolve2, reject) {
-    function fulfilled(value) {
-      try {
-        step(generator.next(value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function rejected(value) {
-      try {
-        step(generator["throw"](value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
-    }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
-  });
-};
-function uploadArtifact(name, files, rootDirectory, options) {
-  return __awaiter5(this, void 0, void 0, function* () {
-    let artifactFileName = `${name}.zip`;
-    if (options === null || options === void 0 ? void 0 : options.skipArchive) {
-      if (files.length === 0) {
-        throw new FilesNotFoundError([]);
-      }
-      if (files.length > 1) {
-        throw new Error("skipArchive option is only supported when uploading a single file");
-      }
-      if (!fs4.existsSync(files[0])) {
-        throw new FilesNotFoundError(files);
-      }
-      artifactFileName = path2.basename(files[0]);
-      name = artifactFileName;
-    }
-    validateArtifactName(name);
-    validateRootDirectory(rootDirectory);
-    let zipSpecification = [];
-    if (!(options === null || options === void 0 ? void 0 : options.skipArchive)) {
-      zipSpecification = getUploadZipSpecification(files, rootDirectory);
-      if (zipSpecification.length === 0) {
-        throw new FilesNotFoundError(zipSpecification.flatMap((s) => s.sourcePath ? [s.sourcePath] : []));
-      }
-    }
-    const contentType2 = getMimeType(artifactFileName);
-    const backendIds = getBackendIdsFromToken();
-    const artifactClient = internalArtifactTwirpClient();
-    const createArtifactReq = {
-      workflowRunBackendId: backendIds.workflowRunBackendId,
-      workflowJobRunBackendId: backendIds.workflowJobRunBackendId,
-      name,
-      mimeType: StringValue.create({ value: contentType2 }),
-      version: 7
-    };
-    const expiresAt = getExpiration(options === null || options === void 0 ? void 0 : options.retentionDays);
-    if (expiresAt) {
-      createArtifactReq.expiresAt = expiresAt;
-    }
-    const createArtifactResp = yield artifactClient.CreateArtifact(createArtifactReq);
-    if (!createArtifactResp.ok) {
-      throw new InvalidResponseError("CreateArtifact: response from backend was not ok");
-    }
-    let stream4;
-    if (options === null || options === void 0 ? void 0 : options.skipArchive) {
-      stream4 = yield createRawFileUploadStream(files[0]);
-    } else {
-      stream4 = yield createZipUploadStream(zipSpecification, options === null || options === void 0 ? void 0 : options.compressionLevel);
-    }
-    info(`Uploading artifact: ${artifactFileName}`);
-    const uploadResult = yield uploadToBlobStorage(createArtifactResp.signedUploadUrl, stream4, contentType2);
-    const finalizeArtifactReq = {
-      workflowRunBackendId: backendIds.workflowRunBackendId,
-      workflowJobRunBackendId: backendIds.workflowJobRunBackendId,
-      name,
-      size: uploadResult.uploadSize ? uploadResult.uploadSize.toString() : "0"
-    };
-    if (uploadResult.sha256Hash) {
-      finalizeArtifactReq.hash = StringValue.create({
-        value: `sha256:${uploadResult.sha256Hash}`
-      });
-    }
-    info(`Finalizing artifact upload`);
-    const finalizeArtifactResp = yield artifactClient.FinalizeArtifact(finalizeArtifactReq);
-    if (!finalizeArtifactResp.ok) {
-      throw new InvalidResponseError("FinalizeArtifact: response from backend was not ok");
-    }
-    const artifactId = BigInt(finalizeArtifactResp.artifactId);
-    info(`Artifact ${name} successfully finalized. Artifact ID ${artifactId}`);
-    return {
-      size: uploadResult.uploadSize,
-      digest: uploadResult.sha256Hash,
-      id: Number(artifactId)
-    };
-  });
-}
-
-// node_modules/@actions/artifact/lib/internal/download/download-artifact.js
-import fs5 from "fs/promises";
-import * as fsSync from "fs";
-import * as crypto3 from "crypto";
-import * as stream3 from "stream";
-import * as path3 from "path";
-
-// node_modules/@actions/github/lib/context.js
-import { readFileSync, existsSync as existsSync3 } from "fs";
-import { EOL as EOL3 } from "os";
-var Context = class {
-  /**
-   * Hydrate the context from the environment
-   */
-  constructor() {
-    var _a, _b, _c;
-    this.payload = {};
-    if (process.env.GITHUB_EVENT_PATH) {
-      if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
-      } else {
-        const path4 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path4} does not exist${EOL3}`);
-      }
-    }
-    this.eventName = process.env.GITHUB_EVENT_NAME;
-    this.sha = process.env.GITHUB_SHA;
-    this.ref = process.env.GITHUB_REF;
-    this.workflow = process.env.GITHUB_WORKFLOW;
-    this.action = process.env.GITHUB_ACTION;
-    this.actor = process.env.GITHUB_ACTOR;
-    this.job = process.env.GITHUB_JOB;
-    this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
-    this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
-    this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
-    this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
-    this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
-    this.graphqlUrl = (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
-  }
-  get issue() {
-    const payload = this.payload;
-    return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
-  }
-  get repo() {
-    if (process.env.GITHUB_REPOSITORY) {
-      const [owner, repo] = process.env.GITHUB_REPOSITORY.split("/");
-      return { owner, repo };
-    }
-    if (this.payload.repository) {
-      return {
-        owner: this.payload.repository.owner.login,
-        repo: this.payload.repository.name
-      };
-    }
-    throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
-  }
-};
-
-// node_modules/@actions/github/lib/internal/utils.js
-var httpClient = __toESM(require_lib2(), 1);
-var import_undici = __toESM(require_undici(), 1);
-var __awaiter6 = function(thisArg, _arguments, P, generator) {
-  function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
-    });
-  }
-  return new (P || (P = Promise))(function(resolve2, reject) {
-    function fulfilled(value) {
-      try {
-        step(generator.next(value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function rejected(value) {
-      try {
-        step(generator["throw"](value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
-    }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
-  });
-};
-function getAuthString(token, options) {
-  if (!token && !options.auth) {
-    throw new Error("Parameter token or opts.auth is required");
-  } else if (token && options.auth) {
-    throw new Error("Parameters token and opts.auth may not both be specified");
-  }
-  return typeof options.auth === "string" ? options.auth : `token ${token}`;
-}
-function getProxyAgent(destinationUrl) {
-  const hc = new httpClient.HttpClient();
-  return hc.getAgent(destinationUrl);
-}
-function getProxyAgentDispatcher(destinationUrl) {
-  const hc = new httpClient.HttpClient();
-  return hc.getAgentDispatcher(destinationUrl);
-}
-function getProxyFetch(destinationUrl) {
-  const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-  const proxyFetch = (url2, opts) => __awaiter6(this, void 0, void 0, function* () {
-    return (0, import_undici.fetch)(url2, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
-  });
-  return proxyFetch;
-}
-function getApiBaseUrl() {
-  return process.env["GITHUB_API_URL"] || "https://api.github.com";
-}
-function getUserAgentWithOrchestrationId(baseUserAgent) {
-  var _a;
-  const orchId = (_a = process.env["ACTIONS_ORCHESTRATION_ID"]) === null || _a === void 0 ? void 0 : _a.trim();
-  if (orchId) {
-    const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, "_");
-    const tag = `actions_orchestration_id/${sanitizedId}`;
-    if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
-      return baseUserAgent;
-    const ua = baseUserAgent ? `${baseUserAgent} ` : "";
-    return `${ua}${tag}`;
-  }
-  return baseUserAgent;
-}
-
-// node_modules/@actions/github/lib/utils.js
-var context3 = new Context();
-var baseUrl = getApiBaseUrl();
-var defaults = {
-  baseUrl,
-  request: {
-    agent: getProxyAgent(baseUrl),
-    fetch: getProxyFetch(baseUrl)
-  }
-};
-var GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
-function getOctokitOptions(token, options) {
-  const opts = Object.assign({}, options || {});
-  const auth = getAuthString(token, opts);
-  if (auth) {
-    opts.auth = auth;
-  }
-  const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
-  if (userAgent) {
-    opts.userAgent = userAgent;
-  }
-  return opts;
-}
-
-// node_modules/@actions/github/lib/github.js
-var context4 = new Context();
-function getOctokit(token, options, ...additionalPlugins) {
-  const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
-  return new GitHubWithPlugins(getOctokitOptions(token, options));
-}
-
-// node_modules/@actions/artifact/lib/internal/download/download-artifact.js
-var import_unzip_stream = __toESM(require_unzip(), 1);
-var __awaiter7 = function(thisArg, _arguments, P, generator) {
-  function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
-    });
-  }
-  return new (P || (P = Promise))(function(resolve2, reject) {
-    function fulfilled(value) {
-      try {
-        step(generator.next(value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function rejected(value) {
-      try {
-        step(generator["throw"](value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
-    }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
-  });
-};
-var scrubQueryParameters = (url2) => {
-  const parsed = new URL(url2);
-  parsed.search = "";
-  return parsed.toString();
-};
-function exists(path4) {
-  return __awaiter7(this, void 0, void 0, function* () {
-    try {
-      yield fs5.access(path4);
-      return true;
-    } catch (error2) {
-      if (error2.code === "ENOENT") {
-        return false;
-      } else {
-        throw error2;
-      }
-    }
-  });
-}
-function streamExtract(url2, directory, skipDecompress) {
-  return __awaiter7(this, void 0, void 0, function* () {
-    let retryCount = 0;
-    while (retryCount < 5) {
-      try {
-        return yield streamExtractExternal(url2, directory, { skipDecompress });
-      } catch (error2) {
-        retryCount++;
-        debug(`Failed to download artifact after ${retryCount} retries due to ${error2.message}. Retrying in 5 seconds...`);
-        yield new Promise((resolve2) => setTimeout(resolve2, 5e3));
-      }
-    }
-    throw new Error(`Artifact download failed after ${retryCount} retries.`);
-  });
-}
-function streamExtractExternal(url_1, directory_1) {
-  return __awaiter7(this, arguments, void 0, function* (url2, directory, opts = {}) {
-    const { timeout = 30 * 1e3, skipDecompress = false } = opts;
-    const client2 = new HttpClient(getUserAgentString());
-    const response = yield client2.get(url2);
-    if (response.message.statusCode !== 200) {
-      throw new Error(`Unexpected HTTP response from blob storage: ${response.message.statusCode} ${response.message.statusMessage}`);
-    }
-    const contentType2 = response.message.headers["content-type"] || "";
-    const mimeType = contentType2.split(";", 1)[0].trim().toLowerCase();
-    const urlPath = new URL(url2).pathname.toLowerCase();
-    const urlEndsWithZip = urlPath.endsWith(".zip");
-    const isZip = mimeType === "application/zip" || mimeType === "application/x-zip-compressed" || mimeType === "application/zip-compressed" || urlEndsWithZip;
-    const contentDisposition = response.message.headers["content-disposition"] || "";
-    let fileName = "artifact";
-    const filenameStar = contentDisposition.match(/filename\*\s*=\s*UTF-8''([^;\r\n]*)/i);
-    const filenamePlain = contentDisposition.match(/(?<!\*)filename\s*=\s*['"]?([^;\r\n"']*)['"]?/i);
-    const rawName = (filenameStar === null || filenameStar === void 0 ? void 0 : filenameStar[1]) || (filenamePlain === null || filenamePlain === void 0 ? void 0 : filenamePlain[1]);
-    if (rawName) {
-      fileName = path3.basename(decodeURIComponent(rawName.trim()));
-    }
-    debug(`Content-Type: ${contentType2}, mimeType: ${mimeType}, urlEndsWithZip: ${urlEndsWithZip}, isZip: ${isZip}, skipDecompress: ${skipDecompress}`);
-    debug(`Content-Disposition: ${contentDisposition}, fileName: ${fileName}`);
-    let sha256Digest = void 0;
-    return new Promise((resolve2, reject) => {
-      const timerFn = () => {
-        const timeoutError = new Error(`Blob storage chunk did not respond in ${timeout}ms`);
-        response.message.destroy(timeoutError);
-        reject(timeoutError);
-      };
-      const timer = setTimeout(timerFn, timeout);
-      const onError = (error2) => {
-        debug(`response.message: Artifact download failed: ${error2.message}`);
-        clearTimeout(timer);
-        reject(error2);
-      };
-      const hashStream = crypto3.createHash("sha256").setEncoding("hex");
-      const passThrough = new stream3.PassThrough().on("data", () => {
-        timer.refresh();
-      }).on("error", onError);
-      response.message.pipe(passThrough);
-      passThrough.pipe(hashStream);
-      const onClose = () => {
-        clearTimeout(timer);
-        if (hashStream) {
-          hashStream.end();
-          sha256Digest = hashStream.read();
-          info(`SHA256 digest of downloaded artifact is ${sha256Digest}`);
-        }
-        resolve2({ sha256Digest: `sha256:${sha256Digest}` });
-      };
-      if (isZip && !skipDecompress) {
-        passThrough.pipe(import_unzip_stream.default.Extract({ path: directory })).on("close", onClose).on("error", onError);
-      } else {
-        const filePath = path3.join(directory, fileName);
-        const writeStream = fsSync.createWriteStream(filePath);
-        info(`Downloading raw file (non-zip) to: ${filePath}`);
-        passThrough.pipe(writeStream).on("close", onClose).on("error", onError);
-      }
-    });
-  });
-}
-function downloadArtifactPublic(artifactId, repositoryOwner, repositoryName, token, options) {
-  return __awaiter7(this, void 0, void 0, function* () {
-    const downloadPath = yield resolveOrCreateDirectory(options === null || options === void 0 ? void 0 : options.path);
-    const api = getOctokit(token);
-    let digestMismatch = false;
-    info(`Downloading artifact '${artifactId}' from '${repositoryOwner}/${repositoryName}'`);
-    const { headers, status } = yield api.rest.actions.downloadArtifact({
-      owner: repositoryOwner,
-      repo: repositoryName,
-      artifact_id: artifactId,
-      archive_format: "zip",
-      request: {
-        redirect: "manual"
-      }
-    });
-    if (status !== 302) {
-      throw new Error(`Unable to download artifact. Unexpected status: ${status}`);
-    }
-    const { location } = headers;
-    if (!location) {
-      throw new Error(`Unable to redirect to artifact download url`);
-    }
-    info(`Redirecting to blob download url: ${scrubQueryParameters(location)}`);
-    try {
-      info(`Starting download of artifact to: ${downloadPath}`);
-      const extractResponse = yield streamExtract(location, downloadPath, options === null || options === void 0 ? void 0 : options.skipDecompress);
-      info(`Artifact download completed successfully.`);
-      if (options === null || options === void 0 ? void 0 : options.expectedHash) {
-        if ((options === null || options === void 0 ? void 0 : options.expectedHash) !== extractResponse.sha256Digest) {
-          digestMismatch = true;
-          debug(`Computed digest: ${extractResponse.sha256Digest}`);
-          debug(`Expected digest: ${options.expectedHash}`);
-        }
-      }
-    } catch (error2) {
-      throw new Error(`Unable to download and extract artifact: ${error2.message}`);
-    }
-    return { downloadPath, digestMismatch };
-  });
-}
-function downloadArtifactInternal(artifactId, options) {
-  return __awaiter7(this, void 0, void 0, function* () {
-    const downloadPath = yield resolveOrCreateDirectory(options === null || options === void 0 ? void 0 : options.path);
-    const artifactClient = internalArtifactTwirpClient();
-    let digestMismatch = false;
-    const { workflowRunBackendId, workflowJobRunBackendId } = getBackendIdsFromToken();
-    const listReq = {
-      workflowRunBackendId,
-      workflowJobRunBackendId,
-      idFilter: Int64Value.create({ value: artifactId.toString() })
-    };
-    const { artifacts } = yield artifactClient.ListArtifacts(listReq);
-    if (artifacts.length === 0) {
-      throw new ArtifactNotFoundError(`No artifacts found for ID: ${artifactId}
-Are you trying to download from a different run? Try specifying a github-token with \`actions:read\` scope.`);
-    }
-    if (artifacts.length > 1) {
-      warning("Multiple artifacts found, defaulting to first.");
-    }
-    const signedReq = {
-      workflowRunBackendId: artifacts[0].workflowRunBackendId,
-      workflowJobRunBackendId: artifacts[0].workflowJobRunBackendId,
-      name: artifacts[0].name
-    };
-    const { signedUrl } = yield artifactClient.GetSignedArtifactURL(signedReq);
-    info(`Redirecting to blob download url: ${scrubQueryParameters(signedUrl)}`);
-    try {
-      info(`Starting download of artifact to: ${downloadPath}`);
-      const extractResponse = yield streamExtract(signedUrl, downloadPath, options === null || options === void 0 ? void 0 : options.skipDecompress);
-      info(`Artifact download completed successfully.`);
-      if (options === null || options === void 0 ? void 0 : options.expectedHash) {
-        if ((options === null || options === void 0 ? void 0 : options.expectedHash) !== extractResponse.sha256Digest) {
-          digestMismatch = true;
-          debug(`Computed digest: ${extractResponse.sha256Digest}`);
-          debug(`Expected digest: ${options.expectedHash}`);
-        }
-      }
-    } catch (error2) {
-      throw new Error(`Unable to download and extract artifact: ${error2.message}`);
-    }
-    return { downloadPath, digestMismatch };
-  });
-}
-function resolveOrCreateDirectory() {
-  return __awaiter7(this, arguments, void 0, function* (downloadPath = getGitHubWorkspaceDir()) {
-    if (!(yield exists(downloadPath))) {
-      debug(`Artifact destination folder does not exist, creating: ${downloadPath}`);
-      yield fs5.mkdir(downloadPath, { recursive: true });
-    } else {
-      debug(`Artifact destination folder already exists: ${downloadPath}`);
-    }
-    return downloadPath;
-  });
-}
-
-// node_modules/@actions/artifact/lib/internal/find/retry-options.js
-var defaultMaxRetryNumber = 5;
-var defaultExemptStatusCodes = [400, 401, 403, 404, 422];
-function getRetryOptions(defaultOptions4, retries = defaultMaxRetryNumber, exemptStatusCodes = defaultExemptStatusCodes) {
-  var _a;
-  if (retries <= 0) {
-    return [{ enabled: false }, defaultOptions4.request];
-  }
-  const retryOptions = {
-    enabled: true
-  };
-  if (exemptStatusCodes.length > 0) {
-    retryOptions.doNotRetry = exemptStatusCodes;
-  }
-  const requestOptions = Object.assign(Object.assign({}, defaultOptions4.request), { retries });
-  debug(`GitHub client configured with: (retries: ${requestOptions.retries}, retry-exempt-status-code: ${(_a = retryOptions.doNotRetry) !== null && _a !== void 0 ? _a : "octokit default: [400, 401, 403, 404, 422]"})`);
-  return [retryOptions, requestOptions];
-}
-
-// node_modules/@octokit/plugin-retry/dist-bundle/index.js
-var import_light = __toESM(require_light(), 1);
-var VERSION = "0.0.0-development";
-function isRequestError(error2) {
-  return error2.request !== void 0;
-}
-async function errorRequest(state3, octokit, error2, options) {
-  if (!isRequestError(error2) || !error2?.request.request) {
-    throw error2;
-  }
-  if (error2.status >= 400 && !state3.doNotRetry.includes(error2.status)) {
-    const retries = options.request.retries != null ? options.request.retries : state3.retries;
-    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error2, retries, retryAfter);
-  }
-  throw error2;
-}
-async function wrapRequest(state3, octokit, request, options) {
-  const limiter = new import_light.default();
-  limiter.on("failed", function(error2, info2) {
-    const maxRetries = ~~error2.request.request?.retries;
-    const after = ~~error2.request.request?.retryAfter;
-    options.request.retryCount = info2.retryCount + 1;
-    if (maxRetries > info2.retryCount) {
-      return after * state3.retryAfterBaseValue;
-    }
-  });
-  return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state3, octokit, request),
-    options
-  );
-}
-async function requestWithGraphqlErrorHandling(state3, octokit, request, options) {
-  const response = await request(options);
-  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
-    response.data.errors[0].message
-  )) {
-    const error2 = new RequestError(response.data.errors[0].message, 500, {
-      request: options,
-      response
-    });
-    return errorRequest(state3, octokit, error2, options);
-  }
-  return response;
-}
-function retry(octokit, octokitOptions) {
-  const state3 = Object.assign(
-    {
-      enabled: true,
-      retryAfterBaseValue: 1e3,
-      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
-      retries: 3
-    },
-    octokitOptions.retry
-  );
-  const retryPlugin = {
-    retry: {
-      retryRequest: (error2, retries, retryAfter) => {
-        error2.request.request = Object.assign({}, error2.request.request, {
-          retries,
-          retryAfter
-        });
-        return error2;
-      }
-    }
-  };
-  if (state3.enabled) {
-    octokit.hook.error("request", errorRequest.bind(null, state3, retryPlugin));
-    octokit.hook.wrap("request", wrapRequest.bind(null, state3, retryPlugin));
-  }
-  return retryPlugin;
-}
-retry.VERSION = VERSION;
-
-// node_modules/@actions/artifact/lib/internal/find/get-artifact.js
-var __awaiter8 = function(thisArg, _arguments, P, generator) {
-  function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
-    });
-  }
-  return new (P || (P = Promise))(function(resolve2, reject) {
-    function fulfilled(value) {
-      try {
-        step(generator.next(value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function rejected(value) {
-      try {
-        step(generator["throw"](value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
-    }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
-  });
-};
-function getArtifactPublic(artifactName, workflowRunId, repositoryOwner, repositoryName, token) {
-  return __awaiter8(this, void 0, void 0, function* () {
-    var _a;
-    const [retryOpts, requestOpts] = getRetryOptions(defaults);
-    const opts = {
-      log: void 0,
-      userAgent: getUserAgentString(),
-      previews: void 0,
-      retry: retryOpts,
-      request: requestOpts
-    };
-    const github = getOctokit(token, opts, retry, requestLog);
-    const getArtifactResp = yield github.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts{?name}", {
-      owner: repositoryOwner,
-      repo: repositoryName,
-      run_id: workflowRunId,
-      name: artifactName
-    });
-    if (getArtifactResp.status !== 200) {
-      throw new InvalidResponseError(`Invalid response from GitHub API: ${getArtifactResp.status} (${(_a = getArtifactResp === null || getArtifactResp === void 0 ? void 0 : getArtifactResp.headers) === null || _a === void 0 ? void 0 : _a["x-github-request-id"]})`);
-    }
-    if (getArtifactResp.data.artifacts.length === 0) {
-      throw new ArtifactNotFoundError(`Artifact not found for name: ${artifactName}
-        Please ensure that your artifact is not expired and the artifact was uploaded using a compatible version of toolkit/upload-artifact.
-        For more information, visit the GitHub Artifacts FAQ: https://github.com/actions/toolkit/blob/main/packages/artifact/docs/faq.md`);
-    }
-    let artifact = getArtifactResp.data.artifacts[0];
-    if (getArtifactResp.data.artifacts.length > 1) {
-      artifact = getArtifactResp.data.artifacts.sort((a, b) => b.id - a.id)[0];
-      debug(`More than one artifact found for a single name, returning newest (id: ${artifact.id})`);
-    }
-    return {
-      artifact: {
-        name: artifact.name,
-        id: artifact.id,
-        size: artifact.size_in_bytes,
-        createdAt: artifact.created_at ? new Date(artifact.created_at) : void 0,
-        digest: artifact.digest
-      }
-    };
-  });
-}
-function getArtifactInternal(artifactName) {
-  return __awaiter8(this, void 0, void 0, function* () {
-    var _a;
-    const artifactClient = internalArtifactTwirpClient();
-    const { workflowRunBackendId, workflowJobRunBackendId } = getBackendIdsFromToken();
-    const req = {
-      workflowRunBackendId,
-      workflowJobRunBackendId,
-      nameFilter: StringValue.create({ value: artifactName })
-    };
-    const res = yield artifactClient.ListArtifacts(req);
-    if (res.artifacts.length === 0) {
-      throw new ArtifactNotFoundError(`Artifact not found for name: ${artifactName}
-        Please ensure that your artifact is not expired and the artifact was uploaded using a compatible version of toolkit/upload-artifact.
-        For more information, visit the GitHub Artifacts FAQ: https://github.com/actions/toolkit/blob/main/packages/artifact/docs/faq.md`);
-    }
-    let artifact = res.artifacts[0];
-    if (res.artifacts.length > 1) {
-      artifact = res.artifacts.sort((a, b) => Number(b.databaseId) - Number(a.databaseId))[0];
-      debug(`More than one artifact found for a single name, returning newest (id: ${artifact.databaseId})`);
-    }
-    return {
-      artifact: {
-        name: artifact.name,
-        id: Number(artifact.databaseId),
-        size: Number(artifact.size),
-        createdAt: artifact.createdAt ? Timestamp.toDate(artifact.createdAt) : void 0,
-        digest: (_a = artifact.digest) === null || _a === void 0 ? void 0 : _a.value
-      }
-    };
-  });
-}
-
-// node_modules/@actions/artifact/lib/internal/delete/delete-artifact.js
-var __awaiter9 = function(thisArg, _arguments, P, generator) {
-  function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
-    });
-  }
-  return new (P || (P = Promise))(function(resolve2, reject) {
-    function fulfilled(value) {
-      try {
-        step(generator.next(value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function rejected(value) {
-      try {
-        step(generator["throw"](value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
-    }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
-  });
-};
-function deleteArtifactPublic(artifactName, workflowRunId, repositoryOwner, repositoryName, token) {
-  return __awaiter9(this, void 0, void 0, function* () {
-    var _a;
-    const [retryOpts, requestOpts] = getRetryOptions(defaults);
-    const opts = {
-      log: void 0,
-      userAgent: getUserAgentString(),
-      previews: void 0,
-      retry: retryOpts,
-      request: requestOpts
-    };
-    const github = getOctokit(token, opts, retry, requestLog);
-    const getArtifactResp = yield getArtifactPublic(artifactName, workflowRunId, repositoryOwner, repositoryName, token);
-    const deleteArtifactResp = yield github.rest.actions.deleteArtifact({
-      owner: repositoryOwner,
-      repo: repositoryName,
-      artifact_id: getArtifactResp.artifact.id
-    });
-    if (deleteArtifactResp.status !== 204) {
-      throw new InvalidResponseError(`Invalid response from GitHub API: ${deleteArtifactResp.status} (${(_a = deleteArtifactResp === null || deleteArtifactResp === void 0 ? void 0 : deleteArtifactResp.headers) === null || _a === void 0 ? void 0 : _a["x-github-request-id"]})`);
-    }
-    return {
-      id: getArtifactResp.artifact.id
-    };
-  });
-}
-function deleteArtifactInternal(artifactName) {
-  return __awaiter9(this, void 0, void 0, function* () {
-    const artifactClient = internalArtifactTwirpClient();
-    const { workflowRunBackendId, workflowJobRunBackendId } = getBackendIdsFromToken();
-    const listReq = {
-      workflowRunBackendId,
-      workflowJobRunBackendId,
-      nameFilter: StringValue.create({ value: artifactName })
-    };
-    const listRes = yield artifactClient.ListArtifacts(listReq);
-    if (listRes.artifacts.length === 0) {
-      throw new ArtifactNotFoundError(`Artifact not found for name: ${artifactName}`);
-    }
-    let artifact = listRes.artifacts[0];
-    if (listRes.artifacts.length > 1) {
-      artifact = listRes.artifacts.sort((a, b) => Number(b.databaseId) - Number(a.databaseId))[0];
-      debug(`More than one artifact found for a single name, returning newest (id: ${artifact.databaseId})`);
-    }
-    const req = {
-      workflowRunBackendId: artifact.workflowRunBackendId,
-      workflowJobRunBackendId: artifact.workflowJobRunBackendId,
-      name: artifact.name
-    };
-    const res = yield artifactClient.DeleteArtifact(req);
-    info(`Artifact '${artifactName}' (ID: ${res.artifactId}) deleted`);
-    return {
-      id: Number(res.artifactId)
-    };
-  });
-}
-
-// node_modules/@actions/artifact/lib/internal/find/list-artifacts.js
-var __awaiter10 = function(thisArg, _arguments, P, generator) {
-  function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
-    });
-  }
-  return new (P || (P = Promise))(function(resolve2, reject) {
-    function fulfilled(value) {
-      try {
-        step(generator.next(value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function rejected(value) {
-      try {
-        step(generator["throw"](value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
-    }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
-  });
-};
-var maximumArtifactCount = getMaxArtifactListCount();
-var paginationCount = 100;
-var maxNumberOfPages = Math.ceil(maximumArtifactCount / paginationCount);
-function listArtifactsPublic(workflowRunId_1, repositoryOwner_1, repositoryName_1, token_1) {
-  return __awaiter10(this, arguments, void 0, function* (workflowRunId, repositoryOwner, repositoryName, token, latest = false) {
-    info(`Fetching artifact list for workflow run ${workflowRunId} in repository ${repositoryOwner}/${repositoryName}`);
-    let artifacts = [];
-    const [retryOpts, requestOpts] = getRetryOptions(defaults);
-    const opts = {
-      log: void 0,
-      userAgent: getUserAgentString(),
-      previews: void 0,
-      retry: retryOpts,
-      request: requestOpts
-    };
-    const github = getOctokit(token, opts, retry, requestLog);
-    let currentPageNumber = 1;
-    const { data: listArtifactResponse } = yield github.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts", {
-      owner: repositoryOwner,
-      repo: repositoryName,
-      run_id: workflowRunId,
-      per_page: paginationCount,
-      page: currentPageNumber
-    });
-    let numberOfPages = Math.ceil(listArtifactResponse.total_count / paginationCount);
-    const totalArtifactCount = listArtifactResponse.total_count;
-    if (totalArtifactCount > maximumArtifactCount) {
-      warning(`Workflow run ${workflowRunId} has ${totalArtifactCount} artifacts, exceeding the limit of ${maximumArtifactCount}. Results will be incomplete as only the first ${maximumArtifactCount} artifacts will be returned`);
-      numberOfPages = maxNumberOfPages;
-    }
-    for (const artifact of listArtifactResponse.artifacts) {
-      artifacts.push({
-        name: artifact.name,
-        id: artifact.id,
-        size: artifact.size_in_bytes,
-        createdAt: artifact.created_at ? new Date(artifact.created_at) : void 0,
-        digest: artifact.digest
-      });
-    }
-    currentPageNumber++;
-    for (currentPageNumber; currentPageNumber <= numberOfPages; currentPageNumber++) {
-      debug(`Fetching page ${currentPageNumber} of artifact list`);
-      const { data: listArtifactResponse2 } = yield github.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts", {
-        owner: repositoryOwner,
-        repo: repositoryName,
-        run_id: workflowRunId,
-        per_page: paginationCount,
-        page: currentPageNumber
-      });
-      for (const artifact of listArtifactResponse2.artifacts) {
-        artifacts.push({
-          name: artifact.name,
-          id: artifact.id,
-          size: artifact.size_in_bytes,
-          createdAt: artifact.created_at ? new Date(artifact.created_at) : void 0,
-          digest: artifact.digest
-        });
-      }
-    }
-    if (latest) {
-      artifacts = filterLatest(artifacts);
-    }
-    info(`Found ${artifacts.length} artifact(s)`);
-    return {
-      artifacts
-    };
-  });
-}
-function listArtifactsInternal() {
-  return __awaiter10(this, arguments, void 0, function* (latest = false) {
-    const artifactClient = internalArtifactTwirpClient();
-    const { workflowRunBackendId, workflowJobRunBackendId } = getBackendIdsFromToken();
-    const req = {
-      workflowRunBackendId,
-      workflowJobRunBackendId
-    };
-    const res = yield artifactClient.ListArtifacts(req);
-    let artifacts = res.artifacts.map((artifact) => {
-      var _a;
-      return {
-        name: artifact.name,
-        id: Number(artifact.databaseId),
-        size: Number(artifact.size),
-        createdAt: artifact.createdAt ? Timestamp.toDate(artifact.createdAt) : void 0,
-        digest: (_a = artifact.digest) === null || _a === void 0 ? void 0 : _a.value
-      };
-    });
-    if (latest) {
-      artifacts = filterLatest(artifacts);
-    }
-    info(`Found ${artifacts.length} artifact(s)`);
-    return {
-      artifacts
-    };
-  });
-}
-function filterLatest(artifacts) {
-  artifacts.sort((a, b) => b.id - a.id);
-  const latestArtifacts = [];
-  const seenArtifactNames = /* @__PURE__ */ new Set();
-  for (const artifact of artifacts) {
-    if (!seenArtifactNames.has(artifact.name)) {
-      latestArtifacts.push(artifact);
-      seenArtifactNames.add(artifact.name);
-    }
-  }
-  return latestArtifacts;
-}
-
-// node_modules/@actions/artifact/lib/internal/client.js
-var __awaiter11 = function(thisArg, _arguments, P, generator) {
-  function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
-    });
-  }
-  return new (P || (P = Promise))(function(resolve2, reject) {
-    function fulfilled(value) {
-      try {
-        step(generator.next(value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function rejected(value) {
-      try {
-        step(generator["throw"](value));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
-    }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
-  });
-};
-var __rest = function(s, e) {
-  var t = {};
-  for (var p in s) if (Object.prototype.hasOwnProperty.call(s, p) && e.indexOf(p) < 0)
-    t[p] = s[p];
-  if (s != null && typeof Object.getOwnPropertySymbols === "function")
-    for (var i = 0, p = Object.getOwnPropertySymbols(s); i < p.length; i++) {
-      if (e.indexOf(p[i]) < 0 && Object.prototype.propertyIsEnumerable.call(s, p[i]))
-        t[p[i]] = s[p[i]];
-    }
-  return t;
-};
-var DefaultArtifactClient = class {
-  uploadArtifact(name, files, rootDirectory, options) {
-    return __awaiter11(this, void 0, void 0, function* () {
-      try {
-        if (isGhes()) {
-          throw new GHESNotSupportedError();
-        }
-        return uploadArtifact(name, files, rootDirectory, options);
-      } catch (error2) {
-        warning(`Artifact upload failed with error: ${error2}.
-
-Errors can be temporary, so please try again and optionally run the action with debug mode enabled for more information.
-
-If the error persists, please check whether Actions is operating normally at [https://githubstatus.com](https://www.githubstatus.com).`);
-        throw error2;
-      }
-    });
-  }
-  downloadArtifact(artifactId, options) {
-    return __awaiter11(this, void 0, void 0, function* () {
-      try {
-        if (isGhes()) {
-          throw new GHESNotSupportedError();
-        }
-        if (options === null || options === void 0 ? void 0 : options.findBy) {
-          const { findBy: { repositoryOwner, repositoryName, token } } = options, downloadOptions = __rest(options, ["findBy"]);
-          return downloadArtifactPublic(artifactId, repositoryOwner, repositoryName, token, downloadOptions);
-        }
-        return downloadArtifactInternal(artifactId, options);
-      } catch (error2) {
-        warning(`Download Artifact failed with error: ${error2}.
-
-Errors can be temporary, so please try again and optionally run the action with debug mode enabled for more information.
-
-If the error persists, please check whether Actions and API requests are operating normally at [https://githubstatus.com](https://www.githubstatus.com).`);
-        throw error2;
-      }
-    });
-  }
-  listArtifacts(options) {
-    return __awaiter11(this, void 0, void 0, function* () {
-      try {
-        if (isGhes()) {
-          throw new GHESNotSupportedError();
-        }
-        if (options === null || options === void 0 ? void 0 : options.findBy) {
-          const { findBy: { workflowRunId, repositoryOwner, repositoryName, token } } = options;
-          return listArtifactsPublic(workflowRunId, repositoryOwner, repositoryName, token, options === null || options === void 0 ? void 0 : options.latest);
-        }
-        return listArtifactsInternal(options === null || options === void 0 ? void 0 : options.latest);
-      } catch (error2) {
-        warning(`Listing Artifacts failed with error: ${error2}.
-
-Errors can be temporary, so please try again and optionally run the action with debug mode enabled for more information.
-
-If the error persists, please check whether Actions and API requests are operating normally at [https://githubstatus.com](https://www.githubstatus.com).`);
-        throw error2;
-      }
-    });
-  }
-  getArtifact(artifactName, options) {
-    return __awaiter11(this, void 0, void 0, function* () {
-      try {
-        if (isGhes()) {
-          throw new GHESNotSupportedError();
-        }
-        if (options === null || options === void 0 ? void 0 : options.findBy) {
-          const { findBy: { workflowRunId, repositoryOwner, repositoryName, token } } = options;
-          return getArtifactPublic(artifactName, workflowRunId, repositoryOwner, repositoryName, token);
-        }
-        return getArtifactInternal(artifactName);
-      } catch (error2) {
-        warning(`Get Artifact failed with error: ${error2}.
-
-Errors can be temporary, so please try again and optionally run the action with debug mode enabled for more information.
-
-If the error persists, please check whether Actions and API requests are operating normally at [https://githubstatus.com](https://www.githubstatus.com).`);
-        throw error2;
-      }
-    });
-  }
-  deleteArtifact(artifactName, options) {
-    return __awaiter11(this, void 0, void 0, function* () {
-      try {
-        if (isGhes()) {
-          throw new GHESNotSupportedError();
-        }
-        if (options === null || options === void 0 ? void 0 : options.findBy) {
-          const { findBy: { repositoryOwner, repositoryName, workflowRunId, token } } = options;
-          return deleteArtifactPublic(artifactName, workflowRunId, repositoryOwner, repositoryName, token);
-        }
-        return deleteArtifactInternal(artifactName);
-      } catch (error2) {
-        warning(`Delete Artifact failed with error: ${error2}.
-
-Errors can be temporary, so please try again and optionally run the action with debug mode enabled for more information.
-
-If the error persists, please check whether Actions and API requests are operating normally at [https://githubstatus.com](https://www.githubstatus.com).`);
-        throw error2;
-      }
-    });
-  }
-};
-
-// node_modules/@actions/artifact/lib/artifact.js
-var client = new DefaultArtifactClient();
-var artifact_default = client;
 export {
-  ArtifactNotFoundError,
-  DefaultArtifactClient,
+  getUploadChunkSize,
+  isGhes,
+  getGitHubWorkspaceDir,
+  getConcurrency,
+  getUploadChunkTimeout,
+  getMaxArtifactListCount,
+  Timestamp,
+  Int64Value,
+  StringValue,
+  getExpiration,
+  validateArtifactName,
+  validateFilePath,
+  getUserAgentString,
   FilesNotFoundError,
-  GHESNotSupportedError,
   InvalidResponseError,
+  ArtifactNotFoundError,
+  GHESNotSupportedError,
   NetworkError,
   UsageError,
-  artifact_default as default
+  getBackendIdsFromToken,
+  internalArtifactTwirpClient,
+  BlobClient,
+  require_archiver
 };
