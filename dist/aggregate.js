@@ -9,9 +9,6 @@ import {
   stickyComment
 } from "./chunk-LDMMQFIR.js";
 import {
-  canUpload
-} from "./chunk-FIPGI7UL.js";
-import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
 } from "./chunk-UGHHFDCR.js";
@@ -20,6 +17,9 @@ import {
 } from "./chunk-3YSP2LHI.js";
 import "./chunk-OPFDROTS.js";
 import "./chunk-TZHX6KPR.js";
+import {
+  canUpload
+} from "./chunk-PUNQGZOI.js";
 import {
   error,
   info,
@@ -191,7 +191,7 @@ function renderRunComment(groups, key, runUrl, links) {
 var MAX_ANNOTATIONS = 10;
 async function readReports() {
   const started = Date.now();
-  const { DefaultArtifactClient } = await import("./artifact-FAPSS2AK.js");
+  const { DefaultArtifactClient } = await import("./artifact-W6FLSKKA.js");
   const client = new DefaultArtifactClient();
   const { artifacts } = await client.listArtifacts({ latest: true });
   const shared = artifacts.filter((a) => a.name.startsWith(`${REPORT_ARTIFACT_PREFIX}-`));

@@ -30,11 +30,6 @@ import {
   stickyComment
 } from "./chunk-LDMMQFIR.js";
 import {
-  canUpload,
-  safeArtifactName,
-  uploadBundle
-} from "./chunk-FIPGI7UL.js";
-import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
@@ -80,6 +75,10 @@ import {
   portable,
   runCommand
 } from "./chunk-TZHX6KPR.js";
+import {
+  canUpload,
+  safeArtifactName
+} from "./chunk-PUNQGZOI.js";
 import {
   core_exports,
   endGroup,
@@ -1100,7 +1099,7 @@ function coresLeftOut(crashes, keep) {
 }
 function startArtifact(inputs, crashes, stage, workspace) {
   if (inputs.upload === "none" /* None */) return null;
-  const upload = canUpload() ? import("./artifact-stream-U3QRZRZN.js").then(
+  const upload = canUpload() ? import("./artifact-stream-2TNSFJEJ.js").then(
     ({ ArtifactStream }) => new ArtifactStream(join4(stage, "bundle"), {
       name: inputs.artifactName ? safeArtifactName(inputs.artifactName) : artifactNameFor(inputs.identity, "crash-capture"),
       retentionDays: inputs.retentionDays,
@@ -1162,14 +1161,14 @@ async function shareReport(inputs, reportPath, crashes) {
   if (identity.index === null || inputs.upload === "none" /* None */ || !canUpload()) return;
   if (crashes === 0 && identity.attempt <= 1) return;
   try {
-    const uploaded = await uploadBundle(
-      { files: [reportPath], root: dirname2(reportPath) },
-      {
-        name: artifactNameFor(identity, REPORT_ARTIFACT_PREFIX),
-        retentionDays: inputs.retentionDays,
-        compressionLevel: 9
-      }
-    );
+    const { ArtifactStream } = await import("./artifact-stream-2TNSFJEJ.js");
+    const upload = new ArtifactStream(dirname2(reportPath), {
+      name: artifactNameFor(identity, REPORT_ARTIFACT_PREFIX),
+      retentionDays: inputs.retentionDays,
+      compressionLevel: 9
+    });
+    upload.add(reportPath);
+    const uploaded = await upload.finish();
     info(`crash-capture: shared the report as '${uploaded.name}' for the run-wide view.`);
   } catch (error) {
     warning(

@@ -38,7 +38,7 @@ import { renderStillRunning, renderSummary, sourceLinksFromEnv } from './report/
 import { BundleStager, portable, UploadMode } from './upload/bundle.js'
 import type { ArtifactStream } from './upload/artifact-stream.js'
 import { removeWarmedIndex, warmedIndex } from './analyze/warm.js'
-import { canUpload, safeArtifactName, uploadBundle, type Uploaded } from './upload/upload.js'
+import { canUpload, safeArtifactName, type Uploaded } from './upload/upload.js'
 import { loadCaptureState, type CaptureState } from './state.js'
 
 /** What the post step decided; the entry point turns `failure` into a failed step. */
@@ -564,14 +564,14 @@ async function shareReport(inputs: Inputs, reportPath: string, crashes: number):
   if (identity.index === null || inputs.upload === UploadMode.None || !canUpload()) return
   if (crashes === 0 && identity.attempt <= 1) return
   try {
-    const uploaded = await uploadBundle(
-      { files: [reportPath], root: dirname(reportPath) },
-      {
-        name: artifactNameFor(identity, REPORT_ARTIFACT_PREFIX),
-        retentionDays: inputs.retentionDays,
-        compressionLevel: 9
-      }
-    )
+    const { ArtifactStream } = await import('./upload/artifact-stream.js')
+    const upload = new ArtifactStream(dirname(reportPath), {
+      name: artifactNameFor(identity, REPORT_ARTIFACT_PREFIX),
+      retentionDays: inputs.retentionDays,
+      compressionLevel: 9
+    })
+    upload.add(reportPath)
+    const uploaded = await upload.finish()
     core.info(`crash-capture: shared the report as '${uploaded.name}' for the run-wide view.`)
   } catch (error) {
     core.warning(

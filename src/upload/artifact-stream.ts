@@ -23,13 +23,21 @@ import {
   validateFilePath
 } from '../../node_modules/@actions/artifact/lib/internal/upload/path-and-artifact-name-validation.js'
 import { getExpiration } from '../../node_modules/@actions/artifact/lib/internal/upload/retention.js'
-import {
-  artifactNames,
-  artifactUrl,
-  isNameTaken,
-  type Uploaded,
-  type UploadOptions
-} from './upload.js'
+import { artifactUrl, type Uploaded, type UploadOptions } from './upload.js'
+
+/**
+ * The names an upload tries in turn: the default name is unique in the run (see
+ * artifactNameFor); a name given with `artifact-name` may be taken by another job, and then
+ * `-2`, `-3`, … up to five.
+ */
+function artifactNames(name: string): string[] {
+  return [1, 2, 3, 4, 5].map((attempt) => (attempt === 1 ? name : `${name}-${attempt}`))
+}
+
+/** True when the artifact service refused a name because an artifact of the run has it. */
+function isNameTaken(error: Error): boolean {
+  return /\(409\)|already exists/i.test(error.message)
+}
 
 /** Where the zip goes once the service has made room for it. */
 interface Created {
@@ -48,16 +56,14 @@ export class ArtifactStream {
   private size = 0
   private lastProgress = Date.now()
   private readonly abortion = new AbortController()
-  /** Rejects when the upload is given up: the blob client does not always end on its signal. */
+  /** Rejects when the upload is given up: what it awaits (an answer, the zip's next file) may not. */
   private readonly givenUp: Promise<never>
   private readonly upload: Promise<Created>
   private failure: Error | null = null
 
   constructor(
     private readonly root: string,
-    private readonly options: Omit<UploadOptions, 'compressionLevel'> & {
-      compressionLevel: number | null
-    }
+    private readonly options: UploadOptions
   ) {
     const chunk = getUploadChunkSize()
     this.zip = archiver.create('zip', {

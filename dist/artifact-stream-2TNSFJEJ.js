@@ -11,12 +11,10 @@ import {
   require_archiver,
   validateArtifactName,
   validateFilePath
-} from "./chunk-Z5LE6T4F.js";
+} from "./chunk-J6HPCU73.js";
 import {
-  artifactNames,
-  artifactUrl,
-  isNameTaken
-} from "./chunk-FIPGI7UL.js";
+  artifactUrl
+} from "./chunk-PUNQGZOI.js";
 import "./chunk-P4LTKOHG.js";
 import {
   debug
@@ -29,6 +27,12 @@ import {
 import { createHash, randomUUID } from "node:crypto";
 import { relative } from "node:path";
 var import_archiver = __toESM(require_archiver(), 1);
+function artifactNames(name) {
+  return [1, 2, 3, 4, 5].map((attempt) => attempt === 1 ? name : `${name}-${attempt}`);
+}
+function isNameTaken(error) {
+  return /\(409\)|already exists/i.test(error.message);
+}
 var ArtifactStream = class {
   constructor(root, options) {
     this.root = root;
@@ -54,7 +58,7 @@ var ArtifactStream = class {
   size = 0;
   lastProgress = Date.now();
   abortion = new AbortController();
-  /** Rejects when the upload is given up: the blob client does not always end on its signal. */
+  /** Rejects when the upload is given up: what it awaits (an answer, the zip's next file) may not. */
   givenUp;
   upload;
   failure = null;

@@ -1,5 +1,15 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  require_unzip
+} from "./chunk-TAOEYZP2.js";
+import {
+  Octokit,
+  RequestError,
+  paginateRest,
+  requestLog,
+  restEndpointMethods
+} from "./chunk-NTOTHUJ6.js";
+import {
   ArtifactNotFoundError,
   BlobClient,
   FilesNotFoundError,
@@ -23,7 +33,7 @@ import {
   require_archiver,
   validateArtifactName,
   validateFilePath
-} from "./chunk-Z5LE6T4F.js";
+} from "./chunk-J6HPCU73.js";
 import {
   HttpClient,
   require_tunnel,
@@ -35,16 +45,6 @@ import {
   info,
   warning
 } from "./chunk-PA6W4IJO.js";
-import {
-  Octokit,
-  RequestError,
-  paginateRest,
-  requestLog,
-  restEndpointMethods
-} from "./chunk-NTOTHUJ6.js";
-import {
-  require_unzip
-} from "./chunk-TAOEYZP2.js";
 import {
   __commonJS,
   __require,
