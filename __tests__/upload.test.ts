@@ -349,25 +349,33 @@ describe('upload: the crash bundle as an artifact', () => {
   })
 
   it('gives up an upload that stalls, counting from the end of the analysis', async () => {
-    service.blocks = 'stall'
     const ws = makeWorkspace(['nullderef'])
     // A gdb script that takes longer than the limit: the analysis's time is not the upload's.
     const script = join(ws.dir, 'slow.py')
     writeFileSync(script, 'import time\ntime.sleep(2.5)\nprint("slow script done")\n')
-    const j = job(ws, { 'gdb-scripts': script, 'artifact-name': 'stalled' })
-    await j.runStep('main')
-    spawnSync('./bin/nullderef', { cwd: ws.dir })
-    await waitForCrashes(j, 1)
-    const post = await j.runStep('post', { env: { ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS: '1500' } })
+    const slowPost = async (name: string) => {
+      const j = job(ws, { 'gdb-scripts': script, 'artifact-name': name })
+      await j.runStep('main')
+      spawnSync('./bin/nullderef', { cwd: ws.dir })
+      await waitForCrashes(j, 1)
+      const post = await j.runStep('post', { env: { ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS: '1500' } })
+      const analysis = Number(/timings: collect \d+ ms, analysis (\d+) ms/.exec(post.stdout)![1])
+      expect(analysis).toBeGreaterThan(2500)
+      return post
+    }
+    // An analysis longer than the limit, and a service that answers: uploaded.
+    const slow = await slowPost('slow-analysis')
+    expect(slow.outputs['artifact-id']).toMatch(/^\d+$/)
+
+    // A block the service never answers: given up, and the step ends.
+    service.blocks = 'stall'
+    const stalled = await slowPost('stalled')
     expect(service.calls).toContain('PutBlock stalled')
-    const warnings = workflowCommands(post.stdout).filter((c) => c.command === 'warning')
+    const warnings = workflowCommands(stalled.stdout).filter((c) => c.command === 'warning')
     expect(warnings.map((w) => w.message)).toEqual([
       'The crash artifact could not be uploaded: the upload made no progress'
     ])
-    // The analysis outlasted the limit, and the upload was not given up for it.
-    const analysis = Number(/timings: collect \d+ ms, analysis (\d+) ms/.exec(post.stdout)![1])
-    expect(analysis).toBeGreaterThan(2500)
-    expect(post.outputs['artifact-id']).toBe('')
+    expect(stalled.outputs['artifact-id']).toBe('')
   })
 
   it('warns when the service refuses, and every other report still appears', async () => {
