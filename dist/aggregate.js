@@ -7,16 +7,16 @@ import {
   sourceLinksFromEnv,
   sourceLocation,
   stickyComment
-} from "./chunk-LDMMQFIR.js";
+} from "./chunk-OVGEZK32.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   getAggregateInputs
-} from "./chunk-UGHHFDCR.js";
+} from "./chunk-ABMK64BH.js";
 import {
   fromBlame
-} from "./chunk-3YSP2LHI.js";
-import "./chunk-OPFDROTS.js";
-import "./chunk-TZHX6KPR.js";
+} from "./chunk-GWWSH5FA.js";
+import "./chunk-HSAGTQAI.js";
+import "./chunk-QDU6IIMW.js";
 import {
   canUpload
 } from "./chunk-PUNQGZOI.js";

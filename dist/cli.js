@@ -6,18 +6,18 @@ import {
   crashFromCoreFile,
   groupText,
   identify
-} from "./chunk-CMIC6WOO.js";
-import "./chunk-3YSP2LHI.js";
+} from "./chunk-WJOAQY5W.js";
+import "./chunk-GWWSH5FA.js";
 import {
   groupCrashes
-} from "./chunk-OPFDROTS.js";
+} from "./chunk-HSAGTQAI.js";
 import {
   analyzeAll,
   findGdb,
   findMultiarchGdb,
   looksLikeCore
-} from "./chunk-LQ7AU62U.js";
-import "./chunk-TZHX6KPR.js";
+} from "./chunk-2UX7GNZQ.js";
+import "./chunk-QDU6IIMW.js";
 import "./chunk-PA6W4IJO.js";
 import "./chunk-VA35IVHB.js";
 

@@ -7,16 +7,16 @@ import {
   readKernelSettings,
   saveCaptureState,
   warmLibraryIndex
-} from "./chunk-KDDELG6J.js";
+} from "./chunk-X7AYUEF2.js";
 import {
   getInputs
-} from "./chunk-UGHHFDCR.js";
-import "./chunk-OPFDROTS.js";
+} from "./chunk-ABMK64BH.js";
+import "./chunk-HSAGTQAI.js";
 import {
   startWatcher
-} from "./chunk-J4WHGJML.js";
-import "./chunk-LQ7AU62U.js";
-import "./chunk-TZHX6KPR.js";
+} from "./chunk-YLI6YXXM.js";
+import "./chunk-2UX7GNZQ.js";
+import "./chunk-QDU6IIMW.js";
 import {
   endGroup,
   exportVariable,

@@ -9,7 +9,7 @@ import {
   removeWarmedIndex,
   warmedIndex,
   writeKernelSettings
-} from "./chunk-KDDELG6J.js";
+} from "./chunk-X7AYUEF2.js";
 import {
   ExecutableCandidates,
   buildReport,
@@ -20,7 +20,7 @@ import {
   printCrashes,
   replaceEmulatorCrashes,
   writeReport
-} from "./chunk-CMIC6WOO.js";
+} from "./chunk-WJOAQY5W.js";
 import {
   renderCrashComment,
   renderNoCrashComment,
@@ -28,32 +28,32 @@ import {
   renderSummary,
   sourceLinksFromEnv,
   stickyComment
-} from "./chunk-LDMMQFIR.js";
+} from "./chunk-OVGEZK32.js";
 import {
   REPORT_ARTIFACT_PREFIX,
   artifactNameFor,
   getInputs,
   sortCrashes
-} from "./chunk-UGHHFDCR.js";
+} from "./chunk-ABMK64BH.js";
 import {
   blamedFrameLines,
   blamedLocation,
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-3YSP2LHI.js";
+} from "./chunk-GWWSH5FA.js";
 import {
   groupCrashes
-} from "./chunk-OPFDROTS.js";
+} from "./chunk-HSAGTQAI.js";
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-EOJQFBPU.js";
+} from "./chunk-66HQHXCG.js";
 import {
   MORE_RECORDS,
   crashDirOf,
   stopWatcher
-} from "./chunk-J4WHGJML.js";
+} from "./chunk-YLI6YXXM.js";
 import {
   analyzeAll,
   detectPrivilege,
@@ -64,7 +64,7 @@ import {
   loggedAnalyses,
   runAsRoot,
   stacksOf
-} from "./chunk-LQ7AU62U.js";
+} from "./chunk-2UX7GNZQ.js";
 import {
   BundleStager,
   describeFailure,
@@ -74,7 +74,7 @@ import {
   newFrame,
   portable,
   runCommand
-} from "./chunk-TZHX6KPR.js";
+} from "./chunk-QDU6IIMW.js";
 import {
   canUpload,
   safeArtifactName
@@ -1120,7 +1120,7 @@ async function finishArtifact(job, groups, stage, mode, inputs, lap) {
   try {
     await job.heavy;
     const bundle = await job.stager.stageReports(analyses);
-    bundle.bytes += await job.stager.addFile(
+    await job.stager.addFile(
       "report.json",
       JSON.stringify(
         portable(buildReport(groups, mode, [], inputs.identity), stage, bundle.root),
@@ -1142,7 +1142,7 @@ async function finishArtifact(job, groups, stage, mode, inputs, lap) {
     }
     const uploaded = await (await job.upload).finish();
     info(
-      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged).`
+      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${job.stager.bytes} staged).`
     );
     return uploaded;
   } catch (error) {

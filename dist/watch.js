@@ -2,16 +2,16 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   dumpLeftovers,
   findLeftovers
-} from "./chunk-EOJQFBPU.js";
+} from "./chunk-66HQHXCG.js";
 import {
   parseWatchConfig,
   processStart
-} from "./chunk-J4WHGJML.js";
+} from "./chunk-YLI6YXXM.js";
 import {
   detectPrivilege,
   runAsRoot
-} from "./chunk-LQ7AU62U.js";
-import "./chunk-TZHX6KPR.js";
+} from "./chunk-2UX7GNZQ.js";
+import "./chunk-QDU6IIMW.js";
 import "./chunk-VA35IVHB.js";
 
 // src/watch.ts

@@ -514,7 +514,7 @@ async function finishArtifact(
     await job.heavy
     const bundle = await job.stager.stageReports(analyses)
     // The artifact carries its own index: the report, with paths inside the bundle.
-    bundle.bytes += await job.stager.addFile(
+    await job.stager.addFile(
       'report.json',
       JSON.stringify(
         portable(buildReport(groups, mode, [], inputs.identity), stage, bundle.root),
@@ -536,7 +536,7 @@ async function finishArtifact(
     }
     const uploaded = await (await job.upload).finish()
     core.info(
-      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${bundle.bytes} staged).`
+      `crash-capture: uploaded the artifact '${uploaded.name}' (${uploaded.size} bytes from ${job.stager.bytes} staged).`
     )
     return uploaded
   } catch (error) {

@@ -17,14 +17,10 @@ export enum UploadMode {
   None = 'none'
 }
 
-/** A staged bundle, ready to upload. */
+/** A staged bundle. */
 export interface Bundle {
   /** The folder the artifact's paths are relative to. */
   root: string
-  /** Every file to upload, absolute. */
-  files: string[]
-  /** Bytes of all files. */
-  bytes: number
   /** What the size budget left out, in sentences. */
   dropped: string[]
 }
@@ -320,12 +316,11 @@ type HeavyItem =
  */
 export class BundleStager {
   readonly root: string
-  private readonly files: string[] = []
   private readonly notes = new Map<Crash, string[]>()
   private readonly crashFiles = new Map<Crash, CrashFiles>()
   private readonly withCore = new Set<Crash>()
   private readonly dropped: string[] = []
-  private bytes = 0
+  private total = 0
 
   constructor(
     private readonly stage: string,
@@ -343,21 +338,25 @@ export class BundleStager {
     this.notes.set(crash, [...(this.notes.get(crash) ?? []), note])
   }
 
+  /** Bytes of the files staged so far. */
+  get bytes(): number {
+    return this.total
+  }
+
   private add(path: string, size: number): void {
-    this.files.push(path)
-    this.bytes += size
+    this.total += size
     this.onFile(path)
   }
 
   /**
-   * Writes a file of ours into the bundle's top folder (the report, which knows the bundle);
-   * returns its bytes.
+   * Writes a text of ours at `name` in the bundle (a record, debug.sh, the report, which knows
+   * the bundle): its folder must be there. An executable one is 0755 whatever the umask.
    */
-  async addFile(name: string, text: string): Promise<number> {
+  async addFile(name: string, text: string, executable = false): Promise<void> {
     const path = join(this.root, name)
     await writeFile(path, text)
+    if (executable) await chmod(path, 0o755)
     this.add(path, Buffer.byteLength(text))
-    return Buffer.byteLength(text)
   }
 
   /**
@@ -460,7 +459,7 @@ export class BundleStager {
         this.add(result.path, result.size)
         continue
       }
-      if (this.bytes + result.size > this.maxBytes) {
+      if (this.total + result.size > this.maxBytes) {
         await rm(result.path, { force: true })
         const note = `the core (${result.size} bytes) was left out: the bundle would exceed max-artifact-size`
         this.dropped.push(`${crash.id}: ${note}`)
@@ -546,11 +545,8 @@ export class BundleStager {
           this.add(join(dir, name), await this.place(from, `${crash.id}/${name}`))
       }
       // The sanitizer's report as it printed it: the one text of a report read from the log.
-      if (analysis.sanitizer) {
-        const report = join(dir, 'sanitizer.txt')
-        await writeFile(report, analysis.sanitizer.text + '\n')
-        this.add(report, Buffer.byteLength(analysis.sanitizer.text) + 1)
-      }
+      if (analysis.sanitizer)
+        await this.addFile(`${crash.id}/sanitizer.txt`, analysis.sanitizer.text + '\n')
       const record = {
         ...crash,
         signal: analysis.signal,
@@ -561,9 +557,10 @@ export class BundleStager {
         },
         problems: [...analysis.problems, ...(this.notes.get(crash) ?? [])]
       }
-      const json = JSON.stringify(portable(record, this.stage, this.root), null, 2) + '\n'
-      await writeFile(join(dir, 'crash.json'), json)
-      this.add(join(dir, 'crash.json'), Buffer.byteLength(json))
+      await this.addFile(
+        `${crash.id}/crash.json`,
+        JSON.stringify(portable(record, this.stage, this.root), null, 2) + '\n'
+      )
       const files = this.crashFiles.get(crash)
       if (files && this.withCore.has(crash)) {
         const script = debugScript(
@@ -574,13 +571,11 @@ export class BundleStager {
           this.workspace,
           files.files
         )
-        await writeFile(join(dir, 'debug.sh'), script)
-        await chmod(join(dir, 'debug.sh'), 0o755)
-        this.add(join(dir, 'debug.sh'), Buffer.byteLength(script))
+        await this.addFile(`${crash.id}/debug.sh`, script, true)
       }
     }
     await this.addFile('README.md', README)
-    return { root: this.root, files: this.files, bytes: this.bytes, dropped: this.dropped }
+    return { root: this.root, dropped: this.dropped }
   }
 }
 

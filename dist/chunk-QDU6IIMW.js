@@ -372,29 +372,31 @@ var BundleStager = class {
   workspace;
   onFile;
   root;
-  files = [];
   notes = /* @__PURE__ */ new Map();
   crashFiles = /* @__PURE__ */ new Map();
   withCore = /* @__PURE__ */ new Set();
   dropped = [];
-  bytes = 0;
+  total = 0;
   note(crash, note) {
     this.notes.set(crash, [...this.notes.get(crash) ?? [], note]);
   }
+  /** Bytes of the files staged so far. */
+  get bytes() {
+    return this.total;
+  }
   add(path, size) {
-    this.files.push(path);
-    this.bytes += size;
+    this.total += size;
     this.onFile(path);
   }
   /**
-   * Writes a file of ours into the bundle's top folder (the report, which knows the bundle);
-   * returns its bytes.
+   * Writes a text of ours at `name` in the bundle (a record, debug.sh, the report, which knows
+   * the bundle): its folder must be there. An executable one is 0755 whatever the umask.
    */
-  async addFile(name, text) {
+  async addFile(name, text, executable = false) {
     const path = join2(this.root, name);
     await writeFile(path, text);
+    if (executable) await chmod2(path, 493);
     this.add(path, Buffer.byteLength(text));
-    return Buffer.byteLength(text);
   }
   /**
    * Puts a file of the runner's stage into the bundle: our own staged files (verified copies,
@@ -484,7 +486,7 @@ var BundleStager = class {
         this.add(result.path, result.size);
         continue;
       }
-      if (this.bytes + result.size > this.maxBytes) {
+      if (this.total + result.size > this.maxBytes) {
         await rm(result.path, { force: true });
         const note = `the core (${result.size} bytes) was left out: the bundle would exceed max-artifact-size`;
         this.dropped.push(`${crash.id}: ${note}`);
@@ -554,11 +556,8 @@ var BundleStager = class {
         if (from && await sizeOf(from) !== null)
           this.add(join2(dir, name), await this.place(from, `${crash.id}/${name}`));
       }
-      if (analysis.sanitizer) {
-        const report = join2(dir, "sanitizer.txt");
-        await writeFile(report, analysis.sanitizer.text + "\n");
-        this.add(report, Buffer.byteLength(analysis.sanitizer.text) + 1);
-      }
+      if (analysis.sanitizer)
+        await this.addFile(`${crash.id}/sanitizer.txt`, analysis.sanitizer.text + "\n");
       const record = {
         ...crash,
         signal: analysis.signal,
@@ -569,9 +568,10 @@ var BundleStager = class {
         },
         problems: [...analysis.problems, ...this.notes.get(crash) ?? []]
       };
-      const json = JSON.stringify(portable(record, this.stage, this.root), null, 2) + "\n";
-      await writeFile(join2(dir, "crash.json"), json);
-      this.add(join2(dir, "crash.json"), Buffer.byteLength(json));
+      await this.addFile(
+        `${crash.id}/crash.json`,
+        JSON.stringify(portable(record, this.stage, this.root), null, 2) + "\n"
+      );
       const files = this.crashFiles.get(crash);
       if (files && this.withCore.has(crash)) {
         const script = debugScript(
@@ -582,13 +582,11 @@ var BundleStager = class {
           this.workspace,
           files.files
         );
-        await writeFile(join2(dir, "debug.sh"), script);
-        await chmod2(join2(dir, "debug.sh"), 493);
-        this.add(join2(dir, "debug.sh"), Buffer.byteLength(script));
+        await this.addFile(`${crash.id}/debug.sh`, script, true);
       }
     }
     await this.addFile("README.md", README);
-    return { root: this.root, files: this.files, bytes: this.bytes, dropped: this.dropped };
+    return { root: this.root, dropped: this.dropped };
   }
 };
 

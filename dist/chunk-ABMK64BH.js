@@ -3,12 +3,12 @@ import {
   SIGNATURE_VERSION,
   groupCrashes,
   signatureOf
-} from "./chunk-OPFDROTS.js";
+} from "./chunk-HSAGTQAI.js";
 import {
   UploadMode,
   crashStack,
   executableName
-} from "./chunk-TZHX6KPR.js";
+} from "./chunk-QDU6IIMW.js";
 import {
   getInput
 } from "./chunk-PA6W4IJO.js";

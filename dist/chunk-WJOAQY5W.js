@@ -4,7 +4,7 @@ import {
   crashTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-3YSP2LHI.js";
+} from "./chunk-GWWSH5FA.js";
 import {
   ElfError,
   fileBuildId,
@@ -12,13 +12,13 @@ import {
   handleSoname,
   looksLikeCore,
   readCore
-} from "./chunk-LQ7AU62U.js";
+} from "./chunk-2UX7GNZQ.js";
 import {
   copyFromHandle,
   isRunning,
   newCrash,
   openRegular
-} from "./chunk-TZHX6KPR.js";
+} from "./chunk-QDU6IIMW.js";
 import {
   debug,
   endGroup,

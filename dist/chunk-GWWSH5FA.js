@@ -4,7 +4,7 @@ import {
   executableName,
   isMachinery,
   shellQuote
-} from "./chunk-TZHX6KPR.js";
+} from "./chunk-QDU6IIMW.js";
 
 // src/report/describe.ts
 function blamedFunction(analysis) {

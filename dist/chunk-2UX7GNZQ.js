@@ -14,7 +14,7 @@ import {
   runCommand,
   safeRelative,
   signalName
-} from "./chunk-TZHX6KPR.js";
+} from "./chunk-QDU6IIMW.js";
 
 // src/privilege.ts
 var PrivilegeError = class extends Error {

@@ -5,7 +5,7 @@ import {
   isMachinery,
   isRunning,
   isRuntimeLibrary
-} from "./chunk-TZHX6KPR.js";
+} from "./chunk-QDU6IIMW.js";
 
 // src/analyze/group.ts
 import { createHash } from "node:crypto";

@@ -1,10 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   runAsRoot
-} from "./chunk-LQ7AU62U.js";
+} from "./chunk-2UX7GNZQ.js";
 import {
   readProcStat
-} from "./chunk-TZHX6KPR.js";
+} from "./chunk-QDU6IIMW.js";
 
 // src/capture/host.ts
 import { spawn } from "node:child_process";

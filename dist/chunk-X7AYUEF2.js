@@ -10,7 +10,7 @@ import {
   registrationId,
   removeAsRoot,
   withHostLock
-} from "./chunk-J4WHGJML.js";
+} from "./chunk-YLI6YXXM.js";
 import {
   detectPrivilege,
   fileBuildId,
@@ -20,14 +20,14 @@ import {
   runAsRoot,
   settingsArgs,
   writeAsRoot
-} from "./chunk-LQ7AU62U.js";
+} from "./chunk-2UX7GNZQ.js";
 import {
   describeFailure,
   findProgram,
   lowerPriority,
   runCommand,
   shellQuote
-} from "./chunk-TZHX6KPR.js";
+} from "./chunk-QDU6IIMW.js";
 import {
   getState,
   saveState

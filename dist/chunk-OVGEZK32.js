@@ -7,11 +7,11 @@ import {
   groupTitle,
   signalDescription,
   threadPlaces
-} from "./chunk-3YSP2LHI.js";
+} from "./chunk-GWWSH5FA.js";
 import {
   executableName,
   shellQuote
-} from "./chunk-TZHX6KPR.js";
+} from "./chunk-QDU6IIMW.js";
 import {
   info,
   warning

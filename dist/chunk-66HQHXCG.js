@@ -2,12 +2,12 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   GDB_SETTINGS,
   runAsRoot
-} from "./chunk-LQ7AU62U.js";
+} from "./chunk-2UX7GNZQ.js";
 import {
   inParallel,
   newCrash,
   readProcStat
-} from "./chunk-TZHX6KPR.js";
+} from "./chunk-QDU6IIMW.js";
 
 // src/collect/leftovers.ts
 import { mkdir, readdir, readFile, stat, statfs } from "node:fs/promises";
